@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+
+// Configuration comes from environment variables only (documented in the README).
+// It is validated once at start so a typo fails loudly instead of at the first request.
+export interface TroveConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  baseUrl: string;
+  databaseFile: string;
+  blobDir: string;
+  rootPassword?: string;
+  rootToken?: string;
+  /** Instance default for package_audit_events when no group/namespace decides. */
+  packageAuditEventsDefault: 'enabled' | 'disabled';
+  /** Largest request body accepted by package uploads (bytes). */
+  maxUploadBytes: number;
+  /** Largest unpacked size of an npm tarball (decompression bomb limit). */
+  maxUnpackedBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
+  const host = env.TROVE_HOST || '127.0.0.1';
+  const port = intFrom(env, 'TROVE_PORT', 8080, 0, 65535);
+  const dataDir = resolve(env.TROVE_DATA_DIR || './data');
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  const baseUrl = (env.TROVE_BASE_URL || `http://${hostForUrl}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError(`TROVE_BASE_URL must start with http:// or https://`);
+  if (env.TROVE_ROOT_TOKEN !== undefined && env.TROVE_ROOT_TOKEN.length < 20) {
+    throw new ConfigError('TROVE_ROOT_TOKEN must be at least 20 characters');
+  }
+  if (env.TROVE_ROOT_PASSWORD !== undefined && env.TROVE_ROOT_PASSWORD.length < 8) {
+    throw new ConfigError('TROVE_ROOT_PASSWORD must be at least 8 characters');
+  }
+  return {
+    host,
+    port,
+    dataDir,
+    baseUrl,
+    databaseFile: resolve(dataDir, 'trove.db'),
+    blobDir: resolve(dataDir, 'blobs'),
+    rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
+    rootToken: env.TROVE_ROOT_TOKEN || undefined,
+    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
+    maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
+    maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    logLevel: env.TROVE_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,163 @@
+import type { Db } from '../../storage/db/database.js';
+import { errors } from '../errors.js';
+import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
+import { AccessLevel } from './access-levels.js';
+import { ancestorsOf, type Namespace } from './namespaces.js';
+import type { Project } from './projects.js';
+
+// Authorization in one place. Two questions, in order:
+//   1. may this principal know the project exists?  no -> 404 (401 for anonymous registry clients)
+//   2. does the credential's scope and the caller's role allow the operation?  no -> 403
+
+export type Operation = 'read' | 'publish' | 'delete';
+/** `registry`: package-manager endpoints; `api`: the REST API. Tokens carry different scopes for each. */
+export type Surface = 'registry' | 'api';
+
+async function groupMemberLevel(db: Db, userId: number, chain: Namespace[]): Promise<number> {
+  const ids = chain.map((ns) => ns.id);
+  const row = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.max('access_level').as('level'))
+    .where('source_type', '=', 'namespace')
+    .where('source_id', 'in', ids)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(row?.level ?? 0);
+}
+
+/** A user's access level on a namespace: its own membership, inherited from ancestors, or ownership of a personal namespace. */
+export async function userNamespaceLevel(db: Db, userId: number, isAdminUser: boolean, ns: Namespace): Promise<number> {
+  if (isAdminUser) return AccessLevel.owner;
+  if (ns.kind === 'user') return ns.owner_user_id === userId ? AccessLevel.owner : AccessLevel.none;
+  return groupMemberLevel(db, userId, await ancestorsOf(db, ns));
+}
+
+export async function userProjectLevel(db: Db, userId: number, isAdminUser: boolean, project: Project): Promise<number> {
+  if (isAdminUser) return AccessLevel.owner;
+  const ns = await db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  const inherited = await userNamespaceLevel(db, userId, false, ns);
+  const direct = await db
+    .selectFrom('members')
+    .select('access_level')
+    .where('source_type', '=', 'project')
+    .where('source_id', '=', project.id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Math.max(inherited, direct?.access_level ?? 0);
+}
+
+async function deployTokenCovers(db: Db, principal: Extract<Principal, { kind: 'deploy_token' }>, project: Project): Promise<boolean> {
+  if (principal.token.owner_type === 'project') return principal.token.owner_id === project.id;
+  const ns = await db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  return (await ancestorsOf(db, ns)).some((a) => a.id === principal.token.owner_id);
+}
+
+export interface ProjectAccess {
+  visible: boolean;
+  level: number;
+}
+
+/** Role level of the principal on the project, and whether it may know the project exists. */
+export async function projectAccess(db: Db, principal: Principal, project: Project): Promise<ProjectAccess> {
+  switch (principal.kind) {
+    case 'anonymous':
+      return { visible: project.visibility === 'public', level: AccessLevel.none };
+    case 'user': {
+      const level = await userProjectLevel(db, principal.user.id, principal.user.is_admin === 1, project);
+      return { visible: level > AccessLevel.none || project.visibility !== 'private', level };
+    }
+    case 'job_token': {
+      // A job token reaches only its own project, with the rights of the user who triggered the job.
+      if (principal.token.project_id !== project.id) return { visible: false, level: AccessLevel.none };
+      const level = await userProjectLevel(db, principal.user.id, principal.user.is_admin === 1, project);
+      return { visible: level > AccessLevel.none || project.visibility !== 'private', level };
+    }
+    case 'deploy_token': {
+      const covers = await deployTokenCovers(db, principal, project);
+      return { visible: covers || project.visibility === 'public', level: covers ? AccessLevel.developer : AccessLevel.none };
+    }
+  }
+}
+
+function scopeAllows(principal: Principal, operation: Operation, surface: Surface): boolean {
+  switch (principal.kind) {
+    case 'anonymous':
+      return operation === 'read';
+    case 'job_token':
+      return true;
+    case 'deploy_token':
+      // Deploy tokens speak only to package managers; write implies the reads a publish needs.
+      if (surface === 'api') return false;
+      return operation === 'read' ? principal.scopes.length > 0 : operation === 'publish' && principal.scopes.includes('write_package_registry');
+    case 'user': {
+      if (principal.token === null || principal.scopes.includes('api')) return true;
+      const has = (scope: string) => principalHasScope(principal, scope);
+      if (operation === 'read') {
+        return has('read_api') || (surface === 'registry' && (has('read_package_registry') || has('write_package_registry')));
+      }
+      return surface === 'registry' && has('write_package_registry');
+    }
+  }
+}
+
+function roleAllows(principal: Principal, project: Project, level: number, operation: Operation): boolean {
+  switch (operation) {
+    case 'read':
+      return (
+        level >= AccessLevel.reporter ||
+        project.visibility === 'public' ||
+        (project.visibility === 'internal' && principal.kind !== 'anonymous' && principal.kind !== 'deploy_token')
+      );
+    case 'publish':
+      return level >= AccessLevel.developer;
+    case 'delete':
+      return level >= AccessLevel.maintainer;
+  }
+}
+
+/** Throws the right 401/403/404 unless the principal may perform `operation` on the project's packages. */
+export async function authorizeProject(db: Db, principal: Principal, project: Project, operation: Operation, surface: Surface): Promise<void> {
+  const access = await projectAccess(db, principal, project);
+  if (!access.visible) {
+    if (principal.kind === 'anonymous' && surface === 'registry') throw errors.unauthorized();
+    throw errors.notFound('404 Project Not Found');
+  }
+  if (!scopeAllows(principal, operation, surface)) {
+    if (principal.kind === 'anonymous') throw errors.unauthorized();
+    throw errors.insufficientScope();
+  }
+  if (!roleAllows(principal, project, access.level, operation)) {
+    if (principal.kind === 'anonymous') throw errors.unauthorized();
+    throw errors.forbidden();
+  }
+}
+
+/** REST endpoints other than packages need a user credential with api (writes) or read_api (reads). */
+export function requireApiUser(principal: Principal, write: boolean): Extract<Principal, { kind: 'user' }> {
+  if (principal.kind === 'anonymous') throw errors.unauthorized();
+  if (principal.kind !== 'user') throw errors.insufficientScope();
+  if (!principalHasScope(principal, 'api') && (write || !principalHasScope(principal, 'read_api'))) throw errors.insufficientScope();
+  return principal;
+}
+
+export function requireAdmin(principal: Principal): void {
+  requireApiUser(principal, true);
+  if (!isAdmin(principal)) throw errors.forbidden();
+}
+
+/** Whether the principal may see the group at all (for 404 decisions on REST routes). */
+export async function groupVisible(db: Db, principal: Principal, ns: Namespace): Promise<{ visible: boolean; level: number }> {
+  if (principal.kind !== 'user') return { visible: ns.visibility === 'public', level: AccessLevel.none };
+  const level = await userNamespaceLevel(db, principal.user.id, principal.user.is_admin === 1, ns);
+  if (level > AccessLevel.none || ns.visibility !== 'private') return { visible: true, level };
+  // Members of a project or subgroup inside a private group can see the group too (as in GitLab).
+  const below = await db
+    .selectFrom('members')
+    .innerJoin('projects', 'projects.id', 'members.source_id')
+    .select('members.id')
+    .where('members.source_type', '=', 'project')
+    .where('members.user_id', '=', principal.user.id)
+    .where('projects.namespace_id', '=', ns.id)
+    .executeTakeFirst();
+  return { visible: below !== undefined, level };
+}

@@ -1,0 +1,118 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Db, Tx } from '../../storage/db/database.js';
+import { nowIso } from '../clock.js';
+import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
+import { isPackageEvent, type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
+
+// GitLab's pseudo author ids for authors that are not users.
+const AUTHOR_ID = { anonymous: -1, deploy_token: -2, system: -3 } as const;
+
+function authorFields(actor: ActorSnapshot) {
+  switch (actor.type) {
+    case 'deploy_token':
+      return { id: AUTHOR_ID.deploy_token, name: actor.token_name, class: 'DeployToken', tokenType: 'DeployToken' };
+    case 'system':
+      return { id: AUTHOR_ID.system, name: actor.name ?? 'Trove', class: 'System', tokenType: null };
+    case 'anonymous':
+      return { id: AUTHOR_ID.anonymous, name: 'An unauthenticated user', class: 'Gitlab::Audit::UnauthenticatedAuthor', tokenType: null };
+    case 'job_token':
+      return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: 'CiJobToken' };
+    case 'personal_access_token':
+      return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: 'PersonalAccessToken' };
+    case 'user':
+      return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: null };
+  }
+}
+
+/**
+ * The one place audit events are written. Callers pass their open transaction, so the
+ * event commits or rolls back together with the change it describes (SPEC 4.4).
+ */
+export class AuditLog {
+  constructor(private readonly defaults: InstanceDefaults) {}
+
+  get instanceDefaults(): InstanceDefaults {
+    return this.defaults;
+  }
+
+  /** Whether package events of this scope are recorded (the package_audit_events setting). */
+  async packageEventsEnabled(db: Db, settingNamespaceId: number | null): Promise<boolean> {
+    if (settingNamespaceId === null) return this.defaults.package_audit_events === 'enabled';
+    const setting = await effectiveSetting(db, settingNamespaceId, 'package_audit_events', this.defaults);
+    return setting.value === 'enabled';
+  }
+
+  /** Records the event inside `tx`; returns null when the scope's setting turns package events off. */
+  async record(tx: Tx, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
+    if (isPackageEvent(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
+      return null;
+    }
+    // seq doubles as the id: contiguous because writes are serialised by the transaction.
+    const last = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const seq = Number(last?.seq ?? 0) + 1;
+    const author = authorFields(ctx.actor);
+    const record: AuditRecord = {
+      id: seq,
+      uuid: uuidv7(),
+      seq,
+      event_name: input.eventName,
+      outcome: input.outcome ?? 'success',
+      reason: input.reason ?? null,
+      created_at: nowIso(),
+      author_id: author.id,
+      entity_id: input.scope.entityId,
+      entity_type: input.scope.entityType,
+      details: {
+        author_name: author.name,
+        author_class: author.class,
+        target_id: input.target.id,
+        target_type: input.target.type,
+        target_details: input.target.details,
+        custom_message: input.customMessage,
+        ip_address: ctx.ipAddress,
+        entity_path: input.scope.entityPath,
+        auth_token_type: author.tokenType,
+      },
+      actor: ctx.actor,
+      via: ctx.via,
+      client: ctx.client,
+      user_agent: ctx.userAgent,
+      pipeline: ctx.pipeline,
+      project: input.project ?? null,
+      package: input.package ?? null,
+      changes: input.changes ?? null,
+      request_id: ctx.requestId,
+      ip_address: ctx.ipAddress,
+    };
+    await tx
+      .insertInto('audit_events')
+      .values({
+        id: seq,
+        uuid: record.uuid,
+        seq,
+        event_name: record.event_name,
+        outcome: record.outcome,
+        author_id: record.author_id,
+        author_username: ctx.actor.username,
+        actor_type: ctx.actor.type,
+        token_id: ctx.actor.token_id,
+        entity_type: record.entity_type,
+        entity_id: record.entity_id,
+        entity_path: record.details.entity_path,
+        project_id: record.project?.id ?? null,
+        package_format: record.package?.format ?? null,
+        package_name: record.package?.name ?? null,
+        via: record.via,
+        created_at: record.created_at,
+        record: JSON.stringify(record),
+        leaf_hash: null,
+      })
+      .execute();
+    return record;
+  }
+
+  /** Records a single event in a transaction of its own (credential, auth and denial events). */
+  async recordAlone(db: Db, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
+    return db.transaction().execute((tx) => this.record(tx, ctx, input));
+  }
+}

@@ -1,0 +1,115 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { Db } from '../../storage/db/database.js';
+import type { Database } from '../../storage/db/schema.js';
+import { errors } from '../errors.js';
+import type { AuditRecord } from './audit-types.js';
+
+type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
+
+/** Which slice of the log a caller looks at (SPEC 4.2 views), and whether only their own actions. */
+export type AuditView =
+  | { kind: 'instance' }
+  | { kind: 'groups'; groupIds: number[] }
+  | { kind: 'project'; projectId: number };
+
+export interface AuditFilters {
+  createdAfter?: string;
+  createdBefore?: string;
+  eventNames?: string[];
+  authorId?: number;
+  authorUsername?: string;
+  tokenId?: number;
+  packageName?: string;
+  packageFormat?: string;
+  projectId?: number;
+  via?: string;
+  outcome?: string;
+  /** Restricts to one author: developers and maintainers see only their own actions. */
+  onlyAuthorId?: number;
+}
+
+function isoOrFail(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw errors.badRequest(`${name} is invalid`);
+  return new Date(time).toISOString();
+}
+
+function intOrFail(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  return Number(value);
+}
+
+const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
+
+/** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
+export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {
+  const rawNames = query.event_name ?? query['event_name[]'];
+  const eventNames = rawNames === undefined ? undefined : (Array.isArray(rawNames) ? rawNames : [rawNames]).map(String);
+  const via = query.via as string | undefined;
+  if (via !== undefined && !VIA.includes(via)) throw errors.badRequest(`via must be one of ${VIA.join(', ')}`);
+  const outcome = query.outcome as string | undefined;
+  if (outcome !== undefined && outcome !== 'success' && outcome !== 'failure') throw errors.badRequest('outcome must be success or failure');
+  return {
+    createdAfter: isoOrFail(query.created_after, 'created_after'),
+    createdBefore: isoOrFail(query.created_before, 'created_before'),
+    eventNames,
+    authorId: intOrFail(query.author_id, 'author_id'),
+    authorUsername: (query.author_username as string | undefined) || undefined,
+    tokenId: intOrFail(query.token_id, 'token_id'),
+    packageName: (query.package_name as string | undefined) || undefined,
+    packageFormat: (query.package_format as string | undefined) || undefined,
+    projectId: intOrFail(query.project_id, 'project_id'),
+    via,
+    outcome,
+  };
+}
+
+export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): EventQuery {
+  let q: EventQuery = db.selectFrom('audit_events');
+  if (view.kind === 'groups') q = q.where('entity_type', '=', 'Group').where('entity_id', 'in', view.groupIds);
+  if (view.kind === 'project') q = q.where('project_id', '=', view.projectId);
+  if (filters.onlyAuthorId !== undefined) q = q.where('author_id', '=', filters.onlyAuthorId);
+  if (filters.createdAfter) q = q.where('created_at', '>=', filters.createdAfter);
+  if (filters.createdBefore) q = q.where('created_at', '<=', filters.createdBefore);
+  if (filters.eventNames?.length) q = q.where('event_name', 'in', filters.eventNames);
+  if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
+  if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername);
+  if (filters.tokenId !== undefined) q = q.where('token_id', '=', filters.tokenId);
+  if (filters.packageName) q = q.where('package_name', '=', filters.packageName);
+  if (filters.packageFormat) q = q.where('package_format', '=', filters.packageFormat);
+  if (filters.projectId !== undefined) q = q.where('project_id', '=', filters.projectId);
+  if (filters.via) q = q.where('via', '=', filters.via);
+  if (filters.outcome) q = q.where('outcome', '=', filters.outcome as 'success' | 'failure');
+  return q;
+}
+
+export async function countEvents(db: Db, view: AuditView, filters: AuditFilters): Promise<number> {
+  const row = await filteredEvents(db, view, filters).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Newest first. `beforeId` is the keyset cursor; `offset` serves page/per_page. */
+export async function listEvents(
+  db: Db,
+  view: AuditView,
+  filters: AuditFilters,
+  page: { limit: number; offset?: number; beforeId?: number },
+): Promise<AuditRecord[]> {
+  let q = filteredEvents(db, view, filters).select(['record', 'leaf_hash']).orderBy('id', 'desc').limit(page.limit);
+  if (page.beforeId !== undefined) q = q.where('id', '<', page.beforeId);
+  if (page.offset) q = q.offset(page.offset);
+  const rows = await q.execute();
+  return rows.map(toRecord);
+}
+
+/** The stored record plus its leaf hash (null until the log is sealed). */
+function toRecord(row: { record: string; leaf_hash: string | null }): AuditRecord {
+  return { ...(JSON.parse(row.record) as AuditRecord), leaf_hash: row.leaf_hash };
+}
+
+export async function findEvent(db: Db, view: AuditView, filters: AuditFilters, id: number): Promise<AuditRecord | undefined> {
+  const row = await filteredEvents(db, view, filters).select(['record', 'leaf_hash']).where('id', '=', id).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}

@@ -1,0 +1,34 @@
+import type { Db } from '../../storage/db/database.js';
+import type { Namespace } from '../accounts/namespaces.js';
+import type { Project } from '../accounts/projects.js';
+import type { AuditScope } from './audit-types.js';
+
+/**
+ * SPEC 4.2: a project's events belong to its direct parent group; a project in a user
+ * namespace holds its own events.
+ */
+export function projectScope(project: Project, namespace: Namespace): AuditScope {
+  if (namespace.kind === 'group') {
+    return { entityType: 'Group', entityId: namespace.id, entityPath: namespace.full_path, settingNamespaceId: namespace.id };
+  }
+  return { entityType: 'Project', entityId: project.id, entityPath: project.full_path, settingNamespaceId: namespace.id };
+}
+
+export async function loadProjectScope(db: Db, project: Project): Promise<AuditScope> {
+  const namespace = await db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  return projectScope(project, namespace);
+}
+
+/** Events about a namespace itself (settings, deploy tokens): a group, or the user owning a personal namespace. */
+export function namespaceScope(namespace: Namespace): AuditScope {
+  if (namespace.kind === 'group') {
+    return { entityType: 'Group', entityId: namespace.id, entityPath: namespace.full_path, settingNamespaceId: namespace.id };
+  }
+  return { entityType: 'User', entityId: namespace.owner_user_id ?? 0, entityPath: namespace.full_path, settingNamespaceId: namespace.id };
+}
+
+export const INSTANCE_SCOPE: AuditScope = { entityType: 'Instance', entityId: 0, entityPath: null, settingNamespaceId: null };
+
+export function userScope(user: { id: number; username: string }): AuditScope {
+  return { entityType: 'User', entityId: user.id, entityPath: user.username, settingNamespaceId: null };
+}

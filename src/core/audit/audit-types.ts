@@ -1,0 +1,137 @@
+// The audit record of SPEC 4.3 and what callers hand to the recorder to produce it.
+
+export type Via = 'web' | 'api' | 'package_client' | 'pipeline' | 'system';
+
+export type ActorType = 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'system' | 'anonymous';
+
+/** Who did it. Also stored on packages and files as their `published_by`. */
+export interface ActorSnapshot {
+  type: ActorType;
+  user_id: number | null;
+  username: string | null;
+  token_id: number | null;
+  token_name: string | null;
+  token_owner_path: string | null;
+  /** Only for `system` actors: the mechanism, e.g. "Packages cleanup policy". */
+  name?: string;
+  policy_id?: number;
+}
+
+export interface ClientInfo {
+  name: string;
+  version: string | null;
+}
+
+export interface PipelineInfo {
+  id: number;
+  job_id: number;
+  project_path: string;
+  ref: string;
+  sha: string;
+  url: string | null;
+}
+
+/** Who and how, for every event recorded while serving one request (or one system run). */
+export interface AuditContext {
+  actor: ActorSnapshot;
+  via: Via;
+  client: ClientInfo | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+  requestId: string | null;
+  pipeline: PipelineInfo | null;
+}
+
+export type EntityType = 'Group' | 'Project' | 'User' | 'Instance';
+
+/** Where an event is stored (SPEC 4.2). */
+export interface AuditScope {
+  entityType: EntityType;
+  entityId: number;
+  entityPath: string | null;
+  /** Namespace whose package_audit_events setting governs package events of this scope. */
+  settingNamespaceId: number | null;
+}
+
+export interface PackageFileRef {
+  file_name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface PackageRef {
+  id: number | null;
+  format: string;
+  name: string;
+  version: string | null;
+  files: PackageFileRef[];
+}
+
+export type Changes = Record<string, { from: unknown; to: unknown }>;
+
+export interface AuditEventInput {
+  eventName: string;
+  outcome?: 'success' | 'failure';
+  reason?: string;
+  scope: AuditScope;
+  project?: { id: number; full_path: string } | null;
+  package?: PackageRef | null;
+  target: { id: number | null; type: string; details: string };
+  customMessage: string;
+  changes?: Changes | null;
+}
+
+/** The stored and served record. */
+export interface AuditRecord {
+  id: number;
+  uuid: string;
+  seq: number;
+  event_name: string;
+  outcome: 'success' | 'failure';
+  reason: string | null;
+  created_at: string;
+  author_id: number;
+  entity_id: number;
+  entity_type: EntityType;
+  details: {
+    author_name: string | null;
+    author_class: string;
+    target_id: number | null;
+    target_type: string;
+    target_details: string;
+    custom_message: string;
+    ip_address: string | null;
+    entity_path: string | null;
+    auth_token_type: string | null;
+  };
+  actor: ActorSnapshot;
+  via: Via;
+  client: ClientInfo | null;
+  user_agent: string | null;
+  pipeline: PipelineInfo | null;
+  project: { id: number; full_path: string } | null;
+  package: PackageRef | null;
+  changes: Changes | null;
+  request_id: string | null;
+  ip_address: string | null;
+  /** Served with the record; computed when the log is sealed (SPEC 4.8). Not part of the stored JSON. */
+  leaf_hash?: string | null;
+}
+
+/** Event names whose recording follows the package_audit_events setting; all others are always recorded. */
+export function isPackageEvent(eventName: string): boolean {
+  return eventName.startsWith('package_registry_package_');
+}
+
+/** The context for changes made by Trove itself (bootstrap, the CLI, cleanup policies). */
+export function systemAuditContext(name: string, extra: Partial<ActorSnapshot> = {}): AuditContext {
+  return {
+    actor: { type: 'system', user_id: null, username: null, token_id: null, token_name: null, token_owner_path: null, name, ...extra },
+    via: 'system',
+    client: null,
+    userAgent: null,
+    ipAddress: null,
+    requestId: null,
+    pipeline: null,
+  };
+}

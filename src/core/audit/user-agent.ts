@@ -1,0 +1,32 @@
+import type { ClientInfo, Via } from './audit-types.js';
+
+// Package clients we recognise by the first product token of their User-Agent
+// ("npm/11.19.1 node/v20.20.2 linux x64 workspaces/false", "twine/4.0.2 ...", "Apache-Maven/3.8.7 (...)").
+const PACKAGE_CLIENTS = new Set([
+  'npm', 'pnpm', 'yarn', 'bun', 'pip', 'twine', 'poetry', 'uv', 'pdm', 'Apache-Maven', 'Gradle',
+  'Ruby', 'RubyGems', 'bundler', 'cargo', 'Go-http-client', 'Composer', 'NuGet',
+]);
+
+const PRODUCT = /^([A-Za-z][A-Za-z0-9._+-]*)(?:\/([^\s;()]+))?/;
+
+export function parseClient(userAgent: string | null | undefined): ClientInfo | null {
+  if (!userAgent) return null;
+  const match = PRODUCT.exec(userAgent.trim());
+  if (!match) return null;
+  return { name: match[1], version: match[2] ?? null };
+}
+
+export function isPackageClient(client: ClientInfo | null): boolean {
+  return client !== null && PACKAGE_CLIENTS.has(client.name);
+}
+
+/**
+ * How the change arrived. Job tokens always mean a pipeline; npm also says so itself
+ * ("ci/gitlab" in its User-Agent) when a deploy token or PAT is used from CI.
+ */
+export function viaFor(options: { jobToken: boolean; webSession: boolean; userAgent: string | null; client: ClientInfo | null }): Via {
+  if (options.jobToken) return 'pipeline';
+  if (options.userAgent && /(^|\s)ci\/[^\s]+/.test(options.userAgent)) return 'pipeline';
+  if (options.webSession) return 'web';
+  return isPackageClient(options.client) ? 'package_client' : 'api';
+}

@@ -1,0 +1,75 @@
+import type { Db } from '../../storage/db/database.js';
+import type { BlobStore } from '../../storage/blobs/blob-store.js';
+import type { Project } from '../accounts/projects.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { loadProjectScope } from '../audit/audit-scope.js';
+import type { AuditContext } from '../audit/audit-types.js';
+import { PackageWriter } from './package-writer.js';
+
+export interface DeniedAttempt {
+  format: string;
+  name: string | null;
+  version: string | null;
+  reason: string;
+  statusCode: number;
+}
+
+/**
+ * The only write path for packages, files and tags (STYLE habit 2). Formats parse and
+ * validate; `write` opens the transaction, and each PackageWriter operation stores the
+ * change and records its audit event in that same transaction. Blobs that end up
+ * unreferenced (deleted files, or uploads whose transaction failed) are removed after.
+ */
+export class PackageService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async write<T>(
+    ctx: AuditContext,
+    project: Project,
+    work: (writer: PackageWriter) => Promise<T>,
+    options: { newBlobs?: string[] } = {},
+  ): Promise<T> {
+    const scope = await loadProjectScope(this.db, project);
+    let released: string[] = [];
+    try {
+      const result = await this.db.transaction().execute(async (tx) => {
+        const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
+        const value = await work(writer);
+        released = writer.releasedBlobs;
+        return value;
+      });
+      await this.removeUnreferencedBlobs(released);
+      return result;
+    } catch (error) {
+      await this.removeUnreferencedBlobs(options.newBlobs ?? []);
+      throw error;
+    }
+  }
+
+  /** An authenticated publish or delete that was refused: recorded as publish_denied in its own transaction. */
+  async recordDenied(ctx: AuditContext, project: Project, attempt: DeniedAttempt): Promise<void> {
+    const scope = await loadProjectScope(this.db, project);
+    const what = [attempt.name, attempt.version].filter(Boolean).join('@') || '(unknown package)';
+    await this.audit.recordAlone(this.db, ctx, {
+      eventName: 'package_registry_package_publish_denied',
+      outcome: 'failure',
+      reason: attempt.reason,
+      scope,
+      project: { id: project.id, full_path: project.full_path },
+      package: attempt.name ? { id: null, format: attempt.format, name: attempt.name, version: attempt.version, files: [] } : null,
+      target: { id: null, type: 'Packages::Package', details: `${project.full_path}/${what}` },
+      customMessage: `${attempt.format} write refused (${attempt.statusCode}): ${attempt.reason}`,
+    });
+  }
+
+  async removeUnreferencedBlobs(sha256s: string[]): Promise<void> {
+    for (const sha256 of new Set(sha256s)) {
+      const used = await this.db.selectFrom('package_files').select('id').where('sha256', '=', sha256).executeTakeFirst();
+      if (!used) await this.blobs.remove(sha256);
+    }
+  }
+}

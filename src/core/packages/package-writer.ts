@@ -1,0 +1,200 @@
+import type { Tx } from '../../storage/db/database.js';
+import type { StoredBlob } from '../../storage/blobs/blob-store.js';
+import type { Project } from '../accounts/projects.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditContext, AuditScope, Changes } from '../audit/audit-types.js';
+import { nowIso } from '../clock.js';
+import { errors } from '../errors.js';
+import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
+
+export interface NewFile {
+  fileName: string;
+  blob: StoredBlob;
+}
+
+export interface NewVersion {
+  format: string;
+  name: string;
+  normalizedName: string;
+  version: string;
+  metadata: unknown;
+  status?: PackageRow['status'];
+  files: NewFile[];
+}
+
+/** Operations available inside PackageService.write; each records its own audit event in the same transaction. */
+export class PackageWriter {
+  /** sha256s of files removed in this transaction; the service deletes the blobs nobody references after commit. */
+  readonly releasedBlobs: string[] = [];
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly audit: AuditLog,
+    private readonly ctx: AuditContext,
+    private readonly project: Project,
+    private readonly scope: AuditScope,
+  ) {}
+
+  private publishedBy(at: string): string {
+    const by: PublishedBy = { actor: this.ctx.actor, via: this.ctx.via, client: this.ctx.client, pipeline: this.ctx.pipeline, at };
+    return JSON.stringify(by);
+  }
+
+  private targetDetails(pkg: { name: string; version: string }): string {
+    return `${this.project.full_path}/${pkg.name}-${pkg.version}`;
+  }
+
+  private async event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null) {
+    await this.audit.record(this.tx, this.ctx, {
+      eventName,
+      scope: this.scope,
+      project: { id: this.project.id, full_path: this.project.full_path },
+      package: packageRef(pkg, files),
+      target: { id: pkg.id, type: 'Packages::Package', details: this.targetDetails(pkg) },
+      customMessage,
+      changes,
+    });
+  }
+
+  private async insertFile(pkg: PackageRow, file: NewFile, at: string): Promise<PackageFileRow> {
+    return this.tx
+      .insertInto('package_files')
+      .values({
+        package_id: pkg.id,
+        file_name: file.fileName,
+        size: file.blob.size,
+        sha256: file.blob.sha256,
+        sha1: file.blob.sha1,
+        md5: file.blob.md5,
+        sha512: file.blob.sha512,
+        created_by: this.publishedBy(at),
+        created_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** A new version with its first file(s): `package_published`. */
+  async createVersion(input: NewVersion): Promise<PackageRow> {
+    const at = nowIso();
+    const pkg = await this.tx
+      .insertInto('packages')
+      .values({
+        project_id: this.project.id,
+        format: input.format,
+        name: input.name,
+        normalized_name: input.normalizedName,
+        version: input.version,
+        status: input.status ?? 'default',
+        metadata: JSON.stringify(input.metadata),
+        published_by: this.publishedBy(at),
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const files: PackageFileRow[] = [];
+    for (const file of input.files) files.push(await this.insertFile(pkg, file, at));
+    await this.event('package_registry_package_published', pkg, files, `${input.format} package published`);
+    return pkg;
+  }
+
+  /** Another file for an existing version (a second wheel, a jar next to a pom): `package_file_added`. */
+  async addFile(pkg: PackageRow, file: NewFile): Promise<PackageFileRow> {
+    const at = nowIso();
+    const row = await this.insertFile(pkg, file, at);
+    await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
+    await this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`);
+    return row;
+  }
+
+  async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
+    await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
+    this.releasedBlobs.push(file.sha256);
+    await this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
+  }
+
+  /** Removes a version, its files and the tags pointing at it (each tag removal is its own event). */
+  async deleteVersion(pkg: PackageRow, reason?: string): Promise<void> {
+    const files = await filesOf(this.tx, [pkg.id]);
+    const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
+    for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
+    await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
+    await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
+    this.releasedBlobs.push(...files.map((f) => f.sha256));
+    await this.event('package_registry_package_deleted', pkg, files, reason ?? `${pkg.format} package deleted`);
+  }
+
+  /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */
+  async setTag(pkg: PackageRow, tag: string): Promise<void> {
+    const at = nowIso();
+    const existing = await this.tx
+      .selectFrom('package_tags')
+      .selectAll()
+      .where('project_id', '=', this.project.id)
+      .where('format', '=', pkg.format)
+      .where('normalized_name', '=', pkg.normalized_name)
+      .where('tag', '=', tag)
+      .executeTakeFirst();
+    if (existing?.package_id === pkg.id) return;
+    let previousVersion: string | null = null;
+    if (existing) {
+      const previous = await this.tx.selectFrom('packages').select('version').where('id', '=', existing.package_id).executeTakeFirst();
+      previousVersion = previous?.version ?? null;
+      await this.tx.updateTable('package_tags').set({ package_id: pkg.id, updated_at: at }).where('id', '=', existing.id).execute();
+    } else {
+      await this.tx
+        .insertInto('package_tags')
+        .values({ project_id: this.project.id, format: pkg.format, normalized_name: pkg.normalized_name, tag, package_id: pkg.id, created_at: at, updated_at: at })
+        .execute();
+    }
+    await this.tagEvent(existing ? 'package_registry_package_tag_updated' : 'package_registry_package_tag_created', pkg, tag, {
+      [tag]: { from: previousVersion, to: pkg.version },
+    });
+  }
+
+  /** Removes a tag: `tag_deleted`; a missing tag is a 404. */
+  async removeTag(format: string, normalizedName: string, tag: string): Promise<void> {
+    const existing = await this.tx
+      .selectFrom('package_tags')
+      .selectAll()
+      .where('project_id', '=', this.project.id)
+      .where('format', '=', format)
+      .where('normalized_name', '=', normalizedName)
+      .where('tag', '=', tag)
+      .executeTakeFirst();
+    if (!existing) throw errors.notFound(`Tag "${tag}" not found`);
+    const pkg = await this.tx.selectFrom('packages').selectAll().where('id', '=', existing.package_id).executeTakeFirstOrThrow();
+    await this.tx.deleteFrom('package_tags').where('id', '=', existing.id).execute();
+    await this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
+  }
+
+  private async tagEvent(eventName: string, pkg: PackageRow, tag: string, changes: Changes): Promise<void> {
+    await this.audit.record(this.tx, this.ctx, {
+      eventName,
+      scope: this.scope,
+      project: { id: this.project.id, full_path: this.project.full_path },
+      package: packageRef(pkg, []),
+      target: { id: pkg.id, type: 'Packages::Tag', details: `${this.project.full_path}/${pkg.name}@${tag}` },
+      customMessage: `${pkg.format} tag "${tag}" ${eventName.endsWith('deleted') ? 'removed' : `set to ${pkg.version}`}`,
+      changes,
+    });
+  }
+
+  /** Sets or clears a deprecation message kept in the version's metadata (npm deprecate). */
+  async setDeprecation(pkg: PackageRow, message: string | null): Promise<void> {
+    const metadata = JSON.parse(pkg.metadata) as Record<string, unknown>;
+    const previous = typeof metadata.deprecated === 'string' && metadata.deprecated !== '' ? metadata.deprecated : null;
+    if (previous === message) return;
+    if (message === null) delete metadata.deprecated;
+    else metadata.deprecated = message;
+    await this.tx.updateTable('packages').set({ metadata: JSON.stringify(metadata), updated_at: nowIso() }).where('id', '=', pkg.id).execute();
+    await this.event(
+      message === null ? 'package_registry_package_undeprecated' : 'package_registry_package_deprecated',
+      pkg,
+      [],
+      message === null ? `${pkg.format} package undeprecated` : `${pkg.format} package deprecated: ${message}`,
+      { deprecated: { from: previous, to: message } },
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { Db } from '../../storage/db/database.js';
+import { nowIso } from '../clock.js';
+import { isExpired } from './expiry.js';
+import type { Principal } from './principal.js';
+import { digestsEqual, TOKEN_PREFIX, tokenDigest } from './token-secrets.js';
+
+export type AuthOutcome =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: string; tokenType: string | null; tokenId: number | null; userId: number | null; username: string | null };
+
+// last_used_at is bookkeeping, not audit: refresh it at most once a minute per token.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function stale(lastUsedAt: string | null): boolean {
+  return lastUsedAt === null || Date.now() - Date.parse(lastUsedAt) > LAST_USED_RESOLUTION_MS;
+}
+
+function failure(reason: string, tokenType: string | null, tokenId: number | null = null, userId: number | null = null, username: string | null = null): AuthOutcome {
+  return { ok: false, reason, tokenType, tokenId, userId, username };
+}
+
+/** Resolves a token secret (from any accepted header) to the principal it stands for. */
+export async function authenticateToken(db: Db, secret: string): Promise<AuthOutcome> {
+  const digest = tokenDigest(secret);
+  if (secret.startsWith(TOKEN_PREFIX.deploy)) return authenticateDeployToken(db, digest);
+  if (secret.startsWith(TOKEN_PREFIX.job)) return authenticateJobToken(db, digest);
+  return authenticatePersonalToken(db, digest);
+}
+
+async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOutcome> {
+  const token = await db.selectFrom('personal_access_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+  if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'PersonalAccessToken');
+  const user = await db.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirstOrThrow();
+  const known = (reason: string) => failure(reason, 'PersonalAccessToken', token.id, user.id, user.username);
+  if (token.revoked) return known('token revoked');
+  if (isExpired(token.expires_at)) return known('token expired');
+  if (user.state !== 'active') return known('user blocked');
+  if (stale(token.last_used_at)) {
+    await db.updateTable('personal_access_tokens').set({ last_used_at: nowIso() }).where('id', '=', token.id).execute();
+  }
+  return { ok: true, principal: { kind: 'user', user, token, scopes: JSON.parse(token.scopes) as string[] } };
+}
+
+async function authenticateDeployToken(db: Db, digest: string): Promise<AuthOutcome> {
+  const token = await db.selectFrom('deploy_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+  if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'DeployToken');
+  if (token.revoked) return failure('token revoked', 'DeployToken', token.id, null, token.username);
+  if (isExpired(token.expires_at)) return failure('token expired', 'DeployToken', token.id, null, token.username);
+  const owner =
+    token.owner_type === 'namespace'
+      ? await db.selectFrom('namespaces').select('full_path').where('id', '=', token.owner_id).executeTakeFirstOrThrow()
+      : await db.selectFrom('projects').select('full_path').where('id', '=', token.owner_id).executeTakeFirstOrThrow();
+  if (stale(token.last_used_at)) {
+    await db.updateTable('deploy_tokens').set({ last_used_at: nowIso() }).where('id', '=', token.id).execute();
+  }
+  return { ok: true, principal: { kind: 'deploy_token', token, ownerPath: owner.full_path, scopes: JSON.parse(token.scopes) as string[] } };
+}
+
+async function authenticateJobToken(db: Db, digest: string): Promise<AuthOutcome> {
+  const token = await db.selectFrom('job_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+  if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'CiJobToken');
+  const user = await db.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirstOrThrow();
+  if (isExpired(token.expires_at)) return failure('token expired', 'CiJobToken', token.id, user.id, user.username);
+  if (user.state !== 'active') return failure('user blocked', 'CiJobToken', token.id, user.id, user.username);
+  const project = await db.selectFrom('projects').select('full_path').where('id', '=', token.project_id).executeTakeFirstOrThrow();
+  return { ok: true, principal: { kind: 'job_token', token, user, projectPath: project.full_path } };
+}

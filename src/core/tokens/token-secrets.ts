@@ -1,0 +1,24 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// Token secrets: shown once, stored only as SHA-256. Prefixes follow GitLab's so that
+// secret scanners recognise leaked Trove tokens.
+export const TOKEN_PREFIX = {
+  personal: 'glpat-',
+  deploy: 'gldt-',
+  job: 'glcbt-',
+} as const;
+
+export function generateTokenSecret(prefix: string): string {
+  return prefix + randomBytes(24).toString('base64url');
+}
+
+export function tokenDigest(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex digests (the lookup by digest is not the last word). */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,5 @@
+import type { PackageFormat } from './format.js';
+import { npmFormat } from './npm/npm-routes.js';
+
+/** Every package format Trove serves. */
+export const FORMATS: PackageFormat[] = [npmFormat];

@@ -1,0 +1,43 @@
+import semver from 'semver';
+import validatePackageName from 'validate-npm-package-name';
+import { errors } from '../../core/errors.js';
+
+// npm's own rules for names, versions and dist-tags, via the libraries npm itself uses.
+
+export function assertNpmName(name: unknown): string {
+  if (typeof name !== 'string') throw errors.badRequest('Package name is missing');
+  const result = validatePackageName(name);
+  if (!result.validForNewPackages) {
+    const problems = [...(result.errors ?? []), ...(result.warnings ?? [])].join('; ');
+    throw errors.badRequest(`Invalid package name "${name}": ${problems}`);
+  }
+  return name;
+}
+
+export function assertNpmVersion(version: unknown): string {
+  if (typeof version !== 'string' || semver.valid(version) !== version) {
+    throw errors.badRequest(`Invalid version: ${JSON.stringify(version)} is not a valid semver version`);
+  }
+  return version;
+}
+
+/** A dist-tag must not look like a version or range (npm would resolve it as one) and must be URL-safe. */
+export function assertDistTag(tag: unknown): string {
+  if (typeof tag !== 'string' || tag === '' || tag.length > 255 || encodeURIComponent(tag) !== tag || semver.validRange(tag) !== null) {
+    throw errors.badRequest(`Invalid tag name ${JSON.stringify(tag)}: tags must be URL-safe and must not be valid semver ranges`);
+  }
+  return tag;
+}
+
+/** npm's tarball file name: "ui-kit-1.4.0.tgz" for "@acme/ui-kit" 1.4.0. */
+export function tarballFileName(name: string, version: string): string {
+  const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  return `${base}-${version}.tgz`;
+}
+
+/** Splits the path after /packages/npm/ into the package name and what follows it. */
+export function splitNamePath(rest: string): { name: string; tail: string[] } {
+  const segments = rest.split('/').filter((s) => s !== '');
+  const take = segments[0]?.startsWith('@') ? 2 : 1;
+  return { name: segments.slice(0, take).join('/'), tail: segments.slice(take) };
+}

@@ -1,0 +1,93 @@
+import type { FastifyRequest } from 'fastify';
+import type { Project } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import { findPackageVersion } from '../../core/packages/packages.js';
+import type { AppContext } from '../../http/app-context.js';
+import { auditContextOf } from '../../http/request-context.js';
+import { noteAttempt } from '../format-errors.js';
+import { assertDistTag, assertNpmName, assertNpmVersion, tarballFileName } from './npm-names.js';
+import { assertIntegrity, readTarballManifest } from './npm-tarball.js';
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.badRequest(`${what} must be an object`);
+  return value as Json;
+}
+
+// Fields npm adds to the manifest that describe the publishing machine, not the package.
+const LOCAL_FIELDS = ['_attachments', '_nodeVersion', '_npmVersion', '_npmUser', '_resolved', '_from', '_integrity', '_shasum'];
+
+/**
+ * `npm publish`: one new version with its tarball (base64 in `_attachments`). Everything is
+ * checked before anything is stored: names, the tarball's integrity, that the tarball's own
+ * package.json names the same package and version (manifest confusion), and safe tar entries.
+ */
+export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest, project: Project, urlName: string, body: Json) {
+  const name = assertNpmName(body.name ?? urlName);
+  noteAttempt(request, { format: 'npm', name, version: null });
+  if (name !== urlName) throw errors.badRequest(`Package name in the body (${name}) does not match the URL (${urlName})`);
+
+  const versions = asObject(body.versions, 'versions');
+  const versionKeys = Object.keys(versions);
+  if (versionKeys.length !== 1) throw errors.badRequest('A publish must contain exactly one version');
+  const version = assertNpmVersion(versionKeys[0]);
+  noteAttempt(request, { format: 'npm', name, version });
+  const manifest = asObject(versions[version], `versions["${version}"]`);
+  if (manifest.name !== name || manifest.version !== version) {
+    throw errors.badRequest('The version manifest name and version must match the package being published');
+  }
+
+  const attachments = asObject(body._attachments, '_attachments');
+  const attachmentKeys = Object.keys(attachments);
+  if (attachmentKeys.length !== 1) throw errors.badRequest('A publish must contain exactly one tarball attachment');
+  const attachment = asObject(attachments[attachmentKeys[0]], 'attachment');
+  if (typeof attachment.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.data)) {
+    throw errors.badRequest('Attachment data must be base64');
+  }
+  const tarball = Buffer.from(attachment.data, 'base64');
+  if (tarball.length === 0) throw errors.badRequest('Attachment is empty');
+  if (tarball.length > ctx.config.maxUploadBytes) throw errors.payloadTooLarge();
+  if (attachment.length !== undefined && Number(attachment.length) !== tarball.length) {
+    throw errors.badRequest(`Attachment length ${String(attachment.length)} does not match its data (${tarball.length} bytes)`);
+  }
+  assertIntegrity(tarball, asObject(manifest.dist ?? {}, 'dist'));
+  const packed = await readTarballManifest(tarball, ctx.config.maxUnpackedBytes);
+  if (packed.name !== name || packed.version !== version) {
+    throw errors.badRequest(
+      `The tarball's package.json (${String(packed.name)}@${String(packed.version)}) does not match the manifest (${name}@${version})`,
+    );
+  }
+
+  const tags = asObject(body['dist-tags'] ?? { latest: version }, 'dist-tags');
+  for (const [tag, target] of Object.entries(tags)) {
+    assertDistTag(tag);
+    if (target !== version) throw errors.badRequest(`dist-tag "${tag}" must point at the published version ${version}`);
+  }
+
+  if (await findPackageVersion(ctx.db, project.id, 'npm', name, version)) {
+    throw errors.forbidden(`You cannot publish over the previously published versions: ${version}.`);
+  }
+
+  const metadata: Json = { ...manifest };
+  for (const field of LOCAL_FIELDS) delete metadata[field];
+  if (typeof metadata.deprecated === 'string' && metadata.deprecated === '') delete metadata.deprecated;
+  const blob = await ctx.blobs.put(tarball);
+  await ctx.packages.write(
+    auditContextOf(request),
+    project,
+    async (writer) => {
+      const pkg = await writer.createVersion({
+        format: 'npm',
+        name,
+        normalizedName: name,
+        version,
+        metadata,
+        files: [{ fileName: tarballFileName(name, version), blob }],
+      });
+      for (const tag of Object.keys(tags)) await writer.setTag(pkg, tag);
+    },
+    { newBlobs: [blob.sha256] },
+  );
+  return { ok: true, success: true, id: name, version };
+}

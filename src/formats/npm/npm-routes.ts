@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import semver from 'semver';
+import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
+import { authorizeProject } from '../../core/accounts/permissions.js';
+import { findProject, type Project } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import type { AppContext } from '../../http/app-context.js';
+import { visibleGroup } from '../../http/loaders.js';
+import type { PackageFormat } from '../format.js';
+import { registerFormatErrorHandler } from '../format-errors.js';
+import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
+import { parseNpmPath } from './npm-paths.js';
+import { publishNpmVersion } from './npm-publish.js';
+import { loadNpmPackage } from './npm-store.js';
+import { applyDeprecations, applyRevision, deleteTarball, removeDistTag, setDistTag, unpublishAll } from './npm-updates.js';
+
+type Params = { id: string; '*': string };
+type Req = FastifyRequest<{ Params: Params }>;
+
+/** The project of the URL, or 401 (anonymous) / 404: a registry client must not learn which private projects exist. */
+async function registryProject(ctx: AppContext, request: Req): Promise<Project> {
+  const project = await findProject(ctx.db, request.params.id);
+  if (!project) {
+    if (request.principal.kind === 'anonymous') throw errors.unauthorized();
+    throw errors.notFound('Project not found');
+  }
+  return project;
+}
+
+/** Sends JSON with a strong ETag, answering 304 when the client already has it. */
+function sendJsonWithEtag(request: FastifyRequest, reply: FastifyReply, body: unknown, contentType = 'application/json') {
+  const text = JSON.stringify(body);
+  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+  reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
+  if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+  return reply.type(`${contentType}; charset=utf-8`).send(text);
+}
+
+function wantsAbbreviated(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes(ABBREVIATED_MEDIA_TYPE) && request.query !== null && (request.query as Record<string, unknown>).write === undefined;
+}
+
+/** Metadata reads shared by the project and group endpoints. */
+async function serveMetadata(request: Req, reply: FastifyReply, view: NpmPackageVersions, kind: 'packument' | 'version' | 'dist-tags', spec?: string) {
+  if (view.versions.length === 0) throw errors.notFound(`Package not found`);
+  if (kind === 'dist-tags') return sendJsonWithEtag(request, reply, distTags(view));
+  if (kind === 'version') {
+    const tags = distTags(view);
+    const version = tags[spec!] ?? (semver.valid(spec!) ? spec : semver.maxSatisfying(view.versions.map((v) => v.version), spec!));
+    const pkg = view.versions.find((v) => v.version === version);
+    if (!pkg) throw errors.notFound(`Version ${spec} not found`);
+    return sendJsonWithEtag(request, reply, versionDocument(pkg, view.fileOf.get(pkg.id), view.registryUrl));
+  }
+  if (wantsAbbreviated(request)) return sendJsonWithEtag(request, reply, abbreviatedPackument(view), ABBREVIATED_MEDIA_TYPE);
+  return sendJsonWithEtag(request, reply, fullPackument(view));
+}
+
+async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
+  const path = parseNpmPath(request.params['*']);
+  if (path.kind === 'whoami') {
+    if (request.principal.kind === 'anonymous') throw errors.unauthorized();
+    const principal = request.principal;
+    return { username: principal.kind === 'deploy_token' ? principal.token.username : principal.user.username };
+  }
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+  switch (path.kind) {
+    case 'packument':
+      return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'packument');
+    case 'version':
+      return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'version', path.spec);
+    case 'dist-tags':
+      return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'dist-tags');
+    case 'tarball': {
+      const view = await loadNpmPackage(ctx, project, path.name);
+      const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === path.fileName);
+      const file = pkg ? view.fileOf.get(pkg.id) : undefined;
+      if (!file) throw errors.notFound('Tarball not found');
+      const stream = await ctx.blobs.open(file.sha256);
+      return reply
+        .type('application/octet-stream')
+        .header('content-length', String(file.size))
+        .header('etag', `"${file.sha256}"`)
+        .send(stream);
+    }
+    default:
+      throw errors.notFound('Not found');
+  }
+}
+
+async function write(ctx: AppContext, request: Req) {
+  const path = parseNpmPath(request.params['*']);
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
+  const body = request.body;
+  const asJson = () => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('Request body must be a JSON object');
+    return body as Record<string, unknown>;
+  };
+  switch (path.kind) {
+    case 'packument': {
+      const json = asJson();
+      const attachments = json._attachments;
+      if (attachments && typeof attachments === 'object' && Object.keys(attachments).length > 0) {
+        return publishNpmVersion(ctx, request, project, path.name, json);
+      }
+      return applyDeprecations(ctx, request, project, path.name, json);
+    }
+    case 'revision':
+      return applyRevision(ctx, request, project, path.name, asJson());
+    case 'dist-tags':
+      if (path.tag === null) throw errors.badRequest('A dist-tag name is required');
+      return setDistTag(ctx, request, project, path.name, path.tag, body);
+    default:
+      throw errors.notFound('Not found');
+  }
+}
+
+async function remove(ctx: AppContext, request: Req) {
+  const path = parseNpmPath(request.params['*']);
+  const project = await registryProject(ctx, request);
+  // Publishing rights first; each operation then checks delete rights where it removes versions.
+  await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
+  switch (path.kind) {
+    case 'revision':
+      return unpublishAll(ctx, request, project, path.name);
+    case 'tarball-revision':
+      return deleteTarball(ctx, request, project, path.name, path.fileName);
+    case 'dist-tags':
+      if (path.tag === null) throw errors.badRequest('A dist-tag name is required');
+      return removeDistTag(ctx, request, project, path.name, path.tag);
+    default:
+      throw errors.notFound('Not found');
+  }
+}
+
+/** Group-level install: the package from the project below the group that published it most recently. */
+async function readFromGroup(ctx: AppContext, request: Req, reply: FastifyReply) {
+  const path = parseNpmPath(request.params['*']);
+  if (path.kind !== 'packument' && path.kind !== 'version' && path.kind !== 'dist-tags') throw errors.notFound('Not found');
+  const { group } = await visibleGroup(ctx, request, request.params.id).catch((error) => {
+    if (request.principal.kind === 'anonymous') throw errors.unauthorized();
+    throw error;
+  });
+  const namespaceIds = await subtreeNamespaceIds(ctx.db, group);
+  const candidates = await ctx.db
+    .selectFrom('packages')
+    .innerJoin('projects', 'projects.id', 'packages.project_id')
+    .select(['packages.project_id'])
+    .where('packages.format', '=', 'npm')
+    .where('packages.normalized_name', '=', path.name)
+    .where('projects.namespace_id', 'in', namespaceIds)
+    .orderBy('packages.id', 'desc')
+    .execute();
+  for (const projectId of [...new Set(candidates.map((c) => c.project_id))]) {
+    const project = (await findProject(ctx.db, projectId))!;
+    try {
+      await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+    } catch {
+      continue;
+    }
+    const view = await loadNpmPackage(ctx, project, path.name);
+    if (view.versions.length > 0) return serveMetadata(request, reply, view, path.kind, path.kind === 'version' ? path.spec : undefined);
+  }
+  if (request.principal.kind === 'anonymous') throw errors.unauthorized();
+  throw errors.notFound('Package not found');
+}
+
+export const npmFormat: PackageFormat = {
+  name: 'npm',
+  async register(app, ctx) {
+    await app.register(async (scope) => {
+      registerFormatErrorHandler(scope, ctx, 'npm', (message) => ({ error: message }));
+      // The tarball travels base64-encoded inside the JSON body: allow for the 4/3 expansion.
+      const bodyLimit = Math.ceil(ctx.config.maxUploadBytes * 1.34) + 1024 * 1024;
+      const prefix = '/api/v4/projects/:id/packages/npm/*';
+      scope.get<{ Params: Params }>(prefix, (request, reply) => read(ctx, request, reply));
+      scope.put<{ Params: Params }>(prefix, { bodyLimit }, (request) => write(ctx, request));
+      scope.delete<{ Params: Params }>(prefix, (request) => remove(ctx, request));
+      scope.get<{ Params: Params }>('/api/v4/groups/:id/-/packages/npm/*', (request, reply) => readFromGroup(ctx, request, reply));
+    });
+  },
+};

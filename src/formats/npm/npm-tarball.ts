@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import ssri from 'ssri';
+import tar from 'tar-stream';
+import { errors } from '../../core/errors.js';
+
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
+
+/** Refuses absolute paths, `..` segments, NUL and Windows drive or backslash tricks in a tar entry name. */
+export function assertSafeEntryName(name: string): void {
+  if (name.includes('\0') || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\')) {
+    throw errors.badRequest(`Tarball entry "${name}" has an unsafe path`);
+  }
+  if (name.split('/').some((segment) => segment === '..')) throw errors.badRequest(`Tarball entry "${name}" escapes the package folder`);
+}
+
+/** Checks the tarball against the manifest's dist.integrity and dist.shasum. */
+export function assertIntegrity(tarball: Buffer, dist: { integrity?: unknown; shasum?: unknown }): void {
+  if (typeof dist.integrity !== 'string' && typeof dist.shasum !== 'string') {
+    throw errors.badRequest('The manifest has neither dist.integrity nor dist.shasum');
+  }
+  if (typeof dist.integrity === 'string' && !ssri.checkData(tarball, dist.integrity)) {
+    throw errors.badRequest('Tarball integrity does not match dist.integrity');
+  }
+  if (typeof dist.shasum === 'string' && createHash('sha1').update(tarball).digest('hex') !== dist.shasum.toLowerCase()) {
+    throw errors.badRequest('Tarball shasum does not match dist.shasum');
+  }
+}
+
+/**
+ * Streams through the gzipped tarball (never unpacking more than `maxUnpackedBytes`),
+ * refusing links and unsafe paths, and returns its package.json.
+ */
+export async function readTarballManifest(tarball: Buffer, maxUnpackedBytes: number): Promise<Record<string, unknown>> {
+  const extract = tar.extract();
+  let unpacked = 0;
+  let manifestText: string | null = null;
+  extract.on('entry', (header, stream, next) => {
+    const fail = (error: Error) => {
+      stream.resume();
+      extract.destroy(error);
+    };
+    try {
+      assertSafeEntryName(header.name);
+      if (header.type !== 'file' && header.type !== 'directory') {
+        throw errors.badRequest(`Tarball entry "${header.name}" is a ${header.type}; links and special files are not allowed`);
+      }
+    } catch (error) {
+      fail(error as Error);
+      return;
+    }
+    const isManifest = /^[^/]+\/package\.json$/.test(header.name) && (manifestText === null || header.name === 'package/package.json');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (data: unknown) => {
+      const chunk = data as Buffer;
+      size += chunk.length;
+      if (isManifest && size <= MAX_PACKAGE_JSON_BYTES) chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (isManifest) {
+        if (size > MAX_PACKAGE_JSON_BYTES) return fail(errors.badRequest('package.json in the tarball is too large'));
+        manifestText = Buffer.concat(chunks).toString('utf8');
+      }
+      next();
+    });
+    stream.on('error', fail);
+  });
+  const limiter = async function* (source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      unpacked += chunk.length;
+      if (unpacked > maxUnpackedBytes) throw errors.payloadTooLarge(`Tarball unpacks to more than ${maxUnpackedBytes} bytes`);
+      yield chunk;
+    }
+  };
+  try {
+    await pipeline(Readable.from([tarball]), createGunzip(), limiter, extract);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode) throw error;
+    throw errors.badRequest(`Tarball is not a valid gzipped tar archive: ${(error as Error).message}`);
+  }
+  if (manifestText === null) throw errors.badRequest('Tarball has no package.json');
+  try {
+    const parsed = JSON.parse(manifestText) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw errors.badRequest(`package.json in the tarball is not valid JSON: ${(error as Error).message}`);
+  }
+}

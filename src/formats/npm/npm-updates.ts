@@ -1,0 +1,119 @@
+import type { FastifyRequest } from 'fastify';
+import semver from 'semver';
+import type { Project } from '../../core/accounts/projects.js';
+import { authorizeProject } from '../../core/accounts/permissions.js';
+import { errors } from '../../core/errors.js';
+import type { PackageRow } from '../../core/packages/packages.js';
+import type { AppContext } from '../../http/app-context.js';
+import { auditContextOf } from '../../http/request-context.js';
+import { noteAttempt } from '../format-errors.js';
+import { distTags } from './npm-metadata.js';
+import { assertDistTag, assertNpmVersion } from './npm-names.js';
+import { loadNpmPackage } from './npm-store.js';
+
+type Json = Record<string, unknown>;
+
+async function existingPackage(ctx: AppContext, project: Project, name: string) {
+  const view = await loadNpmPackage(ctx, project, name, true);
+  if (view.versions.length === 0) throw errors.notFound(`Package ${name} not found`);
+  return view;
+}
+
+function bodyVersions(body: Json): Json {
+  const versions = body.versions;
+  if (typeof versions !== 'object' || versions === null || Array.isArray(versions)) throw errors.badRequest('versions must be an object');
+  return versions as Json;
+}
+
+/** `npm deprecate` (PUT of the whole packument): each version whose `deprecated` changed. "" un-deprecates. */
+export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+  const view = await existingPackage(ctx, project, name);
+  const incoming = bodyVersions(body);
+  const changes: Array<{ pkg: PackageRow; message: string | null }> = [];
+  for (const pkg of view.versions) {
+    const doc = incoming[pkg.version] as Json | undefined;
+    if (!doc) continue;
+    const message = typeof doc.deprecated === 'string' && doc.deprecated !== '' ? doc.deprecated : null;
+    const current = (JSON.parse(pkg.metadata) as Json).deprecated;
+    if ((typeof current === 'string' && current !== '' ? current : null) !== message) changes.push({ pkg, message });
+  }
+  noteAttempt(request, { format: 'npm', name, version: changes.map((c) => c.pkg.version).join(',') || null });
+  if (changes.length === 0) return { ok: true };
+  await ctx.packages.write(auditContextOf(request), project, async (writer) => {
+    for (const change of changes) await writer.setDeprecation(change.pkg, change.message);
+  });
+  return { ok: true };
+}
+
+/**
+ * `npm unpublish pkg@version` PUTs the packument without that version to /-rev/: versions missing
+ * from the body are removed. Deprecations in the same body are applied too. If `latest` pointed at
+ * a removed version, it moves to the version the client chose (the highest remaining one).
+ */
+export async function applyRevision(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+  const view = await existingPackage(ctx, project, name);
+  const incoming = bodyVersions(body);
+  const removed = view.versions.filter((v) => incoming[v.version] === undefined);
+  noteAttempt(request, { format: 'npm', name, version: removed.map((v) => v.version).join(',') || null });
+  if (removed.length > 0) await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
+  const tagsBefore = distTags(view);
+  const requestedLatest = (body['dist-tags'] as Json | undefined)?.latest;
+  const remaining = view.versions.filter((v) => !removed.includes(v));
+  await ctx.packages.write(auditContextOf(request), project, async (writer) => {
+    // Move `latest` first, so the log says "latest 1.6.0 -> 1.5.0" rather than a delete and a create.
+    const latestRemoved = removed.some((v) => v.version === tagsBefore.latest);
+    if (latestRemoved && remaining.length > 0) {
+      const target =
+        remaining.find((v) => v.version === requestedLatest) ??
+        [...remaining].sort((a, b) => semver.compare(a.version, b.version)).pop()!;
+      await writer.setTag(target, 'latest');
+    }
+    for (const pkg of removed) await writer.deleteVersion(pkg, 'npm package unpublished');
+  });
+  if (remaining.length > 0) return applyDeprecations(ctx, request, project, name, body);
+  return { ok: true };
+}
+
+/** `npm unpublish pkg --force`: every version, one event each. */
+export async function unpublishAll(ctx: AppContext, request: FastifyRequest, project: Project, name: string) {
+  noteAttempt(request, { format: 'npm', name, version: null });
+  const view = await existingPackage(ctx, project, name);
+  await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
+  await ctx.packages.write(auditContextOf(request), project, async (writer) => {
+    for (const pkg of view.versions) await writer.deleteVersion(pkg, 'npm package unpublished');
+  });
+  return { ok: true };
+}
+
+/** The last step of `npm unpublish pkg@version`: DELETE of the tarball. Already gone after the /-rev/ PUT is fine. */
+export async function deleteTarball(ctx: AppContext, request: FastifyRequest, project: Project, name: string, fileName: string) {
+  noteAttempt(request, { format: 'npm', name, version: null });
+  const view = await loadNpmPackage(ctx, project, name, true);
+  const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === fileName);
+  if (!pkg) return { ok: true };
+  noteAttempt(request, { format: 'npm', name, version: pkg.version });
+  await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
+  await ctx.packages.write(auditContextOf(request), project, (writer) => writer.deleteVersion(pkg, 'npm package unpublished'));
+  return { ok: true };
+}
+
+/** `npm dist-tag add pkg@version tag`: the body is the version as a JSON string. */
+export async function setDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string, body: unknown) {
+  noteAttempt(request, { format: 'npm', name, version: typeof body === 'string' ? body : null });
+  assertDistTag(tag);
+  const version = assertNpmVersion(body);
+  const view = await existingPackage(ctx, project, name);
+  const pkg = view.versions.find((v) => v.version === version);
+  if (!pkg) throw errors.notFound(`Version ${version} of ${name} not found`);
+  await ctx.packages.write(auditContextOf(request), project, (writer) => writer.setTag(pkg, tag));
+  return { ok: true };
+}
+
+/** `npm dist-tag rm pkg tag`. `latest` cannot be removed, as on npm's registry. */
+export async function removeDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string) {
+  noteAttempt(request, { format: 'npm', name, version: null });
+  if (tag === 'latest') throw errors.badRequest('The "latest" dist-tag cannot be removed');
+  await existingPackage(ctx, project, name);
+  await ctx.packages.write(auditContextOf(request), project, (writer) => writer.removeTag('npm', name, tag));
+  return { ok: true };
+}

@@ -1,0 +1,14 @@
+import type { TroveConfig } from '../config/config.js';
+import type { AuditLog } from '../core/audit/audit-log.js';
+import type { PackageService } from '../core/packages/package-service.js';
+import type { BlobStore } from '../storage/blobs/blob-store.js';
+import type { Db } from '../storage/db/database.js';
+
+/** Everything a route needs, built once in app.ts and handed to each route module. */
+export interface AppContext {
+  config: TroveConfig;
+  db: Db;
+  blobs: BlobStore;
+  audit: AuditLog;
+  packages: PackageService;
+}

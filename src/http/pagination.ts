@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../core/errors.js';
+
+// GitLab's offset pagination: page/per_page in, X-Page, X-Per-Page, X-Next-Page, X-Prev-Page,
+// X-Total, X-Total-Pages and Link out. Every list endpoint uses it.
+
+export interface Paging {
+  page: number;
+  perPage: number;
+  offset: number;
+}
+
+function positive(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw errors.badRequest(`${name} is invalid`);
+  return n;
+}
+
+export function parsePaging(query: Record<string, unknown>): Paging {
+  const page = positive(query.page, 'page', 1);
+  const perPage = Math.min(positive(query.per_page, 'per_page', 20), 100);
+  return { page, perPage, offset: (page - 1) * perPage };
+}
+
+/** The request's own URL with some query parameters replaced, for Link headers. */
+export function linkTo(request: FastifyRequest, baseUrl: string, replace: Record<string, string | number>): string {
+  const url = new URL(request.url, baseUrl);
+  for (const [key, value] of Object.entries(replace)) url.searchParams.set(key, String(value));
+  return `${baseUrl}${url.pathname}${url.search}`;
+}
+
+export function setPageHeaders(request: FastifyRequest, reply: FastifyReply, baseUrl: string, paging: Paging, total: number): void {
+  const totalPages = Math.max(1, Math.ceil(total / paging.perPage));
+  const links: string[] = [];
+  const link = (page: number, rel: string) => links.push(`<${linkTo(request, baseUrl, { page, per_page: paging.perPage })}>; rel="${rel}"`);
+  if (paging.page > 1) link(paging.page - 1, 'prev');
+  if (paging.page < totalPages) link(paging.page + 1, 'next');
+  link(1, 'first');
+  link(totalPages, 'last');
+  reply.headers({
+    'x-page': String(paging.page),
+    'x-per-page': String(paging.perPage),
+    'x-next-page': paging.page < totalPages ? String(paging.page + 1) : '',
+    'x-prev-page': paging.page > 1 ? String(paging.page - 1) : '',
+    'x-total': String(total),
+    'x-total-pages': String(totalPages),
+    link: links.join(', '),
+  });
+}
+
+/** Paginates an in-memory list (small lists: members, tokens, subgroups). */
+export function paginateArray<T>(request: FastifyRequest, reply: FastifyReply, baseUrl: string, items: T[]): T[] {
+  const paging = parsePaging(request.query as Record<string, unknown>);
+  setPageHeaders(request, reply, baseUrl, paging, items.length);
+  return items.slice(paging.offset, paging.offset + paging.perPage);
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AccessLevel } from '../../core/accounts/access-levels.js';
+import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
+import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
+import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters, type AuditView } from '../../core/audit/audit-query.js';
+import { errors } from '../../core/errors.js';
+import type { AppContext } from '../app-context.js';
+import { idParam, visibleGroup, visibleProject } from '../loaders.js';
+import { linkTo, parsePaging, setPageHeaders } from '../pagination.js';
+
+type Params = { id: string; event_id?: string };
+
+interface ResolvedView {
+  view: AuditView;
+  /** Set when the caller may see only their own actions (developers, maintainers of a group). */
+  onlyAuthorId?: number;
+}
+
+/** Visibility of SPEC 4.2: owners (group) and maintainers (project) see all; developers only their own actions. */
+export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  const instanceView = async (request: FastifyRequest): Promise<ResolvedView> => {
+    requireAdmin(request.principal);
+    return { view: { kind: 'instance' } };
+  };
+
+  const groupView = async (request: FastifyRequest<{ Params: Params }>): Promise<ResolvedView> => {
+    const principal = requireApiUser(request.principal, false);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    if (level < AccessLevel.developer) throw errors.forbidden();
+    const { include_subgroups } = request.query as { include_subgroups?: string };
+    const groupIds = include_subgroups === 'true' ? await subtreeNamespaceIds(ctx.db, group) : [group.id];
+    return { view: { kind: 'groups', groupIds }, onlyAuthorId: level >= AccessLevel.owner ? undefined : principal.user.id };
+  };
+
+  const projectView = async (request: FastifyRequest<{ Params: Params }>): Promise<ResolvedView> => {
+    const principal = requireApiUser(request.principal, false);
+    const { project, level } = await visibleProject(ctx, request, request.params.id);
+    if (level < AccessLevel.developer) throw errors.forbidden();
+    return { view: { kind: 'project', projectId: project.id }, onlyAuthorId: level >= AccessLevel.maintainer ? undefined : principal.user.id };
+  };
+
+  async function list(request: FastifyRequest, reply: FastifyReply, resolved: ResolvedView) {
+    const query = request.query as Record<string, unknown>;
+    const filters: AuditFilters = { ...parseAuditFilters(query), onlyAuthorId: resolved.onlyAuthorId };
+    const paging = parsePaging(query);
+    if (query.pagination === 'keyset') {
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(String(query.cursor));
+      const events = await listEvents(ctx.db, resolved.view, filters, { limit: paging.perPage + 1, beforeId: cursor });
+      const hasMore = events.length > paging.perPage;
+      const pageEvents = events.slice(0, paging.perPage);
+      if (hasMore) {
+        const next = encodeCursor(pageEvents[pageEvents.length - 1].id);
+        reply.header('link', `<${linkTo(request, base, { pagination: 'keyset', per_page: paging.perPage, cursor: next })}>; rel="next"`);
+      }
+      reply.header('x-per-page', String(paging.perPage));
+      return pageEvents;
+    }
+    const total = await countEvents(ctx.db, resolved.view, filters);
+    setPageHeaders(request, reply, base, paging, total);
+    return listEvents(ctx.db, resolved.view, filters, { limit: paging.perPage, offset: paging.offset });
+  }
+
+  async function one(request: FastifyRequest<{ Params: Params }>, resolved: ResolvedView) {
+    const event = await findEvent(ctx.db, resolved.view, { onlyAuthorId: resolved.onlyAuthorId }, idParam(request.params.event_id ?? '', 'AuditEvent'));
+    if (!event) throw errors.notFound('404 AuditEvent Not Found');
+    return event;
+  }
+
+  app.get('/api/v4/audit_events', async (request, reply) => list(request, reply, await instanceView(request)));
+  app.get<{ Params: Params }>('/api/v4/audit_events/:event_id', async (request) => one(request, await instanceView(request)));
+  app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events', async (request, reply) => list(request, reply, await groupView(request)));
+  app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events/:event_id', async (request) => one(request, await groupView(request)));
+  app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events', async (request, reply) => list(request, reply, await projectView(request)));
+  app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events/:event_id', async (request) => one(request, await projectView(request)));
+}
+
+function encodeCursor(id: number): string {
+  return Buffer.from(JSON.stringify({ id }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id: unknown };
+    if (typeof id === 'number' && Number.isInteger(id)) return id;
+  } catch {
+    // fall through to the error below
+  }
+  throw errors.badRequest('cursor is invalid');
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { AccessLevel } from '../../core/accounts/access-levels.js';
+import { addMember } from '../../core/accounts/members.js';
+import { createGroup, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
+import { groupVisible, requireApiUser } from '../../core/accounts/permissions.js';
+import { projectAccess } from '../../core/accounts/permissions.js';
+import { projectToApi } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import type { AppContext } from '../app-context.js';
+import { visibleGroup } from '../loaders.js';
+import { paginateArray } from '../pagination.js';
+
+type Body = Record<string, unknown>;
+
+export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  app.post<{ Body: Body }>('/api/v4/groups', async (request, reply) => {
+    const principal = requireApiUser(request.principal, true);
+    const body = request.body ?? {};
+    let parentId: number | null = null;
+    if (body.parent_id !== undefined && body.parent_id !== null) {
+      const { group: parent, level } = await visibleGroup(ctx, request, String(body.parent_id));
+      if (level < AccessLevel.maintainer) throw errors.forbidden();
+      parentId = parent.id;
+    }
+    const group = await createGroup(ctx.db, {
+      name: body.name as string,
+      path: (body.path ?? body.name) as string,
+      parentId,
+      visibility: body.visibility as never,
+      description: typeof body.description === 'string' ? body.description : undefined,
+    });
+    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner);
+    return reply.status(201).send(groupToApi(group, base));
+  });
+
+  app.get('/api/v4/groups', async (request, reply) => {
+    requireApiUser(request.principal, false);
+    const { search } = request.query as { search?: string };
+    const all = await ctx.db.selectFrom('namespaces').selectAll().where('kind', '=', 'group').orderBy('full_path').execute();
+    const visible: Namespace[] = [];
+    for (const group of all) {
+      if (search && !group.full_path.toLowerCase().includes(search.toLowerCase())) continue;
+      if ((await groupVisible(ctx.db, request.principal, group)).visible) visible.push(group);
+    }
+    return paginateArray(request, reply, base, visible).map((g) => groupToApi(g, base));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id', async (request) => {
+    requireApiUser(request.principal, false);
+    const { group } = await visibleGroup(ctx, request, request.params.id);
+    return groupToApi(group, base);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/subgroups', async (request, reply) => {
+    requireApiUser(request.principal, false);
+    const { group } = await visibleGroup(ctx, request, request.params.id);
+    const children = await ctx.db.selectFrom('namespaces').selectAll().where('parent_id', '=', group.id).orderBy('path').execute();
+    const visible: Namespace[] = [];
+    for (const child of children) if ((await groupVisible(ctx.db, request.principal, child)).visible) visible.push(child);
+    return paginateArray(request, reply, base, visible).map((g) => groupToApi(g, base));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/projects', async (request, reply) => {
+    requireApiUser(request.principal, false);
+    const { group } = await visibleGroup(ctx, request, request.params.id);
+    const projects = await ctx.db.selectFrom('projects').selectAll().where('namespace_id', '=', group.id).orderBy('path').execute();
+    const visible = [];
+    for (const project of projects) if ((await projectAccess(ctx.db, request.principal, project)).visible) visible.push(project);
+    return paginateArray(request, reply, base, visible).map((p) => projectToApi(p, group, base));
+  });
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AccessLevel } from '../../core/accounts/access-levels.js';
+import type { Namespace } from '../../core/accounts/namespaces.js';
+import { requireApiUser } from '../../core/accounts/permissions.js';
+import { namespaceScope } from '../../core/audit/audit-scope.js';
+import { effectiveSetting, SETTING_VALUES, type SettingKey, type SettingValue } from '../../core/audit/audit-settings.js';
+import type { Changes } from '../../core/audit/audit-types.js';
+import { errors } from '../../core/errors.js';
+import type { AppContext } from '../app-context.js';
+import { visibleGroup, visibleNamespace } from '../loaders.js';
+import { auditContextOf } from '../request-context.js';
+
+const KEYS: SettingKey[] = ['package_audit_events', 'package_download_events'];
+
+export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  async function settingsOf(ns: Namespace) {
+    const out: Record<string, string> = {};
+    for (const key of KEYS) {
+      const effective = await effectiveSetting(ctx.db, ns.id, key, ctx.audit.instanceDefaults);
+      out[key] = ns[key];
+      out[`${key}_effective`] = effective.value;
+      out[`${key}_source`] = effective.source;
+    }
+    return out;
+  }
+
+  async function update(request: FastifyRequest<{ Body: Record<string, unknown> }>, ns: Namespace) {
+    const body = request.body ?? {};
+    const changes: Changes = {};
+    const patch: Partial<Record<SettingKey, SettingValue>> = {};
+    for (const key of KEYS) {
+      if (body[key] === undefined) continue;
+      if (!SETTING_VALUES.includes(body[key] as SettingValue)) {
+        throw errors.badRequest(`${key} does not have a valid value (enabled, disabled, inherit)`);
+      }
+      if (body[key] !== ns[key]) {
+        patch[key] = body[key] as SettingValue;
+        changes[key] = { from: ns[key], to: body[key] };
+      }
+    }
+    if (Object.keys(body).some((key) => !KEYS.includes(key as SettingKey))) {
+      throw errors.badRequest(`Only ${KEYS.join(', ')} can be changed here`);
+    }
+    if (Object.keys(patch).length > 0) {
+      // Always recorded, even when the change turns package auditing off (SPEC 4.1).
+      await ctx.db.transaction().execute(async (tx) => {
+        await tx.updateTable('namespaces').set(patch).where('id', '=', ns.id).execute();
+        await ctx.audit.record(tx, auditContextOf(request), {
+          eventName: 'package_registry_audit_settings_updated',
+          scope: namespaceScope(ns),
+          target: { id: ns.id, type: ns.kind === 'group' ? 'Group' : 'Namespace', details: ns.full_path },
+          customMessage: `Package registry audit settings changed: ${Object.entries(changes).map(([k, c]) => `${k} ${String(c.from)} -> ${String(c.to)}`).join(', ')}`,
+          changes,
+        });
+      });
+    }
+    return settingsOf({ ...ns, ...patch });
+  }
+
+  const requireOwner = (level: number) => {
+    if (level < AccessLevel.owner) throw errors.forbidden();
+  };
+
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/packages/settings', async (request) => {
+    requireApiUser(request.principal, false);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    if (level < AccessLevel.reporter) throw errors.forbidden();
+    return settingsOf(group);
+  });
+
+  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/groups/:id/packages/settings', async (request) => {
+    requireApiUser(request.principal, true);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    requireOwner(level);
+    return update(request, group);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v4/namespaces/:id/packages/settings', async (request) => {
+    requireApiUser(request.principal, false);
+    const { namespace, level } = await visibleNamespace(ctx, request, request.params.id);
+    if (level < AccessLevel.reporter) throw errors.forbidden();
+    return settingsOf(namespace);
+  });
+
+  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/namespaces/:id/packages/settings', async (request) => {
+    requireApiUser(request.principal, true);
+    const { namespace, level } = await visibleNamespace(ctx, request, request.params.id);
+    requireOwner(level);
+    return update(request, namespace);
+  });
+}

@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SelectQueryBuilder } from 'kysely';
+import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
+import { authorizeProject, projectAccess } from '../../core/accounts/permissions.js';
+import type { Project } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import { packageFileToApi, packagesToApi } from '../../core/packages/package-json.js';
+import { filesOf, type PackageRow } from '../../core/packages/packages.js';
+import type { Database } from '../../storage/db/schema.js';
+import type { AppContext } from '../app-context.js';
+import { idParam, visibleGroup, visibleProject } from '../loaders.js';
+import { paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
+import { auditContextOf } from '../request-context.js';
+import { auditingDenials, type AttemptDescription } from '../denials.js';
+
+type Params = { id: string; package_id: string; file_id?: string };
+type ListQuery = Record<string, string | undefined>;
+type PackageQuery = SelectQueryBuilder<Database, 'packages', PackageRow>;
+
+const ORDER_COLUMNS = { created_at: 'created_at', name: 'name', version: 'version', type: 'format' } as const;
+
+/** GitLab's list filters: package_type, package_name (substring), package_version, status, order_by, sort. */
+function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
+  if (filters.package_type) query = query.where('format', '=', filters.package_type);
+  if (filters.package_name) query = query.where('name', 'like', `%${filters.package_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filters.package_version) query = query.where('version', '=', filters.package_version);
+  if (filters.status) query = query.where('status', '=', filters.status as PackageRow['status']);
+  else query = query.where('status', '!=', 'pending_destruction');
+  const orderBy = ORDER_COLUMNS[(filters.order_by ?? 'created_at') as keyof typeof ORDER_COLUMNS];
+  if (!orderBy) throw errors.badRequest('order_by does not have a valid value');
+  const direction = filters.sort === 'desc' ? 'desc' : 'asc';
+  return query.orderBy(orderBy, direction).orderBy('id', direction);
+}
+
+export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  async function listFor(request: FastifyRequest, reply: import('fastify').FastifyReply, projectIds: number[]) {
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    if (projectIds.length === 0) {
+      setPageHeaders(request, reply, base, paging, 0);
+      return [];
+    }
+    const filters = request.query as ListQuery;
+    const scoped = ctx.db.selectFrom('packages').selectAll().where('project_id', 'in', projectIds);
+    const count = await applyFilters(scoped, { ...filters, order_by: undefined })
+      .clearOrderBy()
+      .clearSelect()
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
+    const rows = await applyFilters(scoped, filters).limit(paging.perPage).offset(paging.offset).execute();
+    setPageHeaders(request, reply, base, paging, Number(count?.n ?? 0));
+    return packagesToApi(ctx.db, base, rows);
+  }
+
+  async function packageIn(project: Project, packageId: string): Promise<PackageRow> {
+    const pkg = await ctx.db
+      .selectFrom('packages')
+      .selectAll()
+      .where('id', '=', idParam(packageId, 'Package'))
+      .where('project_id', '=', project.id)
+      .executeTakeFirst();
+    if (!pkg) throw errors.notFound('404 Package Not Found');
+    return pkg;
+  }
+
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages', async (request, reply) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    return listFor(request, reply, [project.id]);
+  });
+
+  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', async (request, reply) => {
+    const { group } = await visibleGroup(ctx, request, request.params.id);
+    const namespaceIds = await subtreeNamespaceIds(ctx.db, group);
+    const projects = await ctx.db.selectFrom('projects').selectAll().where('namespace_id', 'in', namespaceIds).execute();
+    const readable: number[] = [];
+    for (const project of projects) {
+      const access = await projectAccess(ctx.db, request.principal, project);
+      if (!access.visible) continue;
+      try {
+        await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+        readable.push(project.id);
+      } catch {
+        // not readable by this caller: left out of the group listing
+      }
+    }
+    return listFor(request, reply, readable);
+  });
+
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    const [json] = await packagesToApi(ctx.db, base, [await packageIn(project, request.params.package_id)]);
+    return json;
+  });
+
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', async (request, reply) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    const pkg = await packageIn(project, request.params.package_id);
+    return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
+  });
+
+  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request, reply) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
+    await auditingDenials(ctx, request, project, attempt, async () => {
+      const pkg = await packageIn(project, request.params.package_id);
+      Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
+      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
+      await ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg));
+    });
+    return reply.status(204).send();
+  });
+
+  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', async (request, reply) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
+    await auditingDenials(ctx, request, project, attempt, async () => {
+      const pkg = await packageIn(project, request.params.package_id);
+      Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
+      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
+      const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.id === idParam(request.params.file_id ?? '', 'Package file'));
+      if (!file) throw errors.notFound('404 Package file Not Found');
+      await ctx.packages.write(auditContextOf(request), project, (w) => w.deleteFile(pkg, file));
+    });
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AccessLevel } from '../../core/accounts/access-levels.js';
+import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
+import { findUserById, type User } from '../../core/accounts/users.js';
+import { errors } from '../../core/errors.js';
+import {
+  createDeployToken,
+  deployTokenToApi,
+  findDeployToken,
+  listDeployTokens,
+  revokeDeployToken,
+  type DeployTokenOwner,
+} from '../../core/tokens/deploy-tokens.js';
+import { issueJobToken } from '../../core/tokens/job-tokens.js';
+import {
+  createPersonalAccessToken,
+  findPersonalAccessToken,
+  personalAccessTokenToApi,
+  revokePersonalAccessToken,
+} from '../../core/tokens/personal-access-tokens.js';
+import { isAdmin } from '../../core/tokens/principal.js';
+import type { AppContext } from '../app-context.js';
+import { idParam, visibleGroup, visibleProject } from '../loaders.js';
+import { paginateArray } from '../pagination.js';
+import { auditContextOf } from '../request-context.js';
+
+type Body = Record<string, unknown>;
+type Params = { id: string; token_id?: string };
+
+export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  async function createPat(request: FastifyRequest<{ Body: Body }>, user: User) {
+    const body = request.body ?? {};
+    const { token, secret } = await createPersonalAccessToken(ctx.db, ctx.audit, auditContextOf(request), user, {
+      name: body.name,
+      scopes: body.scopes,
+      expires_at: body.expires_at,
+    });
+    return personalAccessTokenToApi(token, secret);
+  }
+
+  app.post<{ Body: Body }>('/api/v4/user/personal_access_tokens', async (request, reply) => {
+    const principal = requireApiUser(request.principal, true);
+    return reply.status(201).send(await createPat(request, principal.user));
+  });
+
+  app.post<{ Params: Params; Body: Body }>('/api/v4/users/:id/personal_access_tokens', async (request, reply) => {
+    requireAdmin(request.principal);
+    const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
+    if (!user) throw errors.notFound('404 User Not Found');
+    return reply.status(201).send(await createPat(request, user));
+  });
+
+  app.get('/api/v4/personal_access_tokens', async (request, reply) => {
+    const principal = requireApiUser(request.principal, false);
+    const { user_id } = request.query as { user_id?: string };
+    let query = ctx.db.selectFrom('personal_access_tokens').selectAll().orderBy('id');
+    if (!isAdmin(principal)) query = query.where('user_id', '=', principal.user.id);
+    else if (user_id) query = query.where('user_id', '=', Number(user_id));
+    const tokens = await query.execute();
+    return paginateArray(request, reply, base, tokens).map((t) => personalAccessTokenToApi(t));
+  });
+
+  app.get<{ Params: Params }>('/api/v4/personal_access_tokens/:id', async (request) => {
+    const principal = requireApiUser(request.principal, false);
+    const token = await findPersonalAccessToken(ctx.db, idParam(request.params.id, 'Token'));
+    if (!token || (token.user_id !== principal.user.id && !isAdmin(principal))) throw errors.notFound('404 Token Not Found');
+    return personalAccessTokenToApi(token);
+  });
+
+  app.delete<{ Params: Params }>('/api/v4/personal_access_tokens/:id', async (request, reply) => {
+    const principal = requireApiUser(request.principal, true);
+    const id = request.params.id === 'self' && principal.token ? principal.token.id : idParam(request.params.id, 'Token');
+    const token = await findPersonalAccessToken(ctx.db, id);
+    if (!token || (token.user_id !== principal.user.id && !isAdmin(principal))) throw errors.notFound('404 Token Not Found');
+    if (token.revoked) throw errors.badRequest('Token already revoked');
+    const owner = (await findUserById(ctx.db, token.user_id))!;
+    await revokePersonalAccessToken(ctx.db, ctx.audit, auditContextOf(request), token, owner);
+    return reply.status(204).send();
+  });
+
+  // Deploy tokens: group owners manage a group's, project maintainers a project's.
+  type OwnerLoader = (request: FastifyRequest, ref: string) => Promise<DeployTokenOwner>;
+  const groupOwner: OwnerLoader = async (request, ref) => {
+    const { group, level } = await visibleGroup(ctx, request, ref);
+    if (level < AccessLevel.owner) throw errors.forbidden();
+    return { type: 'namespace', namespace: group };
+  };
+  const projectOwner: OwnerLoader = async (request, ref) => {
+    const { project, namespace, level } = await visibleProject(ctx, request, ref);
+    if (level < AccessLevel.maintainer) throw errors.forbidden();
+    return { type: 'project', project, namespace };
+  };
+
+  for (const [prefix, loadOwner] of [['/api/v4/groups', groupOwner], ['/api/v4/projects', projectOwner]] as const) {
+    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens`, async (request, reply) => {
+      requireApiUser(request.principal, false);
+      const owner = await loadOwner(request, request.params.id);
+      const tokens = await listDeployTokens(ctx.db, owner);
+      return paginateArray(request, reply, base, tokens).map((t) => deployTokenToApi(t));
+    });
+
+    app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/deploy_tokens`, async (request, reply) => {
+      requireApiUser(request.principal, true);
+      const owner = await loadOwner(request, request.params.id);
+      const body = request.body ?? {};
+      const { token, secret } = await createDeployToken(ctx.db, ctx.audit, auditContextOf(request), owner, body);
+      return reply.status(201).send(deployTokenToApi(token, secret));
+    });
+
+    app.delete<{ Params: Params }>(`${prefix}/:id/deploy_tokens/:token_id`, async (request, reply) => {
+      requireApiUser(request.principal, true);
+      const owner = await loadOwner(request, request.params.id);
+      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id ?? '', 'Deploy Token'));
+      if (!token) throw errors.notFound('404 Deploy Token Not Found');
+      if (!token.revoked) await revokeDeployToken(ctx.db, ctx.audit, auditContextOf(request), owner, token);
+      return reply.status(204).send();
+    });
+  }
+
+  // CI job tokens: minted by a project maintainer (the CI system) for one job of one pipeline.
+  app.post<{ Params: Params; Body: Body }>('/api/v4/projects/:id/ci/job_tokens', async (request, reply) => {
+    const principal = requireApiUser(request.principal, true);
+    const { project, namespace, level } = await visibleProject(ctx, request, request.params.id);
+    if (level < AccessLevel.maintainer) throw errors.forbidden();
+    const body = request.body ?? {};
+    let triggeredBy = principal.user;
+    if (body.user_id !== undefined && body.user_id !== null) {
+      const user = await findUserById(ctx.db, Number(body.user_id));
+      if (!user) throw errors.notFound('404 User Not Found');
+      triggeredBy = user;
+    }
+    const { token, secret } = await issueJobToken(ctx.db, ctx.audit, auditContextOf(request), project, namespace, triggeredBy, body);
+    return reply.status(201).send({ id: token.id, token: secret, expires_at: token.expires_at, project_id: project.id, user_id: triggeredBy.id });
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
+import { createUser, findUserById, userToApi } from '../../core/accounts/users.js';
+import { errors } from '../../core/errors.js';
+import { isAdmin } from '../../core/tokens/principal.js';
+import type { AppContext } from '../app-context.js';
+import { idParam } from '../loaders.js';
+import { paginateArray } from '../pagination.js';
+
+type Body = Record<string, unknown>;
+
+export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  app.get('/api/v4/user', async (request) => {
+    const principal = requireApiUser(request.principal, false);
+    return userToApi(principal.user, base, true);
+  });
+
+  app.get('/api/v4/users', async (request, reply) => {
+    const principal = requireApiUser(request.principal, false);
+    const { username } = request.query as { username?: string };
+    let query = ctx.db.selectFrom('users').selectAll().orderBy('id');
+    if (username) query = query.where('username', '=', username);
+    const users = await query.execute();
+    return paginateArray(request, reply, base, users).map((u) => userToApi(u, base, isAdmin(principal)));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v4/users/:id', async (request) => {
+    const principal = requireApiUser(request.principal, false);
+    const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
+    if (!user) throw errors.notFound('404 User Not Found');
+    return userToApi(user, base, isAdmin(principal) || principal.user.id === user.id);
+  });
+
+  app.post<{ Body: Body }>('/api/v4/users', async (request, reply) => {
+    requireAdmin(request.principal);
+    const body = request.body ?? {};
+    const user = await createUser(ctx.db, {
+      username: body.username as string,
+      name: body.name as string | undefined,
+      email: body.email as string,
+      password: body.password as string | undefined,
+      isAdmin: body.admin === true || body.admin === 'true',
+    });
+    return reply.status(201).send(userToApi(user, base, true));
+  });
+}

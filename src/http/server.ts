@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { FORMATS } from '../formats/index.js';
+import type { AppContext } from './app-context.js';
+import { registerAuthHook } from './auth-hook.js';
+import { registerErrorHandler } from './error-handler.js';
+import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
+import { registerGroupRoutes } from './routes/groups-routes.js';
+import { registerMemberRoutes } from './routes/members-routes.js';
+import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
+import { registerPackagesRoutes } from './routes/packages-routes.js';
+import { registerProjectRoutes } from './routes/projects-routes.js';
+import { registerTokenRoutes } from './routes/tokens-routes.js';
+import { registerUserRoutes } from './routes/users-routes.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: ctx.config.logLevel,
+      // Tokens travel in these headers; they never reach the log.
+      redact: ['req.headers.authorization', 'req.headers["private-token"]', 'req.headers["job-token"]', 'req.headers["deploy-token"]', 'req.headers.cookie'],
+    },
+    bodyLimit: 1024 * 1024,
+    // Keep an incoming X-Request-Id when it is sane, so a request can be followed through a proxy.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { maxParamLength: 1000 },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandler(app);
+  registerAuthHook(app, ctx);
+  app.get('/-/health', async () => ({ status: 'ok' }));
+  registerUserRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+  registerPackageSettingsRoutes(app, ctx);
+  registerPackagesRoutes(app, ctx);
+  registerAuditEventRoutes(app, ctx);
+  for (const format of FORMATS) await format.register(app, ctx);
+  return app;
+}

@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './config/config.js';
+import { createTrove } from './app.js';
+
+/** `npm start` / `trove serve`: load config -> build app -> listen; SIGTERM/SIGINT close cleanly. */
+export async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`trove: configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const trove = await createTrove(config);
+  const log = trove.server.log;
+  if (trove.bootstrap?.generatedToken) {
+    // Printed once, on the first start only; it is stored hashed and cannot be shown again.
+    process.stdout.write(
+      `\n  Created the administrator "root". Its personal access token (shown only now):\n\n    ${trove.bootstrap.generatedToken}\n\n`,
+    );
+  }
+  await trove.server.listen({
+    host: config.host,
+    port: config.port,
+    listenTextResolver: () => `Trove listening on ${config.baseUrl} (data in ${config.dataDir})`,
+  });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    trove.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) await serve();

@@ -1,0 +1,174 @@
+import type { Generated } from 'kysely';
+
+// Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable as text on
+// every dialect); JSON documents are stored as text; booleans as 0/1 integers.
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  email: string;
+  password_hash: string | null;
+  is_admin: number;
+  state: 'active' | 'blocked';
+  created_at: string;
+}
+
+/** A group (nested through parent_id) or a user's personal namespace. */
+export interface NamespacesTable {
+  id: Generated<number>;
+  kind: 'group' | 'user';
+  name: string;
+  path: string;
+  full_path: string;
+  parent_id: number | null;
+  owner_user_id: number | null;
+  visibility: 'private' | 'internal' | 'public';
+  description: string;
+  package_audit_events: 'enabled' | 'disabled' | 'inherit';
+  package_download_events: 'enabled' | 'disabled' | 'inherit';
+  created_at: string;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  namespace_id: number;
+  name: string;
+  path: string;
+  full_path: string;
+  visibility: 'private' | 'internal' | 'public';
+  description: string;
+  created_at: string;
+}
+
+export interface MembersTable {
+  id: Generated<number>;
+  source_type: 'namespace' | 'project';
+  source_id: number;
+  user_id: number;
+  access_level: number;
+  created_at: string;
+}
+
+export interface PersonalAccessTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  scopes: string; // JSON array
+  token_digest: string;
+  expires_at: string | null; // YYYY-MM-DD, valid through that day (UTC)
+  revoked: number;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+export interface DeployTokensTable {
+  id: Generated<number>;
+  owner_type: 'namespace' | 'project';
+  owner_id: number;
+  name: string;
+  username: string;
+  scopes: string; // JSON array
+  token_digest: string;
+  expires_at: string | null; // full ISO timestamp
+  revoked: number;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+export interface JobTokensTable {
+  id: Generated<number>;
+  project_id: number;
+  user_id: number;
+  pipeline_id: number;
+  job_id: number;
+  ref: string;
+  sha: string;
+  pipeline_url: string | null;
+  token_digest: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface PackagesTable {
+  id: Generated<number>;
+  project_id: number;
+  format: string;
+  name: string;
+  /** Name as the format compares it (npm: as is; PyPI: PEP 503 normalised). */
+  normalized_name: string;
+  version: string;
+  status: 'default' | 'hidden' | 'pending_destruction' | 'error';
+  /** Format-specific document (npm: the version manifest as published). */
+  metadata: string;
+  published_by: string; // JSON actor snapshot (SPEC 4.3)
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PackageFilesTable {
+  id: Generated<number>;
+  package_id: number;
+  file_name: string;
+  size: number;
+  sha256: string;
+  sha1: string;
+  md5: string;
+  sha512: string;
+  created_by: string; // JSON actor snapshot
+  created_at: string;
+}
+
+export interface PackageTagsTable {
+  id: Generated<number>;
+  project_id: number;
+  format: string;
+  normalized_name: string;
+  tag: string;
+  package_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The audit log. `record` is the full JSON record; other columns exist to filter and index. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  uuid: string;
+  seq: number;
+  event_name: string;
+  outcome: 'success' | 'failure';
+  author_id: number;
+  author_username: string | null;
+  actor_type: string;
+  token_id: number | null;
+  entity_type: 'Group' | 'Project' | 'Instance' | 'User';
+  entity_id: number;
+  entity_path: string | null;
+  project_id: number | null;
+  package_format: string | null;
+  package_name: string | null;
+  via: string;
+  created_at: string;
+  record: string;
+  leaf_hash: string | null;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  namespaces: NamespacesTable;
+  projects: ProjectsTable;
+  members: MembersTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  deploy_tokens: DeployTokensTable;
+  job_tokens: JobTokensTable;
+  packages: PackagesTable;
+  package_files: PackageFilesTable;
+  package_tags: PackageTagsTable;
+  audit_events: AuditEventsTable;
+  instance_settings: InstanceSettingsTable;
+}

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// Starts the real, compiled Trove (dist/main.js, built by the test script) as a child
+// process on 127.0.0.1 with a fresh data folder, exactly as `npm start` runs it.
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface RunningTrove {
+  baseUrl: string;
+  port: number;
+  dataDir: string;
+  rootToken: string;
+  process: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'trove-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTrove(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningTrove> {
+  const port = await freePort();
+  const dataDir = options.dataDir ?? join(tempDir(), 'data');
+  const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/main.js')], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      TROVE_PORT: String(port),
+      TROVE_HOST: '127.0.0.1',
+      TROVE_DATA_DIR: dataDir,
+      TROVE_ROOT_TOKEN: rootToken,
+      TROVE_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`trove exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${baseUrl}/-/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`trove did not start in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseUrl,
+    port,
+    dataDir,
+    rootToken,
+    process: child,
+    output: () => output,
+    stop: () =>
+      new Promise((resolveExit) => {
+        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (code) => resolveExit(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
