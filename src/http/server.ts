@@ -15,6 +15,23 @@ import { registerUserRoutes } from './routes/users-routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** GitLab's API takes form bodies too (curl -d name=acme); `scopes[]=a&scopes[]=b` becomes an array. */
+function registerFormBodyParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const out: Record<string, string | string[]> = {};
+    for (const [rawKey, value] of new URLSearchParams(body as string)) {
+      if (rawKey.endsWith('[]')) {
+        const key = rawKey.slice(0, -2);
+        const list = Array.isArray(out[key]) ? (out[key] as string[]) : [];
+        out[key] = [...list, value];
+      } else {
+        out[rawKey] = value;
+      }
+    }
+    done(null, out);
+  });
+}
+
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -33,6 +50,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerFormBodyParser(app);
   registerErrorHandler(app);
   registerAuthHook(app, ctx);
   app.get('/-/health', async () => ({ status: 'ok' }));

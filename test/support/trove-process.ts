@@ -40,7 +40,8 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   const port = await freePort();
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
   const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/main.js')], {
+  const dist = process.env.TROVE_TEST_DIST ?? 'dist';
+  const child = spawn(process.execPath, [join(REPO_ROOT, dist, 'main.js')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
