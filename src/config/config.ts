@@ -48,10 +48,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   const baseUrl = (env.TROVE_BASE_URL || `http://${hostForUrl}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError(`TROVE_BASE_URL must start with http:// or https://`);
-  if (env.TROVE_ROOT_TOKEN !== undefined && env.TROVE_ROOT_TOKEN.length < 20) {
+  // An empty value means unset, as for every other variable (TROVE_ROOT_TOKEN=${X:-} in a compose file).
+  if (env.TROVE_ROOT_TOKEN && env.TROVE_ROOT_TOKEN.length < 20) {
     throw new ConfigError('TROVE_ROOT_TOKEN must be at least 20 characters');
   }
-  if (env.TROVE_ROOT_PASSWORD !== undefined && env.TROVE_ROOT_PASSWORD.length < 8) {
+  if (env.TROVE_ROOT_PASSWORD && env.TROVE_ROOT_PASSWORD.length < 8) {
     throw new ConfigError('TROVE_ROOT_PASSWORD must be at least 8 characters');
   }
   return {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isTroveError } from '../core/errors.js';
+import { isUniqueViolation } from '../storage/db/db-errors.js';
 
 export interface HttpError {
   statusCode: number;
@@ -17,6 +18,7 @@ export function toHttpError(error: unknown): HttpError {
     if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { statusCode: 415, message: 'Unsupported media type', headers: {} };
     return { statusCode: status, message: fastifyError.message ?? 'Bad request', headers: {} };
   }
+  if (isUniqueViolation(error)) return { statusCode: 409, message: 'Conflict: a concurrent request created the same resource', headers: {} };
   if (error instanceof SyntaxError) return { statusCode: 400, message: `Malformed JSON: ${error.message}`, headers: {} };
   return { statusCode: 500, message: '500 Internal Server Error', headers: {} };
 }

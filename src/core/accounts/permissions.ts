@@ -2,7 +2,7 @@ import type { Db } from '../../storage/db/database.js';
 import { errors } from '../errors.js';
 import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
 import { AccessLevel } from './access-levels.js';
-import { ancestorsOf, type Namespace } from './namespaces.js';
+import { ancestorsOf, subtreeNamespaceIds, type Namespace } from './namespaces.js';
 import type { Project } from './projects.js';
 
 // Authorization in one place. Two questions, in order:
@@ -147,17 +147,30 @@ export function requireAdmin(principal: Principal): void {
 
 /** Whether the principal may see the group at all (for 404 decisions on REST routes). */
 export async function groupVisible(db: Db, principal: Principal, ns: Namespace): Promise<{ visible: boolean; level: number }> {
-  if (principal.kind !== 'user') return { visible: ns.visibility === 'public', level: AccessLevel.none };
-  const level = await userNamespaceLevel(db, principal.user.id, principal.user.is_admin === 1, ns);
+  if (principal.kind === 'deploy_token') {
+    // A group deploy token sees its group and the groups below it (for group-level package reads).
+    const covers = principal.token.owner_type === 'namespace' && (await ancestorsOf(db, ns)).some((a) => a.id === principal.token.owner_id);
+    return { visible: covers || ns.visibility === 'public', level: AccessLevel.none };
+  }
+  if (principal.kind === 'anonymous') return { visible: ns.visibility === 'public', level: AccessLevel.none };
+  const user = principal.user;
+  const level = await userNamespaceLevel(db, user.id, user.is_admin === 1, ns);
   if (level > AccessLevel.none || ns.visibility !== 'private') return { visible: true, level };
-  // Members of a project or subgroup inside a private group can see the group too (as in GitLab).
+  // Members of a project or subgroup anywhere inside a private group can see the group too (as in GitLab).
+  const subtree = await subtreeNamespaceIds(db, ns);
   const below = await db
     .selectFrom('members')
-    .innerJoin('projects', 'projects.id', 'members.source_id')
     .select('members.id')
-    .where('members.source_type', '=', 'project')
-    .where('members.user_id', '=', principal.user.id)
-    .where('projects.namespace_id', '=', ns.id)
+    .where('members.user_id', '=', user.id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('members.source_type', '=', 'namespace'), eb('members.source_id', 'in', subtree)]),
+        eb.and([
+          eb('members.source_type', '=', 'project'),
+          eb('members.source_id', 'in', eb.selectFrom('projects').select('projects.id').where('projects.namespace_id', 'in', subtree)),
+        ]),
+      ]),
+    )
     .executeTakeFirst();
   return { visible: below !== undefined, level };
 }

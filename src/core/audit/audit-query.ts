@@ -19,6 +19,8 @@ export interface AuditFilters {
   authorId?: number;
   authorUsername?: string;
   tokenId?: number;
+  /** Token ids are per kind (personal, deploy, job): token_type says which kind token_id means. */
+  tokenType?: string;
   packageName?: string;
   packageFormat?: string;
   projectId?: number;
@@ -42,6 +44,7 @@ function intOrFail(value: unknown, name: string): number | undefined {
 }
 
 const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
+const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
 
 /** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
 export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {
@@ -49,6 +52,8 @@ export function parseAuditFilters(query: Record<string, unknown>): AuditFilters 
   const eventNames = rawNames === undefined ? undefined : (Array.isArray(rawNames) ? rawNames : [rawNames]).map(String);
   const via = query.via as string | undefined;
   if (via !== undefined && !VIA.includes(via)) throw errors.badRequest(`via must be one of ${VIA.join(', ')}`);
+  const tokenType = (query.token_type as string | undefined) || undefined;
+  if (tokenType !== undefined && !TOKEN_TYPES.includes(tokenType)) throw errors.badRequest(`token_type must be one of ${TOKEN_TYPES.join(', ')}`);
   const outcome = query.outcome as string | undefined;
   if (outcome !== undefined && outcome !== 'success' && outcome !== 'failure') throw errors.badRequest('outcome must be success or failure');
   return {
@@ -58,6 +63,7 @@ export function parseAuditFilters(query: Record<string, unknown>): AuditFilters 
     authorId: intOrFail(query.author_id, 'author_id'),
     authorUsername: (query.author_username as string | undefined) || undefined,
     tokenId: intOrFail(query.token_id, 'token_id'),
+    tokenType,
     packageName: (query.package_name as string | undefined) || undefined,
     packageFormat: (query.package_format as string | undefined) || undefined,
     projectId: intOrFail(query.project_id, 'project_id'),
@@ -77,6 +83,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
   if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername);
   if (filters.tokenId !== undefined) q = q.where('token_id', '=', filters.tokenId);
+  if (filters.tokenType) q = q.where('actor_type', '=', filters.tokenType);
   if (filters.packageName) q = q.where('package_name', '=', filters.packageName);
   if (filters.packageFormat) q = q.where('package_format', '=', filters.packageFormat);
   if (filters.projectId !== undefined) q = q.where('project_id', '=', filters.projectId);

@@ -21,12 +21,14 @@ export function isPackageClient(client: ClientInfo | null): boolean {
 }
 
 /**
- * How the change arrived. Job tokens always mean a pipeline; npm also says so itself
- * ("ci/gitlab" in its User-Agent) when a deploy token or PAT is used from CI.
+ * How the change arrived. Job tokens always mean a pipeline; npm ("ci/gitlab") and pip
+ * ("ci":true) also say so themselves when a deploy token or PAT is used from CI.
  */
 export function viaFor(options: { jobToken: boolean; webSession: boolean; userAgent: string | null; client: ClientInfo | null }): Via {
   if (options.jobToken) return 'pipeline';
   if (options.userAgent && /(^|\s)ci\/[^\s]+/.test(options.userAgent)) return 'pipeline';
+  // pip reports CI inside the JSON blob of its User-Agent.
+  if (options.userAgent && /"ci":\s*true/.test(options.userAgent)) return 'pipeline';
   if (options.webSession) return 'web';
   return isPackageClient(options.client) ? 'package_client' : 'api';
 }

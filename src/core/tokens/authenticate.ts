@@ -8,6 +8,8 @@ export type AuthOutcome =
   | { ok: true; principal: Principal }
   | { ok: false; reason: string; tokenType: string | null; tokenId: number | null; userId: number | null; username: string | null };
 
+const MAX_TOKEN_LENGTH = 512;
+
 // last_used_at is bookkeeping, not audit: refresh it at most once a minute per token.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -21,6 +23,8 @@ function failure(reason: string, tokenType: string | null, tokenId: number | nul
 
 /** Resolves a token secret (from any accepted header) to the principal it stands for. */
 export async function authenticateToken(db: Db, secret: string): Promise<AuthOutcome> {
+  // No Trove token is this long; refuse without a lookup (the attempt is still audited).
+  if (secret.length > MAX_TOKEN_LENGTH) return failure('token too long', null);
   const digest = tokenDigest(secret);
   if (secret.startsWith(TOKEN_PREFIX.deploy)) return authenticateDeployToken(db, digest);
   if (secret.startsWith(TOKEN_PREFIX.job)) return authenticateJobToken(db, digest);

@@ -17,7 +17,7 @@ export function parseNpmPath(rest: string): NpmPath {
   // which repeats the registry's own path: strip it.
   rest = rest.replace(/^api\/v4\/projects\/[^/]+\/packages\/npm\//, '');
   if (rest === '-/whoami') return { kind: 'whoami' };
-  const distTags = /^-\/package\/(.+)\/dist-tags(?:\/([^/]+))?\/?$/.exec(rest);
+  const distTags = /^-\/package\/(.+?)\/dist-tags(?:\/(.+?))?\/?$/.exec(rest);
   if (distTags) return { kind: 'dist-tags', name: distTags[1], tag: distTags[2] ?? null };
   if (rest.startsWith('-/')) return { kind: 'unknown' };
   const { name, tail } = splitNamePath(rest);

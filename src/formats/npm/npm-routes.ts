@@ -8,7 +8,7 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../../http/app-context.js';
 import { visibleGroup } from '../../http/loaders.js';
 import type { PackageFormat } from '../format.js';
-import { registerFormatErrorHandler } from '../format-errors.js';
+import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { parseNpmPath } from './npm-paths.js';
 import { publishNpmVersion } from './npm-publish.js';
@@ -90,11 +90,20 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
   }
 }
 
+/** The version a publish body carries (for the denial event when the publish is refused before parsing). */
+function publishedVersionOf(body: unknown): string | null {
+  const versions = (body as { versions?: unknown } | null)?.versions;
+  if (typeof versions !== 'object' || versions === null) return null;
+  const keys = Object.keys(versions);
+  return keys.length === 1 ? keys[0].slice(0, 255) : null;
+}
+
 async function write(ctx: AppContext, request: Req) {
   const path = parseNpmPath(request.params['*']);
+  const body = request.body;
+  noteAttempt(request, { format: 'npm', name: 'name' in path ? path.name : null, version: publishedVersionOf(body) });
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
-  const body = request.body;
   const asJson = () => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('Request body must be a JSON object');
     return body as Record<string, unknown>;
@@ -102,10 +111,8 @@ async function write(ctx: AppContext, request: Req) {
   switch (path.kind) {
     case 'packument': {
       const json = asJson();
-      const attachments = json._attachments;
-      if (attachments && typeof attachments === 'object' && Object.keys(attachments).length > 0) {
-        return publishNpmVersion(ctx, request, project, path.name, json);
-      }
+      // npm publish always sends _attachments (npm deprecate never does): an empty or broken one is a bad publish.
+      if (json._attachments !== undefined) return publishNpmVersion(ctx, request, project, path.name, json);
       return applyDeprecations(ctx, request, project, path.name, json);
     }
     case 'revision':
@@ -120,6 +127,7 @@ async function write(ctx: AppContext, request: Req) {
 
 async function remove(ctx: AppContext, request: Req) {
   const path = parseNpmPath(request.params['*']);
+  noteAttempt(request, { format: 'npm', name: 'name' in path ? path.name : null, version: null });
   const project = await registryProject(ctx, request);
   // Publishing rights first; each operation then checks delete rights where it removes versions.
   await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');

@@ -38,6 +38,9 @@ export async function readTarballManifest(tarball: Buffer, maxUnpackedBytes: num
   let unpacked = 0;
   let manifestText: string | null = null;
   extract.on('entry', (header, stream, next) => {
+    // Destroying `extract` also destroys this entry stream with the same error; the pipeline below
+    // reports it. Without a listener that 'error' event is unhandled and kills the server process.
+    stream.on('error', () => undefined);
     const fail = (error: Error) => {
       stream.resume();
       extract.destroy(error);

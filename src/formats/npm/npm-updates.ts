@@ -29,6 +29,12 @@ function bodyVersions(body: Json): Json {
 export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
   const view = await existingPackage(ctx, project, name);
   const incoming = bodyVersions(body);
+  const unknown = Object.keys(incoming).filter((version) => !view.versions.some((v) => v.version === version));
+  // A version we do not have, without a tarball, is a publish missing its attachment: never a silent success.
+  if (unknown.length > 0) {
+    noteAttempt(request, { format: 'npm', name, version: unknown.join(',') });
+    throw errors.badRequest(`Version ${unknown.join(', ')} has no tarball attachment: nothing was published`);
+  }
   const changes: Array<{ pkg: PackageRow; message: string | null }> = [];
   for (const pkg of view.versions) {
     const doc = incoming[pkg.version] as Json | undefined;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SelectQueryBuilder } from 'kysely';
 import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
 import { authorizeProject, projectAccess } from '../../core/accounts/permissions.js';
-import type { Project } from '../../core/accounts/projects.js';
+import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi, packagesToApi } from '../../core/packages/package-json.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
@@ -103,9 +103,12 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request, reply) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
+    // A refusal is audited also when it is a 404 for a caller who may not see the project (as npm writes are).
+    const project = await findProject(ctx.db, request.params.id);
+    if (!project) throw errors.notFound('404 Project Not Found');
     const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
     await auditingDenials(ctx, request, project, attempt, async () => {
+      await visibleProject(ctx, request, request.params.id);
       const pkg = await packageIn(project, request.params.package_id);
       Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
       await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
@@ -115,9 +118,12 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', async (request, reply) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
+    // A refusal is audited also when it is a 404 for a caller who may not see the project (as npm writes are).
+    const project = await findProject(ctx.db, request.params.id);
+    if (!project) throw errors.notFound('404 Project Not Found');
     const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
     await auditingDenials(ctx, request, project, attempt, async () => {
+      await visibleProject(ctx, request, request.params.id);
       const pkg = await packageIn(project, request.params.package_id);
       Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
       await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');

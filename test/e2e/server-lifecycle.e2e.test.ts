@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { verifyPassword } from '../../src/core/accounts/passwords.js';
+import { Api, privateToken } from '../support/api.js';
+import { latestEvent } from '../support/audit.js';
+import { freePort, REPO_ROOT, startTrove, tempDir } from '../support/trove-process.js';
+
+// The newcomer experience: the first start prints root's token once and says where it listens,
+// later starts do not, SIGTERM stops cleanly, bad configuration fails loudly, and the CLI
+// creates users and tokens (audited with a system actor) that the server then accepts.
+
+const DIST = process.env.TROVE_TEST_DIST ?? 'dist';
+
+/** The environment without any TROVE_* variable of the machine running the tests. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TROVE_')) env[name] = value;
+  return { ...env, ...extra };
+}
+
+interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs dist/main.js like `npm start` does. startTrove() always sets TROVE_ROOT_TOKEN (an empty
+ * one is a configuration error), so the first-start path with a generated token needs its own spawn.
+ */
+function spawnTrove(env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, [join(REPO_ROOT, DIST, 'main.js')], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Starts Trove on a fresh port with the data folder given; resolves once /-/health answers. */
+async function startOn(dataDir: string, extra: Record<string, string> = {}): Promise<Spawned & { baseUrl: string; port: number }> {
+  const port = await freePort();
+  const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(port), TROVE_DATA_DIR: dataDir, TROVE_LOG_LEVEL: 'info', ...extra });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (spawned.child.exitCode !== null) throw new Error(`trove exited with ${spawned.child.exitCode}:\n${spawned.stdout()}\n${spawned.stderr()}`);
+    const ok = await fetch(`${baseUrl}/-/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      spawned.child.kill('SIGKILL');
+      throw new Error(`trove did not start in time:\n${spawned.stdout()}\n${spawned.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { ...spawned, baseUrl, port };
+}
+
+async function sigterm(spawned: Spawned): Promise<number | null> {
+  if (spawned.child.exitCode !== null) return spawned.child.exitCode;
+  spawned.child.kill('SIGTERM');
+  return spawned.exited;
+}
+
+const TOKEN_PATTERN = /glpat-[A-Za-z0-9_-]{20,}/g;
+
+// The CLI runs from the TypeScript source through tsx: bin/trove.js would run the shared dist/cli
+// whenever dist/ exists, which other work in this checkout may rebuild (or leave stale) at any time.
+function trove(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/trove.ts'), ...args], { cwd: REPO_ROOT, env: cleanEnv(env), timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+describe('first start', () => {
+  it('prints a working root token once, says where it listens, and stops cleanly on SIGTERM', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const first = await startOn(dataDir);
+    try {
+      const tokens = first.stdout().match(TOKEN_PATTERN) ?? [];
+      assert.equal(tokens.length, 1, `expected one token on stdout:\n${first.stdout()}`);
+      assert.match(first.stdout(), /Created the administrator "root"/);
+      assert.doesNotMatch(first.stderr(), /glpat-/);
+      assert.ok(first.stdout().includes(`Trove listening on http://127.0.0.1:${first.port}`), first.stdout());
+      assert.ok(existsSync(join(dataDir, 'trove.db')), 'the data folder holds the database');
+
+      const me = await new Api(first.baseUrl, privateToken(tokens[0])).get('/api/v4/user');
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.username, 'root');
+      assert.equal(me.body.is_admin, true);
+      const wrong = await new Api(first.baseUrl, privateToken(`${tokens[0].slice(0, -1)}${tokens[0].endsWith('x') ? 'y' : 'x'}`)).get('/api/v4/user');
+      assert.equal(wrong.status, 401);
+    } finally {
+      assert.equal(await sigterm(first), 0, first.stderr());
+    }
+
+    const token = first.stdout().match(TOKEN_PATTERN)![0];
+    const second = await startOn(dataDir);
+    try {
+      assert.doesNotMatch(second.stdout(), /glpat-/);
+      assert.doesNotMatch(second.stdout(), /Created the administrator/);
+      assert.ok(second.stdout().includes(`Trove listening on http://127.0.0.1:${second.port}`), second.stdout());
+      const me = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/user');
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.username, 'root');
+      const users = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/users');
+      assert.equal(users.status, 200, users.text);
+      assert.deepEqual(users.body.map((u: { username: string }) => u.username), ['root'], 'no second root on the second start');
+    } finally {
+      assert.equal(await sigterm(second), 0, second.stderr());
+    }
+  });
+
+  it('honours TROVE_ROOT_TOKEN and TROVE_ROOT_PASSWORD and prints no token then', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const rootToken = 'glpat-from-the-environment-0123456789';
+    const started = await startOn(dataDir, { TROVE_ROOT_TOKEN: rootToken, TROVE_ROOT_PASSWORD: 'open-sesame-42' });
+    try {
+      assert.doesNotMatch(started.stdout(), /glpat-/);
+      const me = await new Api(started.baseUrl, privateToken(rootToken)).get('/api/v4/user');
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.username, 'root');
+      assert.equal(me.body.is_admin, true);
+    } finally {
+      assert.equal(await sigterm(started), 0, started.stderr());
+    }
+    // No password login over HTTP yet: check the stored hash is of the password given.
+    const db = new Database(join(dataDir, 'trove.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT password_hash FROM users WHERE username = ?').get('root') as { password_hash: string | null };
+      assert.equal(await verifyPassword('open-sesame-42', row.password_hash), true);
+      assert.equal(await verifyPassword('open-sesame-43', row.password_hash), false);
+    } finally {
+      db.close();
+    }
+  });
+
+  for (const [name, env, pattern] of [
+    ['a port that is not a number', { TROVE_PORT: 'abc' }, /TROVE_PORT must be an integer.*"abc"/],
+    ['a root token that is too short', { TROVE_ROOT_TOKEN: 'glpat-short' }, /TROVE_ROOT_TOKEN must be at least 20 characters/],
+    ['an unknown audit default', { TROVE_PACKAGE_AUDIT_EVENTS: 'sometimes' }, /TROVE_PACKAGE_AUDIT_EVENTS must be one of enabled, disabled/],
+  ] as const) {
+    it(`refuses to start with ${name}`, async () => {
+      const dataDir = join(tempDir(), 'data');
+      const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(await freePort()), TROVE_DATA_DIR: dataDir, ...(env as Record<string, string>) });
+      const timer = setTimeout(() => spawned.child.kill('SIGKILL'), 20_000);
+      const code = await spawned.exited;
+      clearTimeout(timer);
+      assert.notEqual(code, 0);
+      assert.notEqual(code, null, 'it exited by itself');
+      assert.match(spawned.stderr(), /^trove: configuration error: /m);
+      assert.match(spawned.stderr(), pattern);
+      assert.doesNotMatch(spawned.stderr(), /^\s+at /m, 'no stack trace');
+      assert.doesNotMatch(spawned.stdout(), /glpat-|Trove listening/);
+      assert.equal(existsSync(join(dataDir, 'trove.db')), false, 'nothing is created before the configuration is valid');
+    });
+  }
+});
+
+describe('the trove CLI', () => {
+  it('lists its commands', async () => {
+    const help = await trove(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ['serve', 'migrate', 'user', 'token']) assert.match(help.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), help.stdout);
+  });
+
+  it('creates a user and a token in the data folder; the server accepts the token and the audit log names the CLI', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const rootToken = 'glpat-root-for-the-cli-test-0123456789';
+    // A first start creates root, so the audit log can be read as root afterwards.
+    const setup = await startTrove({ dataDir, env: { TROVE_ROOT_TOKEN: rootToken } });
+    assert.equal(await setup.stop(), 0);
+
+    const env = { TROVE_DATA_DIR: dataDir };
+    const migrate = await trove(['migrate'], env);
+    assert.equal(migrate.code, 0, migrate.stderr);
+    assert.match(migrate.stdout, /database is up to date/);
+
+    const created = await trove(['user', 'create', '--username', 'ops', '--email', 'ops@example.com', '--password', 'long-enough-pw'], env);
+    assert.equal(created.code, 0, created.stderr);
+    const user = JSON.parse(created.stdout);
+    assert.equal(user.username, 'ops');
+    assert.equal(user.is_admin, false);
+
+    const issued = await trove(['token', 'create', '--username', 'ops', '--name', 'ops-cli', '--scopes', 'api'], env);
+    assert.equal(issued.code, 0, issued.stderr);
+    const secret = issued.stdout.trim();
+    assert.match(secret, /^glpat-/);
+
+    const missing = await trove(['token', 'create', '--username', 'nobody', '--name', 'x'], env);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /no user named nobody/);
+
+    const server = await startTrove({ dataDir, env: { TROVE_ROOT_TOKEN: rootToken } });
+    try {
+      const me = await new Api(server.baseUrl, privateToken(secret)).get('/api/v4/user');
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.username, 'ops');
+      assert.equal(me.body.id, user.id);
+
+      const root = new Api(server.baseUrl, privateToken(rootToken));
+      const event = await latestEvent(root, '/api/v4/audit_events', 'personal_access_token_created');
+      assert.equal(event.actor.type, 'system');
+      assert.equal(event.actor.name, 'trove CLI');
+      assert.equal(event.actor.user_id, null);
+      assert.equal(event.via, 'system');
+      assert.equal(event.details.target_type, 'PersonalAccessToken');
+      assert.equal(event.details.target_details, 'ops-cli');
+      assert.equal(event.outcome, 'success');
+      assert.doesNotMatch(JSON.stringify(event), new RegExp(secret), 'the secret is not in the audit log');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});
