@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SelectQueryBuilder } from 'kysely';
 import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
 import { authorizeProject, projectAccess } from '../../core/accounts/permissions.js';
@@ -35,7 +35,7 @@ function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
 export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  async function listFor(request: FastifyRequest, reply: import('fastify').FastifyReply, projectIds: number[]) {
+  async function listFor(request: FastifyRequest, reply: FastifyReply, projectIds: number[]) {
     const paging = parsePaging(request.query as Record<string, unknown>);
     if (projectIds.length === 0) {
       setPageHeaders(request, reply, base, paging, 0);
@@ -102,8 +102,15 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
   });
 
-  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request, reply) => {
-    // A refusal is audited also when it is a 404 for a caller who may not see the project (as npm writes are).
+  /**
+   * The two REST deletes share one path: find the project, then (inside the denial audit, so that a
+   * refusal is recorded also when it is a 404 for a caller who may not see the project, as npm writes
+   * are) check visibility, load the package, check delete rights, and run the write.
+   */
+  async function deleteWithAudit(
+    request: FastifyRequest<{ Params: Params }>,
+    write: (pkg: PackageRow, project: Project) => Promise<void>,
+  ): Promise<void> {
     const project = await findProject(ctx.db, request.params.id);
     if (!project) throw errors.notFound('404 Project Not Found');
     const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
@@ -112,22 +119,19 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
       const pkg = await packageIn(project, request.params.package_id);
       Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
       await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
-      await ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg));
+      await write(pkg, project);
     });
+  }
+
+  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request, reply) => {
+    await deleteWithAudit(request, (pkg, project) => ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)));
     return reply.status(204).send();
   });
 
   app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', async (request, reply) => {
-    // A refusal is audited also when it is a 404 for a caller who may not see the project (as npm writes are).
-    const project = await findProject(ctx.db, request.params.id);
-    if (!project) throw errors.notFound('404 Project Not Found');
-    const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
-    await auditingDenials(ctx, request, project, attempt, async () => {
-      await visibleProject(ctx, request, request.params.id);
-      const pkg = await packageIn(project, request.params.package_id);
-      Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
-      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
-      const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.id === idParam(request.params.file_id ?? '', 'Package file'));
+    await deleteWithAudit(request, async (pkg, project) => {
+      const fileId = idParam(request.params.file_id ?? '', 'Package file');
+      const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.id === fileId);
       if (!file) throw errors.notFound('404 Package file Not Found');
       await ctx.packages.write(auditContextOf(request), project, (w) => w.deleteFile(pkg, file));
     });
