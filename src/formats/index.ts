@@ -1,5 +1,6 @@
 import type { PackageFormat } from './format.js';
 import { npmFormat } from './npm/npm-routes.js';
+import { pypiFormat } from './pypi/pypi-routes.js';
 
 /** Every package format Trove serves. */
-export const FORMATS: PackageFormat[] = [npmFormat];
+export const FORMATS: PackageFormat[] = [npmFormat, pypiFormat];

@@ -174,3 +174,19 @@ export async function groupVisible(db: Db, principal: Principal, ns: Namespace):
     .executeTakeFirst();
   return { visible: below !== undefined, level };
 }
+
+/** Projects in the group and its subgroups whose packages the principal may read, for group-level views. */
+export async function readableProjectsBelow(db: Db, principal: Principal, group: Namespace, surface: Surface): Promise<Project[]> {
+  const namespaceIds = await subtreeNamespaceIds(db, group);
+  const projects = await db.selectFrom('projects').selectAll().where('namespace_id', 'in', namespaceIds).orderBy('id').execute();
+  const readable: Project[] = [];
+  for (const project of projects) {
+    try {
+      await authorizeProject(db, principal, project, 'read', surface);
+      readable.push(project);
+    } catch {
+      // not readable by this caller: left out of the group view
+    }
+  }
+  return readable;
+}

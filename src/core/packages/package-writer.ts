@@ -10,6 +10,8 @@ import { filesOf, packageRef, type PackageFileRow, type PackageRow, type Publish
 export interface NewFile {
   fileName: string;
   blob: StoredBlob;
+  /** Format-specific facts about this one file (PyPI: filetype, requires_python). */
+  metadata?: unknown;
 }
 
 export interface NewVersion {
@@ -69,6 +71,7 @@ export class PackageWriter {
         sha512: file.blob.sha512,
         created_by: this.publishedBy(at),
         created_at: at,
+        metadata: file.metadata === undefined ? null : JSON.stringify(file.metadata),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
-import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
-import { authorizeProject } from '../../core/accounts/permissions.js';
-import { findProject, type Project } from '../../core/accounts/projects.js';
+import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../../http/app-context.js';
-import { visibleGroup } from '../../http/loaders.js';
 import type { PackageFormat } from '../format.js';
 import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
+import { registryGroup, registryProject } from '../registry-project.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { parseNpmPath } from './npm-paths.js';
 import { publishNpmVersion } from './npm-publish.js';
@@ -17,16 +15,6 @@ import { applyDeprecations, applyRevision, deleteTarball, removeDistTag, setDist
 
 type Params = { id: string; '*': string };
 type Req = FastifyRequest<{ Params: Params }>;
-
-/** The project of the URL, or 401 (anonymous) / 404: a registry client must not learn which private projects exist. */
-async function registryProject(ctx: AppContext, request: Req): Promise<Project> {
-  const project = await findProject(ctx.db, request.params.id);
-  if (!project) {
-    if (request.principal.kind === 'anonymous') throw errors.unauthorized();
-    throw errors.notFound('Project not found');
-  }
-  return project;
-}
 
 /** Sends JSON with a strong ETag, answering 304 when the client already has it. */
 function sendJsonWithEtag(request: FastifyRequest, reply: FastifyReply, body: unknown, contentType = 'application/json') {
@@ -148,29 +136,20 @@ async function remove(ctx: AppContext, request: Req) {
 async function readFromGroup(ctx: AppContext, request: Req, reply: FastifyReply) {
   const path = parseNpmPath(request.params['*']);
   if (path.kind !== 'packument' && path.kind !== 'version' && path.kind !== 'dist-tags') throw errors.notFound('Not found');
-  const { group } = await visibleGroup(ctx, request, request.params.id).catch((error) => {
-    if (request.principal.kind === 'anonymous') throw errors.unauthorized();
-    throw error;
-  });
-  const namespaceIds = await subtreeNamespaceIds(ctx.db, group);
-  const candidates = await ctx.db
-    .selectFrom('packages')
-    .innerJoin('projects', 'projects.id', 'packages.project_id')
-    .select(['packages.project_id'])
-    .where('packages.format', '=', 'npm')
-    .where('packages.normalized_name', '=', path.name)
-    .where('projects.namespace_id', 'in', namespaceIds)
-    .orderBy('packages.id', 'desc')
-    .execute();
-  for (const projectId of [...new Set(candidates.map((c) => c.project_id))]) {
-    const project = (await findProject(ctx.db, projectId))!;
-    try {
-      await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
-    } catch {
-      continue;
-    }
-    const view = await loadNpmPackage(ctx, project, path.name);
-    if (view.versions.length > 0) return serveMetadata(request, reply, view, path.kind, path.kind === 'version' ? path.spec : undefined);
+  const group = await registryGroup(ctx, request);
+  const readable = await readableProjectsBelow(ctx.db, request.principal, group, 'registry');
+  if (readable.length > 0) {
+    const newest = await ctx.db
+      .selectFrom('packages')
+      .select('project_id')
+      .where('format', '=', 'npm')
+      .where('normalized_name', '=', path.name)
+      .where('status', '=', 'default')
+      .where('project_id', 'in', readable.map((p) => p.id))
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const project = readable.find((p) => p.id === newest?.project_id);
+    if (project) return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), path.kind, path.kind === 'version' ? path.spec : undefined);
   }
   if (request.principal.kind === 'anonymous') throw errors.unauthorized();
   throw errors.notFound('Package not found');

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SelectQueryBuilder } from 'kysely';
-import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
-import { authorizeProject, projectAccess } from '../../core/accounts/permissions.js';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi, packagesToApi } from '../../core/packages/package-json.js';
@@ -22,7 +21,11 @@ const ORDER_COLUMNS = { created_at: 'created_at', name: 'name', version: 'versio
 /** GitLab's list filters: package_type, package_name (substring), package_version, status, order_by, sort. */
 function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
   if (filters.package_type) query = query.where('format', '=', filters.package_type);
-  if (filters.package_name) query = query.where('name', 'like', `%${filters.package_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filters.package_name) {
+    // SQLite's LIKE has no escape character unless told: without ESCAPE, `\_` would look for a backslash.
+    const pattern = `%${filters.package_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`${sql.ref('name')} like ${pattern} escape '\\'`);
+  }
   if (filters.package_version) query = query.where('version', '=', filters.package_version);
   if (filters.status) query = query.where('status', '=', filters.status as PackageRow['status']);
   else query = query.where('status', '!=', 'pending_destruction');
@@ -72,19 +75,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
 
   app.get<{ Params: Params }>('/api/v4/groups/:id/packages', async (request, reply) => {
     const { group } = await visibleGroup(ctx, request, request.params.id);
-    const namespaceIds = await subtreeNamespaceIds(ctx.db, group);
-    const projects = await ctx.db.selectFrom('projects').selectAll().where('namespace_id', 'in', namespaceIds).execute();
-    const readable: number[] = [];
-    for (const project of projects) {
-      const access = await projectAccess(ctx.db, request.principal, project);
-      if (!access.visible) continue;
-      try {
-        await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-        readable.push(project.id);
-      } catch {
-        // not readable by this caller: left out of the group listing
-      }
-    }
+    const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api')).map((p) => p.id);
     return listFor(request, reply, readable);
   });
 

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-package-file-metadata.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -25,7 +26,7 @@ export function openDatabase(options: DatabaseOptions): Db {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
-const migrations = { '001-initial': m001 };
+const migrations = { '001-initial': m001, '002-package-file-metadata': m002 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({

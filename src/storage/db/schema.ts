@@ -117,6 +117,8 @@ export interface PackageFilesTable {
   sha512: string;
   created_by: string; // JSON actor snapshot
   created_at: string;
+  /** Format-specific file metadata (PyPI: filetype, pyversion, requires_python); JSON or null. */
+  metadata: string | null;
 }
 
 export interface PackageTagsTable {

@@ -1,0 +1,126 @@
+import multipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
+import type { Project } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import { filesOf } from '../../core/packages/packages.js';
+import type { AppContext } from '../../http/app-context.js';
+import type { PackageFormat } from '../format.js';
+import { registerFormatErrorHandler } from '../format-errors.js';
+import { registryGroup, registryProject } from '../registry-project.js';
+import { negotiate, projectListHtml, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
+import { normalizePypiName } from './pypi-names.js';
+import { uploadPypiFile } from './pypi-upload.js';
+
+type Params = { id: string; name?: string; sha256?: string; file_name?: string };
+type Req = FastifyRequest<{ Params: Params }>;
+
+function fileUrl(ctx: AppContext, projectId: number, sha256: string, fileName: string): string {
+  return `${ctx.config.baseUrl}/api/v4/projects/${projectId}/packages/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
+}
+
+/** Normalised names of the PyPI projects published in these Trove projects. */
+async function projectNames(ctx: AppContext, projects: Project[]): Promise<string[]> {
+  if (projects.length === 0) return [];
+  const rows = await ctx.db
+    .selectFrom('packages')
+    .select('normalized_name')
+    .distinct()
+    .where('format', '=', 'pypi')
+    .where('status', '=', 'default')
+    .where('project_id', 'in', projects.map((p) => p.id))
+    .orderBy('normalized_name')
+    .execute();
+  return rows.map((r) => r.normalized_name);
+}
+
+/** Every file of one PyPI project across these Trove projects, oldest first. */
+async function filesFor(ctx: AppContext, projects: Project[], normalizedName: string): Promise<SimpleFile[]> {
+  if (projects.length === 0) return [];
+  const versions = await ctx.db
+    .selectFrom('packages')
+    .selectAll()
+    .where('format', '=', 'pypi')
+    .where('status', '=', 'default')
+    .where('normalized_name', '=', normalizedName)
+    .where('project_id', 'in', projects.map((p) => p.id))
+    .orderBy('id')
+    .execute();
+  const files = await filesOf(ctx.db, versions.map((v) => v.id));
+  return files.map((file) => {
+    const pkg = versions.find((v) => v.id === file.package_id)!;
+    return { pkg, file, url: fileUrl(ctx, pkg.project_id, file.sha256, file.file_name) };
+  });
+}
+
+async function sendIndex(request: FastifyRequest, reply: FastifyReply, html: () => string, json: () => unknown) {
+  const chosen = negotiate(request.headers.accept);
+  reply.header('vary', 'Accept').type(chosen.json ? chosen.type : `${chosen.type}; charset=utf-8`);
+  return chosen.json ? JSON.stringify(json()) : html();
+}
+
+/** Serves the simple index for the projects returned by `scope` (one project, or the readable ones below a group). */
+async function serveSimple(ctx: AppContext, request: Req, reply: FastifyReply, projects: Project[]) {
+  if (request.params.name === undefined) {
+    const names = await projectNames(ctx, projects);
+    return sendIndex(request, reply, () => projectListHtml(names), () => projectListJson(names));
+  }
+  const name = normalizePypiName(request.params.name);
+  const files = await filesFor(ctx, projects, name);
+  if (files.length === 0) throw errors.notFound(`No package ${name} here`);
+  return sendIndex(request, reply, () => projectPageHtml(name, files), () => projectPageJson(name, files));
+}
+
+async function projectForRead(ctx: AppContext, request: Req): Promise<Project> {
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+  return project;
+}
+
+async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
+  const project = await projectForRead(ctx, request);
+  const file = await ctx.db
+    .selectFrom('package_files')
+    .innerJoin('packages', 'packages.id', 'package_files.package_id')
+    .selectAll('package_files')
+    .where('packages.project_id', '=', project.id)
+    .where('packages.format', '=', 'pypi')
+    .where('package_files.sha256', '=', String(request.params.sha256))
+    .where('package_files.file_name', '=', String(request.params.file_name))
+    .executeTakeFirst();
+  if (!file) throw errors.notFound('File not found');
+  return reply
+    .type('application/octet-stream')
+    .header('content-length', String(file.size))
+    .header('etag', `"${file.sha256}"`)
+    .header('content-disposition', `attachment; filename="${file.file_name}"`)
+    .send(await ctx.blobs.open(file.sha256));
+}
+
+export const pypiFormat: PackageFormat = {
+  name: 'pypi',
+  async register(app, ctx) {
+    await app.register(async (scope) => {
+      // twine shows the response text, so errors are plain text as on PyPI.
+      registerFormatErrorHandler(scope, ctx, 'pypi', (message) => message);
+      await scope.register(multipart, {
+        limits: { fileSize: ctx.config.maxUploadBytes + 1, files: 1, fields: 100, fieldSize: 1024 * 1024, parts: 120 },
+      });
+      const project = '/api/v4/projects/:id/packages/pypi';
+      const group = '/api/v4/groups/:id/-/packages/pypi';
+      scope.post<{ Params: Params }>(project, { bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
+        const target = await registryProject(ctx, request);
+        await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
+        return reply.status(201).send(await uploadPypiFile(ctx, request, target));
+      });
+      for (const path of ['/simple', '/simple/', '/simple/:name', '/simple/:name/']) {
+        scope.get<{ Params: Params }>(`${project}${path}`, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
+        scope.get<{ Params: Params }>(`${group}${path}`, async (request, reply) => {
+          const readable = await readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
+          return serveSimple(ctx, request, reply, readable);
+        });
+      }
+      scope.get<{ Params: Params }>(`${project}/files/:sha256/:file_name`, (request, reply) => download(ctx, request, reply));
+    });
+  },
+};
