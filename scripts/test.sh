@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
+bash scripts/install-test-deps.sh
 # SKIP_BUILD=1 with TROVE_TEST_DIST=dist-x runs against a build made elsewhere (parallel work in one checkout).
 [ "${SKIP_BUILD:-}" = 1 ] || { npm run --silent build && npm run --silent typecheck; }
 shopt -s globstar nullglob

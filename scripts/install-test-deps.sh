@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the end-to-end tests drive (real clients), installed once from Debian.
+# Skipped when everything is already there, so `npm test` stays fast on a prepared machine.
+set -euo pipefail
+packages=(twine python3-build python3-setuptools python3-wheel python3-venv curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing test dependencies: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
