@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { startsWith } from '../../storage/db/like.js';
 import type { Db } from '../../storage/db/database.js';
 import type { NamespacesTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
@@ -36,10 +37,9 @@ export async function ancestorsOf(db: Db, ns: Namespace): Promise<Namespace[]> {
   return chain;
 }
 
-/** SQL condition "full_path is `path` or below it", escaping LIKE wildcards ('_' is legal in paths). */
+/** SQL condition "full_path is `path` or below it". */
 export function fullPathAtOrBelow(column: string, path: string) {
-  const escaped = path.replace(/[\\%_]/g, (c) => `\\${c}`);
-  return sql<boolean>`(${sql.ref(column)} = ${path} or ${sql.ref(column)} like ${`${escaped}/%`} escape '\\')`;
+  return sql<boolean>`(${sql.ref(column)} = ${path} or ${startsWith(column, `${path}/`)})`;
 }
 
 /** Ids of the namespace and all its descendants. */

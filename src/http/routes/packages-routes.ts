@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql, type SelectQueryBuilder } from 'kysely';
+import type { SelectQueryBuilder } from 'kysely';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi, packagesToApi } from '../../core/packages/package-json.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
 import type { Database } from '../../storage/db/schema.js';
+import { containsIgnoringCase } from '../../storage/db/like.js';
+import { FORMATS } from '../../formats/index.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
@@ -17,20 +19,29 @@ type ListQuery = Record<string, string | undefined>;
 type PackageQuery = SelectQueryBuilder<Database, 'packages', PackageRow>;
 
 const ORDER_COLUMNS = { created_at: 'created_at', name: 'name', version: 'version', type: 'format' } as const;
+const SORTS = ['asc', 'desc'];
+const STATUSES: PackageRow['status'][] = ['default', 'hidden', 'pending_destruction', 'error'];
 
-/** GitLab's list filters: package_type, package_name (substring), package_version, status, order_by, sort. */
+/**
+ * GitLab's list filters: package_type, package_name (case-insensitive substring), package_version,
+ * status, order_by, sort. Unknown values are 400s rather than silently empty lists.
+ */
 function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
-  if (filters.package_type) query = query.where('format', '=', filters.package_type);
-  if (filters.package_name) {
-    // SQLite's LIKE has no escape character unless told: without ESCAPE, `\_` would look for a backslash.
-    const pattern = `%${filters.package_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where(sql<boolean>`${sql.ref('name')} like ${pattern} escape '\\'`);
+  if (filters.package_type) {
+    if (!FORMATS.some((f) => f.name === filters.package_type)) throw errors.badRequest('package_type does not have a valid value');
+    query = query.where('format', '=', filters.package_type);
   }
+  if (filters.package_name) query = query.where(containsIgnoringCase('name', filters.package_name));
   if (filters.package_version) query = query.where('version', '=', filters.package_version);
-  if (filters.status) query = query.where('status', '=', filters.status as PackageRow['status']);
-  else query = query.where('status', '!=', 'pending_destruction');
+  if (filters.status) {
+    if (!STATUSES.includes(filters.status as PackageRow['status'])) throw errors.badRequest('status does not have a valid value');
+    query = query.where('status', '=', filters.status as PackageRow['status']);
+  } else {
+    query = query.where('status', '!=', 'pending_destruction');
+  }
   const orderBy = ORDER_COLUMNS[(filters.order_by ?? 'created_at') as keyof typeof ORDER_COLUMNS];
   if (!orderBy) throw errors.badRequest('order_by does not have a valid value');
+  if (filters.sort !== undefined && !SORTS.includes(filters.sort)) throw errors.badRequest('sort does not have a valid value');
   const direction = filters.sort === 'desc' ? 'desc' : 'asc';
   return query.orderBy(orderBy, direction).orderBy('id', direction);
 }
