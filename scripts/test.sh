@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: builds Trove, then runs unit tests (next to the code) and
-# end-to-end tests (real clients against a real server) with node's test runner.
+# The whole test suite: builds Trove, then runs unit tests (next to the code) and end-to-end
+# tests (real clients against a real server) with node's test runner, once per database
+# backend: SQLite (the embedded default) and PostgreSQL (a throw-away local server).
+#   bash scripts/test.sh [files...]            all backends, all or the given test files
+#   TROVE_TEST_BACKENDS=sqlite bash scripts/test.sh   one backend only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
@@ -10,4 +13,14 @@ bash scripts/install-test-deps.sh
 shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
-exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
+status=0
+for backend in ${TROVE_TEST_BACKENDS:-sqlite postgres}; do
+  echo "=== test suite on $backend ==="
+  if [ "$backend" = postgres ]; then
+    export TROVE_TEST_POSTGRES_URL="$(bash scripts/postgres-test-server.sh)"
+  else
+    unset TROVE_TEST_POSTGRES_URL
+  fi
+  node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=1
+done
+exit $status

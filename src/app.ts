@@ -17,7 +17,7 @@ export interface Trove {
 
 /** Opens storage, migrates, bootstraps the root account on first start, and builds the HTTP server. */
 export async function createTrove(config: TroveConfig): Promise<Trove> {
-  const db = openDatabase({ sqliteFile: config.databaseFile });
+  const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   await migrateToLatest(db);
   const blobs = new FsBlobStore(config.blobDir);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });

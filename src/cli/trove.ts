@@ -11,7 +11,7 @@ import { migrateToLatest, openDatabase, type Db } from '../storage/db/database.j
 
 async function withDatabase<T>(work: (db: Db, audit: AuditLog) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = openDatabase({ sqliteFile: config.databaseFile });
+  const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   try {
     await migrateToLatest(db);
     const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });

@@ -8,6 +8,8 @@ export interface TroveConfig {
   dataDir: string;
   baseUrl: string;
   databaseFile: string;
+  /** postgres://user:pass@host:5432/db selects PostgreSQL; unset means the embedded SQLite file. */
+  databaseUrl?: string;
   blobDir: string;
   rootPassword?: string;
   rootToken?: string;
@@ -17,6 +19,8 @@ export interface TroveConfig {
   maxUploadBytes: number;
   /** Largest unpacked size of an npm tarball (decompression bomb limit). */
   maxUnpackedBytes: number;
+  /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
+  genericMaxUploadBytes: number;
   logLevel: string;
 }
 
@@ -41,6 +45,13 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   return raw as T;
 }
 
+function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.TROVE_DATABASE_URL;
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError('TROVE_DATABASE_URL must start with postgres:// (or be unset for SQLite)');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   const host = env.TROVE_HOST || '127.0.0.1';
   const port = intFrom(env, 'TROVE_PORT', 8080, 0, 65535);
@@ -61,12 +72,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     dataDir,
     baseUrl,
     databaseFile: resolve(dataDir, 'trove.db'),
+    databaseUrl: databaseUrlFrom(env),
     blobDir: resolve(dataDir, 'blobs'),
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
     packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     logLevel: env.TROVE_LOG_LEVEL || 'info',
   };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freshDatabaseUrl } from './test-database.js';
 
 // Starts the real, compiled Trove (dist/main.js, built by the test script) as a child
 // process on 127.0.0.1 with a fresh data folder, exactly as `npm start` runs it.
@@ -11,6 +12,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export interface RunningTrove {
   baseUrl: string;
+  /** The PostgreSQL database of this Trove on the PostgreSQL run; undefined on SQLite. */
+  databaseUrl: string | undefined;
   port: number;
   dataDir: string;
   rootToken: string;
@@ -41,6 +44,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
   const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
   const dist = process.env.TROVE_TEST_DIST ?? 'dist';
+  const databaseUrl = options.env?.TROVE_DATABASE_URL ?? (await freshDatabaseUrl());
   const child = spawn(process.execPath, [join(REPO_ROOT, dist, 'main.js')], {
     cwd: REPO_ROOT,
     env: {
@@ -50,6 +54,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
       TROVE_DATA_DIR: dataDir,
       TROVE_ROOT_TOKEN: rootToken,
       TROVE_LOG_LEVEL: 'warn',
+      ...(databaseUrl ? { TROVE_DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +80,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   }
   return {
     baseUrl,
+    databaseUrl,
     port,
     dataDir,
     rootToken,

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
@@ -47,7 +48,8 @@ export class AuditLog {
     if (isPackageEvent(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
       return null;
     }
-    // seq doubles as the id: contiguous because writes are serialised by the transaction.
+    // seq doubles as the id: contiguous because appends are serialised until commit.
+    await lockAuditAppend(tx);
     const last = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
     const author = authorFields(ctx.actor);

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-package-file-metadata.js';
@@ -12,11 +13,18 @@ export type Tx = Transaction<Database>;
 export type Queryable = Kysely<Database>;
 
 export interface DatabaseOptions {
+  /** The embedded default. */
   sqliteFile: string;
+  /** postgres://... selects PostgreSQL instead. */
+  postgresUrl?: string;
 }
 
-/** Opens the embedded SQLite database (WAL, synchronous=FULL so committed audit events survive power loss). */
+/**
+ * Opens the database: PostgreSQL when a URL is given, else the embedded SQLite file (WAL,
+ * synchronous=FULL so that committed audit events survive power loss).
+ */
 export function openDatabase(options: DatabaseOptions): Db {
+  if (options.postgresUrl) return openPostgres(options.postgresUrl);
   mkdirSync(dirname(options.sqliteFile), { recursive: true });
   const sqlite = new SQLite(options.sqliteFile);
   sqlite.pragma('journal_mode = WAL');
@@ -24,6 +32,16 @@ export function openDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+// int8 (sizes, seq, count(*)) comes back from pg as a string by default; every value Trove keeps
+// in an int8 fits a JavaScript number exactly (< 2^53), so parse it as one.
+const INT8_OID = 20;
+pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 const migrations = { '001-initial': m001, '002-package-file-metadata': m002 };
