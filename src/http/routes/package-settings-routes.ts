@@ -26,6 +26,9 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
 
   async function update(request: FastifyRequest<{ Body: Record<string, unknown> }>, ns: Namespace) {
     const body = request.body ?? {};
+    if (Object.keys(body).some((key) => !KEYS.includes(key as SettingKey))) {
+      throw errors.badRequest(`Only ${KEYS.join(', ')} can be changed here`);
+    }
     const changes: Changes = {};
     const patch: Partial<Record<SettingKey, SettingValue>> = {};
     for (const key of KEYS) {
@@ -37,9 +40,6 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
         patch[key] = body[key] as SettingValue;
         changes[key] = { from: ns[key], to: body[key] };
       }
-    }
-    if (Object.keys(body).some((key) => !KEYS.includes(key as SettingKey))) {
-      throw errors.badRequest(`Only ${KEYS.join(', ')} can be changed here`);
     }
     if (Object.keys(patch).length > 0) {
       // Always recorded, even when the change turns package auditing off (SPEC 4.1).
