@@ -4,9 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { verifyPassword } from '../../src/core/accounts/passwords.js';
 import { Api, privateToken } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
+import { freshDatabaseUrl, TEST_BACKEND } from '../support/test-database.js';
 import { freePort, REPO_ROOT, startTrove, tempDir } from '../support/trove-process.js';
 
 // The newcomer experience: the first start prints root's token once and says where it listens,
@@ -70,6 +72,96 @@ async function sigterm(spawned: Spawned): Promise<number | null> {
 
 const TOKEN_PATTERN = /glpat-[A-Za-z0-9_-]{20,}/g;
 
+/**
+ * The database of this test run for a Trove of its own: a fresh PostgreSQL database on the
+ * PostgreSQL run (TROVE_DATABASE_URL, which cleanEnv() would otherwise drop), nothing on SQLite
+ * (the embedded trove.db of the data folder).
+ */
+async function databaseEnv(): Promise<Record<string, string>> {
+  const url = await freshDatabaseUrl();
+  return url ? { TROVE_DATABASE_URL: url } : {};
+}
+
+/** A query on the PostgreSQL database named by databaseEnv(). */
+async function queryPostgres<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The stored password hash of a user, read from the database of the run (not through Trove). */
+async function storedPasswordHash(dataDir: string, dbEnv: Record<string, string>, username: string): Promise<string | null> {
+  if (dbEnv.TROVE_DATABASE_URL) {
+    const rows = await queryPostgres<{ password_hash: string | null }>(dbEnv.TROVE_DATABASE_URL, 'SELECT password_hash FROM users WHERE username = $1', [username]);
+    assert.equal(rows.length, 1, `no user ${username} in PostgreSQL`);
+    return rows[0]!.password_hash;
+  }
+  const db = new Database(join(dataDir, 'trove.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT password_hash FROM users WHERE username = ?').get(username) as { password_hash: string | null } | undefined;
+    assert.ok(row, `no user ${username} in trove.db`);
+    return row.password_hash;
+  } finally {
+    db.close();
+  }
+}
+
+/** The tables of the database named by dbEnv (PostgreSQL only). */
+async function postgresTables(url: string): Promise<string[]> {
+  const rows = await queryPostgres<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+  return rows.map((r) => r.table_name);
+}
+
+/**
+ * First start prints root's token once; a second start on the same database does not, creates no
+ * second root and accepts the first token. `secondDataDir` is where the second start runs.
+ */
+async function firstThenSecondStart(dataDir: string, secondDataDir: string, dbEnv: Record<string, string>): Promise<void> {
+  const first = await startOn(dataDir, dbEnv);
+  try {
+    const tokens = first.stdout().match(TOKEN_PATTERN) ?? [];
+    assert.equal(tokens.length, 1, `expected one token on stdout:\n${first.stdout()}`);
+    assert.match(first.stdout(), /Created the administrator "root"/);
+    assert.doesNotMatch(first.stderr(), /glpat-/);
+    assert.ok(first.stdout().includes(`Trove listening on http://127.0.0.1:${first.port}`), first.stdout());
+    if (dbEnv.TROVE_DATABASE_URL) {
+      assert.ok((await postgresTables(dbEnv.TROVE_DATABASE_URL)).includes('users'), 'the PostgreSQL database holds the schema');
+      assert.equal(existsSync(join(dataDir, 'trove.db')), false, 'no SQLite file when TROVE_DATABASE_URL is set');
+    } else {
+      assert.ok(existsSync(join(dataDir, 'trove.db')), 'the data folder holds the database');
+    }
+
+    const me = await new Api(first.baseUrl, privateToken(tokens[0])).get('/api/v4/user');
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.username, 'root');
+    assert.equal(me.body.is_admin, true);
+    const wrong = await new Api(first.baseUrl, privateToken(`${tokens[0].slice(0, -1)}${tokens[0].endsWith('x') ? 'y' : 'x'}`)).get('/api/v4/user');
+    assert.equal(wrong.status, 401);
+  } finally {
+    assert.equal(await sigterm(first), 0, first.stderr());
+  }
+
+  const token = first.stdout().match(TOKEN_PATTERN)![0];
+  const second = await startOn(secondDataDir, dbEnv);
+  try {
+    assert.doesNotMatch(second.stdout(), /glpat-/);
+    assert.doesNotMatch(second.stdout(), /Created the administrator/);
+    assert.ok(second.stdout().includes(`Trove listening on http://127.0.0.1:${second.port}`), second.stdout());
+    const me = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/user');
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.username, 'root');
+    const users = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/users');
+    assert.equal(users.status, 200, users.text);
+    assert.deepEqual(users.body.map((u: { username: string }) => u.username), ['root'], 'no second root on the second start');
+  } finally {
+    assert.equal(await sigterm(second), 0, second.stderr());
+  }
+}
+
 // The CLI runs from the TypeScript source through tsx: bin/trove.js would run the shared dist/cli
 // whenever dist/ exists, which other work in this checkout may rebuild (or leave stale) at any time.
 function trove(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -81,48 +173,34 @@ function trove(args: string[], env: Record<string, string> = {}): Promise<{ code
 }
 
 describe('first start', () => {
-  it('prints a working root token once, says where it listens, and stops cleanly on SIGTERM', async () => {
-    const dataDir = join(tempDir(), 'data');
-    const first = await startOn(dataDir);
-    try {
-      const tokens = first.stdout().match(TOKEN_PATTERN) ?? [];
-      assert.equal(tokens.length, 1, `expected one token on stdout:\n${first.stdout()}`);
-      assert.match(first.stdout(), /Created the administrator "root"/);
-      assert.doesNotMatch(first.stderr(), /glpat-/);
-      assert.ok(first.stdout().includes(`Trove listening on http://127.0.0.1:${first.port}`), first.stdout());
-      assert.ok(existsSync(join(dataDir, 'trove.db')), 'the data folder holds the database');
+  // The embedded default keeps everything in the data folder: only the SQLite run can start
+  // without TROVE_DATABASE_URL and mean it. The PostgreSQL run tests the same on its database below.
+  it(
+    'prints a working root token once, says where it listens, and stops cleanly on SIGTERM (embedded SQLite in the data folder)',
+    { skip: TEST_BACKEND === 'postgres' ? 'the embedded SQLite default: the PostgreSQL run tests first/second start on a PostgreSQL database instead' : false },
+    async () => {
+      const dataDir = join(tempDir(), 'data');
+      await firstThenSecondStart(dataDir, dataDir, {});
+    },
+  );
 
-      const me = await new Api(first.baseUrl, privateToken(tokens[0])).get('/api/v4/user');
-      assert.equal(me.status, 200, me.text);
-      assert.equal(me.body.username, 'root');
-      assert.equal(me.body.is_admin, true);
-      const wrong = await new Api(first.baseUrl, privateToken(`${tokens[0].slice(0, -1)}${tokens[0].endsWith('x') ? 'y' : 'x'}`)).get('/api/v4/user');
-      assert.equal(wrong.status, 401);
-    } finally {
-      assert.equal(await sigterm(first), 0, first.stderr());
-    }
-
-    const token = first.stdout().match(TOKEN_PATTERN)![0];
-    const second = await startOn(dataDir);
-    try {
-      assert.doesNotMatch(second.stdout(), /glpat-/);
-      assert.doesNotMatch(second.stdout(), /Created the administrator/);
-      assert.ok(second.stdout().includes(`Trove listening on http://127.0.0.1:${second.port}`), second.stdout());
-      const me = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/user');
-      assert.equal(me.status, 200, me.text);
-      assert.equal(me.body.username, 'root');
-      const users = await new Api(second.baseUrl, privateToken(token)).get('/api/v4/users');
-      assert.equal(users.status, 200, users.text);
-      assert.deepEqual(users.body.map((u: { username: string }) => u.username), ['root'], 'no second root on the second start');
-    } finally {
-      assert.equal(await sigterm(second), 0, second.stderr());
-    }
-  });
+  it(
+    'prints a working root token once on an empty PostgreSQL database, and not on a second start on the same database',
+    { skip: TEST_BACKEND === 'postgres' ? false : 'needs the PostgreSQL run (TROVE_TEST_POSTGRES_URL)' },
+    async () => {
+      const dbEnv = await databaseEnv();
+      assert.ok(dbEnv.TROVE_DATABASE_URL);
+      assert.deepEqual(await postgresTables(dbEnv.TROVE_DATABASE_URL), [], 'the database starts empty');
+      // The second start uses another data folder: the database alone decides that root exists.
+      await firstThenSecondStart(join(tempDir(), 'data'), join(tempDir(), 'data'), dbEnv);
+    },
+  );
 
   it('honours TROVE_ROOT_TOKEN and TROVE_ROOT_PASSWORD and prints no token then', async () => {
     const dataDir = join(tempDir(), 'data');
+    const dbEnv = await databaseEnv();
     const rootToken = 'glpat-from-the-environment-0123456789';
-    const started = await startOn(dataDir, { TROVE_ROOT_TOKEN: rootToken, TROVE_ROOT_PASSWORD: 'open-sesame-42' });
+    const started = await startOn(dataDir, { ...dbEnv, TROVE_ROOT_TOKEN: rootToken, TROVE_ROOT_PASSWORD: 'open-sesame-42' });
     try {
       assert.doesNotMatch(started.stdout(), /glpat-/);
       const me = await new Api(started.baseUrl, privateToken(rootToken)).get('/api/v4/user');
@@ -133,14 +211,9 @@ describe('first start', () => {
       assert.equal(await sigterm(started), 0, started.stderr());
     }
     // No password login over HTTP yet: check the stored hash is of the password given.
-    const db = new Database(join(dataDir, 'trove.db'), { readonly: true });
-    try {
-      const row = db.prepare('SELECT password_hash FROM users WHERE username = ?').get('root') as { password_hash: string | null };
-      assert.equal(await verifyPassword('open-sesame-42', row.password_hash), true);
-      assert.equal(await verifyPassword('open-sesame-43', row.password_hash), false);
-    } finally {
-      db.close();
-    }
+    const hash = await storedPasswordHash(dataDir, dbEnv, 'root');
+    assert.equal(await verifyPassword('open-sesame-42', hash), true);
+    assert.equal(await verifyPassword('open-sesame-43', hash), false);
   });
 
   for (const [name, env, pattern] of [
@@ -150,7 +223,8 @@ describe('first start', () => {
   ] as const) {
     it(`refuses to start with ${name}`, async () => {
       const dataDir = join(tempDir(), 'data');
-      const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(await freePort()), TROVE_DATA_DIR: dataDir, ...(env as Record<string, string>) });
+      const dbEnv = await databaseEnv();
+      const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(await freePort()), TROVE_DATA_DIR: dataDir, ...dbEnv, ...(env as Record<string, string>) });
       const timer = setTimeout(() => spawned.child.kill('SIGKILL'), 20_000);
       const code = await spawned.exited;
       clearTimeout(timer);
@@ -161,6 +235,7 @@ describe('first start', () => {
       assert.doesNotMatch(spawned.stderr(), /^\s+at /m, 'no stack trace');
       assert.doesNotMatch(spawned.stdout(), /glpat-|Trove listening/);
       assert.equal(existsSync(join(dataDir, 'trove.db')), false, 'nothing is created before the configuration is valid');
+      if (dbEnv.TROVE_DATABASE_URL) assert.deepEqual(await postgresTables(dbEnv.TROVE_DATABASE_URL), [], 'no table is created before the configuration is valid');
     });
   }
 });
@@ -172,14 +247,17 @@ describe('the trove CLI', () => {
     for (const command of ['serve', 'migrate', 'user', 'token']) assert.match(help.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), help.stdout);
   });
 
-  it('creates a user and a token in the data folder; the server accepts the token and the audit log names the CLI', async () => {
+  it('creates a user and a token in the data folder (or TROVE_DATABASE_URL); the server accepts the token and the audit log names the CLI', async () => {
     const dataDir = join(tempDir(), 'data');
+    // On the PostgreSQL run the CLI and both server starts must share one database.
+    const dbEnv = await databaseEnv();
     const rootToken = 'glpat-root-for-the-cli-test-0123456789';
     // A first start creates root, so the audit log can be read as root afterwards.
-    const setup = await startTrove({ dataDir, env: { TROVE_ROOT_TOKEN: rootToken } });
+    const setup = await startTrove({ dataDir, env: { ...dbEnv, TROVE_ROOT_TOKEN: rootToken } });
+    assert.equal(setup.databaseUrl, dbEnv.TROVE_DATABASE_URL);
     assert.equal(await setup.stop(), 0);
 
-    const env = { TROVE_DATA_DIR: dataDir };
+    const env = { TROVE_DATA_DIR: dataDir, ...dbEnv };
     const migrate = await trove(['migrate'], env);
     assert.equal(migrate.code, 0, migrate.stderr);
     assert.match(migrate.stdout, /database is up to date/);
@@ -199,7 +277,8 @@ describe('the trove CLI', () => {
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /no user named nobody/);
 
-    const server = await startTrove({ dataDir, env: { TROVE_ROOT_TOKEN: rootToken } });
+    const server = await startTrove({ dataDir, env: { ...dbEnv, TROVE_ROOT_TOKEN: rootToken } });
+    assert.equal(server.databaseUrl, dbEnv.TROVE_DATABASE_URL);
     try {
       const me = await new Api(server.baseUrl, privateToken(secret)).get('/api/v4/user');
       assert.equal(me.status, 200, me.text);
