@@ -29,13 +29,18 @@ export function sameVersion(a: string, b: string): boolean {
   return pep440.eq(a, b);
 }
 
-/** File names are used in URLs and on disk by clients: no separators, NUL, control characters or hidden names. */
+/**
+ * File names are used in URLs, HTTP headers and on disk by clients: no separators, NUL, control
+ * characters, '..' or hidden names, and only the characters a wheel (PEP 427) or sdist (PEP 625)
+ * name can hold: ASCII letters and digits, '.', '_', '-', and '+' / '!' from PEP 440 versions.
+ */
 export function assertPypiFileName(fileName: unknown): string {
   if (
     typeof fileName !== 'string' ||
     fileName.length === 0 ||
     fileName.length > 255 ||
-    /[/\\\u0000-\u001f\u007f]/.test(fileName) ||
+    !/^[A-Za-z0-9._+!-]+$/.test(fileName) ||
+    fileName.includes('..') ||
     fileName.startsWith('.')
   ) {
     throw errors.badRequest(`Invalid file name ${JSON.stringify(fileName)}`);

@@ -104,6 +104,9 @@ export const pypiFormat: PackageFormat = {
       // twine shows the response text, so errors are plain text as on PyPI.
       registerFormatErrorHandler(scope, ctx, 'pypi', (message) => message);
       await scope.register(multipart, {
+        // Keep '/' and '\\' in file names so that validation refuses them: busboy would otherwise
+        // strip "dir/" and store the upload under a name the client never sent.
+        preservePath: true,
         limits: { fileSize: ctx.config.maxUploadBytes + 1, files: 1, fields: 100, fieldSize: 1024 * 1024, parts: 120 },
       });
       const project = '/api/v4/projects/:id/packages/pypi';
@@ -113,7 +116,14 @@ export const pypiFormat: PackageFormat = {
         await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
         return reply.status(201).send(await uploadPypiFile(ctx, request, target));
       });
-      for (const path of ['/simple', '/simple/', '/simple/:name', '/simple/:name/']) {
+      // PEP 503: index URLs end with '/' (the project list's links are relative to it), so redirect.
+      for (const prefix of [project, group]) {
+        scope.get<{ Params: Params }>(`${prefix}/simple`, async (request, reply) => {
+          const url = new URL(request.url, 'http://trove.invalid');
+          return reply.redirect(`${url.pathname}/${url.search}`, 301);
+        });
+      }
+      for (const path of ['/simple/', '/simple/:name', '/simple/:name/']) {
         scope.get<{ Params: Params }>(`${project}${path}`, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
         scope.get<{ Params: Params }>(`${group}${path}`, async (request, reply) => {
           const readable = await readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { eventCount, latestEvent } from '../support/audit.js';
+import { buildProject, twineUpload, type BuiltProject } from '../support/python-client.js';
+import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { World } from '../support/world.js';
+
+// Every refused PyPI upload: the right status, a plain-text message (twine shows it), the store
+// exactly as before (packages, files, blob folder), and publish_denied for authenticated callers.
+
+const DENIED = 'package_registry_package_publish_denied';
+
+interface Reply {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** Every file below `dir`, relative and sorted (empty folders left behind by a removed blob do not count). */
+function filesBelow(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(relative(dir, join(entry.parentPath, entry.name)));
+  }
+  return out.sort();
+}
+
+describe('PyPI upload refusals', () => {
+  let trove: RunningTrove;
+  let world: World;
+  let group: { id: number };
+  let project: { id: number };
+  let writer: { id: number; token: string };
+  let reader: { id: number; token: string };
+  let hello: BuiltProject;
+  const uploadUrl = () => `${trove.baseUrl}/api/v4/projects/${project.id}/packages/pypi`;
+  const groupEvents = () => `/api/v4/groups/${group.id}/audit_events`;
+
+  before(async () => {
+    trove = await startTrove();
+    world = new World(trove);
+    group = await world.group('acme');
+    project = await world.project('web-app', group.id);
+    writer = await world.deployToken('projects', project.id, 'release-bot', ['read_package_registry', 'write_package_registry']);
+    reader = await world.deployToken('projects', project.id, 'reader', ['read_package_registry']);
+    hello = await buildProject({ name: 'Probe.Hello', version: '0.1.0', module: 'probe_hello' });
+    const first = await twineUpload(uploadUrl(), '__token__', writer.token, [hello.wheel, hello.sdist]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  /** What a refusal must leave untouched: every package with its files, and the blob folder. */
+  async function store() {
+    const packages = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?per_page=100`);
+    const files = [];
+    for (const pkg of packages) files.push(await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`));
+    return { packages, files, blobs: filesBelow(join(trove.dataDir, 'blobs')) };
+  }
+
+  /** A twine-shaped multipart upload built with fetch + FormData; `fields` override twine's. */
+  async function rawUpload(fileName: string, fields: Record<string, string>, token: string | null, content = Buffer.from(`bytes of ${fileName}`)): Promise<Reply> {
+    const form = new FormData();
+    const all: Record<string, string> = {
+      ':action': 'file_upload',
+      protocol_version: '1',
+      name: 'Probe.Hello',
+      version: '0.3.0',
+      filetype: fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
+      pyversion: fileName.endsWith('.whl') ? 'py3' : 'source',
+      metadata_version: '2.1',
+      sha256_digest: createHash('sha256').update(content).digest('hex'),
+      md5_digest: createHash('md5').update(content).digest('hex'),
+      ...fields,
+    };
+    for (const [key, value] of Object.entries(all)) form.append(key, value);
+    form.append('content', new Blob([content]), fileName);
+    const headers: Record<string, string> = { 'user-agent': 'twine/4.0.2 CPython/3.11.2' };
+    if (token) headers.authorization = `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
+    const res = await fetch(uploadUrl(), { method: 'POST', body: form, headers });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+  }
+
+  /**
+   * Runs `attempt`, which must be refused with `status` and a message matching `message`, leaving the
+   * store unchanged; `deniedBy` is the token name of the publish_denied event, or null for none at all.
+   */
+  async function refused(attempt: () => Promise<Reply | null>, status: number, message: RegExp, deniedBy: string | null, version: string | null = '0.3.0') {
+    const before = await store();
+    const eventsBefore = await eventCount(world.root, '/api/v4/audit_events');
+    const deniedBefore = await eventCount(world.root, groupEvents(), `&event_name=${DENIED}`);
+    const reply = await attempt();
+    if (reply) {
+      assert.equal(reply.status, status, reply.text);
+      assert.match(reply.contentType, /^text\/plain/);
+      assert.match(reply.text, message);
+    }
+    assert.deepEqual(await store(), before, 'a refused upload changes nothing');
+    if (deniedBy === null) {
+      assert.equal(await eventCount(world.root, '/api/v4/audit_events'), eventsBefore, 'no event at all');
+      return;
+    }
+    assert.equal(await eventCount(world.root, groupEvents(), `&event_name=${DENIED}`), deniedBefore + 1);
+    assert.equal(await eventCount(world.root, '/api/v4/audit_events'), eventsBefore + 1, 'only the denial is recorded');
+    const event = await latestEvent(world.root, groupEvents(), DENIED);
+    assert.equal(event.outcome, 'failure');
+    assert.match(event.reason, message);
+    assert.equal(event.actor.type, 'deploy_token');
+    assert.equal(event.actor.token_name, deniedBy);
+    if (version === null) {
+      // Refused before the form was read (authorization): the package is not known yet.
+      assert.ok(event.package === null || event.package.format === 'pypi', JSON.stringify(event.package));
+    } else {
+      assert.equal(event.package.format, 'pypi');
+      assert.equal(event.package.version, version);
+    }
+    assert.equal(event.client.name, 'twine');
+  }
+
+  it('refuses the same files again through twine (400 "File already exists")', async () => {
+    let output = '';
+    await refused(
+      async () => {
+        const again = await twineUpload(uploadUrl(), '__token__', writer.token, [hello.wheel, hello.sdist], { verbose: true });
+        output = again.stdout + again.stderr;
+        assert.notEqual(again.code, 0, output);
+        return null;
+      },
+      400,
+      /File already exists/,
+      'release-bot',
+      '0.1.0',
+    );
+    assert.match(output, /400/);
+    assert.match(output, /File already exists/);
+    // The raw answer is plain text, as on PyPI.
+    await refused(async () => rawUpload(hello.wheel.split('/').pop()!, { version: '0.1.0' }, writer.token, Buffer.from('other bytes')), 400, /File already exists/, 'release-bot', '0.1.0');
+  });
+
+  it('lets twine --skip-existing recognise the refusal as "already exists"', async () => {
+    let output = '';
+    await refused(
+      async () => {
+        const skip = await twineUpload(uploadUrl(), '__token__', writer.token, [hello.wheel], { skipExisting: true });
+        output = skip.stdout + skip.stderr;
+        assert.equal(skip.code, 0, output);
+        return null;
+      },
+      400,
+      /File already exists/,
+      'release-bot',
+      '0.1.0',
+    );
+    assert.match(output, /Skipping[\s\S]*already exist/i);
+  });
+
+  it('refuses a read-only deploy token (403) through twine and raw', async () => {
+    const next = await buildProject({ name: 'Probe.Hello', version: '0.4.0', module: 'probe_hello' });
+    let output = '';
+    await refused(
+      async () => {
+        const result = await twineUpload(uploadUrl(), '__token__', reader.token, [next.wheel]);
+        output = result.stdout + result.stderr;
+        assert.notEqual(result.code, 0, output);
+        return null;
+      },
+      403,
+      /./,
+      'reader',
+      null,
+    );
+    assert.match(output, /403/);
+    await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', {}, reader.token), 403, /\w/, 'reader', null);
+  });
+
+  it('refuses a wrong sha256_digest', async () => {
+    await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { sha256_digest: 'ab'.repeat(32) }, writer.token), 400, /sha256_digest/, 'release-bot');
+  });
+
+  it('refuses a file name that does not belong to the project and version', async () => {
+    for (const fileName of ['Other-0.3.0-py3-none-any.whl', 'Probe.Hello-0.4.0-py3-none-any.whl', 'Probe.Hello-0.4.0.tar.gz', 'Probe.Hello-0.3.0.exe']) {
+      await refused(() => rawUpload(fileName, {}, writer.token), 400, /does not match|not a valid wheel|not an sdist/, 'release-bot');
+    }
+  });
+
+  it("refuses file names with '/', '\\', '..', NUL or control characters", async () => {
+    const wheel = 'Probe.Hello-0.3.0-py3-none-any.whl';
+    const names = [`x/${wheel}`, `/tmp/${wheel}`, `x\\${wheel}`, `../${wheel}`, 'Probe.Hello-0.3.0-py3-none-any..whl', `..`, `Probe.Hello-0.3.0-py3-none-an\u0000y.whl`, `Probe.Hello-0.3.0-py3-none-an\u0001y.whl`, `Probe.Hello-0.3.0-py3-none-an\ty.whl`, `Probe.Hello-0.3.0-py3-none-an\u007fy.whl`, 'Probe.Hello-0.3.0-py3-none-any\u20ac.whl'];
+    for (const fileName of names) {
+      await refused(() => rawUpload(fileName, {}, writer.token), 400, /Invalid file name/, 'release-bot');
+    }
+  });
+
+  it('refuses an invalid project name and an invalid PEP 440 version', async () => {
+    for (const name of ['Probe Hello', '-probe', 'probe/hello', 'probe..hello!']) {
+      await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { name }, writer.token), 400, /Invalid project name/, 'release-bot');
+    }
+    for (const version of ['latest', '1.0-foo-bar', '0.3.0 ', '1.0.']) {
+      await refused(() => rawUpload(`Probe.Hello-${version}-py3-none-any.whl`, { version }, writer.token), 400, /Invalid version/, 'release-bot', version);
+    }
+  });
+
+  it('answers 401 to an anonymous upload and records nothing', async () => {
+    await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', {}, null), 401, /\w/, null);
+  });
+
+  it('accepts the same raw upload once it is right (the refusals above were for their fault)', async () => {
+    const reply = await rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', {}, writer.token);
+    assert.equal(reply.status, 201, reply.text);
+    const event = await latestEvent(world.root, groupEvents(), 'package_registry_package_published');
+    assert.equal(event.package.version, '0.3.0');
+    assert.equal(event.package.files[0].file_name, 'Probe.Hello-0.3.0-py3-none-any.whl');
+  });
+});
