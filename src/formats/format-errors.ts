@@ -13,9 +13,19 @@ declare module 'fastify' {
 
 const WRITE_METHODS = new Set(['PUT', 'POST', 'DELETE', 'PATCH']);
 
+/**
+ * Names in a refused request are whatever the client sent: control characters are kept visible
+ * as \uXXXX (PostgreSQL text refuses NUL, which would lose the publish_denied event) and the
+ * length is capped.
+ */
+function printable(value: string | null): string | null {
+  if (value === null) return null;
+  return value.slice(0, 255).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Notes what the request tries to change, so a refusal is audited with the package name and version. */
 export function noteAttempt(request: FastifyRequest, attempt: AttemptDescription): void {
-  request.packageAttempt = attempt;
+  request.packageAttempt = { ...attempt, name: printable(attempt.name), version: printable(attempt.version) };
 }
 
 /**

@@ -111,6 +111,15 @@ export class PackageWriter {
     return row;
   }
 
+  /** Moves a version between default and hidden (generic uploads with ?status=): `metadata_updated` with before/after. */
+  async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
+    if (pkg.status === status) return;
+    await this.tx.updateTable('packages').set({ status, updated_at: nowIso() }).where('id', '=', pkg.id).execute();
+    await this.event('package_registry_package_metadata_updated', { ...pkg, status }, [], `${pkg.format} package status set to ${status}`, {
+      status: { from: pkg.status, to: status },
+    });
+  }
+
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.releasedBlobs.push(file.sha256);

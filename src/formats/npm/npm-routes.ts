@@ -6,6 +6,7 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../../http/app-context.js';
 import type { PackageFormat } from '../format.js';
 import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
+import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { parseNpmPath } from './npm-paths.js';
@@ -66,12 +67,7 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
       const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === path.fileName);
       const file = pkg ? view.fileOf.get(pkg.id) : undefined;
       if (!file) throw errors.notFound('Tarball not found');
-      const stream = await ctx.blobs.open(file.sha256);
-      return reply
-        .type('application/octet-stream')
-        .header('content-length', String(file.size))
-        .header('etag', `"${file.sha256}"`)
-        .send(stream);
+      return sendPackageFile(ctx, reply, file);
     }
     default:
       throw errors.notFound('Not found');

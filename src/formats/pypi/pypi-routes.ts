@@ -7,6 +7,7 @@ import { filesOf } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import type { PackageFormat } from '../format.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
+import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
 import { negotiate, projectListHtml, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
 import { normalizePypiName } from './pypi-names.js';
@@ -89,12 +90,7 @@ async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
     .where('package_files.file_name', '=', String(request.params.file_name))
     .executeTakeFirst();
   if (!file) throw errors.notFound('File not found');
-  return reply
-    .type('application/octet-stream')
-    .header('content-length', String(file.size))
-    .header('etag', `"${file.sha256}"`)
-    .header('content-disposition', `attachment; filename="${file.file_name}"`)
-    .send(await ctx.blobs.open(file.sha256));
+  return sendPackageFile(ctx, reply, file, { attachment: true });
 }
 
 export const pypiFormat: PackageFormat = {

@@ -1,0 +1,44 @@
+import type { FastifyReply } from 'fastify';
+import { authorizeProject } from '../../core/accounts/permissions.js';
+import { errors } from '../../core/errors.js';
+import { filesOf, findPackageVersion, type PackageRow } from '../../core/packages/packages.js';
+import type { AppContext } from '../../http/app-context.js';
+import type { PackageFormat } from '../format.js';
+import { registerFormatErrorHandler } from '../format-errors.js';
+import { sendPackageFile } from '../package-file-download.js';
+import { registryProject } from '../registry-project.js';
+import { assertGenericFileName, assertGenericName, assertGenericVersion } from './generic-names.js';
+import { uploadGenericFile, type GenericParams, type GenericRequest } from './generic-upload.js';
+
+// As GitLab's "installable" packages: hidden ones stay downloadable by their path.
+const DOWNLOADABLE = new Set<PackageRow['status']>(['default', 'hidden']);
+
+async function downloadGenericFile(ctx: AppContext, request: GenericRequest, reply: FastifyReply) {
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+  const name = assertGenericName(request.params.package_name);
+  const version = assertGenericVersion(request.params.package_version);
+  const fileName = assertGenericFileName(request.params.file_name);
+  const pkg = await findPackageVersion(ctx.db, project.id, 'generic', name, version);
+  if (!pkg || !DOWNLOADABLE.has(pkg.status)) throw errors.notFound('404 Package Not Found');
+  const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === fileName);
+  if (!file) throw errors.notFound('404 Package file Not Found');
+  return sendPackageFile(ctx, reply, file, { attachment: true });
+}
+
+export const genericFormat: PackageFormat = {
+  name: 'generic',
+  async register(app, ctx) {
+    await app.register(async (scope) => {
+      registerFormatErrorHandler(scope, ctx, 'generic', (message) => ({ message }));
+      // The body is the file itself, with any Content-Type or none (curl --upload-file sends
+      // none; a .json or .txt file may come labelled as such). Every type is handed through as
+      // the raw request stream, so no parser buffers it and the upload streams into the blob store.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
+      scope.put<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => uploadGenericFile(ctx, request, reply));
+      scope.get<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => downloadGenericFile(ctx, request, reply));
+    });
+  },
+};

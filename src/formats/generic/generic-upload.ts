@@ -1,0 +1,91 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authorizeProject } from '../../core/accounts/permissions.js';
+import { errors } from '../../core/errors.js';
+import { packageFileToApi } from '../../core/packages/package-json.js';
+import { filesOf, findPackageVersion } from '../../core/packages/packages.js';
+import type { AppContext } from '../../http/app-context.js';
+import { auditContextOf } from '../../http/request-context.js';
+import type { StoredBlob } from '../../storage/blobs/blob-store.js';
+import { noteAttempt } from '../format-errors.js';
+import { registryProject } from '../registry-project.js';
+import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGenericSelect, parseGenericStatus } from './generic-names.js';
+
+export type GenericParams = { id: string; package_name: string; package_version: string; file_name: string };
+export type GenericRequest = FastifyRequest<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>;
+
+// Trove refuses a second file with the same name in a version, where GitLab accepts it by default
+// (its generic_duplicates_allowed setting): an audited sha256 must keep naming the bytes served.
+const DUPLICATE = 'Duplicate package file is not allowed';
+
+/** A declared size over the limit is refused before a single byte is read. */
+function assertDeclaredSize(request: FastifyRequest, maxBytes: number): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw errors.payloadTooLarge(`File is larger than the limit of ${maxBytes} bytes`);
+}
+
+/**
+ * Streams the request body into the blob store. The body parser handed the raw request
+ * through, so nothing was buffered. A refusal while streaming (413) leaves the request
+ * readable and drains the rest, so a client that is still sending gets the 413 instead of
+ * a reset connection. Node's parser ends the body at Content-Length, so a body shorter than
+ * declared can only show up as a connection that closed early.
+ */
+async function receiveFile(ctx: AppContext, request: FastifyRequest): Promise<StoredBlob> {
+  const body = request.body as Readable | undefined;
+  const maxBytes = ctx.config.genericMaxUploadBytes;
+  if (body === undefined) return ctx.blobs.put(Buffer.alloc(0), { maxBytes });
+  try {
+    return await ctx.blobs.put(body.iterator({ destroyOnReturn: false }), { maxBytes });
+  } catch (error) {
+    if (request.raw.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      throw errors.badRequest('Upload incomplete: the connection closed before Content-Length bytes arrived');
+    }
+    body.resume();
+    throw error;
+  }
+}
+
+/**
+ * PUT .../packages/generic/:package_name/:package_version/:file_name: the first file of a
+ * version publishes it, later ones are added to it. Everything that can be refused without
+ * the body (rights, names, declared size, duplicates) is checked before reading it.
+ */
+export async function uploadGenericFile(ctx: AppContext, request: GenericRequest, reply: FastifyReply) {
+  const { package_name: rawName, package_version: rawVersion, file_name: rawFileName } = request.params;
+  noteAttempt(request, { format: 'generic', name: rawName, version: rawVersion });
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
+  const name = assertGenericName(rawName);
+  const version = assertGenericVersion(rawVersion);
+  const fileName = assertGenericFileName(rawFileName);
+  const status = parseGenericStatus(request.query.status);
+  const select = parseGenericSelect(request.query.select);
+  assertDeclaredSize(request, ctx.config.genericMaxUploadBytes);
+
+  const existing = await findPackageVersion(ctx.db, project.id, 'generic', name, version);
+  if (existing && (await filesOf(ctx.db, [existing.id])).some((f) => f.file_name === fileName)) throw errors.forbidden(DUPLICATE);
+
+  const blob = await receiveFile(ctx, request);
+  // A concurrent upload of the same version or file name makes this write fail on the unique
+  // constraint (409); GitLab likewise asks clients to upload a version's files one at a time.
+  const packageId = await ctx.packages.write(
+    auditContextOf(request),
+    project,
+    async (writer) => {
+      const file = { fileName, blob };
+      if (!existing) {
+        return (await writer.createVersion({ format: 'generic', name, normalizedName: name, version, metadata: {}, status, files: [file] })).id;
+      }
+      await writer.addFile(existing, file);
+      if (status !== undefined) await writer.setStatus(existing, status);
+      return existing.id;
+    },
+    { newBlobs: [blob.sha256] },
+  );
+  if (select === 'package_file') {
+    const stored = (await filesOf(ctx.db, [packageId])).find((f) => f.file_name === fileName)!;
+    return reply.status(200).send(packageFileToApi(stored));
+  }
+  return reply.status(201).send({ message: '201 Created' });
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Api } from '../support/api.js';
+import { latestEvent } from '../support/audit.js';
+import { blobFiles } from '../support/generic-curl.js';
+import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { World, type TestUser } from '../support/world.js';
+import { genericDriver } from './drivers/generic-driver.js';
+import { npmDriver } from './drivers/npm-driver.js';
+import { pypiDriver } from './drivers/pypi-driver.js';
+import type { DriverContext, FormatDriver, SentFile } from './format-driver.js';
+
+// One suite, every format (STYLE habit 5): whatever the protocol, a publish is audited with the
+// right actor/via/client, a second file is audited, a delete through the packages API is audited,
+// downloads are byte-identical, hostile names are refused with the store unchanged, and a
+// read-only deploy token cannot publish.
+
+const DRIVERS: FormatDriver[] = [npmDriver, pypiDriver, genericDriver];
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+for (const driver of DRIVERS) {
+  describe(`format conformance: ${driver.format}`, () => {
+    let trove: RunningTrove;
+    let world: World;
+    let ctx: DriverContext;
+    let publisher: TestUser;
+    let maintainer: TestUser;
+    let readOnly: { id: number; token: string };
+    let groupId: number;
+    const events = () => `/api/v4/groups/${groupId}/audit_events`;
+    const name = driver.newName();
+    let published: SentFile[] = [];
+    let packageId: number;
+
+    /** Packages, files and blobs as they are now: refusals must leave all three untouched. */
+    async function storeSnapshot(api: Api) {
+      const packages = await api.get(`/api/v4/projects/${ctx.projectId}/packages?per_page=100`);
+      return { packages: packages.text, blobs: blobFiles(trove.dataDir).join('\n') };
+    }
+
+    before(async () => {
+      trove = await startTrove();
+      world = new World(trove);
+      const group = await world.group(`conf-${driver.format}`);
+      groupId = group.id;
+      const project = await world.project('app', group.id);
+      ctx = { trove, projectId: project.id };
+      publisher = await world.user(`pub-${driver.format}`, ['api'], 'publisher-laptop');
+      maintainer = await world.user(`maint-${driver.format}`, ['api'], 'maintainer-token');
+      await world.addMember('groups', group.id, publisher, 30);
+      await world.addMember('groups', group.id, maintainer, 40);
+      readOnly = await world.deployToken('projects', project.id, 'read-only-bot', ['read_package_registry']);
+    });
+
+    after(async () => {
+      await trove?.stop();
+    });
+
+    it('audits a publish through the real client with actor, via, client and file digests', async () => {
+      const { outcome, files } = await driver.publish(ctx, publisher.token, name, '1.0.0');
+      assert.equal(outcome.code, 0, outcome.output);
+      published = files;
+      const event = await latestEvent(world.root, events(), 'package_registry_package_published');
+      assert.equal(event.outcome, 'success');
+      assert.equal(event.package.format, driver.format);
+      assert.equal(event.package.version, '1.0.0');
+      assert.deepEqual(
+        { type: event.actor.type, user: event.actor.user_id, token: event.actor.token_name },
+        { type: 'personal_access_token', user: publisher.id, token: 'publisher-laptop' },
+      );
+      assert.equal(event.via, driver.via);
+      assert.equal(event.client?.name, driver.clientName);
+      assert.deepEqual(
+        event.package.files.map((f: { file_name: string; sha256: string; size: number }) => [f.file_name, f.sha256, f.size]),
+        files.map((f) => [f.fileName, sha256(f.bytes), f.bytes.length]),
+      );
+      packageId = event.package.id;
+    });
+
+    it('audits a second file added to the version', { skip: driver.addFile ? false : `${driver.format} has one file per version` }, async () => {
+      const { outcome, file } = await driver.addFile!(ctx, publisher.token, name, '1.0.0');
+      assert.equal(outcome.code, 0, outcome.output);
+      published.push(file);
+      const event = await latestEvent(world.root, events(), 'package_registry_package_file_added');
+      assert.equal(event.package.id, packageId);
+      assert.deepEqual(event.package.files, [{ file_name: file.fileName, size: file.bytes.length, sha256: sha256(file.bytes) }]);
+      assert.equal(event.actor.token_name, 'publisher-laptop');
+      assert.equal(event.client?.name, driver.clientName);
+    });
+
+    it('downloads byte-identical files through the real client', async () => {
+      assert.ok(published.length > 0);
+      for (const file of published) {
+        const bytes = await driver.download(ctx, readOnly.token, name, '1.0.0', file);
+        assert.equal(sha256(bytes), sha256(file.bytes), file.fileName);
+      }
+    });
+
+    it('refuses a publish with a read-only deploy token (403) and audits publish_denied', async () => {
+      const before = await storeSnapshot(world.root);
+      const { outcome } = await driver.publish(ctx, readOnly.token, driver.newName(), '1.0.0');
+      assert.notEqual(outcome.code, 0, 'the client must report the refusal');
+      assert.match(outcome.output, /403|Forbidden/i);
+      const event = await latestEvent(world.root, events(), 'package_registry_package_publish_denied');
+      assert.equal(event.outcome, 'failure');
+      assert.equal(event.actor.type, 'deploy_token');
+      assert.equal(event.actor.token_name, 'read-only-bot');
+      assert.deepEqual(await storeSnapshot(world.root), before);
+    });
+
+    for (const badName of driver.badNames) {
+      it(`refuses the package name ${JSON.stringify(badName)} with the store unchanged`, async () => {
+        const before = await storeSnapshot(world.root);
+        const total = Number((await world.root.get(`${events()}?per_page=1`)).headers.get('x-total'));
+        const status = await driver.publishRaw(ctx, publisher.token, badName, '1.0.0');
+        assert.ok(status >= 400 && status < 500, `status ${status}`);
+        assert.deepEqual(await storeSnapshot(world.root), before);
+        const denied = await world.root.get(`${events()}?per_page=1`);
+        assert.equal(Number(denied.headers.get('x-total')), total + 1, 'exactly one new event');
+        assert.equal(denied.body[0].event_name, 'package_registry_package_publish_denied');
+        assert.equal(denied.body[0].actor.token_name, 'publisher-laptop');
+      });
+    }
+
+    for (const badFileName of driver.badFileNames) {
+      it(`refuses the file name ${JSON.stringify(badFileName)} with the store unchanged`, async () => {
+        const before = await storeSnapshot(world.root);
+        const status = await driver.publishRaw(ctx, publisher.token, driver.newName(), '1.0.0', badFileName);
+        assert.ok(status >= 400 && status < 500, `status ${status}`);
+        assert.deepEqual(await storeSnapshot(world.root), before);
+        const event = await latestEvent(world.root, events(), 'package_registry_package_publish_denied');
+        assert.equal(event.actor.token_name, 'publisher-laptop');
+      });
+    }
+
+    it('audits a delete through the packages API, and the files are gone', async () => {
+      const res = await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`);
+      assert.equal(res.status, 204, res.text);
+      const event = await latestEvent(world.root, events(), 'package_registry_package_deleted');
+      assert.equal(event.package.id, packageId);
+      assert.equal(event.actor.token_name, 'maintainer-token');
+      assert.equal(event.via, 'api');
+      assert.deepEqual(
+        [...event.package.files.map((f: { sha256: string }) => f.sha256)].sort(),
+        published.map((f) => sha256(f.bytes)).sort(),
+      );
+      const remaining = blobFiles(trove.dataDir).map((f) => f.split('/').pop());
+      for (const file of published) assert.ok(!remaining.includes(sha256(file.bytes)), `blob of ${file.fileName} removed`);
+      await assert.rejects(driver.download(ctx, maintainer.token, name, '1.0.0', published[0]));
+    });
+  });
+}
