@@ -5,8 +5,11 @@ import { bootstrapRoot, type BootstrapResult } from './core/accounts/bootstrap.j
 import { PackageService } from './core/packages/package-service.js';
 import type { AppContext } from './http/app-context.js';
 import { buildServer } from './http/server.js';
-import { FsBlobStore } from './storage/blobs/fs/fs-blob-store.js';
+import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
+import { JobScheduler } from './core/jobs/job-scheduler.js';
+import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
+import { createLogger } from './logger.js';
 
 export interface Trove {
   ctx: AppContext;
@@ -17,19 +20,24 @@ export interface Trove {
 
 /** Opens storage, migrates, bootstraps the root account on first start, and builds the HTTP server. */
 export async function createTrove(config: TroveConfig): Promise<Trove> {
+  const log = createLogger(config.logLevel);
+  const blobs = await createBlobStore(config); // first: an unreachable bucket stops the start before the database is touched
   const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   await migrateToLatest(db);
-  const blobs = new FsBlobStore(config.blobDir);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   const packages = new PackageService(db, blobs, audit);
-  const ctx: AppContext = { config, db, blobs, audit, packages };
+  const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.max(250, Math.floor(config.jobLeaseMs / 4)) });
+  const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
+  jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
-  const server = await buildServer(ctx);
+  const server = await buildServer(ctx, log);
   return {
     ctx,
     server,
     bootstrap,
     async close() {
+      await jobs.stop();
       await server.close();
       await db.destroy();
     },

@@ -26,6 +26,7 @@ export async function serve(): Promise<void> {
     port: config.port,
     listenTextResolver: () => `Trove listening on ${config.baseUrl} (data in ${config.dataDir})`,
   });
+  trove.ctx.jobs.start();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

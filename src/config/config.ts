@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { BlobStoreSettingError, parseBlobStoreSetting, type BlobStoreConfig } from '../storage/blobs/blob-store-config.js';
 
 // Configuration comes from environment variables only (documented in the README).
 // It is validated once at start so a typo fails loudly instead of at the first request.
@@ -11,6 +12,8 @@ export interface TroveConfig {
   /** postgres://user:pass@host:5432/db selects PostgreSQL; unset means the embedded SQLite file. */
   databaseUrl?: string;
   blobDir: string;
+  /** TROVE_BLOB_STORE: the folder store (default blobDir) or an S3-compatible bucket. */
+  blobStore: BlobStoreConfig;
   rootPassword?: string;
   rootToken?: string;
   /** Instance default for package_audit_events when no group/namespace decides. */
@@ -22,6 +25,9 @@ export interface TroveConfig {
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   logLevel: string;
+  /** Background jobs: a dead leader's lease lapses after this; overrides of job intervals by name. */
+  jobLeaseMs: number;
+  jobIntervals: Record<string, number>;
 }
 
 export class ConfigError extends Error {}
@@ -52,6 +58,29 @@ function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+/** "purge-expired-job-tokens=2s,seal=500ms": per-job interval overrides (mostly for tests). */
+function jobIntervalsFrom(env: NodeJS.ProcessEnv): Record<string, number> {
+  const raw = env.TROVE_JOB_INTERVALS;
+  const out: Record<string, number> = {};
+  if (!raw) return out;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  for (const item of raw.split(',')) {
+    const match = /^\s*([a-z0-9-]+)=(\d+)(ms|s|m|h)\s*$/.exec(item);
+    if (!match || Number(match[2]) <= 0) throw new ConfigError(`TROVE_JOB_INTERVALS: "${item}" is not name=<number><ms|s|m|h>`);
+    out[match[1]] = Number(match[2]) * units[match[3]];
+  }
+  return out;
+}
+
+function blobStoreFrom(env: NodeJS.ProcessEnv, defaultDir: string): BlobStoreConfig {
+  try {
+    return parseBlobStoreSetting(env, defaultDir);
+  } catch (error) {
+    if (error instanceof BlobStoreSettingError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   const host = env.TROVE_HOST || '127.0.0.1';
   const port = intFrom(env, 'TROVE_PORT', 8080, 0, 65535);
@@ -74,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     databaseFile: resolve(dataDir, 'trove.db'),
     databaseUrl: databaseUrlFrom(env),
     blobDir: resolve(dataDir, 'blobs'),
+    blobStore: blobStoreFrom(env, resolve(dataDir, 'blobs')),
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
     packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
@@ -81,5 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     logLevel: env.TROVE_LOG_LEVEL || 'info',
+    jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
+    jobIntervals: jobIntervalsFrom(env),
   };
 }

@@ -1,5 +1,6 @@
 import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
+import type { JobScheduler } from '../core/jobs/job-scheduler.js';
 import type { PackageService } from '../core/packages/package-service.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
 import type { Db } from '../storage/db/database.js';
@@ -11,4 +12,6 @@ export interface AppContext {
   blobs: BlobStore;
   audit: AuditLog;
   packages: PackageService;
+  /** Background jobs, run by whichever Trove process leads (src/core/jobs). */
+  jobs: JobScheduler;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { FORMATS } from '../formats/index.js';
 import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
+import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -32,13 +33,9 @@ function registerFormBodyParser(app: FastifyInstance): void {
   });
 }
 
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: ctx.config.logLevel,
-      // Tokens travel in these headers; they never reach the log.
-      redact: ['req.headers.authorization', 'req.headers["private-token"]', 'req.headers["job-token"]', 'req.headers["deploy-token"]', 'req.headers.cookie'],
-    },
+    loggerInstance: log,
     bodyLimit: 1024 * 1024,
     // Keep an incoming X-Request-Id when it is sane, so a request can be followed through a proxy.
     genReqId: (req) => {
@@ -62,6 +59,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
+  registerBackgroundJobRoutes(app, ctx);
   for (const format of FORMATS) await format.register(app, ctx);
   return app;
 }

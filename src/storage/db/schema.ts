@@ -155,6 +155,25 @@ export interface AuditEventsTable {
   leaf_hash: string | null;
 }
 
+/** Who leads a background job group, until when (src/core/jobs/leader-lease.ts). */
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** One row per job and due time: the unique (name, due_at) makes every run happen once. */
+export interface JobRunsTable {
+  id: Generated<number>;
+  name: string;
+  due_at: string;
+  holder: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: 'success' | 'failure' | null;
+  detail: string | null;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -173,4 +192,6 @@ export interface Database {
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;
   instance_settings: InstanceSettingsTable;
+  job_leases: JobLeasesTable;
+  job_runs: JobRunsTable;
 }
