@@ -12,6 +12,8 @@ export interface TarEntry {
   linkname?: string;
 }
 
+const FIXED_MTIME = new Date('2026-01-01T00:00:00Z');
+
 export async function makeTarball(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -22,8 +24,9 @@ export async function makeTarball(entries: TarEntry[]): Promise<Buffer> {
   });
   for (const entry of entries) {
     const type = entry.type ?? 'file';
-    if (type === 'file') pack.entry({ name: entry.name, type }, entry.content ?? '');
-    else pack.entry({ name: entry.name, type, linkname: entry.linkname });
+    // A fixed mtime keeps tarballs byte-identical across builds (tests compare digests of rebuilt ones).
+    if (type === 'file') pack.entry({ name: entry.name, type, mtime: FIXED_MTIME }, entry.content ?? '');
+    else pack.entry({ name: entry.name, type, linkname: entry.linkname, mtime: FIXED_MTIME });
   }
   pack.finalize();
   await done;
