@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { withStartupLock } from '../../storage/db/startup-lock.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { systemAuditContext } from '../audit/audit-types.js';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens.js';
@@ -14,6 +15,15 @@ export interface BootstrapResult {
  * access token for it: TROVE_ROOT_TOKEN if set, otherwise a random one shown once.
  */
 export async function bootstrapRoot(
+  db: Db,
+  audit: AuditLog,
+  options: { rootPassword?: string; rootToken?: string },
+): Promise<BootstrapResult | null> {
+  // Processes starting together on one PostgreSQL database: only the first creates root.
+  return withStartupLock(db, () => bootstrapOnce(db, audit, options));
+}
+
+async function bootstrapOnce(
   db: Db,
   audit: AuditLog,
   options: { rootPassword?: string; rootToken?: string },

@@ -10,6 +10,12 @@ import { LeaderLease } from './leader-lease.js';
 export interface BackgroundJob {
   name: string;
   intervalMs: number;
+  /**
+   * true (default): each due time runs once across all processes, recorded in job_runs.
+   * false: idempotent work polled by the leader every interval, not recorded (e.g. the sealer,
+   * which checks every second whether a checkpoint is due; job_runs would grow by a row a second).
+   */
+  exactlyOnce?: boolean;
   run(): Promise<string | void>;
 }
 
@@ -31,6 +37,7 @@ export class JobScheduler {
   private readonly lease: LeaderLease;
   private readonly jobs: BackgroundJob[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly lastPolled = new Map<string, number>();
   private ticking: Promise<void> | null = null;
 
   constructor(
@@ -80,6 +87,7 @@ export class JobScheduler {
   }
 
   private async runIfDue(job: BackgroundJob): Promise<void> {
+    if (job.exactlyOnce === false) return this.poll(job);
     const dueAt = new Date(Math.floor(Date.now() / job.intervalMs) * job.intervalMs).toISOString();
     let runId: number;
     try {
@@ -103,5 +111,16 @@ export class JobScheduler {
       this.log.error({ err: error, job: job.name }, 'background job failed');
     }
     await this.db.updateTable('job_runs').set({ finished_at: nowIso(), outcome, detail }).where('id', '=', runId).execute();
+  }
+
+  private async poll(job: BackgroundJob): Promise<void> {
+    const now = Date.now();
+    if (now - (this.lastPolled.get(job.name) ?? 0) < job.intervalMs) return;
+    this.lastPolled.set(job.name, now);
+    try {
+      await job.run();
+    } catch (error) {
+      this.log.error({ err: error, job: job.name }, 'background job failed');
+    }
   }
 }

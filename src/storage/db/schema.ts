@@ -174,6 +174,17 @@ export interface JobRunsTable {
   detail: string | null;
 }
 
+/** A signed checkpoint of the audit log's Merkle tree (C2SP tlog-checkpoint signed note). */
+export interface AuditCheckpointsTable {
+  tree_size: number;
+  root_hash: string;
+  note: string;
+  key_name: string;
+  /** JSON array of hex subtree roots (the compact range) for appending the next leaves. */
+  frontier: string;
+  created_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -194,4 +205,5 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   job_leases: JobLeasesTable;
   job_runs: JobRunsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }
