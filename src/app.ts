@@ -21,12 +21,13 @@ export interface Trove {
 /** Opens storage, migrates, bootstraps the root account on first start, and builds the HTTP server. */
 export async function createTrove(config: TroveConfig): Promise<Trove> {
   const log = createLogger(config.logLevel);
-  const blobs = await createBlobStore(config); // first: an unreachable bucket stops the start before the database is touched
+  const blobs = await createBlobStore(config); // first: an unreachable bucket stops the start early
   const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   await migrateToLatest(db);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   const packages = new PackageService(db, blobs, audit);
-  const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.max(250, Math.floor(config.jobLeaseMs / 4)) });
+  // Tick every second (the sealer polls that often); the lease is renewed on every tick.
+  const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   const ctx: AppContext = { config, db, blobs, audit, packages, jobs };

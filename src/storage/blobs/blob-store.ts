@@ -10,8 +10,8 @@ export interface StoredBlob {
 }
 
 /**
- * Content-addressed blob storage (key = sha256). Deliberately small so that an
- * S3-compatible store can sit behind it later.
+ * Content-addressed blob storage (key = sha256). Deliberately small: the folder store (fs/,
+ * the default) and the S3-compatible store (s3/) implement it; create-blob-store.ts picks one.
  */
 export interface BlobStore {
   /** Stores the bytes, computing digests while streaming; never holds a whole upload in memory. */
