@@ -13,7 +13,14 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  const trove = await createTrove(config);
+  let trove;
+  try {
+    trove = await createTrove(config);
+  } catch (error) {
+    // Storage that cannot be reached (database, bucket) is an operator problem: say it in one line.
+    console.error(`trove: cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const log = trove.server.log;
   if (trove.bootstrap?.generatedToken) {
     // Printed once, on the first start only; it is stored hashed and cannot be shown again.
