@@ -39,6 +39,8 @@ export interface FaultInjector {
   auditRecords(where: Where): Promise<any[]>;
   /** Every row of the packages table (id, name, version), in id order. */
   packageRows(): Promise<Array<{ id: number; name: string; version: string }>>;
+  /** Runs one SQL statement directly, as someone with database access would, bypassing Trove. */
+  execute(statement: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ class SqliteFaultInjector implements FaultInjector {
   readonly backend = 'sqlite' as const;
 
   constructor(private readonly db: Database.Database) {}
+
+  async execute(statement: string): Promise<void> {
+    this.db.exec(statement);
+  }
 
   async failInserts(fault: Fault): Promise<void> {
     this.db.exec(`CREATE TRIGGER ${identifier(fault.name)} BEFORE INSERT ON ${identifier(fault.table)}
@@ -98,6 +104,10 @@ class PostgresFaultInjector implements FaultInjector {
   readonly backend = 'postgres' as const;
 
   constructor(private readonly client: pg.Client) {}
+
+  async execute(statement: string): Promise<void> {
+    await this.client.query(statement);
+  }
 
   // PostgreSQL does not allow subqueries in a trigger's WHEN clause, so the condition is tested
   // in the plpgsql function instead: same rows fail, same statement, same transaction.
