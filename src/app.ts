@@ -8,6 +8,7 @@ import { buildServer } from './http/server.js';
 import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
+import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
 import { createLogger } from './logger.js';
 
@@ -30,7 +31,15 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs };
+  const sealer = new AuditSealer(db, {
+    origin: config.auditOrigin ?? defaultOrigin(config.baseUrl),
+    keyDir: config.auditKeyDir,
+    everyEvents: config.sealEveryEvents,
+    everyMs: config.sealEveryMs,
+  });
+  jobs.register(sealer.job());
+  await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {

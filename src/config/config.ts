@@ -28,6 +28,11 @@ export interface TroveConfig {
   /** Background jobs: a dead leader's lease lapses after this; overrides of job intervals by name. */
   jobLeaseMs: number;
   jobIntervals: Record<string, number>;
+  /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
+  auditOrigin: string | undefined;
+  auditKeyDir: string;
+  sealEveryEvents: number;
+  sealEveryMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     logLevel: env.TROVE_LOG_LEVEL || 'info',
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
     jobIntervals: jobIntervalsFrom(env),
+    auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
+    auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
+    sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
+    sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
   };
 }

@@ -1,5 +1,6 @@
 import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
+import type { AuditSealer } from '../core/audit/audit-sealer.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
 import type { PackageService } from '../core/packages/package-service.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
@@ -14,4 +15,6 @@ export interface AppContext {
   packages: PackageService;
   /** Background jobs, run by whichever Trove process leads (src/core/jobs). */
   jobs: JobScheduler;
+  /** Seals the audit log into signed checkpoints (SPEC 4.8). */
+  sealer: AuditSealer;
 }

@@ -6,6 +6,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
+import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -60,6 +61,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerPackagesRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);
+  registerAuditCheckpointRoutes(app, ctx);
   for (const format of FORMATS) await format.register(app, ctx);
   return app;
 }

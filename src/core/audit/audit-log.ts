@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
+import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { isPackageEvent, type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
 
@@ -107,7 +108,8 @@ export class AuditLog {
         via: record.via,
         created_at: record.created_at,
         record: JSON.stringify(record),
-        leaf_hash: null,
+        // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
+        leaf_hash: leafHashOf(record),
       })
       .execute();
     return record;

@@ -1,0 +1,89 @@
+import type { Db } from '../../storage/db/database.js';
+import { nowIso } from '../clock.js';
+import type { BackgroundJob } from '../jobs/job-scheduler.js';
+import { CompactRange } from './seal/compact-range.js';
+import { signCheckpoint } from './seal/checkpoint.js';
+import { hashFromHex, hashToHex } from './seal/merkle.js';
+import { ensureActiveSigningKey, type AuditSigningKey } from './seal/signing-keys.js';
+
+// The checkpoint sealer (SPEC 4.8): every `everyEvents` new events or `everyMs` milliseconds
+// (whichever comes first, and only if there is something new), it appends the new leaf hashes
+// to the Merkle tree and writes a signed C2SP checkpoint. It runs as a polled background job,
+// so only the leading Trove process seals; checkpoints are keyed by tree size, so a seal that
+// races another one fails on the primary key instead of writing twice.
+
+const BATCH = 5000;
+
+export interface SealerOptions {
+  origin: string;
+  keyDir: string;
+  everyEvents: number;
+  everyMs: number;
+}
+
+export class AuditSealer {
+  private key: AuditSigningKey | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: SealerOptions,
+  ) {}
+
+  get origin(): string {
+    return this.options.origin;
+  }
+
+  async signingKey(): Promise<AuditSigningKey> {
+    this.key ??= await ensureActiveSigningKey(this.options.keyDir);
+    return this.key;
+  }
+
+  job(): BackgroundJob {
+    return { name: 'seal-audit-log', intervalMs: 1000, exactlyOnce: false, run: async () => void (await this.sealIfDue()) };
+  }
+
+  /** Seals now if enough events or time have accumulated; returns the new tree size, or null. */
+  async sealIfDue(now = Date.now()): Promise<number | null> {
+    const last = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const size = Number(head?.seq ?? 0);
+    const sealed = Number(last?.tree_size ?? 0);
+    if (size <= sealed) return null;
+    const age = last ? now - Date.parse(last.created_at) : Infinity;
+    if (size - sealed < this.options.everyEvents && age < this.options.everyMs) return null;
+    return this.seal(last ? CompactRange.fromJSON(JSON.parse(last.frontier)) : CompactRange.empty(), sealed, size);
+  }
+
+  /** Appends leaves sealed+1..size (in seq order, which must be contiguous) and writes the checkpoint. */
+  private async seal(range: CompactRange, sealed: number, size: number): Promise<number> {
+    for (let from = sealed; from < size; from += BATCH) {
+      const rows = await this.db
+        .selectFrom('audit_events')
+        .select(['seq', 'leaf_hash'])
+        .where('seq', '>', from)
+        .where('seq', '<=', Math.min(from + BATCH, size))
+        .orderBy('seq')
+        .execute();
+      rows.forEach((row, i) => {
+        // A gap or a missing leaf hash means the log was tampered with: refuse to seal over it.
+        if (Number(row.seq) !== from + i + 1 || !row.leaf_hash) throw new Error(`audit log is not contiguous at seq ${from + i + 1}`);
+        range.append(hashFromHex(row.leaf_hash));
+      });
+      if (rows.length !== Math.min(BATCH, size - from)) throw new Error(`audit log is missing events after seq ${from + rows.length}`);
+    }
+    const key = await this.signingKey();
+    const root = range.root();
+    const note = signCheckpoint({ origin: this.options.origin, treeSize: size, rootHash: root, extensions: [] }, key.signer);
+    await this.db
+      .insertInto('audit_checkpoints')
+      .values({ tree_size: size, root_hash: hashToHex(root), note, key_name: key.signer.name, frontier: JSON.stringify(range.toJSON()), created_at: nowIso() })
+      .execute();
+    return size;
+  }
+}
+
+/** The checkpoint origin: a schema-less URL naming this log, as C2SP asks, e.g. "trove.example.com/audit". */
+export function defaultOrigin(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.hostname}${url.pathname.replace(/\/+$/, '')}/audit`;
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '../../core/accounts/permissions.js';
+import { consistencyProofFor, inclusionProofFor, latestCheckpoint } from '../../core/audit/audit-proofs.js';
+import { listTrustedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
+import { errors } from '../../core/errors.js';
+import type { AppContext } from '../app-context.js';
+import { idParam } from '../loaders.js';
+import { parsePaging, setPageHeaders } from '../pagination.js';
+
+function requireSignedIn(principal: { kind: string }): void {
+  if (principal.kind === 'anonymous') throw errors.unauthorized();
+}
+
+function optionalSize(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  return Number(value);
+}
+
+/**
+ * Checkpoints and public keys are what an auditor verifies exports against (SPEC 4.8). They
+ * reveal only the size of the log, so any signed-in caller may read them; proofs of single
+ * events are for administrators (group and project proofs ride on the export).
+ */
+export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/api/v4/audit_events/checkpoint', async (request) => {
+    requireSignedIn(request.principal);
+    const latest = await latestCheckpoint(ctx.db);
+    const key = await ctx.sealer.signingKey();
+    return {
+      origin: ctx.sealer.origin,
+      tree_size: latest ? Number(latest.tree_size) : 0,
+      root_hash: latest?.root_hash ?? null,
+      created_at: latest?.created_at ?? null,
+      checkpoint: latest?.note ?? null,
+      public_key: key.verifierKey,
+      public_keys: (await listTrustedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
+    };
+  });
+
+  app.get('/api/v4/audit_events/checkpoint/public_key', async (request, reply) => {
+    requireSignedIn(request.principal);
+    await ctx.sealer.signingKey();
+    const keys = await listTrustedVerifierKeys(ctx.config.auditKeyDir);
+    return reply.type('text/plain; charset=utf-8').send(keys.map((k) => `${k.verifierKey}\n`).join(''));
+  });
+
+  app.get('/api/v4/audit_events/checkpoints', async (request, reply) => {
+    requireSignedIn(request.principal);
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const total = await ctx.db.selectFrom('audit_checkpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const rows = await ctx.db
+      .selectFrom('audit_checkpoints')
+      .select(['tree_size', 'root_hash', 'note', 'key_name', 'created_at'])
+      .orderBy('tree_size', 'desc')
+      .limit(paging.perPage)
+      .offset(paging.offset)
+      .execute();
+    setPageHeaders(request, reply, ctx.config.baseUrl, paging, Number(total?.n ?? 0));
+    return rows.map((r) => ({ tree_size: Number(r.tree_size), root_hash: r.root_hash, key_name: r.key_name, created_at: r.created_at, checkpoint: r.note }));
+  });
+
+  app.get<{ Querystring: { first?: string; second?: string } }>('/api/v4/audit_events/consistency', async (request) => {
+    requireSignedIn(request.principal);
+    const first = optionalSize(request.query.first, 'first');
+    const second = optionalSize(request.query.second, 'second');
+    if (first === undefined || second === undefined) throw errors.badRequest('first and second are required');
+    return consistencyProofFor(ctx.db, first, second);
+  });
+
+  app.get<{ Params: { event_id: string }; Querystring: { tree_size?: string } }>('/api/v4/audit_events/:event_id/proof', async (request) => {
+    requireAdmin(request.principal);
+    return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), optionalSize(request.query.tree_size, 'tree_size'));
+  });
+}
