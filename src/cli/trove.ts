@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './audit-commands.js';
+import { registerAuditVerifyCommands } from './audit-verify-commands.js';
 import { loadConfig } from '../config/config.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { systemAuditContext } from '../core/audit/audit-types.js';
@@ -83,6 +85,9 @@ token
     });
     console.log(secret);
   });
+
+registerAuditCommands(program, withDatabase);
+registerAuditVerifyCommands(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   console.error(`trove: ${error.message}`);

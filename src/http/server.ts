@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
+import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
@@ -60,6 +61,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
+  registerAuditExportRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
   for (const format of FORMATS) await format.register(app, ctx);

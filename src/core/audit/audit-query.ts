@@ -28,6 +28,8 @@ export interface AuditFilters {
   outcome?: string;
   /** Restricts to one author: developers and maintainers see only their own actions. */
   onlyAuthorId?: number;
+  /** Events up to and including this id only: an export's fixed end (it never sees later events). */
+  throughId?: number;
 }
 
 function isoOrFail(value: unknown, name: string): string | undefined {
@@ -89,6 +91,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.projectId !== undefined) q = q.where('project_id', '=', filters.projectId);
   if (filters.via) q = q.where('via', '=', filters.via);
   if (filters.outcome) q = q.where('outcome', '=', filters.outcome as 'success' | 'failure');
+  if (filters.throughId !== undefined) q = q.where('id', '<=', filters.throughId);
   return q;
 }
 
@@ -111,8 +114,30 @@ export async function listEvents(
   return rows.map(toRecord);
 }
 
-/** The stored record plus its leaf hash (null until the log is sealed). */
-function toRecord(row: { record: string; leaf_hash: string | null }): AuditRecord {
+/** One event as stored: the record's JSON text and its leaf hash (exports read these, oldest first). */
+export interface StoredEvent {
+  id: number;
+  record: string;
+  leaf_hash: string | null;
+}
+
+/** Oldest first (ascending id, which is seq), unparsed. `afterId` is the keyset cursor. */
+export async function listStoredEventsOldestFirst(
+  db: Db,
+  view: AuditView,
+  filters: AuditFilters,
+  page: { limit: number; afterId: number },
+): Promise<StoredEvent[]> {
+  return filteredEvents(db, view, filters)
+    .select(['id', 'record', 'leaf_hash'])
+    .where('id', '>', page.afterId)
+    .orderBy('id', 'asc')
+    .limit(page.limit)
+    .execute();
+}
+
+/** The stored record plus its leaf hash (null until the log is sealed): the record the API serves. */
+export function toRecord(row: { record: string; leaf_hash: string | null }): AuditRecord {
   return { ...(JSON.parse(row.record) as AuditRecord), leaf_hash: row.leaf_hash };
 }
 

@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../../core/accounts/permissions.js';
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint } from '../../core/audit/audit-proofs.js';
 import { listTrustedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
+import { checkpointsTextChunk } from '../../core/audit/verify/verify-files.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
@@ -58,6 +60,26 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
       .execute();
     setPageHeaders(request, reply, ctx.config.baseUrl, paging, Number(total?.n ?? 0));
     return rows.map((r) => ({ tree_size: Number(r.tree_size), root_hash: r.root_hash, key_name: r.key_name, created_at: r.created_at, checkpoint: r.note }));
+  });
+
+  // Every checkpoint, oldest first, as signed notes separated by "---" lines: the checkpoints file
+  // an auditor keeps and hands to `trove audit verify --checkpoints`. Streamed in batches.
+  app.get('/api/v4/audit_events/checkpoints/all.txt', async (request, reply) => {
+    requireSignedIn(request.principal);
+    const db = ctx.db;
+    async function* notes() {
+      let after = -1;
+      for (let first = true; ; ) {
+        const rows = await db.selectFrom('audit_checkpoints').select(['tree_size', 'note']).where('tree_size', '>', after).orderBy('tree_size').limit(500).execute();
+        for (const row of rows) {
+          yield checkpointsTextChunk(row.note, first);
+          first = false;
+        }
+        if (rows.length < 500) return;
+        after = Number(rows[rows.length - 1].tree_size);
+      }
+    }
+    return reply.type('text/plain; charset=utf-8').send(Readable.from(notes()));
   });
 
   app.get<{ Querystring: { first?: string; second?: string } }>('/api/v4/audit_events/consistency', async (request) => {

@@ -1,45 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AccessLevel } from '../../core/accounts/access-levels.js';
-import { subtreeNamespaceIds } from '../../core/accounts/namespaces.js';
-import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
-import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters, type AuditView } from '../../core/audit/audit-query.js';
+import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters } from '../../core/audit/audit-query.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { idParam, visibleGroup, visibleProject } from '../loaders.js';
+import { groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { idParam } from '../loaders.js';
 import { linkTo, parsePaging, setPageHeaders } from '../pagination.js';
 
-type Params = { id: string; event_id?: string };
+type Params = AuditViewParams & { event_id?: string };
 
-interface ResolvedView {
-  view: AuditView;
-  /** Set when the caller may see only their own actions (developers, maintainers of a group). */
-  onlyAuthorId?: number;
-}
-
-/** Visibility of SPEC 4.2: owners (group) and maintainers (project) see all; developers only their own actions. */
+/** Visibility of SPEC 4.2 (resolved in ../audit-views.ts, shared with the export endpoints). */
 export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
-
-  const instanceView = async (request: FastifyRequest): Promise<ResolvedView> => {
-    requireAdmin(request.principal);
-    return { view: { kind: 'instance' } };
-  };
-
-  const groupView = async (request: FastifyRequest<{ Params: Params }>): Promise<ResolvedView> => {
-    const principal = requireApiUser(request.principal, false);
-    const { group, level } = await visibleGroup(ctx, request, request.params.id);
-    if (level < AccessLevel.developer) throw errors.forbidden();
-    const { include_subgroups } = request.query as { include_subgroups?: string };
-    const groupIds = include_subgroups === 'true' ? await subtreeNamespaceIds(ctx.db, group) : [group.id];
-    return { view: { kind: 'groups', groupIds }, onlyAuthorId: level >= AccessLevel.owner ? undefined : principal.user.id };
-  };
-
-  const projectView = async (request: FastifyRequest<{ Params: Params }>): Promise<ResolvedView> => {
-    const principal = requireApiUser(request.principal, false);
-    const { project, level } = await visibleProject(ctx, request, request.params.id);
-    if (level < AccessLevel.developer) throw errors.forbidden();
-    return { view: { kind: 'project', projectId: project.id }, onlyAuthorId: level >= AccessLevel.maintainer ? undefined : principal.user.id };
-  };
+  const groupView = (request: FastifyRequest<{ Params: Params }>) => resolveGroupView(ctx, request);
+  const projectView = (request: FastifyRequest<{ Params: Params }>) => resolveProjectView(ctx, request);
 
   async function list(request: FastifyRequest, reply: FastifyReply, resolved: ResolvedView) {
     const query = request.query as Record<string, unknown>;

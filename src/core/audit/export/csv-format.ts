@@ -1,0 +1,48 @@
+import { toRecord } from '../audit-query.js';
+import { stringify } from 'csv-stringify/sync';
+import type { AuditRecord } from '../audit-types.js';
+import type { ExportFormat } from './export-format.js';
+
+// SPEC 4.6: GitLab's audit CSV columns first (so its readers keep working), then Trove's. Values
+// are written as stored, never rewritten (no formula "escaping"), so a row equals the API's record.
+
+type Column = [header: string, value: (e: AuditRecord) => string | number | null | undefined];
+
+const COLUMNS: Column[] = [
+  ['ID', (e) => e.id],
+  ['Author ID', (e) => e.author_id],
+  ['Author Name', (e) => e.details.author_name],
+  ['Entity ID', (e) => e.entity_id],
+  ['Entity Type', (e) => e.entity_type],
+  ['Entity Path', (e) => e.details.entity_path],
+  ['Target ID', (e) => e.details.target_id],
+  ['Target Type', (e) => e.details.target_type],
+  ['Target Details', (e) => e.details.target_details],
+  // GitLab's "Action" is the human sentence of the event; the machine name is in the record's event_name.
+  ['Action', (e) => e.details.custom_message],
+  ['IP Address', (e) => e.ip_address],
+  ['Created At (UTC)', (e) => e.created_at],
+  ['Outcome', (e) => e.outcome],
+  ['Actor Type', (e) => e.actor.type],
+  ['Token Name', (e) => e.actor.token_name],
+  ['Via', (e) => e.via],
+  ['Client', (e) => (e.client ? (e.client.version ? `${e.client.name}/${e.client.version}` : e.client.name) : null)],
+  ['Pipeline', (e) => e.pipeline?.id],
+  ['Project', (e) => e.project?.full_path],
+  ['Package Format', (e) => e.package?.format],
+  ['Package Name', (e) => e.package?.name],
+  ['Version', (e) => e.package?.version],
+  ['Seq', (e) => e.seq],
+  ['UUID', (e) => e.uuid],
+];
+
+export const CSV_HEADERS = COLUMNS.map(([header]) => header);
+
+export const csvFormat: ExportFormat = {
+  name: 'csv',
+  extension: 'csv',
+  contentType: 'text/csv; charset=utf-8',
+  preamble: () => stringify([CSV_HEADERS], { record_delimiter: 'windows' }),
+  // RFC 4180: CRLF between records; fields with a comma, quote or line break are quoted.
+  render: (events) => stringify(events.map(toRecord).map((e) => COLUMNS.map(([, value]) => value(e) ?? '')), { record_delimiter: 'windows' }),
+};

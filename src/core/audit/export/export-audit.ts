@@ -1,0 +1,67 @@
+import type { Db } from '../../../storage/db/database.js';
+import type { AuditLog } from '../audit-log.js';
+import type { AuditFilters } from '../audit-query.js';
+import type { AuditContext, AuditScope } from '../audit-types.js';
+import type { ExportFormat } from './export-format.js';
+
+// Every export is itself audited (SPEC 4.2, 4.6: always recorded), before any data leaves.
+
+const PARAMETER_NAMES: Record<Exclude<keyof AuditFilters, 'throughId'>, string> = {
+  createdAfter: 'created_after',
+  createdBefore: 'created_before',
+  eventNames: 'event_name',
+  authorId: 'author_id',
+  authorUsername: 'author_username',
+  tokenId: 'token_id',
+  tokenType: 'token_type',
+  packageName: 'package_name',
+  packageFormat: 'package_format',
+  projectId: 'project_id',
+  via: 'via',
+  outcome: 'outcome',
+  // Set by visibility, not by the caller: a developer's export holds only their own actions.
+  onlyAuthorId: 'only_author_id',
+};
+
+/** The filters in the API's own parameter names, only those that were given. */
+export function describeFilters(filters: AuditFilters, includeSubgroups: boolean): Record<string, unknown> {
+  const described: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(PARAMETER_NAMES)) {
+    const value = filters[key as keyof AuditFilters];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) described[name] = value;
+  }
+  if (includeSubgroups) described.include_subgroups = true;
+  return described;
+}
+
+export interface ExportRequest {
+  /** Where the export's own event is stored: the instance, or the group or project that was exported. */
+  scope: AuditScope;
+  project: { id: number; full_path: string } | null;
+  /** What was exported, for the event's target: "instance", a group's or a project's full path. */
+  label: string;
+  format: ExportFormat;
+  filters: AuditFilters;
+  includeSubgroups: boolean;
+}
+
+/**
+ * Records `audit_events_exported` in a transaction of its own and returns the filters the export
+ * must use: those given, ending just before this event. Appends are serialised (audit-log.ts), so
+ * every event with a lower id has committed; the export never contains its own event nor any
+ * event recorded while it streams, and two exports with the same filters differ only by that.
+ */
+export async function recordExport(db: Db, audit: AuditLog, ctx: AuditContext, request: ExportRequest): Promise<AuditFilters> {
+  const filters = describeFilters(request.filters, request.includeSubgroups);
+  const shown = Object.entries(filters).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+  const event = await audit.recordAlone(db, ctx, {
+    eventName: 'audit_events_exported',
+    scope: request.scope,
+    project: request.project,
+    target: { id: null, type: 'AuditEvents', details: request.label },
+    customMessage: `Exported audit events of ${request.label} as ${request.format.name}${shown ? ` (${shown})` : ''}`,
+    changes: { format: { from: null, to: request.format.name }, filters: { from: null, to: filters } },
+  });
+  if (!event) throw new Error('audit_events_exported was not recorded');
+  return { ...request.filters, throughId: event.id - 1 };
+}

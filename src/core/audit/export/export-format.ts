@@ -1,0 +1,16 @@
+import type { StoredEvent } from '../audit-query.js';
+
+/** What each export format implements (SPEC 4.6); export-stream.ts feeds it batches, oldest first. */
+export interface ExportFormat {
+  name: string;
+  /** File name extension of a download, without the dot. */
+  extension: string;
+  contentType: string;
+  /** Text before the first record (the CSV header), if the format has one. */
+  preamble?(): string;
+  /** The text of consecutive events (audit-query's toRecord gives the served record); each ends with a newline. */
+  render(events: StoredEvent[]): string;
+}
+
+/** Who produced the records, as OCSF metadata.product and CEF's header name it. Kept in step with package.json. */
+export const PRODUCT = { name: 'Trove', vendorName: 'Trove', version: '0.1.0' } as const;

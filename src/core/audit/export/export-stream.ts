@@ -1,0 +1,39 @@
+import type { Db } from '../../../storage/db/database.js';
+import { listStoredEventsOldestFirst, type AuditFilters, type AuditView } from '../audit-query.js';
+import type { ExportFormat } from './export-format.js';
+
+// Rows read per query, and rows per chunk handed to the stream. Small pages and chunks of some
+// tens of KB keep what is alive at any moment small, so little survives into V8's old space:
+// measured, pages of 500-2000 rows grew the server's RSS by 20-40 MB more than pages of 100.
+const PAGE = 100;
+const CHUNK = 50;
+
+/**
+ * The text of an export, chunk by chunk: one keyset page at a time, so memory stays constant
+ * whatever the size of the log (SPEC 4.6); a consumer that reads slowly (a Node stream with
+ * back-pressure) simply pauses the paging.
+ *
+ * Oldest first, by seq: the order of the log itself, so a JSONL export can be verified as it is
+ * read (seq contiguity, the Merkle tree built leaf by leaf, checkpoints met in order) and appended
+ * to an earlier export without re-sorting. The end is fixed by `filters.throughId`: events
+ * appended while the export runs (its own audit event included) are not part of it.
+ */
+export async function* exportChunks(
+  db: Db,
+  view: AuditView,
+  filters: AuditFilters,
+  format: ExportFormat,
+  onProgress?: (exported: number) => void,
+): AsyncGenerator<string> {
+  if (format.preamble) yield format.preamble();
+  let afterId = 0;
+  let exported = 0;
+  for (;;) {
+    const events = await listStoredEventsOldestFirst(db, view, filters, { limit: PAGE, afterId });
+    for (let i = 0; i < events.length; i += CHUNK) yield format.render(events.slice(i, i + CHUNK));
+    exported += events.length;
+    if (events.length > 0) onProgress?.(exported);
+    if (events.length < PAGE) return;
+    afterId = events[events.length - 1].id;
+  }
+}

@@ -1,0 +1,17 @@
+// `trove audit verify` (SPEC §4.8): the verifier and its inputs (export files, checkpoint
+// files, trusted keys, or the live database).
+export { InvalidEvent, verifyAuditLog, type CheckpointInput, type VerifyEvent, type VerifyOptions, type VerifyResult, type VerifySummary } from './verify-log.js';
+export {
+  CHECKPOINT_SEPARATOR,
+  checkpointsTextChunk,
+  formatCheckpointsText,
+  parseCheckpointsFile,
+  parseCheckpointsJson,
+  parseCheckpointsText,
+  parseJsonlLine,
+  parseTrustedKeys,
+  readCheckpointsFile,
+  readJsonlEvents,
+  readTrustedKeysFile,
+} from './verify-files.js';
+export { databaseCheckpoints, databaseEvents } from './database-source.js';

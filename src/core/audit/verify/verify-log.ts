@@ -1,0 +1,363 @@
+// `trove audit verify` (SPEC §4.8): checks a stream of audit records, in seq order, against signed
+// checkpoints and the verifier keys the auditor trusts. No database or HTTP here: the records
+// come from an async iterable (a JSONL export, or the live database through verify-sources.ts).
+//
+// Full log (events 1..N): every leaf hash is recomputed from the record (RFC 8785, without the
+// leaf_hash and inclusion_proof fields) and compared with the one it carries; seq must run 1..N
+// without gaps and id = seq; the leaves go into a CompactRange (constant memory in N) whose root is
+// compared with every checkpoint of size <= N. Since every leaf is present, two checkpoints whose
+// roots both match the recomputed tree are consistent with each other (the older tree is a prefix
+// of the newer one): no consistency proof is needed. A checkpoint larger than N means the log
+// lost its tail. Filtered export (one group or project): seq only grows, and every sealed record
+// carries an RFC 6962 inclusion proof that must verify against the signed checkpoint of its tree
+// size; records after the last checkpoint have no proof and are reported as not yet sealed.
+//
+// The result names the first bad seq: failures are reported in seq order, and a problem with a
+// checkpoint (unknown key, bad signature, two roots for one size, root mismatch) is attributed to
+// the first seq it alone seals, i.e. the previous checkpoint's size + 1.
+import { leafHashOf } from '../seal/canonical-json.js';
+import { openCheckpoint } from '../seal/checkpoint.js';
+import { parseCheckpoint } from '../seal/checkpoint.js';
+import { CompactRange } from '../seal/compact-range.js';
+import { emptyRoot, hashesEqual, hashFromHex, hashToHex, verifyInclusion, type Hash } from '../seal/merkle.js';
+import { keyIdToHex, parseSignedNote, type NoteVerifierKey } from '../seal/signed-note.js';
+
+/** A signed checkpoint (C2SP signed note) and where it came from, for messages. */
+export interface CheckpointInput {
+  note: string;
+  /** e.g. "checkpoints.txt #3" or "audit_checkpoints row 40". */
+  source: string;
+  /** Tree size and root stored next to the note (JSON file, database row): must agree with it. */
+  declaredTreeSize?: number;
+  declaredRootHash?: string;
+}
+
+/** An input line or row that could not even be read as a record (bad JSON, edited columns). */
+export class InvalidEvent {
+  constructor(readonly reason: string) {}
+}
+
+export type VerifyEvent = Record<string, unknown> | InvalidEvent;
+
+export interface VerifyOptions {
+  /** 'full': the whole log from seq 1; 'filtered': a filtered export proven by inclusion proofs. */
+  mode: 'full' | 'filtered';
+  checkpoints: readonly CheckpointInput[];
+  trustedKeys: readonly NoteVerifierKey[];
+  /** The log's origin; by default the origin of the smallest trusted checkpoint, which all must share. */
+  origin?: string;
+}
+
+export interface VerifySummary {
+  mode: 'full' | 'filtered';
+  /** Records checked, and the first and last seq seen. */
+  events: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  origin: string | null;
+  /** Checkpoints whose signature verified (distinct tree sizes). */
+  checkpoints: number;
+  smallestTreeSize: number | null;
+  latestTreeSize: number;
+  /** Full mode: checkpoints whose root was recomputed from the events. */
+  rootsRecomputed: number;
+  /** Records whose inclusion proof verified. */
+  inclusionProofs: number;
+  /** "name+keyid" of each key that verified checkpoints, with how many. */
+  keys: Array<{ key: string; checkpoints: number }>;
+  /** Records after the last checkpoint (full) or without an inclusion proof (filtered). */
+  unsealed: { count: number; firstSeq: number; lastSeq: number } | null;
+  /** Records that carried no leaf_hash (only the recomputed hash was used). */
+  withoutLeafHash: number;
+}
+
+export type VerifyResult = { ok: true; summary: VerifySummary } | { ok: false; seq: number | null; reason: string; summary: VerifySummary };
+
+interface TrustedCheckpoint {
+  size: number;
+  root: Hash;
+  sources: string[];
+  keys: string[];
+}
+
+interface Failure {
+  seq: number | null;
+  reason: string;
+}
+
+const describeKey = (key: NoteVerifierKey) => `${key.name}+${keyIdToHex(key.keyId)}`;
+
+/** The tree size a note claims, without trusting it (to attribute a failure), or null. */
+function claimedTreeSize(note: string): number | null {
+  try {
+    return parseCheckpoint(parseSignedNote(note).text).treeSize;
+  } catch {
+    return null;
+  }
+}
+
+function asSafeCount(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+/** The record as it was hashed when stored: without the fields exports add. */
+function storedRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const { leaf_hash: _leaf, inclusion_proof: _proof, ...stored } = record;
+  return stored;
+}
+
+class Checkpoints {
+  readonly trusted: TrustedCheckpoint[] = [];
+  readonly bySize = new Map<number, TrustedCheckpoint>();
+  /** Failures attributed to a seq, sorted by seq. */
+  readonly failures: Failure[] = [];
+  /** Why the checkpoints of a tree size were refused. */
+  readonly rejected = new Map<number, string>();
+  fatal: Failure | null = null;
+  origin: string | null = null;
+
+  constructor(inputs: readonly CheckpointInput[], keys: readonly NoteVerifierKey[], origin: string | undefined) {
+    this.origin = origin ?? null;
+    const opened: Array<{ size: number; root: Hash; origin: string; source: string; keys: string[] }> = [];
+    const bad: Array<{ size: number; reason: string }> = [];
+    for (const input of inputs) {
+      const result = openCheckpoint(input.note, keys);
+      if (!result.ok) {
+        const size = claimedTreeSize(input.note);
+        const reason = `checkpoint${size === null ? '' : ` of tree size ${size}`} (${input.source}): ${result.reason}`;
+        if (size === null) {
+          this.fatal ??= { seq: null, reason };
+        } else {
+          bad.push({ size, reason });
+        }
+        continue;
+      }
+      const { checkpoint } = result;
+      const root = hashToHex(checkpoint.rootHash);
+      if (input.declaredTreeSize !== undefined && input.declaredTreeSize !== checkpoint.treeSize) {
+        bad.push({ size: checkpoint.treeSize, reason: `${input.source} says tree size ${input.declaredTreeSize} but its signed checkpoint says ${checkpoint.treeSize}` });
+        continue;
+      }
+      if (input.declaredRootHash !== undefined && input.declaredRootHash !== root) {
+        bad.push({ size: checkpoint.treeSize, reason: `${input.source} says root ${input.declaredRootHash} but its signed checkpoint says ${root}` });
+        continue;
+      }
+      opened.push({ size: checkpoint.treeSize, root: checkpoint.rootHash, origin: checkpoint.origin, source: input.source, keys: result.verifiedBy.map(describeKey) });
+    }
+    opened.sort((a, b) => a.size - b.size);
+    this.origin ??= opened[0]?.origin ?? null;
+    for (const cp of opened) {
+      if (cp.origin !== this.origin) {
+        bad.push({ size: cp.size, reason: `checkpoint of tree size ${cp.size} (${cp.source}) is for log ${JSON.stringify(cp.origin)}, not ${JSON.stringify(this.origin)}` });
+        continue;
+      }
+      const same = this.bySize.get(cp.size);
+      if (same) {
+        if (!hashesEqual(same.root, cp.root)) {
+          bad.push({
+            size: cp.size,
+            reason: `two signed checkpoints of tree size ${cp.size} disagree: root ${hashToHex(same.root)} (${same.sources.join(', ')}) and ${hashToHex(cp.root)} (${cp.source}): the log was forked or rewritten`,
+          });
+          continue;
+        }
+        same.sources.push(cp.source);
+        for (const key of cp.keys) if (!same.keys.includes(key)) same.keys.push(key);
+        continue;
+      }
+      if (cp.size === 0 && !hashesEqual(cp.root, emptyRoot())) {
+        bad.push({ size: 0, reason: `checkpoint of tree size 0 (${cp.source}) does not have the empty tree's root` });
+        continue;
+      }
+      const trusted: TrustedCheckpoint = { size: cp.size, root: cp.root, sources: [cp.source], keys: [...cp.keys] };
+      this.trusted.push(trusted);
+      this.bySize.set(cp.size, trusted);
+    }
+    for (const failure of bad) if (!this.rejected.has(failure.size)) this.rejected.set(failure.size, failure.reason);
+    for (const failure of bad) this.failures.push({ seq: this.previousSize(failure.size) + 1, reason: failure.reason });
+    this.failures.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  }
+
+  /** The largest trusted tree size strictly below `size` (0 if none). */
+  previousSize(size: number): number {
+    let previous = 0;
+    for (const cp of this.trusted) if (cp.size < size && cp.size > previous) previous = cp.size;
+    return previous;
+  }
+
+  get latestSize(): number {
+    return this.trusted.length ? this.trusted[this.trusted.length - 1].size : 0;
+  }
+
+  /** The first failure attributed to a seq <= `seq`, if any. */
+  dueAt(seq: number): Failure | null {
+    const first = this.failures[0];
+    return first && first.seq !== null && first.seq <= seq ? first : null;
+  }
+}
+
+export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterable<VerifyEvent>, options: VerifyOptions): Promise<VerifyResult> {
+  const summary: VerifySummary = {
+    mode: options.mode,
+    events: 0,
+    firstSeq: null,
+    lastSeq: null,
+    origin: options.origin ?? null,
+    checkpoints: 0,
+    smallestTreeSize: null,
+    latestTreeSize: 0,
+    rootsRecomputed: 0,
+    inclusionProofs: 0,
+    keys: [],
+    unsealed: null,
+    withoutLeafHash: 0,
+  };
+  const fail = (failure: Failure): VerifyResult => ({ ok: false, seq: failure.seq, reason: failure.reason, summary });
+  if (options.trustedKeys.length === 0) return fail({ seq: null, reason: 'no trusted verifier keys were given' });
+
+  const checkpoints = new Checkpoints(options.checkpoints, options.trustedKeys, options.origin);
+  summary.origin = checkpoints.origin;
+  summary.checkpoints = checkpoints.trusted.length;
+  summary.smallestTreeSize = checkpoints.trusted[0]?.size ?? null;
+  summary.latestTreeSize = checkpoints.latestSize;
+  const keyCounts = new Map<string, number>();
+  for (const cp of checkpoints.trusted) for (const key of cp.keys) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+  summary.keys = [...keyCounts].map(([key, count]) => ({ key, checkpoints: count }));
+  if (checkpoints.fatal) return fail(checkpoints.fatal);
+
+  const full = options.mode === 'full';
+  const range = CompactRange.empty();
+  // Full mode: the trusted checkpoints not yet compared, smallest first, and the last one that matched.
+  let next = 0;
+  let lastMatched = 0;
+  const compareDue = (): Failure | null => {
+    while (next < checkpoints.trusted.length && checkpoints.trusted[next].size <= range.size) {
+      const cp = checkpoints.trusted[next++];
+      if (cp.size < range.size) continue; // only the empty tree can be skipped like this
+      if (!hashesEqual(range.root(), cp.root)) {
+        return {
+          seq: lastMatched + 1,
+          reason:
+            `the root of events 1..${cp.size} is ${hashToHex(range.root())}, but the checkpoint of tree size ${cp.size} ` +
+            `(${cp.sources.join(', ')}, signed by ${cp.keys.join(', ')}) says ${hashToHex(cp.root)}: ` +
+            `an event in seq ${lastMatched + 1}..${cp.size} was modified, inserted, deleted or reordered`,
+        };
+      }
+      summary.rootsRecomputed++;
+      lastMatched = cp.size;
+    }
+    return null;
+  };
+  const empty = compareDue();
+  if (empty) return fail(empty);
+
+  let previousSeq = 0;
+  let unsealedFirst: number | null = null;
+  let unsealedLast = 0;
+  let unsealedCount = 0;
+
+  for await (const event of events) {
+    const expected = previousSeq + 1;
+    if (event instanceof InvalidEvent) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: event.reason });
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: 'not a JSON object' });
+    }
+    const seq = asSafeCount(event.seq);
+    if (seq === null || seq === 0) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: `the event after seq ${previousSeq} has no valid seq (${JSON.stringify(event.seq)})` });
+    const due = checkpoints.dueAt(full ? expected : seq);
+    if (due) return fail(due);
+    if (full && seq !== expected) {
+      const hint = previousSeq === 0 && 'inclusion_proof' in event ? ' (this looks like a filtered export: verify it with --filtered)' : '';
+      return fail({
+        seq: expected,
+        reason:
+          seq > expected
+            ? `expected seq ${expected}, found seq ${seq}: seq ${expected}${seq - 1 > expected ? `..${seq - 1}` : ''} missing (deleted, or events reordered)${hint}`
+            : `expected seq ${expected}, found seq ${seq} again: a duplicate, inserted or reordered event`,
+      });
+    }
+    if (!full && seq <= previousSeq) {
+      return fail({ seq, reason: `seq ${seq} comes after seq ${previousSeq}: events are duplicated or out of order` });
+    }
+    if (event.id !== seq) return fail({ seq, reason: `id is ${JSON.stringify(event.id)}, but an event's id must equal its seq` });
+
+    const computed = leafHashOf(storedRecord(event));
+    if (event.leaf_hash === null || event.leaf_hash === undefined) {
+      summary.withoutLeafHash++;
+    } else if (event.leaf_hash !== computed) {
+      return fail({ seq, reason: `leaf hash mismatch: the record hashes to ${computed}, but its leaf_hash is ${JSON.stringify(event.leaf_hash)} (the record was modified)` });
+    }
+    const leaf = hashFromHex(computed);
+
+    let proven = false;
+    if (event.inclusion_proof !== undefined && event.inclusion_proof !== null) {
+      const problem = checkInclusion(event.inclusion_proof, seq, leaf, checkpoints);
+      if (problem) return fail({ seq, reason: problem });
+      summary.inclusionProofs++;
+      proven = true;
+    }
+
+    if (full) {
+      range.append(leaf);
+      const mismatch = compareDue();
+      if (mismatch) return fail(mismatch);
+      if (seq > checkpoints.latestSize) {
+        unsealedFirst ??= seq;
+        unsealedLast = seq;
+        unsealedCount++;
+      }
+    } else if (!proven) {
+      if (seq <= checkpoints.latestSize) {
+        return fail({ seq, reason: `seq ${seq} is sealed by the checkpoint of tree size ${checkpoints.latestSize}, but the record carries no inclusion proof` });
+      }
+      unsealedFirst ??= seq;
+      unsealedLast = seq;
+      unsealedCount++;
+    }
+
+    summary.events++;
+    summary.firstSeq ??= seq;
+    summary.lastSeq = seq;
+    previousSeq = seq;
+  }
+
+  // What is left: a checkpoint problem beyond the last event, or (full) a log shorter than its checkpoints.
+  const pending = checkpoints.failures[0] ?? null;
+  const truncated: Failure | null =
+    full && checkpoints.latestSize > previousSeq
+      ? {
+          seq: previousSeq + 1,
+          reason:
+            `seq ${previousSeq + 1}${checkpoints.latestSize > previousSeq + 1 ? `..${checkpoints.latestSize}` : ''} missing: ` +
+            `the log ends at seq ${previousSeq}, but the checkpoint of tree size ${checkpoints.latestSize} ` +
+            `(${checkpoints.trusted[checkpoints.trusted.length - 1].sources.join(', ')}) seals ${checkpoints.latestSize} events ` +
+            `(tail truncated, or an older backup restored)`,
+        }
+      : null;
+  const first = [pending, truncated].filter((f): f is Failure => f !== null).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))[0];
+  if (first) return fail(first);
+  if (unsealedFirst !== null) summary.unsealed = { count: unsealedCount, firstSeq: unsealedFirst, lastSeq: unsealedLast };
+  return { ok: true, summary };
+}
+
+/** Why an inclusion proof does not prove `leaf` at seq, or null when it does. */
+function checkInclusion(proof: unknown, seq: number, leaf: Hash, checkpoints: Checkpoints): string | null {
+  if (typeof proof !== 'object' || proof === null) return 'inclusion_proof is not an object';
+  const { tree_size, leaf_index, hashes } = proof as Record<string, unknown>;
+  const size = asSafeCount(tree_size);
+  if (size === null) return `inclusion_proof.tree_size is not a tree size (${JSON.stringify(tree_size)})`;
+  if (leaf_index !== seq - 1) return `inclusion_proof.leaf_index is ${JSON.stringify(leaf_index)}, but seq ${seq} is leaf ${seq - 1}`;
+  if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
+    return 'inclusion_proof.hashes must be lowercase hex SHA-256 hashes';
+  }
+  const checkpoint = checkpoints.bySize.get(size);
+  if (!checkpoint) {
+    const rejected = checkpoints.rejected.get(size);
+    return rejected
+      ? `inclusion proof against tree size ${size}, whose checkpoint was rejected: ${rejected}`
+      : `inclusion proof against tree size ${size}, but there is no trusted checkpoint of that size`;
+  }
+  if (!verifyInclusion(leaf, seq - 1, size, hashes.map((h: string) => hashFromHex(h)), checkpoint.root)) {
+    return `the inclusion proof of seq ${seq} does not verify against the checkpoint of tree size ${size} (signed by ${checkpoint.keys.join(', ')})`;
+  }
+  return null;
+}

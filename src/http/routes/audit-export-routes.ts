@@ -1,0 +1,36 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseAuditFilters } from '../../core/audit/audit-query.js';
+import { recordExport } from '../../core/audit/export/export-audit.js';
+import { exportFormatNamed } from '../../core/audit/export/export-formats.js';
+import { exportChunks } from '../../core/audit/export/export-stream.js';
+import type { AppContext } from '../app-context.js';
+import { groupView, instanceView, projectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { auditContextOf } from '../request-context.js';
+
+// GET .../audit_events/export?format=csv|jsonl|ocsf|cef (SPEC 4.6): the views, visibility and
+// filters of the list endpoints, streamed oldest first, audited before the first byte is sent.
+
+type Req = FastifyRequest<{ Params: AuditViewParams }>;
+
+export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  async function exportView(request: FastifyRequest, reply: FastifyReply, resolved: ResolvedView) {
+    const query = request.query as Record<string, unknown>;
+    const format = exportFormatNamed(query.format);
+    const filters = { ...parseAuditFilters(query), onlyAuthorId: resolved.onlyAuthorId };
+    const bounded = await recordExport(ctx.db, ctx.audit, auditContextOf(request), { ...resolved, format, filters });
+    const fileName = `audit-events-${resolved.label.replaceAll('/', '-')}-${new Date().toISOString().slice(0, 10)}.${format.extension}`;
+    reply.header('content-type', format.contentType).header('content-disposition', `attachment; filename="${fileName}"`);
+    // One page buffered at most: the next one is read from the database only when the socket has
+    // taken the previous one (back-pressure), so memory does not depend on the size of the export.
+    return reply.send(Readable.from(exportChunks(ctx.db, resolved.view, bounded, format), { highWaterMark: 1 }));
+  }
+
+  app.get('/api/v4/audit_events/export', async (request, reply) => exportView(request, reply, await instanceView(request)));
+  app.get<{ Params: AuditViewParams }>('/api/v4/groups/:id/audit_events/export', async (request: Req, reply) =>
+    exportView(request, reply, await groupView(ctx, request)),
+  );
+  app.get<{ Params: AuditViewParams }>('/api/v4/projects/:id/audit_events/export', async (request: Req, reply) =>
+    exportView(request, reply, await projectView(ctx, request)),
+  );
+}

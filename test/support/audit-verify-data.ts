@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { TEST_BACKEND, TEST_POSTGRES_URL } from './test-database.js';
+import { REPO_ROOT, tempDir } from './trove-process.js';
+
+// For the `trove audit verify` end-to-end tests: copies of a stopped Trove's data (database and
+// audit key folder) to tamper with directly, as someone with access to the database would, and
+// the CLI run against them.
+
+/** Where a Trove keeps its state: the data folder, and its PostgreSQL database on that run. */
+export interface TroveData {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment that points the CLI at `data` (and nowhere else). */
+export function cliEnv(data: TroveData): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TROVE_DATA_DIR: data.dataDir, TROVE_LOG_LEVEL: 'warn' };
+  delete env.TROVE_DATABASE_URL;
+  delete env.TROVE_AUDIT_KEY_DIR;
+  if (data.databaseUrl) env.TROVE_DATABASE_URL = data.databaseUrl;
+  return env;
+}
+
+/** `node --import tsx src/cli/trove.ts ...args` against `data`. */
+export function runTroveCli(args: string[], data: TroveData): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/trove.ts', ...args], { cwd: REPO_ROOT, env: cliEnv(data), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Direct SQL on a copy; `?` placeholders on both backends. */
+export interface TamperDb {
+  run(statement: string, params?: unknown[]): Promise<void>;
+  rows<T = Record<string, unknown>>(statement: string, params?: unknown[]): Promise<T[]>;
+  /** Drops the append-only triggers of audit_events (and, with checkpoints, of audit_checkpoints). */
+  dropAppendOnlyTriggers(options?: { checkpoints?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+/**
+ * A fresh copy of a STOPPED Trove's data: SQLite copies the database file, PostgreSQL makes
+ * `CREATE DATABASE copy TEMPLATE original` (no connection to the original may be open).
+ */
+export async function copyTroveData(source: TroveData): Promise<TroveData> {
+  const dataDir = join(tempDir('trove-verify-copy-'), 'data');
+  mkdirSync(dataDir, { recursive: true });
+  cpSync(join(source.dataDir, 'audit-keys'), join(dataDir, 'audit-keys'), { recursive: true });
+  if (TEST_BACKEND === 'postgres') {
+    const url = new URL(source.databaseUrl!);
+    const name = `trove_copy_${process.pid}_${randomBytes(4).toString('hex')}`;
+    // A client that just disconnected may linger for a moment as a backend: retry while it does.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${databaseName(source.databaseUrl!)}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    url.pathname = `/${name}`;
+    return { dataDir, databaseUrl: url.toString() };
+  }
+  for (const suffix of ['', '-wal', '-shm']) {
+    const file = join(source.dataDir, `trove.db${suffix}`);
+    if (existsSync(file)) copyFileSync(file, join(dataDir, `trove.db${suffix}`));
+  }
+  return { dataDir, databaseUrl: undefined };
+}
+
+export async function openTamperDb(data: TroveData): Promise<TamperDb> {
+  if (data.databaseUrl) {
+    const client = new pg.Client({ connectionString: data.databaseUrl });
+    await client.connect();
+    const numbered = (statement: string) => {
+      let n = 0;
+      return statement.replace(/\?/g, () => `$${++n}`);
+    };
+    return {
+      run: async (statement, params = []) => void (await client.query(numbered(statement), params)),
+      rows: async <T>(statement: string, params: unknown[] = []) => (await client.query(numbered(statement), params)).rows as T[],
+      dropAppendOnlyTriggers: async (options = {}) => {
+        await client.query('DROP TRIGGER audit_events_append_only ON audit_events');
+        if (options.checkpoints) await client.query('DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints');
+      },
+      close: () => client.end(),
+    };
+  }
+  const db = new Database(join(data.dataDir, 'trove.db'));
+  return {
+    run: async (statement, params = []) => void db.prepare(statement).run(...params),
+    rows: async <T>(statement: string, params: unknown[] = []) => db.prepare(statement).all(...params) as T[],
+    dropAppendOnlyTriggers: async (options = {}) => {
+      for (const trigger of ['audit_events_no_content_update', 'audit_events_leaf_hash_once', 'audit_events_no_delete']) db.exec(`DROP TRIGGER ${trigger}`);
+      if (options.checkpoints) for (const trigger of ['audit_checkpoints_no_update', 'audit_checkpoints_no_delete']) db.exec(`DROP TRIGGER ${trigger}`);
+    },
+    close: async () => void db.close(),
+  };
+}
