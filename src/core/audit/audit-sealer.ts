@@ -22,8 +22,6 @@ export interface SealerOptions {
 }
 
 export class AuditSealer {
-  private key: AuditSigningKey | null = null;
-
   constructor(
     private readonly db: Db,
     private readonly options: SealerOptions,
@@ -33,9 +31,12 @@ export class AuditSealer {
     return this.options.origin;
   }
 
+  /**
+   * The active key, read from the key folder each time (two small files per checkpoint), so that
+   * `trove audit rotate-key` takes effect in running processes without a restart.
+   */
   async signingKey(): Promise<AuditSigningKey> {
-    this.key ??= await ensureActiveSigningKey(this.options.keyDir);
-    return this.key;
+    return ensureActiveSigningKey(this.options.keyDir);
   }
 
   job(): BackgroundJob {
