@@ -10,6 +10,7 @@ import {
   allEvents, allPackages, assertContiguous, assertOneEventPerPackage, genericAttempt, jobRuns, jobsView, npmAttempt, pgRows, pool, rawAttempt,
   sleep, watchTakeover, type Attempt, type Credential,
 } from '../support/scale-out.js';
+import { runTroveCli } from '../support/audit-verify-data.js';
 import { freshDatabaseUrl, TEST_BACKEND } from '../support/test-database.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
@@ -29,6 +30,7 @@ describe('scale-out: two Troves on one PostgreSQL database', { skip: TEST_BACKEN
   const roots = {} as Record<Side, Api>;
   const alive = new Set<Side>(['a', 'b']);
   let databaseUrl: string;
+  let dataDir: string;
   let project: { id: number };
   let bench: { id: number };
   let creds: Credential[];
@@ -62,12 +64,13 @@ describe('scale-out: two Troves on one PostgreSQL database', { skip: TEST_BACKEN
 
   before(async () => {
     databaseUrl = (await freshDatabaseUrl())!;
-    const dataDir = join(tempDir(), 'data'); // one blob folder shared by both processes
+    dataDir = join(tempDir(), 'data'); // one blob folder (and audit key folder) shared by both processes
     const env = {
       TROVE_DATABASE_URL: databaseUrl,
       TROVE_ROOT_TOKEN: 'glpat-scale-out-root-abcdefghijklmnop',
       TROVE_JOB_INTERVALS: `${JOB}=1s`,
       TROVE_JOB_LEASE_SECONDS: '5',
+      TROVE_AUDIT_SEAL_EVERY_MS: '500',
     };
     // Started at the same moment: migrations and the root bootstrap race on the empty database.
     const started = await Promise.allSettled([startTrove({ env, dataDir }), startTrove({ env, dataDir })]);
@@ -259,5 +262,19 @@ describe('scale-out: two Troves on one PostgreSQL database', { skip: TEST_BACKEN
         `after ${(firstRunMs / 1000).toFixed(1)} s (lease ${5} s); wave 2 client successes npm=${seen('npm')} generic=${seen('generic')} raw=${seen('raw')}, ` +
         `${wave.filter((x) => x.target === victim && !x.ok && x.startedAt <= killedAt).length} in flight at the kill, ${afterKill.length} refused after it`,
     );
+  });
+
+  it('trove audit verify passes on the shared database: every checkpoint the processes sealed matches the log', async () => {
+    const survivor = [...alive][0];
+    const head = (await allEvents(roots[survivor])).length;
+    // The leader seals every 500 ms here; wait until a checkpoint covers the whole log.
+    const deadline = Date.now() + 20_000;
+    while ((await roots[survivor].get('/api/v4/audit_events/checkpoint')).body.tree_size < head) {
+      assert.ok(Date.now() < deadline, 'no checkpoint covering the log within 20 s');
+      await sleep(200);
+    }
+    const result = await runTroveCli(['audit', 'verify'], { dataDir, databaseUrl });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /checkpoint/i);
   });
 });
