@@ -9,7 +9,10 @@ import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
+import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
+import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
+import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
 import { createLogger } from './logger.js';
 
 export interface Trove {
@@ -31,6 +34,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
+  jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
   const sealer = new AuditSealer(db, {
     origin: config.auditOrigin ?? defaultOrigin(config.baseUrl),
     keyDir: config.auditKeyDir,
@@ -39,7 +43,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   });
   jobs.register(sealer.job());
   await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer };
+  // Download events are written in batches (every 250 ms or 1000 events), flushed by close().
+  const downloadEvents = new DownloadEventBuffer(db, audit, log);
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -47,9 +53,15 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
     server,
     bootstrap,
     async close() {
-      await jobs.stop();
-      await server.close();
-      await db.destroy();
+      try {
+        await jobs.stop();
+        // Waits for the requests in flight: a download that completes now queues its event ...
+        await server.close();
+        // ... and every queued download event is written before the database closes (SPEC 4.4).
+        await downloadEvents.close();
+      } finally {
+        await db.destroy();
+      }
     },
   };
 }

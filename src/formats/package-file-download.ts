@@ -1,15 +1,47 @@
 import type { FastifyReply } from 'fastify';
-import type { PackageFileRow } from '../core/packages/packages.js';
+import type { Project } from '../core/accounts/projects.js';
+import type { PackageFileRow, PackageRow } from '../core/packages/packages.js';
 import type { AppContext } from '../http/app-context.js';
+import { auditContextOf } from '../http/request-context.js';
+
+/** What is being downloaded, for its audit event: the project, and the version when the caller has it at hand. */
+export interface DownloadSource {
+  project: Project;
+  /** The file's version; loaded here (only when download events are on) if the route does not have it. */
+  package?: PackageRow;
+}
 
 /**
  * Streams a stored package file from the blob store (never read into memory), with its size
  * and its sha256 as a strong ETag. `attachment` adds Content-Disposition for clients such as
  * curl -OJ and browsers; file names reaching here were validated by the format (no quotes).
+ *
+ * Every format's file download comes through here, so this is where download events
+ * (`package_registry_package_downloaded`, src/core/audit/download-events.ts) are recorded: when the
+ * project's namespace has them on, a GET whose 200 response was sent completely (the response's
+ * 'finish') queues one event. HEAD requests, errors and aborted transfers record nothing; metadata
+ * (packuments, simple indexes) never comes here.
  */
-export async function sendPackageFile(ctx: AppContext, reply: FastifyReply, file: PackageFileRow, options: { attachment?: boolean } = {}) {
+export async function sendPackageFile(
+  ctx: AppContext,
+  reply: FastifyReply,
+  file: PackageFileRow,
+  source: DownloadSource,
+  options: { attachment?: boolean } = {},
+) {
+  const request = reply.request;
+  const recording = request.method === 'GET' ? await ctx.downloadEvents.recordingFor(source.project) : null;
+  let pkg = source.package;
+  if (recording && !pkg) pkg = await ctx.db.selectFrom('packages').selectAll().where('id', '=', file.package_id).executeTakeFirstOrThrow();
   const stream = await ctx.blobs.open(file.sha256);
   reply.type('application/octet-stream').header('content-length', String(file.size)).header('etag', `"${file.sha256}"`);
   if (options.attachment) reply.header('content-disposition', `attachment; filename="${file.file_name}"`);
+  if (recording && pkg) {
+    const audit = auditContextOf(request);
+    const downloaded = { project: source.project, namespace: recording.namespace, pkg, file };
+    reply.raw.once('finish', () => {
+      if (reply.raw.statusCode === 200) ctx.downloadEvents.enqueue(audit, downloaded);
+    });
+  }
   return reply.send(stream);
 }

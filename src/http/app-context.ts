@@ -1,6 +1,7 @@
 import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
 import type { AuditSealer } from '../core/audit/audit-sealer.js';
+import type { DownloadEventBuffer } from '../core/audit/download-events.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
 import type { PackageService } from '../core/packages/package-service.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
@@ -17,4 +18,6 @@ export interface AppContext {
   jobs: JobScheduler;
   /** Seals the audit log into signed checkpoints (SPEC 4.8). */
   sealer: AuditSealer;
+  /** Batches package_registry_package_downloaded events (src/core/audit/download-events.ts). */
+  downloadEvents: DownloadEventBuffer;
 }

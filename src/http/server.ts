@@ -8,6 +8,7 @@ import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
 import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
+import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -60,6 +61,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
+  registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
   registerAuditExportRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);

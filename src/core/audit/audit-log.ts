@@ -49,10 +49,48 @@ export class AuditLog {
     if (isPackageEvent(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
       return null;
     }
+    const seq = (await this.lastSeq(tx)) + 1;
+    const { record, row } = this.build(seq, ctx, input);
+    await tx.insertInto('audit_events').values(row).execute();
+    return record;
+  }
+
+  /**
+   * Records many events inside `tx` exactly as `record` would one after the other (same setting
+   * check, same lock, contiguous seq in the given order), with one setting lookup per scope and
+   * multi-row inserts: the batched download events (download-events.ts). Returns those recorded.
+   */
+  async recordBatch(tx: Tx, events: { ctx: AuditContext; input: AuditEventInput }[]): Promise<AuditRecord[]> {
+    const enabled = new Map<number | null, boolean>();
+    const kept: typeof events = [];
+    for (const event of events) {
+      if (isPackageEvent(event.input.eventName)) {
+        const key = event.input.scope.settingNamespaceId;
+        if (!enabled.has(key)) enabled.set(key, await this.packageEventsEnabled(tx, key));
+        if (!enabled.get(key)) continue;
+      }
+      kept.push(event);
+    }
+    if (kept.length === 0) return [];
+    let seq = await this.lastSeq(tx);
+    const built = kept.map((event) => this.build(++seq, event.ctx, event.input));
+    // 18 bound values per row: 200 rows stay far below both databases' parameter limits.
+    for (let i = 0; i < built.length; i += 200) {
+      await tx.insertInto('audit_events').values(built.slice(i, i + 200).map((b) => b.row)).execute();
+    }
+    return built.map((b) => b.record);
+  }
+
+  /** Takes the append lock (held until `tx` ends) and returns the current last seq. */
+  private async lastSeq(tx: Tx): Promise<number> {
     // seq doubles as the id: contiguous because appends are serialised until commit.
     await lockAuditAppend(tx);
     const last = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-    const seq = Number(last?.seq ?? 0) + 1;
+    return Number(last?.seq ?? 0);
+  }
+
+  /** The stored record of one event and its audit_events row. */
+  private build(seq: number, ctx: AuditContext, input: AuditEventInput) {
     const author = authorFields(ctx.actor);
     const record: AuditRecord = {
       id: seq,
@@ -87,32 +125,29 @@ export class AuditLog {
       request_id: ctx.requestId,
       ip_address: ctx.ipAddress,
     };
-    await tx
-      .insertInto('audit_events')
-      .values({
-        id: seq,
-        uuid: record.uuid,
-        seq,
-        event_name: record.event_name,
-        outcome: record.outcome,
-        author_id: record.author_id,
-        author_username: ctx.actor.username,
-        actor_type: ctx.actor.type,
-        token_id: ctx.actor.token_id,
-        entity_type: record.entity_type,
-        entity_id: record.entity_id,
-        entity_path: record.details.entity_path,
-        project_id: record.project?.id ?? null,
-        package_format: record.package?.format ?? null,
-        package_name: record.package?.name ?? null,
-        via: record.via,
-        created_at: record.created_at,
-        record: JSON.stringify(record),
-        // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
-        leaf_hash: leafHashOf(record),
-      })
-      .execute();
-    return record;
+    const row = {
+      id: seq,
+      uuid: record.uuid,
+      seq,
+      event_name: record.event_name,
+      outcome: record.outcome,
+      author_id: record.author_id,
+      author_username: ctx.actor.username,
+      actor_type: ctx.actor.type,
+      token_id: ctx.actor.token_id,
+      entity_type: record.entity_type,
+      entity_id: record.entity_id,
+      entity_path: record.details.entity_path,
+      project_id: record.project?.id ?? null,
+      package_format: record.package?.format ?? null,
+      package_name: record.package?.name ?? null,
+      via: record.via,
+      created_at: record.created_at,
+      record: JSON.stringify(record),
+      // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
+      leaf_hash: leafHashOf(record),
+    };
+    return { record, row };
   }
 
   /** Records a single event in a transaction of its own (credential, auth and denial events). */

@@ -1,11 +1,44 @@
+import { sql } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
+import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from '../../storage/db/migrations/006-download-events-index.js';
 import type { PackageFileRow, PackageRow, PublishedBy } from './packages.js';
 
-// GitLab's package and package-file JSON, plus `published_by` / `created_by` (SPEC 4.3).
+// GitLab's package and package-file JSON, plus `published_by` / `created_by` (SPEC 4.3), and
+// `downloads` / `last_downloaded_at` from the download events in the audit log.
 
-export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[]) {
+/** The period `downloads` counts (ISO-8601 UTC, both ends inclusive); all time by default. */
+export interface DownloadPeriod {
+  since?: string;
+  until?: string;
+}
+
+/**
+ * Per package version: how many package_registry_package_downloaded events the audit log holds
+ * in the period, and the newest one ever. Only recorded downloads count (download events are
+ * opt-in per namespace), so a package downloaded while they were off shows fewer (or 0).
+ * One query over the partial index of migration 006.
+ */
+async function downloadStats(db: Db, ids: number[], period: DownloadPeriod): Promise<Map<number, { downloads: number; last: string | null }>> {
+  const packageId = downloadedPackageId(db);
+  const conditions = [
+    ...(period.since ? [sql`created_at >= ${period.since}`] : []),
+    ...(period.until ? [sql`created_at <= ${period.until}`] : []),
+  ];
+  const counted = conditions.length === 0 ? sql<number>`count(*)` : sql<number>`count(case when ${sql.join(conditions, sql` and `)} then 1 end)`;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select([packageId.as('package_id'), counted.as('downloads'), (eb) => eb.fn.max('created_at').as('last')])
+    .where('event_name', '=', sql.lit(DOWNLOAD_INDEX_EVENT))
+    .where(packageId, 'in', ids)
+    .groupBy(packageId)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.package_id), { downloads: Number(r.downloads), last: r.last ?? null }]));
+}
+
+export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], period: DownloadPeriod = {}) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  const stats = await downloadStats(db, ids, period);
   const tags = await db.selectFrom('package_tags').selectAll().where('package_id', 'in', ids).orderBy('tag').execute();
   const projectIds = [...new Set(rows.map((r) => r.project_id))];
   const projects = await db.selectFrom('projects').select(['id', 'full_path']).where('id', 'in', projectIds).execute();
@@ -21,7 +54,8 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[])
       status: pkg.status,
       created_at: pkg.created_at,
       updated_at: pkg.updated_at,
-      last_downloaded_at: null,
+      last_downloaded_at: stats.get(pkg.id)?.last ?? null,
+      downloads: stats.get(pkg.id)?.downloads ?? 0,
       project_id: pkg.project_id,
       project_path: pathOf.get(pkg.project_id) ?? null,
       _links: {

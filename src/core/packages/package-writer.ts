@@ -46,9 +46,10 @@ export class PackageWriter {
     return `${this.project.full_path}/${pkg.name}-${pkg.version}`;
   }
 
-  private async event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null) {
+  private async event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string) {
     await this.audit.record(this.tx, this.ctx, {
       eventName,
+      reason,
       scope: this.scope,
       project: { id: this.project.id, full_path: this.project.full_path },
       package: packageRef(pkg, files),
@@ -126,15 +127,18 @@ export class PackageWriter {
     await this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
 
-  /** Removes a version, its files and the tags pointing at it (each tag removal is its own event). */
-  async deleteVersion(pkg: PackageRow, reason?: string): Promise<void> {
+  /**
+   * Removes a version, its files and the tags pointing at it (each tag removal is its own event).
+   * `reason` is the event's reason field: why it was deleted (a cleanup policy names its rule).
+   */
+  async deleteVersion(pkg: PackageRow, message?: string, reason?: string): Promise<void> {
     const files = await filesOf(this.tx, [pkg.id]);
     const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
     await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
     await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
     this.releasedBlobs.push(...files.map((f) => f.sha256));
-    await this.event('package_registry_package_deleted', pkg, files, reason ?? `${pkg.format} package deleted`);
+    await this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
   }
 
   /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */

@@ -23,7 +23,7 @@ async function downloadGenericFile(ctx: AppContext, request: GenericRequest, rep
   if (!pkg || !DOWNLOADABLE.has(pkg.status)) throw errors.notFound('404 Package Not Found');
   const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === fileName);
   if (!file) throw errors.notFound('404 Package file Not Found');
-  return sendPackageFile(ctx, reply, file, { attachment: true });
+  return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
 }
 
 export const genericFormat: PackageFormat = {

@@ -67,7 +67,7 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
       const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === path.fileName);
       const file = pkg ? view.fileOf.get(pkg.id) : undefined;
       if (!file) throw errors.notFound('Tarball not found');
-      return sendPackageFile(ctx, reply, file);
+      return sendPackageFile(ctx, reply, file, { project, package: pkg });
     }
     default:
       throw errors.notFound('Not found');

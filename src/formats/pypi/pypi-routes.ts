@@ -90,7 +90,7 @@ async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
     .where('package_files.file_name', '=', String(request.params.file_name))
     .executeTakeFirst();
   if (!file) throw errors.notFound('File not found');
-  return sendPackageFile(ctx, reply, file, { attachment: true });
+  return sendPackageFile(ctx, reply, file, { project }, { attachment: true });
 }
 
 export const pypiFormat: PackageFormat = {

@@ -3,7 +3,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { packageFileToApi, packagesToApi } from '../../core/packages/package-json.js';
+import { packageFileToApi, packagesToApi, type DownloadPeriod } from '../../core/packages/package-json.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
 import type { Database } from '../../storage/db/schema.js';
 import { containsIgnoringCase } from '../../storage/db/like.js';
@@ -46,11 +46,28 @@ function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
   return query.orderBy(orderBy, direction).orderBy('id', direction);
 }
 
+function timestampOrFail(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw errors.badRequest(`${name} is invalid`);
+  return new Date(time).toISOString();
+}
+
+/**
+ * `downloads_since` / `downloads_until` (ISO 8601, both inclusive, as the audit API's created_after /
+ * created_before): the period each package's `downloads` counts; all time by default.
+ */
+function downloadPeriod(query: unknown): DownloadPeriod {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return { since: timestampOrFail(q.downloads_since, 'downloads_since'), until: timestampOrFail(q.downloads_until, 'downloads_until') };
+}
+
 export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
   async function listFor(request: FastifyRequest, reply: FastifyReply, projectIds: number[]) {
     const paging = parsePaging(request.query as Record<string, unknown>);
+    const period = downloadPeriod(request.query);
     if (projectIds.length === 0) {
       setPageHeaders(request, reply, base, paging, 0);
       return [];
@@ -64,7 +81,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
       .executeTakeFirst();
     const rows = await applyFilters(scoped, filters).limit(paging.perPage).offset(paging.offset).execute();
     setPageHeaders(request, reply, base, paging, Number(count?.n ?? 0));
-    return packagesToApi(ctx.db, base, rows);
+    return packagesToApi(ctx.db, base, rows, period);
   }
 
   async function packageIn(project: Project, packageId: string): Promise<PackageRow> {
@@ -93,7 +110,8 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
   app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    const [json] = await packagesToApi(ctx.db, base, [await packageIn(project, request.params.package_id)]);
+    const period = downloadPeriod(request.query);
+    const [json] = await packagesToApi(ctx.db, base, [await packageIn(project, request.params.package_id)], period);
     return json;
   });
 

@@ -8,6 +8,8 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-package-file-metadata.js';
 import * as m003 from './migrations/003-append-only-and-jobs.js';
 import * as m004 from './migrations/004-audit-checkpoints.js';
+import * as m005 from './migrations/005-package-cleanup-policies.js';
+import * as m006 from './migrations/006-download-events-index.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -46,7 +48,14 @@ function openPostgres(url: string): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-const migrations = { '001-initial': m001, '002-package-file-metadata': m002, '003-append-only-and-jobs': m003, '004-audit-checkpoints': m004 };
+const migrations = {
+  '001-initial': m001,
+  '002-package-file-metadata': m002,
+  '003-append-only-and-jobs': m003,
+  '004-audit-checkpoints': m004,
+  '005-package-cleanup-policies': m005,
+  '006-download-events-index': m006,
+};
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({

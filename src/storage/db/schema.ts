@@ -185,6 +185,23 @@ export interface AuditCheckpointsTable {
   created_at: string;
 }
 
+/** A project's retention policy (src/core/cleanup); regexes are JavaScript syntax, validated when saved. */
+export interface PackageCleanupPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  enabled: number;
+  cadence: string;
+  keep_n_versions: number | null;
+  older_than_days: number | null;
+  name_regex: string | null;
+  name_regex_keep: string | null;
+  version_regex_keep: string | null;
+  /** When the scheduler runs it next (null while disabled); advanced atomically to claim a run. */
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -206,4 +223,5 @@ export interface Database {
   job_leases: JobLeasesTable;
   job_runs: JobRunsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  package_cleanup_policies: PackageCleanupPoliciesTable;
 }
