@@ -8,7 +8,9 @@ import { INSTANCE_SCOPE, loadProjectScope, namespaceScope } from '../core/audit/
 import { systemAuditContext } from '../core/audit/audit-types.js';
 import { recordExport, type ExportRequest } from '../core/audit/export/export-audit.js';
 import { EXPORT_FORMATS, exportFormatNamed } from '../core/audit/export/export-formats.js';
+import { pinProofs } from '../core/audit/export/export-proofs.js';
 import { exportChunks } from '../core/audit/export/export-stream.js';
+import { loadConfig } from '../config/config.js';
 import type { Db } from '../storage/db/database.js';
 
 // `trove audit export`: the export of GET .../audit_events/export, read straight from the
@@ -30,6 +32,7 @@ interface ExportOptions {
   packageFormat?: string;
   via?: string;
   outcome?: string;
+  proofs: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -68,10 +71,13 @@ async function exportToStdout(db: Db, audit: AuditLog, options: ExportOptions): 
     via: options.via,
     outcome: options.outcome,
   });
+  if (options.proofs && !format.proofs) throw new Error('--proofs is only available with --format jsonl');
   const { view, ...where } = await resolveView(db, options);
-  const bounded = await recordExport(db, audit, systemAuditContext('trove CLI'), { ...where, format, filters });
+  // As the API's proofs=true: the latest checkpoint pinned first, its tree held (~64 bytes per event).
+  const proofs = options.proofs ? await pinProofs(db, loadConfig().auditProofMaxEvents) : undefined;
+  const bounded = await recordExport(db, audit, systemAuditContext('trove CLI'), { ...where, format, filters, proofs: options.proofs });
   const progress = process.stderr.isTTY ? await progressLine(db, view, bounded) : undefined;
-  for await (const chunk of exportChunks(db, view, bounded, format, progress)) {
+  for await (const chunk of exportChunks(db, view, bounded, format, progress, proofs)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }
   if (progress) process.stderr.write('\n');
@@ -104,6 +110,7 @@ export function registerAuditCommands(program: Command, withDatabase: WithDataba
     .option('--package-format <format>')
     .option('--via <via>', 'web | api | package_client | pipeline | system')
     .option('--outcome <outcome>', 'success | failure')
+    .option('--proofs', 'jsonl: add to each sealed record its inclusion proof against the latest checkpoint (for audit verify --filtered)', false)
     .action(async (options: ExportOptions) => {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(0); // the reader went away (| head): not an error

@@ -33,6 +33,8 @@ export interface TroveConfig {
   auditKeyDir: string;
   sealEveryEvents: number;
   sealEveryMs: number;
+  /** Largest sealed log for which an export may carry inclusion proofs (proofs=true holds ~64 bytes per event). */
+  auditProofMaxEvents: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
+    auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
   };
 }

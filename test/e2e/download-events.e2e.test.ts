@@ -24,8 +24,8 @@ const SETTLE_MS = 700;
 
 const enable = (api: Api, groupId: number, settings: Record<string, string>) => api.expect(200, 'PUT', `/api/v4/groups/${groupId}/packages/settings`, settings);
 
-/** Waits until the listing holds `count` download events (fails after `timeoutMs`), then returns them, newest first. */
-async function downloadEventsOf(api: Api, listPath: string, count: number, timeoutMs = 5000): Promise<any[]> {
+/** Waits until the listing holds `count` download events (fails after `timeoutMs`: generous, as CI runs two suites on 2 cores; the 250 ms latency has its own test), then returns them, newest first. */
+async function downloadEventsOf(api: Api, listPath: string, count: number, timeoutMs = 15_000): Promise<any[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await allEvents(api, listPath, FILTER);

@@ -43,6 +43,8 @@ export interface ExportRequest {
   format: ExportFormat;
   filters: AuditFilters;
   includeSubgroups: boolean;
+  /** proofs=true: records carry inclusion proofs (export-proofs.ts); recorded in `changes`. */
+  proofs?: boolean;
 }
 
 /**
@@ -59,8 +61,12 @@ export async function recordExport(db: Db, audit: AuditLog, ctx: AuditContext, r
     scope: request.scope,
     project: request.project,
     target: { id: null, type: 'AuditEvents', details: request.label },
-    customMessage: `Exported audit events of ${request.label} as ${request.format.name}${shown ? ` (${shown})` : ''}`,
-    changes: { format: { from: null, to: request.format.name }, filters: { from: null, to: filters } },
+    customMessage: `Exported audit events of ${request.label} as ${request.format.name}${request.proofs ? ' with inclusion proofs' : ''}${shown ? ` (${shown})` : ''}`,
+    changes: {
+      format: { from: null, to: request.format.name },
+      filters: { from: null, to: filters },
+      ...(request.proofs ? { proofs: { from: null, to: true } } : {}),
+    },
   });
   if (!event) throw new Error('audit_events_exported was not recorded');
   return { ...request.filters, throughId: event.id - 1 };

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../audit-query.js';
+import type { PinnedProofs } from './export-proofs.js';
 
 /** What each export format implements (SPEC 4.6); export-stream.ts feeds it batches, oldest first. */
 export interface ExportFormat {
@@ -8,8 +9,13 @@ export interface ExportFormat {
   contentType: string;
   /** Text before the first record (the CSV header), if the format has one. */
   preamble?(): string;
-  /** The text of consecutive events (audit-query's toRecord gives the served record); each ends with a newline. */
-  render(events: StoredEvent[]): string;
+  /** True when the format can carry inclusion proofs (`proofs=true`, export-proofs.ts): JSONL only. */
+  proofs?: boolean;
+  /**
+   * The text of consecutive events (audit-query's toRecord gives the served record); each ends
+   * with a newline. `proofs`, only given to a format with `proofs: true`, adds inclusion proofs.
+   */
+  render(events: StoredEvent[], proofs?: PinnedProofs): string;
 }
 
 /** Who produced the records, as OCSF metadata.product and CEF's header name it. Kept in step with package.json. */

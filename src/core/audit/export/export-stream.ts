@@ -1,6 +1,7 @@
 import type { Db } from '../../../storage/db/database.js';
 import { listStoredEventsOldestFirst, type AuditFilters, type AuditView } from '../audit-query.js';
 import type { ExportFormat } from './export-format.js';
+import type { PinnedProofs } from './export-proofs.js';
 
 // Rows read per query, and rows per chunk handed to the stream. Small pages and chunks of some
 // tens of KB keep what is alive at any moment small, so little survives into V8's old space:
@@ -17,6 +18,7 @@ const CHUNK = 50;
  * read (seq contiguity, the Merkle tree built leaf by leaf, checkpoints met in order) and appended
  * to an earlier export without re-sorting. The end is fixed by `filters.throughId`: events
  * appended while the export runs (its own audit event included) are not part of it.
+ * With `proofs`, memory is no longer constant: the pinned tree is held (export-proofs.ts).
  */
 export async function* exportChunks(
   db: Db,
@@ -24,13 +26,16 @@ export async function* exportChunks(
   filters: AuditFilters,
   format: ExportFormat,
   onProgress?: (exported: number) => void,
+  /** proofs=true (JSONL): inclusion proofs against the checkpoint pinned before the export began. */
+  proofs?: PinnedProofs,
 ): AsyncGenerator<string> {
+  if (proofs && !format.proofs) throw new Error(`the ${format.name} export format cannot carry inclusion proofs`);
   if (format.preamble) yield format.preamble();
   let afterId = 0;
   let exported = 0;
   for (;;) {
     const events = await listStoredEventsOldestFirst(db, view, filters, { limit: PAGE, afterId });
-    for (let i = 0; i < events.length; i += CHUNK) yield format.render(events.slice(i, i + CHUNK));
+    for (let i = 0; i < events.length; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
     exported += events.length;
     if (events.length > 0) onProgress?.(exported);
     if (events.length < PAGE) return;

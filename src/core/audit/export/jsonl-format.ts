@@ -1,22 +1,30 @@
 import { toRecord, type StoredEvent } from '../audit-query.js';
 import type { ExportFormat } from './export-format.js';
+import type { PinnedProofs } from './export-proofs.js';
 
 // One record per line, exactly as the audit events API serves it, leaf_hash included, so that
 // `trove audit verify` can recompute each leaf and the Merkle roots of the checkpoints (SPEC 4.8).
+// With proofs=true, a record sealed by the pinned checkpoint also carries its "inclusion_proof"
+// (export-proofs.ts), which the verifier takes off again before hashing the record.
 
 /**
  * The API's record, `{...record, leaf_hash}`, written without parsing the stored JSON: it was
  * written by JSON.stringify, so appending the leaf hash gives the same text as parsing and
  * stringifying again, at a fraction of the memory churn (what keeps large exports flat).
  */
-function servedJson(event: StoredEvent): string {
-  if (event.record.includes('"leaf_hash":')) return JSON.stringify(toRecord(event)); // never stored today; stay exact if it ever is
-  return `${event.record.slice(0, -1)},"leaf_hash":${JSON.stringify(event.leaf_hash)}}`;
+function servedJson(event: StoredEvent, proofs?: PinnedProofs): string {
+  const proof = proofs?.proofFor(Number(event.id));
+  if (event.record.includes('"leaf_hash":') || event.record.includes('"inclusion_proof":')) {
+    // never stored today; stay exact if it ever is
+    return JSON.stringify(proof ? { ...toRecord(event), inclusion_proof: proof } : toRecord(event));
+  }
+  return `${event.record.slice(0, -1)},"leaf_hash":${JSON.stringify(event.leaf_hash)}${proof ? `,"inclusion_proof":${JSON.stringify(proof)}` : ''}}`;
 }
 
 export const jsonlFormat: ExportFormat = {
   name: 'jsonl',
   extension: 'jsonl',
   contentType: 'application/x-ndjson; charset=utf-8',
-  render: (events) => events.map((e) => `${servedJson(e)}\n`).join(''),
+  proofs: true,
+  render: (events, proofs) => events.map((e) => `${servedJson(e, proofs)}\n`).join(''),
 };

@@ -1,0 +1,91 @@
+import type { Db } from '../../../storage/db/database.js';
+import { errors } from '../../errors.js';
+import { latestCheckpoint } from '../audit-proofs.js';
+import { HASH_SIZE, hashToHex } from '../seal/merkle.js';
+import { ProofBuilder } from '../seal/proof-builder.js';
+
+// `proofs=true` on a JSONL export (SPEC 4.6, 4.8): each record sealed by the latest checkpoint
+// carries "inclusion_proof": {tree_size, leaf_index, hashes}, so that a filtered export (one
+// group or project) can be verified offline (`trove audit verify --filtered`) against the signed
+// checkpoint of that tree size. The checkpoint is pinned when the export starts; later records
+// carry no proof (the verifier reports them as not yet sealed).
+//
+// Memory: the leaf hashes of the pinned tree (32 bytes per event) plus the perfect-subtree levels
+// above them (< 32 bytes per event) are held for the whole export: under 64 bytes per event in
+// the log, whatever the filter (64 MB at 1M events). Hence TROVE_AUDIT_PROOF_MAX_EVENTS: above it
+// proofs=true is refused with 400 rather than risk the process.
+
+export interface InclusionProofJson {
+  tree_size: number;
+  leaf_index: number;
+  hashes: string[];
+}
+
+/** The proofs of one export: against the checkpoint pinned at its start. */
+export class PinnedProofs {
+  constructor(
+    readonly treeSize: number,
+    readonly builder: ProofBuilder,
+  ) {}
+
+  /** The proof of the event at `seq`, or undefined when the pinned checkpoint does not seal it. */
+  proofFor(seq: number): InclusionProofJson | undefined {
+    if (seq < 1 || seq > this.treeSize) return undefined;
+    return { tree_size: this.treeSize, leaf_index: seq - 1, hashes: this.builder.inclusionProof(seq - 1).map(hashToHex) };
+  }
+}
+
+/** Rows of leaf hashes read per query while loading the tree. */
+const LEAF_PAGE = 10_000;
+
+/** `proofs=...` of the query string: absent or false means no proofs. */
+export function parseProofsParameter(value: unknown): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw errors.badRequest('proofs must be true or false');
+}
+
+/**
+ * Pins the latest checkpoint and loads the leaf hashes of its tree into one Buffer (seq order,
+ * keyset pages), then builds the levels and checks that their root is the checkpoint's. Undefined
+ * when the log has no checkpoint yet (every record is then unsealed). 400 above `maxEvents`.
+ */
+export async function pinProofs(db: Db, maxEvents: number): Promise<PinnedProofs | undefined> {
+  const checkpoint = await latestCheckpoint(db);
+  if (!checkpoint) return undefined;
+  const treeSize = Number(checkpoint.tree_size);
+  if (treeSize > maxEvents) {
+    throw errors.badRequest(
+      `proofs=true needs the ${treeSize} leaf hashes of the sealed log in memory (~64 bytes per event), ` +
+        `more than TROVE_AUDIT_PROOF_MAX_EVENTS (${maxEvents}) allows; export without proofs, or raise the limit`,
+    );
+  }
+  const leaves = Buffer.alloc(treeSize * HASH_SIZE);
+  let loaded = 0;
+  while (loaded < treeSize) {
+    const rows = await db
+      .selectFrom('audit_events')
+      .select(['seq', 'leaf_hash'])
+      .where('seq', '>', loaded)
+      .where('seq', '<=', treeSize)
+      .orderBy('seq')
+      .limit(LEAF_PAGE)
+      .execute();
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== loaded + 1 || typeof row.leaf_hash !== 'string' || !/^[0-9a-f]{64}$/.test(row.leaf_hash)) {
+        throw new Error(`audit log: cannot build inclusion proofs, seq ${loaded + 1} is missing or has no leaf hash`);
+      }
+      leaves.write(row.leaf_hash, loaded * HASH_SIZE, HASH_SIZE, 'hex');
+      loaded++;
+    }
+  }
+  if (loaded !== treeSize) throw new Error(`audit log has ${loaded} events up to seq ${treeSize}, the checkpoint seals ${treeSize}`);
+  const builder = ProofBuilder.fromLeafBuffer(leaves);
+  const root = hashToHex(builder.root());
+  if (root !== checkpoint.root_hash) {
+    throw new Error(`audit log: the root of events 1..${treeSize} is ${root}, but the checkpoint says ${checkpoint.root_hash}; refusing to serve proofs`);
+  }
+  return new PinnedProofs(treeSize, builder);
+}
