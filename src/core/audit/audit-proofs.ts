@@ -1,10 +1,14 @@
 import type { Db } from '../../storage/db/database.js';
 import { errors } from '../errors.js';
-import { consistencyProof, hashFromHex, hashToHex, inclusionProof, type Hash } from './seal/merkle.js';
+import { HASH_SIZE, consistencyProof, hashFromHex, hashToHex, type Hash } from './seal/merkle.js';
+import { sealedTree } from './sealed-tree.js';
 
 // Inclusion and consistency proofs (RFC 9162 PATH / PROOF) against sealed tree sizes. They are
-// computed from the stored leaf hashes of the first `treeSize` events: O(treeSize) per proof,
-// fine for audits and exports; a stored interior-node cache would make it O(log n) if needed.
+// computed from the stored leaf hashes of the first `treeSize` events. An inclusion proof reads
+// them into one Buffer (32 bytes per event, in pages) and builds the perfect-subtree levels on it
+// (seal/proof-builder.ts): O(treeSize) to read and hash, then O(log n) for the path, under 64
+// bytes per event in memory; above TROVE_AUDIT_PROOF_MAX_EVENTS it is refused with 400, as the
+// exports with proofs=true are. A consistency proof still recomputes subtree roots (merkle.ts).
 
 export interface CheckpointRow {
   tree_size: number;
@@ -35,16 +39,30 @@ async function sealedCheckpoint(db: Db, treeSize: number | undefined): Promise<C
   return checkpoint;
 }
 
-export async function inclusionProofFor(db: Db, seq: number, treeSize?: number) {
+/**
+ * The inclusion proof of event `seq` against the checkpoint of `treeSize` (default: the latest).
+ * 400 when that tree has more than `maxEvents` events (TROVE_AUDIT_PROOF_MAX_EVENTS; read from
+ * the environment when not given).
+ */
+export async function inclusionProofFor(db: Db, seq: number, treeSize: number | undefined, maxEvents: number) {
   const checkpoint = await sealedCheckpoint(db, treeSize);
-  if (seq > Number(checkpoint.tree_size)) throw errors.notFound(`Event ${seq} is not sealed yet (latest checkpoint: ${checkpoint.tree_size})`);
-  const leaves = await leafHashes(db, Number(checkpoint.tree_size));
+  const size = Number(checkpoint.tree_size);
+  if (seq < 1) throw errors.notFound(`No event ${seq}`);
+  if (seq > size) throw errors.notFound(`Event ${seq} is not sealed yet (latest checkpoint: ${checkpoint.tree_size})`);
+  if (size > maxEvents) {
+    throw errors.badRequest(
+      `an inclusion proof needs the ${size} leaf hashes of the sealed log in memory (~64 bytes per event), ` +
+        `more than TROVE_AUDIT_PROOF_MAX_EVENTS (${maxEvents}) allows; raise the limit, or verify an export offline`,
+    );
+  }
+  const { leaves, builder } = await sealedTree(db, size, checkpoint.root_hash);
+  const at = (seq - 1) * HASH_SIZE;
   return {
     seq,
     leaf_index: seq - 1,
-    tree_size: Number(checkpoint.tree_size),
-    leaf_hash: hashToHex(leaves[seq - 1]),
-    proof: inclusionProof(leaves, seq - 1).map(hashToHex),
+    tree_size: size,
+    leaf_hash: leaves.toString('hex', at, at + HASH_SIZE),
+    proof: builder.inclusionProof(seq - 1).map(hashToHex),
     root_hash: checkpoint.root_hash,
     checkpoint: checkpoint.note,
   };

@@ -92,6 +92,6 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
 
   app.get<{ Params: { event_id: string }; Querystring: { tree_size?: string } }>('/api/v4/audit_events/:event_id/proof', async (request) => {
     requireAdmin(request.principal);
-    return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), optionalSize(request.query.tree_size, 'tree_size'));
+    return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), optionalSize(request.query.tree_size, 'tree_size'), ctx.config.auditProofMaxEvents);
   });
 }

@@ -1,8 +1,9 @@
 import type { Db } from '../../../storage/db/database.js';
 import { errors } from '../../errors.js';
 import { latestCheckpoint } from '../audit-proofs.js';
-import { HASH_SIZE, hashToHex } from '../seal/merkle.js';
-import { ProofBuilder } from '../seal/proof-builder.js';
+import { hashToHex } from '../seal/merkle.js';
+import type { ProofBuilder } from '../seal/proof-builder.js';
+import { sealedTree } from '../sealed-tree.js';
 
 // `proofs=true` on a JSONL export (SPEC 4.6, 4.8): each record sealed by the latest checkpoint
 // carries "inclusion_proof": {tree_size, leaf_index, hashes}, so that a filtered export (one
@@ -35,9 +36,6 @@ export class PinnedProofs {
   }
 }
 
-/** Rows of leaf hashes read per query while loading the tree. */
-const LEAF_PAGE = 10_000;
-
 /** `proofs=...` of the query string: absent or false means no proofs. */
 export function parseProofsParameter(value: unknown): boolean {
   if (value === undefined || value === '' || value === 'false') return false;
@@ -60,32 +58,6 @@ export async function pinProofs(db: Db, maxEvents: number): Promise<PinnedProofs
         `more than TROVE_AUDIT_PROOF_MAX_EVENTS (${maxEvents}) allows; export without proofs, or raise the limit`,
     );
   }
-  const leaves = Buffer.alloc(treeSize * HASH_SIZE);
-  let loaded = 0;
-  while (loaded < treeSize) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .select(['seq', 'leaf_hash'])
-      .where('seq', '>', loaded)
-      .where('seq', '<=', treeSize)
-      .orderBy('seq')
-      .limit(LEAF_PAGE)
-      .execute();
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== loaded + 1 || typeof row.leaf_hash !== 'string' || !/^[0-9a-f]{64}$/.test(row.leaf_hash)) {
-        throw new Error(`audit log: cannot build inclusion proofs, seq ${loaded + 1} is missing or has no leaf hash`);
-      }
-      leaves.write(row.leaf_hash, loaded * HASH_SIZE, HASH_SIZE, 'hex');
-      loaded++;
-    }
-  }
-  if (loaded !== treeSize) throw new Error(`audit log has ${loaded} events up to seq ${treeSize}, the checkpoint seals ${treeSize}`);
-  const builder = ProofBuilder.fromLeafBuffer(leaves);
-  const root = hashToHex(builder.root());
-  if (root !== checkpoint.root_hash) {
-    throw new Error(`audit log: the root of events 1..${treeSize} is ${root}, but the checkpoint says ${checkpoint.root_hash}; refusing to serve proofs`);
-  }
+  const { builder } = await sealedTree(db, treeSize, checkpoint.root_hash);
   return new PinnedProofs(treeSize, builder);
 }
