@@ -35,10 +35,17 @@ export async function* exportChunks(
   let exported = 0;
   for (;;) {
     const events = await listStoredEventsOldestFirst(db, view, filters, { limit: PAGE, afterId });
-    for (let i = 0; i < events.length; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
-    exported += events.length;
-    if (events.length > 0) onProgress?.(exported);
-    if (events.length < PAGE) return;
-    afterId = events[events.length - 1].id;
+    const count = events.length;
+    for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
+    exported += count;
+    if (count > 0) onProgress?.(exported);
+    if (count < PAGE) return;
+    afterId = events[count - 1].id;
+    // Empty the page's array once rendered: on PostgreSQL it is the driver's own result array,
+    // still referenced by pg's promise for the query, which V8 has often already moved to the
+    // old generation; a dead old object keeps what it points to alive through every young
+    // collection, so each page's rows (their strings) were promoted too and only freed by a
+    // full collection (RSS +68-104 MB for 200k events, against +17 MB once emptied, measured).
+    events.length = 0;
   }
 }
