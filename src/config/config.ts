@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BlobStoreSettingError, parseBlobStoreSetting, type BlobStoreConfig } from '../storage/blobs/blob-store-config.js';
 
@@ -25,6 +26,8 @@ export interface TroveConfig {
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   logLevel: string;
+  /** Names this process in /-/health (which process behind a balancer answered); default host:pid. */
+  instanceName: string;
   /** Background jobs: a dead leader's lease lapses after this; overrides of job intervals by name. */
   jobLeaseMs: number;
   jobIntervals: Record<string, number>;
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     logLevel: env.TROVE_LOG_LEVEL || 'info',
+    instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
     jobIntervals: jobIntervalsFrom(env),
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,

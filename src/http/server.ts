@@ -53,7 +53,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerFormBodyParser(app);
   registerErrorHandler(app);
   registerAuthHook(app, ctx);
-  app.get('/-/health', async () => ({ status: 'ok' }));
+  app.get('/-/health', async () => ({ status: 'ok', instance: ctx.config.instanceName }));
   registerUserRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
   const dist = process.env.TROVE_TEST_DIST ?? 'dist';
   const databaseUrl = options.env?.TROVE_DATABASE_URL ?? (await freshDatabaseUrl());
+  const instanceName = `test-${port}-${randomBytes(6).toString('hex')}`;
   const child = spawn(process.execPath, [join(REPO_ROOT, dist, 'main.js')], {
     cwd: REPO_ROOT,
     env: {
@@ -54,6 +56,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
       TROVE_DATA_DIR: dataDir,
       TROVE_ROOT_TOKEN: rootToken,
       TROVE_LOG_LEVEL: 'warn',
+      TROVE_INSTANCE_NAME: instanceName,
       ...(databaseUrl ? { TROVE_DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     },
@@ -67,8 +70,9 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   for (;;) {
     if (child.exitCode !== null) throw new Error(`trove exited with ${child.exitCode}:\n${output}`);
     try {
+      // Only OUR process counts: another test's Trove may hold the port freePort() handed out.
       const res = await fetch(`${baseUrl}/-/health`);
-      if (res.ok) break;
+      if (res.ok && ((await res.json()) as { instance?: string }).instance === instanceName) break;
     } catch {
       // not listening yet
     }
