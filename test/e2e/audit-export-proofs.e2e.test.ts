@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leafHashOf } from '../../src/core/audit/seal/canonical-json.js';
 import { Api, privateToken } from '../support/api.js';
-import { publishOk, sleep } from '../support/audit-e2e.js';
-import { runTroveCli, type CliResult, type TroveData } from '../support/audit-verify-data.js';
+import { publishOk } from '../support/audit-e2e.js';
+import { expectBad, expectOk, runTroveCli, waitUntilSealed, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -19,36 +19,12 @@ const SEAL_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '5', TROVE_AUDIT_SEAL_EVERY_MS
 const NO_SEAL_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000', TROVE_AUDIT_SEAL_EVERY_MS: '86400000' };
 const ROUNDS = 8;
 
-/** Waits until the latest checkpoint seals the head of the log; returns its tree size. */
-async function waitUntilSealed(api: Api): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const head = await api.get('/api/v4/audit_events?per_page=1');
-    assert.equal(head.status, 200, head.text);
-    const seq = Number(head.body[0]?.seq ?? 0);
-    const checkpoint = await api.get('/api/v4/audit_events/checkpoint');
-    if (checkpoint.status === 200 && seq > 0 && checkpoint.body.tree_size === seq) return seq;
-    if (Date.now() > deadline) throw new Error(`log not sealed in time: head ${seq}, checkpoint ${checkpoint.text}`);
-    await sleep(200);
-  }
-}
 
 function parseLines(text: string): any[] {
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
 }
 
-function expectOk(result: CliResult): void {
-  assert.equal(result.code, 0, `verify should pass:\n${result.stdout}\n${result.stderr}`);
-  assert.match(result.stdout, /^audit log verified/);
-}
 
-function expectBad(result: CliResult, seq: number, reason: RegExp): void {
-  assert.equal(result.code, 1, `verify should fail:\n${result.stdout}\n${result.stderr}`);
-  const match = /^first bad seq (\d+): (.*)$/m.exec(result.stdout);
-  assert.ok(match, `no "first bad seq" line in:\n${result.stdout}\n${result.stderr}`);
-  assert.equal(Number(match[1]), seq, result.stdout);
-  assert.match(match[2], reason);
-}
 
 describe('audit export with proofs=true, verified with --filtered', () => {
   let trove: RunningTrove;

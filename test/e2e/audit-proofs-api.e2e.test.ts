@@ -4,7 +4,8 @@ import { openCheckpoint } from '../../src/core/audit/seal/checkpoint.js';
 import { hashFromHex, verifyConsistency, verifyInclusion } from '../../src/core/audit/seal/merkle.js';
 import { parseVerifierKey, type NoteVerifierKey } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
-import { publishOk, sleep } from '../support/audit-e2e.js';
+import { waitUntilSealed } from '../support/audit-verify-data.js';
+import { publishOk } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -19,19 +20,6 @@ const SEAL_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '3', TROVE_AUDIT_SEAL_EVERY_MS
 const LIMITED_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000', TROVE_AUDIT_SEAL_EVERY_MS: '86400000', TROVE_AUDIT_PROOF_MAX_EVENTS: '5' };
 const PUBLISHES = 16;
 
-/** Waits until the latest checkpoint seals the head of the log; returns its tree size. */
-async function waitUntilSealed(api: Api): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const head = await api.get('/api/v4/audit_events?per_page=1');
-    assert.equal(head.status, 200, head.text);
-    const seq = Number(head.body[0]?.seq ?? 0);
-    const checkpoint = await api.get('/api/v4/audit_events/checkpoint');
-    if (checkpoint.status === 200 && seq > 0 && checkpoint.body.tree_size === seq) return seq;
-    if (Date.now() > deadline) throw new Error(`log not sealed in time: head ${seq}, checkpoint ${checkpoint.text}`);
-    await sleep(200);
-  }
-}
 
 describe('audit proofs API: inclusion and consistency proofs against signed checkpoints', () => {
   let trove: RunningTrove;

@@ -8,8 +8,8 @@ import { signCheckpoint } from '../../src/core/audit/seal/checkpoint.js';
 import { hashFromHex, rootOf } from '../../src/core/audit/seal/merkle.js';
 import { createNoteSigner, formatVerifierKey } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
-import { allEvents, publishOk, sleep } from '../support/audit-e2e.js';
-import { copyTroveData, openTamperDb, runTroveCli, type CliResult, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { allEvents, publishOk } from '../support/audit-e2e.js';
+import { copyTroveData, expectBad, expectOk, openTamperDb, runTroveCli, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -21,20 +21,6 @@ import { World } from '../support/world.js';
 const SEAL_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '5', TROVE_AUDIT_SEAL_EVERY_MS: '1500' };
 const CLIENTS = 6;
 
-/** The head of the log and the latest checkpoint, through the API. */
-async function waitUntilSealed(api: Api): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const head = await api.get('/api/v4/audit_events?per_page=1');
-    assert.equal(head.status, 200, head.text);
-    const seq = Number(head.body[0]?.seq ?? 0);
-    const checkpoint = await api.get('/api/v4/audit_events/checkpoint');
-    assert.equal(checkpoint.status, 200, checkpoint.text);
-    if (seq > 0 && checkpoint.body.tree_size === seq) return seq;
-    if (Date.now() > deadline) throw new Error(`log not sealed in time: head ${seq}, checkpoint ${checkpoint.body.tree_size}`);
-    await sleep(200);
-  }
-}
 
 /** Every checkpoint of the JSON listing, all pages. */
 async function checkpointListing(api: Api): Promise<any[]> {
@@ -60,18 +46,7 @@ async function concurrentPublishes(clients: Api[], root: Api, projectId: number,
   return head;
 }
 
-function expectOk(result: CliResult): void {
-  assert.equal(result.code, 0, `verify should pass:\n${result.stdout}\n${result.stderr}`);
-  assert.match(result.stdout, /^audit log verified/);
-}
 
-function expectBad(result: CliResult, seq: number, reason: RegExp): void {
-  assert.equal(result.code, 1, `verify should fail:\n${result.stdout}\n${result.stderr}`);
-  const match = /^first bad seq (\d+): (.*)$/m.exec(result.stdout);
-  assert.ok(match, `no "first bad seq" line in:\n${result.stdout}\n${result.stderr}`);
-  assert.equal(Number(match[1]), seq, result.stdout);
-  assert.match(match[2], reason);
-}
 
 describe('trove audit verify', () => {
   let trove: RunningTrove;

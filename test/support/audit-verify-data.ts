@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { TEST_BACKEND, TEST_POSTGRES_URL } from './test-database.js';
+import type { Api } from './api.js';
 import { REPO_ROOT, tempDir } from './trove-process.js';
 
 // For the `trove audit verify` end-to-end tests: copies of a stopped Trove's data (database and
@@ -127,4 +129,34 @@ export async function openTamperDb(data: TroveData): Promise<TamperDb> {
     },
     close: async () => void db.close(),
   };
+}
+
+/** Waits until the latest checkpoint seals the head of the log; returns its tree size. */
+export async function waitUntilSealed(api: Api): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const head = await api.get('/api/v4/audit_events?per_page=1');
+    assert.equal(head.status, 200, head.text);
+    const seq = Number(head.body[0]?.seq ?? 0);
+    const checkpoint = await api.get('/api/v4/audit_events/checkpoint');
+    assert.equal(checkpoint.status, 200, checkpoint.text);
+    if (seq > 0 && checkpoint.body.tree_size === seq) return seq;
+    if (Date.now() > deadline) throw new Error(`log not sealed in time: head ${seq}, checkpoint ${checkpoint.body.tree_size}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `trove audit verify` passed. */
+export function expectOk(result: CliResult): void {
+  assert.equal(result.code, 0, `verify should pass:\n${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /^audit log verified/);
+}
+
+/** `trove audit verify` failed, naming `seq` as the first bad one for `reason`. */
+export function expectBad(result: CliResult, seq: number, reason: RegExp): void {
+  assert.equal(result.code, 1, `verify should fail:\n${result.stdout}\n${result.stderr}`);
+  const match = /^first bad seq (\d+): (.*)$/m.exec(result.stdout);
+  assert.ok(match, `no "first bad seq" line in:\n${result.stdout}\n${result.stderr}`);
+  assert.equal(Number(match[1]), seq, result.stdout);
+  assert.match(match[2], reason);
 }
