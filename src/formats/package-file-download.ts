@@ -18,8 +18,8 @@ export interface DownloadSource {
  *
  * Every format's file download comes through here, so this is where download events
  * (`package_registry_package_downloaded`, src/core/audit/download-events.ts) are recorded: when the
- * project's namespace has them on, a GET whose 200 response was sent completely (the response's
- * 'finish') queues one event. HEAD requests, errors and aborted transfers record nothing; metadata
+ * project's namespace has them on, a GET whose 200 response body was handed completely to the
+ * connection queues one event. HEAD requests, errors and aborted transfers record nothing; metadata
  * (packuments, simple indexes) never comes here.
  */
 export async function sendPackageFile(
@@ -39,8 +39,14 @@ export async function sendPackageFile(
   if (recording && pkg) {
     const audit = auditContextOf(request);
     const downloaded = { project: source.project, namespace: recording.namespace, pkg, file };
-    reply.raw.once('finish', () => {
-      if (reply.raw.statusCode === 200) ctx.downloadEvents.enqueue(audit, downloaded);
+    // Decided on 'close' (always emitted), not 'finish': a client that closes its connection as
+    // soon as it has Content-Length bytes (curl does) can beat Node to the write's completion, and
+    // then 'finish' never comes although the whole file was delivered. writableEnded means the
+    // file stream ended into the response: everything was written. An aborted transfer stops the
+    // stream first, so it is not recorded.
+    reply.raw.once('close', () => {
+      const res = reply.raw;
+      if (res.statusCode === 200 && (res.writableFinished || res.writableEnded)) ctx.downloadEvents.enqueue(audit, downloaded);
     });
   }
   return reply.send(stream);
