@@ -39,14 +39,16 @@ export async function sendPackageFile(
   if (recording && pkg) {
     const audit = auditContextOf(request);
     const downloaded = { project: source.project, namespace: recording.namespace, pkg, file };
-    // Decided on 'close' (always emitted), not 'finish': a client that closes its connection as
-    // soon as it has Content-Length bytes (curl does) can beat Node to the write's completion, and
-    // then 'finish' never comes although the whole file was delivered. writableEnded means the
-    // file stream ended into the response: everything was written. An aborted transfer stops the
-    // stream first, so it is not recorded.
+    // Whether the whole file went out is decided when the response closes, by counting the bytes
+    // the file stream handed to the response (our 'data' listener runs after pipe's write).
+    // Neither 'finish' nor the end of the stream will do: a client that closes its connection as
+    // soon as it has Content-Length bytes (curl does) can beat Node to the write's completion and
+    // to the file's end-of-file read, and then neither ever comes although the file was delivered.
+    // An aborted transfer stops the stream early, so it is not recorded.
+    let handed = 0;
+    reply.raw.once('pipe', (source) => source.on('data', (chunk: Buffer) => (handed += chunk.length)));
     reply.raw.once('close', () => {
-      const res = reply.raw;
-      if (res.statusCode === 200 && (res.writableFinished || res.writableEnded)) ctx.downloadEvents.enqueue(audit, downloaded);
+      if (reply.raw.statusCode === 200 && handed === file.size) ctx.downloadEvents.enqueue(audit, downloaded);
     });
   }
   return reply.send(stream);
