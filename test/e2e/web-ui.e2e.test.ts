@@ -113,6 +113,7 @@ describe('web UI in Chromium', () => {
     const rows = page.locator('table.audit tbody tr');
     await rows.nth(1).waitFor();
     assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['package published', 'package published']);
+    assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['olivia', 'deploy token of acme/web-app']);
     assert.deepEqual(await rows.locator('td:nth-child(4)').allInnerTexts(), ['“olivia-laptop”', 'deploy token “release-bot”']);
     await rows.first().getByRole('button').click();
     const drawer = page.getByRole('dialog');
@@ -151,7 +152,29 @@ describe('web UI in Chromium', () => {
     await page.getByRole('link', { name: 'Open the audit log' }).click();
     const first = page.locator('table.audit tbody tr').first();
     await first.filter({ hasText: 'audit settings updated' }).waitFor();
-    assert.match(await first.innerText(), /olivia[\s\S]*web/);
+    assert.match(await first.innerText(), /olivia[\s\S]*web · HeadlessChrome/);
+  });
+
+  it('creates a deploy token (secret shown once, it works) and revokes it', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const tokens = page.getByRole('region', { name: 'Deploy tokens' });
+    await tokens.getByLabel('Token name').fill('ci-reader');
+    await tokens.getByLabel('write_package_registry').uncheck();
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const secret = await tokens.getByLabel('Token', { exact: true }).inputValue();
+    assert.match(secret, /^gldt-/);
+    const metadata = await fetch(`${trove.baseUrl}/api/v4/projects/${data.project.id}/packages/npm/@acme%2fui-kit`, { headers: { 'Deploy-Token': secret } });
+    assert.equal(metadata.status, 200);
+    await tokens.getByRole('button', { name: 'Done' }).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await tokens.getByRole('button', { name: 'Revoke ci-reader' }).click();
+    await tokens.getByRole('row', { name: /ci-reader.*revoked/ }).waitFor();
+    const events = await allEvents(data.world.root, `/api/v4/groups/${data.group.id}/audit_events`, '&event_name=deploy_token_created&event_name=deploy_token_revoked');
+    // Newest first; the oldest is root's release-bot from the setup.
+    assert.deepEqual(events.slice(0, 2).map((e) => [e.event_name, e.actor.username, e.via]), [
+      ['deploy_token_revoked', 'olivia', 'web'],
+      ['deploy_token_created', 'olivia', 'web'],
+    ]);
   });
 
   it('refuses a cookie-authenticated write without the CSRF token, and package-client paths ignore the cookie', async () => {

@@ -33,13 +33,16 @@ export function AuditFiltersForm({ filters, withSubgroups, onApply }: { filters:
       </label>
       <label className="events">
         Event names
-        <select name="event_name" multiple size={4} defaultValue={[...selectedNames]}>
+        <select name="event_name" multiple size={4} defaultValue={[...selectedNames]} aria-describedby="event-names-help">
           {EVENT_NAMES.map((name) => (
             <option key={name} value={name}>
               {eventLabel(name)}
             </option>
           ))}
         </select>
+        <small id="event-names-help" className="muted">
+          Ctrl/⌘-click or Shift+arrows to choose several; none means all.
+        </small>
       </label>
       <label>
         Author (username)

@@ -12,6 +12,13 @@ export function tokenText(event: AuditEvent): string {
   return actor.type === 'deploy_token' ? `deploy token “${actor.token_name}”` : actor.type === 'job_token' ? actor.token_name : `“${actor.token_name}”`;
 }
 
+/** Deploy tokens have only a generated username: name their owner instead. */
+function actorCell(event: AuditEvent): string {
+  const { actor } = event;
+  if (actor.type === 'deploy_token') return `deploy token of ${actor.token_owner_path}`;
+  return actor.username ?? actorText(actor);
+}
+
 export const eventLabel = (name: string) => name.replace(/^package_registry_/, '').replaceAll('_', ' ');
 
 /** Time, event, actor, token, via/client, target, outcome; a row opens the whole record. */
@@ -47,7 +54,7 @@ export function AuditTable({ list, emptyText }: { list: KeysetEvents; emptyText:
                     {eventLabel(event.event_name)}
                   </button>
                 </td>
-                <td>{event.actor.username ?? actorText(event.actor)}</td>
+                <td>{actorCell(event)}</td>
                 <td>{tokenText(event)}</td>
                 <td>{clientText(event.via, event.client)}</td>
                 <td className="wrap">{event.details.target_details}</td>
