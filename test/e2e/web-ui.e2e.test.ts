@@ -92,6 +92,17 @@ describe('web UI in Chromium', () => {
     assert.deepEqual(events.sort(), ['package published', 'package published', 'package tag created', 'package tag created', 'package tag updated']);
   });
 
+  it('shows the pipeline of a version a CI job token published', async () => {
+    await page.getByRole('link', { name: 'acme/web-app' }).click();
+    await page.getByRole('link', { name: '@acme/build-tools' }).click();
+    const published = await page.getByRole('article', { name: '0.1.0' }).locator('dl.published-by').innerText();
+    assert.match(published, /CI job token of root \(acme\/web-app\)/);
+    assert.match(published, /pipeline · npm/);
+    assert.match(published, /pipeline #881, job #4242 \(main @ 3f2a1c9\)/);
+    await page.goBack();
+    await page.getByRole('row', { name: /1\.4\.0/ }).getByRole('link', { name: '@acme/ui-kit' }).click();
+  });
+
   it('stays usable on a narrow window (no page-wide horizontal scrolling)', async () => {
     await page.setViewportSize({ width: 420, height: 860 });
     await page.getByRole('link', { name: 'Versions' }).click();
@@ -111,10 +122,10 @@ describe('web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/event_name=package_registry_package_published/);
     const rows = page.locator('table.audit tbody tr');
-    await rows.nth(1).waitFor();
-    assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['package published', 'package published']);
-    assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['olivia', 'deploy token of acme/web-app']);
-    assert.deepEqual(await rows.locator('td:nth-child(4)').allInnerTexts(), ['“olivia-laptop”', 'deploy token “release-bot”']);
+    await rows.nth(2).waitFor();
+    assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['package published', 'package published', 'package published']);
+    assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['root', 'olivia', 'deploy token of acme/web-app']);
+    assert.deepEqual(await rows.locator('td:nth-child(4)').allInnerTexts(), ['CI job 4242', '“olivia-laptop”', 'deploy token “release-bot”']);
     await rows.first().getByRole('button').click();
     const drawer = page.getByRole('dialog');
     assert.match(await drawer.locator('pre.json').innerText(), /"sha256": "[0-9a-f]{64}"/);
@@ -125,18 +136,19 @@ describe('web UI in Chromium', () => {
     // A shared link shows the same filtered view.
     const shared = await page.context().newPage();
     await shared.goto(page.url());
-    await shared.locator('table.audit tbody tr').nth(1).waitFor();
-    assert.equal(await shared.locator('table.audit tbody tr').count(), 2);
+    await shared.locator('table.audit tbody tr').nth(2).waitFor();
+    assert.equal(await shared.locator('table.audit tbody tr').count(), 3);
     await shared.close();
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     const file = join(ARTIFACTS, `web-ui-${TEST_BACKEND}-audit.csv`);
     await download.saveAs(file);
     const csv = parseCsv(readFileSync(file), { columns: true }) as Record<string, string>[];
-    assert.equal(csv.length, 2);
-    assert.deepEqual(csv.map((r) => r.Version).sort(), ['1.4.0', '1.5.0']);
-    assert.deepEqual(csv.map((r) => r['Token Name']).sort(), ['olivia-laptop', 'release-bot']);
-    assert.ok(csv.every((r) => r['Package Name'] === '@acme/ui-kit' && r.Via === 'package_client'));
+    assert.deepEqual(csv.map((r) => [r['Package Name'], r.Version, r['Actor Type'], r['Token Name'], r.Via, r.Pipeline]), [
+      ['@acme/ui-kit', '1.4.0', 'deploy_token', 'release-bot', 'package_client', ''],
+      ['@acme/ui-kit', '1.5.0', 'personal_access_token', 'olivia-laptop', 'package_client', ''],
+      ['@acme/build-tools', '0.1.0', 'job_token', 'CI job 4242', 'pipeline', '881'],
+    ]);
     const exported = await allEvents(data.world.root, `/api/v4/groups/${data.group.id}/audit_events`, '&event_name=audit_events_exported');
     assert.equal(exported[0].actor.username, 'olivia');
     assert.equal(exported[0].via, 'web');
@@ -149,6 +161,7 @@ describe('web UI in Chromium', () => {
     await audit.getByLabel('Setting').selectOption('enabled');
     await page.getByRole('button', { name: 'Save audit settings' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await audit.getByText('In effect: enabled (set here).').waitFor();
     await page.getByRole('link', { name: 'Open the audit log' }).click();
     const first = page.locator('table.audit tbody tr').first();
     await first.filter({ hasText: 'audit settings updated' }).waitFor();

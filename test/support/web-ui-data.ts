@@ -4,7 +4,7 @@ import type { RunningTrove } from './trove-process.js';
 import { World, type TestUser } from './world.js';
 
 // The data the browser test looks at, made as a newcomer would: a group owner with a password,
-// a project, a deploy token "release-bot", and real `npm publish` / `npm dist-tag` runs.
+// a project, a deploy token "release-bot", a CI job token, and real `npm publish` / `npm dist-tag` runs.
 
 export const OWNER_PASSWORD = 'correct-horse-battery';
 
@@ -35,5 +35,8 @@ export async function buildWebUiData(trove: RunningTrove): Promise<WebUiData> {
   const ownerClient = new NpmClient(registry, laptop.token);
   await npmOk(ownerClient, ['publish'], makePackage('@acme/ui-kit', '1.5.0'));
   await npmOk(ownerClient, ['dist-tag', 'add', '@acme/ui-kit@1.4.0', 'stable']);
+  // A CI job publishes another package: its page must show the pipeline.
+  const job = await world.jobToken(project.id, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39', pipeline_url: 'https://ci.example.com/acme/web-app/-/pipelines/881' });
+  await npmOk(new NpmClient(registry, job.token), ['publish'], makePackage('@acme/build-tools', '0.1.0'));
   return { world, owner, group, project, npmVersion: execFileSync('npm', ['--version'], { env: bot.env() }).toString().trim() };
 }

@@ -54,11 +54,10 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
                       <option value="disabled">Disabled</option>
                     </select>
                   </label>
-                  <p className="muted small" data-testid={`${s.key}-effective`}>
-                    {current[s.key] === 'inherit'
-                      ? `Inherited value: ${current[`${s.key}_effective`]} (from ${sourceText(current[`${s.key}_source`])}).`
-                      : `In effect: ${current[`${s.key}_effective`]} (set here).`}{' '}
-                    {s.help}
+                  <p className="muted small">
+                    Inherited value: {current[`${s.key}_inherited`]} (from {sourceText(current[`${s.key}_inherited_source`])}).{' '}
+                    <strong>In effect: {current[`${s.key}_effective`]}</strong>
+                    {current[s.key] === 'inherit' ? '' : ' (set here)'}. {s.help}
                   </p>
                 </fieldset>
               ))}
