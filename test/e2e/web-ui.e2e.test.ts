@@ -28,7 +28,7 @@ describe('web UI in Chromium', () => {
     trove = await startTrove();
     data = await buildWebUiData(trove);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
   });
@@ -124,6 +124,11 @@ describe('web UI in Chromium', () => {
     const rows = page.locator('table.audit tbody tr');
     await rows.nth(2).waitFor();
     assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['package published', 'package published', 'package published']);
+    // Shown in the browser's time zone (Berlin here), UTC on hover.
+    const time = rows.first().locator('time');
+    const iso = (await time.getAttribute('datetime'))!;
+    assert.equal(await time.getAttribute('title'), `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`);
+    assert.match(await time.innerText(), new RegExp(new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeStyle: 'medium' }).format(new Date(iso))));
     assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['root', 'olivia', 'deploy token of acme/web-app']);
     assert.deepEqual(await rows.locator('td:nth-child(4)').allInnerTexts(), ['CI job 4242', '“olivia-laptop”', 'deploy token “release-bot”']);
     await rows.first().getByRole('button').click();

@@ -1,8 +1,9 @@
 import { AuditTable } from '../audit/AuditTable';
 import { useKeysetEvents } from '../audit/use-keyset-events';
 import { apiPath, enc } from '../api';
-import { Link, routes, useLocation } from '../router';
+import { Link, navigate, routes, useLocation } from '../router';
 import type { Package } from '../types';
+import { Pager } from '../ui/pager';
 import { Empty, Loaded } from '../ui/states';
 import { Tabs } from '../ui/tabs';
 import { useApi } from '../ui/use-api';
@@ -22,8 +23,9 @@ export function PackagePage({ projectPath, packageId }: { projectPath: string; p
 function PackageView({ projectPath, current }: { projectPath: string; current: Package }) {
   const { path, query } = useLocation();
   const tab = query.get('tab') === 'history' ? 'history' : 'versions';
+  const page = query.get('versions_page') ?? undefined;
   const [versions, reload] = useApi<Package[]>(
-    apiPath(`/projects/${enc(projectPath)}/packages`, { package_name: current.name, package_type: current.package_type, order_by: 'created_at', sort: 'desc', per_page: '100' }),
+    apiPath(`/projects/${enc(projectPath)}/packages`, { package_name: current.name, package_type: current.package_type, order_by: 'created_at', sort: 'desc', per_page: '50', page }),
   );
   return (
     <section>
@@ -45,7 +47,7 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
         <div className="package-layout">
           <div>
             <Loaded loadable={versions} retry={reload} what="Loading versions">
-              {(list) => {
+              {(list, headers) => {
                 // The list filter is a substring match: keep exactly this name.
                 const same = list.filter((v) => v.name === current.name);
                 const tags = same.flatMap((v) => v.tags.map((t) => ({ tag: t.name, version: v.version })));
@@ -65,10 +67,11 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
                         </ul>
                       )}
                     </section>
-                    <h2>Versions ({same.length})</h2>
+                    <h2>Versions{headers.get('x-total-pages') === '1' ? ` (${same.length})` : ''}</h2>
                     {same.map((version) => (
                       <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
                     ))}
+                    <Pager headers={headers} onPage={(p) => navigate(`${path}?versions_page=${p}`)} />
                   </>
                 );
               }}

@@ -1,5 +1,6 @@
 import { apiPath } from '../api';
 import { Link, navigate, routes, useLocation } from '../router';
+import { Pager } from '../ui/pager';
 import type { Group, Project } from '../types';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
@@ -8,8 +9,13 @@ import { useApi } from '../ui/use-api';
 export function ExplorePage() {
   const { query } = useLocation();
   const search = query.get('search') ?? '';
-  const [groups, reloadGroups] = useApi<Group[]>(apiPath('/groups', { search, per_page: '100' }));
-  const [projects, reloadProjects] = useApi<Project[]>(apiPath('/projects', { search, per_page: '100' }));
+  const [groups, reloadGroups] = useApi<Group[]>(apiPath('/groups', { search, per_page: '50', page: query.get('groups_page') ?? undefined }));
+  const [projects, reloadProjects] = useApi<Project[]>(apiPath('/projects', { search, per_page: '50', page: query.get('projects_page') ?? undefined }));
+  const toPage = (key: string) => (page: number) => {
+    const next = new URLSearchParams(query);
+    next.set(key, String(page));
+    navigate(`/?${next}`);
+  };
 
   return (
     <section>
@@ -33,10 +39,11 @@ export function ExplorePage() {
         <section aria-labelledby="groups-heading">
           <h2 id="groups-heading">Groups</h2>
           <Loaded loadable={groups} retry={reloadGroups} what="Loading groups">
-            {(list) =>
+            {(list, headers) =>
               list.length === 0 ? (
                 <Empty>No groups{search ? ' match this filter' : ' you can see yet'}.</Empty>
               ) : (
+                <>
                 <ul className="cards">
                   {list.map((group) => (
                     <li key={group.id}>
@@ -46,6 +53,8 @@ export function ExplorePage() {
                     </li>
                   ))}
                 </ul>
+                <Pager headers={headers} onPage={toPage('groups_page')} />
+                </>
               )
             }
           </Loaded>
@@ -53,10 +62,11 @@ export function ExplorePage() {
         <section aria-labelledby="projects-heading">
           <h2 id="projects-heading">Projects</h2>
           <Loaded loadable={projects} retry={reloadProjects} what="Loading projects">
-            {(list) =>
+            {(list, headers) =>
               list.length === 0 ? (
                 <Empty>No projects{search ? ' match this filter' : ' you can see yet'}. Create one with the API (see the README’s first start).</Empty>
               ) : (
+                <>
                 <ul className="cards">
                   {list.map((project) => (
                     <li key={project.id}>
@@ -66,6 +76,8 @@ export function ExplorePage() {
                     </li>
                   ))}
                 </ul>
+                <Pager headers={headers} onPage={toPage('projects_page')} />
+                </>
               )
             }
           </Loaded>
