@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { allEvents } from '../support/audit-e2e.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { makePackage, NpmClient } from '../support/npm-client.js';
 import { TEST_BACKEND } from '../support/test-database.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-ui-data.js';
@@ -195,7 +196,25 @@ describe('web UI in Chromium', () => {
     ]);
   });
 
-  it('refuses a cookie-authenticated write without the CSRF token, and package-client paths ignore the cookie', async () => {
+  it('lets a newcomer create a project and publish into it with the .npmrc lines the page shows', async () => {
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByText('Create a group or a project').click();
+    const form = page.getByRole('form', { name: 'New project' });
+    await form.getByLabel('In').selectOption('acme');
+    await form.getByLabel('Project path').fill('docs-site');
+    await form.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'acme/docs-site' }).waitFor();
+    const npmrc = await page.getByRole('region', { name: 'Publish the first package' }).locator('pre').first().innerText();
+    const dir = makePackage('@acme/docs-theme', '0.0.1');
+    writeFileSync(join(dir, '.npmrc'), `${npmrc.replace('<TOKEN>', data.ownerToken)}\n`);
+    // The user-level config points nowhere: only the copied project .npmrc can make this work.
+    const published = await new NpmClient('http://127.0.0.1:9/', null).npm(['publish'], dir);
+    assert.equal(published.code, 0, published.stderr);
+    await page.reload();
+    await page.getByRole('link', { name: '@acme/docs-theme' }).waitFor();
+  });
+
+    it('refuses a cookie-authenticated write without the CSRF token, and package-client paths ignore the cookie', async () => {
     const status = await page.evaluate(async () => {
       const res = await fetch('/api/v4/groups/acme/packages/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"package_audit_events":"disabled"}' });
       return res.status;

@@ -14,6 +14,8 @@ export interface WebUiData {
   group: { id: number; full_path: string };
   project: { id: number; path_with_namespace: string };
   npmVersion: string;
+  /** olivia's personal access token "olivia-laptop" (api scope). */
+  ownerToken: string;
 }
 
 async function npmOk(client: NpmClient, args: string[], cwd?: string): Promise<void> {
@@ -38,5 +40,5 @@ export async function buildWebUiData(trove: RunningTrove): Promise<WebUiData> {
   // A CI job publishes another package: its page must show the pipeline.
   const job = await world.jobToken(project.id, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39', pipeline_url: 'https://ci.example.com/acme/web-app/-/pipelines/881' });
   await npmOk(new NpmClient(registry, job.token), ['publish'], makePackage('@acme/build-tools', '0.1.0'));
-  return { world, owner, group, project, npmVersion: execFileSync('npm', ['--version'], { env: bot.env() }).toString().trim() };
+  return { world, owner, group, project, ownerToken: laptop.token, npmVersion: execFileSync('npm', ['--version'], { env: bot.env() }).toString().trim() };
 }

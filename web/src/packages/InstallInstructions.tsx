@@ -28,7 +28,7 @@ function linesFor(pkg: Package, files: PackageFile[]): { title: string; text: st
   }
 }
 
-function CopyBlock({ title, text }: { title: string; text: string }) {
+export function CopyBlock({ title, text }: { title: string; text: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="copy-block">

@@ -1,6 +1,7 @@
 import { apiPath } from '../api';
 import { Link, navigate, routes, useLocation } from '../router';
 import { Pager } from '../ui/pager';
+import { CreateForms } from './CreateForms';
 import type { Group, Project } from '../types';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
@@ -35,6 +36,7 @@ export function ExplorePage() {
         </label>
         <button type="submit">Filter</button>
       </form>
+      <CreateForms groups={groups.state === 'ready' ? groups.data : []} />
       <div className="columns">
         <section aria-labelledby="groups-heading">
           <h2 id="groups-heading">Groups</h2>

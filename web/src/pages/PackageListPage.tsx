@@ -1,5 +1,6 @@
 import { apiPath, enc } from '../api';
 import { actorText, clientText } from '../packages/published-by';
+import { PublishInstructions } from '../packages/PublishInstructions';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { Group, Package, Project } from '../types';
 import { DateTime } from '../ui/date-time';
@@ -58,7 +59,10 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
       <Loaded loadable={packages} retry={reload} what="Loading packages">
         {(list, headers) =>
           list.length === 0 ? (
-            <Empty>{name || format ? 'No package matches these filters.' : 'No packages yet. Publish one with npm, twine or curl (see a package page for the lines to copy).'}</Empty>
+            <>
+              <Empty>{name || format ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
+              {!name && !format && kind === 'projects' && <PublishInstructions projectPath={fullPath} />}
+            </>
           ) : (
             <>
               <div className="table-wrap">
