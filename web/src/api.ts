@@ -62,7 +62,6 @@ function safeJson(text: string): unknown {
 
 export const api = {
   get: async <T>(path: string) => (await apiRequest<T>('GET', path)).items,
-  page: <T>(path: string) => apiRequest<T>('GET', path),
   post: async <T>(path: string, body: unknown = {}) => (await apiRequest<T>('POST', path, body)).items,
   put: async <T>(path: string, body: unknown) => (await apiRequest<T>('PUT', path, body)).items,
   delete: async (path: string) => {
