@@ -15,7 +15,7 @@ import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-u
 // real server, with data from real npm publishes. A group owner signs in, reads who published a
 // version, filters and exports the group's audit log, changes the audit setting and sees its
 // event; CSRF and sign-out are checked from inside the page; the bootstrap admin signs in with
-// its token. About 10 s per backend (12 s on PostgreSQL), so it runs on both.
+// its token. 10-20 s per backend (machine load decides), so it runs on SQLite and PostgreSQL.
 
 const shot = (name: string) => join(ARTIFACTS, `web-ui-${TEST_BACKEND}-${name}.png`);
 
