@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { AuditPage } from './audit/AuditPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { PackageListPage } from './pages/PackageListPage';
@@ -75,6 +75,12 @@ export function App() {
   useEffect(() => {
     document.title = session ? `Trove · ${path === '/' ? 'Explore' : path.slice(1)}` : 'Trove · Sign in';
   }, [path, session]);
+  // A new page (not a new filter on the same page): start keyboard and screen-reader users at its content.
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) firstRender.current = false;
+    else document.getElementById('main')?.focus();
+  }, [path]);
   return (
     <>
       <a className="skip" href="#main">
