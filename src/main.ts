@@ -25,7 +25,8 @@ export async function serve(): Promise<void> {
   if (trove.bootstrap?.generatedToken) {
     // Printed once, on the first start only; it is stored hashed and cannot be shown again.
     process.stdout.write(
-      `\n  Created the administrator "root". Its personal access token (shown only now):\n\n    ${trove.bootstrap.generatedToken}\n\n`,
+      `\n  Created the administrator "root". Its personal access token (shown only now):\n\n    ${trove.bootstrap.generatedToken}\n\n` +
+        `  Open ${config.baseUrl}/ and sign in with it ("Access token").\n\n`,
     );
   }
   await trove.server.listen({

@@ -38,6 +38,8 @@ export interface TroveConfig {
   sealEveryMs: number;
   /** Largest sealed log for which an export may carry inclusion proofs (proofs=true holds ~64 bytes per event). */
   auditProofMaxEvents: number;
+  /** How long a web UI sign-in lasts (TROVE_SESSION_HOURS). */
+  sessionTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
+    sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
   };
 }

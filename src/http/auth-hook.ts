@@ -1,10 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { INSTANCE_SCOPE } from '../core/audit/audit-scope.js';
 import { errors } from '../core/errors.js';
-import { authenticateToken } from '../core/tokens/authenticate.js';
+import { csrfTokenMatches, principalOfSession } from '../core/sessions/web-sessions.js';
+import { authenticateToken, type AuthOutcome } from '../core/tokens/authenticate.js';
 import { ANONYMOUS } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
 import { auditContextOf } from './request-context.js';
+import { cookieAuthAllowed, sessionSecretOf } from './session-cookie.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The credential in whichever header GitLab accepts it: PRIVATE-TOKEN, JOB-TOKEN, Deploy-Token, Bearer, or Basic's password. */
 export function credentialOf(request: FastifyRequest): string | null {
@@ -26,28 +30,53 @@ export function credentialOf(request: FastifyRequest): string | null {
   return null;
 }
 
+/** Records `authentication_failed` (instance scope) for a refused token or password. */
+export async function recordAuthenticationFailure(ctx: AppContext, request: FastifyRequest, outcome: Extract<AuthOutcome, { ok: false }>): Promise<void> {
+  const auditCtx = auditContextOf(request, ANONYMOUS);
+  auditCtx.actor = { ...auditCtx.actor, user_id: outcome.userId, username: outcome.username, token_id: outcome.tokenId };
+  await ctx.audit.recordAlone(ctx.db, auditCtx, {
+    eventName: 'authentication_failed',
+    outcome: 'failure',
+    reason: outcome.reason,
+    scope: INSTANCE_SCOPE,
+    target: { id: outcome.tokenId ?? outcome.userId, type: outcome.tokenType ?? 'Token', details: `${request.method} ${request.url.split('?')[0]}` },
+    customMessage: `Authentication failed: ${outcome.reason}`,
+  });
+}
+
+/**
+ * A web UI session cookie, when no token header is present and the path is REST API. An unknown
+ * or expired session is simply anonymous (the UI then asks to sign in). Cookie-authenticated
+ * writes must carry the session's CSRF token in X-CSRF-Token: a cross-site form cannot.
+ */
+async function authenticateSession(ctx: AppContext, request: FastifyRequest): Promise<void> {
+  const secret = sessionSecretOf(request);
+  if (secret === null || !cookieAuthAllowed(request.url)) return;
+  const session = await principalOfSession(ctx.db, secret);
+  if (session === null) return;
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers['x-csrf-token'];
+    if (typeof presented !== 'string' || !csrfTokenMatches(secret, presented)) throw errors.forbidden('403 Forbidden - CSRF token missing or invalid');
+  }
+  request.principal = session.principal;
+  request.webSession = { secret, expiresAt: session.expiresAt };
+}
+
 /** Resolves request.principal before any route runs; a bad credential is audited and answered 401. */
 export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('webSession', null);
   app.addHook('onRequest', async (request) => {
     request.principal = ANONYMOUS;
+    request.webSession = null;
     const secret = credentialOf(request);
-    if (secret === null) return;
+    if (secret === null) return authenticateSession(ctx, request);
     const outcome = await authenticateToken(ctx.db, secret);
     if (outcome.ok) {
       request.principal = outcome.principal;
       return;
     }
-    const auditCtx = auditContextOf(request, ANONYMOUS);
-    auditCtx.actor = { ...auditCtx.actor, user_id: outcome.userId, username: outcome.username, token_id: outcome.tokenId };
-    await ctx.audit.recordAlone(ctx.db, auditCtx, {
-      eventName: 'authentication_failed',
-      outcome: 'failure',
-      reason: outcome.reason,
-      scope: INSTANCE_SCOPE,
-      target: { id: outcome.tokenId, type: outcome.tokenType ?? 'Token', details: `${request.method} ${request.url.split('?')[0]}` },
-      customMessage: `Authentication failed: ${outcome.reason}`,
-    });
+    await recordAuthenticationFailure(ctx, request, outcome);
     throw errors.unauthorized();
   });
 }

@@ -31,7 +31,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return reply.status(mapped.statusCode).headers(mapped.headers).send(shape(mapped.message));
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+/** `pageFallback` may answer an unknown path first (the web UI's client-side routes, src/http/web-ui.ts). */
+export function registerErrorHandler(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null): void {
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error, (message) => ({ message })));
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ message: '404 Not Found' }));
+  app.setNotFoundHandler((request, reply) => pageFallback?.(request, reply) ?? reply.status(404).send({ message: '404 Not Found' }));
 }

@@ -7,6 +7,8 @@ import { ANONYMOUS, type Principal } from '../core/tokens/principal.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** Set when a web UI session cookie authenticated the request (src/http/auth-hook.ts). */
+    webSession: { secret: string; expiresAt: string } | null;
   }
 }
 
@@ -52,7 +54,7 @@ export function auditContextOf(request: FastifyRequest, principal: Principal = r
   const client = parseClient(userAgent);
   return {
     actor: actorOf(principal),
-    via: viaFor({ jobToken: principal.kind === 'job_token', webSession: false, userAgent, client }),
+    via: viaFor({ jobToken: principal.kind === 'job_token', webSession: request.webSession != null, userAgent, client }),
     client,
     userAgent,
     ipAddress: request.ip ?? null,

@@ -15,7 +15,9 @@ import { registerPackageSettingsRoutes } from './routes/package-settings-routes.
 import { registerPackagesRoutes } from './routes/packages-routes.js';
 import { registerProjectRoutes } from './routes/projects-routes.js';
 import { registerTokenRoutes } from './routes/tokens-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerUserRoutes } from './routes/users-routes.js';
+import { registerWebUi } from './web-ui.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -51,9 +53,10 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
     reply.header('x-request-id', request.id);
   });
   registerFormBodyParser(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
   app.get('/-/health', async () => ({ status: 'ok', instance: ctx.config.instanceName }));
+  registerSessionRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

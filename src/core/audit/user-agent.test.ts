@@ -33,6 +33,16 @@ describe('parseClient', () => {
     assert.deepEqual(parseClient(UA.curl), { name: 'curl', version: '8.5.0' });
   });
 
+  it('names the browser behind "Mozilla/5.0" (web UI sessions)', () => {
+    assert.deepEqual(parseClient(UA.browser), { name: 'Firefox', version: '128.0' });
+    const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    assert.deepEqual(parseClient(chrome), { name: 'Chrome', version: '131.0.0.0' });
+    assert.deepEqual(parseClient(`${chrome} Edg/131.0.2903.86`), { name: 'Edge', version: '131.0.2903.86' });
+    const safari = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15';
+    assert.deepEqual(parseClient(safari), { name: 'Safari', version: '18.1' });
+    assert.deepEqual(parseClient('Mozilla/5.0 (compatible; SomeBot)'), { name: 'Mozilla', version: '5.0' });
+  });
+
   it('stops pip\'s version before its JSON blob', () => {
     assert.deepEqual(parseClient(UA.pip), { name: 'pip', version: '23.0.1' });
   });

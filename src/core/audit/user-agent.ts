@@ -9,10 +9,27 @@ const PACKAGE_CLIENTS = new Set([
 
 const PRODUCT = /^([A-Za-z][A-Za-z0-9._+-]*)(?:\/([^\s;()]+))?/;
 
+// Every browser starts with "Mozilla/5.0"; the browser itself is a later token, most specific first
+// (Edge and Opera also say Chrome; Chrome also says Safari). Safari's version is in "Version/".
+const BROWSERS: Array<[name: string, pattern: RegExp]> = [
+  ['Edge', /\bEdg\/([\d.]+)/],
+  ['Opera', /\bOPR\/([\d.]+)/],
+  ['Firefox', /\bFirefox\/([\d.]+)/],
+  ['HeadlessChrome', /\bHeadlessChrome\/([\d.]+)/],
+  ['Chrome', /\bChrome\/([\d.]+)/],
+  ['Safari', /\bVersion\/([\d.]+).*\bSafari\//],
+];
+
 export function parseClient(userAgent: string | null | undefined): ClientInfo | null {
   if (!userAgent) return null;
   const match = PRODUCT.exec(userAgent.trim());
   if (!match) return null;
+  if (match[1] === 'Mozilla') {
+    for (const [name, pattern] of BROWSERS) {
+      const browser = pattern.exec(userAgent);
+      if (browser) return { name, version: browser[1] };
+    }
+  }
   return { name: match[1], version: match[2] ?? null };
 }
 

@@ -20,6 +20,10 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
       out[key] = ns[key];
       out[`${key}_effective`] = effective.value;
       out[`${key}_source`] = effective.source;
+      // What `inherit` would give here (the parent's value, or the instance default), for the UI to show next to an explicit value.
+      const inherited = ns.parent_id === null ? { value: ctx.audit.instanceDefaults[key], source: 'instance' } : await effectiveSetting(ctx.db, ns.parent_id, key, ctx.audit.instanceDefaults);
+      out[`${key}_inherited`] = inherited.value;
+      out[`${key}_inherited_source`] = inherited.source;
     }
     return out;
   }

@@ -202,6 +202,17 @@ export interface PackageCleanupPoliciesTable {
   updated_at: string;
 }
 
+/** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */
+export interface WebSessionsTable {
+  id: Generated<number>;
+  session_digest: string;
+  user_id: number;
+  /** Set when the session was started with a personal access token: it acts with that token's rights. */
+  personal_access_token_id: number | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -224,4 +235,5 @@ export interface Database {
   job_runs: JobRunsTable;
   audit_checkpoints: AuditCheckpointsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
+  web_sessions: WebSessionsTable;
 }

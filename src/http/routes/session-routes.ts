@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifyPassword } from '../../core/accounts/passwords.js';
+import { userToApi, type User } from '../../core/accounts/users.js';
+import { errors } from '../../core/errors.js';
+import { createWebSession, csrfTokenFor, deleteWebSession } from '../../core/sessions/web-sessions.js';
+import { authenticateToken } from '../../core/tokens/authenticate.js';
+import type { PersonalAccessToken, Principal } from '../../core/tokens/principal.js';
+import type { AppContext } from '../app-context.js';
+import { recordAuthenticationFailure } from '../auth-hook.js';
+import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
+
+// Web UI sign-in: POST /api/v4/session with {login, password} or {token} (a personal access token,
+// e.g. the bootstrap admin's), GET it back (user + CSRF token after a reload), DELETE to sign out.
+
+// Verified when the login is unknown, so that the answer takes as long as for a wrong password.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+function sessionJson(ctx: AppContext, principal: Principal, secret: string, expiresAt: string) {
+  if (principal.kind !== 'user') throw errors.unauthorized();
+  return {
+    user: userToApi(principal.user, ctx.config.baseUrl, true),
+    csrf_token: csrfTokenFor(secret),
+    expires_at: expiresAt,
+    // A token sign-in acts with the token's rights and its events name the token.
+    token: principal.token ? { id: principal.token.id, name: principal.token.name, scopes: principal.scopes } : null,
+  };
+}
+
+async function passwordSignIn(ctx: AppContext, request: FastifyRequest, login: string, password: string): Promise<User> {
+  const user = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb('username', '=', login), eb('email', '=', login)]))
+    .executeTakeFirst();
+  const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  const reason = !user ? 'unknown login' : !matches ? 'wrong password' : user.state !== 'active' ? 'user blocked' : null;
+  if (reason === null) return user!;
+  await recordAuthenticationFailure(ctx, request, { ok: false, reason, tokenType: 'Password', tokenId: null, userId: user?.id ?? null, username: user?.username ?? login.slice(0, 255) });
+  throw errors.unauthorized('401 Unauthorized - invalid login or password');
+}
+
+async function tokenSignIn(ctx: AppContext, request: FastifyRequest, token: string): Promise<{ user: User; token: PersonalAccessToken }> {
+  const outcome = await authenticateToken(ctx.db, token);
+  if (!outcome.ok) {
+    await recordAuthenticationFailure(ctx, request, outcome);
+    throw errors.unauthorized('401 Unauthorized - invalid token');
+  }
+  // Deploy and job tokens cannot use the REST API, so they cannot open a UI session either.
+  if (outcome.principal.kind !== 'user' || outcome.principal.token === null) throw errors.unauthorized('401 Unauthorized - only personal access tokens can sign in');
+  return { user: outcome.principal.user, token: outcome.principal.token };
+}
+
+export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const secure = ctx.config.baseUrl.startsWith('https://');
+
+  // A 401 with WWW-Authenticate: Basic makes browsers pop up their own password dialog; the web
+  // UI (which says so with X-Trove-Web) shows its sign-in page instead.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.headers['x-trove-web'] !== undefined) reply.removeHeader('www-authenticate');
+  });
+
+  app.post('/api/v4/session', async (request, reply: FastifyReply) => {
+    // JSON only: a cross-site HTML form cannot send it, so nobody can be signed in to someone else's account.
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) throw errors.badRequest('Sign in with a JSON body');
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const signedIn =
+      typeof body.token === 'string' && body.token !== ''
+        ? await tokenSignIn(ctx, request, body.token)
+        : typeof body.login === 'string' && typeof body.password === 'string' && body.login !== ''
+          ? { user: await passwordSignIn(ctx, request, body.login, body.password), token: null }
+          : null;
+    if (signedIn === null) throw errors.badRequest('login and password, or token, are required');
+    const session = await createWebSession(ctx.db, signedIn.user, signedIn.token, ctx.config.sessionTtlMs);
+    setSessionCookie(reply, session.secret, session.expiresAt, secure);
+    const principal: Principal = { kind: 'user', user: signedIn.user, token: signedIn.token, scopes: signedIn.token ? (JSON.parse(signedIn.token.scopes) as string[]) : [] };
+    return reply.status(201).send(sessionJson(ctx, principal, session.secret, session.expiresAt));
+  });
+
+  app.get('/api/v4/session', async (request) => {
+    if (!request.webSession) throw errors.unauthorized('401 Unauthorized - not signed in');
+    return sessionJson(ctx, request.principal, request.webSession.secret, request.webSession.expiresAt);
+  });
+
+  app.delete('/api/v4/session', async (request, reply) => {
+    if (request.webSession) await deleteWebSession(ctx.db, request.webSession.secret);
+    clearSessionCookie(reply, secure);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,66 @@
+import { useEffect, useRef } from 'react';
+import { actorText, clientText, pipelineText } from '../packages/published-by';
+import type { AuditEvent } from '../types';
+import { DateTime } from '../ui/date-time';
+
+/** The whole record of one event: a summary, then the JSON exactly as the API returns it. */
+export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    closeButton.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      opener?.focus();
+    };
+  }, [onClose]);
+  return (
+    <div className="drawer-backdrop" onClick={onClose}>
+      <aside className="drawer" role="dialog" aria-modal="true" aria-labelledby="drawer-title" onClick={(e) => e.stopPropagation()}>
+        <header>
+          <h2 id="drawer-title">{event.event_name}</h2>
+          <button type="button" ref={closeButton} onClick={onClose}>
+            Close
+          </button>
+        </header>
+        <dl className="facts">
+          <dt>Time</dt>
+          <dd>
+            <DateTime iso={event.created_at} />
+          </dd>
+          <dt>Outcome</dt>
+          <dd>
+            {event.outcome}
+            {event.reason ? ` (${event.reason})` : ''}
+          </dd>
+          <dt>Actor</dt>
+          <dd>{actorText(event.actor)}</dd>
+          <dt>Via</dt>
+          <dd>{clientText(event.via, event.client)}</dd>
+          {event.pipeline && (
+            <>
+              <dt>Pipeline</dt>
+              <dd>{pipelineText(event.pipeline)}</dd>
+            </>
+          )}
+          <dt>Target</dt>
+          <dd>{event.details.target_details}</dd>
+          <dt>Message</dt>
+          <dd>{event.details.custom_message}</dd>
+          <dt>IP address</dt>
+          <dd>{event.details.ip_address ?? '—'}</dd>
+          <dt>Seq / UUID</dt>
+          <dd>
+            {event.seq} / <code>{event.uuid}</code>
+          </dd>
+        </dl>
+        <h3>Full record</h3>
+        <pre className="json" tabIndex={0} aria-label="Full record as JSON">
+          {JSON.stringify(event, null, 2)}
+        </pre>
+      </aside>
+    </div>
+  );
+}

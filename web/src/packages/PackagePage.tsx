@@ -1,0 +1,97 @@
+import { AuditTable } from '../audit/AuditTable';
+import { useKeysetEvents } from '../audit/use-keyset-events';
+import { apiPath, enc } from '../api';
+import { Link, navigate, routes, useLocation } from '../router';
+import type { Package } from '../types';
+import { Pager } from '../ui/pager';
+import { Empty, Loaded } from '../ui/states';
+import { Tabs } from '../ui/tabs';
+import { useApi } from '../ui/use-api';
+import { InstallInstructions } from './InstallInstructions';
+import { VersionCard } from './VersionCard';
+
+/** One package (all versions of its name in the project), opened from one of its versions. */
+export function PackagePage({ projectPath, packageId }: { projectPath: string; packageId: number }) {
+  const [pkg, reload] = useApi<Package>(apiPath(`/projects/${enc(projectPath)}/packages/${packageId}`));
+  return (
+    <Loaded loadable={pkg} retry={reload} what="Loading package">
+      {(current) => <PackageView projectPath={projectPath} current={current} />}
+    </Loaded>
+  );
+}
+
+function PackageView({ projectPath, current }: { projectPath: string; current: Package }) {
+  const { path, query } = useLocation();
+  const tab = query.get('tab') === 'history' ? 'history' : 'versions';
+  const page = query.get('versions_page') ?? undefined;
+  const [versions, reload] = useApi<Package[]>(
+    apiPath(`/projects/${enc(projectPath)}/packages`, { package_name: current.name, package_type: current.package_type, order_by: 'created_at', sort: 'desc', per_page: '50', page }),
+  );
+  return (
+    <section>
+      <p className="kicker">
+        {current.package_type} package in <Link to={routes.project(projectPath)}>{projectPath}</Link>
+      </p>
+      <h1>{current.name}</h1>
+      <Tabs
+        label="Package sections"
+        current={tab}
+        tabs={[
+          { id: 'versions', label: 'Versions', to: path },
+          { id: 'history', label: 'History', to: `${path}?tab=history` },
+        ]}
+      />
+      {tab === 'history' ? (
+        <PackageHistory projectPath={projectPath} pkg={current} />
+      ) : (
+        <div className="package-layout">
+          <div>
+            <Loaded loadable={versions} retry={reload} what="Loading versions">
+              {(list, headers) => {
+                // The list filter is a substring match: keep exactly this name.
+                const same = list.filter((v) => v.name === current.name);
+                const tags = same.flatMap((v) => v.tags.map((t) => ({ tag: t.name, version: v.version })));
+                return (
+                  <>
+                    <section aria-labelledby="tags-heading" className="panel">
+                      <h2 id="tags-heading">Dist-tags</h2>
+                      {tags.length === 0 ? (
+                        <Empty>No tags.</Empty>
+                      ) : (
+                        <ul className="inline">
+                          {tags.map((t) => (
+                            <li key={t.tag}>
+                              <span className="badge tag">{t.tag}</span> → {t.version}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </section>
+                    <h2>Versions{headers.get('x-total-pages') === '1' ? ` (${same.length})` : ''}</h2>
+                    {same.map((version) => (
+                      <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
+                    ))}
+                    <Pager headers={headers} onPage={(p) => navigate(`${path}?versions_page=${p}`)} />
+                  </>
+                );
+              }}
+            </Loaded>
+          </div>
+          <InstallInstructions projectPath={projectPath} pkg={current} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Every audit event about this package name in the project, newest first, paged by keyset. */
+function PackageHistory({ projectPath, pkg }: { projectPath: string; pkg: Package }) {
+  const list = useKeysetEvents(
+    apiPath(`/projects/${enc(projectPath)}/audit_events`, { package_name: pkg.name, package_format: pkg.package_type, pagination: 'keyset', per_page: '50' }),
+  );
+  return (
+    <section aria-label="History">
+      <AuditTable list={list} emptyText="No audit events for this package (package auditing may be disabled for its namespace)." />
+    </section>
+  );
+}

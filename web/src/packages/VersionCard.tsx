@@ -1,0 +1,67 @@
+import { apiPath, enc } from '../api';
+import type { Package, PackageFile } from '../types';
+import { DateTime, formatBytes } from '../ui/date-time';
+import { Loaded } from '../ui/states';
+import { useApi } from '../ui/use-api';
+import { actorText, clientText, pipelineText, PublishedByDetails } from './published-by';
+
+/** One version: status, tags, deprecation, who published it, and its files with their own publisher. */
+export function VersionCard({ projectPath, pkg, current }: { projectPath: string; pkg: Package; current: boolean }) {
+  const [files, reload] = useApi<PackageFile[]>(apiPath(`/projects/${enc(projectPath)}/packages/${pkg.id}/package_files`, { per_page: '100' }));
+  return (
+    <article className={`version${current ? ' current' : ''}`} aria-labelledby={`version-${pkg.id}`}>
+      <header>
+        <h3 id={`version-${pkg.id}`}>{pkg.version}</h3>
+        {pkg.tags.map((tag) => (
+          <span key={tag.name} className="badge tag">
+            {tag.name}
+          </span>
+        ))}
+        {pkg.status !== 'default' && <span className="badge">{pkg.status}</span>}
+      </header>
+      {pkg.deprecated && (
+        <p className="deprecated" role="note">
+          <strong>Deprecated:</strong> {pkg.deprecated}
+        </p>
+      )}
+      <h4>Published by</h4>
+      <PublishedByDetails by={pkg.published_by} />
+      <h4>Files</h4>
+      <Loaded loadable={files} retry={reload} what="Loading files">
+        {(list) => (
+          <div className="table-wrap">
+            <table className="files">
+              <caption className="sr-only">Files of {pkg.version}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">File</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">SHA-256</th>
+                  <th scope="col">Published by</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((file) => (
+                  <tr key={file.id}>
+                    <td className="wrap">{file.file_name}</td>
+                    <td>{formatBytes(file.size)}</td>
+                    <td>
+                      <code className="hash">{file.file_sha256}</code>
+                    </td>
+                    <td>
+                      {actorText(file.created_by.actor)}
+                      <div className="muted small">
+                        {clientText(file.created_by.via, file.created_by.client)}
+                        {file.created_by.pipeline && <> · {pipelineText(file.created_by.pipeline)}</>} · <DateTime iso={file.created_by.at} />
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
+    </article>
+  );
+}

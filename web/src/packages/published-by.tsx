@@ -1,0 +1,57 @@
+import type { Actor, Pipeline, PublishedBy } from '../types';
+import { DateTime } from '../ui/date-time';
+
+// "Who, with which credential, how": the sentence SPEC §4.3 asks the package page to say, e.g.
+// deploy token "release-bot" of acme/web-app via npm 11.19.1, pipeline #881 (main @ 3f2a1c9).
+
+export function actorText(actor: Actor): string {
+  switch (actor.type) {
+    case 'personal_access_token':
+      return `personal access token "${actor.token_name}" of ${actor.username}`;
+    case 'deploy_token':
+      return `deploy token "${actor.token_name}" of ${actor.token_owner_path}`;
+    case 'job_token':
+      return `CI job token of ${actor.username} (${actor.token_owner_path})`;
+    case 'user':
+      return `user ${actor.username}`;
+    case 'system':
+      return actor.name ?? 'Trove';
+    case 'anonymous':
+      return 'anonymous';
+  }
+}
+
+export function clientText(via: string, client: { name: string; version: string | null } | null): string {
+  const how = client ? `${client.name}${client.version ? ` ${client.version}` : ''}` : null;
+  return how ? `${via} · ${how}` : via;
+}
+
+export function pipelineText(pipeline: Pipeline): string {
+  return `pipeline #${pipeline.id}, job #${pipeline.job_id} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`;
+}
+
+/** The "Published by" block of a version or a file. */
+export function PublishedByDetails({ by }: { by: PublishedBy }) {
+  return (
+    <dl className="published-by">
+      <dt>Actor</dt>
+      <dd>
+        <span className="badge">{by.actor.type.replaceAll('_', ' ')}</span> {actorText(by.actor)}
+      </dd>
+      <dt>Via</dt>
+      <dd>{clientText(by.via, by.client)}</dd>
+      {by.pipeline && (
+        <>
+          <dt>Pipeline</dt>
+          <dd>
+            {by.pipeline.url ? <a href={by.pipeline.url}>{pipelineText(by.pipeline)}</a> : pipelineText(by.pipeline)}
+          </dd>
+        </>
+      )}
+      <dt>Time</dt>
+      <dd>
+        <DateTime iso={by.at} />
+      </dd>
+    </dl>
+  );
+}

@@ -1,0 +1,130 @@
+import { apiPath, enc } from '../api';
+import { actorText, clientText } from '../packages/published-by';
+import { PublishInstructions } from '../packages/PublishInstructions';
+import { Link, navigate, routes, useLocation } from '../router';
+import type { Group, Package, Project } from '../types';
+import { DateTime } from '../ui/date-time';
+import { Pager } from '../ui/pager';
+import { ScopeHeader } from '../ui/scope-header';
+import { Empty, Loaded } from '../ui/states';
+import { useApi } from '../ui/use-api';
+
+const FORMATS = ['npm', 'pypi', 'generic'];
+
+/** A group's (with its subgroups) or a project's packages, filtered by name and format, paged. */
+export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects'; fullPath: string }) {
+  const { path, query } = useLocation();
+  const name = query.get('name') ?? '';
+  const format = query.get('format') ?? '';
+  const page = query.get('page') ?? '1';
+  const [packages, reload] = useApi<Package[]>(
+    apiPath(`/${kind}/${enc(fullPath)}/packages`, { package_name: name, package_type: format, page, per_page: '20', order_by: 'created_at', sort: 'desc' }),
+  );
+  const setQuery = (next: Record<string, string>) => {
+    const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ''));
+    navigate(`${path}${params.size ? `?${params}` : ''}`);
+  };
+
+  return (
+    <section>
+      <ScopeHeader kind={kind} fullPath={fullPath} current="packages" />
+      {kind === 'groups' && <GroupContents fullPath={fullPath} />}
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter packages"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = new FormData(event.currentTarget);
+          setQuery({ name: String(form.get('name') ?? ''), format: String(form.get('format') ?? '') });
+        }}
+      >
+        <label>
+          Name contains
+          <input name="name" type="search" defaultValue={name} key={`n${name}`} />
+        </label>
+        <label>
+          Format
+          <select name="format" defaultValue={format} key={`f${format}`}>
+            <option value="">All formats</option>
+            {FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <Loaded loadable={packages} retry={reload} what="Loading packages">
+        {(list, headers) =>
+          list.length === 0 ? (
+            <>
+              <Empty>{name || format ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
+              {!name && !format && kind === 'projects' && <PublishInstructions projectPath={fullPath} />}
+            </>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <caption className="sr-only">Packages</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Format</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Published at</th>
+                      <th scope="col">Published by</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((pkg) => (
+                      <tr key={pkg.id}>
+                        <td>
+                          <Link to={routes.pkg(pkg.project_path ?? fullPath, pkg.id)}>{pkg.name}</Link>
+                          {kind === 'groups' && <div className="muted small">{pkg.project_path}</div>}
+                        </td>
+                        <td>{pkg.package_type}</td>
+                        <td>{pkg.version}</td>
+                        <td>{pkg.status}</td>
+                        <td>
+                          <DateTime iso={pkg.created_at} />
+                        </td>
+                        <td>
+                          {actorText(pkg.published_by.actor)}
+                          <div className="muted small">{clientText(pkg.published_by.via, pkg.published_by.client)}</div>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager headers={headers} onPage={(p) => setQuery({ name, format, page: String(p) })} />
+            </>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+/** Subgroups and projects of a group, for moving down the tree. */
+function GroupContents({ fullPath }: { fullPath: string }) {
+  const [subgroups] = useApi<Group[]>(apiPath(`/groups/${enc(fullPath)}/subgroups`, { per_page: '100' }));
+  const [projects] = useApi<Project[]>(apiPath(`/groups/${enc(fullPath)}/projects`, { per_page: '100' }));
+  const items = [
+    ...(subgroups.state === 'ready' ? subgroups.data.map((g) => ({ key: `g${g.id}`, to: routes.group(g.full_path), label: g.full_path, kind: 'subgroup' })) : []),
+    ...(projects.state === 'ready' ? projects.data.map((p) => ({ key: `p${p.id}`, to: routes.project(p.path_with_namespace), label: p.path_with_namespace, kind: 'project' })) : []),
+  ];
+  if (items.length === 0) return null;
+  return (
+    <nav aria-label="Subgroups and projects" className="contents">
+      {items.map((item) => (
+        <Link key={item.key} to={item.to}>
+          {item.label} <span className="muted small">({item.kind})</span>
+        </Link>
+      ))}
+    </nav>
+  );
+}

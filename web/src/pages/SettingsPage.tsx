@@ -1,0 +1,40 @@
+import { apiPath, enc } from '../api';
+import { AuditSwitches } from '../settings/AuditSwitches';
+import { TokensSection } from '../settings/TokensSection';
+import { ScopeHeader } from '../ui/scope-header';
+
+const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
+
+/** Owners' settings: audit switches (groups, user namespaces) and deploy tokens (groups, projects). */
+export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
+  const deployTokens = (
+    <TokensSection
+      title="Deploy tokens"
+      listPath={apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens`, { per_page: '100' })}
+      createPath={apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens`)}
+      revokePath={(id) => apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens/${id}`)}
+      scopes={DEPLOY_SCOPES}
+      defaultScopes={DEPLOY_SCOPES}
+    />
+  );
+  if (kind === 'namespaces') {
+    return (
+      <section>
+        <p className="kicker">User namespace</p>
+        <h1>{fullPath}</h1>
+        <AuditSwitches kind="namespaces" fullPath={fullPath} />
+      </section>
+    );
+  }
+  return (
+    <section>
+      <ScopeHeader kind={kind} fullPath={fullPath} current="settings" />
+      {kind === 'groups' ? (
+        <AuditSwitches kind="groups" fullPath={fullPath} />
+      ) : (
+        <p className="muted">Audit settings belong to the project’s group or user namespace.</p>
+      )}
+      {deployTokens}
+    </section>
+  );
+}

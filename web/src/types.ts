@@ -1,0 +1,101 @@
+// The shapes of the REST API responses the UI reads (see SPEC §4.3 and the routes in src/http/routes).
+
+export interface User {
+  id: number;
+  username: string;
+  name: string;
+  is_admin?: boolean;
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+  expires_at: string;
+  token: { id: number; name: string; scopes: string[] } | null;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  full_path: string;
+  description: string;
+  visibility: string;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  path_with_namespace: string;
+  description: string;
+  visibility: string;
+  namespace: { id: number; full_path: string; kind: string };
+}
+
+export interface Actor {
+  type: 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'system' | 'anonymous';
+  user_id: number | null;
+  username: string | null;
+  token_id: number | null;
+  token_name: string | null;
+  token_owner_path: string | null;
+  name?: string;
+}
+
+export interface Pipeline {
+  id: number;
+  job_id: number;
+  project_path: string;
+  ref: string;
+  sha: string;
+  url: string | null;
+}
+
+export interface PublishedBy {
+  actor: Actor;
+  via: string;
+  client: { name: string; version: string | null } | null;
+  pipeline: Pipeline | null;
+  at: string;
+}
+
+export interface Package {
+  id: number;
+  name: string;
+  version: string;
+  package_type: string;
+  status: string;
+  created_at: string;
+  project_id: number;
+  project_path: string | null;
+  tags: { name: string }[];
+  deprecated: string | null;
+  downloads: number;
+  published_by: PublishedBy;
+}
+
+export interface PackageFile {
+  id: number;
+  file_name: string;
+  size: number;
+  file_sha256: string;
+  created_at: string;
+  created_by: PublishedBy;
+}
+
+export interface AuditEvent {
+  id: number;
+  uuid: string;
+  seq: number;
+  event_name: string;
+  outcome: 'success' | 'failure';
+  reason?: string | null;
+  created_at: string;
+  details: { target_details: string; custom_message: string; entity_path: string | null; ip_address: string | null };
+  actor: Actor;
+  via: string;
+  client: { name: string; version: string | null } | null;
+  pipeline: Pipeline | null;
+  project: { id: number; full_path: string } | null;
+  package: { name: string; version: string | null; format: string } | null;
+  [key: string]: unknown;
+}
