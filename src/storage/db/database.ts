@@ -10,6 +10,7 @@ import * as m003 from './migrations/003-append-only-and-jobs.js';
 import * as m004 from './migrations/004-audit-checkpoints.js';
 import * as m005 from './migrations/005-package-cleanup-policies.js';
 import * as m006 from './migrations/006-download-events-index.js';
+import * as m007 from './migrations/007-audit-streaming.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -55,6 +56,7 @@ const migrations = {
   '004-audit-checkpoints': m004,
   '005-package-cleanup-policies': m005,
   '006-download-events-index': m006,
+  '007-audit-streaming': m007,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

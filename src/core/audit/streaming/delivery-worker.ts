@@ -1,0 +1,140 @@
+import type { Logger } from 'pino';
+import type { StreamingConfig } from '../../../config/config.js';
+import type { Db } from '../../../storage/db/database.js';
+import { LeaderLease } from '../../jobs/leader-lease.js';
+import type { AuditLog } from '../audit-log.js';
+import type { AddressPolicy } from './destination-address.js';
+import { deliver } from './delivery-request.js';
+import { markDelivered, markFailed } from './delivery-outcomes.js';
+import { deactivateGoneDestination } from './destination-store.js';
+
+export const STREAMING_LEASE = 'audit-streaming';
+
+/**
+ * Delivers the streaming outbox (SPEC 4.7). One process per database delivers: the holder of the
+ * "audit-streaming" lease, renewed every second; when it dies another takes over after the lease
+ * lapses, and resumes from the outbox (delivered rows are deleted in the same transaction that
+ * records the delivery, so at most the event in flight is sent twice).
+ * Each destination has one lane that sends its lowest seq, and only after a 2xx the next one:
+ * per-destination order. Lanes of different destinations run side by side, so a dead destination
+ * holds up nothing but itself, and publishes never wait for deliveries at all.
+ */
+export class StreamingWorker {
+  private readonly lease: LeaderLease;
+  private leading = false;
+  private stopped = false;
+  private readonly lanes = new Map<number, Promise<void>>();
+  /** Counts wake-ups, so a lane that finds nothing can tell whether rows arrived while it looked. */
+  private kicks = 0;
+  private scanning: Promise<void> | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private wake: { timer: NodeJS.Timeout; at: number } | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly log: Logger,
+    private readonly settings: StreamingConfig,
+    private readonly policy: AddressPolicy,
+    holder: string,
+    leaseTtlMs: number,
+  ) {
+    this.lease = new LeaderLease(db, STREAMING_LEASE, holder, leaseTtlMs);
+    this.leaseEveryMs = Math.min(1000, Math.floor(leaseTtlMs / 4));
+  }
+
+  private readonly leaseEveryMs: number;
+
+  start(): void {
+    this.audit.outboxSignal.subscribe(() => this.kick());
+    this.timers = [setInterval(() => void this.renewLease(), this.leaseEveryMs), setInterval(() => this.kick(), this.settings.pollMs)];
+    for (const timer of this.timers) timer.unref();
+    void this.renewLease();
+  }
+
+  /** Stops sending (an attempt in flight is abandoned and will be sent again) and gives the lease up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.abort.abort();
+    await this.scanning;
+    await Promise.all(this.lanes.values());
+    if (this.leading) await this.lease.release().catch(() => undefined);
+  }
+
+  private async renewLease(): Promise<void> {
+    try {
+      this.leading = !this.stopped && (await this.lease.acquireOrRenew());
+    } catch (error) {
+      this.leading = false;
+      this.log.error({ err: error }, 'audit streaming lease renewal failed');
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    this.kicks++;
+    if (!this.leading || this.stopped || this.scanning) return;
+    this.scanning = this.startLanes()
+      .catch((error) => this.log.error({ err: error }, 'audit streaming scan failed'))
+      .finally(() => (this.scanning = null));
+  }
+
+  private async startLanes(): Promise<void> {
+    const active = await this.db.selectFrom('audit_stream_destinations').select('id').where('active', '=', 1).execute();
+    for (const { id } of active) {
+      if (this.lanes.has(id) || this.stopped) continue;
+      const lane = this.runLane(id)
+        .catch((error) => this.log.error({ err: error, destination: id }, 'audit streaming delivery failed'))
+        .finally(() => this.lanes.delete(id));
+      this.lanes.set(id, lane);
+    }
+  }
+
+  /** Wakes up at `at` (a retry or the end of a circuit pause) if nothing else does sooner. */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    if (this.wake) clearTimeout(this.wake.timer);
+    const timer = setTimeout(() => {
+      this.wake = null;
+      this.kick();
+    }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.wake = { timer, at };
+  }
+
+  private async runLane(destinationId: number): Promise<void> {
+    while (this.leading && !this.stopped) {
+      const kicksBefore = this.kicks;
+      const destination = await this.db.selectFrom('audit_stream_destinations').selectAll().where('id', '=', destinationId).executeTakeFirst();
+      if (!destination || destination.active !== 1) return;
+      const head = await this.db
+        .selectFrom('audit_stream_outbox')
+        .select(['destination_id', 'seq', 'attempts', 'next_attempt_at'])
+        .where('destination_id', '=', destinationId)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      if (!head) {
+        if (this.kicks !== kicksBefore) continue; // rows may have arrived while we looked
+        return;
+      }
+      const dueAt = Math.max(Date.parse(head.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
+      if (dueAt > Date.now()) return this.wakeAt(dueAt);
+      const event = await this.db.selectFrom('audit_events').select(['uuid', 'event_name', 'record']).where('id', '=', head.seq).executeTakeFirstOrThrow();
+      const result = await deliver(
+        { url: destination.url, secret: destination.secret, headers: JSON.parse(destination.headers) as Record<string, string> },
+        { uuid: event.uuid, eventName: event.event_name, body: event.record },
+        this.policy,
+        this.settings.timeoutMs,
+        this.abort.signal,
+      );
+      if (this.stopped) return; // abandoned by stop(): neither delivered nor a failure of the receiver
+      if (result.kind === 'delivered') await markDelivered(this.db, head);
+      else if (result.kind === 'gone') await deactivateGoneDestination(this.db, this.audit, destination, 'the receiver answered 410 Gone');
+      else await markFailed(this.db, this.settings, destination, head, result.error, result.retryAfterMs);
+    }
+  }
+}
