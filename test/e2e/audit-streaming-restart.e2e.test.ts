@@ -7,8 +7,8 @@ import { waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
 // Delivery survives restarts (SPEC 4.7): the outbox is in the database, so after kill -9 the next
-// process resumes the backlog where the dead one stopped (at most the event in flight arrives
-// twice), and after SIGTERM nothing is lost either.
+// process resumes the backlog where the dead one stopped (what was delivered in the last moments
+// but not yet recorded, at most one batch of 100, arrives twice), and after SIGTERM nothing is lost.
 
 describe('audit event streaming: restarts', () => {
   let trove: RunningTrove;
@@ -24,7 +24,7 @@ describe('audit event streaming: restarts', () => {
     await receiver?.close();
   });
 
-  it('resumes the backlog from the outbox after kill -9, in order, with at most the in-flight event repeated', async () => {
+  it('resumes the backlog from the outbox after kill -9, in order, repeating at most one unrecorded batch', async () => {
     const world = new World(trove);
     const group = await world.group('acme');
     const destination = await createDestination(world.root, group.id, { name: 'siem', url: receiver.url });
@@ -40,7 +40,7 @@ describe('audit event streaming: restarts', () => {
     const seqs = receiver.seqs().filter((s) => s > start);
     const firsts = [...new Set(seqs)];
     assert.deepEqual(firsts, expected, 'first receipts in seq order');
-    assert.ok(seqs.length - firsts.length <= 1, `${seqs.length - firsts.length} duplicates`);
+    assert.ok(seqs.length - firsts.length <= 100, `${seqs.length - firsts.length} duplicates`);
     assert.ok(status.backlog > 0, `the kill came with a backlog of ${status.backlog}`);
   });
 });

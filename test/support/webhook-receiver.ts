@@ -14,6 +14,8 @@ export interface Received {
   body: string;
   json: any;
   at: number;
+  /** Answered with a 2xx (a delivery the sender could count as done). */
+  acknowledged: boolean;
 }
 
 export type Answer = { status: number; headers?: Record<string, string> } | { slowMs: number } | 'reset';
@@ -61,6 +63,7 @@ export class WebhookReceiver {
       body,
       json,
       at: Date.now(),
+      acknowledged: false,
     };
     this.received.push(request);
     const answer = this.answer(request);
@@ -70,7 +73,8 @@ export class WebhookReceiver {
       res.on('close', () => clearTimeout(timer));
       return;
     }
-    res.writeHead(answer.status, answer.headers).end(answer.status < 300 ? 'ok' : 'nope');
+    request.acknowledged = answer.status >= 200 && answer.status < 300;
+    res.writeHead(answer.status, answer.headers).end(request.acknowledged ? 'ok' : 'nope');
   }
 
   /** The seqs of the received events, in order of arrival (test events and unparsable bodies left out). */

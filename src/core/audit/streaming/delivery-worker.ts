@@ -105,36 +105,92 @@ export class StreamingWorker {
     this.wake = { timer, at };
   }
 
+  /**
+   * Sends a destination's backlog in seq order until it is empty or waits longer than a moment.
+   * Reads the next events in batches and records deliveries in batches (at most BATCH events or
+   * FLUSH_MS apart): after a crash, those delivered but not yet recorded are sent again, which
+   * at-least-once allows, instead of one commit per event. A failure is recorded at once; a
+   * retry due within SHORT_WAIT_MS is waited for here rather than re-read from the database.
+   */
   private async runLane(destinationId: number): Promise<void> {
     while (this.leading && !this.stopped) {
       const kicksBefore = this.kicks;
-      const destination = await this.db.selectFrom('audit_stream_destinations').selectAll().where('id', '=', destinationId).executeTakeFirst();
-      if (!destination || destination.active !== 1) return;
-      const head = await this.db
+      let destination = await this.loadDestination(destinationId);
+      if (!destination) return;
+      const batch = await this.db
         .selectFrom('audit_stream_outbox')
-        .select(['destination_id', 'seq', 'attempts', 'next_attempt_at'])
+        .innerJoin('audit_events', 'audit_events.id', 'audit_stream_outbox.seq')
+        .select(['audit_stream_outbox.destination_id', 'audit_stream_outbox.seq', 'attempts', 'next_attempt_at', 'uuid', 'event_name', 'record'])
         .where('destination_id', '=', destinationId)
-        .orderBy('seq')
-        .limit(1)
-        .executeTakeFirst();
-      if (!head) {
+        .orderBy('audit_stream_outbox.seq')
+        .limit(BATCH)
+        .execute();
+      if (batch.length === 0) {
         if (this.kicks !== kicksBefore) continue; // rows may have arrived while we looked
         return;
       }
-      const dueAt = Math.max(Date.parse(head.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
-      if (dueAt > Date.now()) return this.wakeAt(dueAt);
-      const event = await this.db.selectFrom('audit_events').select(['uuid', 'event_name', 'record']).where('id', '=', head.seq).executeTakeFirstOrThrow();
-      const result = await deliver(
-        { url: destination.url, secret: destination.secret, headers: JSON.parse(destination.headers) as Record<string, string> },
-        { uuid: event.uuid, eventName: event.event_name, body: event.record },
-        this.policy,
-        this.settings.timeoutMs,
-        this.abort.signal,
-      );
-      if (this.stopped) return; // abandoned by stop(): neither delivered nor a failure of the receiver
-      if (result.kind === 'delivered') await markDelivered(this.db, head);
-      else if (result.kind === 'gone') await deactivateGoneDestination(this.db, this.audit, destination, 'the receiver answered 410 Gone');
-      else await markFailed(this.db, this.settings, destination, head, result.error, result.retryAfterMs);
+      const target = { url: destination.url, secret: destination.secret, headers: JSON.parse(destination.headers) as Record<string, string> };
+      let delivered: number[] = [];
+      let flushedAt = Date.now();
+      const flush = async () => {
+        await markDelivered(this.db, destinationId, delivered);
+        delivered = [];
+        flushedAt = Date.now();
+      };
+      for (let i = 0; i < batch.length && this.leading && !this.stopped; ) {
+        const head = batch[i];
+        const dueAt = Math.max(Date.parse(head.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
+        if (dueAt > Date.now()) {
+          await flush();
+          if (dueAt - Date.now() > SHORT_WAIT_MS) return this.wakeAt(dueAt);
+          await this.pause(dueAt - Date.now());
+          continue;
+        }
+        const result = await deliver(target, { uuid: head.uuid, eventName: head.event_name, body: head.record }, this.policy, this.settings.timeoutMs, this.abort.signal);
+        if (this.stopped) break; // abandoned by stop(): neither delivered nor a failure of the receiver
+        if (result.kind === 'delivered') {
+          delivered.push(Number(head.seq));
+          i++;
+          if (Date.now() - flushedAt >= FLUSH_MS) await flush();
+          continue;
+        }
+        await flush();
+        if (result.kind === 'gone') {
+          await deactivateGoneDestination(this.db, this.audit, destination, 'the receiver answered 410 Gone');
+          return;
+        }
+        const failed = await markFailed(this.db, this.settings, destination, head, result.error, result.retryAfterMs);
+        const current = await this.loadDestination(destinationId);
+        // Changed meanwhile (an owner edited or switched it off): start over from the database.
+        if (!current || current.updated_at !== destination.updated_at) break;
+        destination = current;
+        if (failed.deadLettered) i++;
+        else Object.assign(head, { attempts: head.attempts + 1, next_attempt_at: failed.nextAttemptAt });
+      }
+      await flush();
     }
   }
+
+  private async loadDestination(id: number) {
+    const row = await this.db.selectFrom('audit_stream_destinations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row?.active === 1 ? row : undefined;
+  }
+
+  /** Sleeps, but wakes up at once when the worker stops. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
+  }
 }
+
+const BATCH = 100;
+const FLUSH_MS = 250;
+const SHORT_WAIT_MS = 1000;
