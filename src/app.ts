@@ -47,8 +47,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
   // Download events are written in batches (every 250 ms or 1000 events), flushed by close().
   const downloadEvents = new DownloadEventBuffer(db, audit, log);
-  // Delivers the audit streaming outbox, in whichever process holds its lease (started by main.ts).
-  const streaming = new StreamingWorker(db, audit, log, config.streaming, addressPolicyOf(config), jobs.holder, config.jobLeaseMs);
+  // Delivers the audit streaming outbox in the process that leads the scheduler (started by main.ts).
+  const streaming = new StreamingWorker(db, audit, log, config.streaming, addressPolicyOf(config), config.jobLeaseMs);
+  jobs.register(streaming.leaderJob());
   const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents, streaming };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
@@ -58,8 +59,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
     bootstrap,
     async close() {
       try {
-        await jobs.stop();
+        // Delivery first: it must stop before the scheduler lease it relies on is given up.
         await streaming.stop();
+        await jobs.stop();
         // Waits for the requests in flight: a download that completes now queues its event ...
         await server.close();
         // ... and every queued download event is written before the database closes (SPEC 4.4).

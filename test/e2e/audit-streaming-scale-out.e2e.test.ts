@@ -11,7 +11,7 @@ import { World } from '../support/world.js';
 
 // Streaming with two Trove processes on one PostgreSQL database (SPEC 6): a destination created
 // through one process gets the events the other commits right after (destinations are read in
-// the event's transaction); exactly one process delivers (the "audit-streaming" lease holder),
+// the event's transaction); exactly one process delivers (the holder of the scheduler lease),
 // and when it is killed with SIGKILL the other takes over and delivers the rest, in order.
 
 describe('audit streaming: two Troves on one PostgreSQL database', { skip: TEST_BACKEND === 'postgres' ? false : 'several processes share a PostgreSQL database' }, () => {
@@ -34,7 +34,7 @@ describe('audit streaming: two Troves on one PostgreSQL database', { skip: TEST_
   });
 
   const leaseHolderPid = async () => {
-    const [row] = await pgRows(databaseUrl, `select holder from job_leases where name = 'audit-streaming'`);
+    const [row] = await pgRows(databaseUrl, `select holder from job_leases where name = 'scheduler'`);
     return row ? Number(String(row.holder).split(':')[1]) : undefined;
   };
 

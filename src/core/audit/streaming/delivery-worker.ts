@@ -1,27 +1,26 @@
 import type { Logger } from 'pino';
 import type { StreamingConfig } from '../../../config/config.js';
 import type { Db } from '../../../storage/db/database.js';
-import { LeaderLease } from '../../jobs/leader-lease.js';
+import type { BackgroundJob } from '../../jobs/job-scheduler.js';
 import type { AuditLog } from '../audit-log.js';
 import type { AddressPolicy } from './destination-address.js';
 import { deliver } from './delivery-request.js';
 import { markDelivered, markFailed } from './delivery-outcomes.js';
 import { deactivateGoneDestination } from './destination-store.js';
 
-export const STREAMING_LEASE = 'audit-streaming';
-
 /**
- * Delivers the streaming outbox (SPEC 4.7). One process per database delivers: the holder of the
- * "audit-streaming" lease, renewed every second; when it dies another takes over after the lease
- * lapses, and resumes from the outbox (delivered rows are deleted in the same transaction that
- * records the delivery, so at most the event in flight is sent twice).
+ * Delivers the streaming outbox (SPEC 4.7). One process per database delivers: the leader of the
+ * background job scheduler (src/core/jobs), which calls leaderJob() on every tick (<= 1 s) while
+ * it holds the "scheduler" lease. Reusing that lease adds no database write of its own (on SQLite
+ * every extra writer makes a CLI beside the server more likely to meet a busy database). When the
+ * leader dies another process takes over after the lease lapses and resumes from the outbox.
  * Each destination has one lane that sends its lowest seq, and only after a 2xx the next one:
  * per-destination order. Lanes of different destinations run side by side, so a dead destination
  * holds up nothing but itself, and publishes never wait for deliveries at all.
  */
 export class StreamingWorker {
-  private readonly lease: LeaderLease;
-  private leading = false;
+  /** When the scheduler last told us that this process leads. */
+  private leaderSeenAt = 0;
   private stopped = false;
   private readonly lanes = new Map<number, Promise<void>>();
   /** Counts wake-ups, so a lane that finds nothing can tell whether rows arrived while it looked. */
@@ -37,23 +36,36 @@ export class StreamingWorker {
     private readonly log: Logger,
     private readonly settings: StreamingConfig,
     private readonly policy: AddressPolicy,
-    holder: string,
-    leaseTtlMs: number,
-  ) {
-    this.lease = new LeaderLease(db, STREAMING_LEASE, holder, leaseTtlMs);
-    this.leaseEveryMs = Math.min(1000, Math.floor(leaseTtlMs / 4));
+    private readonly leaseTtlMs: number,
+  ) {}
+
+  /**
+   * Registered with the scheduler, which runs it on each tick of the leading process only. Leading
+   * ends here half a lease after the last tick: before another process can take the lapsed lease.
+   */
+  leaderJob(): BackgroundJob {
+    return {
+      name: 'audit-streaming',
+      intervalMs: 0,
+      exactlyOnce: false,
+      run: async () => {
+        this.leaderSeenAt = Date.now();
+        this.kick();
+      },
+    };
   }
 
-  private readonly leaseEveryMs: number;
+  private get leading(): boolean {
+    return !this.stopped && Date.now() - this.leaderSeenAt < this.leaseTtlMs / 2;
+  }
 
   start(): void {
     this.audit.outboxSignal.subscribe(() => this.kick());
-    this.timers = [setInterval(() => void this.renewLease(), this.leaseEveryMs), setInterval(() => this.kick(), this.settings.pollMs)];
+    this.timers = [setInterval(() => this.kick(), this.settings.pollMs)];
     for (const timer of this.timers) timer.unref();
-    void this.renewLease();
   }
 
-  /** Stops sending (an attempt in flight is abandoned and will be sent again) and gives the lease up. */
+  /** Stops sending (an attempt in flight is abandoned and will be sent again). */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
@@ -61,22 +73,11 @@ export class StreamingWorker {
     this.abort.abort();
     await this.scanning;
     await Promise.all(this.lanes.values());
-    if (this.leading) await this.lease.release().catch(() => undefined);
-  }
-
-  private async renewLease(): Promise<void> {
-    try {
-      this.leading = !this.stopped && (await this.lease.acquireOrRenew());
-    } catch (error) {
-      this.leading = false;
-      this.log.error({ err: error }, 'audit streaming lease renewal failed');
-    }
-    this.kick();
   }
 
   private kick(): void {
     this.kicks++;
-    if (!this.leading || this.stopped || this.scanning) return;
+    if (!this.leading || this.scanning) return;
     this.scanning = this.startLanes()
       .catch((error) => this.log.error({ err: error }, 'audit streaming scan failed'))
       .finally(() => (this.scanning = null));
@@ -113,7 +114,7 @@ export class StreamingWorker {
    * retry due within SHORT_WAIT_MS is waited for here rather than re-read from the database.
    */
   private async runLane(destinationId: number): Promise<void> {
-    while (this.leading && !this.stopped) {
+    while (this.leading) {
       const kicksBefore = this.kicks;
       let destination = await this.loadDestination(destinationId);
       if (!destination) return;
@@ -137,7 +138,7 @@ export class StreamingWorker {
         delivered = [];
         flushedAt = Date.now();
       };
-      for (let i = 0; i < batch.length && this.leading && !this.stopped; ) {
+      for (let i = 0; i < batch.length && this.leading; ) {
         const head = batch[i];
         const dueAt = Math.max(Date.parse(head.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
         if (dueAt > Date.now()) {
