@@ -34,7 +34,7 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-export function signedHeaders(target: DeliveryTarget, message: DeliveryMessage): Record<string, string> {
+function signedHeaders(target: DeliveryTarget, message: DeliveryMessage): Record<string, string> {
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     ...target.headers,
