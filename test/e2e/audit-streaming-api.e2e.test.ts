@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import { pgRows } from '../support/scale-out.js';
+import { openFaultInjector } from '../support/fault-injection.js';
 import { createDestination, destinationsPath, eventsAfter, startStreamingTrove, toggleSetting } from '../support/streaming.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { sleep, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
@@ -142,14 +140,10 @@ describe('audit event streaming: SSRF guard without TROVE_STREAMING_ALLOW_PRIVAT
     // A destination that got past the save-time check (a name that resolved elsewhere then, say):
     // written straight into the database, it is still refused when connecting.
     const now = new Date().toISOString();
-    const insert = `insert into audit_stream_destinations (namespace_id, name, url, secret, event_names, headers, active, consecutive_failures, created_at, updated_at)
-      values (${group.id}, 'sneaky', '${receiver.url.replace('127.0.0.1', 'localhost')}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}', '[]', '{}', 1, 0, '${now}', '${now}')`;
-    if (trove.databaseUrl) await pgRows(trove.databaseUrl, insert);
-    else {
-      const db = new Database(join(trove.dataDir, 'trove.db'));
-      db.exec(insert);
-      db.close();
-    }
+    const database = await openFaultInjector(trove);
+    await database.execute(`insert into audit_stream_destinations (namespace_id, name, url, secret, event_names, headers, active, consecutive_failures, created_at, updated_at)
+      values (${group.id}, 'sneaky', '${receiver.url.replace('127.0.0.1', 'localhost')}', 'whsec_${Buffer.alloc(32, 1).toString('base64')}', '[]', '{}', 1, 0, '${now}', '${now}')`);
+    await database.close();
     await toggleSetting(world.root, group.id, 0);
     const destinations = await waitFor('a refused attempt', async () => {
       const listed = await world.root.expect(200, 'GET', destinationsPath(group.id));

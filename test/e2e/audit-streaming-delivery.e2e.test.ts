@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openFaultInjector } from '../support/fault-injection.js';
 import { createDestination, destinationsPath, eventsAfter, lastSeq, startStreamingTrove, toggleSetting, uploadGeneric } from '../support/streaming.js';
 import type { RunningTrove } from '../support/trove-process.js';
 import { verifyStandardWebhook, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
@@ -134,6 +135,27 @@ describe('audit event streaming: delivery', () => {
       next_attempt_at: null,
       circuit: 'closed',
     });
+  });
+
+  it('writes an event and its outbox rows in one transaction: when the outbox insert fails, nothing is stored', async () => {
+    const database = await openFaultInjector(trove);
+    const fault = { name: 'streaming_outbox_fails', table: 'audit_stream_outbox' as const, when: 'NEW.seq > 0' };
+    try {
+      const eventsBefore = await database.countRows('audit_events');
+      const packagesBefore = (await database.packageRows()).length;
+      const receivedBefore = receivers.group.received.length;
+      await database.failInserts(fault);
+      const refused = await world.root.request('PUT', `/api/v4/projects/${projects.web}/packages/generic/atomic/1.0.0/a.txt`, 'a', { 'content-type': 'text/plain' });
+      assert.equal(refused.status, 500, refused.text);
+      assert.equal(await database.countRows('audit_events'), eventsBefore, 'no event without its outbox rows');
+      assert.equal((await database.packageRows()).length, packagesBefore, 'no change without its event');
+      await database.removeFault(fault);
+      await uploadGeneric(world.root, projects.web, 'atomic', '1.0.0');
+      const published = await waitFor('the retried publish', () => receivers.group.received.slice(receivedBefore).find((r) => r.json.package?.name === 'atomic'));
+      assert.equal(published.json.event_name, PUBLISHED);
+    } finally {
+      await database.close();
+    }
   });
 
   it('delivers a new event within a second of its commit', async () => {
