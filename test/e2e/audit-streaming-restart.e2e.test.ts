@@ -71,4 +71,22 @@ describe('audit event streaming: graceful stop', () => {
       await receiver.close();
     }
   });
+
+  it('stops within moments on SIGTERM while a delivery hangs on a receiver that never answers', async () => {
+    const receiver = await WebhookReceiver.start();
+    const trove = await startTrove({ env: { ...STREAMING_ENV, TROVE_STREAMING_TIMEOUT_MS: '60000' } });
+    try {
+      const world = new World(trove);
+      const group = await world.group('acme');
+      receiver.answer = () => ({ slowMs: 120_000 });
+      await createDestination(world.root, group.id, { name: 'hung', url: receiver.url });
+      await waitFor('the hanging delivery', () => receiver.received.length > 0);
+      const stopping = Date.now();
+      assert.equal(await trove.stop(), 0);
+      assert.ok(Date.now() - stopping < 5000, `stopped after ${Date.now() - stopping} ms`);
+    } finally {
+      await trove.stop();
+      await receiver.close();
+    }
+  });
 });
