@@ -26,7 +26,7 @@ export class StreamingWorker {
   /** Counts wake-ups, so a lane that finds nothing can tell whether rows arrived while it looked. */
   private kicks = 0;
   private scanning: Promise<void> | null = null;
-  private timers: NodeJS.Timeout[] = [];
+  private pollTimer: NodeJS.Timeout | null = null;
   private wake: { timer: NodeJS.Timeout; at: number } | null = null;
   private readonly abort = new AbortController();
 
@@ -61,14 +61,15 @@ export class StreamingWorker {
 
   start(): void {
     this.audit.outboxSignal.subscribe(() => this.kick());
-    this.timers = [setInterval(() => this.kick(), this.settings.pollMs)];
-    for (const timer of this.timers) timer.unref();
+    // Commits of other processes (PostgreSQL) send no signal here: look for them regularly.
+    this.pollTimer = setInterval(() => this.kick(), this.settings.pollMs);
+    this.pollTimer.unref();
   }
 
   /** Stops sending (an attempt in flight is abandoned and will be sent again). */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.wake) clearTimeout(this.wake.timer);
     this.abort.abort();
     await this.scanning;
