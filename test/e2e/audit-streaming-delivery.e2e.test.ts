@@ -158,7 +158,7 @@ describe('audit event streaming: delivery', () => {
     }
   });
 
-  it('delivers a new event within a second of its commit', async () => {
+  it('delivers a new event moments after its commit', async () => {
     const before = receivers.instance.received.length;
     const startedAt = Date.now();
     await toggleSetting(world.root, other.id, 0); // the loop above left it disabled

@@ -129,10 +129,13 @@ describe('audit event streaming: failures', () => {
     receiver.answer = () => (healthy ? { status: 200 } : { status: 502 });
     const start = await lastSeq(world.root);
     for (let i = 0; i < 2; i++) await toggleSetting(world.root, group.id, i);
-    await waitFor('the circuit to open', () => receiver.received.length >= 1 + CIRCUIT_FAILURES);
+    await waitFor(`${CIRCUIT_FAILURES} failed attempts`, () => receiver.received.length >= 1 + CIRCUIT_FAILURES);
     const opened = receiver.received.at(-1)!.at;
-    const status = (await show()).status;
-    assert.equal(status.circuit, 'open');
+    // The last failure is recorded a moment after the receiver answered it.
+    const status = await waitFor('the circuit to show open', async () => {
+      const current = (await show()).status;
+      return current.circuit === 'open' && current;
+    }, 2000);
     assert.equal(status.backlog, 1);
     assert.ok(Date.parse(status.next_attempt_at) >= opened + CIRCUIT_PAUSE_MS - 200, `next attempt ${status.next_attempt_at} after the pause`);
     await sleep(CIRCUIT_PAUSE_MS / 2);

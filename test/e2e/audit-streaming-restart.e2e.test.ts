@@ -29,7 +29,7 @@ describe('audit event streaming: restarts', () => {
     const group = await world.group('acme');
     const destination = await createDestination(world.root, group.id, { name: 'siem', url: receiver.url });
     // A slow receiver: events pile up faster than they are delivered.
-    receiver.answer = () => ({ slowMs: 15 });
+    receiver.answer = () => ({ slowMs: 40 }); // at most 25 deliveries a second
     const start = await lastSeq(world.root);
     await pool(Array.from({ length: 150 }, (_, i) => i), 4, (i) => toggleSetting(world.root, group.id, i));
     const status = (await world.root.expect(200, 'GET', `${destinationsPath(group.id)}/${destination.id}`)).status;
