@@ -14,6 +14,8 @@ import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
 import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
 import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
 import { createLogger } from './logger.js';
+import { addressPolicyOf } from './core/audit/streaming/destination-address.js';
+import { StreamingWorker } from './core/audit/streaming/delivery-worker.js';
 
 export interface Trove {
   ctx: AppContext;
@@ -45,7 +47,10 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
   // Download events are written in batches (every 250 ms or 1000 events), flushed by close().
   const downloadEvents = new DownloadEventBuffer(db, audit, log);
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents };
+  // Delivers the audit streaming outbox in the process that leads the scheduler (started by main.ts).
+  const streaming = new StreamingWorker(db, audit, log, config.streaming, addressPolicyOf(config), config.jobLeaseMs);
+  jobs.register(streaming.leaderJob());
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents, streaming };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -54,6 +59,8 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
     bootstrap,
     async close() {
       try {
+        // Delivery first: it must stop before the scheduler lease it relies on is given up.
+        await streaming.stop();
         await jobs.stop();
         // Waits for the requests in flight: a download that completes now queues its event ...
         await server.close();

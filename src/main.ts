@@ -35,6 +35,7 @@ export async function serve(): Promise<void> {
     listenTextResolver: () => `Trove listening on ${config.baseUrl} (data in ${config.dataDir})`,
   });
   trove.ctx.jobs.start();
+  trove.ctx.streaming.start();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

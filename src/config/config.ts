@@ -40,6 +40,48 @@ export interface TroveConfig {
   auditProofMaxEvents: number;
   /** How long a web UI sign-in lasts (TROVE_SESSION_HOURS). */
   sessionTtlMs: number;
+  /** Audit event streaming (SPEC 4.7). */
+  streaming: StreamingConfig;
+}
+
+export interface StreamingConfig {
+  /** TROVE_STREAMING_ALLOW_PRIVATE=1: destinations may be on loopback and private networks (never link-local). */
+  allowPrivate: boolean;
+  /** Delay before retry n+1 after n failed attempts; an event that fails once more than this has entries is dead-lettered. */
+  retryScheduleMs: number[];
+  /** A delivery that has no answer after this fails (and is retried). */
+  timeoutMs: number;
+  /** After this many failed deliveries in a row the destination's circuit opens ... */
+  circuitFailures: number;
+  /** ... for this long; then one probe decides whether it closes. */
+  circuitPauseMs: number;
+  /** How often the delivering process looks for events committed by other processes. */
+  pollMs: number;
+}
+
+// SPEC 4.7: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
+const DEFAULT_RETRY_SCHEDULE_MS = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map((s) => s * 1000);
+
+/** "50,100,200": the retry schedule in milliseconds (tests use a fast one). */
+function retryScheduleFrom(env: NodeJS.ProcessEnv): number[] {
+  const raw = env.TROVE_STREAMING_RETRY_SCHEDULE_MS;
+  if (!raw) return DEFAULT_RETRY_SCHEDULE_MS;
+  const delays = raw.split(',').map((item) => Number(item.trim()));
+  if (delays.some((d) => !Number.isInteger(d) || d < 1 || d > 7 * 86_400_000) || delays.length > 100) {
+    throw new ConfigError(`TROVE_STREAMING_RETRY_SCHEDULE_MS must be a comma-separated list of 1 to 100 delays in milliseconds, got "${raw}"`);
+  }
+  return delays;
+}
+
+function streamingFrom(env: NodeJS.ProcessEnv): StreamingConfig {
+  return {
+    allowPrivate: oneOf(env, 'TROVE_STREAMING_ALLOW_PRIVATE', ['0', '1'] as const, '0') === '1',
+    retryScheduleMs: retryScheduleFrom(env),
+    timeoutMs: intFrom(env, 'TROVE_STREAMING_TIMEOUT_MS', 15_000, 10, 300_000),
+    circuitFailures: intFrom(env, 'TROVE_STREAMING_CIRCUIT_FAILURES', 10, 1, 100_000),
+    circuitPauseMs: intFrom(env, 'TROVE_STREAMING_CIRCUIT_PAUSE_MS', 10 * 60_000, 10, 86_400_000),
+    pollMs: intFrom(env, 'TROVE_STREAMING_POLL_MS', 250, 10, 60_000),
+  };
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
     sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
+    streaming: streamingFrom(env),
   };
 }

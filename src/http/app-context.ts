@@ -2,6 +2,7 @@ import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
 import type { AuditSealer } from '../core/audit/audit-sealer.js';
 import type { DownloadEventBuffer } from '../core/audit/download-events.js';
+import type { StreamingWorker } from '../core/audit/streaming/delivery-worker.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
 import type { PackageService } from '../core/packages/package-service.js';
 import type { BlobStore } from '../storage/blobs/blob-store.js';
@@ -20,4 +21,6 @@ export interface AppContext {
   sealer: AuditSealer;
   /** Batches package_registry_package_downloaded events (src/core/audit/download-events.ts). */
   downloadEvents: DownloadEventBuffer;
+  /** Delivers audit events to streaming destinations (src/core/audit/streaming). */
+  streaming: StreamingWorker;
 }

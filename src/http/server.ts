@@ -6,6 +6,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
 import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
+import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
@@ -67,6 +68,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
   registerAuditExportRoutes(app, ctx);
+  registerAuditStreamingRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
   for (const format of FORMATS) await format.register(app, ctx);

@@ -11,7 +11,7 @@ import type { RunningTrove } from './trove-process.js';
 // PostgreSQL: the server's own database (RunningTrove.databaseUrl) through `pg`.
 
 /** A table the fault triggers can fire on. */
-export type FaultTable = 'audit_events' | 'package_files';
+export type FaultTable = 'audit_events' | 'package_files' | 'audit_stream_outbox';
 
 export interface Fault {
   /** Unique name of the trigger (and, on PostgreSQL, of its function). */

@@ -4,6 +4,8 @@ import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
+import { OutboxSignal } from './streaming/outbox-signal.js';
+import { queueForStreaming } from './streaming/stream-outbox.js';
 import { isPackageEvent, type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
 
 // GitLab's pseudo author ids for authors that are not users.
@@ -31,6 +33,9 @@ function authorFields(actor: ActorSnapshot) {
  * event commits or rolls back together with the change it describes (SPEC 4.4).
  */
 export class AuditLog {
+  /** Fires after streaming outbox rows were written (src/core/audit/streaming). */
+  readonly outboxSignal = new OutboxSignal();
+
   constructor(private readonly defaults: InstanceDefaults) {}
 
   get instanceDefaults(): InstanceDefaults {
@@ -52,6 +57,7 @@ export class AuditLog {
     const seq = (await this.lastSeq(tx)) + 1;
     const { record, row } = this.build(seq, ctx, input);
     await tx.insertInto('audit_events').values(row).execute();
+    await this.queueForStreaming(tx, [record]);
     return record;
   }
 
@@ -78,7 +84,14 @@ export class AuditLog {
     for (let i = 0; i < built.length; i += 200) {
       await tx.insertInto('audit_events').values(built.slice(i, i + 200).map((b) => b.row)).execute();
     }
-    return built.map((b) => b.record);
+    const records = built.map((b) => b.record);
+    await this.queueForStreaming(tx, records);
+    return records;
+  }
+
+  /** The streaming outbox rows of these events, in the same transaction (SPEC 4.4, 4.7). */
+  private async queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<void> {
+    if ((await queueForStreaming(tx, records)) > 0) this.outboxSignal.notify();
   }
 
   /** Takes the append lock (held until `tx` ends) and returns the current last seq. */

@@ -11,6 +11,7 @@ import * as m003 from './migrations/003-append-only-and-jobs.js';
 import * as m004 from './migrations/004-audit-checkpoints.js';
 import * as m005 from './migrations/005-package-cleanup-policies.js';
 import * as m006 from './migrations/006-download-events-index.js';
+import * as m007 from './migrations/007-audit-streaming.js';
 import * as m008 from './migrations/008-web-sessions.js';
 
 export type Db = Kysely<Database>;
@@ -57,7 +58,7 @@ const migrations = {
   '004-audit-checkpoints': m004,
   '005-package-cleanup-policies': m005,
   '006-download-events-index': m006,
-  // 007 is reserved for audit event streaming (another branch); Kysely's Migrator orders by name.
+  '007-audit-streaming': m007,
   '008-web-sessions': m008,
 };
 
@@ -65,9 +66,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
-    // Numbers are reserved per branch (007 streaming, 008 web sessions): a database that ran 008
-    // before 007 was merged must still accept 007 later instead of refusing to start.
-    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;

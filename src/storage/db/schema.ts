@@ -213,6 +213,45 @@ export interface WebSessionsTable {
   expires_at: string;
 }
 
+/** An audit event streaming destination (SPEC 4.7); namespace_id null = the instance. */
+export interface AuditStreamDestinationsTable {
+  id: Generated<number>;
+  namespace_id: number | null;
+  name: string;
+  url: string;
+  secret: string;
+  event_names: string; // JSON array
+  headers: string; // JSON object
+  active: number;
+  consecutive_failures: Generated<number>;
+  paused_until: string | null;
+  last_delivered_seq: number | null;
+  last_delivered_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event still to deliver to one destination (deleted once delivered). */
+export interface AuditStreamOutboxTable {
+  destination_id: number;
+  seq: number;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+}
+
+/** An event whose retries to one destination ran out; replay moves it back to the outbox. */
+export interface AuditStreamDeadLettersTable {
+  id: Generated<number>;
+  destination_id: number;
+  seq: number;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -236,4 +275,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
   web_sessions: WebSessionsTable;
+  audit_stream_destinations: AuditStreamDestinationsTable;
+  audit_stream_outbox: AuditStreamOutboxTable;
+  audit_stream_dead_letters: AuditStreamDeadLettersTable;
 }

@@ -1,0 +1,51 @@
+import type { Tx } from '../../../storage/db/database.js';
+import type { AuditRecord } from '../audit-types.js';
+
+// Writes the streaming outbox rows of new events inside the events' own transaction (SPEC 4.4,
+// 4.7): they commit or vanish together, so no committed event can miss its deliveries. The
+// destinations are read in that transaction too (no cache), so a destination created by one
+// Trove process gets the events another process commits right after: one small query per
+// distinct top-level group of the batch (the destinations table holds a handful of rows).
+
+/**
+ * The top-level group an event belongs to: a Group entity's full path starts with it (projects in
+ * groups record into their parent group, SPEC 4.2). Other entities reach instance destinations only.
+ */
+function rootGroupPath(record: AuditRecord): string | null {
+  if (record.entity_type !== 'Group' || !record.details.entity_path) return null;
+  return record.details.entity_path.split('/')[0];
+}
+
+async function destinationsFor(tx: Tx, rootPath: string | null): Promise<{ id: number; eventNames: string[] }[]> {
+  const rows = await tx
+    .selectFrom('audit_stream_destinations')
+    .select(['id', 'event_names'])
+    .where('active', '=', 1)
+    .where((eb) =>
+      rootPath === null
+        ? eb('namespace_id', 'is', null)
+        : eb.or([
+            eb('namespace_id', 'is', null),
+            eb('namespace_id', '=', eb.selectFrom('namespaces').select('id').where('full_path', '=', rootPath).where('parent_id', 'is', null)),
+          ]),
+    )
+    .execute();
+  return rows.map((row) => ({ id: row.id, eventNames: JSON.parse(row.event_names) as string[] }));
+}
+
+/** Queues each record for every active destination whose scope and event-name filter match it; returns the rows written. */
+export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<number> {
+  const byRoot = new Map<string | null, Awaited<ReturnType<typeof destinationsFor>>>();
+  const rows: { destination_id: number; seq: number; attempts: number; next_attempt_at: string; last_error: null }[] = [];
+  for (const record of records) {
+    const root = rootGroupPath(record);
+    if (!byRoot.has(root)) byRoot.set(root, await destinationsFor(tx, root));
+    for (const destination of byRoot.get(root)!) {
+      if (destination.eventNames.length > 0 && !destination.eventNames.includes(record.event_name)) continue;
+      rows.push({ destination_id: destination.id, seq: record.seq, attempts: 0, next_attempt_at: record.created_at, last_error: null });
+    }
+  }
+  // 5 bound values per row: 500 rows stay far below both databases' parameter limits.
+  for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_stream_outbox').values(rows.slice(i, i + 500)).execute();
+  return rows.length;
+}
