@@ -8,7 +8,7 @@ import { allEvents } from '../support/audit-e2e.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { makePackage, NpmClient } from '../support/npm-client.js';
 import { TEST_BACKEND } from '../support/test-database.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { REPO_ROOT, startTrove, type RunningTrove } from '../support/trove-process.js';
 import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-ui-data.js';
 
 // Issue #6: the web UI in a real browser (Debian's chromium through playwright-core) against the
@@ -45,6 +45,8 @@ describe('web UI in Chromium', () => {
     assert.match(html.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
     assert.equal(html.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(html.headers.get('x-frame-options'), 'DENY');
+    // The UI of the build under test (TROVE_TEST_DIST), found next to its compiled server.
+    assert.equal(await html.text(), readFileSync(join(REPO_ROOT, process.env.TROVE_TEST_DIST ?? 'dist', 'web/index.html'), 'utf8'));
     const api = await fetch(`${trove.baseUrl}/api/v4/no-such-thing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.deepEqual(await api.json(), { message: '404 Not Found' });
