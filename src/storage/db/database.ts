@@ -12,6 +12,7 @@ import * as m004 from './migrations/004-audit-checkpoints.js';
 import * as m005 from './migrations/005-package-cleanup-policies.js';
 import * as m006 from './migrations/006-download-events-index.js';
 import * as m008 from './migrations/008-web-sessions.js';
+import * as m009 from './migrations/009-sign-in-failures.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -59,6 +60,7 @@ const migrations = {
   '006-download-events-index': m006,
   // 007 is reserved for audit event streaming (another branch); Kysely's Migrator orders by name.
   '008-web-sessions': m008,
+  '009-sign-in-failures': m009,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -213,6 +213,15 @@ export interface WebSessionsTable {
   expires_at: string;
 }
 
+/** A failed password sign-in, counted by the sign-in throttle (migration 009). */
+export interface SignInFailuresTable {
+  id: Generated<number>;
+  /** The login as typed (username or email), lower-cased. */
+  login: string;
+  ip_address: string;
+  failed_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -236,4 +245,5 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
   web_sessions: WebSessionsTable;
+  sign_in_failures: SignInFailuresTable;
 }
