@@ -84,6 +84,10 @@ describe('web UI in Chromium', () => {
     const [file] = await data.world.root.expect(200, 'GET', `/api/v4/projects/${data.project.id}/packages/${pkg.id}/package_files`);
     assert.equal(await v140.locator('code.hash').innerText(), file.file_sha256);
     assert.match(await v140.locator('header').innerText(), /stable/);
+    // The dist-tags panel lists every tag of the name (from its own API, not from the page of versions).
+    const tags = page.getByRole('region', { name: 'Dist-tags' });
+    await tags.getByText('stable → 1.4.0').waitFor();
+    assert.deepEqual(await tags.getByRole('listitem').allInnerTexts(), ['latest → 1.5.0', 'stable → 1.4.0']);
     assert.match(await page.getByRole('region', { name: 'Install' }).innerText(), /npm install @acme\/ui-kit@1\.4\.0/);
     await page.screenshot({ path: shot('package'), fullPage: true });
 

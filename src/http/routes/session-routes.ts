@@ -43,7 +43,7 @@ async function passwordSignIn(ctx: AppContext, request: FastifyRequest, login: s
   const retryAfter = await signInRetryAfter(ctx.db, limits, key);
   if (retryAfter !== null) {
     await failure('too many failed sign-ins');
-    throw errors.tooManyRequests(retryAfter, '429 Too Many Requests - too many failed sign-ins, retry later');
+    throw errors.tooManyRequests(retryAfter, `429 Too Many Requests - too many failed sign-ins, try again in ${Math.ceil(retryAfter / 60)} min`);
   }
   const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   const reason = !user ? 'unknown login' : !matches ? 'wrong password' : user.state !== 'active' ? 'user blocked' : null;
