@@ -9,6 +9,7 @@ import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { makePackage, NpmClient } from '../support/npm-client.js';
 import { TEST_BACKEND } from '../support/test-database.js';
 import { REPO_ROOT, startTrove, type RunningTrove } from '../support/trove-process.js';
+import { newUiPage, signInWithPassword, signInWithToken, signOut } from '../support/web-ui-browser.js';
 import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-ui-data.js';
 
 // Issue #6: the web UI in a real browser (Debian's chromium through playwright-core) against the
@@ -29,9 +30,7 @@ describe('web UI in Chromium', () => {
     trove = await startTrove();
     data = await buildWebUiData(trove);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page = await newUiPage(browser);
   });
 
   after(async () => {
@@ -61,8 +60,7 @@ describe('web UI in Chromium', () => {
     const failures = await data.world.root.expect(200, 'GET', '/api/v4/audit_events?event_name=authentication_failed');
     assert.ok(failures.some((e: any) => e.actor.username === 'olivia' && e.reason === 'wrong password'), 'wrong password recorded');
 
-    await page.getByLabel('Password', { exact: true }).fill(OWNER_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithPassword(page, 'olivia', OWNER_PASSWORD);
     await page.getByRole('heading', { name: 'Explore' }).waitFor();
     const cookie = (await page.context().cookies()).find((c) => c.name === 'trove_session');
     assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'HttpOnly, SameSite=Strict session cookie');
@@ -235,16 +233,13 @@ describe('web UI in Chromium', () => {
 
   it('signs out: the session is deleted on the server', async () => {
     const cookie = (await page.context().cookies()).find((c) => c.name === 'trove_session')!;
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign in to Trove' }).waitFor();
+    await signOut(page);
     const replay = await fetch(`${trove.baseUrl}/api/v4/user`, { headers: { cookie: `trove_session=${cookie.value}` } });
     assert.equal(replay.status, 401, 'the old cookie no longer authenticates');
   });
 
   it('lets the bootstrap admin sign in with its token and export the instance log as JSON Lines', async () => {
-    await page.getByRole('button', { name: 'Access token' }).click();
-    await page.getByLabel('Personal access token').fill(trove.rootToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithToken(page, trove.rootToken);
     await page.getByText('with token “bootstrap”').waitFor();
     await page.getByRole('link', { name: 'Instance audit log' }).click();
     await page.locator('table.audit tbody tr').first().waitFor();
