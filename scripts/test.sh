@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/install-test-deps.sh
-# SKIP_BUILD=1 with TROVE_TEST_DIST=dist-x runs against a build made elsewhere (parallel work in one checkout).
-[ "${SKIP_BUILD:-}" = 1 ] || { npm run --silent build && npm run --silent typecheck; }
+# TROVE_TEST_DIST=dist-x builds into and tests dist-x (parallel work in one checkout); with
+# SKIP_BUILD=1 it runs against a build made there before.
+[ "${SKIP_BUILD:-}" = 1 ] || { bash scripts/build.sh "${TROVE_TEST_DIST:-dist}" && npm run --silent typecheck; }
 shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi

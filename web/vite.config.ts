@@ -1,7 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// Built by `npm run build` into dist/web, which the Trove server serves at `/` (src/http/web-ui.ts).
+// Built by `npm run build` (scripts/build.sh) into dist/web, next to the compiled server, which serves
+// it at `/` (src/http/web-ui.ts); `bash scripts/build.sh dist-x` puts it into dist-x/web instead.
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',

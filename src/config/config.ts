@@ -40,6 +40,8 @@ export interface TroveConfig {
   auditProofMaxEvents: number;
   /** How long a web UI sign-in lasts (TROVE_SESSION_HOURS). */
   sessionTtlMs: number;
+  /** Password sign-ins refused (429) after this many failures per login and IP address within the window. */
+  signInThrottle: { maxFailures: number; windowMs: number };
   /** Audit event streaming (SPEC 4.7). */
   streaming: StreamingConfig;
 }
@@ -175,5 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
     sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
     streaming: streamingFrom(env),
+    signInThrottle: {
+      maxFailures: intFrom(env, 'TROVE_SIGN_IN_MAX_FAILURES', 10, 1, 10_000),
+      windowMs: intFrom(env, 'TROVE_SIGN_IN_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+    },
   };
 }

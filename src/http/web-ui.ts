@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-// The web UI (web/, built by `npm run build` into dist/web) served at `/`. Client-side routes
-// get index.html, but only for browser navigations (Accept: text/html) outside /api/ and /-/,
-// so that unknown API and package-client paths keep answering with their JSON 404s.
+// The web UI (web/, built by `npm run build` into dist/web) served at `/`. It is looked up next to
+// this compiled file, so a build into another folder (scripts/build.sh dist-x) serves its own UI.
+// Client-side routes get index.html, but only for browser navigations (Accept: text/html) outside
+// /api/ and /-/, so that unknown API and package-client paths keep answering with their JSON 404s.
 
 export const WEB_UI_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 

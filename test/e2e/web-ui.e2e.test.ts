@@ -8,7 +8,8 @@ import { allEvents } from '../support/audit-e2e.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { makePackage, NpmClient } from '../support/npm-client.js';
 import { TEST_BACKEND } from '../support/test-database.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { REPO_ROOT, startTrove, type RunningTrove } from '../support/trove-process.js';
+import { newUiPage, signInWithPassword, signInWithToken, signOut } from '../support/web-ui-browser.js';
 import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-ui-data.js';
 
 // Issue #6: the web UI in a real browser (Debian's chromium through playwright-core) against the
@@ -29,9 +30,7 @@ describe('web UI in Chromium', () => {
     trove = await startTrove();
     data = await buildWebUiData(trove);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page = await newUiPage(browser);
   });
 
   after(async () => {
@@ -45,6 +44,8 @@ describe('web UI in Chromium', () => {
     assert.match(html.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
     assert.equal(html.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(html.headers.get('x-frame-options'), 'DENY');
+    // The UI of the build under test (TROVE_TEST_DIST), found next to its compiled server.
+    assert.equal(await html.text(), readFileSync(join(REPO_ROOT, process.env.TROVE_TEST_DIST ?? 'dist', 'web/index.html'), 'utf8'));
     const api = await fetch(`${trove.baseUrl}/api/v4/no-such-thing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.deepEqual(await api.json(), { message: '404 Not Found' });
@@ -59,8 +60,7 @@ describe('web UI in Chromium', () => {
     const failures = await data.world.root.expect(200, 'GET', '/api/v4/audit_events?event_name=authentication_failed');
     assert.ok(failures.some((e: any) => e.actor.username === 'olivia' && e.reason === 'wrong password'), 'wrong password recorded');
 
-    await page.getByLabel('Password', { exact: true }).fill(OWNER_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithPassword(page, 'olivia', OWNER_PASSWORD);
     await page.getByRole('heading', { name: 'Explore' }).waitFor();
     const cookie = (await page.context().cookies()).find((c) => c.name === 'trove_session');
     assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'HttpOnly, SameSite=Strict session cookie');
@@ -82,6 +82,10 @@ describe('web UI in Chromium', () => {
     const [file] = await data.world.root.expect(200, 'GET', `/api/v4/projects/${data.project.id}/packages/${pkg.id}/package_files`);
     assert.equal(await v140.locator('code.hash').innerText(), file.file_sha256);
     assert.match(await v140.locator('header').innerText(), /stable/);
+    // The dist-tags panel lists every tag of the name (from its own API, not from the page of versions).
+    const tags = page.getByRole('region', { name: 'Dist-tags' });
+    await tags.getByText('stable → 1.4.0').waitFor();
+    assert.deepEqual(await tags.getByRole('listitem').allInnerTexts(), ['latest → 1.5.0', 'stable → 1.4.0']);
     assert.match(await page.getByRole('region', { name: 'Install' }).innerText(), /npm install @acme\/ui-kit@1\.4\.0/);
     await page.screenshot({ path: shot('package'), fullPage: true });
 
@@ -229,16 +233,13 @@ describe('web UI in Chromium', () => {
 
   it('signs out: the session is deleted on the server', async () => {
     const cookie = (await page.context().cookies()).find((c) => c.name === 'trove_session')!;
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign in to Trove' }).waitFor();
+    await signOut(page);
     const replay = await fetch(`${trove.baseUrl}/api/v4/user`, { headers: { cookie: `trove_session=${cookie.value}` } });
     assert.equal(replay.status, 401, 'the old cookie no longer authenticates');
   });
 
   it('lets the bootstrap admin sign in with its token and export the instance log as JSON Lines', async () => {
-    await page.getByRole('button', { name: 'Access token' }).click();
-    await page.getByLabel('Personal access token').fill(trove.rootToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithToken(page, trove.rootToken);
     await page.getByText('with token “bootstrap”').waitFor();
     await page.getByRole('link', { name: 'Instance audit log' }).click();
     await page.locator('table.audit tbody tr').first().waitFor();

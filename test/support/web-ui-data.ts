@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { publishOk } from './audit-e2e.js';
 import { makePackage, NpmClient } from './npm-client.js';
 import type { RunningTrove } from './trove-process.js';
 import { World, type TestUser } from './world.js';
@@ -41,4 +42,27 @@ export async function buildWebUiData(trove: RunningTrove): Promise<WebUiData> {
   const job = await world.jobToken(project.id, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39', pipeline_url: 'https://ci.example.com/acme/web-app/-/pipelines/881' });
   await npmOk(new NpmClient(registry, job.token), ['publish'], makePackage('@acme/build-tools', '0.1.0'));
   return { world, owner, group, project, ownerToken: laptop.token, npmVersion: execFileSync('npm', ['--version'], { env: bot.env() }).toString().trim() };
+}
+
+export interface MoreWebUiData extends WebUiData {
+  tools: { id: number; path_with_namespace: string };
+}
+
+/** The versions of @acme/icons: more than the 50 the package page and the audit log show at once. */
+export const ICON_VERSIONS = Array.from({ length: 55 }, (_, i) => `1.0.${i}`);
+
+/**
+ * buildWebUiData, plus a subgroup acme/platform whose project tools gets a real `npm publish` (its
+ * event is stored on the subgroup), and @acme/icons in 55 versions with a dist-tag on the oldest.
+ * Those are sent as `npm publish` sends them but without the CLI, which would take a minute.
+ */
+export async function buildMoreWebUiData(trove: RunningTrove): Promise<MoreWebUiData> {
+  const data = await buildWebUiData(trove);
+  const platform = await data.world.group('platform', data.group.id);
+  const tools = await data.world.project('tools', platform.id);
+  const toolsRegistry = `${trove.baseUrl}/api/v4/projects/${tools.id}/packages/npm/`;
+  await npmOk(new NpmClient(toolsRegistry, data.ownerToken), ['publish'], makePackage('@acme/cli', '2.0.0'));
+  for (const version of ICON_VERSIONS) await publishOk(data.owner.api, data.project.id, '@acme/icons', version);
+  await data.owner.api.expect(200, 'PUT', `/api/v4/projects/${data.project.id}/packages/npm/-/package/@acme%2ficons/dist-tags/legacy`, '"1.0.0"');
+  return { ...data, tools };
 }

@@ -73,6 +73,14 @@ export interface Package {
   published_by: PublishedBy;
 }
 
+/** GET /projects/:id/packages/:package_id/dist_tags: every tag of the package's name. */
+export interface DistTag {
+  name: string;
+  version: string;
+  package_id: number;
+  updated_at: string;
+}
+
 export interface PackageFile {
   id: number;
   file_name: string;

@@ -65,7 +65,8 @@ function downloadPeriod(query: unknown): DownloadPeriod {
 export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  async function listFor(request: FastifyRequest, reply: FastifyReply, projectIds: number[]) {
+  /** `narrow` restricts the list further than the query's filters (one package's versions). */
+  async function listFor(request: FastifyRequest, reply: FastifyReply, projectIds: number[], narrow: (query: PackageQuery) => PackageQuery = (q) => q) {
     const paging = parsePaging(request.query as Record<string, unknown>);
     const period = downloadPeriod(request.query);
     if (projectIds.length === 0) {
@@ -73,7 +74,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
       return [];
     }
     const filters = request.query as ListQuery;
-    const scoped = ctx.db.selectFrom('packages').selectAll().where('project_id', 'in', projectIds);
+    const scoped = narrow(ctx.db.selectFrom('packages').selectAll().where('project_id', 'in', projectIds));
     const count = await applyFilters(scoped, { ...filters, order_by: undefined })
       .clearOrderBy()
       .clearSelect()
@@ -113,6 +114,31 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     const period = downloadPeriod(request.query);
     const [json] = await packagesToApi(ctx.db, base, [await packageIn(project, request.params.package_id)], period);
     return json;
+  });
+
+  // Trove's own (GitLab's package_name filter is a substring match, and tags come per version):
+  // every version of exactly this package's name and format, paged and filtered as the list above,
+  // and every dist-tag of that name, whichever version it points at. The package page reads both.
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/versions', async (request, reply) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    const pkg = await packageIn(project, request.params.package_id);
+    return listFor(request, reply, [project.id], (q) => q.where('format', '=', pkg.format).where('normalized_name', '=', pkg.normalized_name));
+  });
+
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/dist_tags', async (request) => {
+    const { project } = await visibleProject(ctx, request, request.params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    const pkg = await packageIn(project, request.params.package_id);
+    return ctx.db
+      .selectFrom('package_tags')
+      .innerJoin('packages', 'packages.id', 'package_tags.package_id')
+      .select(['package_tags.tag as name', 'packages.version', 'package_tags.package_id', 'package_tags.updated_at'])
+      .where('package_tags.project_id', '=', project.id)
+      .where('package_tags.format', '=', pkg.format)
+      .where('package_tags.normalized_name', '=', pkg.normalized_name)
+      .orderBy('package_tags.tag')
+      .execute();
   });
 
   app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', async (request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../../core/accounts/passwords.js';
 import { userToApi, type User } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
+import { clearSignInFailures, recordSignInFailure, signInRetryAfter } from '../../core/sessions/sign-in-throttle.js';
 import { createWebSession, csrfTokenFor, deleteWebSession } from '../../core/sessions/web-sessions.js';
 import { authenticateToken } from '../../core/tokens/authenticate.js';
 import type { PersonalAccessToken, Principal } from '../../core/tokens/principal.js';
@@ -11,6 +12,7 @@ import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 
 // Web UI sign-in: POST /api/v4/session with {login, password} or {token} (a personal access token,
 // e.g. the bootstrap admin's), GET it back (user + CSRF token after a reload), DELETE to sign out.
+// Password guessing is throttled per login and IP address (src/core/sessions/sign-in-throttle.ts).
 
 // Verified when the login is unknown, so that the answer takes as long as for a wrong password.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -32,10 +34,25 @@ async function passwordSignIn(ctx: AppContext, request: FastifyRequest, login: s
     .selectAll()
     .where((eb) => eb.or([eb('username', '=', login), eb('email', '=', login)]))
     .executeTakeFirst();
+  const limits = ctx.config.signInThrottle;
+  // A known user is one key whether the guesser types the username or the email.
+  const key = { login: user?.username ?? login, ipAddress: request.ip };
+  const failure = (reason: string) =>
+    recordAuthenticationFailure(ctx, request, { ok: false, reason, tokenType: 'Password', tokenId: null, userId: user?.id ?? null, username: user?.username ?? login.slice(0, 255) });
+  // Checked before the password: while throttled, even the right password does not get through.
+  const retryAfter = await signInRetryAfter(ctx.db, limits, key);
+  if (retryAfter !== null) {
+    await failure('too many failed sign-ins');
+    throw errors.tooManyRequests(retryAfter, `429 Too Many Requests - too many failed sign-ins, try again in ${Math.ceil(retryAfter / 60)} min`);
+  }
   const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   const reason = !user ? 'unknown login' : !matches ? 'wrong password' : user.state !== 'active' ? 'user blocked' : null;
-  if (reason === null) return user!;
-  await recordAuthenticationFailure(ctx, request, { ok: false, reason, tokenType: 'Password', tokenId: null, userId: user?.id ?? null, username: user?.username ?? login.slice(0, 255) });
+  if (reason === null) {
+    await clearSignInFailures(ctx.db, key);
+    return user!;
+  }
+  await recordSignInFailure(ctx.db, limits, key);
+  await failure(reason);
   throw errors.unauthorized('401 Unauthorized - invalid login or password');
 }
 

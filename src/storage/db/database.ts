@@ -13,6 +13,7 @@ import * as m005 from './migrations/005-package-cleanup-policies.js';
 import * as m006 from './migrations/006-download-events-index.js';
 import * as m007 from './migrations/007-audit-streaming.js';
 import * as m008 from './migrations/008-web-sessions.js';
+import * as m009 from './migrations/009-sign-in-failures.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -60,6 +61,7 @@ const migrations = {
   '006-download-events-index': m006,
   '007-audit-streaming': m007,
   '008-web-sessions': m008,
+  '009-sign-in-failures': m009,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

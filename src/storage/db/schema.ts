@@ -252,6 +252,15 @@ export interface AuditStreamDeadLettersTable {
   created_at: string;
 }
 
+/** A failed password sign-in, counted by the sign-in throttle (migration 009). */
+export interface SignInFailuresTable {
+  id: Generated<number>;
+  /** The login as typed (username or email), lower-cased. */
+  login: string;
+  ip_address: string;
+  failed_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -278,4 +287,5 @@ export interface Database {
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;
   audit_stream_dead_letters: AuditStreamDeadLettersTable;
+  sign_in_failures: SignInFailuresTable;
 }

@@ -2,7 +2,7 @@ import { AuditTable } from '../audit/AuditTable';
 import { useKeysetEvents } from '../audit/use-keyset-events';
 import { apiPath, enc } from '../api';
 import { Link, navigate, routes, useLocation } from '../router';
-import type { Package } from '../types';
+import type { DistTag, Package } from '../types';
 import { Pager } from '../ui/pager';
 import { Empty, Loaded } from '../ui/states';
 import { Tabs } from '../ui/tabs';
@@ -24,9 +24,8 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
   const { path, query } = useLocation();
   const tab = query.get('tab') === 'history' ? 'history' : 'versions';
   const page = query.get('versions_page') ?? undefined;
-  const [versions, reload] = useApi<Package[]>(
-    apiPath(`/projects/${enc(projectPath)}/packages`, { package_name: current.name, package_type: current.package_type, order_by: 'created_at', sort: 'desc', per_page: '50', page }),
-  );
+  const packagePath = `/projects/${enc(projectPath)}/packages/${current.id}`;
+  const [versions, reload] = useApi<Package[]>(apiPath(`${packagePath}/versions`, { order_by: 'created_at', sort: 'desc', per_page: '50', page }));
   return (
     <section>
       <p className="kicker">
@@ -46,40 +45,47 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
       ) : (
         <div className="package-layout">
           <div>
+            <DistTags path={`${packagePath}/dist_tags`} />
             <Loaded loadable={versions} retry={reload} what="Loading versions">
-              {(list, headers) => {
-                // The list filter is a substring match: keep exactly this name.
-                const same = list.filter((v) => v.name === current.name);
-                const tags = same.flatMap((v) => v.tags.map((t) => ({ tag: t.name, version: v.version })));
-                return (
-                  <>
-                    <section aria-labelledby="tags-heading" className="panel">
-                      <h2 id="tags-heading">Dist-tags</h2>
-                      {tags.length === 0 ? (
-                        <Empty>No tags.</Empty>
-                      ) : (
-                        <ul className="inline">
-                          {tags.map((t) => (
-                            <li key={t.tag}>
-                              <span className="badge tag">{t.tag}</span> → {t.version}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </section>
-                    <h2>Versions{headers.get('x-total-pages') === '1' ? ` (${same.length})` : ''}</h2>
-                    {same.map((version) => (
-                      <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
-                    ))}
-                    <Pager headers={headers} onPage={(p) => navigate(`${path}?versions_page=${p}`)} />
-                  </>
-                );
-              }}
+              {(list, headers) => (
+                <>
+                  <h2>Versions ({headers.get('x-total') ?? list.length})</h2>
+                  {list.map((version) => (
+                    <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
+                  ))}
+                  <Pager headers={headers} onPage={(p) => navigate(`${path}?versions_page=${p}`)} />
+                </>
+              )}
             </Loaded>
           </div>
           <InstallInstructions projectPath={projectPath} pkg={current} />
         </div>
       )}
+    </section>
+  );
+}
+
+/** Every dist-tag of the package's name, also those on versions beyond the current page of versions. */
+function DistTags({ path }: { path: string }) {
+  const [tags, reload] = useApi<DistTag[]>(apiPath(path));
+  return (
+    <section aria-labelledby="tags-heading" className="panel">
+      <h2 id="tags-heading">Dist-tags</h2>
+      <Loaded loadable={tags} retry={reload} what="Loading dist-tags">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No tags.</Empty>
+          ) : (
+            <ul className="inline">
+              {list.map((t) => (
+                <li key={t.name}>
+                  <span className="badge tag">{t.name}</span> → {t.version}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

@@ -1,0 +1,37 @@
+import type { Browser, Page } from 'playwright-core';
+
+// What every browser test of the web UI does the same way: a page at 1280×800 in Berlin time
+// (so that local time and UTC differ), and signing in and out through the page itself.
+
+export async function newUiPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+export async function signInWithPassword(page: Page, login: string, password: string): Promise<void> {
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor(); // the page at the current URL follows
+}
+
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.getByRole('button', { name: 'Access token' }).click();
+  await page.getByLabel('Personal access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor(); // the page at the current URL follows
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to Trove' }).waitFor();
+}
+
+/** The rows of the audit table on the page, once at least `atLeast` are shown. */
+export async function auditRows(page: Page, atLeast = 1) {
+  const rows = page.locator('table.audit tbody tr');
+  await rows.nth(atLeast - 1).waitFor();
+  return rows;
+}
