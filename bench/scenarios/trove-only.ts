@@ -1,0 +1,5 @@
+import type { BenchConfig } from '../config.js';
+import type { Figure } from '../figures.js';
+export async function troveOnly(_config: BenchConfig, _log: (l: string) => void): Promise<Figure[]> {
+  return [];
+}
