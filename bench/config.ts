@@ -24,7 +24,7 @@ export const ALL_SCENARIOS = ['reads', 'publish', 'install', 'trove-only', 'audi
 export function configFrom(argv: string[]): BenchConfig {
   const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish'] : ALL_SCENARIOS));
+  const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
     full: { rounds: 5, loadSeconds: 4, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
     quick: { rounds: 3, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 200_000 },

@@ -37,8 +37,15 @@ export async function publishBodyFor(name: string, version: string, options: { d
   return publishBody(name, version, tarball, { manifest });
 }
 
+type PublishBody = Awaited<ReturnType<typeof publishBodyFor>>;
+
 /** PUTs one publish body; throws unless the registry accepted it. */
-export async function publish(registry: string, token: string, name: string, body: unknown): Promise<void> {
+export async function publish(registry: string, token: string, name: string, body: PublishBody): Promise<void> {
+  // npm sends dist.tarball (the registry's own URL); Verdaccio serves it as given, and npm
+  // refuses a version without one.
+  for (const [version, manifest] of Object.entries(body.versions)) {
+    (manifest.dist as Record<string, string>).tarball = `${registry}${name}/-/${name}-${version}.tgz`;
+  }
   const res = await fetch(`${registry}${name}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'npm/11.6.2 node/v20.19.5 linux x64 workspaces/false' },
