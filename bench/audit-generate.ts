@@ -47,7 +47,8 @@ function eventAt(i: number): { ctx: AuditContext; input: AuditEventInput } {
   const project = group.projects[Math.floor(i / job.groups.length) % group.projects.length];
   const actor = job.actors[i % job.actors.length];
   const eventName = EVENT_NAMES[(i * 7) % EVENT_NAMES.length];
-  const name = `pkg-${(i * 13) % PACKAGES_PER_PROJECT}`;
+  // Within a group (i % groups), every package meets every event name (11 and 50 are coprime).
+  const name = `pkg-${(Math.floor(i / job.groups.length) * 13) % PACKAGES_PER_PROJECT}`;
   const version = `1.${i % 97}.${i % 89}`;
   const ctx: AuditContext = {
     actor: { type: 'personal_access_token', user_id: actor.id, username: actor.username, token_id: actor.tokenId, token_name: `${actor.username}-token`, token_owner_path: actor.username },
