@@ -11,6 +11,7 @@ import * as m003 from './migrations/003-append-only-and-jobs.js';
 import * as m004 from './migrations/004-audit-checkpoints.js';
 import * as m005 from './migrations/005-package-cleanup-policies.js';
 import * as m006 from './migrations/006-download-events-index.js';
+import * as m009 from './migrations/009-audit-package-index.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -56,6 +57,7 @@ const migrations = {
   '004-audit-checkpoints': m004,
   '005-package-cleanup-policies': m005,
   '006-download-events-index': m006,
+  '009-audit-package-index': m009,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
