@@ -26,8 +26,8 @@ export function configFrom(argv: string[]): BenchConfig {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
-    full: { rounds: 5, loadSeconds: 4, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
-    quick: { rounds: 3, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 200_000 },
+    full: { rounds: 5, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
+    quick: { rounds: 3, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
     smoke: { rounds: 1, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
   };
   return { mode, scenarios, ...sizes[mode] };
