@@ -1,4 +1,3 @@
-import { toRecord } from '../audit-query.js';
 import type { AuditRecord } from '../audit-types.js';
 import type { ExportFormat } from './export-format.js';
 
@@ -59,8 +58,12 @@ export const csvFormat: ExportFormat = {
   extension: 'csv',
   contentType: 'text/csv; charset=utf-8',
   preamble: () => csvRecord(CSV_HEADERS),
-  render: (events) => events.map((event) => {
-    const e = toRecord(event);
-    return csvRecord(COLUMNS.map(([, value]) => value(e)));
-  }).join(''),
+  // The stored record as parsed, without toRecord's copy (the leaf hash is not a CSV column).
+  render: (events) =>
+    events
+      .map((event) => {
+        const record = JSON.parse(event.record) as AuditRecord;
+        return csvRecord(COLUMNS.map(([, value]) => value(record)));
+      })
+      .join(''),
 };
