@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
+import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../../http/app-context.js';
 import type { PackageFormat } from '../format.js';
@@ -11,6 +11,7 @@ import { registryGroup, registryProject } from '../registry-project.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { parseNpmPath } from './npm-paths.js';
 import { publishNpmVersion } from './npm-publish.js';
+import { packumentCacheOf, packumentFingerprint, renderJson, type RenderedJson } from './npm-packument-cache.js';
 import { loadNpmPackage } from './npm-store.js';
 import { applyDeprecations, applyRevision, deleteTarball, removeDistTag, setDistTag, unpublishAll } from './npm-updates.js';
 
@@ -19,11 +20,29 @@ type Req = FastifyRequest<{ Params: Params }>;
 
 /** Sends JSON with a strong ETag, answering 304 when the client already has it. */
 function sendJsonWithEtag(request: FastifyRequest, reply: FastifyReply, body: unknown, contentType = 'application/json') {
-  const text = JSON.stringify(body);
-  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+  return sendRendered(request, reply, renderJson(body), contentType);
+}
+
+function sendRendered(request: FastifyRequest, reply: FastifyReply, { text, etag }: RenderedJson, contentType: string) {
   reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
   if (request.headers['if-none-match'] === etag) return reply.status(304).send();
   return reply.type(`${contentType}; charset=utf-8`).send(text);
+}
+
+/** A project's packument, full or abbreviated, rendered once per change of the package (npm-packument-cache.ts). */
+async function servePackument(ctx: AppContext, request: Req, reply: FastifyReply, project: Project, name: string) {
+  const abbreviated = wantsAbbreviated(request);
+  const key = `${project.id}/${name}/${abbreviated ? 'abbreviated' : 'full'}`;
+  const cache = packumentCacheOf(ctx.db);
+  const fingerprint = await packumentFingerprint(ctx.db, project.id, name);
+  let doc = cache.get(key, fingerprint);
+  if (!doc) {
+    const view = await loadNpmPackage(ctx, project, name);
+    if (view.versions.length === 0) throw errors.notFound(`Package not found`);
+    doc = renderJson(abbreviated ? abbreviatedPackument(view) : fullPackument(view));
+    cache.set(key, fingerprint, doc);
+  }
+  return sendRendered(request, reply, doc, abbreviated ? ABBREVIATED_MEDIA_TYPE : 'application/json');
 }
 
 function wantsAbbreviated(request: FastifyRequest): boolean {
@@ -57,7 +76,7 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
   await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
   switch (path.kind) {
     case 'packument':
-      return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'packument');
+      return servePackument(ctx, request, reply, project, path.name);
     case 'version':
       return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'version', path.spec);
     case 'dist-tags':

@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { cachingStatements, ImmediateSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-package-file-metadata.js';
 import * as m003 from './migrations/003-append-only-and-jobs.js';
@@ -14,6 +14,7 @@ import * as m006 from './migrations/006-download-events-index.js';
 import * as m007 from './migrations/007-audit-streaming.js';
 import * as m008 from './migrations/008-web-sessions.js';
 import * as m009 from './migrations/009-sign-in-failures.js';
+import * as m010 from './migrations/010-audit-package-index.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -39,7 +40,7 @@ export function openDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
 }
 
 // int8 (sizes, seq, count(*)) comes back from pg as a string by default; every value Trove keeps
@@ -62,6 +63,7 @@ const migrations = {
   '007-audit-streaming': m007,
   '008-web-sessions': m008,
   '009-sign-in-failures': m009,
+  '010-audit-package-index': m010,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
 
 // Kysely opens SQLite transactions with a plain (deferred) `begin`. A deferred transaction that
 // reads first and writes later (every audit append reads max(seq) before its insert) cannot wait
@@ -24,4 +24,28 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
   }
+}
+
+// Kysely prepares every query anew (better-sqlite3's prepare parses and plans the SQL each time):
+// on a packument or tarball GET, which run a handful of small queries, preparing cost as much as
+// running them (the benchmark's CPU profile). Kysely compiles the same SQL text for the same query
+// shape, so statements are kept by text. A statement is used by one query at a time: Kysely hands
+// its single SQLite connection to one query (or stream) at a time. Bounded: queries with `in (...)`
+// lists of varying length make many texts.
+const MAX_CACHED_STATEMENTS = 500;
+
+export function cachingStatements(database: SqliteDatabase): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

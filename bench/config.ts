@@ -1,0 +1,34 @@
+// How big a run is. `--quick` must finish in under 3 minutes, the full run in under 20 (the issue);
+// `--smoke` is the test suite's tiny run (both servers answer, the table is produced).
+
+export type Mode = 'full' | 'quick' | 'smoke';
+
+export interface BenchConfig {
+  mode: Mode;
+  /** A/B rounds per figure (the issue: at least 3, median reported). */
+  rounds: number;
+  /** Seconds of load per autocannon round. */
+  loadSeconds: number;
+  connections: number[];
+  manyVersions: number;
+  sequentialPublishes: number;
+  concurrentPublishers: number;
+  publishesPerPublisher: number;
+  genericUploadBytes: number;
+  auditEvents: number;
+  scenarios: Set<string>;
+}
+
+export const ALL_SCENARIOS = ['reads', 'publish', 'install', 'trove-only', 'audit-scale'] as const;
+
+export function configFrom(argv: string[]): BenchConfig {
+  const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
+  const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
+    full: { rounds: 5, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
+    quick: { rounds: 3, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
+    smoke: { rounds: 1, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
+  };
+  return { mode, scenarios, ...sizes[mode] };
+}

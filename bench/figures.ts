@@ -1,0 +1,70 @@
+// A figure is one row of the table: Trove's value, the peer's (or Trove's own baseline) and
+// their ratio, checked against the issue's target. Values are medians of alternated rounds.
+
+export interface Target {
+  /** What the target constrains: the ratio, or Trove's own value (e.g. p95 in ms). */
+  on: 'ratio' | 'value';
+  op: '>=' | '<=';
+  limit: number;
+}
+
+export interface Figure {
+  name: string;
+  unit: string;
+  trove: number;
+  /** The peer's value, or for Trove-only ratios the baseline (feature off); null when there is none. */
+  peer: number | null;
+  ratio: number | null;
+  target: Target | null;
+  pass: boolean | null;
+  samples?: { trove: number[]; peer: number[] };
+  note?: string;
+}
+
+export const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
+};
+
+export const percentile = (xs: number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+export function figure(name: string, unit: string, trove: number, peer: number | null, target: Target | null, extra: Partial<Figure> = {}): Figure {
+  const ratio = peer === null || peer === 0 ? null : trove / peer;
+  const checked = target?.on === 'ratio' ? ratio : trove;
+  const pass = target === null || checked === null ? null : target.op === '>=' ? checked >= target.limit : checked <= target.limit;
+  return { name, unit, trove, peer, ratio, target, pass, ...extra };
+}
+
+/**
+ * Runs `a` and `b` alternately (A B, B A, A B, ...) for `rounds` rounds so that drifting load on a
+ * shared machine hits both sides alike, and returns every sample of each side.
+ */
+export async function alternate(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
+  const samples = { a: [] as number[], b: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+    for (const side of order) samples[side].push(await (side === 'a' ? a() : b()));
+  }
+  return samples;
+}
+
+/** The figure of an A/B measurement: medians of each side, ratio of the medians. */
+export async function abFigure(
+  name: string,
+  unit: string,
+  rounds: number,
+  trove: () => Promise<number>,
+  peer: () => Promise<number>,
+  target: Target | null,
+  extra: Partial<Figure> = {},
+): Promise<Figure> {
+  const samples = await alternate(rounds, trove, peer);
+  return figure(name, unit, median(samples.a), median(samples.b), target, { samples: { trove: samples.a, peer: samples.b }, ...extra });
+}
+
+export const atLeast = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '>=', limit });
+export const atMost = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '<=', limit });

@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { configFrom } from './config.js';
+import { figure, atMost, type Figure } from './figures.js';
+import { seed } from './fixtures.js';
+import { ensurePeerInstalled, startVerdaccio } from './peer.js';
+import { peakRssOf } from './processes.js';
+import { auditScale } from './scenarios/audit-scale.js';
+import { npmInstallTree } from './scenarios/npm-install.js';
+import { publishThroughput } from './scenarios/publish.js';
+import { registryReads } from './scenarios/registry-reads.js';
+import { troveOnly } from './scenarios/trove-only.js';
+import { startTroveServer, type BenchServer } from './servers.js';
+import { machine, renderTable, writeResults } from './table.js';
+
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale]`
+// Trove against Verdaccio on this machine in this run; prints one table and writes
+// bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
+
+const config = configFrom(process.argv.slice(2));
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(4)}s] ${line}\n`);
+const has = (name: string) => config.scenarios.has(name);
+
+async function sideBySide(figures: Figure[]): Promise<void> {
+  ensurePeerInstalled(log);
+  let trove: BenchServer | undefined;
+  let peer: BenchServer | undefined;
+  try {
+    trove = await startTroveServer();
+    peer = await startVerdaccio();
+    log(`trove ${trove.base} (pid ${trove.pid}), verdaccio ${peer.base} (pid ${peer.pid}); seeding both`);
+    await Promise.all([seed(trove, config.manyVersions), seed(peer, config.manyVersions)]);
+    if (has('reads')) {
+      log('packument and tarball GETs');
+      figures.push(...(await registryReads(config, trove, peer)));
+    }
+    if (has('publish')) {
+      log('publish throughput');
+      figures.push(...(await publishThroughput(config, trove, peer)));
+    }
+    if (has('install')) {
+      log('npm install of the tree');
+      figures.push(...(await npmInstallTree(config, trove, peer)));
+    }
+    // Peak RSS over everything above: the kernel's high-water mark of each server process.
+    figures.push(figure('peak RSS of the server', 'MB', peakRssOf(trove.pid) / 2 ** 20, peakRssOf(peer.pid) / 2 ** 20, atMost(1)));
+  } finally {
+    await trove?.stop();
+    await peer?.stop();
+  }
+}
+
+const figures: Figure[] = [];
+const started = performance.now();
+log(`mode ${config.mode}, scenarios ${[...config.scenarios].join(', ')}; ${JSON.stringify(machine())}`);
+if (has('reads') || has('publish') || has('install')) await sideBySide(figures);
+if (has('trove-only')) {
+  log('Trove-only ratios');
+  figures.push(...(await troveOnly(config, log)));
+}
+if (has('audit-scale')) {
+  log(`audit at scale: ${config.auditEvents} events`);
+  figures.push(...(await auditScale(config, log)));
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(renderTable(figures, 'Verdaccio 6.8.0 (or off)'));
+const file = writeResults(process.env.TROVE_BENCH_RESULTS_DIR ?? resolve(import.meta.dirname, 'results'), config.mode, figures, { seconds, config: { ...config, scenarios: [...config.scenarios] } });
+log(`${figures.length} figures in ${seconds.toFixed(0)} s; written to ${file}`);

@@ -1,0 +1,40 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/support/trove-process.js';
+import type { BenchConfig } from '../config.js';
+import { abFigure, atMost, type Figure } from '../figures.js';
+import { TREE_SIZE, treeName } from '../fixtures.js';
+import { run } from '../processes.js';
+import type { BenchServer } from '../servers.js';
+
+// `npm install` of the 20-package tree into an empty folder with a cold cache: the wall time a
+// user waits. npm runs isolated (own HOME, userconfig and cache; none of the npm_* variables
+// `npm run bench` exports), talking only to the server on 127.0.0.1.
+
+function npmEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+  return { ...env, HOME: home, npm_config_userconfig: join(home, '.npmrc'), npm_config_cache: join(home, 'npm-cache') };
+}
+
+async function installSeconds(server: BenchServer): Promise<number> {
+  const home = tempDir('trove-bench-install-');
+  const registry = new URL(server.registry);
+  writeFileSync(
+    join(home, '.npmrc'),
+    [`registry=${server.registry}`, `//${registry.host}${registry.pathname}:_authToken=${server.token}`, 'update-notifier=false', 'audit=false', 'fund=false', ''].join('\n'),
+  );
+  const project = join(home, 'app');
+  await run('mkdir', ['-p', project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bench-app', version: '1.0.0', private: true, dependencies: { [treeName(0)]: '^1.0.0' } }));
+  const started = process.hrtime.bigint();
+  await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: project, env: npmEnv(home) });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const installed = readdirSync(join(project, 'node_modules')).filter((name) => name.startsWith('bench-tree-')).length;
+  if (installed !== TREE_SIZE) throw new Error(`npm install from ${server.name}: ${installed} of ${TREE_SIZE} packages installed`);
+  return seconds;
+}
+
+export async function npmInstallTree(config: BenchConfig, trove: BenchServer, peer: BenchServer): Promise<Figure[]> {
+  return [await abFigure(`npm install ${TREE_SIZE}-package tree, cold cache`, 's', config.rounds, () => installSeconds(trove), () => installSeconds(peer), atMost(0.8))];
+}

@@ -1,0 +1,111 @@
+import { request } from 'node:http';
+import { Api, privateToken } from '../../test/support/api.js';
+import { eventCount } from '../../test/support/audit.js';
+import type { BenchConfig } from '../config.js';
+import { abFigure, atLeast, atMost, figure, type Figure } from '../figures.js';
+import { publish, publishBodyFor } from '../fixtures.js';
+import { getRate } from '../load.js';
+import { rssOf, sampleRss } from '../processes.js';
+import { startTroveServer, type BenchServer, type TroveBenchServer } from '../servers.js';
+import { publishRateOf } from './publish.js';
+
+// Figures only Trove has, each a ratio measured in the same run on one server: a group with the
+// feature on against a group with it off (same package shapes, same client load, alternated),
+// and the memory a 1 GB generic upload costs (it must stream, never buffer).
+
+const NPM_UA = 'npm/11.6.2 node/v20.19.5 linux x64 workspaces/false';
+
+/** A project registry in a new group of `trove` with the given package settings, as a BenchServer view. */
+async function groupRegistry(trove: TroveBenchServer, path: string, settings: Record<string, string>): Promise<BenchServer & { groupId: number; projectId: number }> {
+  const group = await trove.world.group(path);
+  const project = await trove.world.project('registry', group.id);
+  await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
+  const user = await trove.world.user(`${path}-user`);
+  await trove.world.addMember('groups', group.id, user, 40);
+  return { ...trove, registry: `${trove.base}/api/v4/projects/${project.id}/packages/npm/`, token: user.token, groupId: group.id, projectId: project.id };
+}
+
+async function auditOnOffPublish(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const on = await groupRegistry(trove, 'audit-on', { package_audit_events: 'enabled' });
+  const off = await groupRegistry(trove, 'audit-off', { package_audit_events: 'disabled' });
+  return abFigure(
+    `Trove only: publish ${config.sequentialPublishes} sequentially, audit events on / off`,
+    'publish/s',
+    config.rounds,
+    publishRateOf(on, 1, config.sequentialPublishes, 'bench-audit'),
+    publishRateOf(off, 1, config.sequentialPublishes, 'bench-audit'),
+    atLeast(0.9),
+  );
+}
+
+async function downloadEventsOnOff(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const DOWNLOADED = 'package_registry_package_downloaded';
+  const on = await groupRegistry(trove, 'downloads-on', { package_download_events: 'enabled' });
+  const off = await groupRegistry(trove, 'downloads-off', { package_download_events: 'disabled' });
+  for (const side of [on, off]) await publish(side.registry, side.token, 'bench-dl', await publishBodyFor('bench-dl', '1.0.0'));
+  // npm's User-Agent: download events describe package-client downloads. Each round starts after
+  // a pause that lets the previous round's queued events (written every 250 ms) be written, so
+  // that a round pays for its own events and not for those of the round before.
+  const rate = (side: BenchServer) => async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    return getRate({ url: `${side.registry}bench-dl/-/bench-dl-1.0.0.tgz`, headers: { authorization: `Bearer ${side.token}`, 'user-agent': NPM_UA }, connections: 16, seconds: config.loadSeconds });
+  };
+  const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', config.rounds, rate(on), rate(off), atLeast(0.8));
+  // The events were really recorded on one side (batched: give the last batch a moment), none on the other.
+  await new Promise((r) => setTimeout(r, 1000));
+  const root = new Api(trove.base, privateToken(trove.trove.rootToken));
+  const recorded = await eventCount(root, `/api/v4/groups/${on.groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
+  const leaked = await eventCount(root, `/api/v4/groups/${off.groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
+  if (recorded === 0 || leaked !== 0) throw new Error(`download events: ${recorded} recorded with the setting on, ${leaked} with it off`);
+  return { ...result, note: `${recorded} download events recorded` };
+}
+
+/** Streams `bytes` to a generic package PUT with backpressure; resolves with the HTTP status. */
+function uploadGeneric(url: string, token: string, bytes: number): Promise<number> {
+  const chunk = Buffer.alloc(1024 * 1024, 'trove');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { 'private-token': token, 'content-length': String(bytes), 'content-type': 'application/octet-stream' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        const piece = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
+        sent += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+async function genericUploadMemory(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const before = rssOf(trove.pid);
+  const sampler = sampleRss(trove.pid, 20);
+  const started = performance.now();
+  const url = `${trove.base}/api/v4/projects/${trove.projectId}/packages/generic/bench-big/1.0.0/big.bin`;
+  const status = await uploadGeneric(url, trove.token, config.genericUploadBytes);
+  const seconds = (performance.now() - started) / 1000;
+  const growth = (sampler.stop() - before) / 2 ** 20;
+  if (status !== 201 && status !== 200) throw new Error(`generic upload: HTTP ${status}`);
+  const sizeMb = config.genericUploadBytes / 2 ** 20;
+  return figure(`Trove only: generic upload ${sizeMb} MB, RSS growth`, 'MB', growth, null, atMost(64, 'value'), { note: `${(sizeMb / seconds).toFixed(0)} MB/s` });
+}
+
+export async function troveOnly(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
+  const trove = await startTroveServer();
+  try {
+    log('publish with audit events on vs off');
+    const audit = await auditOnOffPublish(config, trove);
+    log('downloads with download events on vs off');
+    const downloads = await downloadEventsOnOff(config, trove);
+    log(`generic upload of ${config.genericUploadBytes} bytes`);
+    const upload = await genericUploadMemory(config, trove);
+    return [audit, downloads, upload];
+  } finally {
+    await trove.stop();
+  }
+}

@@ -1,0 +1,50 @@
+import { startTrove, type RunningTrove } from '../test/support/trove-process.js';
+import { World } from '../test/support/world.js';
+
+// The two servers under test, seen the same way by every scenario: an npm registry URL and a
+// bearer token that may read and publish there, plus the pid whose memory we measure.
+
+export interface BenchServer {
+  name: 'trove' | 'verdaccio';
+  base: string;
+  /** The npm registry root, ending in '/': package documents are `${registry}${name}`. */
+  registry: string;
+  token: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface TroveBenchServer extends BenchServer {
+  trove: RunningTrove;
+  world: World;
+  groupId: number;
+  projectId: number;
+}
+
+/**
+ * Trove on the embedded default (SQLite in a fresh temp data folder, whatever backend the
+ * calling environment names), with a private group and project and a maintainer's token,
+ * so that every read is authorised as on Verdaccio.
+ */
+export async function startTroveServer(env: Record<string, string> = {}): Promise<TroveBenchServer> {
+  const trove = await startTrove({ env: { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', ...env } });
+  const world = new World(trove);
+  const group = await world.group('bench');
+  const project = await world.project('registry', group.id);
+  const user = await world.user('bench-publisher');
+  await world.addMember('groups', group.id, user, 40);
+  return {
+    name: 'trove',
+    base: trove.baseUrl,
+    registry: `${trove.baseUrl}/api/v4/projects/${project.id}/packages/npm/`,
+    token: user.token,
+    pid: trove.process.pid!,
+    trove,
+    world,
+    groupId: group.id,
+    projectId: project.id,
+    stop: async () => void (await trove.stop()),
+  };
+}
+
+export const authHeader = (server: BenchServer) => ({ authorization: `Bearer ${server.token}` });
