@@ -21,7 +21,6 @@ const log = (line: string) => process.stderr.write(`[bench ${((performance.now()
 const has = (name: string) => config.scenarios.has(name);
 
 async function sideBySide(figures: Figure[]): Promise<void> {
-  ensurePeerInstalled(log);
   let trove: BenchServer | undefined;
   let peer: BenchServer | undefined;
   try {
@@ -52,6 +51,8 @@ async function sideBySide(figures: Figure[]): Promise<void> {
 const figures: Figure[] = [];
 const started = performance.now();
 log(`mode ${config.mode}, scenarios ${[...config.scenarios].join(', ')}; ${JSON.stringify(machine())}`);
+// Verdaccio and the load generator (autocannon, also used by the Trove-only download figure).
+if (has('reads') || has('publish') || has('install') || has('trove-only')) ensurePeerInstalled(log);
 if (has('reads') || has('publish') || has('install')) await sideBySide(figures);
 if (has('trove-only')) {
   log('Trove-only ratios');

@@ -1,6 +1,8 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { Api, privateToken } from '../../test/support/api.js';
 import { eventCount } from '../../test/support/audit.js';
+import { createDestination, destinationsPath } from '../../test/support/streaming.js';
 import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, atMost, figure, type Figure } from '../figures.js';
 import { publish, publishBodyFor } from '../fixtures.js';
@@ -60,6 +62,37 @@ async function downloadEventsOnOff(config: BenchConfig, trove: TroveBenchServer)
   return { ...result, note: `${recorded} download events recorded` };
 }
 
+/**
+ * Issue #9: a streaming destination that is dead must not slow publishes. The dead one accepts
+ * connections and never answers (the worst kind: every delivery waits for its timeout); each
+ * publish still commits an outbox row for it in its transaction. Against a group without one.
+ */
+async function deadDestinationPublish(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const blackHole = createServer(() => undefined);
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  try {
+    const dead = await groupRegistry(trove, 'stream-dead', {});
+    const none = await groupRegistry(trove, 'stream-none', {});
+    const root = new Api(trove.base, privateToken(trove.trove.rootToken));
+    const port = (blackHole.address() as { port: number }).port;
+    const destination = await createDestination(root, dead.groupId, { name: 'dead', url: `http://127.0.0.1:${port}/hook` });
+    const result = await abFigure(
+      `Trove only: publish ${config.sequentialPublishes} sequentially, dead streaming destination / none`,
+      'publish/s',
+      config.rounds,
+      publishRateOf(dead, 1, config.sequentialPublishes, 'bench-stream'),
+      publishRateOf(none, 1, config.sequentialPublishes, 'bench-stream'),
+      atLeast(0.9),
+    );
+    // The dead destination really was queued for: its backlog holds the publishes.
+    const { status } = await root.expect(200, 'GET', `${destinationsPath(dead.groupId)}/${destination.id}`);
+    if (status.backlog === 0) throw new Error('dead streaming destination: nothing was queued for it');
+    return { ...result, note: `backlog ${status.backlog}` };
+  } finally {
+    blackHole.close();
+  }
+}
+
 /** Streams `bytes` to a generic package PUT with backpressure; resolves with the HTTP status. */
 function uploadGeneric(url: string, token: string, bytes: number): Promise<number> {
   const chunk = Buffer.alloc(1024 * 1024, 'trove');
@@ -96,15 +129,18 @@ async function genericUploadMemory(config: BenchConfig, trove: TroveBenchServer)
 }
 
 export async function troveOnly(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
-  const trove = await startTroveServer();
+  // Loopback destinations are refused unless allowed (SSRF rules); the dead one is on 127.0.0.1.
+  const trove = await startTroveServer({ TROVE_STREAMING_ALLOW_PRIVATE: '1' });
   try {
     log('publish with audit events on vs off');
     const audit = await auditOnOffPublish(config, trove);
+    log('publish with a dead streaming destination vs none');
+    const streaming = await deadDestinationPublish(config, trove);
     log('downloads with download events on vs off');
     const downloads = await downloadEventsOnOff(config, trove);
     log(`generic upload of ${config.genericUploadBytes} bytes`);
     const upload = await genericUploadMemory(config, trove);
-    return [audit, downloads, upload];
+    return [audit, streaming, downloads, upload];
   } finally {
     await trove.stop();
   }
