@@ -4,7 +4,7 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
-import { abortedUpload, blobFiles, curl, curlVersion, registryState, rssBytes, sha256, sha256File, tmpBlobFiles, uploadBeforeReading } from '../support/generic-curl.js';
+import { abortedUpload, blobFiles, curl, curlVersion, registryState, rssDuring, sha256, sha256File, tmpBlobFiles, uploadBeforeReading } from '../support/generic-curl.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -243,16 +243,8 @@ describe('generic packages with curl', () => {
     const file = join(files, 'big.bin');
     for (let i = 0; i < 50; i++) appendFileSync(file, randomBytes(1024 * 1024));
     const pid = trove.process.pid!;
-    const baseline = rssBytes(pid);
-    let peak = baseline;
-    const upload = curl(['--fail-with-body', ...auth(dana.token), '--upload-file', file, url('big', '1.0.0', 'big.bin')]);
-    let done = false;
-    void upload.finally(() => (done = true));
-    while (!done) {
-      peak = Math.max(peak, rssBytes(pid));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.equal((await upload).status, 201, (await upload).body);
+    const { result: upload, baseline, peak } = await rssDuring(pid, () => curl(['--fail-with-body', ...auth(dana.token), '--upload-file', file, url('big', '1.0.0', 'big.bin')]));
+    assert.equal(upload.status, 201, upload.body);
     const growth = peak - baseline;
     assert.ok(growth < 40 * 1024 * 1024, `server RSS grew by ${Math.round(growth / 1048576)} MB during a 50 MB upload`);
     const out = join(files, 'big.out');

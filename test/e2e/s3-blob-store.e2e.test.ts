@@ -5,7 +5,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { NPM_UA } from '../support/audit-e2e.js';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { blobFiles, curl, rssBytes, sha256File, uploadBeforeReading } from '../support/generic-curl.js';
+import { blobFiles, curl, rssDuring, sha256File, uploadBeforeReading } from '../support/generic-curl.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startS3Server, type RunningS3 } from '../support/s3-server.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
@@ -91,16 +91,8 @@ describe('S3 blob store (s3rver)', () => {
     const file = join(files, 'big.bin');
     for (let i = 0; i < 200; i++) appendFileSync(file, randomBytes(MiB));
     const pid = trove.process.pid!;
-    const baseline = rssBytes(pid);
-    let peak = baseline;
-    const upload = curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${trove.rootToken}`, '--upload-file', file, genericUrl('big.bin')]);
-    let done = false;
-    void upload.finally(() => (done = true));
-    while (!done) {
-      peak = Math.max(peak, rssBytes(pid));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.equal((await upload).status, 201, (await upload).body);
+    const { result: upload, baseline, peak } = await rssDuring(pid, () => curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${trove.rootToken}`, '--upload-file', file, genericUrl('big.bin')]));
+    assert.equal(upload.status, 201, upload.body);
     const growth = peak - baseline;
     assert.ok(growth < 100 * MiB, `server RSS grew by ${Math.round(growth / MiB)} MiB during a 200 MiB upload`);
     const digest = await sha256File(file);

@@ -94,6 +94,19 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** Runs `work` while sampling the RSS of process `pid` every 10 ms: its value before, and the peak. */
+export async function rssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; baseline: number; peak: number }> {
+  const baseline = rssBytes(pid);
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 10);
+  try {
+    const result = await work();
+    return { result, baseline, peak: Math.max(peak, rssBytes(pid)) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 /**
  * Sends a PUT whose Content-Length promises `declared` bytes, writes only `sent` bytes, waits
  * until `until()` holds (e.g. the upload reached the blob store), then destroys the socket.
