@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Api, privateToken, type ApiResponse } from '../support/api.js';
-import { allEvents, ids, names, nextLink, publishOk, publishRaw, sleep } from '../support/audit-e2e.js';
+import type { ApiResponse } from '../support/api.js';
+import { allEvents, ids, names, nextLink } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { buildAuditScenario, publishAroundMark } from '../support/audit-scenario.js';
 
 // SPEC 4.5: the filters and both paginations of GET .../audit_events, and single events
 // within a view (4.2). Every filter is shown to exclude something the unfiltered view has.
-
-const PNPM_UA = 'pnpm/9.15.4 npm/? node/v20.19.5 linux x64';
 
 describe('audit events API: filters and pagination', () => {
   let trove: RunningTrove;
@@ -29,32 +28,9 @@ describe('audit events API: filters and pagination', () => {
   before(async () => {
     trove = await startTrove();
     world = new World(trove);
-    acme = await world.group('acme');
-    platform = await world.group('platform', acme.id);
-    other = await world.group('other');
-    webApp = await world.project('web-app', acme.id);
-    tools = await world.project('tools', platform.id);
-    svc = await world.project('svc', other.id);
-    owner = await world.user('olga');
-    dev = await world.user('dev');
-    await world.addMember('groups', acme.id, owner, 50);
-    await world.addMember('groups', acme.id, dev, 30);
-    devTokenId = (await dev.api.expect(200, 'GET', '/api/v4/personal_access_tokens'))[0].id;
-
-    // Before the mark: a PAT publish through npm, a group deploy token, a deploy-token publish through pnpm.
-    await publishOk(dev.api, webApp.id, '@acme/a', '1.0.0');
-    groupBot = await world.deployToken('groups', acme.id, 'group-bot', ['write_package_registry']);
-    await publishOk(new Api(trove.baseUrl, privateToken(groupBot.token)), webApp.id, '@acme/b', '1.0.0', PNPM_UA);
-    await sleep(30);
-    mark = new Date().toISOString();
-    await sleep(30);
-    // After the mark: a CI job publishes, a refused duplicate, a subgroup publish, another group's publish.
-    const job = await world.jobToken(webApp.id, { pipeline_id: 7, job_id: 70, ref: 'main', sha: 'abcdef1234567', user_id: dev.id });
-    await publishOk(new Api(trove.baseUrl, privateToken(job.token)), webApp.id, '@acme/c', '1.0.0');
-    const duplicate = await publishRaw(dev.api, webApp.id, '@acme/a', '1.0.0');
-    assert.equal(duplicate.status, 403, duplicate.text);
-    await publishOk(dev.api, tools.id, '@acme/d', '2.0.0');
-    await publishOk(world.root, svc.id, 'other-pkg', '1.0.0');
+    const scenario = await buildAuditScenario(world);
+    ({ acme, platform, other, webApp, tools, svc, owner, dev, devTokenId } = scenario);
+    ({ groupBot, mark } = await publishAroundMark(world, scenario));
   });
 
   after(async () => {

@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Api, privateToken } from '../support/api.js';
-import { allEvents, ids, publishOk, publishRaw, sleep } from '../support/audit-e2e.js';
+import { allEvents, ids } from '../support/audit-e2e.js';
 import { openFaultInjector } from '../support/fault-injection.js';
-import { rssBytes } from '../support/generic-curl.js';
+import { rssDuring } from '../support/generic-curl.js';
 import { REPO_ROOT, startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { buildAuditScenario, PNPM_UA, publishAroundMark } from '../support/audit-scenario.js';
 
 // SPEC 4.6: GET .../audit_events/export in four formats, with the filters (4.5) and visibility
 // (4.2) of the list endpoints, each export audited once; constant memory over a large log; and
 // `trove audit export` on the same data.
 
-const PNPM_UA = 'pnpm/9.15.4 npm/? node/v20.19.5 linux x64';
 // Everything CEF must escape: pipe (header), equals sign (extension), backslash (both), line breaks.
 const NASTY = 'use 2.x | not a=b \\ c:\\temp\nsecond line "quoted", too';
 
@@ -126,33 +126,12 @@ describe('audit events export', () => {
   before(async () => {
     trove = await startTrove();
     world = new World(trove);
-    acme = await world.group('acme');
-    platform = await world.group('platform', acme.id);
-    other = await world.group('other');
-    webApp = await world.project('web-app', acme.id);
-    tools = await world.project('tools', platform.id);
-    const svc = await world.project('svc', other.id);
-    owner = await world.user('olga');
-    dev = await world.user('dev');
+    const scenario = await buildAuditScenario(world);
+    ({ acme, platform, other, webApp, tools, owner, dev, devTokenId } = scenario);
     reporter = await world.user('rita');
     outsider = await world.user('otto');
-    await world.addMember('groups', acme.id, owner, 50);
-    await world.addMember('groups', acme.id, dev, 30);
     await world.addMember('groups', acme.id, reporter, 20);
-    devTokenId = (await dev.api.expect(200, 'GET', '/api/v4/personal_access_tokens'))[0].id;
-
-    await publishOk(dev.api, webApp.id, '@acme/a', '1.0.0');
-    groupBot = await world.deployToken('groups', acme.id, 'group-bot', ['write_package_registry']);
-    await publishOk(new Api(trove.baseUrl, privateToken(groupBot.token)), webApp.id, '@acme/b', '1.0.0', PNPM_UA);
-    await sleep(30);
-    mark = new Date().toISOString();
-    await sleep(30);
-    const job = await world.jobToken(webApp.id, { pipeline_id: 7, job_id: 70, ref: 'main', sha: 'abcdef1234567', user_id: dev.id });
-    await publishOk(new Api(trove.baseUrl, privateToken(job.token)), webApp.id, '@acme/c', '1.0.0');
-    const duplicate = await publishRaw(dev.api, webApp.id, '@acme/a', '1.0.0');
-    assert.equal(duplicate.status, 403, duplicate.text);
-    await publishOk(dev.api, tools.id, '@acme/d', '2.0.0');
-    await publishOk(world.root, svc.id, 'other-pkg', '1.0.0');
+    ({ groupBot, mark } = await publishAroundMark(world, scenario));
     // `npm deprecate` sends the packument without attachments; the message is stored as given.
     const deprecate = await dev.api.put(`/api/v4/projects/${webApp.id}/packages/npm/@acme%2fa`, {
       name: '@acme/a',
@@ -463,14 +442,11 @@ describe('audit events export in constant memory', () => {
       const inserted = Date.now();
 
       const pid = trove.process.pid!;
-      const baseline = rssBytes(pid);
-      let peak = baseline;
-      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
       let count = 0;
       let bytes = 0;
       let first = '';
       let tail = '';
-      try {
+      const { baseline, peak } = await rssDuring(pid, async () => {
         const res = await fetch(`${trove.baseUrl}/api/v4/audit_events/export?format=jsonl`, { headers: privateToken(trove.rootToken) });
         assert.equal(res.status, 200);
         const decoder = new TextDecoder();
@@ -481,10 +457,7 @@ describe('audit events export in constant memory', () => {
           if (first.length < 2000) first += text;
           tail = (tail + text).slice(-4000);
         }
-      } finally {
-        clearInterval(sampler);
-      }
-      peak = Math.max(peak, rssBytes(pid));
+      });
       const growth = peak - baseline;
       console.log(`# ${trove.databaseUrl ? 'postgres' : 'sqlite'}: inserted ${EVENTS} events in ${inserted - started} ms; exported ${count} lines, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${Date.now() - inserted} ms; RSS ${(baseline / 2 ** 20).toFixed(0)} MiB -> peak ${(peak / 2 ** 20).toFixed(0)} MiB (+${(growth / 2 ** 20).toFixed(1)} MiB)`);
       assert.equal(count, total, 'every event, and not the export\'s own');
