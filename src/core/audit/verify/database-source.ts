@@ -3,7 +3,9 @@
 // memory stays constant in the number of events. Besides the record (what the verifier hashes),
 // the columns Trove filters on are copies of record fields: an edit of a copy would make the API's
 // filtered views lie without changing any hash, so each row's copies are checked here too.
+import type { Selectable } from 'kysely';
 import type { Db } from '../../../storage/db/database.js';
+import type { AuditEventsTable } from '../../../storage/db/schema.js';
 import { InvalidEvent, type CheckpointInput, type VerifyEvent } from './verify-log.js';
 
 const BATCH = 1000;
@@ -19,27 +21,7 @@ export async function databaseCheckpoints(db: Db): Promise<CheckpointInput[]> {
   }));
 }
 
-type Row = {
-  id: number;
-  uuid: string;
-  seq: number;
-  event_name: string;
-  outcome: string;
-  author_id: number;
-  author_username: string | null;
-  actor_type: string;
-  token_id: number | null;
-  entity_type: string;
-  entity_id: number;
-  entity_path: string | null;
-  project_id: number | null;
-  package_format: string | null;
-  package_name: string | null;
-  via: string;
-  created_at: string;
-  record: string;
-  leaf_hash: string | null;
-};
+type Row = Selectable<AuditEventsTable>;
 
 /** Every event in seq order, as the API serves it (the stored record plus leaf_hash). */
 export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
@@ -47,14 +29,11 @@ export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
   for (;;) {
     let query = db
       .selectFrom('audit_events')
-      .select([
-        'id', 'uuid', 'seq', 'event_name', 'outcome', 'author_id', 'author_username', 'actor_type', 'token_id', 'entity_type',
-        'entity_id', 'entity_path', 'project_id', 'package_format', 'package_name', 'via', 'created_at', 'record', 'leaf_hash',
-      ])
+      .selectAll()
       .orderBy('seq')
       .limit(BATCH);
     if (after !== null) query = query.where('seq', '>', after);
-    const rows = (await query.execute()) as Row[];
+    const rows = await query.execute();
     for (const row of rows) yield eventOfRow(row);
     if (rows.length < BATCH) return;
     after = Number(rows[rows.length - 1].seq);
