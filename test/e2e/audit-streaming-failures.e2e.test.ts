@@ -67,8 +67,9 @@ describe('audit event streaming: failures', () => {
 
   it('honours Retry-After on 429 and 503', async () => {
     const { group, receiver } = await setUp('throttled');
-    const answers = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 503, headers: { 'retry-after': new Date(Date.now() + 3000).toUTCString() } }];
-    receiver.answer = () => answers.shift() ?? { status: 200 };
+    // The date is made when the 503 is answered: made earlier, a slow first attempt would eat into it.
+    const answers = [() => ({ status: 429, headers: { 'retry-after': '1' } }), () => ({ status: 503, headers: { 'retry-after': new Date(Date.now() + 3000).toUTCString() } })];
+    receiver.answer = () => answers.shift()?.() ?? { status: 200 };
     await toggleSetting(world.root, group.id, 0);
     await waitFor('the third attempt', () => receiver.received.length >= 4, 20_000);
     const [first, second, third] = receiver.received.slice(1);
