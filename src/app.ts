@@ -5,6 +5,7 @@ import { bootstrapRoot, type BootstrapResult } from './core/accounts/bootstrap.j
 import { PackageService } from './core/packages/package-service.js';
 import type { AppContext } from './http/app-context.js';
 import { buildServer } from './http/server.js';
+import { CachedBlobStore } from './storage/blobs/cached-blob-store.js';
 import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
@@ -27,7 +28,8 @@ export interface Trove {
 /** Opens storage, migrates, bootstraps the root account on first start, and builds the HTTP server. */
 export async function createTrove(config: TroveConfig): Promise<Trove> {
   const log = createLogger(config.logLevel);
-  const blobs = await createBlobStore(config); // first: an unreachable bucket stops the start early
+  // First: an unreachable bucket stops the start early.
+  const blobs = new CachedBlobStore(await createBlobStore(config), config.blobCacheBytes);
   const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   await migrateToLatest(db);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });

@@ -25,6 +25,8 @@ export interface TroveConfig {
   maxUnpackedBytes: number;
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
+  /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
+  blobCacheBytes: number;
   logLevel: string;
   /** Names this process in /-/health (which process behind a balancer answered); default host:pid. */
   instanceName: string;
@@ -166,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
+    blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     logLevel: env.TROVE_LOG_LEVEL || 'info',
     instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,

@@ -12,7 +12,8 @@ export interface DownloadSource {
 }
 
 /**
- * Streams a stored package file from the blob store (never read into memory), with its size
+ * Sends a stored package file: small ones from memory (src/storage/blobs/cached-blob-store.ts),
+ * others streamed from the blob store (never read into memory whole); with its size
  * and its sha256 as a strong ETag. `attachment` adds Content-Disposition for clients such as
  * curl -OJ and browsers; file names reaching here were validated by the format (no quotes).
  *
@@ -33,7 +34,7 @@ export async function sendPackageFile(
   const recording = request.method === 'GET' ? await ctx.downloadEvents.recordingFor(source.project) : null;
   let pkg = source.package;
   if (recording && !pkg) pkg = await ctx.db.selectFrom('packages').selectAll().where('id', '=', file.package_id).executeTakeFirstOrThrow();
-  const stream = await ctx.blobs.open(file.sha256);
+  const body = await ctx.blobs.openForDownload(file.sha256, file.size);
   reply.type('application/octet-stream').header('content-length', String(file.size)).header('etag', `"${file.sha256}"`);
   if (options.attachment) reply.header('content-disposition', `attachment; filename="${file.file_name}"`);
   if (recording && pkg) {
@@ -44,12 +45,13 @@ export async function sendPackageFile(
     // Neither 'finish' nor the end of the stream will do: a client that closes its connection as
     // soon as it has Content-Length bytes (curl does) can beat Node to the write's completion and
     // to the file's end-of-file read, and then neither ever comes although the file was delivered.
-    // An aborted transfer stops the stream early, so it is not recorded.
-    let handed = 0;
+    // An aborted transfer stops the stream early, so it is not recorded. A small file served from
+    // memory is handed to the connection whole, in one write.
+    let handed = Buffer.isBuffer(body) ? body.length : 0;
     reply.raw.once('pipe', (source) => source.on('data', (chunk: Buffer) => (handed += chunk.length)));
     reply.raw.once('close', () => {
       if (reply.raw.statusCode === 200 && handed === file.size) ctx.downloadEvents.enqueue(audit, downloaded);
     });
   }
-  return reply.send(stream);
+  return reply.send(body);
 }

@@ -5,14 +5,15 @@ import type { DownloadEventBuffer } from '../core/audit/download-events.js';
 import type { StreamingWorker } from '../core/audit/streaming/delivery-worker.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
 import type { PackageService } from '../core/packages/package-service.js';
-import type { BlobStore } from '../storage/blobs/blob-store.js';
+import type { CachedBlobStore } from '../storage/blobs/cached-blob-store.js';
 import type { Db } from '../storage/db/database.js';
 
 /** Everything a route needs, built once in app.ts and handed to each route module. */
 export interface AppContext {
   config: TroveConfig;
   db: Db;
-  blobs: BlobStore;
+  /** The blob store, with small downloaded files cached in memory. */
+  blobs: CachedBlobStore;
   audit: AuditLog;
   packages: PackageService;
   /** Background jobs, run by whichever Trove process leads (src/core/jobs). */

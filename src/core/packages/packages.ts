@@ -37,6 +37,21 @@ export async function listPackageVersions(db: Db, projectId: number, format: str
     .execute();
 }
 
+/** A visible (status default) version's file by name: one indexed query for a download, instead of the whole package. */
+export async function findVisibleFile(db: Db, projectId: number, format: string, normalizedName: string, fileName: string): Promise<PackageFileRow | undefined> {
+  return db
+    .selectFrom('package_files')
+    .innerJoin('packages', 'packages.id', 'package_files.package_id')
+    .selectAll('package_files')
+    .where('packages.project_id', '=', projectId)
+    .where('packages.format', '=', format)
+    .where('packages.normalized_name', '=', normalizedName)
+    .where('packages.status', '=', 'default')
+    .where('package_files.file_name', '=', fileName)
+    .orderBy('package_files.id')
+    .executeTakeFirst();
+}
+
 export async function filesOf(db: Db, packageIds: number[]): Promise<PackageFileRow[]> {
   if (packageIds.length === 0) return [];
   return db.selectFrom('package_files').selectAll().where('package_id', 'in', packageIds).orderBy('id').execute();

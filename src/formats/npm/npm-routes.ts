@@ -3,6 +3,7 @@ import semver from 'semver';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
+import { findVisibleFile } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import type { PackageFormat } from '../format.js';
 import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
@@ -82,11 +83,9 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
     case 'dist-tags':
       return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'dist-tags');
     case 'tarball': {
-      const view = await loadNpmPackage(ctx, project, path.name);
-      const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === path.fileName);
-      const file = pkg ? view.fileOf.get(pkg.id) : undefined;
+      const file = await findVisibleFile(ctx.db, project.id, 'npm', path.name, path.fileName);
       if (!file) throw errors.notFound('Tarball not found');
-      return sendPackageFile(ctx, reply, file, { project, package: pkg });
+      return sendPackageFile(ctx, reply, file, { project });
     }
     default:
       throw errors.notFound('Not found');
