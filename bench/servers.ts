@@ -26,8 +26,8 @@ export interface TroveBenchServer extends BenchServer {
  * calling environment names), with a private group and project and a maintainer's token,
  * so that every read is authorised as on Verdaccio.
  */
-export async function startTroveServer(env: Record<string, string> = {}): Promise<TroveBenchServer> {
-  const trove = await startTrove({ env: { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', ...env } });
+export async function startTroveServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<TroveBenchServer> {
+  const trove = await startTrove({ env: { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', ...env }, nodeArgs });
   const world = new World(trove);
   const group = await world.group('bench');
   const project = await world.project('registry', group.id);

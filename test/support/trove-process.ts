@@ -40,14 +40,14 @@ export function tempDir(prefix = 'trove-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTrove(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningTrove> {
+export async function startTrove(options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[] } = {}): Promise<RunningTrove> {
   const port = await freePort();
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
   const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
   const dist = process.env.TROVE_TEST_DIST ?? 'dist';
   const databaseUrl = options.env?.TROVE_DATABASE_URL ?? (await freshDatabaseUrl());
   const instanceName = `test-${port}-${randomBytes(6).toString('hex')}`;
-  const child = spawn(process.execPath, [join(REPO_ROOT, dist, 'main.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(REPO_ROOT, dist, 'main.js')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
