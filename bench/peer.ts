@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { removeTempDir } from '../test/support/temp-dir.js';
 import { freePort, tempDir } from '../test/support/trove-process.js';
 import { pidAlive, stopChild, waitForHttp } from './processes.js';
 import type { BenchServer } from './servers.js';
@@ -64,7 +65,7 @@ function verdaccioConfig(root: string, port: number): string {
   ].join('\n');
 }
 
-/** Starts Verdaccio with storage in a temp folder and logs a user in for a token. */
+/** Starts Verdaccio with storage in a temp folder (removed by stop()) and logs a user in for a token. */
 export async function startVerdaccio(): Promise<BenchServer> {
   const root = tempDir('trove-bench-verdaccio-');
   const port = await freePort();
@@ -85,5 +86,9 @@ export async function startVerdaccio(): Promise<BenchServer> {
   const body = (await res.json()) as { token?: string };
   if (res.status !== 201 || !body.token) throw new Error(`verdaccio adduser: ${res.status} ${JSON.stringify(body)}`);
   if (!pidAlive(child.pid!)) throw new Error(`verdaccio died:\n${output}`);
-  return { name: 'verdaccio', base, registry: `${base}/`, token: body.token, pid: child.pid!, stop: () => stopChild(child) };
+  const stop = async () => {
+    await stopChild(child);
+    removeTempDir(root);
+  };
+  return { name: 'verdaccio', base, registry: `${base}/`, token: body.token, pid: child.pid!, stop };
 }

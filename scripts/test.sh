@@ -15,13 +15,21 @@ shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 status=0
+# Each test process removes its temp folders and drops its PostgreSQL databases when it ends
+# (test/support/temp-dir.ts; TROVE_KEEP_TEMP=1 keeps them); before and after the PostgreSQL run
+# the databases of test processes that were killed before they could are dropped too.
+drop_dead_test_databases() {
+  node --import tsx test/support/drop-test-databases.ts || echo "warning: could not drop old test databases" >&2
+}
 for backend in ${TROVE_TEST_BACKENDS:-sqlite postgres}; do
   echo "=== test suite on $backend ==="
   if [ "$backend" = postgres ]; then
     export TROVE_TEST_POSTGRES_URL="$(bash scripts/postgres-test-server.sh)"
+    drop_dead_test_databases
   else
     unset TROVE_TEST_POSTGRES_URL
   fi
   node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=1
+  [ "$backend" != postgres ] || drop_dead_test_databases
 done
 exit $status

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Api, privateToken } from '../../test/support/api.js';
 import { nextLink } from '../../test/support/audit-e2e.js';
-import { startTrove, tempDir, REPO_ROOT } from '../../test/support/trove-process.js';
+import { withTempDir } from '../../test/support/temp-dir.js';
+import { startTrove, REPO_ROOT } from '../../test/support/trove-process.js';
 import { World } from '../../test/support/world.js';
 import type { GenerateJob } from '../audit-generate.js';
 import type { BenchConfig } from '../config.js';
@@ -59,8 +60,12 @@ async function makeAccounts(dataDir: string, rootToken: string): Promise<Omit<Ge
   }
 }
 
-export async function auditScale(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
-  const dataDir = join(tempDir('trove-bench-audit-'), 'data');
+/** The figures, in a data folder removed afterwards (the database of 1M events is 2.3 GB). */
+export function auditScale(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
+  return withTempDir('trove-bench-audit-', (dir) => auditScaleIn(join(dir, 'data'), config, log));
+}
+
+async function auditScaleIn(dataDir: string, config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
   const rootToken = 'glpat-bench-root-abcdefghijklmnopqrst';
   const accounts = await makeAccounts(dataDir, rootToken);
   const endMs = Date.now();

@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../test/support/trove-process.js';
+import { withTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
 import { abFigure, atMost, type Figure } from '../figures.js';
 import { TREE_SIZE, treeName } from '../fixtures.js';
@@ -17,8 +17,7 @@ function npmEnv(home: string): NodeJS.ProcessEnv {
   return { ...env, HOME: home, npm_config_userconfig: join(home, '.npmrc'), npm_config_cache: join(home, 'npm-cache') };
 }
 
-async function installSeconds(server: BenchServer): Promise<number> {
-  const home = tempDir('trove-bench-install-');
+async function timedInstall(server: BenchServer, home: string): Promise<number> {
   const registry = new URL(server.registry);
   writeFileSync(
     join(home, '.npmrc'),
@@ -34,6 +33,9 @@ async function installSeconds(server: BenchServer): Promise<number> {
   if (installed !== TREE_SIZE) throw new Error(`npm install from ${server.name}: ${installed} of ${TREE_SIZE} packages installed`);
   return seconds;
 }
+
+/** One install in a fresh home, removed afterwards with its npm cache and node_modules. */
+const installSeconds = (server: BenchServer) => withTempDir('trove-bench-install-', (home) => timedInstall(server, home));
 
 export async function npmInstallTree(config: BenchConfig, trove: BenchServer, peer: BenchServer): Promise<Figure[]> {
   return [await abFigure(`npm install ${TREE_SIZE}-package tree, cold cache`, 's', config.rounds, () => installSeconds(trove), () => installSeconds(peer), atMost(0.8))];

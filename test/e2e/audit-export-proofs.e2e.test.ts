@@ -59,7 +59,8 @@ describe('audit export with proofs=true, verified with --filtered', () => {
   }
 
   before(async () => {
-    trove = await startTrove({ env: SEAL_ENV });
+    // A data folder of the test's own: Troves and the CLI use it one after another.
+    trove = await startTrove({ env: SEAL_ENV, dataDir: join(tempDir(), 'data') });
     rootToken = trove.rootToken;
     data = { dataDir: trove.dataDir, databaseUrl: trove.databaseUrl };
     const world = new World(trove);

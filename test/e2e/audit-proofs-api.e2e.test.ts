@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint } from '../../src/core/audit/seal/checkpoint.js';
 import { hashFromHex, verifyConsistency, verifyInclusion } from '../../src/core/audit/seal/merkle.js';
@@ -6,7 +7,7 @@ import { parseVerifierKey, type NoteVerifierKey } from '../../src/core/audit/sea
 import { Api, privateToken } from '../support/api.js';
 import { waitUntilSealed } from '../support/audit-verify-data.js';
 import { publishOk } from '../support/audit-e2e.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
 // SPEC 4.8: GET /api/v4/audit_events/:id/proof answers RFC 9162 inclusion proofs (built with the
@@ -68,8 +69,11 @@ describe('audit proofs API: inclusion and consistency proofs against signed chec
     return proof;
   }
 
+  // A folder of the test's own: a second Trove starts on it after the first one stops.
+  const dataDir = join(tempDir(), 'data');
+
   before(async () => {
-    trove = await startTrove({ env: SEAL_ENV });
+    trove = await startTrove({ env: SEAL_ENV, dataDir });
     rootToken = trove.rootToken;
     const world = new World(trove);
     root = world.root;
@@ -153,7 +157,6 @@ describe('audit proofs API: inclusion and consistency proofs against signed chec
 
   it('with TROVE_AUDIT_PROOF_MAX_EVENTS=5: an unsealed event is 404, a proof on the larger sealed tree and an export with proofs are 400', async () => {
     const databaseUrl = trove.databaseUrl;
-    const dataDir = trove.dataDir;
     await trove.stop();
     trove = await startTrove({ env: { ...LIMITED_ENV, TROVE_ROOT_TOKEN: rootToken, ...(databaseUrl ? { TROVE_DATABASE_URL: databaseUrl } : {}) }, dataDir });
     root = new Api(trove.baseUrl, privateToken(rootToken));

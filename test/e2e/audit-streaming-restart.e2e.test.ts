@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pool } from '../support/scale-out.js';
 import { createDestination, destinationsPath, STREAMING_ENV, eventsAfter, killAndRestart, lastSeq, startStreamingTrove, toggleSetting } from '../support/streaming.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
@@ -49,7 +50,8 @@ describe('audit event streaming: graceful stop', () => {
   it('hands the backlog over on SIGTERM: the next process delivers it without waiting for the lease to lapse', async () => {
     const receiver = await WebhookReceiver.start();
     const env = { ...STREAMING_ENV, TROVE_JOB_LEASE_SECONDS: '120' };
-    let trove = await startTrove({ env });
+    const dataDir = join(tempDir(), 'data'); // the test's own: the next process starts on it after stop()
+    let trove = await startTrove({ env, dataDir });
     try {
       const world = new World(trove);
       const group = await world.group('acme');
@@ -60,7 +62,7 @@ describe('audit event streaming: graceful stop', () => {
       assert.equal(await trove.stop(), 0);
       receiver.answer = () => ({ status: 200 });
       const dbEnv: Record<string, string> = trove.databaseUrl ? { TROVE_DATABASE_URL: trove.databaseUrl } : {};
-      trove = await startTrove({ dataDir: trove.dataDir, env: { ...env, ...dbEnv, TROVE_ROOT_TOKEN: trove.rootToken } });
+      trove = await startTrove({ dataDir, env: { ...env, ...dbEnv, TROVE_ROOT_TOKEN: trove.rootToken } });
       const expected = (await eventsAfter(new World(trove).root, start, group.id)).map((e) => e.seq);
       assert.equal(expected.length, 5);
       // Well within the 120 s lease: the stopped process released it.

@@ -85,7 +85,8 @@ describe('trove audit verify', () => {
   const sealedFrom = (seq: number) => Math.min(...checkpointSizes.filter((size) => size >= seq));
 
   before(async () => {
-    trove = await startTrove({ env: SEAL_ENV });
+    // A data folder of the test's own: Troves and the CLI use it one after another.
+    trove = await startTrove({ env: SEAL_ENV, dataDir: join(tempDir(), 'data') });
     rootToken = trove.rootToken;
     data = { dataDir: trove.dataDir, databaseUrl: trove.databaseUrl };
     const world = new World(trove);

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { TEST_BACKEND, TEST_POSTGRES_URL } from './test-database.js';
+import { TEST_BACKEND, TEST_POSTGRES_URL, testDatabaseName } from './test-database.js';
 import type { Api } from './api.js';
 import { REPO_ROOT, tempDir } from './trove-process.js';
 
@@ -72,7 +71,8 @@ function databaseName(url: string): string {
 
 /**
  * A fresh copy of a STOPPED Trove's data: SQLite copies the database file, PostgreSQL makes
- * `CREATE DATABASE copy TEMPLATE original` (no connection to the original may be open).
+ * `CREATE DATABASE copy TEMPLATE original` (no connection to the original may be open). Both go
+ * when this process ends.
  */
 export async function copyTroveData(source: TroveData): Promise<TroveData> {
   const dataDir = join(tempDir('trove-verify-copy-'), 'data');
@@ -80,7 +80,7 @@ export async function copyTroveData(source: TroveData): Promise<TroveData> {
   cpSync(join(source.dataDir, 'audit-keys'), join(dataDir, 'audit-keys'), { recursive: true });
   if (TEST_BACKEND === 'postgres') {
     const url = new URL(source.databaseUrl!);
-    const name = `trove_copy_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const name = testDatabaseName('trove_copy_');
     // A client that just disconnected may linger for a moment as a backend: retry while it does.
     for (let attempt = 0; ; attempt++) {
       try {

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { removeTempDir, tempDir } from './temp-dir.js';
 
 // A real S3-compatible server for the tests: s3rver (npm devDependency) speaks the S3 REST
 // protocol over HTTP on 127.0.0.1, checks SigV4 signatures against its fixed key pair
@@ -41,7 +39,7 @@ export interface RunningS3 {
 
 export async function startS3Server(options: { bucket?: string } = {}): Promise<RunningS3> {
   const bucket = options.bucket ?? 'trove-test';
-  const directory = mkdtempSync(join(tmpdir(), 'trove-s3rver-'));
+  const directory = tempDir('trove-s3rver-');
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -76,7 +74,7 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
     async stop() {
       client.destroy();
       await server.close();
-      rmSync(directory, { recursive: true, force: true });
+      removeTempDir(directory);
     },
   };
 }

@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { removeTempDir, tempDir } from './temp-dir.js';
 import { freshDatabaseUrl } from './test-database.js';
 
+export { tempDir } from './temp-dir.js';
+
 // Starts the real, compiled Trove (dist/main.js, built by the test script) as a child
-// process on 127.0.0.1 with a fresh data folder, exactly as `npm start` runs it.
+// process on 127.0.0.1 with a fresh data folder, exactly as `npm start` runs it. stop() removes
+// that folder; a test that starts Troves on the same data one after another (or looks at the files
+// after stop) passes a folder of its own: `startTrove({ dataDir: join(tempDir(), 'data') })`.
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -16,11 +19,12 @@ export interface RunningTrove {
   /** The PostgreSQL database of this Trove on the PostgreSQL run; undefined on SQLite. */
   databaseUrl: string | undefined;
   port: number;
+  /** Made by startTrove (and removed by stop()) unless the caller passed one. */
   dataDir: string;
   rootToken: string;
   process: ChildProcess;
   output: () => string;
-  /** SIGTERM and wait for a clean exit. */
+  /** SIGTERM and wait for a clean exit; then removes the data folder if startTrove made it. */
   stop(): Promise<number | null>;
 }
 
@@ -36,13 +40,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function tempDir(prefix = 'trove-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** Data folders that stop() removed: starting a Trove on one again is a mistake in the test. */
+const removedByStop = new Set<string>();
 
 export async function startTrove(options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[] } = {}): Promise<RunningTrove> {
+  if (options.dataDir && removedByStop.has(options.dataDir)) {
+    throw new Error(`${options.dataDir} was removed by stop() of the Trove that made it: to restart on a data folder, make it with join(tempDir(), 'data') and pass it as dataDir to both`);
+  }
   const port = await freePort();
-  const dataDir = options.dataDir ?? join(tempDir(), 'data');
+  const ownDir = options.dataDir === undefined ? tempDir() : undefined;
+  const dataDir = options.dataDir ?? join(ownDir!, 'data');
   const rootToken = options.env?.TROVE_ROOT_TOKEN ?? `glpat-test-root-${port}-abcdefghijklmnop`;
   const dist = process.env.TROVE_TEST_DIST ?? 'dist';
   const databaseUrl = options.env?.TROVE_DATABASE_URL ?? (await freshDatabaseUrl());
@@ -90,11 +97,17 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
     rootToken,
     process: child,
     output: () => output,
-    stop: () =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
+    stop: async () => {
+      const code = await new Promise<number | null>((resolveExit) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (exitCode) => resolveExit(exitCode));
         child.kill('SIGTERM');
-      }),
+      });
+      if (ownDir) {
+        removeTempDir(ownDir);
+        removedByStop.add(dataDir);
+      }
+      return code;
+    },
   };
 }

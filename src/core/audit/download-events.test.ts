@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -13,6 +11,7 @@ import type { PackageFileRow, PackageRow } from '../packages/packages.js';
 import { AuditLog } from './audit-log.js';
 import { systemAuditContext, type AuditRecord } from './audit-types.js';
 import { DOWNLOADED_EVENT, DownloadEventBuffer } from './download-events.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 // The download event buffer against a real database (SQLite, or PostgreSQL on the PostgreSQL run):
 // which namespaces record, batching by time and by count, one transaction per batch with a
@@ -30,7 +29,7 @@ describe('DownloadEventBuffer', () => {
 
   before(async () => {
     const postgresUrl = await freshDatabaseUrl();
-    db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-dl-unit-')), 'trove.db'), postgresUrl });
+    db = openDatabase({ sqliteFile: join(tempDir('trove-dl-unit-'), 'trove.db'), postgresUrl });
     await migrateToLatest(db);
     audit = new AuditLog({ package_audit_events: 'enabled', package_download_events: 'disabled' });
   });

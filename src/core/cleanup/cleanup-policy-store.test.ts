@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
@@ -10,6 +8,7 @@ import { createProject, type Project } from '../accounts/projects.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { systemAuditContext } from '../audit/audit-types.js';
 import { claimRun, duePolicies, policyOf, updatePolicy } from './cleanup-policy-store.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 // Saving and claiming policies against a real database (SQLite, or PostgreSQL on that run).
 
@@ -20,7 +19,7 @@ describe('cleanup policy store', () => {
   const ctx = systemAuditContext('store test');
 
   before(async () => {
-    db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-cleanup-unit-')), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
+    db = openDatabase({ sqliteFile: join(tempDir('trove-cleanup-unit-'), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
     await migrateToLatest(db);
     audit = new AuditLog({ package_audit_events: 'enabled', package_download_events: 'disabled' });
   });

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
@@ -11,6 +9,7 @@ import { systemAuditContext } from '../audit/audit-types.js';
 import { createPersonalAccessToken, revokePersonalAccessToken } from '../tokens/personal-access-tokens.js';
 import { tokenDigest } from '../tokens/token-secrets.js';
 import { createWebSession, csrfTokenFor, csrfTokenMatches, deleteWebSession, principalOfSession } from './web-sessions.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 // Web sessions against a real database (SQLite, or PostgreSQL on that run): stored hashed, expire,
 // end with their user or sign-in token, and carry a CSRF token only the cookie's holder can derive.
@@ -22,7 +21,7 @@ describe('web sessions', () => {
   const HOUR = 3_600_000;
 
   before(async () => {
-    db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-sessions-unit-')), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
+    db = openDatabase({ sqliteFile: join(tempDir('trove-sessions-unit-'), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
     await migrateToLatest(db);
     audit = new AuditLog({ package_audit_events: 'enabled', package_download_events: 'disabled' });
   });

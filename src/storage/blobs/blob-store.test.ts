@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { isTroveError } from '../../core/errors.js';
 import type { BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
 import { S3BlobStore } from './s3/s3-blob-store.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 // One contract, every BlobStore: the folder store and the S3 store against a real
 // S3-compatible server (s3rver on 127.0.0.1). `stored()` lists what the backend really holds
@@ -38,7 +38,7 @@ const BACKENDS: { name: string; start(): Promise<Backend> }[] = [
   {
     name: 'FsBlobStore',
     async start() {
-      const root = mkdtempSync(join(tmpdir(), 'trove-blobs-'));
+      const root = tempDir('trove-blobs-');
       return { store: new FsBlobStore(root), stored: async () => filesBelow(root), close: async () => {} };
     },
   },

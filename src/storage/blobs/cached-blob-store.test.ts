@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { CACHED_FILE_MAX_BYTES, CachedBlobStore } from './cached-blob-store.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
 
 // The cache in front of a real folder store: small files come from memory after their first
 // read (proved by deleting the file underneath), large ones always stream, memory stays bounded.
 
-const root = mkdtempSync(join(tmpdir(), 'trove-blob-cache-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('trove-blob-cache-');
 const bytesOf = (n: number, fill: number) => Buffer.alloc(n, fill);
 
 describe('CachedBlobStore', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { leafHashOf } from '../seal/canonical-json.js';
@@ -19,6 +18,7 @@ import {
   readTrustedKeysFile,
 } from './verify-files.js';
 import { InvalidEvent, verifyAuditLog } from './verify-log.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 
 const signer = createNoteSigner('trove-audit-files', generateKeyPairSync('ed25519').privateKey);
 const verifierKey = formatVerifierKey(signer.name, signer.publicKey);
@@ -28,7 +28,7 @@ const leaves = records.map((r) => hashFromHex(leafHashOf(r)));
 const notes = [1, 2, 3].map((size) => signCheckpoint({ origin: 'files.test/audit', treeSize: size, rootHash: rootOf(leaves.slice(0, size)), extensions: [] }, signer));
 
 function tmp(name: string, content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'trove-verify-files-')), name);
+  const path = join(tempDir('trove-verify-files-'), name);
   writeFileSync(path, content);
   return path;
 }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { openDatabase } from '../database.js';
 
 // Another process (the `trove` CLI next to a running server) writes while one of our transactions
@@ -25,7 +24,7 @@ for await (const _ of createInterface({ input: process.stdin })) {
 
 describe('SQLite transactions take the write lock up front', () => {
   it('a read-then-write transaction survives another process writing in between', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'trove-sqlite-')), 'trove.db');
+    const file = join(tempDir('trove-sqlite-'), 'trove.db');
     const db = openDatabase({ sqliteFile: file });
     await sql`create table t (who text not null)`.execute(db);
 
@@ -52,7 +51,7 @@ describe('SQLite transactions take the write lock up front', () => {
 
 describe('SQLite group commit', () => {
   const open = async (onSqliteCommit?: (n: number) => void) => {
-    const db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-sqlite-')), 'trove.db'), onSqliteCommit });
+    const db = openDatabase({ sqliteFile: join(tempDir('trove-sqlite-'), 'trove.db'), onSqliteCommit });
     await sql`create table t (who text not null)`.execute(db);
     await sql`create table counter (n integer not null)`.execute(db);
     await sql`insert into counter (n) values (0)`.execute(db);
