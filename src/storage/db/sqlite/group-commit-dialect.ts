@@ -157,26 +157,27 @@ class GroupCommitSqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
     await this.holdWriter(lease);
-    if (!this.#batch) {
-      await this.write('begin immediate');
+    if (this.#batch) {
+      await this.#writer.script(`savepoint ${SAVEPOINT}`);
+    } else {
+      await this.#writer.script(`begin immediate; savepoint ${SAVEPOINT}`);
       this.#batch = { openedAt: Date.now(), members: [] };
     }
-    await this.write(`savepoint ${SAVEPOINT}`);
     lease.inTransaction = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
-    await this.write(`release ${SAVEPOINT}`);
-    lease.inTransaction = false;
     const batch = this.#batch!;
     const committed = new Promise<void>((resolve, reject) => batch.members.push({ resolve, reject }));
     const roomLeft = batch.members.length < MAX_BATCH_TRANSACTIONS && Date.now() - batch.openedAt < MAX_BATCH_MS;
+    lease.inTransaction = false;
     if (this.#mutex.waiting > 0 && roomLeft) {
+      await this.write(`release ${SAVEPOINT}`);
       lease.handedOver = true;
       this.#mutex.unlock();
     } else {
-      await this.commitBatch();
+      await this.commitBatch(`release ${SAVEPOINT}; `);
     }
     return committed;
   }
@@ -203,12 +204,12 @@ class GroupCommitSqliteDriver implements Driver {
     this.#mutex.unlock();
   }
 
-  /** Makes the open batch durable (one COMMIT, one fsync) and answers its members. */
-  private async commitBatch(): Promise<void> {
+  /** Makes the open batch durable (one COMMIT, one fsync) and answers its members; `before` runs first, in the same message. */
+  private async commitBatch(before = ''): Promise<void> {
     const batch = this.#batch;
     if (!batch) return;
     try {
-      await this.write(batch.members.length > 0 ? 'commit' : 'rollback');
+      await this.#writer.script(before + (batch.members.length > 0 ? 'commit' : 'rollback'));
     } catch (error) {
       await this.abortBatch(error);
       return;

@@ -13,6 +13,8 @@ export interface WriterRequest {
   id: number;
   sql: string;
   parameters: readonly unknown[];
+  /** `sql` holds several statements without parameters (one message for BEGIN and SAVEPOINT...). */
+  script?: true;
   /** Close the connection (a clean shutdown: SQLite checkpoints and removes its WAL). */
   close?: true;
 }
@@ -66,6 +68,11 @@ export class WriterConnection {
 
   run(sql: string, parameters: readonly unknown[] = []): Promise<StatementResult> {
     return this.#send({ sql, parameters });
+  }
+
+  /** Several statements without parameters, run in one message. */
+  async script(sql: string): Promise<void> {
+    await this.#send({ sql, parameters: [], script: true });
   }
 
   async close(): Promise<void> {

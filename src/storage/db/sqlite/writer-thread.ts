@@ -18,7 +18,8 @@ port.on('message', (request: WriterRequest) => {
   let reply: WriterReply;
   try {
     if (request.close) file.close();
-    reply = { id: request.id, result: request.close ? { rows: [] } : statements.run(request.sql, request.parameters) };
+    else if (request.script) file.exec(request.sql);
+    reply = { id: request.id, result: request.close || request.script ? { rows: [] } : statements.run(request.sql, request.parameters) };
   } catch (caught) {
     const error = caught as { message?: string; code?: unknown; name?: string };
     reply = { id: request.id, error: { message: String(error.message ?? caught), code: error.code, name: error.name } };
