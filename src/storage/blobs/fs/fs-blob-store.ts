@@ -8,6 +8,15 @@ import { BlobDigests, chunksOf } from '../blob-digests.js';
 import { blobPath } from '../blob-key.js';
 import type { BlobStore, StoredBlob } from '../blob-store.js';
 
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Blobs in a folder, laid out as aa/bb/<sha256>. Writes go to tmp/ and are renamed into place. */
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -21,7 +30,9 @@ export class FsBlobStore implements BlobStore {
     await mkdir(tmpDir, { recursive: true });
     const tmpPath = join(tmpDir, randomUUID());
     const digests = new BlobDigests(options.maxBytes);
-    const out = createWriteStream(tmpPath, { flags: 'wx' });
+    // flush: the bytes reach the disk (fsync) before the file is closed and renamed into place,
+    // so a version whose database row committed never points at a file a power cut emptied.
+    const out = createWriteStream(tmpPath, { flags: 'wx', flush: true });
     try {
       for await (const chunk of chunksOf(data)) {
         digests.add(chunk);
@@ -31,8 +42,10 @@ export class FsBlobStore implements BlobStore {
       await finished(out);
       const blob = digests.result();
       const finalPath = this.pathOf(blob.sha256);
-      await mkdir(join(finalPath, '..'), { recursive: true });
+      const finalDir = join(finalPath, '..');
+      await mkdir(finalDir, { recursive: true });
       await rename(tmpPath, finalPath);
+      await syncDirectory(finalDir); // the new name itself must survive a power cut too
       return blob;
     } catch (error) {
       out.destroy();
