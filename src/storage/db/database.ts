@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { GroupCommitSqliteDialect } from './sqlite/group-commit-dialect.js';
+import { cachingStatements, ImmediateSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-package-file-metadata.js';
 import * as m003 from './migrations/003-append-only-and-jobs.js';
@@ -25,19 +26,21 @@ export interface DatabaseOptions {
   sqliteFile: string;
   /** postgres://... selects PostgreSQL instead. */
   postgresUrl?: string;
-  /** SQLite: told after each COMMIT how many transactions it made durable (group commit). */
-  onSqliteCommit?: (transactions: number) => void;
 }
 
 /**
  * Opens the database: PostgreSQL when a URL is given, else the embedded SQLite file (WAL,
- * synchronous=FULL so that committed audit events survive power loss; group commit and a
- * read-only connection for reads, see sqlite/group-commit-dialect.ts).
+ * synchronous=FULL so that committed audit events survive power loss).
  */
 export function openDatabase(options: DatabaseOptions): Db {
   if (options.postgresUrl) return openPostgres(options.postgresUrl);
   mkdirSync(dirname(options.sqliteFile), { recursive: true });
-  return new Kysely<Database>({ dialect: new GroupCommitSqliteDialect({ file: options.sqliteFile, onCommit: options.onSqliteCommit }) });
+  const sqlite = new SQLite(options.sqliteFile);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
 }
 
 // int8 (sizes, seq, count(*)) comes back from pg as a string by default; every value Trove keeps
