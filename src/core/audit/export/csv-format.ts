@@ -58,6 +58,7 @@ export const csvFormat: ExportFormat = {
   extension: 'csv',
   contentType: 'text/csv; charset=utf-8',
   preamble: () => csvRecord(CSV_HEADERS),
+  renderOffThread: true,
   // The stored record as parsed, without toRecord's copy (the leaf hash is not a CSV column).
   render: (events) =>
     events
