@@ -97,6 +97,23 @@ function shapes(): { id: number; record: string; leaf_hash: string | null }[] {
   return reshapes.map((reshape, i) => storedEvent(i + 1, {}, reshape));
 }
 
+describe('csv export of every field shape', () => {
+  it('reads back the stored values, one 24-field row per event', () => {
+    const text = csvFormat.render(shapes());
+    const rows = parse(text) as string[][];
+    assert.ok(rows.every((row) => row.length === CSV_HEADERS.length));
+    const column = (name: string) => rows.map((row) => row[CSV_HEADERS.indexOf(name)]);
+    assert.equal(column('Action')[3], 'a, "b"\r\nc\rd\ne');
+    assert.ok(text.includes(',\ud800 lone,')); // csv-parse reads a lone surrogate back as U+FFFD
+    assert.equal(column('Target Details')[5], '[object Object]');
+    assert.deepEqual(column('Client').slice(6, 11), ['', 'npm/11.6.2', 'pip', 'curl', 'undefined/1']);
+    assert.deepEqual(column('Pipeline').slice(6, 9), ['', '77', '']);
+    assert.equal(column('Target ID')[6], String(-1.5e-7));
+    assert.equal(column('ID')[6], '9007199254740991');
+    assert.deepEqual([column('IP Address')[1], column('Project')[1], column('Version')[1], column('Token Name')[2]], ['', '', '', '']);
+  });
+});
+
 describe('csv export off the main thread', () => {
   it('a render worker writes the same text as render, for every field shape', async () => {
     const events = shapes();
