@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDatabaseUrl } from '../../../../test/support/test-database.js';
+import { migrateToLatest, openDatabase } from '../../../storage/db/database.js';
 import { CSV_HEADERS, csvFormat } from './csv-format.js';
+import { exportChunks } from './export-stream.js';
+import { RenderWorker } from './render-worker.js';
 
 // The hand-written RFC 4180 writer: what a CSV reader gets back must be exactly the stored values.
 
-function storedEvent(id: number, overrides: { custom_message?: string; target_details?: string; author_name?: string | null }) {
+type Overrides = { custom_message?: string; target_details?: string; author_name?: string | null };
+
+/** A stored event as the recorder writes it; `reshape` may change the record in any way first. */
+function storedEvent(id: number, overrides: Overrides, reshape?: (record: Record<string, any>) => void) {
   const record = {
     id,
     uuid: `0190000${id}-0000-7000-8000-000000000000`,
@@ -39,6 +49,7 @@ function storedEvent(id: number, overrides: { custom_message?: string; target_de
     request_id: null,
     ip_address: '127.0.0.1',
   };
+  reshape?.(record);
   return { id, record: JSON.stringify(record), leaf_hash: null };
 }
 
@@ -63,5 +74,88 @@ describe('csv export format', () => {
     assert.equal(row[CSV_HEADERS.indexOf('ID')], '42');
     assert.equal(row[CSV_HEADERS.indexOf('Author Name')], '');
     assert.equal(row[CSV_HEADERS.indexOf('Pipeline')], '');
+  });
+});
+
+/** Records of every field shape a CSV column meets: nulls, missing members, quoting, unicode, nesting. */
+function shapes(): { id: number; record: string; leaf_hash: string | null }[] {
+  const reshapes: ((r: Record<string, any>) => void)[] = [
+    () => {},
+    (r) => { r.details.author_name = null; r.details.entity_path = null; r.ip_address = null; r.project = null; r.package = null; },
+    (r) => { delete r.details.target_id; delete r.actor.token_name; delete r.client; delete r.pipeline; delete r.ip_address; },
+    (r) => { r.details.custom_message = 'a, "b"\r\nc\rd\ne'; r.details.target_details = '"'; r.actor.token_name = ','; },
+    (r) => { r.details.custom_message = 'ünïcödé 日本 😀 \u2028 \u2029 \u0000 \t'; r.details.author_name = '\ud800 lone'; r.ip_address = '::1'; },
+    (r) => { r.details.target_details = { nested: { deep: [1, 'two', null] } }; r.details.target_id = 'abc'; r.details.target_type = ''; },
+    (r) => { r.details.target_id = -1.5e-7; r.id = 9007199254740991; r.seq = 0; r.author_id = -3; },
+    (r) => { r.client = { name: 'npm', version: '11.6.2' }; r.pipeline = { id: 77, sha: 'abc' }; },
+    (r) => { r.client = { name: 'pip', version: null }; r.pipeline = { id: null }; },
+    (r) => { r.client = { name: 'curl', version: '' }; r.package = { format: 'pypi', name: 'a,b', version: '1.0\n' }; },
+    (r) => { r.client = { version: '1' }; r.actor = { type: true }; r.details.custom_message = false; },
+    (r) => { r.changes = { filters: { from: null, to: { via: 'api', ids: [1, 2] } } }; r.request_id = 'x"y'; },
+    (r) => { r.details.custom_message = '=1+2'; r.entity_type = 'Project, "quoted"'; r.via = ' padded '; },
+  ];
+  return reshapes.map((reshape, i) => storedEvent(i + 1, {}, reshape));
+}
+
+describe('csv export of every field shape', () => {
+  it('reads back the stored values, one 24-field row per event', () => {
+    const text = csvFormat.render(shapes());
+    const rows = parse(text) as string[][];
+    assert.ok(rows.every((row) => row.length === CSV_HEADERS.length));
+    const column = (name: string) => rows.map((row) => row[CSV_HEADERS.indexOf(name)]);
+    assert.equal(column('Action')[3], 'a, "b"\r\nc\rd\ne');
+    assert.ok(text.includes(',\ud800 lone,')); // csv-parse reads a lone surrogate back as U+FFFD
+    assert.equal(column('Target Details')[5], '[object Object]');
+    assert.deepEqual(column('Client').slice(6, 11), ['', 'npm/11.6.2', 'pip', 'curl', 'undefined/1']);
+    assert.deepEqual(column('Pipeline').slice(6, 9), ['', '77', '']);
+    assert.equal(column('Target ID')[6], String(-1.5e-7));
+    assert.equal(column('ID')[6], '9007199254740991');
+    assert.deepEqual([column('IP Address')[1], column('Project')[1], column('Version')[1], column('Token Name')[2]], ['', '', '', '']);
+  });
+});
+
+describe('csv export off the main thread', () => {
+  it('a render worker writes the same text as render, for every field shape', async () => {
+    const events = shapes();
+    const worker = new RenderWorker('csv');
+    try {
+      assert.equal(await worker.render(events), csvFormat.render(events));
+      // pages in order, each its own text
+      const [a, b] = await Promise.all([worker.render(events.slice(0, 5)), worker.render(events.slice(5))]);
+      assert.equal(a + b, csvFormat.render(events));
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('a many-page export (rendered by the worker) equals render of all events', async () => {
+    const db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-csv-unit-')), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
+    try {
+      await migrateToLatest(db);
+      const base = shapes();
+      const events = Array.from({ length: 345 }, (_, i) => {
+        const record = JSON.parse(base[i % base.length].record) as Record<string, unknown>;
+        return { ...record, id: i + 1, seq: i + 1, uuid: `uuid-${i + 1}` };
+      });
+      for (const record of events) {
+        await db
+          .insertInto('audit_events')
+          .values({
+            uuid: record.uuid as string, seq: record.seq as number, event_name: 'package_registry_package_published', outcome: 'success',
+            author_id: 7, author_username: 'alice', actor_type: 'user', token_id: null, entity_type: 'Group', entity_id: 3,
+            entity_path: 'acme', project_id: null, package_format: null, package_name: null, via: 'api',
+            created_at: '2026-01-01T00:00:00.000Z', record: JSON.stringify(record), leaf_hash: null,
+          })
+          .execute();
+      }
+      const stored = events.map((record) => ({ id: record.id, record: JSON.stringify(record), leaf_hash: null }));
+      let text = '';
+      const progress: number[] = [];
+      for await (const chunk of exportChunks(db, { kind: 'instance' }, {}, csvFormat, (n) => progress.push(n))) text += chunk;
+      assert.equal(text, csvFormat.preamble!() + csvFormat.render(stored));
+      assert.deepEqual(progress, [100, 200, 300, 345]);
+    } finally {
+      await db.destroy();
+    }
   });
 });

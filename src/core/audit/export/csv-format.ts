@@ -53,17 +53,23 @@ function csvRecord(fields: (string | number | null | undefined)[]): string {
   return `${fields.map(csvField).join(',')}\r\n`;
 }
 
+/** One event's record; a loop rather than arrays of values and fields (a row is rendered a million times). */
+function csvRow(event: AuditRecord): string {
+  let line = csvField(COLUMNS[0][1](event));
+  for (let c = 1; c < COLUMNS.length; c++) line += `,${csvField(COLUMNS[c][1](event))}`;
+  return `${line}\r\n`;
+}
+
 export const csvFormat: ExportFormat = {
   name: 'csv',
   extension: 'csv',
   contentType: 'text/csv; charset=utf-8',
   preamble: () => csvRecord(CSV_HEADERS),
+  renderOffThread: true,
   // The stored record as parsed, without toRecord's copy (the leaf hash is not a CSV column).
-  render: (events) =>
-    events
-      .map((event) => {
-        const record = JSON.parse(event.record) as AuditRecord;
-        return csvRecord(COLUMNS.map(([, value]) => value(record)));
-      })
-      .join(''),
+  render: (events) => {
+    let text = '';
+    for (const event of events) text += csvRow(JSON.parse(event.record) as AuditRecord);
+    return text;
+  },
 };

@@ -16,6 +16,11 @@ export interface ExportFormat {
    * with a newline. `proofs`, only given to a format with `proofs: true`, adds inclusion proofs.
    */
   render(events: StoredEvent[], proofs?: PinnedProofs): string;
+  /**
+   * True when render costs more than reading the events (CSV parses every stored record): an
+   * export of more than a page renders on a worker thread (render-worker.ts), same text.
+   */
+  renderOffThread?: boolean;
 }
 
 /** Who produced the records, as OCSF metadata.product and CEF's header name it. Kept in step with package.json. */

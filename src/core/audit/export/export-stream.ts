@@ -2,6 +2,7 @@ import type { Db } from '../../../storage/db/database.js';
 import { listStoredEventsOldestFirst, type AuditFilters, type AuditView } from '../audit-query.js';
 import type { ExportFormat } from './export-format.js';
 import type { PinnedProofs } from './export-proofs.js';
+import { RenderWorker } from './render-worker.js';
 
 // Rows read per query, and rows per chunk handed to the stream. Small pages and chunks of some
 // tens of KB keep what is alive at any moment small, so little survives into V8's old space:
@@ -33,19 +34,46 @@ export async function* exportChunks(
   if (format.preamble) yield format.preamble();
   let afterId = 0;
   let exported = 0;
-  for (;;) {
-    const events = await listStoredEventsOldestFirst(db, view, filters, { limit: PAGE, afterId });
-    const count = events.length;
-    for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
-    exported += count;
-    if (count > 0) onProgress?.(exported);
-    if (count < PAGE) return;
-    afterId = events[count - 1].id;
-    // Empty the page's array once rendered: on PostgreSQL it is the driver's own result array,
-    // still referenced by pg's promise for the query, which V8 has often already moved to the
-    // old generation; a dead old object keeps what it points to alive through every young
-    // collection, so each page's rows (their strings) were promoted too and only freed by a
-    // full collection (RSS +68-104 MB for 200k events, against +17 MB once emptied, measured).
-    events.length = 0;
+  // From the second page on, a format that renders off the main thread (CSV) does: the worker
+  // renders page N while this thread writes page N-1 and reads page N+1. A one-page export
+  // renders here, without starting a worker.
+  let worker: RenderWorker | undefined;
+  let rendering: { text: Promise<string>; count: number } | undefined;
+  try {
+    for (;;) {
+      const events = await listStoredEventsOldestFirst(db, view, filters, { limit: PAGE, afterId });
+      const count = events.length;
+      const last = count < PAGE;
+      if (count > 0) afterId = events[count - 1].id;
+      if (!worker && !last && format.renderOffThread && !proofs) worker = new RenderWorker(format.name);
+      if (worker) {
+        const previous = rendering;
+        rendering = count > 0 ? { text: worker.render(events), count } : undefined;
+        if (previous) {
+          yield await previous.text;
+          exported += previous.count;
+          onProgress?.(exported);
+        }
+      } else {
+        for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
+        exported += count;
+        if (count > 0) onProgress?.(exported);
+      }
+      // Empty the page's array once rendered (or copied to the worker): on PostgreSQL it is the
+      // driver's own result array, still referenced by pg's promise for the query, which V8 has
+      // often already moved to the old generation; a dead old object keeps what it points to
+      // alive through every young collection, so each page's rows (their strings) were promoted
+      // too and only freed by a full collection (RSS +68-104 MB for 200k events, against +17 MB
+      // once emptied, measured).
+      events.length = 0;
+      if (last) break;
+    }
+    if (rendering) {
+      yield await rendering.text;
+      exported += rendering.count;
+      onProgress?.(exported);
+    }
+  } finally {
+    await worker?.close();
   }
 }
