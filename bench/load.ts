@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import type { GetJob } from './get-worker.js';
 import { AUTOCANNON_BIN } from './peer.js';
 import { run } from './processes.js';
 import type { PublishJob } from './publish-worker.js';
 
-// Load generators, each in a process of its own: autocannon for GETs, publish-worker.ts for publishes.
+// Load generators, each in a process of its own: autocannon for package documents, get-worker.ts
+// (node:http, llhttp) for file downloads, publish-worker.ts for publishes.
 
 export interface GetLoad {
   url: string;
@@ -12,15 +14,36 @@ export interface GetLoad {
   seconds: number;
 }
 
-/** Requests per second of a GET under `connections` keep-alive connections; fails on any non-2xx. */
+interface GetOutcome {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+}
+
+function rateOf(load: GetLoad, out: GetOutcome): number {
+  if (out.non2xx > 0 || out.errors > 0) throw new Error(`${load.url}: ${out.non2xx} non-2xx answers, ${out.errors} errors`);
+  if (out.requests === 0) throw new Error(`${load.url}: no request completed`);
+  return out.requests / out.seconds;
+}
+
+/**
+ * Requests per second of a GET of a package document under `connections` keep-alive connections;
+ * fails on any non-2xx. autocannon costs the least CPU per request on small answers, and shares
+ * the two cores with the server under test.
+ */
 export async function getRate(load: GetLoad): Promise<number> {
   const args = [AUTOCANNON_BIN, '-j', '-c', String(load.connections), '-d', String(load.seconds)];
   for (const [key, value] of Object.entries(load.headers)) args.push('-H', `${key}:${value}`);
   args.push(load.url);
-  const out = JSON.parse(await run(process.execPath, args)) as { requests: { average: number; total: number }; non2xx: number; errors: number; timeouts: number; duration: number };
-  if (out.non2xx > 0 || out.errors > 0) throw new Error(`${load.url}: ${out.non2xx} non-2xx answers, ${out.errors} errors`);
-  if (out.requests.total === 0) throw new Error(`${load.url}: no request completed`);
-  return out.requests.total / out.duration;
+  const out = JSON.parse(await run(process.execPath, args)) as { requests: { total: number }; non2xx: number; errors: number; duration: number };
+  return rateOf(load, { requests: out.requests.total, non2xx: out.non2xx, errors: out.errors, seconds: out.duration });
+}
+
+/** The same for a package file (binary body): see get-worker.ts for why not autocannon. */
+export async function fileGetRate(load: GetLoad): Promise<number> {
+  const job: GetJob = load;
+  return rateOf(load, JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'get-worker.ts'), JSON.stringify(job)])) as GetOutcome);
 }
 
 /** Publishes per second of a publish job (see publish-worker.ts). */

@@ -6,7 +6,7 @@ import { createDestination, destinationsPath } from '../../test/support/streamin
 import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, atMost, figure, type Figure } from '../figures.js';
 import { publish, publishBodyFor } from '../fixtures.js';
-import { getRate } from '../load.js';
+import { fileGetRate } from '../load.js';
 import { rssOf, sampleRss } from '../processes.js';
 import { startTroveServer, type BenchServer, type TroveBenchServer } from '../servers.js';
 import { publishRateOf } from './publish.js';
@@ -50,7 +50,7 @@ async function downloadEventsOnOff(config: BenchConfig, trove: TroveBenchServer)
   // that a round pays for its own events and not for those of the round before.
   const rate = (side: BenchServer) => async () => {
     await new Promise((r) => setTimeout(r, 400));
-    return getRate({ url: `${side.registry}bench-dl/-/bench-dl-1.0.0.tgz`, headers: { authorization: `Bearer ${side.token}`, 'user-agent': NPM_UA }, connections: 16, seconds: config.loadSeconds });
+    return fileGetRate({ url: `${side.registry}bench-dl/-/bench-dl-1.0.0.tgz`, headers: { authorization: `Bearer ${side.token}`, 'user-agent': NPM_UA }, connections: 16, seconds: config.loadSeconds });
   };
   const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', config.rounds, rate(on), rate(off), atLeast(0.8));
   // The events were really recorded on one side (batched: give the last batch a moment), none on the other.
