@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { freshDatabaseUrl } from '../../../../test/support/test-database.js';
 import { migrateToLatest, openDatabase } from '../../../storage/db/database.js';
 import { CSV_HEADERS, csvFormat } from './csv-format.js';
@@ -129,7 +128,7 @@ describe('csv export off the main thread', () => {
   });
 
   it('a many-page export (rendered by the worker) equals render of all events', async () => {
-    const db = openDatabase({ sqliteFile: join(mkdtempSync(join(tmpdir(), 'trove-csv-unit-')), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
+    const db = openDatabase({ sqliteFile: join(tempDir('trove-csv-unit-'), 'trove.db'), postgresUrl: await freshDatabaseUrl() });
     try {
       await migrateToLatest(db);
       const base = shapes();
