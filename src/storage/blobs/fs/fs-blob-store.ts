@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,6 +15,14 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function destroyAndWaitForClose(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.closed) return resolve();
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
 }
 
 /** Blobs in a folder, laid out as aa/bb/<sha256>. Writes go to tmp/ and are renamed into place. */
@@ -48,7 +56,9 @@ export class FsBlobStore implements BlobStore {
       await syncDirectory(finalDir); // the new name itself must survive a power cut too
       return blob;
     } catch (error) {
-      out.destroy();
+      // The stream opens its file asynchronously: removing before it has closed could run ahead
+      // of that open and leave the file it then creates behind in tmp/.
+      await destroyAndWaitForClose(out);
       await rm(tmpPath, { force: true });
       throw error;
     }
