@@ -1,14 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import type { Project } from '../core/accounts/projects.js';
-import type { PackageFileRow, PackageRow } from '../core/packages/packages.js';
+import type { PackageFileRow, PackageIdentity } from '../core/packages/packages.js';
 import type { AppContext } from '../http/app-context.js';
 import { auditContextOf } from '../http/request-context.js';
 
-/** What is being downloaded, for its audit event: the project, and the version when the caller has it at hand. */
+/** What is being downloaded, for its audit event: the project and the file's version. */
 export interface DownloadSource {
   project: Project;
-  /** The file's version; loaded here (only when download events are on) if the route does not have it. */
-  package?: PackageRow;
+  package: PackageIdentity;
 }
 
 /**
@@ -32,14 +31,12 @@ export async function sendPackageFile(
 ) {
   const request = reply.request;
   const recording = request.method === 'GET' ? await ctx.downloadEvents.recordingFor(source.project) : null;
-  let pkg = source.package;
-  if (recording && !pkg) pkg = await ctx.db.selectFrom('packages').selectAll().where('id', '=', file.package_id).executeTakeFirstOrThrow();
   const body = await ctx.blobs.openForDownload(file.sha256, file.size);
   reply.type('application/octet-stream').header('content-length', String(file.size)).header('etag', `"${file.sha256}"`);
   if (options.attachment) reply.header('content-disposition', `attachment; filename="${file.file_name}"`);
-  if (recording && pkg) {
+  if (recording) {
     const audit = auditContextOf(request);
-    const downloaded = { project: source.project, namespace: recording.namespace, pkg, file };
+    const downloaded = { project: source.project, namespace: recording.namespace, pkg: source.package, file };
     // Whether the whole file went out is decided when the response closes, by counting the bytes
     // the file stream handed to the response (our 'data' listener runs after pipe's write).
     // Neither 'finish' nor the end of the stream will do: a client that closes its connection as

@@ -1,7 +1,7 @@
 import type { Db } from '../../storage/db/database.js';
 import type { Namespace } from '../accounts/namespaces.js';
 import type { Project } from '../accounts/projects.js';
-import { packageRef, type PackageFileRow, type PackageRow } from '../packages/packages.js';
+import { packageRef, type PackageFileRow, type PackageIdentity } from '../packages/packages.js';
 import type { AuditLog } from './audit-log.js';
 import { projectScope } from './audit-scope.js';
 import { effectiveSetting } from './audit-settings.js';
@@ -50,7 +50,7 @@ export interface DownloadRecording {
 export interface DownloadedFile {
   project: Project;
   namespace: Namespace;
-  pkg: PackageRow;
+  pkg: PackageIdentity;
   file: PackageFileRow;
 }
 

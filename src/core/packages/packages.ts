@@ -37,12 +37,32 @@ export async function listPackageVersions(db: Db, projectId: number, format: str
     .execute();
 }
 
-/** A visible (status default) version's file by name: one indexed query for a download, instead of the whole package. */
-export async function findVisibleFile(db: Db, projectId: number, format: string, normalizedName: string, fileName: string): Promise<PackageFileRow | undefined> {
+/** What a file download needs to know of its version (its audit event names it). */
+export type PackageIdentity = Pick<PackageRow, 'id' | 'format' | 'name' | 'version'>;
+
+/** A stored file with its version's identity: everything a download needs, from one query. */
+export interface FileWithPackage {
+  file: PackageFileRow;
+  pkg: PackageIdentity;
+}
+
+/** package_files joined to their version; callers add their conditions, then `fileWithPackage` splits the row. */
+export function selectFilesWithPackage(db: Db) {
   return db
     .selectFrom('package_files')
     .innerJoin('packages', 'packages.id', 'package_files.package_id')
     .selectAll('package_files')
+    .select(['packages.format as package_format', 'packages.name as package_name', 'packages.version as package_version']);
+}
+
+export function fileWithPackage(row: PackageFileRow & { package_format: string; package_name: string; package_version: string }): FileWithPackage {
+  const { package_format, package_name, package_version, ...file } = row;
+  return { file, pkg: { id: file.package_id, format: package_format, name: package_name, version: package_version } };
+}
+
+/** A visible (status default) version's file by name: one indexed query for a download, instead of the whole package. */
+export async function findVisibleFile(db: Db, projectId: number, format: string, normalizedName: string, fileName: string): Promise<FileWithPackage | undefined> {
+  const row = await selectFilesWithPackage(db)
     .where('packages.project_id', '=', projectId)
     .where('packages.format', '=', format)
     .where('packages.normalized_name', '=', normalizedName)
@@ -50,6 +70,7 @@ export async function findVisibleFile(db: Db, projectId: number, format: string,
     .where('package_files.file_name', '=', fileName)
     .orderBy('package_files.id')
     .executeTakeFirst();
+  return row && fileWithPackage(row);
 }
 
 export async function filesOf(db: Db, packageIds: number[]): Promise<PackageFileRow[]> {
@@ -68,7 +89,7 @@ export async function tagsOf(db: Db, projectId: number, format: string, normaliz
     .execute();
 }
 
-export function packageRef(pkg: PackageRow, files: PackageFileRow[]): PackageRef {
+export function packageRef(pkg: PackageIdentity, files: PackageFileRow[]): PackageRef {
   return {
     id: pkg.id,
     format: pkg.format,

@@ -83,9 +83,9 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
     case 'dist-tags':
       return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'dist-tags');
     case 'tarball': {
-      const file = await findVisibleFile(ctx.db, project.id, 'npm', path.name, path.fileName);
-      if (!file) throw errors.notFound('Tarball not found');
-      return sendPackageFile(ctx, reply, file, { project });
+      const found = await findVisibleFile(ctx.db, project.id, 'npm', path.name, path.fileName);
+      if (!found) throw errors.notFound('Tarball not found');
+      return sendPackageFile(ctx, reply, found.file, { project, package: found.pkg });
     }
     default:
       throw errors.notFound('Not found');

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { filesOf } from '../../core/packages/packages.js';
+import { filesOf, fileWithPackage, selectFilesWithPackage } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import type { PackageFormat } from '../format.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
@@ -80,17 +80,15 @@ async function projectForRead(ctx: AppContext, request: Req): Promise<Project> {
 
 async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
   const project = await projectForRead(ctx, request);
-  const file = await ctx.db
-    .selectFrom('package_files')
-    .innerJoin('packages', 'packages.id', 'package_files.package_id')
-    .selectAll('package_files')
+  const row = await selectFilesWithPackage(ctx.db)
     .where('packages.project_id', '=', project.id)
     .where('packages.format', '=', 'pypi')
     .where('package_files.sha256', '=', String(request.params.sha256))
     .where('package_files.file_name', '=', String(request.params.file_name))
     .executeTakeFirst();
-  if (!file) throw errors.notFound('File not found');
-  return sendPackageFile(ctx, reply, file, { project }, { attachment: true });
+  if (!row) throw errors.notFound('File not found');
+  const { file, pkg } = fileWithPackage(row);
+  return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
 }
 
 export const pypiFormat: PackageFormat = {
