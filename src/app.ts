@@ -10,6 +10,7 @@ import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
+import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
 import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
@@ -30,7 +31,8 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const log = createLogger(config.logLevel);
   // First: an unreachable bucket stops the start early.
   const blobs = new CachedBlobStore(await createBlobStore(config), config.blobCacheBytes);
-  const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
+  const database = { sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl };
+  const db = openDatabase(database);
   await migrateToLatest(db);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   const packages = new PackageService(db, blobs, audit);
@@ -47,8 +49,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   });
   jobs.register(sealer.job());
   await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
-  // Download events are written in batches (every 250 ms or 1000 events), flushed by close().
-  const downloadEvents = new DownloadEventBuffer(db, audit, log);
+  // Download events are written in batches (every 250 ms or 1000 events) on a thread of their own, flushed by close().
+  const downloadEventWriter = new DownloadEventWriter({ database, defaults: audit.instanceDefaults }, () => audit.outboxSignal.notify());
+  const downloadEvents = new DownloadEventBuffer(db, audit, downloadEventWriter, log);
   // Delivers the audit streaming outbox in the process that leads the scheduler (started by main.ts).
   const streaming = new StreamingWorker(db, audit, log, config.streaming, addressPolicyOf(config), config.jobLeaseMs);
   jobs.register(streaming.leaderJob());

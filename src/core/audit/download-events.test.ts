@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
-import { migrateToLatest, openDatabase, type Db } from '../../storage/db/database.js';
+import { migrateToLatest, openDatabase, type DatabaseOptions, type Db } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { createGroup, type Namespace } from '../accounts/namespaces.js';
 import { createProject, type Project } from '../accounts/projects.js';
 import type { PackageFileRow, PackageRow } from '../packages/packages.js';
 import { AuditLog } from './audit-log.js';
 import { systemAuditContext, type AuditRecord } from './audit-types.js';
+import { DownloadEventWriter } from './download-event-writer.js';
 import { DOWNLOADED_EVENT, DownloadEventBuffer } from './download-events.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 
@@ -23,13 +24,15 @@ const silentLog = { errors: 0, error() { this.errors++; }, warn() {} };
 
 describe('DownloadEventBuffer', () => {
   let db: Db;
+  let database: DatabaseOptions;
   let audit: AuditLog;
   const buffers: DownloadEventBuffer[] = [];
   let n = 0;
 
   before(async () => {
     const postgresUrl = await freshDatabaseUrl();
-    db = openDatabase({ sqliteFile: join(tempDir('trove-dl-unit-'), 'trove.db'), postgresUrl });
+    database = { sqliteFile: join(tempDir('trove-dl-unit-'), 'trove.db'), postgresUrl };
+    db = openDatabase(database);
     await migrateToLatest(db);
     audit = new AuditLog({ package_audit_events: 'enabled', package_download_events: 'disabled' });
   });
@@ -39,8 +42,10 @@ describe('DownloadEventBuffer', () => {
     await db?.destroy();
   });
 
-  function buffer(options: ConstructorParameters<typeof DownloadEventBuffer>[3] = {}) {
-    const made = new DownloadEventBuffer(db, audit, silentLog, options);
+  function buffer(options: ConstructorParameters<typeof DownloadEventBuffer>[4] = {}) {
+    // The production writer: a worker thread with its own connection to the same database.
+    const writer = new DownloadEventWriter({ database, defaults: audit.instanceDefaults }, () => audit.outboxSignal.notify());
+    const made = new DownloadEventBuffer(db, audit, writer, silentLog, options);
     buffers.push(made);
     return made;
   }

@@ -5,16 +5,18 @@ import { packageRef, type PackageFileRow, type PackageIdentity } from '../packag
 import type { AuditLog } from './audit-log.js';
 import { projectScope } from './audit-scope.js';
 import { effectiveSetting } from './audit-settings.js';
-import type { AuditContext, AuditEventInput } from './audit-types.js';
+import type { AuditContext } from './audit-types.js';
+import type { DownloadEventWriter, PendingDownloadEvent } from './download-event-writer.js';
 
 // Download events (SPEC 4.1 `package_registry_package_downloaded`, opt-in per SPEC 4.4).
 //
 // Downloads are the hot path of a registry, so their events are not written in the request:
 // `enqueue` only appends to an in-memory queue, and the queue is written in batches, each batch
 // in ONE transaction through AuditLog.recordBatch (AuditLog.record's checks, lock and record for
-// many events at once: `seq` stays contiguous and the record is the same as every other event's;
-// one setting lookup per namespace and multi-row inserts keep a batch of 1000 cheap). A batch is written at most `flushIntervalMs` (250 ms) after its
-// first event, or at once when `maxBatch` (1000) events are waiting. What this costs:
+// many events at once: `seq` stays contiguous and the record is the same as every other event's),
+// on a worker thread with its own connection (download-event-writer.ts). A batch is written at
+// most `flushIntervalMs` (250 ms) after its first event, or at once when `maxBatch` (1000) events
+// are waiting. What this costs:
 // - a crash (kill -9, power loss) loses the events of the last ~250 ms (plus whatever a slow or
 //   failing database kept queued); a graceful stop (SIGTERM, close()) writes everything first;
 // - an event's `created_at` is the time its batch was written, up to ~250 ms after the download;
@@ -59,18 +61,13 @@ interface Logger {
   warn(obj: object, msg: string): void;
 }
 
-interface Pending {
-  ctx: AuditContext;
-  input: AuditEventInput;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DownloadEventBuffer {
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
   private readonly settingTtlMs: number;
-  private queue: Pending[] = [];
+  private queue: PendingDownloadEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerDelay = 0;
   private inFlight: Promise<void> | null = null;
@@ -83,6 +80,7 @@ export class DownloadEventBuffer {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
+    private readonly writer: DownloadEventWriter,
     private readonly log: Logger,
     options: DownloadEventOptions = {},
   ) {
@@ -184,18 +182,26 @@ export class DownloadEventBuffer {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.maxBatch);
-      const written = await this.db.transaction().execute(async (tx) => (await this.audit.recordBatch(tx, batch)).length);
+      const written = await this.writer.write(batch);
       // Only now, after the commit: a failed batch stays at the front of the queue.
       this.queue.splice(0, batch.length);
       this.written += written;
     }
   }
 
-  /** Graceful stop: writes everything queued (retrying a few times) before the database closes. */
+  /** Graceful stop: writes everything queued (retrying a few times), then closes the writer. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    try {
+      await this.flushForClose();
+    } finally {
+      await this.writer.close();
+    }
+  }
+
+  private async flushForClose(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.flush();
