@@ -19,9 +19,10 @@
 // - numbers are written by `'' + n` (identical to JSON.stringify(n) for finite n, ten times cheaper);
 // - few keys are sorted by insertion sort; containers recurse instead of keeping an explicit stack.
 // Recursion needs a depth limit, and it tracks no set of open containers to find cycles: a value
-// nested deeper than FAST_DEPTH (any cycle becomes one) is serialized again from the start by
-// serializeDeep, `canonicalize`'s own algorithm (an explicit stack, a set of open containers).
-// In that rare case getters and toJSON methods of the first levels run twice.
+// nested deeper than FAST_DEPTH (any cycle becomes one; no record Trove writes comes close) is
+// serialized again from the start by `canonicalize` itself (an explicit stack, a set of open
+// containers). In that rare case getters and toJSON methods of the first levels run twice.
+import canonicalize from 'canonicalize';
 import { hash } from 'node:crypto';
 
 const FAST_DEPTH = 100;
@@ -149,100 +150,13 @@ function serializeFast(value: unknown): string | undefined {
   return serializeContainer(resolved, keysOf(resolved), 0);
 }
 
-interface Frame {
-  container: Record<string, unknown> & unknown[];
-  keys: string[] | null;
-  index: number;
-  separator: string;
-  /** Objects whose toJSON gave this container: open (in `open`) until it is written. */
-  wrappers: object[];
-}
-
-/**
- * `canonicalize`'s algorithm, for what the fast path refuses: an explicit stack, so depth is bounded
- * by memory only, and the set of open containers (and toJSON wrappers) finds cycles.
- */
-function serializeDeep(value: unknown): string | undefined {
-  const open = new Set<object>();
-  // A primitive's text, or the frame of the container to write next.
-  const enter = (start: unknown): string | undefined | Frame => {
-    let resolved = start;
-    const wrappers: object[] = [];
-    while (resolved !== null && typeof resolved === 'object' && typeof (resolved as { toJSON?: unknown }).toJSON === 'function') {
-      if (open.has(resolved)) throw new Error('Circular reference detected');
-      open.add(resolved);
-      wrappers.push(resolved);
-      resolved = (resolved as { toJSON(): unknown }).toJSON();
-    }
-    if (resolved instanceof Number || resolved instanceof String || resolved instanceof Boolean) resolved = resolved.valueOf();
-    if (resolved === null || typeof resolved !== 'object') {
-      for (const wrapper of wrappers) open.delete(wrapper);
-      return serializePrimitive(resolved);
-    }
-    if (open.has(resolved)) throw new Error('Circular reference detected');
-    open.add(resolved);
-    return { container: resolved as Frame['container'], keys: keysOf(resolved), index: 0, separator: '', wrappers };
-  };
-  const root = enter(value);
-  if (typeof root !== 'object') return root;
-  let out = root.keys === null ? '[' : '{';
-  const stack = [root];
-  descend: while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    const { container, keys } = frame;
-    let child: string | undefined | Frame;
-    if (keys === null) {
-      while (frame.index < container.length) {
-        if (frame.index > 0) out += ',';
-        const element = container[frame.index++];
-        if (element === undefined || typeof element === 'function' || typeof element === 'symbol') child = 'null';
-        else child = element === null || typeof element !== 'object' ? serializePrimitive(element) : enter(element) ?? 'null';
-        if (typeof child !== 'object') {
-          out += child;
-          continue;
-        }
-        out += child.keys === null ? '[' : '{';
-        stack.push(child);
-        continue descend;
-      }
-      out += ']';
-    } else {
-      while (frame.index < keys.length) {
-        const key = keys[frame.index++];
-        const element = container[key];
-        if (element === undefined || typeof element === 'function' || typeof element === 'symbol') continue;
-        if (element === null || typeof element !== 'object') {
-          out += frame.separator + keyPart(key) + serializePrimitive(element);
-        } else {
-          child = enter(element);
-          if (child === undefined) continue;
-          out += frame.separator + keyPart(key);
-          if (typeof child === 'object') {
-            frame.separator = ',';
-            out += child.keys === null ? '[' : '{';
-            stack.push(child);
-            continue descend;
-          }
-          out += child;
-        }
-        frame.separator = ',';
-      }
-      out += '}';
-    }
-    open.delete(container);
-    for (const wrapper of frame.wrappers) open.delete(wrapper);
-    stack.pop();
-  }
-  return out;
-}
-
 export function canonicalJson(value: unknown): string {
   let text: string | undefined;
   try {
     text = serializeFast(value);
   } catch (error) {
     if (error !== TOO_DEEP) throw error;
-    text = serializeDeep(value);
+    text = canonicalize(value);
   }
   if (text === undefined) throw new TypeError(`${typeof value} has no JSON representation`);
   return text;
