@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pool } from '../support/scale-out.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { createDestination, destinationsPath, eventsAfter, killAndRestart, lastSeq, startStreamingTrove, uploadGeneric } from '../support/streaming.js';
 import type { RunningTrove } from '../support/trove-process.js';
 import { sleep, waitFor, WebhookReceiver, type Answer } from '../support/webhook-receiver.js';
@@ -26,16 +27,6 @@ const FAULT_ENV = {
   TROVE_STREAMING_CIRCUIT_PAUSE_MS: '20',
 };
 
-/** A seeded PRNG (mulberry32): the same fault sequence on every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('audit event streaming under faults', () => {
   let trove: RunningTrove;
   let receiver: WebhookReceiver;
@@ -52,7 +43,8 @@ describe('audit event streaming under faults', () => {
 
   it(`delivers ${EVENTS} events at least once and in order through 5xx, timeouts, resets and two kill -9`, async () => {
     const world = new World(trove);
-    const random = seeded(9);
+    // Seeded: the same fault sequence on every run.
+    const random = seededRandom(9);
     const answers = { ok: 0, error: 0, slow: 0, reset: 0 };
     receiver.answer = (): Answer => {
       const r = random();

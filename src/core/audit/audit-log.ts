@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import { lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
@@ -6,6 +5,7 @@ import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
 import { queueForStreaming } from './streaming/stream-outbox.js';
+import { uuidV7 } from './uuid-v7.js';
 import { isPackageEvent, type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
 
 // GitLab's pseudo author ids for authors that are not users.
@@ -107,7 +107,7 @@ export class AuditLog {
     const author = authorFields(ctx.actor);
     const record: AuditRecord = {
       id: seq,
-      uuid: uuidv7(),
+      uuid: uuidV7(),
       seq,
       event_name: input.eventName,
       outcome: input.outcome ?? 'success',
