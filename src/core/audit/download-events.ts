@@ -159,16 +159,19 @@ export class DownloadEventBuffer {
           this.log.error({ err: error, pending: this.queue.length, attempt: this.failures }, 'writing download audit events failed; will retry');
         },
       ).finally(() => {
-        // Back off while the database fails (0.25, 0.5, 1, 2, 4, 5, 5 ... s); nothing is dropped.
-        if (this.queue.length > 0 && !this.closed) this.flushSoon(this.failures === 0 ? this.flushIntervalMs : Math.min(5000, this.flushIntervalMs * 2 ** (this.failures - 1)));
+        // What arrived during the write waits for its interval (a full batch does not); back off
+        // while the database fails (0.25, 0.5, 1, 2, 4, 5, 5 ... s). Nothing is dropped.
+        if (this.queue.length === 0 || this.closed) return;
+        if (this.failures > 0) this.flushSoon(Math.min(5000, this.flushIntervalMs * 2 ** (this.failures - 1)));
+        else this.flushSoon(this.queue.length >= this.maxBatch ? 0 : this.flushIntervalMs);
       });
     }, delay);
     this.timer.unref();
   }
 
   /**
-   * Writes everything queued (also what arrives while writing), maxBatch events per transaction.
-   * Concurrent callers share the running write. Rejects when a batch fails; it stays queued.
+   * Writes what is queued when the write starts, maxBatch events per transaction. Concurrent
+   * callers share the running write. Rejects when a batch fails; it stays queued.
    */
   flush(): Promise<void> {
     if (!this.inFlight) {
@@ -180,11 +183,15 @@ export class DownloadEventBuffer {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.maxBatch);
+    // Only what is queued now: downloads go on while the writer thread writes, and chasing them
+    // made a commit (an fsync) per handful of events, hundreds a second, instead of one per
+    // interval (measured: 435 commits in 9 s of the download benchmark).
+    for (let remaining = this.queue.length; remaining > 0; ) {
+      const batch = this.queue.slice(0, Math.min(this.maxBatch, remaining));
       const written = await this.writer.write(batch);
       // Only now, after the commit: a failed batch stays at the front of the queue.
       this.queue.splice(0, batch.length);
+      remaining -= batch.length;
       this.written += written;
     }
   }
@@ -204,7 +211,7 @@ export class DownloadEventBuffer {
   private async flushForClose(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.flush();
+        while (this.queue.length > 0) await this.flush();
         return;
       } catch (error) {
         if (attempt >= 5) {
