@@ -7,6 +7,8 @@ export interface BenchConfig {
   mode: Mode;
   /** A/B rounds per figure (the issue: at least 3, median reported). */
   rounds: number;
+  /** Discarded A/B rounds before them (figures.ts, Rounds). */
+  warmupRounds: number;
   /** Seconds of load per autocannon round. */
   loadSeconds: number;
   connections: number[];
@@ -26,9 +28,9 @@ export function configFrom(argv: string[]): BenchConfig {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
-    full: { rounds: 5, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
-    quick: { rounds: 3, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
-    smoke: { rounds: 1, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
+    full: { rounds: 5, warmupRounds: 1, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
+    quick: { rounds: 3, warmupRounds: 0, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
+    smoke: { rounds: 1, warmupRounds: 0, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
   };
   return { mode, scenarios, ...sizes[mode] };
 }

@@ -24,13 +24,13 @@ export async function registryReads(config: BenchConfig, trove: BenchServer, pee
     for (const [form, accept] of Object.entries(ACCEPT)) {
       for (const connections of config.connections) {
         figures.push(
-          await abFigure(`packument ${pkg.label} ${form}, c=${connections}`, 'req/s', config.rounds, rate(trove, pkg.name, accept, connections), rate(peer, pkg.name, accept, connections), atLeast(pkg.target)),
+          await abFigure(`packument ${pkg.label} ${form}, c=${connections}`, 'req/s', config, rate(trove, pkg.name, accept, connections), rate(peer, pkg.name, accept, connections), atLeast(pkg.target)),
         );
       }
     }
   }
   const tarball = (server: BenchServer) => () =>
     fileGetRate({ url: `${server.registry}${BIG}/-/${BIG}-1.0.0.tgz`, headers: authHeader(server), connections: 10, seconds: config.loadSeconds });
-  figures.push(await abFigure('tarball 100 KB, c=10', 'req/s', config.rounds, tarball(trove), tarball(peer), atLeast(2)));
+  figures.push(await abFigure('tarball 100 KB, c=10', 'req/s', config, tarball(trove), tarball(peer), atLeast(2)));
   return figures;
 }

@@ -33,7 +33,7 @@ async function auditOnOffPublish(config: BenchConfig, trove: TroveBenchServer): 
   return abFigure(
     `Trove only: publish ${config.sequentialPublishes} sequentially, audit events on / off`,
     'publish/s',
-    config.rounds,
+    config,
     publishRateOf(on, 1, config.sequentialPublishes, 'bench-audit'),
     publishRateOf(off, 1, config.sequentialPublishes, 'bench-audit'),
     atLeast(0.9),
@@ -52,7 +52,7 @@ async function downloadEventsOnOff(config: BenchConfig, trove: TroveBenchServer)
     await new Promise((r) => setTimeout(r, 400));
     return fileGetRate({ url: `${side.registry}bench-dl/-/bench-dl-1.0.0.tgz`, headers: { authorization: `Bearer ${side.token}`, 'user-agent': NPM_UA }, connections: 16, seconds: config.loadSeconds });
   };
-  const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', config.rounds, rate(on), rate(off), atLeast(0.8));
+  const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', config, rate(on), rate(off), atLeast(0.8));
   // The events were really recorded on one side (batched: give the last batch a moment), none on the other.
   await new Promise((r) => setTimeout(r, 1000));
   const root = new Api(trove.base, privateToken(trove.trove.rootToken));
@@ -79,7 +79,7 @@ async function deadDestinationPublish(config: BenchConfig, trove: TroveBenchServ
     const result = await abFigure(
       `Trove only: publish ${config.sequentialPublishes} sequentially, dead streaming destination / none`,
       'publish/s',
-      config.rounds,
+      config,
       publishRateOf(dead, 1, config.sequentialPublishes, 'bench-stream'),
       publishRateOf(none, 1, config.sequentialPublishes, 'bench-stream'),
       atLeast(0.9),
