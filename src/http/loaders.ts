@@ -3,6 +3,7 @@ import { findGroup, findNamespace, type Namespace } from '../core/accounts/names
 import { groupVisible, projectAccess } from '../core/accounts/permissions.js';
 import { findProject, type Project } from '../core/accounts/projects.js';
 import { errors } from '../core/errors.js';
+import { getRow } from '../storage/db/row-lookup.js';
 import type { AppContext } from './app-context.js';
 
 // Route helpers that turn an `:id` (numeric or URL-encoded full path) into a row the caller
@@ -13,7 +14,7 @@ export async function visibleProject(ctx: AppContext, request: FastifyRequest, r
   if (!project) throw errors.notFound('404 Project Not Found');
   const access = await projectAccess(ctx.db, request.principal, project);
   if (!access.visible) throw errors.notFound('404 Project Not Found');
-  const namespace = await ctx.db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  const namespace = await getRow(ctx.db, 'namespaces', { id: project.namespace_id });
   return { project, namespace, level: access.level };
 }
 

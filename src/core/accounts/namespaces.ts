@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { startsWith } from '../../storage/db/like.js';
 import type { Db } from '../../storage/db/database.js';
+import { getRow } from '../../storage/db/row-lookup.js';
 import type { NamespacesTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -30,7 +31,7 @@ export async function ancestorsOf(db: Db, ns: Namespace): Promise<Namespace[]> {
   const chain = [ns];
   let current = ns;
   while (current.parent_id !== null) {
-    const parent = await db.selectFrom('namespaces').selectAll().where('id', '=', current.parent_id).executeTakeFirstOrThrow();
+    const parent = await getRow(db, 'namespaces', { id: current.parent_id });
     chain.push(parent);
     current = parent;
   }

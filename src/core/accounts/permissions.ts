@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { errors } from '../errors.js';
 import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
 import { AccessLevel } from './access-levels.js';
@@ -34,21 +35,15 @@ export async function userNamespaceLevel(db: Db, userId: number, isAdminUser: bo
 
 export async function userProjectLevel(db: Db, userId: number, isAdminUser: boolean, project: Project): Promise<number> {
   if (isAdminUser) return AccessLevel.owner;
-  const ns = await db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  const ns = await getRow(db, 'namespaces', { id: project.namespace_id });
   const inherited = await userNamespaceLevel(db, userId, false, ns);
-  const direct = await db
-    .selectFrom('members')
-    .select('access_level')
-    .where('source_type', '=', 'project')
-    .where('source_id', '=', project.id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+  const direct = await findRow(db, 'members', { source_type: 'project', source_id: project.id, user_id: userId });
   return Math.max(inherited, direct?.access_level ?? 0);
 }
 
 async function deployTokenCovers(db: Db, principal: Extract<Principal, { kind: 'deploy_token' }>, project: Project): Promise<boolean> {
   if (principal.token.owner_type === 'project') return principal.token.owner_id === project.id;
-  const ns = await db.selectFrom('namespaces').selectAll().where('id', '=', project.namespace_id).executeTakeFirstOrThrow();
+  const ns = await getRow(db, 'namespaces', { id: project.namespace_id });
   return (await ancestorsOf(db, ns)).some((a) => a.id === principal.token.owner_id);
 }
 

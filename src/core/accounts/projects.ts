@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { findRow } from '../../storage/db/row-lookup.js';
 import type { ProjectsTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -9,9 +10,8 @@ import { assertValidName, assertValidPath } from './paths.js';
 export type Project = Omit<ProjectsTable, 'id'> & { id: number };
 
 export async function findProject(db: Db, ref: string | number): Promise<Project | undefined> {
-  const query = db.selectFrom('projects').selectAll();
-  if (typeof ref === 'number' || isNumericRef(ref)) return query.where('id', '=', Number(ref)).executeTakeFirst();
-  return query.where('full_path', '=', ref).executeTakeFirst();
+  if (typeof ref === 'number' || isNumericRef(ref)) return findRow(db, 'projects', { id: Number(ref) });
+  return findRow(db, 'projects', { full_path: ref });
 }
 
 export interface NewProject {

@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { isExpired } from './expiry.js';
 import type { Principal } from './principal.js';
@@ -32,9 +33,9 @@ export async function authenticateToken(db: Db, secret: string): Promise<AuthOut
 }
 
 async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOutcome> {
-  const token = await db.selectFrom('personal_access_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+  const token = await findRow(db, 'personal_access_tokens', { token_digest: digest });
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'PersonalAccessToken');
-  const user = await db.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirstOrThrow();
+  const user = await getRow(db, 'users', { id: token.user_id });
   const known = (reason: string) => failure(reason, 'PersonalAccessToken', token.id, user.id, user.username);
   if (token.revoked) return known('token revoked');
   if (isExpired(token.expires_at)) return known('token expired');
@@ -46,7 +47,7 @@ async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOu
 }
 
 async function authenticateDeployToken(db: Db, digest: string): Promise<AuthOutcome> {
-  const token = await db.selectFrom('deploy_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
+  const token = await findRow(db, 'deploy_tokens', { token_digest: digest });
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'DeployToken');
   if (token.revoked) return failure('token revoked', 'DeployToken', token.id, null, token.username);
   if (isExpired(token.expires_at)) return failure('token expired', 'DeployToken', token.id, null, token.username);
@@ -63,7 +64,7 @@ async function authenticateDeployToken(db: Db, digest: string): Promise<AuthOutc
 async function authenticateJobToken(db: Db, digest: string): Promise<AuthOutcome> {
   const token = await db.selectFrom('job_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'CiJobToken');
-  const user = await db.selectFrom('users').selectAll().where('id', '=', token.user_id).executeTakeFirstOrThrow();
+  const user = await getRow(db, 'users', { id: token.user_id });
   if (isExpired(token.expires_at)) return failure('token expired', 'CiJobToken', token.id, user.id, user.username);
   if (user.state !== 'active') return failure('user blocked', 'CiJobToken', token.id, user.id, user.username);
   const project = await db.selectFrom('projects').select('full_path').where('id', '=', token.project_id).executeTakeFirstOrThrow();

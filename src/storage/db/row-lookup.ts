@@ -1,0 +1,45 @@
+import { CompiledQuery, type Selectable } from 'kysely';
+import type { Queryable } from './database.js';
+import { isPostgres } from './dialect-types.js';
+import type { Database } from './schema.js';
+
+// The single-row lookups every request makes (its token, user, project, namespace, membership),
+// compiled to SQL once and then run with new values only. Kysely builds each query as an immutable
+// tree (every .where() clones and freezes it) and compiles the tree on every call: for these
+// lookups that cost the server more CPU than SQLite's answer did (the benchmark's CPU profile of
+// packument and tarball GETs: the builder's visit/freeze/clone functions against executeQuery).
+
+type Table = keyof Database & string;
+type Conditions<T extends Table> = Partial<Record<keyof Database[T] & string, string | number>>;
+
+/** SQL text by dialect, table and column list: a handful of entries. */
+const compiledSql = new Map<string, string>();
+
+function sqlFor<T extends Table>(db: Queryable, table: T, columns: string[]): string {
+  const key = `${isPostgres(db) ? 'postgres' : 'sqlite'} ${table} ${columns.join(',')}`;
+  let text = compiledSql.get(key);
+  if (text === undefined) {
+    // Kysely's own compiler writes the SQL (quoting, placeholders of the dialect); the values given
+    // here are placeholders only, bound again on every run.
+    let query = db.selectFrom(table as 'users').selectAll();
+    for (const column of columns) query = query.where(column as 'id', '=', 0);
+    text = query.compile().sql;
+    compiledSql.set(key, text);
+  }
+  return text;
+}
+
+/** `select * from <table> where <column> = <value> [and ...]`: the first row, or undefined. */
+export async function findRow<T extends Table>(db: Queryable, table: T, where: Conditions<T>): Promise<Selectable<Database[T]> | undefined> {
+  const columns = Object.keys(where);
+  const values = columns.map((column) => where[column as keyof Conditions<T>]);
+  const result = await db.executeQuery<Selectable<Database[T]>>(CompiledQuery.raw(sqlFor(db, table, columns), values));
+  return result.rows[0];
+}
+
+/** findRow for a row that must exist (a foreign key points at it). */
+export async function getRow<T extends Table>(db: Queryable, table: T, where: Conditions<T>): Promise<Selectable<Database[T]>> {
+  const row = await findRow(db, table, where);
+  if (!row) throw new Error(`no ${table} row where ${JSON.stringify(where)}`);
+  return row;
+}
