@@ -13,7 +13,8 @@ import type { AuditContext, AuditEventInput } from './audit-types.js';
 // Each batch is one transaction through AuditLog.recordBatch, exactly as on the main thread: same
 // setting check, same append lock (SQLite: BEGIN IMMEDIATE on the file, which the server's own
 // connection also takes; PostgreSQL: the advisory lock), contiguous seq, streaming outbox rows in
-// the same transaction. The thread is started on the first batch and again after it died.
+// the same transaction. The thread starts when a namespace that records downloads is first seen
+// (not at all on a Trove that records none), and again after it died.
 
 const ROLE = 'download-event-writer';
 
@@ -31,7 +32,7 @@ interface WriterData {
 // The batch travels as JSON text: copying one string to the thread is cheap, while the structured
 // clone of a thousand small object graphs cost the serving thread 6-7% of its time under the
 // download benchmark (its CPU profile), more than JSON.stringify. The events are plain JSON data.
-type WriterJob = { type: 'write'; batch: string } | { type: 'close' };
+type WriterJob = { type: 'write'; batch: string } | { type: 'start' } | { type: 'close' };
 
 interface WriteResult {
   /** Events recorded (those whose scope turned package events off are not). */
@@ -47,6 +48,7 @@ if (isWorkerFor(ROLE)) {
   let queuedForStreaming = false;
   audit.outboxSignal.subscribe(() => (queuedForStreaming = true));
   serveJobs(async (job: WriterJob): Promise<WriteResult> => {
+    if (job.type === 'start') return { written: 0, queuedForStreaming: false };
     if (job.type === 'close') {
       await db.destroy();
       return { written: 0, queuedForStreaming: false };
@@ -67,10 +69,27 @@ export class DownloadEventWriter {
     private readonly onQueuedForStreaming: () => void,
   ) {}
 
+  /** Whether its thread is running (it is started on demand). */
+  get running(): boolean {
+    return this.#worker !== null && !this.#worker.ended;
+  }
+
+  private worker(): JobWorker<WriterJob, WriteResult> {
+    if (!this.#worker || this.#worker.ended) this.#worker = new JobWorker({ moduleUrl: import.meta.url, role: ROLE, data: this.data });
+    return this.#worker;
+  }
+
+  /**
+   * Starts the thread if it is not running; resolves when it answers. Starting takes a moment
+   * (a thread, its modules, a connection), which the first batch then does not wait for.
+   */
+  async start(): Promise<void> {
+    await this.worker().run({ type: 'start' });
+  }
+
   /** Writes one batch in one transaction; resolves with the events recorded, rejects if it rolled back. */
   async write(batch: PendingDownloadEvent[]): Promise<number> {
-    if (!this.#worker || this.#worker.ended) this.#worker = new JobWorker({ moduleUrl: import.meta.url, role: ROLE, data: this.data });
-    const result = await this.#worker.run({ type: 'write', batch: JSON.stringify(batch) });
+    const result = await this.worker().run({ type: 'write', batch: JSON.stringify(batch) });
     if (result.queuedForStreaming) this.onQueuedForStreaming();
     return result.written;
   }

@@ -42,9 +42,12 @@ describe('DownloadEventBuffer', () => {
     await db?.destroy();
   });
 
-  function buffer(options: ConstructorParameters<typeof DownloadEventBuffer>[4] = {}) {
-    // The production writer: a worker thread with its own connection to the same database.
+  /** A buffer with the production writer (a worker thread with its own connection), its thread started. */
+  async function buffer(options: ConstructorParameters<typeof DownloadEventBuffer>[4] = {}) {
     const writer = new DownloadEventWriter({ database, defaults: audit.instanceDefaults }, () => audit.outboxSignal.notify());
+    // Started here, not by the first recording decision: a test's timing is then the buffer's own
+    // (the thread loads TypeScript through tsx here, which took a second on a loaded CI machine).
+    await writer.start();
     const made = new DownloadEventBuffer(db, audit, writer, silentLog, options);
     buffers.push(made);
     return made;
@@ -88,7 +91,7 @@ describe('DownloadEventBuffer', () => {
   }
 
   it('records nothing for namespaces that leave the setting at its default (disabled) or turn package events off', async () => {
-    const buf = buffer();
+    const buf = await buffer();
     assert.equal(await buf.recordingFor((await fixture({})).project), null, 'default: disabled');
     assert.equal(await buf.recordingFor((await fixture({ package_download_events: 'disabled' })).project), null);
     assert.equal(await buf.recordingFor((await fixture({ package_download_events: 'enabled', package_audit_events: 'disabled' })).project), null, 'package events off wins');
@@ -101,8 +104,18 @@ describe('DownloadEventBuffer', () => {
     assert.equal(await buf.recordingFor(optedOut.project), null, 'a subgroup may opt out');
   });
 
+  it('starts the writer thread when it first finds a namespace that records downloads, not before', async () => {
+    const writer = new DownloadEventWriter({ database, defaults: audit.instanceDefaults }, () => undefined);
+    const buf = new DownloadEventBuffer(db, audit, writer, silentLog);
+    buffers.push(buf);
+    assert.equal(await buf.recordingFor((await fixture({})).project), null);
+    assert.equal(writer.running, false, 'no thread for a namespace that records nothing');
+    assert.ok(await buf.recordingFor((await fixture({ package_download_events: 'enabled' })).project));
+    assert.equal(writer.running, true);
+  });
+
   it('writes queued events after the interval, in one transaction with contiguous seq', async () => {
-    const buf = buffer({ flushIntervalMs: 250 });
+    const buf = await buffer({ flushIntervalMs: 250 });
     const f = await fixture({ package_download_events: 'enabled' });
     const recording = (await buf.recordingFor(f.project))!;
     const ctx = systemAuditContext('test');
@@ -124,7 +137,7 @@ describe('DownloadEventBuffer', () => {
   });
 
   it('writes at once when 1000 events are queued, not before', async () => {
-    const buf = buffer({ flushIntervalMs: 60_000 });
+    const buf = await buffer({ flushIntervalMs: 60_000 });
     const f = await fixture({ package_download_events: 'enabled' });
     const recording = (await buf.recordingFor(f.project))!;
     const ctx = systemAuditContext('test');
@@ -137,7 +150,7 @@ describe('DownloadEventBuffer', () => {
   });
 
   it('caches the decision per namespace for settingTtlMs', async () => {
-    const buf = buffer({ settingTtlMs: 300 });
+    const buf = await buffer({ settingTtlMs: 300 });
     const f = await fixture({ package_download_events: 'enabled' });
     assert.ok(await buf.recordingFor(f.project));
     await db.updateTable('namespaces').set({ package_download_events: 'disabled' }).where('id', '=', f.group.id).execute();
@@ -147,7 +160,7 @@ describe('DownloadEventBuffer', () => {
   });
 
   it('drops queued events when package events were turned off before the batch is written', async () => {
-    const buf = buffer({ flushIntervalMs: 60_000 });
+    const buf = await buffer({ flushIntervalMs: 60_000 });
     const f = await fixture({ package_download_events: 'enabled' });
     const recording = (await buf.recordingFor(f.project))!;
     buf.enqueue(systemAuditContext('test'), { project: f.project, namespace: recording.namespace, pkg: f.pkg, file: f.file });
@@ -158,7 +171,7 @@ describe('DownloadEventBuffer', () => {
   });
 
   it('keeps a failed batch queued and retries it until it is written', async () => {
-    const buf = buffer({ flushIntervalMs: 50 });
+    const buf = await buffer({ flushIntervalMs: 50 });
     const f = await fixture({ package_download_events: 'enabled' });
     const recording = (await buf.recordingFor(f.project))!;
     const postgres = isPostgres(db);
@@ -187,7 +200,7 @@ describe('DownloadEventBuffer', () => {
   });
 
   it('close() writes everything still queued', async () => {
-    const buf = buffer({ flushIntervalMs: 60_000 });
+    const buf = await buffer({ flushIntervalMs: 60_000 });
     const f = await fixture({ package_download_events: 'enabled' });
     const recording = (await buf.recordingFor(f.project))!;
     for (let i = 0; i < 1500; i++) buf.enqueue(systemAuditContext('test'), { project: f.project, namespace: recording.namespace, pkg: f.pkg, file: f.file });

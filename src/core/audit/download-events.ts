@@ -116,7 +116,11 @@ export class DownloadEventBuffer {
     const downloads = await effectiveSetting(this.db, namespaceId, 'package_download_events', defaults);
     if (downloads.value !== 'enabled') return null;
     const packageEvents = await effectiveSetting(this.db, namespaceId, 'package_audit_events', defaults);
-    return packageEvents.value === 'enabled' ? { namespace } : null;
+    if (packageEvents.value !== 'enabled') return null;
+    // Downloads from here will be recorded: have the writer's thread ready by the first batch. A
+    // thread that fails to start fails that batch, which is then retried.
+    this.writer.start().catch(() => undefined);
+    return { namespace };
   }
 
   /** Queues the event of one completed download. Synchronous: no I/O, no await. */
