@@ -34,6 +34,12 @@ export async function* exportChunks(
   if (format.preamble) yield format.preamble();
   let afterId = 0;
   let exported = 0;
+  /** After a page's text was handed on: progress counts its events. */
+  const handedOn = (count: number) => {
+    if (count === 0) return;
+    exported += count;
+    onProgress?.(exported);
+  };
   // From the second page on, a format that renders off the main thread (CSV) does: the worker
   // renders page N while this thread writes page N-1 and reads page N+1. A one-page export
   // renders here, without starting a worker.
@@ -51,13 +57,11 @@ export async function* exportChunks(
         rendering = count > 0 ? { text: worker.render(events), count } : undefined;
         if (previous) {
           yield await previous.text;
-          exported += previous.count;
-          onProgress?.(exported);
+          handedOn(previous.count);
         }
       } else {
         for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
-        exported += count;
-        if (count > 0) onProgress?.(exported);
+        handedOn(count);
       }
       // Empty the page's array once rendered (or copied to the worker): on PostgreSQL it is the
       // driver's own result array, still referenced by pg's promise for the query, which V8 has
@@ -70,8 +74,7 @@ export async function* exportChunks(
     }
     if (rendering) {
       yield await rendering.text;
-      exported += rendering.count;
-      onProgress?.(exported);
+      handedOn(rendering.count);
     }
   } finally {
     await worker?.close();
