@@ -39,6 +39,7 @@ export class PackageService {
       const result = await this.db.transaction().execute(async (tx) => {
         const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
         const value = await work(writer);
+        await writer.recordEvents();
         released = writer.releasedBlobs;
         return value;
       });

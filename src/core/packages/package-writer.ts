@@ -2,7 +2,7 @@ import type { Tx } from '../../storage/db/database.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { AuditContext, AuditScope, Changes } from '../audit/audit-types.js';
+import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audit/audit-types.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
@@ -24,10 +24,18 @@ export interface NewVersion {
   files: NewFile[];
 }
 
-/** Operations available inside PackageService.write; each records its own audit event in the same transaction. */
+/**
+ * Operations available inside PackageService.write; each adds its audit event, and the service
+ * records them all (recordEvents) in the same transaction before it commits.
+ */
 export class PackageWriter {
   /** sha256s of files removed in this transaction; the service deletes the blobs nobody references after commit. */
   readonly releasedBlobs: string[] = [];
+  /**
+   * The events of this write, in order. Recorded together: one setting lookup, one append lock
+   * and one insert for a publish's published + tag events instead of one of each per event.
+   */
+  private readonly events: AuditEventInput[] = [];
 
   constructor(
     private readonly tx: Tx,
@@ -46,8 +54,16 @@ export class PackageWriter {
     return `${this.project.full_path}/${pkg.name}-${pkg.version}`;
   }
 
-  private async event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string) {
-    await this.audit.record(this.tx, this.ctx, {
+  /** Records the events this write added (PackageService.write calls it last, inside the transaction). */
+  async recordEvents(): Promise<void> {
+    await this.audit.recordBatch(
+      this.tx,
+      this.events.splice(0).map((input) => ({ ctx: this.ctx, input })),
+    );
+  }
+
+  private event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string): void {
+    this.events.push({
       eventName,
       reason,
       scope: this.scope,
@@ -99,7 +115,7 @@ export class PackageWriter {
       .executeTakeFirstOrThrow();
     const files: PackageFileRow[] = [];
     for (const file of input.files) files.push(await this.insertFile(pkg, file, at));
-    await this.event('package_registry_package_published', pkg, files, `${input.format} package published`);
+    this.event('package_registry_package_published', pkg, files, `${input.format} package published`);
     return pkg;
   }
 
@@ -108,7 +124,7 @@ export class PackageWriter {
     const at = nowIso();
     const row = await this.insertFile(pkg, file, at);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
-    await this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`);
+    this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`);
     return row;
   }
 
@@ -116,7 +132,7 @@ export class PackageWriter {
   async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
     if (pkg.status === status) return;
     await this.tx.updateTable('packages').set({ status, updated_at: nowIso() }).where('id', '=', pkg.id).execute();
-    await this.event('package_registry_package_metadata_updated', { ...pkg, status }, [], `${pkg.format} package status set to ${status}`, {
+    this.event('package_registry_package_metadata_updated', { ...pkg, status }, [], `${pkg.format} package status set to ${status}`, {
       status: { from: pkg.status, to: status },
     });
   }
@@ -124,7 +140,7 @@ export class PackageWriter {
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.releasedBlobs.push(file.sha256);
-    await this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
+    this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
 
   /**
@@ -138,7 +154,7 @@ export class PackageWriter {
     await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
     await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
     this.releasedBlobs.push(...files.map((f) => f.sha256));
-    await this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
+    this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
   }
 
   /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */
@@ -164,7 +180,7 @@ export class PackageWriter {
         .values({ project_id: this.project.id, format: pkg.format, normalized_name: pkg.normalized_name, tag, package_id: pkg.id, created_at: at, updated_at: at })
         .execute();
     }
-    await this.tagEvent(existing ? 'package_registry_package_tag_updated' : 'package_registry_package_tag_created', pkg, tag, {
+    this.tagEvent(existing ? 'package_registry_package_tag_updated' : 'package_registry_package_tag_created', pkg, tag, {
       [tag]: { from: previousVersion, to: pkg.version },
     });
   }
@@ -182,11 +198,11 @@ export class PackageWriter {
     if (!existing) throw errors.notFound(`Tag "${tag}" not found`);
     const pkg = await this.tx.selectFrom('packages').selectAll().where('id', '=', existing.package_id).executeTakeFirstOrThrow();
     await this.tx.deleteFrom('package_tags').where('id', '=', existing.id).execute();
-    await this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
+    this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
   }
 
-  private async tagEvent(eventName: string, pkg: PackageRow, tag: string, changes: Changes): Promise<void> {
-    await this.audit.record(this.tx, this.ctx, {
+  private tagEvent(eventName: string, pkg: PackageRow, tag: string, changes: Changes): void {
+    this.events.push({
       eventName,
       scope: this.scope,
       project: { id: this.project.id, full_path: this.project.full_path },
@@ -205,7 +221,7 @@ export class PackageWriter {
     if (message === null) delete metadata.deprecated;
     else metadata.deprecated = message;
     await this.tx.updateTable('packages').set({ metadata: JSON.stringify(metadata), updated_at: nowIso() }).where('id', '=', pkg.id).execute();
-    await this.event(
+    this.event(
       message === null ? 'package_registry_package_undeprecated' : 'package_registry_package_deprecated',
       pkg,
       [],

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, mkdir, open, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { BlobDigests, chunksOf } from '../blob-digests.js';
+import { BlobDigests } from '../blob-digests.js';
 import { blobPath } from '../blob-key.js';
 import type { BlobStore, StoredBlob } from '../blob-store.js';
 
@@ -34,27 +34,52 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(data: Buffer | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredBlob> {
-    const tmpDir = join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmpPath = join(tmpDir, randomUUID());
-    const digests = new BlobDigests(options.maxBytes);
-    // flush: the bytes reach the disk (fsync) before the file is closed and renamed into place,
-    // so a version whose database row committed never points at a file a power cut emptied.
+    const tmpPath = join(this.root, 'tmp', randomUUID());
+    const blob = Buffer.isBuffer(data) ? await this.writeBuffer(tmpPath, data, options.maxBytes) : await this.writeStream(tmpPath, data, options.maxBytes);
+    try {
+      await this.moveIntoPlace(tmpPath, blob.sha256);
+      return blob;
+    } catch (error) {
+      await rm(tmpPath, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * A body already in memory (an npm publish's base64 attachment): one write and one fsync on a
+   * file handle. The stream path costs a publish about 0.2 ms more CPU (bench/: pipeline set-up).
+   */
+  private async writeBuffer(tmpPath: string, data: Buffer, maxBytes: number | undefined): Promise<StoredBlob> {
+    const digests = new BlobDigests(maxBytes);
+    digests.add(data);
+    const handle = await this.openTemporary(tmpPath);
+    try {
+      await handle.writeFile(data);
+      // The bytes reach the disk before the file is renamed into place, so a version whose
+      // database row committed never points at a file a power cut emptied.
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await rm(tmpPath, { force: true });
+      throw error;
+    }
+    await handle.close();
+    return digests.result();
+  }
+
+  private async writeStream(tmpPath: string, data: AsyncIterable<Uint8Array>, maxBytes: number | undefined): Promise<StoredBlob> {
+    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    const digests = new BlobDigests(maxBytes);
+    // flush: fsync before close, as in writeBuffer.
     const out = createWriteStream(tmpPath, { flags: 'wx', flush: true });
     try {
-      for await (const chunk of chunksOf(data)) {
+      for await (const chunk of data) {
         digests.add(chunk);
         if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
       }
       out.end();
       await finished(out);
-      const blob = digests.result();
-      const finalPath = this.pathOf(blob.sha256);
-      const finalDir = join(finalPath, '..');
-      await mkdir(finalDir, { recursive: true });
-      await rename(tmpPath, finalPath);
-      await syncDirectory(finalDir); // the new name itself must survive a power cut too
-      return blob;
+      return digests.result();
     } catch (error) {
       // The stream opens its file asynchronously: removing before it has closed could run ahead
       // of that open and leave the file it then creates behind in tmp/.
@@ -62,6 +87,31 @@ export class FsBlobStore implements BlobStore {
       await rm(tmpPath, { force: true });
       throw error;
     }
+  }
+
+  /** tmp/ exists after the first put: make it only when the open says it is missing. */
+  private async openTemporary(tmpPath: string): Promise<FileHandle> {
+    try {
+      return await open(tmpPath, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(join(tmpPath, '..'), { recursive: true });
+      return open(tmpPath, 'wx');
+    }
+  }
+
+  /** Renames the written file to its content address (making aa/bb/ only when missing) and syncs that folder. */
+  private async moveIntoPlace(tmpPath: string, sha256: string): Promise<void> {
+    const finalPath = this.pathOf(sha256);
+    const finalDir = join(finalPath, '..');
+    try {
+      await rename(tmpPath, finalPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(finalDir, { recursive: true });
+      await rename(tmpPath, finalPath);
+    }
+    await syncDirectory(finalDir); // the new name itself must survive a power cut too
   }
 
   async open(sha256: string): Promise<Readable> {
