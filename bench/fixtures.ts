@@ -39,17 +39,24 @@ export async function publishBodyFor(name: string, version: string, options: { d
 
 type PublishBody = Awaited<ReturnType<typeof publishBodyFor>>;
 
-/** PUTs one publish body; throws unless the registry accepted it. */
-export async function publish(registry: string, token: string, name: string, body: PublishBody): Promise<void> {
+/** The bytes of the PUT `npm publish` sends for this body to `registry`. */
+export function publishRequestBytes(registry: string, name: string, body: PublishBody): Buffer {
   // npm sends dist.tarball (the registry's own URL); Verdaccio serves it as given, and npm
   // refuses a version without one.
   for (const [version, manifest] of Object.entries(body.versions)) {
     (manifest.dist as Record<string, string>).tarball = `${registry}${name}/-/${name}-${version}.tgz`;
   }
+  return Buffer.from(JSON.stringify(body));
+}
+
+export const PUBLISH_HEADERS = { 'content-type': 'application/json', 'user-agent': 'npm/11.6.2 node/v20.19.5 linux x64 workspaces/false' };
+
+/** PUTs one publish body; throws unless the registry accepted it. */
+export async function publish(registry: string, token: string, name: string, body: PublishBody): Promise<void> {
   const res = await fetch(`${registry}${name}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'npm/11.6.2 node/v20.19.5 linux x64 workspaces/false' },
-    body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, ...PUBLISH_HEADERS },
+    body: new Uint8Array(publishRequestBytes(registry, name, body)),
   });
   const text = await res.text();
   if (res.status !== 200 && res.status !== 201) throw new Error(`publish ${name} to ${registry}: ${res.status} ${text}`);

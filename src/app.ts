@@ -7,6 +7,7 @@ import type { AppContext } from './http/app-context.js';
 import { buildServer } from './http/server.js';
 import { CachedBlobStore } from './storage/blobs/cached-blob-store.js';
 import { createBlobStore } from './storage/blobs/create-blob-store.js';
+import { InlineBlobStore } from './storage/blobs/inline-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
@@ -30,10 +31,12 @@ export interface Trove {
 export async function createTrove(config: TroveConfig): Promise<Trove> {
   const log = createLogger(config.logLevel);
   // First: an unreachable bucket stops the start early.
-  const blobs = new CachedBlobStore(await createBlobStore(config), config.blobCacheBytes);
+  const blobStore = await createBlobStore(config);
   const database = { sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl };
   const db = openDatabase(database);
   await migrateToLatest(db);
+  // Small files that arrive in memory (npm tarballs) are kept in the database: inline-blob-store.ts.
+  const blobs = new CachedBlobStore(new InlineBlobStore(blobStore, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   const packages = new PackageService(db, blobs, audit);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.

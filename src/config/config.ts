@@ -27,6 +27,11 @@ export interface TroveConfig {
   genericMaxUploadBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
   blobCacheBytes: number;
+  /**
+   * Package files up to this size that arrive whole in memory are kept in the database
+   * (TROVE_INLINE_BLOB_MAX_KB: 256 with the blob folder, 0 = none with a bucket).
+   */
+  inlineBlobMaxBytes: number;
   logLevel: string;
   /** Names this process in /-/health (which process behind a balancer answered); default host:pid. */
   instanceName: string;
@@ -153,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   if (env.TROVE_ROOT_PASSWORD && env.TROVE_ROOT_PASSWORD.length < 8) {
     throw new ConfigError('TROVE_ROOT_PASSWORD must be at least 8 characters');
   }
+  const blobStore = blobStoreFrom(env, resolve(dataDir, 'blobs'));
   return {
     host,
     port,
@@ -161,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     databaseFile: resolve(dataDir, 'trove.db'),
     databaseUrl: databaseUrlFrom(env),
     blobDir: resolve(dataDir, 'blobs'),
-    blobStore: blobStoreFrom(env, resolve(dataDir, 'blobs')),
+    blobStore,
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
     packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
@@ -169,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
+    // With a bucket configured, every package file goes to the bucket unless asked otherwise.
+    inlineBlobMaxBytes: intFrom(env, 'TROVE_INLINE_BLOB_MAX_KB', blobStore.kind === 'file' ? 256 : 0, 0, 1024) * 1024,
     logLevel: env.TROVE_LOG_LEVEL || 'info',
     instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Api } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
-import { blobFiles } from '../support/generic-curl.js';
+import { storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { genericDriver } from './drivers/generic-driver.js';
@@ -37,7 +37,7 @@ for (const driver of DRIVERS) {
     /** Packages, files and blobs as they are now: refusals must leave all three untouched. */
     async function storeSnapshot(api: Api) {
       const packages = await api.get(`/api/v4/projects/${ctx.projectId}/packages?per_page=100`);
-      return { packages: packages.text, blobs: blobFiles(trove.dataDir).join('\n') };
+      return { packages: packages.text, blobs: (await storedBlobs(trove)).join('\n') };
     }
 
     before(async () => {
@@ -146,7 +146,7 @@ for (const driver of DRIVERS) {
         [...event.package.files.map((f: { sha256: string }) => f.sha256)].sort(),
         published.map((f) => sha256(f.bytes)).sort(),
       );
-      const remaining = blobFiles(trove.dataDir).map((f) => f.split('/').pop());
+      const remaining = await storedBlobs(trove);
       for (const file of published) assert.ok(!remaining.includes(sha256(file.bytes)), `blob of ${file.fileName} removed`);
       await assert.rejects(driver.download(ctx, maintainer.token, name, '1.0.0', published[0]));
     });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiResponse } from '../support/api.js';
 import { eventCount } from '../support/audit.js';
 import { openFaultInjector, type Fault, type FaultInjector } from '../support/fault-injection.js';
+import { blobStored } from '../support/stored-blobs.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
@@ -26,7 +27,7 @@ describe('atomicity of package writes and their audit events', () => {
 
   const npm = (rest: string) => `/api/v4/projects/${project.id}/packages/npm/${rest}`;
   const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-  const blobPath = (sha: string) => join(trove.dataDir, 'blobs', sha.slice(0, 2), sha.slice(2, 4), sha);
+  const stored = (sha: string) => blobStored(trove, sha);
   const tmpFiles = () => {
     const tmp = join(trove.dataDir, 'blobs', 'tmp');
     return existsSync(tmp) ? readdirSync(tmp) : [];
@@ -131,7 +132,7 @@ describe('atomicity of package writes and their audit events', () => {
       assert.equal(await db.countRows('packages', { name: failure.name }), 0);
       assert.equal(await db.countRows('package_files', { sha256: failed.sha }), 0);
       assert.equal(await db.countRows('package_tags', { normalized_name: failure.name }), 0);
-      assert.equal(existsSync(blobPath(failed.sha)), false, 'orphan blob left behind');
+      assert.equal(await stored(failed.sha), false, 'orphan blob left behind');
       assert.deepEqual(tmpFiles(), []);
 
       // Without the trigger the same publish succeeds: the package and exactly one published event.
@@ -142,12 +143,41 @@ describe('atomicity of package writes and their audit events', () => {
       assert.equal(await apiEvents(failure.name, 'package_registry_package_published'), 1);
       assert.equal(await dbEvents(failure.name, 'package_registry_package_published'), 1);
       assert.equal(await dbEvents(failure.name), 2, 'published + tag_created');
-      assert.ok(existsSync(blobPath(ok.sha)), 'the blob of a committed publish exists');
+      assert.ok(await stored(ok.sha), 'the blob of a committed publish exists');
       const [event] = await db.auditRecords({ package_name: failure.name, event_name: 'package_registry_package_published' });
       assert.equal(event.package.files[0].sha256, ok.sha);
       assert.equal(event.outcome, 'success');
     });
   }
+
+  // npm tarballs are kept in the database with their file row (inline-blob-store.ts), so the
+  // rollback above takes their bytes with it. A streamed upload goes to the blob folder before the
+  // transaction: when that transaction fails, the file must be removed again.
+  it('removes the blob folder file of a streamed generic upload whose transaction fails', async () => {
+    const fault: Fault = { name: 'fail_boom_generic', table: 'package_files', when: `NEW.file_name = 'boom.bin'` };
+    const bytes = Buffer.from('generic bytes that must not stay behind\n'.repeat(100));
+    const url = `/api/v4/projects/${project.id}/packages/generic/boom-generic/1.0.0/boom.bin`;
+    const upload = () =>
+      fetch(`${trove.baseUrl}${url}`, { method: 'PUT', headers: { 'PRIVATE-TOKEN': maintainer.token }, body: new Uint8Array(bytes) });
+    const logged = forcedFailuresLogged();
+    await db.failInserts(fault);
+    let failed: Response;
+    try {
+      failed = await upload();
+    } finally {
+      await db.removeFault(fault);
+    }
+    assert.equal(failed.status, 500, await failed.text());
+    for (let i = 0; i < 50 && forcedFailuresLogged() === logged; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(forcedFailuresLogged() > logged, 'the server log shows the injected failure');
+    assert.equal(await db.countRows('packages', { name: 'boom-generic' }), 0);
+    assert.equal(await stored(sha256(bytes)), false, 'orphan blob left behind');
+    assert.deepEqual(tmpFiles(), []);
+
+    const ok = await upload();
+    assert.equal(ok.status, 201, await ok.text());
+    assert.ok(existsSync(join(trove.dataDir, 'blobs', sha256(bytes).slice(0, 2), sha256(bytes).slice(2, 4), sha256(bytes))), 'a streamed upload is kept in the blob folder');
+  });
 
   it('keeps every committed package paired with its published event', async () => {
     const packages = await db.packageRows();
@@ -197,7 +227,7 @@ describe('atomicity of package writes and their audit events', () => {
     assert.equal(await apiEvents('boom-unpub', 'package_registry_package_deleted'), 0);
     assert.equal(await apiEvents('boom-unpub', 'package_registry_package_tag_deleted'), 0);
     assert.equal(await db.countRows('package_tags', { normalized_name: 'boom-unpub' }), 1);
-    for (const sha of shas) assert.ok(existsSync(blobPath(sha)), `blob ${sha} of a surviving version was removed`);
+    for (const sha of shas) assert.ok(await stored(sha), `blob ${sha} of a surviving version was removed`);
     for (const version of versions) {
       const tarball = await fetch(`${trove.baseUrl}${npm(`boom-unpub/-/boom-unpub-${version}.tgz`)}`, { headers: { 'PRIVATE-TOKEN': trove.rootToken } });
       assert.equal(tarball.status, 200, `tarball of ${version} must still download`);
@@ -212,7 +242,7 @@ describe('atomicity of package writes and their audit events', () => {
     assert.equal(await dbEvents('boom-unpub', 'package_registry_package_deleted'), 3);
     const deleted = await db.auditRecords({ package_name: 'boom-unpub', event_name: 'package_registry_package_deleted' });
     assert.deepEqual(deleted.map((d) => d.package.version).sort(), versions);
-    for (const sha of shas) assert.equal(existsSync(blobPath(sha)), false, `blob ${sha} should be released after the commit`);
+    for (const sha of shas) assert.equal(await stored(sha), false, `blob ${sha} should be released after the commit`);
     assert.deepEqual(tmpFiles(), []);
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { buildProject, twineUpload, type BuiltProject } from '../support/python-client.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { storedBlobs } from '../support/stored-blobs.js';
 
 // Packages cleanup policies (SPEC 5): a project with 5 npm versions (`latest` moved to an older
 // one) and 3 PyPI versions (uploaded by twine), a policy keeping 2 versions per package older than
@@ -79,15 +78,15 @@ describe('packages cleanup policy', () => {
     return world.root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages?per_page=100`);
   }
 
+  /** The sha256 of every file of these packages. */
   async function blobsOf(projectId: number, packages: any[]): Promise<string[]> {
-    const paths: string[] = [];
+    const shas: string[] = [];
     for (const pkg of packages) {
       for (const file of await world.root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages/${pkg.id}/package_files`)) {
-        const sha = file.file_sha256 as string;
-        paths.push(join(trove.dataDir, 'blobs', sha.slice(0, 2), sha.slice(2, 4), sha));
+        shas.push(file.file_sha256 as string);
       }
     }
-    return paths;
+    return shas;
   }
 
   async function deletedEvents(projectId: number): Promise<any[]> {
@@ -244,7 +243,8 @@ describe('packages cleanup policy', () => {
       const goneBlobs = await blobsOf(project.id, goners);
       const keptBlobs = await blobsOf(project.id, packages.filter((p) => !EXPECTED_DELETED.includes(label(p))));
       assert.equal(goneBlobs.length, 4); // two npm tarballs, a wheel and an sdist
-      assert.ok([...goneBlobs, ...keptBlobs].every((path) => existsSync(path)));
+      const storedBefore = await storedBlobs(trove);
+      assert.deepEqual([...goneBlobs, ...keptBlobs].filter((sha) => !storedBefore.includes(sha)), []);
 
       const result = await maintainer.api.expect(200, 'POST', `${policyPath(project.id)}/run`);
       assert.equal(result.dry_run, false);
@@ -260,8 +260,9 @@ describe('packages cleanup policy', () => {
       const pypiEvent = events.find((e) => e.package.format === 'pypi');
       assert.equal(pypiEvent.package.files.length, 2);
 
-      assert.deepEqual(goneBlobs.filter((path) => existsSync(path)), []);
-      assert.deepEqual(keptBlobs.filter((path) => !existsSync(path)), []);
+      const storedAfter = await storedBlobs(trove);
+      assert.deepEqual(goneBlobs.filter((sha) => storedAfter.includes(sha)), []);
+      assert.deepEqual(keptBlobs.filter((sha) => !storedAfter.includes(sha)), []);
 
       assert.equal(await eventCount(world.root, projectEvents(project.id), `&event_name=${EXECUTED}`), 1);
       const executed = await latestEvent(world.root, projectEvents(project.id), EXECUTED);

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTarball, packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { storedBlobs } from '../support/stored-blobs.js';
 
 // Bad input to npm publish and the other npm writes (SPEC 7): the right 4xx with npm's
 // {"error": "..."} body, nothing stored (package list, packument bytes, blob files), and the
@@ -63,22 +64,6 @@ function rawPut(r: Registry, path: string, text: string): Promise<Res> {
   });
 }
 
-/** Every file below blobs/ except the tmp/ folder, as sorted relative paths. */
-function blobFiles(dataDir: string): string[] {
-  const root = join(dataDir, 'blobs');
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (path !== join(root, 'tmp')) walk(path);
-      } else found.push(relative(root, path));
-    }
-  };
-  if (existsSync(root)) walk(root);
-  return found.sort();
-}
-
 /** What must not change: package list, the survivor's packument bytes, the blob files, the event count. */
 async function snapshot(r: Registry) {
   const list = await r.world.root.get(`/api/v4/projects/${r.projectId}/packages?per_page=100`);
@@ -90,7 +75,7 @@ async function snapshot(r: Registry) {
   return {
     packages: list.text,
     packument: packument.text,
-    blobs: blobFiles(r.trove.dataDir),
+    blobs: await storedBlobs(r.trove),
     tmp: existsSync(tmp) ? readdirSync(tmp) : [],
     events: Number(events.headers.get('x-total')),
   };
@@ -337,7 +322,7 @@ describe('npm bad input', () => {
       const packument = await r.world.root.get(npmPath(r, SURVIVOR));
       assert.deepEqual(Object.keys(packument.body.versions).sort(), ['1.0.0', '2.0.0']);
       assert.equal(packument.body['dist-tags'].latest, '2.0.0');
-      assert.equal(blobFiles(r.trove.dataDir).length, 2);
+      assert.equal((await storedBlobs(r.trove)).length, 2);
     }
   });
 });

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Api, privateToken } from '../support/api.js';
 import { eventCount, latestEvent } from '../support/audit.js';
@@ -9,6 +7,7 @@ import { NPM_UA } from '../support/audit-e2e.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { blobStored, storedBlobs } from '../support/stored-blobs.js';
 
 // GitLab's packages REST API as Trove serves it: listing (shape, filters, order, paging),
 // group listing across subgroups, one package, its files, and deletes with their audit
@@ -48,9 +47,9 @@ describe('packages REST API', () => {
     assert.equal(res.status, 200);
     return Buffer.from(await res.arrayBuffer());
   };
-  const blobPath = (sha256: string) => join(trove.dataDir, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-  const blobCount = () =>
-    (readdirSync(join(trove.dataDir, 'blobs'), { recursive: true }) as string[]).filter((f) => /^[0-9a-f]{64}$/.test(basename(f))).length;
+  // Blobs in the folder or, for small npm tarballs, in the database (test/support/stored-blobs.ts).
+  const stored = (sha256: string) => blobStored(trove, sha256);
+  const blobCount = async () => (await storedBlobs(trove)).length;
   const packageId = async (projectId: number, name: string, version: string): Promise<number> => {
     const res = await list(world.root, `/api/v4/projects/${projectId}/packages?package_name=${encodeURIComponent(name)}&package_version=${version}`);
     assert.equal(res.body.length, 1, `${name}@${version} in project ${projectId}`);
@@ -251,14 +250,14 @@ describe('packages REST API', () => {
     assert.equal(one.deprecated, 'use 2.x');
   });
 
-  it('deletes one package file: audited, and its blob removed from disk', async () => {
+  it('deletes one package file: audited, and its blob removed from storage', async () => {
     await publish(max.api, scratch.id, 'file-del', '1.0.0');
     const id = await packageId(scratch.id, 'file-del', '1.0.0');
     const [file] = await max.api.expect(200, 'GET', `/api/v4/projects/${scratch.id}/packages/${id}/package_files`);
-    assert.ok(existsSync(blobPath(file.file_sha256)), 'blob stored');
+    assert.ok(await stored(file.file_sha256), 'blob stored');
     const denied = await rita.api.delete(`/api/v4/projects/${scratch.id}/packages/${id}/package_files/${file.id}`);
     assert.equal(denied.status, 403, 'a reporter may not delete');
-    assert.ok(existsSync(blobPath(file.file_sha256)), 'a refused delete keeps the blob');
+    assert.ok(await stored(file.file_sha256), 'a refused delete keeps the blob');
 
     const res = await max.api.delete(`/api/v4/projects/${scratch.id}/packages/${id}/package_files/${file.id}`);
     assert.equal(res.status, 204, res.text);
@@ -268,7 +267,7 @@ describe('packages REST API', () => {
     assert.deepEqual(event.project, { id: scratch.id, full_path: 'acme/scratch' });
     assert.equal(event.package.id, id);
     assert.deepEqual(event.package.files, [{ file_name: 'file-del-1.0.0.tgz', size: file.size, sha256: file.file_sha256 }]);
-    assert.equal(existsSync(blobPath(file.file_sha256)), false, 'unreferenced blob left on disk');
+    assert.equal(await stored(file.file_sha256), false, 'unreferenced blob left in storage');
     assert.deepEqual(await max.api.expect(200, 'GET', `/api/v4/projects/${scratch.id}/packages/${id}/package_files`), []);
     assert.equal((await max.api.delete(`/api/v4/projects/${scratch.id}/packages/${id}/package_files/${file.id}`)).status, 404);
   });
@@ -287,7 +286,7 @@ describe('packages REST API', () => {
       { id: event.package.id, name: event.package.name, version: event.package.version, files: event.package.files },
       { id, name: 'pkg-del', version: '1.0.0', files: [{ file_name: 'pkg-del-1.0.0.tgz', size: file.size, sha256: file.file_sha256 }] },
     );
-    assert.equal(existsSync(blobPath(file.file_sha256)), false, 'blob of the deleted package left on disk');
+    assert.equal(await stored(file.file_sha256), false, 'blob of the deleted package left in storage');
     assert.equal((await max.api.get(`/api/v4/projects/${scratch.id}/packages/${id}`)).status, 404);
     assert.equal((await max.api.delete(`/api/v4/projects/${scratch.id}/packages/${id}`)).status, 404);
   });
@@ -295,12 +294,12 @@ describe('packages REST API', () => {
   it('stores byte-identical tarballs of two projects once and removes the blob with its last reference', async () => {
     const tarball = await packageTarball('shared-lib', '1.0.0');
     const digest = sha('sha256', tarball);
-    const blobsBefore = blobCount();
+    const blobsBefore = await blobCount();
     await publish(max.api, scratch.id, 'shared-lib', '1.0.0', tarball);
-    assert.equal(blobCount(), blobsBefore + 1);
+    assert.equal(await blobCount(), blobsBefore + 1);
     await publish(max.api, otherLib.id, 'shared-lib', '1.0.0', tarball);
-    assert.equal(blobCount(), blobsBefore + 1, 'the second identical tarball must not add a blob');
-    assert.ok(existsSync(blobPath(digest)));
+    assert.equal(await blobCount(), blobsBefore + 1, 'the second identical tarball must not add a blob');
+    assert.ok(await stored(digest));
 
     const inScratch = await packageId(scratch.id, 'shared-lib', '1.0.0');
     const inOther = await packageId(otherLib.id, 'shared-lib', '1.0.0');
@@ -308,12 +307,12 @@ describe('packages REST API', () => {
     assert.equal(otherFile.file_sha256, digest);
 
     assert.equal((await max.api.delete(`/api/v4/projects/${scratch.id}/packages/${inScratch}`)).status, 204);
-    assert.ok(existsSync(blobPath(digest)), 'blob still referenced by other/lib was removed');
+    assert.ok(await stored(digest), 'blob still referenced by other/lib was removed');
     assert.deepEqual(await download(max.api, otherLib.id, 'shared-lib', '1.0.0'), tarball);
 
     assert.equal((await max.api.delete(`/api/v4/projects/${otherLib.id}/packages/${inOther}`)).status, 204);
-    assert.equal(existsSync(blobPath(digest)), false, 'blob left after its last reference was deleted');
-    assert.equal(blobCount(), blobsBefore);
+    assert.equal(await stored(digest), false, 'blob left after its last reference was deleted');
+    assert.equal(await blobCount(), blobsBefore);
     const event = await latestEvent(world.root, `/api/v4/groups/${other.id}/audit_events`, 'package_registry_package_deleted');
     assert.deepEqual([event.package.id, event.project.full_path], [inOther, 'other/lib']);
   });

@@ -39,6 +39,8 @@ export interface FaultInjector {
   auditRecords(where: Where): Promise<any[]>;
   /** Every row of the packages table (id, name, version), in id order. */
   packageRows(): Promise<Array<{ id: number; name: string; version: string }>>;
+  /** The sha256 of every package file kept in the database (blob_contents), sorted. */
+  inlineBlobs(): Promise<string[]>;
   /** Runs one SQL statement directly, as someone with database access would, bypassing Trove. */
   execute(statement: string): Promise<void>;
   close(): Promise<void>;
@@ -95,6 +97,10 @@ class SqliteFaultInjector implements FaultInjector {
     return this.db.prepare('SELECT id, name, version FROM packages ORDER BY id').all() as Array<{ id: number; name: string; version: string }>;
   }
 
+  async inlineBlobs(): Promise<string[]> {
+    return (this.db.prepare('SELECT sha256 FROM blob_contents ORDER BY sha256').all() as Array<{ sha256: string }>).map((row) => row.sha256);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -145,6 +151,11 @@ class PostgresFaultInjector implements FaultInjector {
   async packageRows(): Promise<Array<{ id: number; name: string; version: string }>> {
     const result = await this.client.query<{ id: number; name: string; version: string }>('SELECT id, name, version FROM packages ORDER BY id');
     return result.rows;
+  }
+
+  async inlineBlobs(): Promise<string[]> {
+    const result = await this.client.query<{ sha256: string }>('SELECT sha256 FROM blob_contents ORDER BY sha256');
+    return result.rows.map((row) => row.sha256);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Tx } from '../../storage/db/database.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
+import { isInlineBlob, storeInlineBlob } from '../../storage/blobs/inline-blob-store.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audit/audit-types.js';
@@ -76,6 +77,7 @@ export class PackageWriter {
   }
 
   private async insertFile(pkg: PackageRow, file: NewFile, at: string): Promise<PackageFileRow> {
+    if (isInlineBlob(file.blob)) await storeInlineBlob(this.tx, file.blob);
     return this.tx
       .insertInto('package_files')
       .values({

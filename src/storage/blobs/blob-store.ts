@@ -14,7 +14,11 @@ export interface StoredBlob {
  * the default) and the S3-compatible store (s3/) implement it; create-blob-store.ts picks one.
  */
 export interface BlobStore {
-  /** Stores the bytes, computing digests while streaming; never holds a whole upload in memory. */
+  /**
+   * Stores the bytes, computing digests while streaming; never holds a whole upload in memory.
+   * The application's store (inline-blob-store.ts) stores nothing for a small Buffer: it returns
+   * an InlineBlob, whose bytes the package write inserts with its file row.
+   */
   put(data: Buffer | AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StoredBlob>;
   open(sha256: string): Promise<Readable>;
   exists(sha256: string): Promise<boolean>;

@@ -15,6 +15,7 @@ import * as m007 from './migrations/007-audit-streaming.js';
 import * as m008 from './migrations/008-web-sessions.js';
 import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
+import * as m011 from './migrations/011-blob-contents.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -64,6 +65,7 @@ const migrations = {
   '008-web-sessions': m008,
   '009-sign-in-failures': m009,
   '010-audit-package-index': m010,
+  '011-blob-contents': m011,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

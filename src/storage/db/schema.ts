@@ -121,6 +121,12 @@ export interface PackageFilesTable {
   metadata: string | null;
 }
 
+/** Bytes of small package files kept in the database (src/storage/blobs/inline-blob-store.ts). */
+export interface BlobContentsTable {
+  sha256: string;
+  data: Buffer;
+}
+
 export interface PackageTagsTable {
   id: Generated<number>;
   project_id: number;
@@ -276,6 +282,7 @@ export interface Database {
   job_tokens: JobTokensTable;
   packages: PackagesTable;
   package_files: PackageFilesTable;
+  blob_contents: BlobContentsTable;
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;
   instance_settings: InstanceSettingsTable;
