@@ -1,5 +1,6 @@
 import { lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
+import { insertRows } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
@@ -56,7 +57,7 @@ export class AuditLog {
     }
     const seq = (await this.lastSeq(tx)) + 1;
     const { record, row } = this.build(seq, ctx, input);
-    await tx.insertInto('audit_events').values(row).execute();
+    await insertRows(tx, 'audit_events', [row]);
     await this.queueForStreaming(tx, [record]);
     return record;
   }
@@ -82,7 +83,7 @@ export class AuditLog {
     const built = kept.map((event) => this.build(++seq, event.ctx, event.input));
     // 18 bound values per row: 200 rows stay far below both databases' parameter limits.
     for (let i = 0; i < built.length; i += 200) {
-      await tx.insertInto('audit_events').values(built.slice(i, i + 200).map((b) => b.row)).execute();
+      await insertRows(tx, 'audit_events', built.slice(i, i + 200).map((b) => b.row));
     }
     const records = built.map((b) => b.record);
     await this.queueForStreaming(tx, records);

@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { findRow } from '../../storage/db/row-lookup.js';
 import type { Namespace } from '../accounts/namespaces.js';
 
 export type SettingValue = 'enabled' | 'disabled' | 'inherit';
@@ -25,11 +26,8 @@ export async function effectiveSetting(
 ): Promise<EffectiveSetting> {
   let id: number | null = namespaceId;
   while (id !== null) {
-    const ns: Pick<Namespace, 'parent_id' | 'full_path' | SettingKey> | undefined = await db
-      .selectFrom('namespaces')
-      .select(['parent_id', 'full_path', key])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    // Looked up on every package write (and download batch): compiled once (row-lookup.ts).
+    const ns: Pick<Namespace, 'parent_id' | 'full_path' | SettingKey> | undefined = await findRow(db, 'namespaces', { id });
     if (!ns) break;
     const value = ns[key];
     if (value !== 'inherit') return { value, source: ns.full_path };

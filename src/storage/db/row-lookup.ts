@@ -1,10 +1,10 @@
-import { CompiledQuery, type Selectable } from 'kysely';
+import { CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { Queryable } from './database.js';
 import { isPostgres } from './dialect-types.js';
 import type { Database } from './schema.js';
 
 // The single-row lookups every request makes (its token, user, project, namespace, membership),
-// compiled to SQL once and then run with new values only. Kysely builds each query as an immutable
+// and the audit event inserts of every write, compiled to SQL once and then run with new values only. Kysely builds each query as an immutable
 // tree (every .where() clones and freezes it) and compiles the tree on every call: for these
 // lookups that cost the server more CPU than SQLite's answer did (the benchmark's CPU profile of
 // packument and tarball GETs: the builder's visit/freeze/clone functions against executeQuery).
@@ -42,4 +42,22 @@ export async function getRow<T extends Table>(db: Queryable, table: T, where: Co
   const row = await findRow(db, table, where);
   if (!row) throw new Error(`no ${table} row where ${JSON.stringify(where)}`);
   return row;
+}
+
+/**
+ * `insert into <table> (<columns of the first row>) values (...), (...)`: every row must have the
+ * same columns in the same order. Compiled once per table, columns and row count.
+ */
+export async function insertRows<T extends Table>(db: Queryable, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const key = `${isPostgres(db) ? 'postgres' : 'sqlite'} insert ${table} ${columns.join(',')} x${rows.length}`;
+  let text = compiledSql.get(key);
+  if (text === undefined) {
+    const placeholders = rows.map(() => Object.fromEntries(columns.map((column) => [column, 0])));
+    text = db.insertInto(table as 'users').values(placeholders as never).compile().sql;
+    compiledSql.set(key, text);
+  }
+  const values = rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+  await db.executeQuery(CompiledQuery.raw(text, values));
 }
