@@ -21,6 +21,13 @@ export class BlobDigests {
     for (const hash of Object.values(this.hashes)) hash.update(chunk);
   }
 
+  /** The digests of bytes already in memory (refused with 413 over maxBytes). */
+  static of(data: Uint8Array, maxBytes: number | undefined): StoredBlob {
+    const digests = new BlobDigests(maxBytes);
+    digests.add(data);
+    return digests.result();
+  }
+
   result(): StoredBlob {
     return {
       sha256: this.hashes.sha256.digest('hex'),

@@ -6,7 +6,7 @@ import type { BlobStore, StoredBlob } from './blob-store.js';
 // Small package files kept in the database (table blob_contents) instead of the blob store.
 //
 // Why: the blob folder creates, writes, fsyncs and renames a new file for every stored blob, then
-// fsyncs its folder. On the benchmark machine (ext4) creating the file alone cost 0.3-0.7 ms of
+// fsyncs its folder. On the benchmark machine (ext4) creating the file alone cost 0.1-0.7 ms of
 // kernel CPU, and an npm publish spent about half of its server CPU on the blob file: with the file
 // writes taken out, 327 publishes/s against 162 (bench/, measured alternately). A small file that
 // arrived whole in memory costs one more row in the publish's own transaction instead: no file,
@@ -44,9 +44,7 @@ export class InlineBlobStore implements BlobStore {
 
   async put(data: Buffer | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredBlob> {
     if (!Buffer.isBuffer(data) || this.maxInlineBytes === 0 || data.length > this.maxInlineBytes) return this.store.put(data, options);
-    const digests = new BlobDigests(options.maxBytes);
-    digests.add(data);
-    const blob: InlineBlob = { ...digests.result(), inline: data };
+    const blob: InlineBlob = { ...BlobDigests.of(data, options.maxBytes), inline: data };
     return blob;
   }
 

@@ -4,29 +4,41 @@ import { isPostgres } from './dialect-types.js';
 import type { Database } from './schema.js';
 
 // The single-row lookups every request makes (its token, user, project, namespace, membership),
-// and the audit event inserts of every write, compiled to SQL once and then run with new values only. Kysely builds each query as an immutable
-// tree (every .where() clones and freezes it) and compiles the tree on every call: for these
-// lookups that cost the server more CPU than SQLite's answer did (the benchmark's CPU profile of
-// packument and tarball GETs: the builder's visit/freeze/clone functions against executeQuery).
+// and the audit event inserts of every write, compiled to SQL once and then run with new values
+// only. Kysely builds each query as an immutable tree (every .where() clones and freezes it) and
+// compiles the tree on every call: for these lookups that cost the server more CPU than SQLite's
+// answer did (the benchmark's CPU profile of packument and tarball GETs: the builder's
+// visit/freeze/clone functions against executeQuery).
 
 type Table = keyof Database & string;
 type Conditions<T extends Table> = Partial<Record<keyof Database[T] & string, string | number>>;
 
-/** SQL text by dialect, table and column list: a handful of entries. */
+/**
+ * SQL text by dialect and query shape: a handful of lookups, and one insert per row count of the
+ * audit batches (at most 200).
+ */
 const compiledSql = new Map<string, string>();
 
-function sqlFor<T extends Table>(db: Queryable, table: T, columns: string[]): string {
-  const key = `${isPostgres(db) ? 'postgres' : 'sqlite'} ${table} ${columns.join(',')}`;
+/**
+ * The SQL text of one query shape, compiled by Kysely the first time (quoting, placeholders of
+ * the dialect); the values `compile` uses are placeholders only, bound again on every run.
+ */
+function compiledOnce(db: Queryable, shape: string, compile: () => string): string {
+  const key = `${isPostgres(db) ? 'postgres' : 'sqlite'} ${shape}`;
   let text = compiledSql.get(key);
   if (text === undefined) {
-    // Kysely's own compiler writes the SQL (quoting, placeholders of the dialect); the values given
-    // here are placeholders only, bound again on every run.
-    let query = db.selectFrom(table as 'users').selectAll();
-    for (const column of columns) query = query.where(column as 'id', '=', 0);
-    text = query.compile().sql;
+    text = compile();
     compiledSql.set(key, text);
   }
   return text;
+}
+
+function sqlFor<T extends Table>(db: Queryable, table: T, columns: string[]): string {
+  return compiledOnce(db, `${table} ${columns.join(',')}`, () => {
+    let query = db.selectFrom(table as 'users').selectAll();
+    for (const column of columns) query = query.where(column as 'id', '=', 0);
+    return query.compile().sql;
+  });
 }
 
 /** `select * from <table> where <column> = <value> [and ...]`: the first row, or undefined. */
@@ -51,13 +63,10 @@ export async function getRow<T extends Table>(db: Queryable, table: T, where: Co
 export async function insertRows<T extends Table>(db: Queryable, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  const key = `${isPostgres(db) ? 'postgres' : 'sqlite'} insert ${table} ${columns.join(',')} x${rows.length}`;
-  let text = compiledSql.get(key);
-  if (text === undefined) {
+  const text = compiledOnce(db, `insert ${table} ${columns.join(',')} x${rows.length}`, () => {
     const placeholders = rows.map(() => Object.fromEntries(columns.map((column) => [column, 0])));
-    text = db.insertInto(table as 'users').values(placeholders as never).compile().sql;
-    compiledSql.set(key, text);
-  }
+    return db.insertInto(table as 'users').values(placeholders as never).compile().sql;
+  });
   const values = rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
   await db.executeQuery(CompiledQuery.raw(text, values));
 }
