@@ -10,6 +10,7 @@ import { createBlobStore } from './storage/blobs/create-blob-store.js';
 import { InlineBlobStore } from './storage/blobs/inline-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
+import { AuditIndexer } from './core/audit/audit-indexer.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
 import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
@@ -58,7 +59,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   // Delivers the audit streaming outbox in the process that leads the scheduler (started by main.ts).
   const streaming = new StreamingWorker(db, audit, log, config.streaming, addressPolicyOf(config), config.jobLeaseMs);
   jobs.register(streaming.leaderJob());
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents, streaming };
+  // SQLite: audit events written by package writes join the filter indexes in batches (started by main.ts).
+  const auditIndexer = new AuditIndexer(db, log);
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents, streaming, auditIndexer };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -74,6 +77,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
         await server.close();
         // ... and every queued download event is written before the database closes (SPEC 4.4).
         await downloadEvents.close();
+        await auditIndexer.stop();
       } finally {
         await db.destroy();
       }

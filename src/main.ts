@@ -36,6 +36,7 @@ export async function serve(): Promise<void> {
   });
   trove.ctx.jobs.start();
   trove.ctx.streaming.start();
+  trove.ctx.auditIndexer.start();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -1,5 +1,6 @@
 import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
+import type { AuditIndexer } from '../core/audit/audit-indexer.js';
 import type { AuditSealer } from '../core/audit/audit-sealer.js';
 import type { DownloadEventBuffer } from '../core/audit/download-events.js';
 import type { StreamingWorker } from '../core/audit/streaming/delivery-worker.js';
@@ -24,4 +25,6 @@ export interface AppContext {
   downloadEvents: DownloadEventBuffer;
   /** Delivers audit events to streaming destinations (src/core/audit/streaming). */
   streaming: StreamingWorker;
+  /** SQLite: brings the audit filter indexes up to date in batches (src/core/audit/audit-indexer.ts). */
+  auditIndexer: AuditIndexer;
 }

@@ -31,6 +31,7 @@ describe('the audit log is append-only in the database', () => {
     ['changing an event\'s record', `UPDATE audit_events SET record = '{}' WHERE seq = 1`],
     ['changing who did it', `UPDATE audit_events SET author_id = 999 WHERE seq = 2`],
     ['renumbering seq', `UPDATE audit_events SET seq = seq + 1000 WHERE seq = 1`],
+    ['taking an event out of the filter indexes (migration 012)', `UPDATE audit_events SET indexed = 0 WHERE seq = 1`],
     ['deleting one event', `DELETE FROM audit_events WHERE seq = 2`],
     ['deleting every event', `DELETE FROM audit_events`],
   ];

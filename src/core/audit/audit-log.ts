@@ -1,7 +1,9 @@
 import { lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
+import { isPostgres } from '../../storage/db/dialect-types.js';
 import { insertRows } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
+import { markIndexedAtInsert } from './audit-indexer.js';
 import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
@@ -27,6 +29,18 @@ function authorFields(actor: ActorSnapshot) {
     case 'user':
       return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: null };
   }
+}
+
+/**
+ * Whether events go into the filter indexes with their insert (1) or later, in a batch, by the
+ * AuditIndexer (0; migration 012). A transaction of a few events pays a B-tree insert and a page
+ * write per index and event, so those are deferred on SQLite; a large batch (the download events)
+ * shares the index pages, and PostgreSQL always indexes at insert.
+ */
+const IMMEDIATE_INDEX_BATCH = 50;
+
+function indexedAtInsert(tx: Tx, events: number): 0 | 1 {
+  return isPostgres(tx) || events >= IMMEDIATE_INDEX_BATCH ? 1 : 0;
 }
 
 /**
@@ -56,7 +70,7 @@ export class AuditLog {
       return null;
     }
     const seq = (await this.lastSeq(tx)) + 1;
-    const { record, row } = this.build(seq, ctx, input);
+    const { record, row } = this.build(seq, ctx, input, indexedAtInsert(tx, 1));
     await insertRows(tx, 'audit_events', [row]);
     await this.queueForStreaming(tx, [record]);
     return record;
@@ -80,11 +94,13 @@ export class AuditLog {
     }
     if (kept.length === 0) return [];
     let seq = await this.lastSeq(tx);
-    const built = kept.map((event) => this.build(++seq, event.ctx, event.input));
+    const indexed = indexedAtInsert(tx, kept.length);
+    const built = kept.map((event) => this.build(++seq, event.ctx, event.input, indexed));
     // 18 bound values per row: 200 rows stay far below both databases' parameter limits.
     for (let i = 0; i < built.length; i += 200) {
       await insertRows(tx, 'audit_events', built.slice(i, i + 200).map((b) => b.row));
     }
+    if (indexed === 1 && !isPostgres(tx)) await markIndexedAtInsert(tx, built[0]!.row.id, seq);
     const records = built.map((b) => b.record);
     await this.queueForStreaming(tx, records);
     return records;
@@ -104,7 +120,7 @@ export class AuditLog {
   }
 
   /** The stored record of one event and its audit_events row. */
-  private build(seq: number, ctx: AuditContext, input: AuditEventInput) {
+  private build(seq: number, ctx: AuditContext, input: AuditEventInput, indexed: 0 | 1) {
     const author = authorFields(ctx.actor);
     const record: AuditRecord = {
       id: seq,
@@ -160,6 +176,7 @@ export class AuditLog {
       record: JSON.stringify(record),
       // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
       leaf_hash: leafHashOf(record),
+      indexed,
     };
     return { record, row };
   }

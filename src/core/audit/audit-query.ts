@@ -1,7 +1,9 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
+import { isPostgres } from '../../storage/db/dialect-types.js';
 import type { Database } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
+import { INDEXED_THROUGH } from './audit-indexer.js';
 import type { AuditRecord } from './audit-types.js';
 
 type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
@@ -95,9 +97,47 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   return q;
 }
 
+/**
+ * The filtered log as the parts a listing reads, each in one order by id: on SQLite, the events
+ * already in the (partial) filter indexes, and the few after the indexer's mark, read by id
+ * (migration 012; the literal 0/1 lets SQLite match the partial indexes). Together they are
+ * every event exactly once. PostgreSQL indexes at insert: one part.
+ */
+export function indexedParts(db: Db, view: AuditView, filters: AuditFilters): EventQuery[] {
+  const all = filteredEvents(db, view, filters);
+  if (isPostgres(db)) return [all];
+  return [all.where('indexed', '=', sql.lit(1)), all.where('indexed', '=', sql.lit(0)).where('id', '>', INDEXED_THROUGH)];
+}
+
+type Order = 'asc' | 'desc';
+
+/**
+ * `select id, record, leaf_hash ... order by id <order> limit/offset` over every part, in one
+ * statement (one snapshot: the indexer may move the mark between two statements): each part
+ * sorted and cut to limit + offset rows, then merged.
+ */
+async function selectInOrder(db: Db, parts: EventQuery[], order: Order, page: { limit: number; offset?: number }): Promise<StoredEvent[]> {
+  const offset = page.offset ?? 0;
+  const sorted = parts.map((part) => part.select(['id', 'record', 'leaf_hash']).orderBy('id', order).limit(page.limit + offset));
+  if (sorted.length === 1) return sorted[0]!.clearLimit().limit(page.limit).offset(offset).execute();
+  const [first, ...rest] = sorted.map((part) => db.selectFrom(part.as('part')).selectAll());
+  return rest
+    .reduce((merged, next) => merged.unionAll(next), first!)
+    .orderBy('id', order)
+    .limit(page.limit)
+    .offset(offset)
+    .execute();
+}
+
 export async function countEvents(db: Db, view: AuditView, filters: AuditFilters): Promise<number> {
-  const row = await filteredEvents(db, view, filters).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  return Number(row?.n ?? 0);
+  let total = 0;
+  // One statement per part: a count taken while the indexer moves its mark may be off by the
+  // events it moved, as any count taken while events are written is off by those.
+  for (const part of indexedParts(db, view, filters)) {
+    const row = await part.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    total += Number(row?.n ?? 0);
+  }
+  return total;
 }
 
 /** Newest first. `beforeId` is the keyset cursor; `offset` serves page/per_page. */
@@ -107,10 +147,9 @@ export async function listEvents(
   filters: AuditFilters,
   page: { limit: number; offset?: number; beforeId?: number },
 ): Promise<AuditRecord[]> {
-  let q = filteredEvents(db, view, filters).select(['record', 'leaf_hash']).orderBy('id', 'desc').limit(page.limit);
-  if (page.beforeId !== undefined) q = q.where('id', '<', page.beforeId);
-  if (page.offset) q = q.offset(page.offset);
-  const rows = await q.execute();
+  const before = page.beforeId;
+  const parts = indexedParts(db, view, filters).map((part) => (before === undefined ? part : part.where('id', '<', before)));
+  const rows = await selectInOrder(db, parts, 'desc', page);
   return rows.map(toRecord);
 }
 
@@ -128,12 +167,8 @@ export async function listStoredEventsOldestFirst(
   filters: AuditFilters,
   page: { limit: number; afterId: number },
 ): Promise<StoredEvent[]> {
-  return filteredEvents(db, view, filters)
-    .select(['id', 'record', 'leaf_hash'])
-    .where('id', '>', page.afterId)
-    .orderBy('id', 'asc')
-    .limit(page.limit)
-    .execute();
+  const parts = indexedParts(db, view, filters).map((part) => part.where('id', '>', page.afterId));
+  return selectInOrder(db, parts, 'asc', page);
 }
 
 /** The stored record plus its leaf hash (null until the log is sealed): the record the API serves. */

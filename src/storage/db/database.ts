@@ -16,6 +16,7 @@ import * as m008 from './migrations/008-web-sessions.js';
 import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
 import * as m011 from './migrations/011-blob-contents.js';
+import * as m012 from './migrations/012-audit-deferred-indexes.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -66,6 +67,7 @@ const migrations = {
   '009-sign-in-failures': m009,
   '010-audit-package-index': m010,
   '011-blob-contents': m011,
+  '012-audit-deferred-indexes': m012,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -159,6 +159,14 @@ export interface AuditEventsTable {
   created_at: string;
   record: string;
   leaf_hash: string | null;
+  /** 0 until the event is in the filter indexes (SQLite; always 1 on PostgreSQL): migration 012. */
+  indexed: Generated<number>;
+}
+
+/** SQLite only: every audit event up to this id is in the filter indexes (migration 012). */
+export interface AuditIndexProgressTable {
+  id: number;
+  indexed_through: number;
 }
 
 /** Who leads a background job group, until when (src/core/jobs/leader-lease.ts). */
@@ -285,6 +293,7 @@ export interface Database {
   blob_contents: BlobContentsTable;
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;
+  audit_index_progress: AuditIndexProgressTable;
   instance_settings: InstanceSettingsTable;
   job_leases: JobLeasesTable;
   job_runs: JobRunsTable;

@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../storage/db/database.js';
+import { isPostgres } from '../../storage/db/dialect-types.js';
+
+// SQLite: puts the audit events written since the last run into the filter indexes, a batch per
+// transaction (migration 012 says why). Until then listings find them by id after the progress
+// mark (audit-query.ts), so nothing waits on this for correctness; it only keeps that tail short.
+// One process per SQLite database (the startup lock), so no lease is needed. PostgreSQL indexes
+// at insert and has nothing to do here.
+
+export interface AuditIndexerOptions {
+  /** How often the tail is indexed. A tail of a quarter second of publishes is a few hundred rows. */
+  intervalMs: number;
+  /** Events per transaction: short enough that a package write never waits long for the lock. */
+  batchSize: number;
+}
+
+const DEFAULTS: AuditIndexerOptions = { intervalMs: 250, batchSize: 2000 };
+
+export class AuditIndexer {
+  private readonly options: AuditIndexerOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  /** The progress mark as last seen: an idle run compares it with the head and writes nothing. */
+  private indexedThrough = -1;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Pick<Logger, 'error'>,
+    options: Partial<AuditIndexerOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  start(): void {
+    if (this.timer || isPostgres(this.db)) return;
+    this.timer = setInterval(() => {
+      this.indexPending().catch((error: unknown) => this.log.error({ err: error }, 'indexing audit events failed; listings still find them by id'));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress (the database is closed next). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Indexes every event written so far, batch by batch; returns how many were indexed. */
+  indexPending(): Promise<number> {
+    if (isPostgres(this.db)) return Promise.resolve(0);
+    // One run at a time: a slow run (a large catch-up) must not overlap the next tick's.
+    this.running ??= this.indexAll().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async indexAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      if (Number(head?.id ?? 0) <= this.indexedThrough) return total;
+      const { indexed, through } = await this.indexBatch();
+      total += indexed;
+      this.indexedThrough = through;
+    }
+  }
+
+  /**
+   * One transaction: the next batch of events after the mark gets indexed = 1 (SQLite then adds
+   * them to every partial index), and the mark moves past them. Events a large batch already
+   * indexed at insert keep their 1.
+   */
+  private async indexBatch(): Promise<{ indexed: number; through: number }> {
+    return this.db.transaction().execute(async (tx) => {
+      const mark = Number((await tx.selectFrom('audit_index_progress').select('indexed_through').where('id', '=', 1).executeTakeFirstOrThrow()).indexed_through);
+      const head = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      const through = Math.min(Number(head?.id ?? 0), mark + this.options.batchSize);
+      if (through <= mark) return { indexed: 0, through: mark };
+      const result = await tx
+        .updateTable('audit_events')
+        .set({ indexed: 1 })
+        .where('id', '>', mark)
+        .where('id', '<=', through)
+        .where('indexed', '=', 0)
+        .executeTakeFirst();
+      await tx.updateTable('audit_index_progress').set({ indexed_through: through }).where('id', '=', 1).execute();
+      return { indexed: Number(result.numUpdatedRows), through };
+    });
+  }
+}
+
+/** The tail condition's mark, as SQL: events after it may not be in the filter indexes yet. */
+export const INDEXED_THROUGH = sql<number>`(select indexed_through from audit_index_progress where id = 1)`;
+
+/**
+ * A batch indexed at insert (first..last) right after the mark moves the mark past itself, in
+ * the writer's transaction: then listings do not scan it as a tail, nor the indexer step over it.
+ */
+export async function markIndexedAtInsert(tx: Tx, first: number, last: number): Promise<void> {
+  await tx.updateTable('audit_index_progress').set({ indexed_through: last }).where('id', '=', 1).where('indexed_through', '=', first - 1).execute();
+}
