@@ -113,9 +113,10 @@ export class AuditLog {
 
   /** Takes the append lock (held until `tx` ends) and returns the current last seq. */
   private async lastSeq(tx: Tx): Promise<number> {
-    // seq doubles as the id: contiguous because appends are serialised until commit.
+    // seq doubles as the id (the table's key, which answers max at once): contiguous because
+    // appends are serialised until commit.
     await lockAuditAppend(tx);
-    const last = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const last = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')).executeTakeFirst();
     return Number(last?.seq ?? 0);
   }
 

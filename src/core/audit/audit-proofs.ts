@@ -27,7 +27,7 @@ export async function checkpointAt(db: Db, treeSize: number): Promise<Checkpoint
 }
 
 async function leafHashes(db: Db, treeSize: number): Promise<Hash[]> {
-  const rows = await db.selectFrom('audit_events').select(['seq', 'leaf_hash']).where('seq', '<=', treeSize).orderBy('seq').execute();
+  const rows = await db.selectFrom('audit_events').select(['seq', 'leaf_hash']).where('id', '<=', treeSize).orderBy('id').execute();
   if (rows.length !== treeSize) throw new Error(`audit log has ${rows.length} events up to seq ${treeSize}`);
   return rows.map((row) => hashFromHex(row.leaf_hash!));
 }

@@ -46,7 +46,8 @@ export class AuditSealer {
   /** Seals now if enough events or time have accumulated; returns the new tree size, or null. */
   async sealIfDue(now = Date.now()): Promise<number | null> {
     const last = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
-    const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    // By id, which is seq: the table's key (seq has no index of its own, migration 012).
+    const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')).executeTakeFirst();
     const size = Number(head?.seq ?? 0);
     const sealed = Number(last?.tree_size ?? 0);
     if (size <= sealed) return null;
@@ -61,9 +62,9 @@ export class AuditSealer {
       const rows = await this.db
         .selectFrom('audit_events')
         .select(['seq', 'leaf_hash'])
-        .where('seq', '>', from)
-        .where('seq', '<=', Math.min(from + BATCH, size))
-        .orderBy('seq')
+        .where('id', '>', from)
+        .where('id', '<=', Math.min(from + BATCH, size))
+        .orderBy('id')
         .execute();
       rows.forEach((row, i) => {
         // A gap or a missing leaf hash means the log was tampered with: refuse to seal over it.

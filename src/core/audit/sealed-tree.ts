@@ -15,12 +15,13 @@ export async function readLeafBuffer(db: Db, treeSize: number): Promise<Buffer> 
   const leaves = Buffer.alloc(treeSize * HASH_SIZE);
   let loaded = 0;
   while (loaded < treeSize) {
+    // By id, which is seq (migration 012); the seq read back is checked.
     const rows = await db
       .selectFrom('audit_events')
       .select(['seq', 'leaf_hash'])
-      .where('seq', '>', loaded)
-      .where('seq', '<=', treeSize)
-      .orderBy('seq')
+      .where('id', '>', loaded)
+      .where('id', '<=', treeSize)
+      .orderBy('id')
       .limit(LEAF_PAGE)
       .execute();
     if (rows.length === 0) break;

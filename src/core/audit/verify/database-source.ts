@@ -23,20 +23,20 @@ export async function databaseCheckpoints(db: Db): Promise<CheckpointInput[]> {
 
 type Row = Selectable<AuditEventsTable>;
 
-/** Every event in seq order, as the API serves it (the stored record plus leaf_hash). */
+/** Every event in id order, which is seq order (eventOfRow checks both against the record), as the API serves it. */
 export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
   let after: number | null = null;
   for (;;) {
     let query = db
       .selectFrom('audit_events')
       .selectAll()
-      .orderBy('seq')
+      .orderBy('id')
       .limit(BATCH);
-    if (after !== null) query = query.where('seq', '>', after);
+    if (after !== null) query = query.where('id', '>', after);
     const rows = await query.execute();
     for (const row of rows) yield eventOfRow(row);
     if (rows.length < BATCH) return;
-    after = Number(rows[rows.length - 1].seq);
+    after = Number(rows[rows.length - 1].id);
   }
 }
 
