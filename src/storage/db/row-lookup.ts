@@ -1,10 +1,10 @@
-import { CompiledQuery, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, type Compilable, type Insertable, type Selectable } from 'kysely';
 import type { Queryable } from './database.js';
 import { isPostgres } from './dialect-types.js';
 import type { Database } from './schema.js';
 
 // The single-row lookups every request makes (its token, user, project, namespace, membership),
-// and the audit event inserts of every write, compiled to SQL once and then run with new values
+// and the audit event inserts and other fixed queries of every write, compiled to SQL once and then run with new values
 // only. Kysely builds each query as an immutable tree (every .where() clones and freezes it) and
 // compiles the tree on every call: for these lookups that cost the server more CPU than SQLite's
 // answer did (the benchmark's CPU profile of packument and tarball GETs: the builder's
@@ -14,8 +14,8 @@ type Table = keyof Database & string;
 type Conditions<T extends Table> = Partial<Record<keyof Database[T] & string, string | number>>;
 
 /**
- * SQL text by dialect and query shape: a handful of lookups, and one insert per row count of the
- * audit batches (at most 200).
+ * SQL text by dialect and query shape: a handful of lookups and fixed queries, and one insert per
+ * row count of the audit batches (at most 200).
  */
 const compiledSql = new Map<string, string>();
 
@@ -69,4 +69,18 @@ export async function insertRows<T extends Table>(db: Queryable, table: T, rows:
   });
   const values = rows.flatMap((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
   await db.executeQuery(CompiledQuery.raw(text, values));
+}
+
+/**
+ * Any query of a fixed shape run with new values: `build` makes it once with placeholder values,
+ * and must bind exactly the parameters `values` gives, in that order (checked on the first run).
+ * For the few other queries every package write makes (its audit seq, its streaming destinations).
+ */
+export async function selectFixedShape<R>(db: Queryable, shape: string, build: () => Compilable<R>, values: readonly unknown[]): Promise<R[]> {
+  const text = compiledOnce(db, shape, () => {
+    const compiled = build().compile();
+    if (compiled.parameters.length !== values.length) throw new Error(`${shape}: binds ${compiled.parameters.length} values, given ${values.length}`);
+    return compiled.sql;
+  });
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, [...values]))).rows;
 }

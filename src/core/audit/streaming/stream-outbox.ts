@@ -1,4 +1,5 @@
 import type { Tx } from '../../../storage/db/database.js';
+import { selectFixedShape } from '../../../storage/db/row-lookup.js';
 import type { AuditRecord } from '../audit-types.js';
 
 // Writes the streaming outbox rows of new events inside the events' own transaction (SPEC 4.4,
@@ -17,19 +18,24 @@ function rootGroupPath(record: AuditRecord): string | null {
 }
 
 async function destinationsFor(tx: Tx, rootPath: string | null): Promise<{ id: number; eventNames: string[] }[]> {
-  const rows = await tx
-    .selectFrom('audit_stream_destinations')
-    .select(['id', 'event_names'])
-    .where('active', '=', 1)
-    .where((eb) =>
-      rootPath === null
-        ? eb('namespace_id', 'is', null)
-        : eb.or([
-            eb('namespace_id', 'is', null),
-            eb('namespace_id', '=', eb.selectFrom('namespaces').select('id').where('full_path', '=', rootPath).where('parent_id', 'is', null)),
-          ]),
-    )
-    .execute();
+  // Compiled once per shape (every package write runs it): `active = ?` and, for a group, its path.
+  const build = (path: string | null) =>
+    tx
+      .selectFrom('audit_stream_destinations')
+      .select(['id', 'event_names'])
+      .where('active', '=', 1)
+      .where((eb) =>
+        path === null
+          ? eb('namespace_id', 'is', null)
+          : eb.or([
+              eb('namespace_id', 'is', null),
+              eb('namespace_id', '=', eb.selectFrom('namespaces').select('id').where('full_path', '=', path).where('parent_id', 'is', null)),
+            ]),
+      );
+  const rows =
+    rootPath === null
+      ? await selectFixedShape(tx, 'stream destinations of the instance', () => build(null), [1])
+      : await selectFixedShape(tx, 'stream destinations of a group', () => build(''), [1, rootPath]);
   return rows.map((row) => ({ id: row.id, eventNames: JSON.parse(row.event_names) as string[] }));
 }
 
