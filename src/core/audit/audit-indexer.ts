@@ -33,12 +33,15 @@ export class AuditIndexer {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /** Indexes what the last run left (a crash, a generator) at once, then every interval. */
   start(): void {
     if (this.timer || isPostgres(this.db)) return;
-    this.timer = setInterval(() => {
+    const run = () => {
       this.indexPending().catch((error: unknown) => this.log.error({ err: error }, 'indexing audit events failed; listings still find them by id'));
-    }, this.options.intervalMs);
+    };
+    this.timer = setInterval(run, this.options.intervalMs);
     this.timer.unref();
+    run();
   }
 
   /** Stops the timer and waits for a run in progress (the database is closed next). */
@@ -68,15 +71,26 @@ export class AuditIndexer {
   }
 
   /**
-   * One transaction: the next batch of events after the mark gets indexed = 1 (SQLite then adds
-   * them to every partial index), and the mark moves past them. Events a large batch already
-   * indexed at insert keep their 1.
+   * One transaction: the next batch of events after the mark that are not indexed yet get
+   * indexed = 1 (SQLite then adds them to every partial index), and the mark moves past them.
+   * Events that large batches indexed at insert are stepped over in the same scan by id, however
+   * many (a million generated ones cost one scan, not a transaction per batch size).
    */
   private async indexBatch(): Promise<{ indexed: number; through: number }> {
     return this.db.transaction().execute(async (tx) => {
       const mark = Number((await tx.selectFrom('audit_index_progress').select('indexed_through').where('id', '=', 1).executeTakeFirstOrThrow()).indexed_through);
+      const last = await tx
+        .selectFrom('audit_events')
+        .select('id')
+        .where('id', '>', mark)
+        .where('indexed', '=', 0)
+        .orderBy('id')
+        .limit(1)
+        .offset(this.options.batchSize - 1)
+        .executeTakeFirst();
       const head = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-      const through = Math.min(Number(head?.id ?? 0), mark + this.options.batchSize);
+      // Fewer than a batch left: through the newest event.
+      const through = last ? Number(last.id) : Number(head?.id ?? 0);
       if (through <= mark) return { indexed: 0, through: mark };
       const result = await tx
         .updateTable('audit_events')
