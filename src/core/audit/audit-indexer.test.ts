@@ -8,7 +8,7 @@ import { migrateToLatest, openDatabase, type Db } from '../../storage/db/databas
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { AuditIndexer } from './audit-indexer.js';
 import { AuditLog } from './audit-log.js';
-import { countEvents, indexedParts, listEvents, listStoredEventsOldestFirst, type AuditFilters, type AuditView } from './audit-query.js';
+import { countEvents, listEvents, listStoredEventsOldestFirst, partsInOrder, type AuditFilters, type AuditView } from './audit-query.js';
 import type { AuditContext, AuditEventInput } from './audit-types.js';
 
 // Migration 012: on SQLite the events of small transactions (a package write's) join the filter
@@ -161,7 +161,7 @@ describe('audit filter indexes brought up to date after the commit', () => {
 
   it('SQLite: the indexed part of a listing reads a partial index, the tail only the rows after the mark', async (t) => {
     if (isPostgres(db)) return t.skip('PostgreSQL indexes at insert: one part');
-    const [indexedPart, tail] = indexedParts(db, { kind: 'groups', groupIds: [2] }, { packageName: 'pkg-1', eventNames: [NAMES[0]!] });
+    const [tail, indexedPart] = await partsInOrder(db, { kind: 'groups', groupIds: [2] }, { packageName: 'pkg-1', eventNames: [NAMES[0]!] }, 'desc');
     const plan = async (query: NonNullable<typeof tail>) => {
       const compiled = query.select(['id', 'record']).orderBy('id', 'desc').limit(20).compile();
       const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));

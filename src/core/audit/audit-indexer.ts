@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../../storage/db/database.js';
+import type { Db, Queryable, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
+import { selectFixedShape } from '../../storage/db/row-lookup.js';
 
 // SQLite: puts the audit events written since the last run into the filter indexes, a batch per
 // transaction (migration 012 says why). Until then listings find them by id after the progress
@@ -36,19 +36,29 @@ export class AuditIndexer {
   /** Indexes what the last run left (a crash, a generator) at once, then every interval. */
   start(): void {
     if (this.timer || isPostgres(this.db)) return;
-    const run = () => {
-      this.indexPending().catch((error: unknown) => this.log.error({ err: error }, 'indexing audit events failed; listings still find them by id'));
-    };
-    this.timer = setInterval(run, this.options.intervalMs);
+    this.timer = setInterval(() => void this.indexLogged(), this.options.intervalMs);
     this.timer.unref();
-    run();
+    void this.indexLogged();
   }
 
-  /** Stops the timer and waits for a run in progress (the database is closed next). */
+  /**
+   * Stops the timer and indexes what is left, so that the next start (or a tool writing to the
+   * database meanwhile) begins without a tail. The database is closed next.
+   */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (!this.timer) return;
+    clearInterval(this.timer);
     this.timer = null;
-    await this.running?.catch(() => undefined);
+    await this.indexLogged();
+  }
+
+  /** A failed run loses nothing: the events stay in the tail, and the next run retries. */
+  private async indexLogged(): Promise<void> {
+    try {
+      await this.indexPending();
+    } catch (error) {
+      this.log.error({ err: error }, 'indexing audit events failed; listings still find them by id');
+    }
   }
 
   /** Indexes every event written so far, batch by batch; returns how many were indexed. */
@@ -105,8 +115,14 @@ export class AuditIndexer {
   }
 }
 
-/** The tail condition's mark, as SQL: events after it may not be in the filter indexes yet. */
-export const INDEXED_THROUGH = sql<number>`(select indexed_through from audit_index_progress where id = 1)`;
+/**
+ * The indexer's mark: every event up to it is in the filter indexes, for good (the mark only
+ * moves up, `indexed` only from 0 to 1), so a value read once stays true while a query runs.
+ */
+export async function indexedThrough(db: Queryable): Promise<number> {
+  const [row] = await selectFixedShape(db, 'audit index mark', () => db.selectFrom('audit_index_progress').select('indexed_through').where('id', '=', 1), [1]);
+  return Number(row?.indexed_through ?? 0);
+}
 
 /**
  * A batch indexed at insert (first..last) right after the mark moves the mark past itself, in

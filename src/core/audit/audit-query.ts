@@ -3,7 +3,7 @@ import type { Db } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import type { Database } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
-import { INDEXED_THROUGH } from './audit-indexer.js';
+import { indexedThrough } from './audit-indexer.js';
 import type { AuditRecord } from './audit-types.js';
 
 type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
@@ -97,46 +97,59 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   return q;
 }
 
-/**
- * The filtered log as the parts a listing reads, each in one order by id: on SQLite, the events
- * already in the (partial) filter indexes, and the few after the indexer's mark, read by id
- * (migration 012; the literal 0/1 lets SQLite match the partial indexes). Together they are
- * every event exactly once. PostgreSQL indexes at insert: one part.
- */
-export function indexedParts(db: Db, view: AuditView, filters: AuditFilters): EventQuery[] {
-  const all = filteredEvents(db, view, filters);
-  if (isPostgres(db)) return [all];
-  return [all.where('indexed', '=', sql.lit(1)), all.where('indexed', '=', sql.lit(0)).where('id', '>', INDEXED_THROUGH)];
-}
-
 type Order = 'asc' | 'desc';
 
 /**
- * `select id, record, leaf_hash ... order by id <order> limit/offset` over every part, in one
- * statement (one snapshot: the indexer may move the mark between two statements): each part
- * sorted and cut to limit + offset rows, then merged.
+ * The filtered log as the parts a listing reads, in the listing's order. On SQLite (migration
+ * 012) the log is split at the indexer's mark: the events up to it through the partial filter
+ * indexes (the literal `indexed = 1` lets SQLite match them), the few after it by id. The mark is
+ * read once; events never leave the indexes, so the split holds for every statement that
+ * follows, and each event is in exactly one part. PostgreSQL indexes at insert: one part.
  */
-async function selectInOrder(db: Db, parts: EventQuery[], order: Order, page: { limit: number; offset?: number }): Promise<StoredEvent[]> {
-  const offset = page.offset ?? 0;
-  const sorted = parts.map((part) => part.select(['id', 'record', 'leaf_hash']).orderBy('id', order).limit(page.limit + offset));
-  if (sorted.length === 1) return sorted[0]!.clearLimit().limit(page.limit).offset(offset).execute();
-  const [first, ...rest] = sorted.map((part) => db.selectFrom(part.as('part')).selectAll());
-  return rest
-    .reduce((merged, next) => merged.unionAll(next), first!)
-    .orderBy('id', order)
-    .limit(page.limit)
-    .offset(offset)
-    .execute();
+export async function partsInOrder(db: Db, view: AuditView, filters: AuditFilters, order: Order): Promise<EventQuery[]> {
+  const all = filteredEvents(db, view, filters);
+  if (isPostgres(db)) return [all];
+  const mark = await indexedThrough(db);
+  const indexed = all.where('indexed', '=', sql.lit(1)).where('id', '<=', mark);
+  const after = all.where('id', '>', mark);
+  return order === 'asc' ? [indexed, after] : [after, indexed];
+}
+
+async function countOf(part: EventQuery): Promise<number> {
+  const row = await part.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * `select id, record, leaf_hash ... order by id <order> limit/offset` over the parts one after
+ * the other. An offset is counted off the first parts (in newest-first listings: the few events
+ * after the mark). The first answer's own array is returned (the others appended to it):
+ * export-stream.ts empties it once rendered, which on PostgreSQL keeps the export's memory flat.
+ */
+async function selectInOrder(parts: EventQuery[], order: Order, page: { limit: number; offset?: number }): Promise<StoredEvent[]> {
+  let rows: StoredEvent[] | undefined;
+  let skip = page.offset ?? 0;
+  for (const [i, part] of parts.entries()) {
+    const wanted = page.limit - (rows?.length ?? 0);
+    if (wanted <= 0) break;
+    if (skip > 0 && i < parts.length - 1) {
+      const inPart = await countOf(part);
+      if (inPart <= skip) {
+        skip -= inPart;
+        continue;
+      }
+    }
+    const answer = await part.select(['id', 'record', 'leaf_hash']).orderBy('id', order).limit(wanted).offset(skip).execute();
+    if (rows) rows.push(...answer);
+    else rows = answer;
+    skip = 0;
+  }
+  return rows ?? [];
 }
 
 export async function countEvents(db: Db, view: AuditView, filters: AuditFilters): Promise<number> {
   let total = 0;
-  // One statement per part: a count taken while the indexer moves its mark may be off by the
-  // events it moved, as any count taken while events are written is off by those.
-  for (const part of indexedParts(db, view, filters)) {
-    const row = await part.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    total += Number(row?.n ?? 0);
-  }
+  for (const part of await partsInOrder(db, view, filters, 'desc')) total += await countOf(part);
   return total;
 }
 
@@ -148,8 +161,8 @@ export async function listEvents(
   page: { limit: number; offset?: number; beforeId?: number },
 ): Promise<AuditRecord[]> {
   const before = page.beforeId;
-  const parts = indexedParts(db, view, filters).map((part) => (before === undefined ? part : part.where('id', '<', before)));
-  const rows = await selectInOrder(db, parts, 'desc', page);
+  const parts = (await partsInOrder(db, view, filters, 'desc')).map((part) => (before === undefined ? part : part.where('id', '<', before)));
+  const rows = await selectInOrder(parts, 'desc', page);
   return rows.map(toRecord);
 }
 
@@ -167,8 +180,8 @@ export async function listStoredEventsOldestFirst(
   filters: AuditFilters,
   page: { limit: number; afterId: number },
 ): Promise<StoredEvent[]> {
-  const parts = indexedParts(db, view, filters).map((part) => part.where('id', '>', page.afterId));
-  return selectInOrder(db, parts, 'asc', page);
+  const parts = (await partsInOrder(db, view, filters, 'asc')).map((part) => part.where('id', '>', page.afterId));
+  return selectInOrder(parts, 'asc', page);
 }
 
 /** The stored record plus its leaf hash (null until the log is sealed): the record the API serves. */
