@@ -12,10 +12,10 @@ import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from './006-download-events
  *    (src/core/audit/audit-indexer.ts). Each of them cost a B-tree insert and a 4 KiB page in the
  *    commit's WAL, per event; a batch of a few hundred events shares those pages.
  *    `indexed` is 0 on an event not yet in them, and they are partial (`WHERE indexed = 1`).
- *    Every event up to audit_index_progress.indexed_through is indexed; a listing reads the
- *    indexed events through the indexes and the few after the mark by id (audit-query.ts), in
- *    one statement, so it sees one snapshot of both. `indexed` may only go from 0 to 1 (a
- *    trigger): an event never leaves the indexes again.
+ *    Every event up to audit_index_progress.indexed_through is indexed; a listing reads the mark,
+ *    then the events up to it through the indexes and the few after it by id (audit-query.ts).
+ *    `indexed` may only go from 0 to 1 (a trigger) and the mark only moves up, so an event
+ *    never leaves the indexes and a mark once read stays true.
  * 2. The table is rebuilt without its unique indexes on uuid and seq, and without AUTOINCREMENT
  *    (two more B-trees and the sqlite_sequence page per write). seq is always the id (the
  *    recorder sets both, under the append lock), so the id, the table's own key, serves every
