@@ -182,6 +182,12 @@ describe('trove audit verify', () => {
     expectBad(await verifyLive(data, '--export', cutFile, '--checkpoints', allTxt, '--trusted-key', keyFile), backupSize + 1, new RegExp(`log ends at seq ${backupSize}, but the checkpoint of tree size ${head}`));
   });
 
+  it('live: names an event taken out of the filter indexes (hidden from listings and exports, its hash intact)', async () => {
+    const target = 11;
+    const copy = await tampered((db) => db.run('UPDATE audit_events SET indexed = 0 WHERE seq = ?', [target]));
+    expectBad(await verifyLive(copy), target, new RegExp(`row with seq ${target} is marked as not in the filter indexes`));
+  });
+
   it('live: names the seq of a field modified in a record', async () => {
     const target = 9;
     const copy = await tampered(async (db) => {

@@ -124,7 +124,7 @@ export async function openTamperDb(data: TroveData): Promise<TamperDb> {
     run: async (statement, params = []) => void db.prepare(statement).run(...params),
     rows: async <T>(statement: string, params: unknown[] = []) => db.prepare(statement).all(...params) as T[],
     dropAppendOnlyTriggers: async (options = {}) => {
-      for (const trigger of ['audit_events_no_content_update', 'audit_events_leaf_hash_once', 'audit_events_no_delete']) db.exec(`DROP TRIGGER ${trigger}`);
+      for (const trigger of ['audit_events_no_content_update', 'audit_events_leaf_hash_once', 'audit_events_no_delete', 'audit_events_indexed_once']) db.exec(`DROP TRIGGER ${trigger}`);
       if (options.checkpoints) for (const trigger of ['audit_checkpoints_no_update', 'audit_checkpoints_no_delete']) db.exec(`DROP TRIGGER ${trigger}`);
     },
     close: async () => void db.close(),

@@ -5,7 +5,9 @@
 // filtered views lie without changing any hash, so each row's copies are checked here too.
 import type { Selectable } from 'kysely';
 import type { Db } from '../../../storage/db/database.js';
+import { isPostgres } from '../../../storage/db/dialect-types.js';
 import type { AuditEventsTable } from '../../../storage/db/schema.js';
+import { indexedThrough } from '../audit-indexer.js';
 import { InvalidEvent, type CheckpointInput, type VerifyEvent } from './verify-log.js';
 
 const BATCH = 1000;
@@ -25,6 +27,9 @@ type Row = Selectable<AuditEventsTable>;
 
 /** Every event in id order, which is seq order (eventOfRow checks both against the record), as the API serves it. */
 export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
+  // Every row up to the indexer's mark must be in the filter indexes (migration 012; PostgreSQL:
+  // every row). One taken out would be missing from filtered listings and exports, unhashed.
+  const indexedUpTo = isPostgres(db) ? Infinity : await indexedThrough(db);
   let after: number | null = null;
   for (;;) {
     let query = db
@@ -34,13 +39,13 @@ export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
       .limit(BATCH);
     if (after !== null) query = query.where('id', '>', after);
     const rows = await query.execute();
-    for (const row of rows) yield eventOfRow(row);
+    for (const row of rows) yield eventOfRow(row, indexedUpTo);
     if (rows.length < BATCH) return;
     after = Number(rows[rows.length - 1].id);
   }
 }
 
-function eventOfRow(row: Row): VerifyEvent {
+function eventOfRow(row: Row, indexedUpTo: number): VerifyEvent {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(row.record) as Record<string, unknown>;
@@ -82,6 +87,9 @@ function eventOfRow(row: Row): VerifyEvent {
         `column ${column} of the row with seq ${row.seq} is ${stored ?? 'NULL'}, but its record says ${recorded ?? 'null'} (the row was edited outside Trove)`,
       );
     }
+  }
+  if (Number(row.id) <= indexedUpTo && Number(row.indexed) !== 1) {
+    return new InvalidEvent(`the row with seq ${row.seq} is marked as not in the filter indexes (indexed = ${row.indexed}), so listings and exports skip it (the row was edited outside Trove)`);
   }
   return { ...record, leaf_hash: row.leaf_hash };
 }
