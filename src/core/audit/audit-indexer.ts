@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { lastAuditSeq } from '../../storage/db/audit-append.js';
 import type { Db, Queryable, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { selectFixedShape } from '../../storage/db/row-lookup.js';
@@ -72,8 +73,7 @@ export class AuditIndexer {
   private async indexAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-      if (Number(head?.id ?? 0) <= this.indexedThrough) return total;
+      if ((await lastAuditSeq(this.db)) <= this.indexedThrough) return total;
       const { indexed, through } = await this.indexBatch();
       total += indexed;
       this.indexedThrough = through;
@@ -88,7 +88,7 @@ export class AuditIndexer {
    */
   private async indexBatch(): Promise<{ indexed: number; through: number }> {
     return this.db.transaction().execute(async (tx) => {
-      const mark = Number((await tx.selectFrom('audit_index_progress').select('indexed_through').where('id', '=', 1).executeTakeFirstOrThrow()).indexed_through);
+      const mark = await indexedThrough(tx);
       const last = await tx
         .selectFrom('audit_events')
         .select('id')
@@ -98,9 +98,8 @@ export class AuditIndexer {
         .limit(1)
         .offset(this.options.batchSize - 1)
         .executeTakeFirst();
-      const head = await tx.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
       // Fewer than a batch left: through the newest event.
-      const through = last ? Number(last.id) : Number(head?.id ?? 0);
+      const through = last ? Number(last.id) : await lastAuditSeq(tx);
       if (through <= mark) return { indexed: 0, through: mark };
       const result = await tx
         .updateTable('audit_events')

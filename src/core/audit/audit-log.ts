@@ -1,7 +1,7 @@
-import { lockAuditAppend } from '../../storage/db/audit-append.js';
+import { lastAuditSeq, lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
-import { insertRows, selectFixedShape } from '../../storage/db/row-lookup.js';
+import { insertRows } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { markIndexedAtInsert } from './audit-indexer.js';
 import { leafHashOf } from './seal/canonical-json.js';
@@ -113,11 +113,9 @@ export class AuditLog {
 
   /** Takes the append lock (held until `tx` ends) and returns the current last seq. */
   private async lastSeq(tx: Tx): Promise<number> {
-    // seq doubles as the id (the table's key, which answers max at once): contiguous because
-    // appends are serialised until commit.
+    // Contiguous because appends are serialised until commit.
     await lockAuditAppend(tx);
-    const [last] = await selectFixedShape(tx, 'audit last seq', () => tx.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')), []);
-    return Number(last?.seq ?? 0);
+    return lastAuditSeq(tx);
   }
 
   /** The stored record of one event and its audit_events row. */

@@ -1,3 +1,4 @@
+import { lastAuditSeq } from '../../storage/db/audit-append.js';
 import type { Db } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import type { BackgroundJob } from '../jobs/job-scheduler.js';
@@ -46,9 +47,7 @@ export class AuditSealer {
   /** Seals now if enough events or time have accumulated; returns the new tree size, or null. */
   async sealIfDue(now = Date.now()): Promise<number | null> {
     const last = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
-    // By id, which is seq: the table's key (seq has no index of its own, migration 012).
-    const head = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')).executeTakeFirst();
-    const size = Number(head?.seq ?? 0);
+    const size = await lastAuditSeq(this.db);
     const sealed = Number(last?.tree_size ?? 0);
     if (size <= sealed) return null;
     const age = last ? now - Date.parse(last.created_at) : Infinity;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { Tx } from './database.js';
+import type { Queryable, Tx } from './database.js';
 import { isPostgres } from './dialect-types.js';
+import { selectFixedShape } from './row-lookup.js';
 
 // Audit events get a contiguous seq (max + 1) inside the writer's transaction. That is only
 // safe if appends are serialised until commit:
@@ -11,4 +12,13 @@ const AUDIT_APPEND_LOCK = 0x7472_6f76; // "trov"
 
 export async function lockAuditAppend(tx: Tx): Promise<void> {
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`.execute(tx);
+}
+
+/**
+ * The newest event's seq, which is its id (the table's key answers max at once; seq has no index
+ * of its own, migration 012); 0 for an empty log. Compiled once: every package write asks.
+ */
+export async function lastAuditSeq(db: Queryable): Promise<number> {
+  const [last] = await selectFixedShape(db, 'audit last seq', () => db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')), []);
+  return Number(last?.seq ?? 0);
 }
