@@ -9,6 +9,14 @@ export interface BenchConfig {
   rounds: number;
   /** Discarded A/B rounds before them (figures.ts, Rounds). */
   warmupRounds: number;
+  /**
+   * Discarded rounds before the first Trove-only publish figure, which runs on a Trove of its own,
+   * started fresh: such a server kept speeding up over its first ~2000 publishes (trove-only.ts).
+   */
+  troveOnlyPublishWarmupRounds: number;
+  /** Trove-only publish figures: versions each side publishes per round, interleaved `troveOnlyPublishChunk` at a time. */
+  troveOnlyPublishes: number;
+  troveOnlyPublishChunk: number;
   /** Seconds of load per autocannon round. */
   loadSeconds: number;
   connections: number[];
@@ -28,9 +36,9 @@ export function configFrom(argv: string[]): BenchConfig {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
-    full: { rounds: 5, warmupRounds: 1, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
-    quick: { rounds: 3, warmupRounds: 0, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
-    smoke: { rounds: 1, warmupRounds: 0, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
+    full: { rounds: 5, warmupRounds: 1, troveOnlyPublishWarmupRounds: 2, troveOnlyPublishes: 1000, troveOnlyPublishChunk: 50, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000 },
+    quick: { rounds: 3, warmupRounds: 0, troveOnlyPublishWarmupRounds: 1, troveOnlyPublishes: 100, troveOnlyPublishChunk: 10, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000 },
+    smoke: { rounds: 1, warmupRounds: 0, troveOnlyPublishWarmupRounds: 0, troveOnlyPublishes: 4, troveOnlyPublishChunk: 2, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, genericUploadBytes: 2 ** 20, auditEvents: 1000 },
   };
   return { mode, scenarios, ...sizes[mode] };
 }

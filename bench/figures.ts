@@ -90,9 +90,28 @@ export async function abFigure(
   extra: Partial<Figure> = {},
 ): Promise<Figure> {
   const samples = await alternate(plan, trove, peer);
+  return figureOfRounds(name, unit, samples, target, extra);
+}
+
+function figureOfRounds(name: string, unit: string, samples: { a: number[]; b: number[] }, target: Target | null, extra: Partial<Figure>): Figure {
   const roundRatios = samples.a.map((a, i) => a / samples.b[i]!);
   const [a, b] = [median(samples.a), median(samples.b)];
   return figure(name, unit, a, b, target, { samples: { trove: samples.a, peer: samples.b }, roundRatios, ratio: median(roundRatios), ratioOfMedians: a / b, ...extra });
+}
+
+/**
+ * An A/B figure whose every round measures both sides at once, interleaved by the load generator
+ * (publish-worker.ts, InterleavedPublishJob): `round` returns [A, B]. Read as abFigure's.
+ */
+export async function pairedFigure(name: string, unit: string, plan: Rounds, round: () => Promise<[number, number]>, target: Target | null): Promise<Figure> {
+  for (let warmup = 0; warmup < plan.warmupRounds; warmup++) await round();
+  const samples = { a: [] as number[], b: [] as number[] };
+  for (let r = 0; r < plan.rounds; r++) {
+    const [a, b] = await round();
+    samples.a.push(a);
+    samples.b.push(b);
+  }
+  return figureOfRounds(name, unit, samples, target, {});
 }
 
 export const atLeast = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '>=', limit });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { GetJob } from './get-worker.js';
 import { AUTOCANNON_BIN } from './peer.js';
 import { run } from './processes.js';
-import type { PublishJob } from './publish-worker.js';
+import type { InterleavedPublishJob, PublishJob } from './publish-worker.js';
 
 // Load generators, each in a process of its own: autocannon for package documents, get-worker.ts
 // (node:http, llhttp) for file downloads, publish-worker.ts for publishes.
@@ -46,8 +46,16 @@ export async function fileGetRate(load: GetLoad): Promise<number> {
   return rateOf(load, JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'get-worker.ts'), JSON.stringify(job)])) as GetOutcome);
 }
 
+const runPublishWorker = async (job: PublishJob | InterleavedPublishJob): Promise<unknown> =>
+  JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'publish-worker.ts'), JSON.stringify(job)]));
+
 /** Publishes per second of a publish job (see publish-worker.ts). */
 export async function publishRate(job: PublishJob): Promise<number> {
-  const out = JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'publish-worker.ts'), JSON.stringify(job)])) as { publishes: number; seconds: number };
+  const out = (await runPublishWorker(job)) as { publishes: number; seconds: number };
   return out.publishes / out.seconds;
+}
+
+/** Publishes per second of each side of an interleaved publish job (see publish-worker.ts). */
+export async function interleavedPublishRates(job: InterleavedPublishJob): Promise<[number, number]> {
+  return ((await runPublishWorker(job)) as { rates: [number, number] }).rates;
 }

@@ -9,7 +9,7 @@ import type { BenchServer } from '../servers.js';
 
 let roundCounter = 0;
 
-export function publishRateOf(server: BenchServer, publishers: number, versions: number, prefix: string): () => Promise<number> {
+function publishRateOf(server: BenchServer, publishers: number, versions: number, prefix: string): () => Promise<number> {
   return () => {
     const round = roundCounter++;
     const packages = Array.from({ length: publishers }, (_, p) => `${prefix}-r${round}-p${p}`);

@@ -11,33 +11,55 @@ import { REPO_ROOT, tempDir } from '../support/trove-process.js';
 // not checked here (the full benchmark is not part of CI). SQLite only: the benchmark measures the
 // embedded default, so the PostgreSQL run of the suite would repeat the very same run.
 
+interface SmokeRun {
+  stdout: string;
+  figures: { name: string; trove: number; peer: number | null }[];
+}
+
+/** `npm run bench -- --smoke [args]` with results in a temp folder: the table and the results JSON. */
+async function smokeRun(args: string[]): Promise<SmokeRun> {
+  const results = tempDir('trove-bench-results-');
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TROVE_BENCH_RESULTS_DIR: results },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+  });
+  assert.equal(code, 0, `bench exited ${code}:\n${stderr}\n${stdout}`);
+  assert.match(stdout, /\| figure +\| +unit +\| +Trove +\| Verdaccio 6\.8\.0/);
+  const files = readdirSync(results).filter((f) => f.endsWith('-smoke.json'));
+  assert.equal(files.length, 1);
+  const written = JSON.parse(readFileSync(join(results, files[0]), 'utf8')) as { figures: SmokeRun['figures'] };
+  return { stdout, figures: written.figures };
+}
+
 describe('benchmark harness smoke run', { skip: TEST_BACKEND === 'postgres' ? 'the benchmark runs Trove on its embedded default (SQLite)' : false }, () => {
   it('runs Trove and Verdaccio side by side and prints the table', { timeout: 85_000 }, async () => {
-    const results = tempDir('trove-bench-results-');
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TROVE_BENCH_RESULTS_DIR: results },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('error', reject);
-      child.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-    });
-    assert.equal(code, 0, `bench exited ${code}:\n${stderr}\n${stdout}`);
-    assert.match(stdout, /\| figure +\| +unit +\| +Trove +\| Verdaccio 6\.8\.0/);
+    const { stdout, figures } = await smokeRun([]);
     for (const row of [/packument 1-version full, c=10/, /tarball 100 KB/, /publish \d+ versions sequentially/, /npm install 20-package tree/, /peak RSS of the server/]) {
       assert.match(stdout, row);
     }
-    const files = readdirSync(results).filter((f) => f.endsWith('-smoke.json'));
-    assert.equal(files.length, 1);
-    const written = JSON.parse(readFileSync(join(results, files[0]), 'utf8')) as { figures: { name: string; trove: number; peer: number | null }[] };
     // Both servers answered: every side-by-side figure has a positive value on each side.
-    for (const f of written.figures) {
+    for (const f of figures) {
       assert.ok(f.trove > 0 && f.peer !== null && f.peer > 0, `${f.name}: trove ${f.trove}, peer ${f.peer}`);
     }
+  });
+
+  it('measures the Trove-only ratios, publishes interleaved on both sides of a round', { timeout: 60_000 }, async () => {
+    const { stdout, figures } = await smokeRun(['--only=trove-only']);
+    const ratios = [/publish 4 sequentially \(2 at a time, interleaved\), audit events on \/ off/, /dead streaming destination \/ none/, /download events on \/ off/];
+    for (const row of [...ratios, /generic upload 1 MB, RSS growth/]) assert.match(stdout, row);
+    // Each ratio figure has a positive rate on both of its sides, in every round.
+    for (const f of figures.filter((f) => ratios.some((r) => r.test(f.name)))) {
+      assert.ok(f.trove > 0 && f.peer !== null && f.peer > 0, `${f.name}: ${f.trove} / ${f.peer}`);
+    }
+    assert.equal(figures.length, 4);
   });
 });
