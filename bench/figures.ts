@@ -54,21 +54,32 @@ export interface Rounds {
   warmupRounds: number;
 }
 
-/**
- * Runs `a` and `b` alternately (A B, B A, A B, ...) for `rounds` rounds so that drifting load on a
- * shared machine hits both sides alike, and returns every sample of each side (warm-up rounds not).
- */
-export async function alternate(plan: Rounds, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
-  for (let round = 0; round < plan.warmupRounds; round++) {
-    await a();
-    await b();
-  }
+/** Runs `plan.warmupRounds` discarded rounds, then `plan.rounds` rounds, each giving [A, B]; every sample of each side. */
+async function rounds(plan: Rounds, round: (index: number) => Promise<[number, number]>): Promise<{ a: number[]; b: number[] }> {
+  for (let warmup = 0; warmup < plan.warmupRounds; warmup++) await round(0);
   const samples = { a: [] as number[], b: [] as number[] };
-  for (let round = 0; round < plan.rounds; round++) {
-    const order = round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
-    for (const side of order) samples[side].push(await (side === 'a' ? a() : b()));
+  for (let index = 0; index < plan.rounds; index++) {
+    const [a, b] = await round(index);
+    samples.a.push(a);
+    samples.b.push(b);
   }
   return samples;
+}
+
+/**
+ * Runs `a` and `b` alternately (A B, B A, A B, ...) for `rounds` rounds so that drifting load on a
+ * shared machine hits both sides alike, and returns every sample of each side (warm-up rounds not,
+ * each A then B).
+ */
+function alternate(plan: Rounds, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
+  return rounds(plan, async (index) => {
+    if (index % 2 === 0) {
+      const first = await a();
+      return [first, await b()];
+    }
+    const first = await b();
+    return [await a(), first];
+  });
 }
 
 /**
@@ -104,14 +115,7 @@ function figureOfRounds(name: string, unit: string, samples: { a: number[]; b: n
  * (publish-worker.ts, InterleavedPublishJob): `round` returns [A, B]. Read as abFigure's.
  */
 export async function pairedFigure(name: string, unit: string, plan: Rounds, round: () => Promise<[number, number]>, target: Target | null): Promise<Figure> {
-  for (let warmup = 0; warmup < plan.warmupRounds; warmup++) await round();
-  const samples = { a: [] as number[], b: [] as number[] };
-  for (let r = 0; r < plan.rounds; r++) {
-    const [a, b] = await round();
-    samples.a.push(a);
-    samples.b.push(b);
-  }
-  return figureOfRounds(name, unit, samples, target, {});
+  return figureOfRounds(name, unit, await rounds(plan, round), target, {});
 }
 
 export const atLeast = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '>=', limit });

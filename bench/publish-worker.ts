@@ -39,10 +39,11 @@ export interface InterleavedPublishJob {
 
 const job = JSON.parse(process.argv[2]) as PublishJob | InterleavedPublishJob;
 const targets: PublishTarget[] = 'interleave' in job ? job.interleave : job.packages.map((name) => ({ registry: job.registry, token: job.token, package: name }));
+const registries = targets.map((target) => new URL(target.registry));
 const agent = new Agent({ keepAlive: true, maxSockets: targets.length });
 
-function put(target: PublishTarget, body: Buffer): Promise<void> {
-  const registry = new URL(target.registry);
+function put(p: number, body: Buffer): Promise<void> {
+  const [target, registry] = [targets[p], registries[p]];
   const headers = { ...PUBLISH_HEADERS, authorization: `Bearer ${target.token}`, 'content-length': body.length };
   return new Promise((resolve, reject) => {
     const req = request({ agent, host: registry.hostname, port: registry.port, method: 'PUT', path: `${registry.pathname}${target.package}`, headers }, (res) => {
@@ -67,7 +68,7 @@ const bodies = await Promise.all(
 
 async function publishVersions(p: number, from: number, to: number): Promise<number> {
   const started = process.hrtime.bigint();
-  for (let v = from; v < to; v++) await put(targets[p], bodies[p][v]);
+  for (let v = from; v < to; v++) await put(p, bodies[p][v]);
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
