@@ -43,8 +43,9 @@ export async function readTarballManifest(tarball: Buffer, maxUnpackedBytes: num
   const extract = tar.extract();
   let manifestText: string | null = null;
   extract.on('entry', (header, stream, next) => {
-    // Destroying `extract` also destroys this entry stream with the same error; the pipeline below
-    // reports it. Without a listener that 'error' event is unhandled and kills the server process.
+    // Destroying `extract` also destroys this entry stream with the same error; untar or the
+    // pipeline below reports it. Without a listener that 'error' event is unhandled and kills the
+    // server process.
     stream.on('error', () => undefined);
     const fail = (error: Error) => {
       stream.resume();
