@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { run } from '../../bench/processes.js';
 import { TEST_BACKEND } from '../support/test-database.js';
 import { REPO_ROOT, tempDir } from '../support/trove-process.js';
 
@@ -19,20 +19,11 @@ interface SmokeRun {
 /** `npm run bench -- --smoke [args]` with results in a temp folder: the table and the results JSON. */
 async function smokeRun(args: string[]): Promise<SmokeRun> {
   const results = tempDir('trove-bench-results-');
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TROVE_BENCH_RESULTS_DIR: results },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+  // Rejects with the exit code, stderr and stdout if the run fails.
+  const stdout = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TROVE_BENCH_RESULTS_DIR: results },
   });
-  assert.equal(code, 0, `bench exited ${code}:\n${stderr}\n${stdout}`);
   assert.match(stdout, /\| figure +\| +unit +\| +Trove +\| Verdaccio 6\.8\.0/);
   const files = readdirSync(results).filter((f) => f.endsWith('-smoke.json'));
   assert.equal(files.length, 1);

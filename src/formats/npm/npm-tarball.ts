@@ -103,7 +103,7 @@ function inflateIfSmall(tarball: Buffer, maxUnpackedBytes: number): Buffer | nul
     return gunzipSync(tarball, { maxOutputLength: limit });
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
-    if (limit === maxUnpackedBytes) throw errors.payloadTooLarge(`Tarball unpacks to more than ${maxUnpackedBytes} bytes`);
+    if (limit === maxUnpackedBytes) throw unpacksTooLarge(maxUnpackedBytes);
     return null;
   }
 }
@@ -121,8 +121,10 @@ function unpackedLimit(maxUnpackedBytes: number) {
     let unpacked = 0;
     for await (const chunk of source) {
       unpacked += chunk.length;
-      if (unpacked > maxUnpackedBytes) throw errors.payloadTooLarge(`Tarball unpacks to more than ${maxUnpackedBytes} bytes`);
+      if (unpacked > maxUnpackedBytes) throw unpacksTooLarge(maxUnpackedBytes);
       yield chunk;
     }
   };
 }
+
+const unpacksTooLarge = (maxUnpackedBytes: number) => errors.payloadTooLarge(`Tarball unpacks to more than ${maxUnpackedBytes} bytes`);
