@@ -64,7 +64,7 @@ async function auditOnOffPublish(config: BenchConfig, trove: TroveBenchServer): 
   return pairedFigure(
     publishFigureName(config, 'audit events on / off'),
     'publish/s',
-    { ...config, warmupRounds: config.troveOnlyPublishWarmupRounds },
+    { rounds: config.troveOnlyPublishRounds, warmupRounds: config.troveOnlyPublishWarmupRounds },
     interleavedPublishes(config, on, off, 'bench-audit'),
     atLeast(0.9),
   );
@@ -109,7 +109,7 @@ async function deadDestinationPublish(config: BenchConfig, trove: TroveBenchServ
     const result = await pairedFigure(
       publishFigureName(config, 'dead streaming destination / none'),
       'publish/s',
-      config,
+      { rounds: config.troveOnlyPublishRounds, warmupRounds: config.warmupRounds },
       interleavedPublishes(config, dead, none, 'bench-stream'),
       atLeast(0.9),
     );
