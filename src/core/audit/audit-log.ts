@@ -4,7 +4,7 @@ import { isPostgres } from '../../storage/db/dialect-types.js';
 import { insertRows } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { markIndexedAtInsert } from './audit-indexer.js';
-import { canonicalJson, leafHashOfCanonical } from './seal/canonical-json.js';
+import { leafHashOf } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
 import { queueForStreaming } from './streaming/stream-outbox.js';
@@ -154,11 +154,6 @@ export class AuditLog {
       request_id: ctx.requestId,
       ip_address: ctx.ipAddress,
     };
-    // Stored in its RFC 8785 form, the bytes its Merkle leaf (SPEC 4.8) is the hash of: one
-    // serialization per event instead of two (JSON.stringify cost as much as canonicalJson), and
-    // any SHA-256 tool checks a row: leaf_hash = SHA-256(0x00 || record). Readers parse it, so the
-    // key order (sorted here, as written by JSON.stringify in rows of earlier versions) means nothing.
-    const canonical = canonicalJson(record);
     const row = {
       id: seq,
       uuid: record.uuid,
@@ -177,8 +172,9 @@ export class AuditLog {
       package_name: record.package?.name ?? null,
       via: record.via,
       created_at: record.created_at,
-      record: canonical,
-      leaf_hash: leafHashOfCanonical(canonical),
+      record: JSON.stringify(record),
+      // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
+      leaf_hash: leafHashOf(record),
       indexed,
     };
     return { record, row };

@@ -166,10 +166,5 @@ export function canonicalJson(value: unknown): string {
 // the record's canonical bytes, so the same value is both the stored column and the Merkle leaf.
 // U+0000 is the byte 0x00 in UTF-8, so one string and one one-shot hash call do.
 export function leafHashOf(record: unknown): string {
-  return leafHashOfCanonical(canonicalJson(record));
-}
-
-/** leafHashOf of a record whose canonical JSON the caller already has (the recorder stores it). */
-export function leafHashOfCanonical(canonical: string): string {
-  return hash('sha256', '\u0000' + canonical, 'hex');
+  return hash('sha256', '\u0000' + canonicalJson(record), 'hex');
 }
