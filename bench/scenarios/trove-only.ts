@@ -64,7 +64,7 @@ async function auditOnOffPublish(config: BenchConfig, trove: TroveBenchServer): 
   return pairedFigure(
     publishFigureName(config, 'audit events on / off'),
     'publish/s',
-    { rounds: config.troveOnlyPublishRounds, warmupRounds: config.troveOnlyPublishWarmupRounds },
+    { rounds: config.troveOnlyRounds, warmupRounds: config.troveOnlyPublishWarmupRounds },
     interleavedPublishes(config, on, off, 'bench-audit'),
     atLeast(0.9),
   );
@@ -82,7 +82,8 @@ async function downloadEventsOnOff(config: BenchConfig, trove: TroveBenchServer)
     await new Promise((r) => setTimeout(r, 400));
     return fileGetRate({ url: `${side.registry}bench-dl/-/bench-dl-1.0.0.tgz`, headers: { authorization: `Bearer ${side.token}`, 'user-agent': NPM_UA }, connections: 16, seconds: config.loadSeconds });
   };
-  const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', config, rate(on), rate(off), atLeast(0.8));
+  const plan = { rounds: config.troveOnlyRounds, warmupRounds: config.warmupRounds };
+  const result = await abFigure('Trove only: tarball GET c=16, download events on / off', 'req/s', plan, rate(on), rate(off), atLeast(0.8));
   // The events were really recorded on one side (batched: give the last batch a moment), none on the other.
   await new Promise((r) => setTimeout(r, 1000));
   const root = new Api(trove.base, privateToken(trove.trove.rootToken));
@@ -109,7 +110,7 @@ async function deadDestinationPublish(config: BenchConfig, trove: TroveBenchServ
     const result = await pairedFigure(
       publishFigureName(config, 'dead streaming destination / none'),
       'publish/s',
-      { rounds: config.troveOnlyPublishRounds, warmupRounds: config.warmupRounds },
+      { rounds: config.troveOnlyRounds, warmupRounds: config.warmupRounds },
       interleavedPublishes(config, dead, none, 'bench-stream'),
       atLeast(0.9),
     );
