@@ -108,7 +108,8 @@ export class AuditLog {
 
   /** The streaming outbox rows of these events, in the same transaction (SPEC 4.4, 4.7). */
   private async queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<void> {
-    if ((await queueForStreaming(tx, records)) > 0) this.outboxSignal.notify();
+    const destinations = await queueForStreaming(tx, records);
+    if (destinations.length > 0) this.outboxSignal.notify(destinations);
   }
 
   /** Takes the append lock (held until `tx` ends) and returns the current last seq. */

@@ -28,6 +28,13 @@ export class StreamingWorker {
   private scanning: Promise<void> | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private wake: { timer: NodeJS.Timeout; at: number } | null = null;
+  /**
+   * Destinations whose backlog head is not due before this time (a retry, an open circuit), so
+   * their lane ended until then. Events appended meanwhile queue behind that head and cannot go
+   * first: such a kick leaves these lanes alone (a dead destination cost every publish a read of
+   * its next 100 records). Every other kick (poll, wake-up, a change through the API) looks again.
+   */
+  private readonly parked = new Map<number, number>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -60,7 +67,7 @@ export class StreamingWorker {
   }
 
   start(): void {
-    this.audit.outboxSignal.subscribe(() => this.kick());
+    this.audit.outboxSignal.subscribe((appendedFor) => this.kick(appendedFor));
     // Commits of other processes (PostgreSQL) send no signal here: look for them regularly.
     this.pollTimer = setInterval(() => this.kick(), this.settings.pollMs);
     this.pollTimer.unref();
@@ -76,9 +83,16 @@ export class StreamingWorker {
     await Promise.all(this.lanes.values());
   }
 
-  private kick(): void {
+  /** `appendedFor`: only new events were queued, for these destinations (OutboxSignal). */
+  private kick(appendedFor?: readonly number[]): void {
     this.kicks++;
-    if (!this.leading || this.scanning) return;
+    if (!this.leading) return;
+    if (appendedFor) {
+      const now = Date.now();
+      for (const id of appendedFor) if ((this.parked.get(id) ?? 0) <= now) this.startLane(id);
+      return;
+    }
+    if (this.scanning) return;
     this.scanning = this.startLanes()
       .catch((error) => this.log.error({ err: error }, 'audit streaming scan failed'))
       .finally(() => (this.scanning = null));
@@ -86,13 +100,24 @@ export class StreamingWorker {
 
   private async startLanes(): Promise<void> {
     const active = await this.db.selectFrom('audit_stream_destinations').select('id').where('active', '=', 1).execute();
-    for (const { id } of active) {
-      if (this.lanes.has(id) || this.stopped) continue;
-      const lane = this.runLane(id)
-        .catch((error) => this.log.error({ err: error, destination: id }, 'audit streaming delivery failed'))
-        .finally(() => this.lanes.delete(id));
-      this.lanes.set(id, lane);
-    }
+    this.parked.clear();
+    for (const { id } of active) this.startLane(id);
+  }
+
+  /** Runs the destination's lane unless it runs already (a running lane sees the kick). */
+  private startLane(id: number): void {
+    if (this.lanes.has(id) || this.stopped) return;
+    this.parked.delete(id);
+    const lane = this.runLane(id)
+      .catch((error) => this.log.error({ err: error, destination: id }, 'audit streaming delivery failed'))
+      .finally(() => this.lanes.delete(id));
+    this.lanes.set(id, lane);
+  }
+
+  /** Ends a lane until `at`, when its head is due (wakeAt kicks every lane then). */
+  private park(destinationId: number, at: number): void {
+    this.parked.set(destinationId, at);
+    this.wakeAt(at);
   }
 
   /** Wakes up at `at` (a retry or the end of a circuit pause) if nothing else does sooner. */
@@ -119,6 +144,15 @@ export class StreamingWorker {
       const kicksBefore = this.kicks;
       let destination = await this.loadDestination(destinationId);
       if (!destination) return;
+      // The head alone first: while it is not due, its backlog (a dead receiver's can be large) is not read.
+      const first = await this.db
+        .selectFrom('audit_stream_outbox')
+        .select('next_attempt_at')
+        .where('destination_id', '=', destinationId)
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      if (first && dueTime(first, destination) - Date.now() > SHORT_WAIT_MS) return this.park(destinationId, dueTime(first, destination));
       const batch = await this.db
         .selectFrom('audit_stream_outbox')
         .innerJoin('audit_events', 'audit_events.id', 'audit_stream_outbox.seq')
@@ -141,10 +175,10 @@ export class StreamingWorker {
       };
       for (let i = 0; i < batch.length && this.leading; ) {
         const head = batch[i];
-        const dueAt = Math.max(Date.parse(head.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
+        const dueAt = dueTime(head, destination);
         if (dueAt > Date.now()) {
           await flush();
-          if (dueAt - Date.now() > SHORT_WAIT_MS) return this.wakeAt(dueAt);
+          if (dueAt - Date.now() > SHORT_WAIT_MS) return this.park(destinationId, dueAt);
           await this.pause(dueAt - Date.now());
           continue;
         }
@@ -191,6 +225,11 @@ export class StreamingWorker {
       signal.addEventListener('abort', done);
     });
   }
+}
+
+/** When an outbox row may be sent: its retry time, or later while the destination's circuit is open. */
+function dueTime(row: { next_attempt_at: string }, destination: { paused_until: string | null }): number {
+  return Math.max(Date.parse(row.next_attempt_at), destination.paused_until ? Date.parse(destination.paused_until) : 0);
 }
 
 const BATCH = 100;

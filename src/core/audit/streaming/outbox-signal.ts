@@ -5,13 +5,18 @@
  * up what the nudge was too early for (and what other processes commit).
  */
 export class OutboxSignal {
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((appendedFor?: readonly number[]) => void)[] = [];
 
-  subscribe(listener: () => void): void {
+  subscribe(listener: (appendedFor?: readonly number[]) => void): void {
     this.listeners.push(listener);
   }
 
-  notify(): void {
-    for (const listener of this.listeners) listener();
+  /**
+   * With `appendedFor`, new events were only appended to those destinations' backlogs, behind
+   * what they already hold (the audit recorder). Without, anything may have changed: a destination
+   * switched back on, dead letters replayed, another thread's rows.
+   */
+  notify(appendedFor?: readonly number[]): void {
+    for (const listener of this.listeners) listener(appendedFor);
   }
 }

@@ -1,5 +1,5 @@
 import type { Tx } from '../../../storage/db/database.js';
-import { selectFixedShape } from '../../../storage/db/row-lookup.js';
+import { insertRows, selectFixedShape } from '../../../storage/db/row-lookup.js';
 import type { AuditRecord } from '../audit-types.js';
 
 // Writes the streaming outbox rows of new events inside the events' own transaction (SPEC 4.4,
@@ -39,8 +39,8 @@ async function destinationsFor(tx: Tx, rootPath: string | null): Promise<{ id: n
   return rows.map((row) => ({ id: row.id, eventNames: JSON.parse(row.event_names) as string[] }));
 }
 
-/** Queues each record for every active destination whose scope and event-name filter match it; returns the rows written. */
-export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<number> {
+/** Queues each record for every active destination whose scope and event-name filter match it; returns those destinations. */
+export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<number[]> {
   const byRoot = new Map<string | null, Awaited<ReturnType<typeof destinationsFor>>>();
   const rows: { destination_id: number; seq: number; attempts: number; next_attempt_at: string; last_error: null }[] = [];
   for (const record of records) {
@@ -51,7 +51,10 @@ export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise
       rows.push({ destination_id: destination.id, seq: record.seq, attempts: 0, next_attempt_at: record.created_at, last_error: null });
     }
   }
-  // 5 bound values per row: 500 rows stay far below both databases' parameter limits.
-  for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_stream_outbox').values(rows.slice(i, i + 500)).execute();
-  return rows.length;
+  // Compiled once per row count (row-lookup.ts): a publish to a group with a destination writes one.
+  for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) await insertRows(tx, 'audit_stream_outbox', rows.slice(i, i + OUTBOX_ROWS_PER_INSERT));
+  return [...new Set(rows.map((row) => row.destination_id))];
 }
+
+/** 5 bound values per row, far below both databases' parameter limits; at most this many compiled shapes. */
+const OUTBOX_ROWS_PER_INSERT = 100;
