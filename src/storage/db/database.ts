@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 import { cachingStatements, ImmediateSqliteDialect } from './sqlite-dialect.js';
 import * as m001 from './migrations/001-initial.js';
@@ -45,13 +46,22 @@ export function openDatabase(options: DatabaseOptions): Db {
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
 }
 
-// int8 (sizes, seq, count(*)) comes back from pg as a string by default; every value Trove keeps
-// in an int8 fits a JavaScript number exactly (< 2^53), so parse it as one.
 const INT8_OID = 20;
-pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+let pgModule: typeof pg | undefined;
+
+/** The pg driver, loaded on first use: an embedded (SQLite) Trove does without its memory. */
+function loadPg(): typeof pg {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+    // int8 (sizes, seq, count(*)) comes back from pg as a string by default; every value Trove
+    // keeps in an int8 fits a JavaScript number exactly (< 2^53), so parse it as one.
+    pgModule.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+  }
+  return pgModule;
+}
 
 function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: 10 });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
