@@ -29,7 +29,7 @@ export async function publishThroughput(config: BenchConfig, trove: BenchServer,
   const concurrent = await abFigure(
     `publish, ${config.concurrentPublishers} concurrent publishers`,
     'publish/s',
-    config,
+    { rounds: config.concurrentPublishRounds, warmupRounds: config.warmupRounds },
     publishRateOf(trove, config.concurrentPublishers, config.publishesPerPublisher, 'bench-conc'),
     publishRateOf(peer, config.concurrentPublishers, config.publishesPerPublisher, 'bench-conc'),
     atLeast(2),
