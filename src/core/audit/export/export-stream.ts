@@ -58,16 +58,13 @@ export async function* exportChunks(
   // while this thread sat idle half the time). Pages are handed on in order. A one-page export
   // renders here, without starting a worker.
   let worker: RenderWorker | undefined;
-  let atWorker = 0;
   const queued: QueuedPage[] = [];
+  // Pages rendered here are queued ready, so the pages still at the worker are the unready ones.
+  const atWorker = () => queued.filter((page) => !page.ready).length;
   const renderAtWorker = (to: RenderWorker, events: StoredEvent[]): QueuedPage => {
     const text = to.render(events);
     const page: QueuedPage = { text, count: events.length, ready: false };
-    atWorker++;
-    const settled = () => {
-      page.ready = true;
-      atWorker--;
-    };
+    const settled = () => (page.ready = true);
     text.then(settled, settled);
     return page;
   };
@@ -81,8 +78,8 @@ export async function* exportChunks(
       if (worker) {
         // The worker's answers arrive as messages, seen only when this thread gets back to the
         // event loop, which reading and rendering in a row may not do for many pages: look first.
-        if (atWorker >= WORKER_PAGES) await new Promise((resolve) => setImmediate(resolve));
-        if (count > 0) queued.push(atWorker < WORKER_PAGES ? renderAtWorker(worker, events) : { text: format.render(events), count, ready: true });
+        if (atWorker() >= WORKER_PAGES) await new Promise((resolve) => setImmediate(resolve));
+        if (count > 0) queued.push(atWorker() < WORKER_PAGES ? renderAtWorker(worker, events) : { text: format.render(events), count, ready: true });
         // Hand on the front while it is ready; wait for it when enough pages are queued, or at the end.
         while (queued.length > 0 && (queued[0].ready || queued.length > MAX_QUEUED_PAGES || last)) {
           const page = queued.shift()!;
