@@ -23,6 +23,8 @@ export interface TroveConfig {
   maxUploadBytes: number;
   /** Largest unpacked size of an npm tarball (decompression bomb limit). */
   maxUnpackedBytes: number;
+  /** Largest npm version document (the manifest of one version, readme included) a publish may store (413 beyond). */
+  maxManifestBytes: number;
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    maxManifestBytes: intFrom(env, 'TROVE_MAX_MANIFEST_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
