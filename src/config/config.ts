@@ -17,8 +17,8 @@ export interface TroveConfig {
   blobStore: BlobStoreConfig;
   rootPassword?: string;
   rootToken?: string;
-  /** Instance default for package_audit_events when no group/namespace decides. */
-  packageAuditEventsDefault: 'enabled' | 'disabled';
+  /** Instance default for package_audit_events when no group/namespace decides; `enforced`: always on, nobody can disable it. */
+  packageAuditEventsDefault: 'enabled' | 'disabled' | 'enforced';
   /** Largest request body accepted by package uploads (bytes). */
   maxUploadBytes: number;
   /** Largest unpacked size of an npm tarball (decompression bomb limit). */
@@ -170,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     blobStore,
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
-    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
+    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled', 'enforced'] as const, 'enabled'),
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),

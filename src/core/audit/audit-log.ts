@@ -59,7 +59,7 @@ export class AuditLog {
 
   /** Whether package events of this scope are recorded (the package_audit_events setting). */
   async packageEventsEnabled(db: Db, settingNamespaceId: number | null): Promise<boolean> {
-    if (settingNamespaceId === null) return this.defaults.package_audit_events === 'enabled';
+    if (settingNamespaceId === null) return this.defaults.package_audit_events !== 'disabled';
     const setting = await effectiveSetting(db, settingNamespaceId, 'package_audit_events', this.defaults);
     return setting.value === 'enabled';
   }
