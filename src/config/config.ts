@@ -41,6 +41,8 @@ export interface TroveConfig {
   /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
+  /** A folder every checkpoint is appended to (SPEC 4.8 checkpoint mirrors); unset = none. */
+  auditCheckpointMirrorDir: string | undefined;
   sealEveryEvents: number;
   sealEveryMs: number;
   /** Largest sealed log for which an export may carry inclusion proofs (proofs=true holds ~64 bytes per event). */
@@ -183,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     jobIntervals: jobIntervalsFrom(env),
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
+    auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),

@@ -4,6 +4,7 @@ import type { Db } from '../../../storage/db/database.js';
 import type { BackgroundJob } from '../../jobs/job-scheduler.js';
 import type { AuditLog } from '../audit-log.js';
 import type { AddressPolicy } from './destination-address.js';
+import { backlogHead, readBacklog } from './checkpoint-records.js';
 import { deliver } from './delivery-request.js';
 import { markDelivered, markFailed } from './delivery-outcomes.js';
 import { deactivateGoneDestination } from './destination-store.js';
@@ -145,22 +146,10 @@ export class StreamingWorker {
       let destination = await this.loadDestination(destinationId);
       if (!destination) return;
       // The head alone first: while it is not due, its backlog (a dead receiver's can be large) is not read.
-      const first = await this.db
-        .selectFrom('audit_stream_outbox')
-        .select('next_attempt_at')
-        .where('destination_id', '=', destinationId)
-        .orderBy('seq')
-        .limit(1)
-        .executeTakeFirst();
+      const first = await backlogHead(this.db, destinationId);
       if (first && dueTime(first, destination) - Date.now() > SHORT_WAIT_MS) return this.park(destinationId, dueTime(first, destination));
-      const batch = await this.db
-        .selectFrom('audit_stream_outbox')
-        .innerJoin('audit_events', 'audit_events.id', 'audit_stream_outbox.seq')
-        .select(['audit_stream_outbox.destination_id', 'audit_stream_outbox.seq', 'attempts', 'next_attempt_at', 'uuid', 'event_name', 'record'])
-        .where('destination_id', '=', destinationId)
-        .orderBy('audit_stream_outbox.seq')
-        .limit(BATCH)
-        .execute();
+      // Events and checkpoint records (checkpoint-records.ts), in delivery order.
+      const batch = await readBacklog(this.db, destinationId, BATCH);
       if (batch.length === 0) {
         if (this.kicks !== kicksBefore) continue; // rows may have arrived while we looked
         return;
