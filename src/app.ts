@@ -12,6 +12,8 @@ import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditIndexer } from './core/audit/audit-indexer.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
+import { AuditIntegrity } from './core/audit/integrity/audit-integrity.js';
+import { FolderMirror } from './core/audit/mirror/folder-mirror.js';
 import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
@@ -39,7 +41,10 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   // Small files that arrive in memory (npm tarballs) are kept in the database: inline-blob-store.ts.
   const blobs = new CachedBlobStore(new InlineBlobStore(blobStore, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
-  const packages = new PackageService(db, blobs, audit);
+  // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
+  const integrity = new AuditIntegrity(db, audit, log);
+  await integrity.start();
+  const packages = new PackageService(db, blobs, audit, integrity);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
@@ -50,8 +55,10 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
     keyDir: config.auditKeyDir,
     everyEvents: config.sealEveryEvents,
     everyMs: config.sealEveryMs,
-  });
+  }, { integrity, audit, mirror: config.auditCheckpointMirrorDir ? new FolderMirror(db, config.auditCheckpointMirrorDir, log) : null });
   jobs.register(sealer.job());
+  const mirrorJob = sealer.mirrorJob();
+  if (mirrorJob) jobs.register(mirrorJob);
   await sealer.signingKey(); // made on the first start, in the data folder (mode 0600), outside the database
   // Download events are written in batches (every 250 ms or 1000 events) on a thread of their own, flushed by close().
   const downloadEventWriter = new DownloadEventWriter({ database, defaults: audit.instanceDefaults }, () => audit.outboxSignal.notify());
@@ -61,7 +68,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   jobs.register(streaming.leaderJob());
   // SQLite: audit events written by package writes join the filter indexes in batches (started by main.ts).
   const auditIndexer = new AuditIndexer(db, log);
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, downloadEvents, streaming, auditIndexer };
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -79,6 +86,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
         await downloadEvents.close();
         await auditIndexer.stop();
       } finally {
+        integrity.stop();
         await db.destroy();
       }
     },

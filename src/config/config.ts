@@ -17,12 +17,14 @@ export interface TroveConfig {
   blobStore: BlobStoreConfig;
   rootPassword?: string;
   rootToken?: string;
-  /** Instance default for package_audit_events when no group/namespace decides. */
-  packageAuditEventsDefault: 'enabled' | 'disabled';
+  /** Instance default for package_audit_events when no group/namespace decides; `enforced`: always on, nobody can disable it. */
+  packageAuditEventsDefault: 'enabled' | 'disabled' | 'enforced';
   /** Largest request body accepted by package uploads (bytes). */
   maxUploadBytes: number;
   /** Largest unpacked size of an npm tarball (decompression bomb limit). */
   maxUnpackedBytes: number;
+  /** Largest npm version document (the manifest of one version, readme included) a publish may store (413 beyond). */
+  maxManifestBytes: number;
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -41,6 +43,8 @@ export interface TroveConfig {
   /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
+  /** A folder every checkpoint is appended to (SPEC 4.8 checkpoint mirrors); unset = none. */
+  auditCheckpointMirrorDir: string | undefined;
   sealEveryEvents: number;
   sealEveryMs: number;
   /** Largest sealed log for which an export may carry inclusion proofs (proofs=true holds ~64 bytes per event). */
@@ -170,9 +174,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     blobStore,
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
-    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
+    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled', 'enforced'] as const, 'enabled'),
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    maxManifestBytes: intFrom(env, 'TROVE_MAX_MANIFEST_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
@@ -183,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     jobIntervals: jobIntervalsFrom(env),
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
+    auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),

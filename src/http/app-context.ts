@@ -2,6 +2,7 @@ import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
 import type { AuditIndexer } from '../core/audit/audit-indexer.js';
 import type { AuditSealer } from '../core/audit/audit-sealer.js';
+import type { AuditIntegrity } from '../core/audit/integrity/audit-integrity.js';
 import type { DownloadEventBuffer } from '../core/audit/download-events.js';
 import type { StreamingWorker } from '../core/audit/streaming/delivery-worker.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
@@ -21,6 +22,8 @@ export interface AppContext {
   jobs: JobScheduler;
   /** Seals the audit log into signed checkpoints (SPEC 4.8). */
   sealer: AuditSealer;
+  /** The audit log's self-check and its alarm (SPEC 4.8). */
+  integrity: AuditIntegrity;
   /** Batches package_registry_package_downloaded events (src/core/audit/download-events.ts). */
   downloadEvents: DownloadEventBuffer;
   /** Delivers audit events to streaming destinations (src/core/audit/streaming). */

@@ -9,6 +9,7 @@ import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
+import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
@@ -56,7 +57,11 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerFormBodyParser(app);
   registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
-  app.get('/-/health', async () => ({ status: 'ok', instance: ctx.config.instanceName }));
+  // Degraded while the audit log's integrity alarm is open (SPEC 4.8): reads go on, package writes are refused.
+  app.get('/-/health', async () => {
+    const alarm = ctx.integrity.openAlarm;
+    return alarm ? { status: 'degraded', instance: ctx.config.instanceName, audit_integrity_alarm: alarm } : { status: 'ok', instance: ctx.config.instanceName };
+  });
   registerSessionRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
@@ -71,6 +76,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAuditStreamingRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
+  registerAuditIntegrityRoutes(app, ctx);
   for (const format of FORMATS) await format.register(app, ctx);
   return app;
 }

@@ -1,4 +1,4 @@
-import { lastAuditSeq, lockAuditAppend } from '../../storage/db/audit-append.js';
+import { lastUsedAuditSeq, lockAuditAppend } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { insertRows } from '../../storage/db/row-lookup.js';
@@ -59,7 +59,7 @@ export class AuditLog {
 
   /** Whether package events of this scope are recorded (the package_audit_events setting). */
   async packageEventsEnabled(db: Db, settingNamespaceId: number | null): Promise<boolean> {
-    if (settingNamespaceId === null) return this.defaults.package_audit_events === 'enabled';
+    if (settingNamespaceId === null) return this.defaults.package_audit_events !== 'disabled';
     const setting = await effectiveSetting(db, settingNamespaceId, 'package_audit_events', this.defaults);
     return setting.value === 'enabled';
   }
@@ -116,7 +116,7 @@ export class AuditLog {
   private async lastSeq(tx: Tx): Promise<number> {
     // Contiguous because appends are serialised until commit.
     await lockAuditAppend(tx);
-    return lastAuditSeq(tx);
+    return lastUsedAuditSeq(tx);
   }
 
   /** The stored record of one event and its audit_events row. */

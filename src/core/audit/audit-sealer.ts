@@ -2,7 +2,11 @@ import { lastAuditSeq } from '../../storage/db/audit-append.js';
 import type { Db } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import type { BackgroundJob } from '../jobs/job-scheduler.js';
+import type { AuditLog } from './audit-log.js';
+import type { AuditIntegrity } from './integrity/audit-integrity.js';
+import type { FolderMirror } from './mirror/folder-mirror.js';
 import { CompactRange } from './seal/compact-range.js';
+import { queueCheckpointForStreaming } from './streaming/checkpoint-records.js';
 import { signCheckpoint } from './seal/checkpoint.js';
 import { hashFromHex, hashToHex } from './seal/merkle.js';
 import { ensureActiveSigningKey, type AuditSigningKey } from './seal/signing-keys.js';
@@ -12,6 +16,10 @@ import { ensureActiveSigningKey, type AuditSigningKey } from './seal/signing-key
 // to the Merkle tree and writes a signed C2SP checkpoint. It runs as a polled background job,
 // so only the leading Trove process seals; checkpoints are keyed by tree size, so a seal that
 // races another one fails on the primary key instead of writing twice.
+// Before signing, the self-check proves that the log extends the last signed checkpoint
+// (integrity/audit-integrity.ts) and the new leaves are appended to the tree it proved, never to a
+// compact range read back from the database. Each checkpoint is queued for every streaming
+// destination in the transaction that stores it, and appended to the mirror folder after.
 
 const BATCH = 5000;
 
@@ -22,10 +30,17 @@ export interface SealerOptions {
   everyMs: number;
 }
 
+export interface SealerParts {
+  integrity: AuditIntegrity;
+  audit: AuditLog;
+  mirror: FolderMirror | null;
+}
+
 export class AuditSealer {
   constructor(
     private readonly db: Db,
     private readonly options: SealerOptions,
+    private readonly parts: SealerParts,
   ) {}
 
   get origin(): string {
@@ -52,7 +67,19 @@ export class AuditSealer {
     if (size <= sealed) return null;
     const age = last ? now - Date.parse(last.created_at) : Infinity;
     if (size - sealed < this.options.everyEvents && age < this.options.everyMs) return null;
-    return this.seal(last ? CompactRange.fromJSON(JSON.parse(last.frontier)) : CompactRange.empty(), sealed, size);
+    const proven = await this.parts.integrity.proveLatest();
+    if (!proven || proven.size >= size) return null; // an alarm is open: nothing is signed
+    const range = CompactRange.fromJSON(proven.range.toJSON());
+    const sealedSize = await this.seal(range, proven.size, size);
+    this.parts.integrity.sealed({ from: proven.from, size: sealedSize, range });
+    await this.parts.mirror?.catchUp();
+    return sealedSize;
+  }
+
+  /** Retries the mirror folder (a failed write is caught up here). */
+  mirrorJob(): BackgroundJob | null {
+    const mirror = this.parts.mirror;
+    return mirror && { name: 'mirror-audit-checkpoints', intervalMs: 5000, exactlyOnce: false, run: () => mirror.catchUp() };
   }
 
   /** Appends leaves sealed+1..size (in seq order, which must be contiguous) and writes the checkpoint. */
@@ -75,10 +102,14 @@ export class AuditSealer {
     const key = await this.signingKey();
     const root = range.root();
     const note = signCheckpoint({ origin: this.options.origin, treeSize: size, rootHash: root, extensions: [] }, key.signer);
-    await this.db
-      .insertInto('audit_checkpoints')
-      .values({ tree_size: size, root_hash: hashToHex(root), note, key_name: key.signer.name, frontier: JSON.stringify(range.toJSON()), created_at: nowIso() })
-      .execute();
+    const destinations = await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('audit_checkpoints')
+        .values({ tree_size: size, root_hash: hashToHex(root), note, key_name: key.signer.name, frontier: JSON.stringify(range.toJSON()), created_at: nowIso() })
+        .execute();
+      return queueCheckpointForStreaming(tx, size);
+    });
+    if (destinations.length > 0) this.parts.audit.outboxSignal.notify(destinations);
     return size;
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../storage/db/database.js';
 import type { BlobStore } from '../../storage/blobs/blob-store.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditIntegrity } from '../audit/integrity/audit-integrity.js';
 import { loadProjectScope } from '../audit/audit-scope.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import { PackageWriter } from './package-writer.js';
@@ -25,6 +26,8 @@ export class PackageService {
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly audit: AuditLog,
+    /** While its alarm is open, every write is refused (SPEC 4.8). */
+    private readonly integrity?: AuditIntegrity,
   ) {}
 
   async write<T>(
@@ -33,6 +36,7 @@ export class PackageService {
     work: (writer: PackageWriter) => Promise<T>,
     options: { newBlobs?: string[] } = {},
   ): Promise<T> {
+    this.integrity?.assertPackageWritesAllowed();
     const scope = await loadProjectScope(this.db, project);
     let released: string[] = [];
     try {

@@ -31,7 +31,8 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
       visibility: body.visibility as never,
       description: typeof body.description === 'string' ? body.description : undefined,
     });
-    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner);
+    // The creator becomes the new group's owner (as in GitLab), granted by the system.
+    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner, AccessLevel.owner);
     return reply.status(201).send(groupToApi(group, base));
   });
 

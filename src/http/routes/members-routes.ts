@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type MemberSource } from '../../core/accounts/members.js';
 import { requireApiUser } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
@@ -24,11 +23,6 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
   return { source: { type: 'project', id: project.id }, level };
 };
 
-/** Maintainers manage members up to their own level; only owners grant or change Owner. */
-function assertMayGrant(callerLevel: number, level: number): void {
-  if (callerLevel < AccessLevel.maintainer || level > callerLevel) throw errors.forbidden();
-}
-
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
   app.get<{ Params: Params }>(`${prefix}/:id/members`, async (request, reply) => {
     requireApiUser(request.principal, false);
@@ -45,10 +39,9 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
-    assertMayGrant(callerLevel, level);
     const user = await findUserById(ctx.db, Number(request.body?.user_id));
     if (!user) throw errors.notFound('404 User Not Found');
-    await addMember(ctx.db, source, user, level);
+    await addMember(ctx.db, source, user, level, callerLevel);
     return reply.status(201).send({ id: user.id, username: user.username, name: user.name, state: user.state, access_level: level });
   });
 
@@ -56,17 +49,15 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
-    assertMayGrant(callerLevel, level);
     const userId = idParam(request.params.user_id ?? '', 'Member');
-    await updateMember(ctx.db, source, userId, level);
+    await updateMember(ctx.db, source, callerLevel, userId, level);
     return { id: userId, access_level: level };
   });
 
   app.delete<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
-    assertMayGrant(callerLevel, AccessLevel.guest);
-    await removeMember(ctx.db, source, idParam(request.params.user_id ?? '', 'Member'));
+    await removeMember(ctx.db, source, callerLevel, idParam(request.params.user_id ?? '', 'Member'));
     return reply.status(204).send();
   });
 }

@@ -22,3 +22,17 @@ export async function lastAuditSeq(db: Queryable): Promise<number> {
   const [last] = await selectFixedShape(db, 'audit last seq', () => db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('seq')), []);
   return Number(last?.seq ?? 0);
 }
+
+/**
+ * The seq the next event follows: the newest event's, or the size of the largest checkpoint if
+ * that is larger. They differ only when sealed events were deleted from the tail (SPEC 4.8: the
+ * self-check raises an alarm then); a seq a checkpoint has covered is never given out again,
+ * so new events cannot pass for the deleted ones, and the tree still extends the checkpoint.
+ */
+export async function lastUsedAuditSeq(db: Queryable): Promise<number> {
+  const greatest = isPostgres(db) ? 'greatest' : 'max';
+  const { rows } = await sql<{ seq: number | string }>`select ${sql.raw(greatest)}(
+      coalesce((select max(id) from audit_events), 0),
+      coalesce((select max(tree_size) from audit_checkpoints), 0)) as seq`.execute(db);
+  return Number(rows[0]?.seq ?? 0);
+}

@@ -199,6 +199,18 @@ export interface AuditCheckpointsTable {
   created_at: string;
 }
 
+/** A failed self-check of the audit log (migration 015, src/core/audit/integrity/). */
+export interface AuditIntegrityAlarmsTable {
+  id: Generated<number>;
+  raised_at: string;
+  reason: string;
+  checkpoint_tree_size: number;
+  event_seq: number | null;
+  acknowledged_at: string | null;
+  acknowledged_by: number | null;
+  anchor_tree_size: number | null;
+}
+
 /** A project's retention policy (src/core/cleanup); regexes are JavaScript syntax, validated when saved. */
 export interface PackageCleanupPoliciesTable {
   id: Generated<number>;
@@ -298,6 +310,7 @@ export interface Database {
   job_leases: JobLeasesTable;
   job_runs: JobRunsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_integrity_alarms: AuditIntegrityAlarmsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;

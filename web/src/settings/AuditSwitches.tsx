@@ -31,7 +31,9 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
       setSaved(next);
       setMessage({ ok: true, text: 'Saved. The change is recorded in the audit log.' });
     } catch (error) {
-      setMessage({ ok: false, text: error instanceof ApiError && error.status === 403 ? 'Only owners can change these settings.' : (error as Error).message });
+      // A bare 403 means "not an owner"; a 403 with a reason (enforced by the instance, top-level owners only) says it.
+      const bare = error instanceof ApiError && error.status === 403 && /^403 Forbidden$/.test(error.message);
+      setMessage({ ok: false, text: bare ? 'Only owners can change these settings.' : (error as Error).message });
     }
   };
 

@@ -20,11 +20,18 @@ const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 /** Events delivered one after the other (seqs in delivery order), recorded in one transaction. */
 export async function markDelivered(db: Db, destinationId: number, seqs: number[]): Promise<void> {
   if (seqs.length === 0) return;
+  // Checkpoint records have negative seqs (checkpoint-records.ts): last_delivered_seq names events only.
+  const events = seqs.filter((seq) => seq > 0);
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('audit_stream_outbox').where('destination_id', '=', destinationId).where('seq', 'in', seqs).execute();
     await tx
       .updateTable('audit_stream_destinations')
-      .set({ last_delivered_seq: seqs[seqs.length - 1], last_delivered_at: nowIso(), consecutive_failures: 0, paused_until: null })
+      .set({
+        ...(events.length ? { last_delivered_seq: events[events.length - 1] } : {}),
+        last_delivered_at: nowIso(),
+        consecutive_failures: 0,
+        paused_until: null,
+      })
       .where('id', '=', destinationId)
       .execute();
   });
