@@ -252,6 +252,12 @@ describe('PyPI upload refusals', () => {
       /'description' field is longer than 1048576 bytes/,
       'release-bot',
     );
+    await refused(
+      () => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { [`odd\u0001${'n'.repeat(5000)}`]: 'v'.repeat(1024 * 1024 + 1) }, writer.token),
+      400,
+      /^A form field is longer than 1048576 bytes$/,
+      'release-bot',
+    );
     // PyPI's own limit of the summary, with PyPI's message, through twine (which does not check it).
     const long = await buildProject({ name: 'Probe.Hello', version: '0.3.0', module: 'probe_hello', description: `${'\u00e9'.repeat(500)} and more words` });
     let output = '';

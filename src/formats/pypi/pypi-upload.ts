@@ -42,6 +42,11 @@ function malformed(error: unknown): unknown {
   return errors.badRequest(`Malformed multipart/form-data upload: ${(error as Error).message}`);
 }
 
+/** "'summary' field" as PyPI says it; a name that is no metadata field's (long, odd characters) is not repeated. */
+function fieldLabel(name: string): string {
+  return /^[\w:.-]{1,64}$/.test(name) ? `'${name}' field` : 'A form field';
+}
+
 /** Reads twine's multipart form into `form`, streaming `content` into the blob store as it arrives. */
 async function readForm(ctx: AppContext, request: FastifyRequest, form: UploadForm): Promise<void> {
   if (!request.isMultipart()) throw errors.badRequest('Expected a multipart/form-data upload (twine upload)');
@@ -64,7 +69,7 @@ async function readForm(ctx: AppContext, request: FastifyRequest, form: UploadFo
           throw error;
         }
       } else {
-        if (part.valueTruncated) throw errors.badRequest(`'${part.fieldname}' field is longer than ${FORM_LIMITS.fieldSize} bytes`);
+        if (part.valueTruncated) throw errors.badRequest(`${fieldLabel(part.fieldname)} is longer than ${FORM_LIMITS.fieldSize} bytes`);
         if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
       }
     }
