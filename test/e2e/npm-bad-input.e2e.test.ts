@@ -296,6 +296,14 @@ const cases: Case[] = [
     send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.versions['2.0.0'].readme = 'x'.repeat(4 * 1024 * 1024))),
   },
   {
+    title: 'readme alone over TROVE_MAX_MANIFEST_BYTES',
+    limits: true,
+    status: 413,
+    error: /readme alone is 300000 bytes, over the limit of 100000 bytes/,
+    pkg: SURVIVOR,
+    send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.versions['2.0.0'].readme = '\u00e9'.repeat(150_000))),
+  },
+  {
     title: 'npm deprecate with a message that makes the version document too large',
     limits: true,
     status: 413,

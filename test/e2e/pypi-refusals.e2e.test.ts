@@ -86,6 +86,29 @@ describe('PyPI upload refusals', () => {
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
   }
 
+  /** A POST of `body` as it is, for bodies no form builder sends (no boundary, cut short). */
+  async function rawPost(contentType: string, body: string, token: string): Promise<Reply> {
+    const headers = {
+      'content-type': contentType,
+      'user-agent': 'twine/4.0.2 CPython/3.11.2',
+      authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`,
+    };
+    const res = await fetch(uploadUrl(), { method: 'POST', body, headers });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+  }
+
+  /** A twine-shaped multipart body for 0.3.0 whose file part is cut off in the middle, without the closing boundary. */
+  function truncatedBody(boundary: string): string {
+    const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    return (
+      field(':action', 'file_upload') +
+      field('name', 'Probe.Hello') +
+      field('version', '0.3.0') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="Probe.Hello-0.3.0-py3-none-any.whl"\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n${'wheel bytes '.repeat(5000)}`
+    );
+  }
+
   /**
    * Runs `attempt`, which must be refused with `status` and a message matching `message`, leaving the
    * store unchanged; `deniedBy` is the token name of the publish_denied event, or null for none at all.
@@ -205,12 +228,61 @@ describe('PyPI upload refusals', () => {
     }
   });
 
+  it('refuses multipart without a boundary and multipart cut short with 400, audited', async () => {
+    await refused(() => rawPost('multipart/form-data', 'name=Probe.Hello', writer.token), 400, /^Malformed multipart\/form-data upload: .*Boundary not found/, 'release-bot', null);
+    await refused(() => rawPost('multipart/form-data; charset=utf-8', '', writer.token), 400, /^Malformed multipart\/form-data upload: .*Boundary not found/, 'release-bot', null);
+    // The denial names the package and version the form gave before it broke off.
+    const boundary = 'trove-test-boundary-7f3a';
+    await refused(() => rawPost(`multipart/form-data; boundary=${boundary}`, truncatedBody(boundary), writer.token), 400, /^Malformed multipart\/form-data upload: .*unexpected end of multipart data/i, 'release-bot');
+    const fieldsOnly = truncatedBody(boundary).slice(0, truncatedBody(boundary).indexOf('0.3.0') + 3);
+    await refused(() => rawPost(`multipart/form-data; boundary=${boundary}`, fieldsOnly, writer.token), 400, /^Malformed multipart\/form-data upload: /, 'release-bot', null);
+  });
+
+  it('refuses a metadata field over its limit instead of cutting it (2.6 MB summary), audited', async () => {
+    // Over the form's 1 MiB field limit: refused whole, never stored cut to 1 MiB.
+    await refused(
+      () => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { summary: 's'.repeat(2_600_000) }, writer.token),
+      400,
+      /'summary' field is longer than 1048576 bytes/,
+      'release-bot',
+    );
+    await refused(
+      () => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { description: 'd'.repeat(1024 * 1024 + 1) }, writer.token),
+      400,
+      /'description' field is longer than 1048576 bytes/,
+      'release-bot',
+    );
+    await refused(
+      () => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { [`odd\u0001${'n'.repeat(5000)}`]: 'v'.repeat(1024 * 1024 + 1) }, writer.token),
+      400,
+      /^A form field is longer than 1048576 bytes$/,
+      'release-bot',
+    );
+    // PyPI's own limit of the summary, with PyPI's message, through twine (which does not check it).
+    const long = await buildProject({ name: 'Probe.Hello', version: '0.3.0', module: 'probe_hello', description: `${'\u00e9'.repeat(500)} and more words` });
+    let output = '';
+    await refused(
+      async () => {
+        const result = await twineUpload(uploadUrl(), '__token__', writer.token, [long.wheel], { verbose: true });
+        output = result.stdout + result.stderr;
+        assert.notEqual(result.code, 0, output);
+        return null;
+      },
+      400,
+      /'summary' field must be 512 characters or less/,
+      'release-bot',
+    );
+    assert.match(output, /400[\s\S]*'summary' field must be 512 characters or less/);
+    // 512 characters of two bytes each is within PyPI's limit: characters, not bytes, are counted.
+    await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { summary: '\u00e9'.repeat(513) }, writer.token), 400, /'summary' field must be 512 characters or less/, 'release-bot');
+  });
+
   it('answers 401 to an anonymous upload and records nothing', async () => {
     await refused(() => rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', {}, null), 401, /\w/, null);
   });
 
   it('accepts the same raw upload once it is right (the refusals above were for their fault)', async () => {
-    const reply = await rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', {}, writer.token);
+    const reply = await rawUpload('Probe.Hello-0.3.0-py3-none-any.whl', { summary: '\u00e9'.repeat(512) }, writer.token);
     assert.equal(reply.status, 201, reply.text);
     const event = await latestEvent(world.root, groupEvents(), 'package_registry_package_published');
     assert.equal(event.package.version, '0.3.0');

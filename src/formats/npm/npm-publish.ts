@@ -25,10 +25,14 @@ const LOCAL_FIELDS = ['_attachments', '_nodeVersion', '_npmVersion', '_npmUser',
  * reader of the package.
  */
 function assertManifestSize(ctx: AppContext, manifest: Json): void {
-  const bytes = Buffer.byteLength(JSON.stringify(manifest));
-  if (bytes > ctx.config.maxManifestBytes) {
-    throw errors.payloadTooLarge(`The version document is ${bytes} bytes (readme included), over the limit of ${ctx.config.maxManifestBytes} bytes`);
+  const max = ctx.config.maxManifestBytes;
+  // A string has at least as many UTF-8 bytes as UTF-16 units: a readme that long is refused
+  // without serialising the document a second time.
+  if (typeof manifest.readme === 'string' && manifest.readme.length > max) {
+    throw errors.payloadTooLarge(`The version document's readme alone is ${Buffer.byteLength(manifest.readme)} bytes, over the limit of ${max} bytes`);
   }
+  const bytes = Buffer.byteLength(JSON.stringify(manifest));
+  if (bytes > max) throw errors.payloadTooLarge(`The version document is ${bytes} bytes (readme included), over the limit of ${max} bytes`);
 }
 
 /**
