@@ -64,7 +64,7 @@ describe('PyPI upload refusals', () => {
   }
 
   /** A twine-shaped multipart upload built with fetch + FormData; `fields` override twine's. */
-  async function rawUpload(fileName: string, fields: Record<string, string>, token: string | null, content = Buffer.from(`bytes of ${fileName}`)): Promise<Reply> {
+  async function rawUpload(fileName: string, fields: Record<string, string>, token: string | null, content = Buffer.from(`bytes of ${fileName}`), repeated: [string, string][] = []): Promise<Reply> {
     const form = new FormData();
     const all: Record<string, string> = {
       ':action': 'file_upload',
@@ -78,7 +78,7 @@ describe('PyPI upload refusals', () => {
       md5_digest: createHash('md5').update(content).digest('hex'),
       ...fields,
     };
-    for (const [key, value] of Object.entries(all)) form.append(key, value);
+    for (const [key, value] of [...Object.entries(all), ...repeated]) form.append(key, value);
     form.append('content', new Blob([content]), fileName);
     const headers: Record<string, string> = { 'user-agent': 'twine/4.0.2 CPython/3.11.2' };
     if (token) headers.authorization = `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
@@ -287,5 +287,14 @@ describe('PyPI upload refusals', () => {
     const event = await latestEvent(world.root, groupEvents(), 'package_registry_package_published');
     assert.equal(event.package.version, '0.3.0');
     assert.equal(event.package.files[0].file_name, 'Probe.Hello-0.3.0-py3-none-any.whl');
+  });
+
+  it('accepts an upload with hundreds of classifiers and requirements (twine sends each as its own field)', async () => {
+    const repeated: [string, string][] = [
+      ...Array.from({ length: 400 }, (_, i): [string, string] => ['classifiers', `Framework :: Probe :: ${i}`]),
+      ...Array.from({ length: 200 }, (_, i): [string, string] => ['requires_dist', `dep-${i}>=1.0`]),
+    ];
+    const reply = await rawUpload('Probe.Hello-0.4.0-py3-none-any.whl', { version: '0.4.0' }, writer.token, Buffer.from('bytes of 0.4.0'), repeated);
+    assert.equal(reply.status, 201, reply.text);
   });
 });

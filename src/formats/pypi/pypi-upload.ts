@@ -27,8 +27,14 @@ interface UploadForm {
   blob: StoredBlob | null;
 }
 
-/** Limits of the multipart parser (pypi-routes.ts): a field past them is refused, never cut short. */
-export const FORM_LIMITS = { fieldSize: 1024 * 1024, fields: 100, parts: 120, files: 1 };
+/**
+ * Limits of the multipart parser (pypi-routes.ts): a field past them is refused, never cut short.
+ * twine sends every classifier, requirement and project URL as a field of its own: real packages
+ * send hundreds (the 1 MiB per field and the upload size still bound the whole form).
+ */
+export const FORM_LIMITS = { fieldSize: 1024 * 1024, fields: 2000, parts: 2010, files: 1 };
+/** All form fields together: what one upload may make the server hold in memory besides the file. */
+const FORM_FIELDS_MAX_BYTES = 8 * 1024 * 1024;
 
 // PyPI's own limit, with its message (twine shows it): warehouse refuses a longer summary.
 const SUMMARY_MAX_CHARS = 512;
@@ -52,6 +58,7 @@ async function readForm(ctx: AppContext, request: FastifyRequest, form: UploadFo
   if (!request.isMultipart()) throw errors.badRequest('Expected a multipart/form-data upload (twine upload)');
   // A failure of the blob store itself stays a 500; anything else here is the body's fault.
   let storeFailure: unknown = null;
+  let fieldBytes = 0;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
@@ -70,7 +77,10 @@ async function readForm(ctx: AppContext, request: FastifyRequest, form: UploadFo
         }
       } else {
         if (part.valueTruncated) throw errors.badRequest(`${fieldLabel(part.fieldname)} is longer than ${FORM_LIMITS.fieldSize} bytes`);
-        if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
+        if (typeof part.value !== 'string') continue;
+        fieldBytes += Buffer.byteLength(part.value);
+        if (fieldBytes > FORM_FIELDS_MAX_BYTES) throw errors.badRequest(`The form fields together are longer than ${FORM_FIELDS_MAX_BYTES} bytes`);
+        form.fields[part.fieldname] = part.value;
       }
     }
   } catch (error) {
