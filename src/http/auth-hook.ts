@@ -51,7 +51,7 @@ export async function recordAuthenticationFailure(ctx: AppContext, request: Fast
  */
 async function authenticateSession(ctx: AppContext, request: FastifyRequest): Promise<void> {
   const secret = sessionSecretOf(request);
-  if (secret === null || !cookieAuthAllowed(request.url)) return;
+  if (secret === null || !cookieAuthAllowed(request)) return;
   const session = await principalOfSession(ctx.db, secret);
   if (session === null) return;
   if (!SAFE_METHODS.has(request.method)) {
@@ -62,7 +62,10 @@ async function authenticateSession(ctx: AppContext, request: FastifyRequest): Pr
   request.webSession = { secret, expiresAt: session.expiresAt };
 }
 
-/** Resolves request.principal before any route runs; a bad credential is audited and answered 401. */
+/**
+ * Resolves request.principal before the handler runs; a bad credential is audited and answered 401.
+ * onRequest runs after routing (Fastify 5), so the matched route's config is known here.
+ */
 export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null as never);
   app.decorateRequest('webSession', null);

@@ -95,6 +95,24 @@ describe('who may do what', () => {
       await otto.api.expect(200, 'PUT', `/api/v4/groups/${corp.id}/members/${olga.id}`, { access_level: OWNER });
     });
 
+    it('two owners demoting each other at once leave one owner, every time', async () => {
+      const duo = await olga.api.expect(201, 'POST', '/api/v4/groups', { name: 'duo', path: 'duo' });
+      await olga.api.expect(201, 'POST', `/api/v4/groups/${duo.id}/members`, { user_id: otto.id, access_level: OWNER });
+      for (let round = 0; round < 10; round++) {
+        const [a, b] = await Promise.all([
+          olga.api.put(`/api/v4/groups/${duo.id}/members/${otto.id}`, { access_level: MAINTAINER }),
+          otto.api.put(`/api/v4/groups/${duo.id}/members/${olga.id}`, { access_level: MAINTAINER }),
+        ]);
+        assert.deepEqual([a.status, b.status].sort(), [200, 403], `round ${round}: ${a.text} ${b.text}`);
+        const owners = [olga, otto].filter((_, i) => [b, a][i].status === 403);
+        assert.equal(owners.length, 1);
+        assert.equal(await levelIn('groups', duo.id, owners[0]), OWNER);
+        const demoted = owners[0] === olga ? otto : olga;
+        assert.equal(await levelIn('groups', duo.id, demoted), MAINTAINER);
+        await owners[0].api.expect(200, 'PUT', `/api/v4/groups/${duo.id}/members/${demoted.id}`, { access_level: OWNER });
+      }
+    });
+
     it('in a subgroup the owners of the groups above count: its last direct owner can go', async () => {
       const team = await olga.api.expect(201, 'POST', '/api/v4/groups', { name: 'team', path: 'team', parent_id: corp.id });
       assert.equal(await levelIn('groups', team.id, olga), OWNER, 'the creator owns the subgroup');

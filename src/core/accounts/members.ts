@@ -62,9 +62,23 @@ export async function addMember(db: Db, source: MemberSource, user: User, access
 }
 
 /**
+ * Serialises membership changes of one group or project on PostgreSQL, so that two owners demoting
+ * each other at once cannot both count the other one (SQLite runs one write transaction at a time).
+ * The owners above count too, but the top-level group always keeps one of its own.
+ */
+async function lockSource(tx: Tx, source: MemberSource): Promise<void> {
+  if (!isPostgres(tx)) return;
+  await tx
+    .selectFrom(source.type === 'namespace' ? 'namespaces' : 'projects')
+    .select('id')
+    .where('id', '=', source.id)
+    .forUpdate()
+    .execute();
+}
+
+/**
  * Direct owner memberships that keep the source owned, other than `userId`'s own on the source: the
- * source's other owners and the owners of the groups above it. Locked on PostgreSQL, so that two
- * owners demoting each other at once cannot both see the other one (SQLite writes one at a time).
+ * source's other owners and the owners of the groups above it.
  */
 async function otherOwners(tx: Tx, source: MemberSource, userId: number): Promise<number> {
   let groupIds: number[] = [];
@@ -77,7 +91,7 @@ async function otherOwners(tx: Tx, source: MemberSource, userId: number): Promis
     if (namespace.kind === 'user') return 1;
     groupIds = (await ancestorsOf(tx, namespace)).map((ns) => ns.id);
   }
-  let query = tx
+  const owners = await tx
     .selectFrom('members')
     .select('id')
     .where('access_level', '>=', AccessLevel.owner)
@@ -86,16 +100,24 @@ async function otherOwners(tx: Tx, source: MemberSource, userId: number): Promis
         eb.and([eb('source_type', '=', source.type), eb('source_id', '=', source.id), eb('user_id', '<>', userId)]),
         ...(groupIds.length > 0 ? [eb.and([eb('source_type', '=', 'namespace'), eb('source_id', 'in', groupIds)])] : []),
       ]),
-    );
-  if (isPostgres(tx)) query = query.forUpdate();
-  return (await query.execute()).length;
+    )
+    .execute();
+  return owners.length;
 }
 
-/** Changes (`accessLevel`) or removes (null) a membership under the rules above. */
-async function changeMember(db: Db, source: MemberSource, callerLevel: number, userId: number, accessLevel: number | null): Promise<void> {
-  assertManagesMembers(callerLevel);
-  if (accessLevel !== null) assertMayGrant(callerLevel, accessLevel);
+/** The caller's access level on the source, read in the transaction that changes it. */
+export type CallerLevel = (db: Db) => Promise<number>;
+
+/**
+ * Changes (`accessLevel`) or removes (null) a membership under the rules above. The caller's level
+ * is read after the lock: an owner demoted a moment ago no longer acts as one.
+ */
+async function changeMember(db: Db, source: MemberSource, caller: CallerLevel, userId: number, accessLevel: number | null): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    await lockSource(tx, source);
+    const callerLevel = await caller(tx);
+    assertManagesMembers(callerLevel);
+    if (accessLevel !== null) assertMayGrant(callerLevel, accessLevel);
     const member = await findMember(tx, source, userId);
     if (!member) throw errors.notFound('404 Member Not Found');
     if (member.access_level > callerLevel) throw errors.forbidden('403 Forbidden - only an owner can change or remove an owner');
@@ -112,10 +134,10 @@ async function changeMember(db: Db, source: MemberSource, callerLevel: number, u
   });
 }
 
-export async function updateMember(db: Db, source: MemberSource, callerLevel: number, userId: number, accessLevel: number): Promise<void> {
-  await changeMember(db, source, callerLevel, userId, accessLevel);
+export async function updateMember(db: Db, source: MemberSource, caller: CallerLevel, userId: number, accessLevel: number): Promise<void> {
+  await changeMember(db, source, caller, userId, accessLevel);
 }
 
-export async function removeMember(db: Db, source: MemberSource, callerLevel: number, userId: number): Promise<void> {
-  await changeMember(db, source, callerLevel, userId, null);
+export async function removeMember(db: Db, source: MemberSource, caller: CallerLevel, userId: number): Promise<void> {
+  await changeMember(db, source, caller, userId, null);
 }

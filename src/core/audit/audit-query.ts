@@ -85,7 +85,8 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.createdBefore) q = q.where('created_at', '<=', filters.createdBefore);
   if (filters.eventNames?.length) q = q.where('event_name', 'in', filters.eventNames);
   if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
-  if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername);
+  // A user's username: a deploy token's events carry the token's username, which is no user's.
+  if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername).where('actor_type', '<>', 'deploy_token');
   if (filters.tokenId !== undefined) q = q.where('token_id', '=', filters.tokenId);
   if (filters.tokenType) q = q.where('actor_type', '=', filters.tokenType);
   if (filters.packageName) q = q.where('package_name', '=', filters.packageName);

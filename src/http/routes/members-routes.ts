@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type MemberSource } from '../../core/accounts/members.js';
-import { requireApiUser } from '../../core/accounts/permissions.js';
+import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type CallerLevel, type MemberSource } from '../../core/accounts/members.js';
+import { requireApiUser, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
@@ -10,17 +10,27 @@ import { paginateArray } from '../pagination.js';
 type Params = { id: string; user_id?: string };
 type Body = Record<string, unknown>;
 
-/** Resolves the member source for a route and the caller's level on it. */
-type SourceLoader = (ctx: AppContext, request: FastifyRequest, ref: string) => Promise<{ source: MemberSource; level: number }>;
+/**
+ * Resolves the member source for a route, the caller's level on it, and how to read that level again
+ * inside the transaction of a change (REST writes are by users: requireApiUser comes first).
+ */
+type SourceLoader = (ctx: AppContext, request: FastifyRequest, ref: string) => Promise<{ source: MemberSource; level: number; levelIn: CallerLevel }>;
+
+function callerOf(request: FastifyRequest): { id: number; admin: boolean } {
+  const principal = requireApiUser(request.principal, false);
+  return { id: principal.user.id, admin: principal.user.is_admin === 1 };
+}
 
 const groupSource: SourceLoader = async (ctx, request, ref) => {
   const { group, level } = await visibleGroup(ctx, request, ref);
-  return { source: { type: 'namespace', id: group.id }, level };
+  const caller = callerOf(request);
+  return { source: { type: 'namespace', id: group.id }, level, levelIn: (db) => userNamespaceLevel(db, caller.id, caller.admin, group) };
 };
 
 const projectSource: SourceLoader = async (ctx, request, ref) => {
   const { project, level } = await visibleProject(ctx, request, ref);
-  return { source: { type: 'project', id: project.id }, level };
+  const caller = callerOf(request);
+  return { source: { type: 'project', id: project.id }, level, levelIn: (db) => userProjectLevel(db, caller.id, caller.admin, project) };
 };
 
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
@@ -47,17 +57,17 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
 
   app.put<{ Params: Params; Body: Body }>(`${prefix}/:id/members/:user_id`, async (request) => {
     requireApiUser(request.principal, true);
-    const { source, level: callerLevel } = await load(ctx, request, request.params.id);
+    const { source, levelIn } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
     const userId = idParam(request.params.user_id ?? '', 'Member');
-    await updateMember(ctx.db, source, callerLevel, userId, level);
+    await updateMember(ctx.db, source, levelIn, userId, level);
     return { id: userId, access_level: level };
   });
 
   app.delete<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request, reply) => {
     requireApiUser(request.principal, true);
-    const { source, level: callerLevel } = await load(ctx, request, request.params.id);
-    await removeMember(ctx.db, source, callerLevel, idParam(request.params.user_id ?? '', 'Member'));
+    const { source, levelIn } = await load(ctx, request, request.params.id);
+    await removeMember(ctx.db, source, levelIn, idParam(request.params.user_id ?? '', 'Member'));
     return reply.status(204).send();
   });
 }

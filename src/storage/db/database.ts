@@ -18,6 +18,7 @@ import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
 import * as m011 from './migrations/011-blob-contents.js';
 import * as m012 from './migrations/012-audit-deferred-indexes.js';
+import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
 
 export type Db = Kysely<Database>;
@@ -79,6 +80,7 @@ const migrations = {
   '010-audit-package-index': m010,
   '011-blob-contents': m011,
   '012-audit-deferred-indexes': m012,
+  '014-case-insensitive-names': m014,
   '015-audit-integrity-alarms': m015,
 };
 
