@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { deployToken } from '../support/api.js';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { openTamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { sql } from 'kysely';
+import { migrateBefore, openDatabase } from '../../src/storage/db/database.js';
+import { freshDatabaseUrl } from '../support/test-database.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -111,41 +114,43 @@ describe('names from before the rule', () => {
 
   const start = () => startTrove({ dataDir: data.dataDir, env: { TROVE_ROOT_TOKEN: rootToken, ...(data.databaseUrl ? { TROVE_DATABASE_URL: data.databaseUrl } : {}) } });
 
-  it('stops the migration and names the pairs when a database holds case duplicates', async () => {
-    // A database as migration 014 found it: no case-insensitive indexes yet, pairs already made.
-    const db = await openTamperDb(data);
+  it('stops the migration and names the pairs when a database holds case duplicates, and migrates once they are renamed', async () => {
+    // A database as migration 014 finds it: made by the migrations before it, pairs already there.
+    const old: TroveData = { dataDir: join(tempDir(), 'data'), databaseUrl: await freshDatabaseUrl() };
+    const db = openDatabase({ sqliteFile: join(old.dataDir, 'trove.db'), postgresUrl: old.databaseUrl });
     try {
-      for (const index of ['users_username_lower', 'namespaces_full_path_lower', 'projects_full_path_lower']) await db.run(`DROP INDEX ${index}`);
-      await db.run(`DELETE FROM kysely_migration WHERE name = '014-case-insensitive-names'`);
-      await db.run(`INSERT INTO users (username, name, email, is_admin, state, created_at) VALUES ('ALICE', 'A', 'a2@example.com', 0, 'active', '2026-01-01T00:00:00.000Z')`);
-      await db.run(`INSERT INTO namespaces (kind, name, path, full_path, visibility, description, package_audit_events, package_download_events, created_at)
-                    VALUES ('group', 'Corp', 'Corp', 'Corp', 'private', '', 'inherit', 'inherit', '2026-01-01T00:00:00.000Z')`);
+      await migrateBefore(db, '014-case-insensitive-names');
+      for (const username of ['alice', 'ALICE']) {
+        await sql`INSERT INTO users (username, name, email, is_admin, state, created_at) VALUES (${username}, 'A', ${`${username}@example.com`}, ${0}, 'active', '2026-01-01T00:00:00.000Z')`.execute(db);
+      }
+      for (const path of ['corp', 'Corp']) {
+        await sql`INSERT INTO namespaces (kind, name, path, full_path, visibility, description, package_audit_events, package_download_events, created_at)
+                  VALUES ('group', ${path}, ${path}, ${path}, 'private', '', 'inherit', 'inherit', '2026-01-01T00:00:00.000Z')`.execute(db);
+      }
     } finally {
-      await db.close();
+      await db.destroy();
     }
-    await assert.rejects(start(), (error: Error) => {
+    const startOld = () => startTrove({ dataDir: old.dataDir, env: old.databaseUrl ? { TROVE_DATABASE_URL: old.databaseUrl } : {} });
+    await assert.rejects(startOld(), (error: Error) => {
       assert.match(error.message, /migration 014/);
       assert.match(error.message, /users\.username: ALICE, alice/);
       assert.match(error.message, /namespaces\.full_path: Corp, corp/);
       return true;
     });
-  });
 
-  it('migrates once the operator renamed them, and then enforces the rule in the database', async () => {
-    const db = await openTamperDb(data);
+    const tamper = await openTamperDb(old);
     try {
-      await db.run(`UPDATE users SET username = 'alice-old' WHERE username = 'ALICE'`);
-      await db.run(`UPDATE namespaces SET path = 'corp-old', full_path = 'corp-old' WHERE full_path = 'Corp'`);
+      await tamper.run(`UPDATE users SET username = 'alice-old' WHERE username = 'ALICE'`);
+      await tamper.run(`UPDATE namespaces SET path = 'corp-old', full_path = 'corp-old' WHERE full_path = 'Corp'`);
     } finally {
-      await db.close();
+      await tamper.close();
     }
-    trove = await start();
-    await trove.stop();
-    trove = undefined;
-    const check = await openTamperDb(data);
+    const migrated = await startOld();
+    await migrated.stop();
+    const check = await openTamperDb(old);
     try {
       await assert.rejects(
-        check.run(`INSERT INTO users (username, name, email, is_admin, state, created_at) VALUES ('Alice', 'A', 'a3@example.com', 0, 'active', '2026-01-01T00:00:00.000Z')`),
+        check.run(`INSERT INTO users (username, name, email, is_admin, state, created_at) VALUES ('Alice', 'A', 'a3@example.com', ?, 'active', '2026-01-01T00:00:00.000Z')`, [0]),
         /unique|UNIQUE/,
       );
     } finally {
