@@ -43,7 +43,7 @@ function isoOrFail(value: unknown, name: string): string | undefined {
 
 function intOrFail(value: unknown, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
   return Number(value);
 }
 
