@@ -93,6 +93,14 @@ describe('list routes: query parameters', () => {
     for (const value of ['-1', '0', '1e308', '1001']) assert.deepEqual((await get(runs, 'per_page', value)).body, { error: 'per_page is invalid' }, value);
   });
 
+  it('refuses audit filters outside their fixed lists in one place, for listings and exports alike', async () => {
+    for (const path of lists.filter((p) => p.endsWith('/audit_events')).flatMap((p) => [p, `${p}/export`])) {
+      for (const [name, value] of [['via', 'carrier-pigeon'], ['outcome', 'maybe'], ['token_type', 'password'], ['via', '__proto__']]) {
+        assert.deepEqual((await get(path, name, value)).body, { error: `${name} does not have a valid value` }, `${path}?${name}=${value}`);
+      }
+    }
+  });
+
   it('refuses order_by and sort outside the route\'s fixed list with 400, and no list answers 500 to them', async () => {
     for (const path of sortedLists) {
       for (const [name, value] of BAD_ORDERING) {

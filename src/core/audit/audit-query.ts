@@ -47,8 +47,8 @@ function intOrFail(value: unknown, name: string): number | undefined {
   return Number(value);
 }
 
-const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
-const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
+export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
 
 /** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
 export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters } from '../../core/audit/audit-query.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
 import { idParam } from '../loaders.js';
 import { linkTo, listQuery, oneOf, parsePaging, setPageHeaders } from '../pagination.js';
 
@@ -42,7 +42,7 @@ export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext):
   }
 
   // cursor: base64url of a small JSON object (encodeCursor below).
-  const schema = { querystring: listQuery({ pagination: oneOf(['offset', 'keyset']), cursor: { type: 'string', maxLength: 200 } }) };
+  const schema = { querystring: listQuery({ ...AUDIT_FILTER_QUERY, pagination: oneOf(['offset', 'keyset']), cursor: { type: 'string', maxLength: 200 } }) };
   app.get('/api/v4/audit_events', { schema }, async (request, reply) => list(request, reply, await instanceView(request)));
   app.get<{ Params: Params }>('/api/v4/audit_events/:event_id', async (request) => one(request, await instanceView(request)));
   app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events', { schema }, async (request, reply) => list(request, reply, await groupView(request)));
