@@ -33,14 +33,18 @@ export class AuthenticationFailures {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
+    private readonly windowMs = WINDOW_MS,
   ) {}
 
   async record(failure: AuthenticationFailure): Promise<void> {
     const key = keyOf(failure);
     const now = new Date();
-    const cutoff = new Date(now.getTime() - WINDOW_MS).toISOString();
+    const cutoff = new Date(now.getTime() - this.windowMs).toISOString();
     // The common case of a flood, in one statement: a repeat within the open window is counted.
-    const counted = await this.db.updateTable('authentication_failure_windows').set((eb) => ({ repeats: eb('repeats', '+', 1) })).where(sameKey(key))
+    const counted = await this.db
+      .updateTable('authentication_failure_windows')
+      .set((eb) => ({ repeats: eb('repeats', '+', 1) }))
+      .where(sameKey(key))
       .where('started_at', '>', cutoff)
       .executeTakeFirst();
     if (Number(counted.numUpdatedRows) > 0) return;
@@ -49,12 +53,14 @@ export class AuthenticationFailures {
       // The first failure with this key opens its window (a concurrent one waits for this insert, then counts).
       const opened = await tx.insertInto('authentication_failure_windows').values(window).onConflict((oc) => oc.doNothing()).executeTakeFirst();
       if (Number(opened.numInsertedOrUpdatedRows ?? 0) > 0) return this.audit.record(tx, failure.ctx, { ...failure.input, count: 1 });
-      const current = await this.locked(tx, key).executeTakeFirstOrThrow();
-      if (current.started_at > cutoff) return this.count(tx, key); // opened by another request meanwhile
+      const current = await this.locked(tx, key).executeTakeFirst();
+      if (current && current.started_at > cutoff) return this.count(tx, key); // opened by another request meanwhile
       // The window has ended: its repeats are recorded, and this failure opens the next one.
-      if (current.repeats > 0) await this.recordRepeats(tx, current);
+      if (current && current.repeats > 0) await this.recordRepeats(tx, current);
       await this.audit.record(tx, failure.ctx, { ...failure.input, count: 1 });
-      await tx.updateTable('authentication_failure_windows').set({ started_at: window.started_at, repeats: 0, first_failure: window.first_failure }).where(sameKey(key)).execute();
+      const next = { started_at: window.started_at, repeats: 0, first_failure: window.first_failure };
+      // (No row here when the background flush removed the ended window in between: it is made again.)
+      await tx.insertInto('authentication_failure_windows').values(window).onConflict((oc) => oc.columns(['credential_prefix', 'ip_address', 'reason']).doUpdateSet(next)).execute();
     });
   }
 
@@ -63,7 +69,7 @@ export class AuthenticationFailures {
    * those), or of every window (`all`, at shutdown: nothing counted is lost).
    */
   async flush(all = false): Promise<number> {
-    const cutoff = new Date(Date.now() - WINDOW_MS).toISOString();
+    const cutoff = new Date(Date.now() - this.windowMs).toISOString();
     return this.db.transaction().execute(async (tx) => {
       const due = tx
         .selectFrom('authentication_failure_windows')
