@@ -11,6 +11,7 @@ import { InlineBlobStore } from './storage/blobs/inline-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditIndexer } from './core/audit/audit-indexer.js';
+import { AuthenticationFailures } from './core/audit/authentication-failures.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
 import { AuditIntegrity } from './core/audit/integrity/audit-integrity.js';
 import { FolderMirror } from './core/audit/mirror/folder-mirror.js';
@@ -68,7 +69,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   jobs.register(streaming.leaderJob());
   // SQLite: audit events written by package writes join the filter indexes in batches (started by main.ts).
   const auditIndexer = new AuditIndexer(db, log);
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer };
+  const authenticationFailures = new AuthenticationFailures(db, audit);
+  jobs.register(authenticationFailures.job(intervalOf('flush-authentication-failures', 10_000)));
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -84,6 +87,8 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
         await server.close();
         // ... and every queued download event is written before the database closes (SPEC 4.4).
         await downloadEvents.close();
+        // Repeated authentication failures counted but not yet recorded are recorded now.
+        await authenticationFailures.flush(true);
         await auditIndexer.stop();
       } finally {
         integrity.stop();

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { INSTANCE_SCOPE } from '../core/audit/audit-scope.js';
 import { errors } from '../core/errors.js';
 import { csrfTokenMatches, principalOfSession } from '../core/sessions/web-sessions.js';
-import { authenticateToken, type AuthOutcome } from '../core/tokens/authenticate.js';
+import { authenticateToken } from '../core/tokens/authenticate.js';
 import { ANONYMOUS } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
-import { auditContextOf } from './request-context.js';
+import { recordAuthenticationFailure } from './authentication-failures.js';
 import { cookieAuthAllowed, sessionSecretOf } from './session-cookie.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -28,20 +27,6 @@ export function credentialOf(request: FastifyRequest): string | null {
     return password === '' ? null : password;
   }
   return null;
-}
-
-/** Records `authentication_failed` (instance scope) for a refused token or password. */
-export async function recordAuthenticationFailure(ctx: AppContext, request: FastifyRequest, outcome: Extract<AuthOutcome, { ok: false }>): Promise<void> {
-  const auditCtx = auditContextOf(request, ANONYMOUS);
-  auditCtx.actor = { ...auditCtx.actor, user_id: outcome.userId, username: outcome.username, token_id: outcome.tokenId };
-  await ctx.audit.recordAlone(ctx.db, auditCtx, {
-    eventName: 'authentication_failed',
-    outcome: 'failure',
-    reason: outcome.reason,
-    scope: INSTANCE_SCOPE,
-    target: { id: outcome.tokenId ?? outcome.userId, type: outcome.tokenType ?? 'Token', details: `${request.method} ${request.url.split('?')[0]}` },
-    customMessage: `Authentication failed: ${outcome.reason}`,
-  });
 }
 
 /**
@@ -79,7 +64,7 @@ export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
       request.principal = outcome.principal;
       return;
     }
-    await recordAuthenticationFailure(ctx, request, outcome);
+    await recordAuthenticationFailure(ctx, request, outcome, { secret });
     throw errors.unauthorized();
   });
 }

@@ -143,6 +143,8 @@ export class AuditLog {
         ip_address: ctx.ipAddress,
         entity_path: input.scope.entityPath,
         auth_token_type: author.tokenType,
+        ...(input.credentialPrefix === undefined ? {} : { credential_prefix: input.credentialPrefix }),
+        ...(input.count === undefined ? {} : { count: input.count }),
       },
       actor: ctx.actor,
       via: ctx.via,

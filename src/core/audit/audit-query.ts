@@ -43,12 +43,12 @@ function isoOrFail(value: unknown, name: string): string | undefined {
 
 function intOrFail(value: unknown, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
   return Number(value);
 }
 
-const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
-const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
+export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
 
 /** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
 export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {

@@ -5,7 +5,7 @@ import { findUserById } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 
 type Params = { id: string; user_id?: string };
 type Body = Record<string, unknown>;
@@ -34,7 +34,7 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
 };
 
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
-  app.get<{ Params: Params }>(`${prefix}/:id/members`, async (request, reply) => {
+  app.get<{ Params: Params }>(`${prefix}/:id/members`, { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { source } = await load(ctx, request, request.params.id);
     const members = await listMembers(ctx.db, source);

@@ -20,6 +20,7 @@ import * as m011 from './migrations/011-blob-contents.js';
 import * as m012 from './migrations/012-audit-deferred-indexes.js';
 import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
+import * as m016 from './migrations/016-authentication-failure-windows.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -82,6 +83,7 @@ const migrations = {
   '012-audit-deferred-indexes': m012,
   '014-case-insensitive-names': m014,
   '015-audit-integrity-alarms': m015,
+  '016-authentication-failure-windows': m016,
 };
 
 function migrator(db: Db): Migrator {

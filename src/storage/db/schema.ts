@@ -287,6 +287,16 @@ export interface SignInFailuresTable {
   failed_at: string;
 }
 
+export interface AuthenticationFailureWindowsTable {
+  credential_prefix: string;
+  ip_address: string;
+  reason: string;
+  started_at: string;
+  /** Failures after the first one in this window not yet recorded. */
+  repeats: number;
+  first_failure: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -317,4 +327,5 @@ export interface Database {
   audit_stream_outbox: AuditStreamOutboxTable;
   audit_stream_dead_letters: AuditStreamDeadLettersTable;
   sign_in_failures: SignInFailuresTable;
+  authentication_failure_windows: AuthenticationFailureWindowsTable;
 }
