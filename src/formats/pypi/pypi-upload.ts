@@ -54,43 +54,36 @@ function digestMatches(given: string | undefined, actual: string): boolean {
  */
 export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, project: Project) {
   const form: UploadForm = { fields: {}, fileName: null, blob: null };
-  try {
-    await readForm(ctx, request, form);
-    const { fields } = form;
-    noteAttempt(request, { format: 'pypi', name: fields.name ?? null, version: fields.version ?? null });
-    if (fields[':action'] !== undefined && fields[':action'] !== 'file_upload') throw errors.badRequest(`Unsupported :action ${fields[':action']}`);
-    const name = assertPypiName(fields.name);
-    const version = assertPypiVersion(fields.version);
-    if (!form.blob || form.fileName === null) throw errors.badRequest('The upload has no file in the "content" field');
-    const fileName = assertPypiFileName(form.fileName);
-    const filetype = (fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist')) as PypiFileType;
-    if (filetype !== 'bdist_wheel' && filetype !== 'sdist') throw errors.badRequest(`Unsupported filetype ${String(fields.filetype)}`);
-    const normalizedName = normalizePypiName(name);
-    assertFileBelongs(fileName, filetype, normalizedName, version);
-    if (!digestMatches(fields.sha256_digest, form.blob.sha256)) throw errors.badRequest('sha256_digest does not match the uploaded file');
-    if (!digestMatches(fields.md5_digest, form.blob.md5)) throw errors.badRequest('md5_digest does not match the uploaded file');
+  await readForm(ctx, request, form);
+  const { fields } = form;
+  noteAttempt(request, { format: 'pypi', name: fields.name ?? null, version: fields.version ?? null });
+  if (fields[':action'] !== undefined && fields[':action'] !== 'file_upload') throw errors.badRequest(`Unsupported :action ${fields[':action']}`);
+  const name = assertPypiName(fields.name);
+  const version = assertPypiVersion(fields.version);
+  if (!form.blob || form.fileName === null) throw errors.badRequest('The upload has no file in the "content" field');
+  const fileName = assertPypiFileName(form.fileName);
+  const filetype = (fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist')) as PypiFileType;
+  if (filetype !== 'bdist_wheel' && filetype !== 'sdist') throw errors.badRequest(`Unsupported filetype ${String(fields.filetype)}`);
+  const normalizedName = normalizePypiName(name);
+  assertFileBelongs(fileName, filetype, normalizedName, version);
+  if (!digestMatches(fields.sha256_digest, form.blob.sha256)) throw errors.badRequest('sha256_digest does not match the uploaded file');
+  if (!digestMatches(fields.md5_digest, form.blob.md5)) throw errors.badRequest('md5_digest does not match the uploaded file');
 
-    const blob = form.blob;
-    const fileMetadata: PypiFileMetadata = { filetype, pyversion: fields.pyversion || null, requires_python: fields.requires_python || null };
-    const existing = (await listPackageVersions(ctx.db, project.id, 'pypi', normalizedName)).find((v) => sameVersion(v.version, version));
-    if (existing && (await filesOf(ctx.db, [existing.id])).some((f) => f.file_name === fileName)) {
-      throw errors.badRequest(`File already exists: ${fileName}`);
-    }
-    const versionMetadata = Object.fromEntries(VERSION_FIELDS.filter((f) => fields[f]).map((f) => [f, fields[f]]));
-    await ctx.packages.write(
-      auditContextOf(request),
-      project,
-      async (writer) => {
-        const file = { fileName, blob, metadata: fileMetadata };
-        if (existing) await writer.addFile(existing, file);
-        else await writer.createVersion({ format: 'pypi', name, normalizedName, version, metadata: versionMetadata, files: [file] });
-      },
-      { newBlobs: [blob.sha256] },
-    );
-    return { message: '201 Created' };
-  } catch (error) {
-    // Nothing was stored for this upload: drop its blob unless another file already had the same bytes.
-    if (form.blob) await ctx.packages.removeUnreferencedBlobs([form.blob.sha256]);
-    throw error;
+  const blob = form.blob;
+  const fileMetadata: PypiFileMetadata = { filetype, pyversion: fields.pyversion || null, requires_python: fields.requires_python || null };
+  const existing = (await listPackageVersions(ctx.db, project.id, 'pypi', normalizedName)).find((v) => sameVersion(v.version, version));
+  if (existing && (await filesOf(ctx.db, [existing.id])).some((f) => f.file_name === fileName)) {
+    throw errors.badRequest(`File already exists: ${fileName}`);
   }
+  const versionMetadata = Object.fromEntries(VERSION_FIELDS.filter((f) => fields[f]).map((f) => [f, fields[f]]));
+  await ctx.packages.write(
+    auditContextOf(request),
+    project,
+    async (writer) => {
+      const file = { fileName, blob, metadata: fileMetadata };
+      if (existing) await writer.addFile(existing, file);
+      else await writer.createVersion({ format: 'pypi', name, normalizedName, version, metadata: versionMetadata, files: [file] });
+    },
+  );
+  return { message: '201 Created' };
 }

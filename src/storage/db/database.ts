@@ -18,6 +18,7 @@ import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
 import * as m011 from './migrations/011-blob-contents.js';
 import * as m012 from './migrations/012-audit-deferred-indexes.js';
+import * as m013 from './migrations/013-blob-gc.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -78,6 +79,7 @@ const migrations = {
   '010-audit-package-index': m010,
   '011-blob-contents': m011,
   '012-audit-deferred-indexes': m012,
+  '013-blob-gc': m013,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
