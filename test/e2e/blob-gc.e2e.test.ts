@@ -4,7 +4,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Api } from '../support/api.js';
-import { waitForJobRun } from '../support/background-jobs.js';
+import { blobsCollected, waitForJobRun } from '../support/background-jobs.js';
 import { sha256, tmpBlobFiles } from '../support/generic-curl.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { storedBlobs } from '../support/stored-blobs.js';
@@ -119,7 +119,6 @@ describe('blob garbage collection: uploads racing deletes of the same bytes', ()
   it(`keeps every acknowledged upload downloadable through ${ROUNDS} races, then collects only the unreferenced blobs`, async () => {
     const garbage: Buffer[] = [];
     await inParallel(ROUNDS, IN_FLIGHT, (index) => round(index, garbage));
-    const racesDone = new Date();
 
     const acknowledged = uploads.filter((u) => u.status < 300);
     const refused = uploads.filter((u) => u.status >= 300).map((u) => `${u.label}: ${u.status}`);
@@ -128,10 +127,7 @@ describe('blob garbage collection: uploads racing deletes of the same bytes', ()
     const broken = await lost();
     assert.deepEqual(broken, [], `${broken.length} of ${acknowledged.length} acknowledged uploads lost their bytes`);
 
-    // The collector marks what it finds unreferenced in one run and deletes it in a run at least
-    // the grace period later: wait for such a pair of runs after the last write.
-    const marking = await waitForJobRun(world.root, GC_JOB, racesDone.getTime() + GRACE_SECONDS * 1000);
-    await waitForJobRun(world.root, GC_JOB, Date.parse(marking.finished_at!) + GRACE_SECONDS * 1000);
+    await blobsCollected(world.root, GRACE_SECONDS);
     assert.deepEqual(await lost(), [], 'acknowledged uploads lost their bytes to the collector');
     const expected = [...new Set(acknowledged.map((u) => sha256(u.bytes)))].sort();
     assert.deepEqual(await storedBlobs(trove), expected, 'exactly the blobs of the files that exist are kept');
