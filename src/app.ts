@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TroveConfig } from './config/config.js';
 import { AuditLog } from './core/audit/audit-log.js';
 import { bootstrapRoot, type BootstrapResult } from './core/accounts/bootstrap.js';
+import { BLOB_GC_INTERVAL_MS, BLOB_GC_JOB_NAME, blobGcJob } from './core/packages/blob-gc.js';
 import { PackageService } from './core/packages/package-service.js';
+import { RegisteringBlobStore } from './core/packages/pending-uploads.js';
 import type { AppContext } from './http/app-context.js';
 import { buildServer } from './http/server.js';
 import { CachedBlobStore } from './storage/blobs/cached-blob-store.js';
@@ -40,17 +42,20 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const db = openDatabase(database);
   await migrateToLatest(db);
   // Small files that arrive in memory (npm tarballs) are kept in the database: inline-blob-store.ts.
-  const blobs = new CachedBlobStore(new InlineBlobStore(blobStore, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
+  // Every other upload is registered before its bytes are placed, for the blob collector: pending-uploads.ts.
+  const uploads = new RegisteringBlobStore(blobStore, db);
+  const blobs = new CachedBlobStore(new InlineBlobStore(uploads, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
   const integrity = new AuditIntegrity(db, audit, log);
   await integrity.start();
-  const packages = new PackageService(db, blobs, audit, integrity);
+  const packages = new PackageService(db, audit, integrity);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
+  jobs.register(blobGcJob(db, blobStore, config.blobGcGraceMs, intervalOf(BLOB_GC_JOB_NAME, BLOB_GC_INTERVAL_MS)));
   const sealer = new AuditSealer(db, {
     origin: config.auditOrigin ?? defaultOrigin(config.baseUrl),
     keyDir: config.auditKeyDir,

@@ -40,6 +40,11 @@ export interface TroveConfig {
   /** Background jobs: a dead leader's lease lapses after this; overrides of job intervals by name. */
   jobLeaseMs: number;
   jobIntervals: Record<string, number>;
+  /**
+   * A blob is deleted once no file row and no upload has needed it for this long; registrations of
+   * uploads and temporary files older than this belong to crashed uploads (TROVE_BLOB_GC_GRACE_SECONDS).
+   */
+  blobGcGraceMs: number;
   /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
@@ -186,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
     jobIntervals: jobIntervalsFrom(env),
+    blobGcGraceMs: intFrom(env, 'TROVE_BLOB_GC_GRACE_SECONDS', 3600, 1, 30 * 86_400) * 1000,
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,

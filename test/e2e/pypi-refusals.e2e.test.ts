@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
+import { fastBlobGc } from '../support/background-jobs.js';
 import { buildProject, twineUpload, type BuiltProject } from '../support/python-client.js';
+import { assertOnlyFileBlobsStored } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
 // Every refused PyPI upload: the right status, a plain-text message (twine shows it), the store
-// exactly as before (packages, files, blob folder), and publish_denied for authenticated callers.
+// exactly as before (packages and files; once the blob collector has run, the blob folder too),
+// and publish_denied for authenticated callers.
 
 const DENIED = 'package_registry_package_publish_denied';
 
@@ -17,15 +18,6 @@ interface Reply {
   status: number;
   contentType: string;
   text: string;
-}
-
-/** Every file below `dir`, relative and sorted (empty folders left behind by a removed blob do not count). */
-function filesBelow(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) out.push(relative(dir, join(entry.parentPath, entry.name)));
-  }
-  return out.sort();
 }
 
 describe('PyPI upload refusals', () => {
@@ -40,7 +32,7 @@ describe('PyPI upload refusals', () => {
   const groupEvents = () => `/api/v4/groups/${group.id}/audit_events`;
 
   before(async () => {
-    trove = await startTrove();
+    trove = await startTrove({ env: fastBlobGc() });
     world = new World(trove);
     group = await world.group('acme');
     project = await world.project('web-app', group.id);
@@ -55,12 +47,15 @@ describe('PyPI upload refusals', () => {
     await trove?.stop();
   });
 
-  /** What a refusal must leave untouched: every package with its files, and the blob folder. */
+  /**
+   * What a refusal must leave untouched: every package with its files. Bytes a refused upload
+   * stored are the blob collector's to remove (the last test checks that nothing else is stored).
+   */
   async function store() {
     const packages = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?per_page=100`);
     const files = [];
     for (const pkg of packages) files.push(await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`));
-    return { packages, files, blobs: filesBelow(join(trove.dataDir, 'blobs')) };
+    return { packages, files };
   }
 
   /** A twine-shaped multipart upload built with fetch + FormData; `fields` override twine's. */
@@ -296,5 +291,9 @@ describe('PyPI upload refusals', () => {
     ];
     const reply = await rawUpload('Probe.Hello-0.4.0-py3-none-any.whl', { version: '0.4.0' }, writer.token, Buffer.from('bytes of 0.4.0'), repeated);
     assert.equal(reply.status, 201, reply.text);
+  });
+
+  it('keeps no bytes of the refused uploads once the blob collector has run', async () => {
+    await assertOnlyFileBlobsStored(trove, world.root, [project.id]);
   });
 });

@@ -107,7 +107,6 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
       });
       for (const tag of Object.keys(tags)) await writer.setTag(pkg, tag);
     },
-    { newBlobs: [blob.sha256] },
   );
   return { ok: true, success: true, id: name, version };
 }

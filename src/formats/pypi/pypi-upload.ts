@@ -128,22 +128,15 @@ export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, p
       throw errors.badRequest(`File already exists: ${fileName}`);
     }
     const versionMetadata = Object.fromEntries(VERSION_FIELDS.filter((f) => fields[f]).map((f) => [f, fields[f]]));
-    await ctx.packages.write(
-      auditContextOf(request),
-      project,
-      async (writer) => {
-        const file = { fileName, blob, metadata: fileMetadata };
-        if (existing) await writer.addFile(existing, file);
-        else await writer.createVersion({ format: 'pypi', name, normalizedName, version, metadata: versionMetadata, files: [file] });
-      },
-      { newBlobs: [blob.sha256] },
-    );
+    await ctx.packages.write(auditContextOf(request), project, async (writer) => {
+      const file = { fileName, blob, metadata: fileMetadata };
+      if (existing) await writer.addFile(existing, file);
+      else await writer.createVersion({ format: 'pypi', name, normalizedName, version, metadata: versionMetadata, files: [file] });
+    });
     return { message: '201 Created' };
   } catch (error) {
     // The refusal is audited with what the form said before it went wrong (a truncated body, a field too long).
     noteAttempt(request, { format: 'pypi', name: form.fields.name ?? null, version: form.fields.version ?? null });
-    // Nothing was stored for this upload: drop its blob unless another file already had the same bytes.
-    if (form.blob) await ctx.packages.removeUnreferencedBlobs([form.blob.sha256]);
     throw error;
   }
 }

@@ -18,6 +18,7 @@ import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
 import * as m011 from './migrations/011-blob-contents.js';
 import * as m012 from './migrations/012-audit-deferred-indexes.js';
+import * as m013 from './migrations/013-blob-gc.js';
 import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
 import * as m016 from './migrations/016-authentication-failure-windows.js';
@@ -81,6 +82,7 @@ const migrations = {
   '010-audit-package-index': m010,
   '011-blob-contents': m011,
   '012-audit-deferred-indexes': m012,
+  '013-blob-gc': m013,
   '014-case-insensitive-names': m014,
   '015-audit-integrity-alarms': m015,
   '016-authentication-failure-windows': m016,
