@@ -22,7 +22,8 @@ interface SchemaViolation {
  */
 function invalidParameterMessage(error: Partial<FastifyError>): string {
   const violation = (error.validation?.[0] ?? {}) as SchemaViolation;
-  const path = (violation.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  // An item of a list is reported as the list ("scopes does not have a valid value"), as GitLab does.
+  const path = (violation.instancePath ?? '').split('/').filter((part) => part !== '' && !/^\d+$/.test(part)).join('.');
   if (violation.keyword === 'required') return `${path ? `${path}.` : ''}${violation.params?.missingProperty ?? 'a parameter'} is missing`;
   const name = path || (error.validationContext === 'body' ? 'body' : 'a parameter');
   return violation.keyword === 'enum' ? `${name} does not have a valid value` : `${name} is invalid`;

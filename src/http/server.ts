@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { FORMATS } from '../formats/index.js';
 import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
+import { errors } from '../core/errors.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerPackageClientRoutes } from './package-client-routes.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
@@ -20,6 +21,7 @@ import { registerProjectRoutes } from './routes/projects-routes.js';
 import { registerTokenRoutes } from './routes/tokens-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerUserRoutes } from './routes/users-routes.js';
+import { registerSchemaValidation } from './schemas.js';
 import { registerWebUi } from './web-ui.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -29,12 +31,14 @@ function registerFormBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     const out: Record<string, string | string[]> = {};
     for (const [rawKey, value] of new URLSearchParams(body as string)) {
+      const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+      // As for JSON bodies: `__proto__[]=x` would replace the body's prototype with an array.
+      if (key === '__proto__') return done(errors.badRequest('Form body contains a forbidden property: __proto__'), undefined);
       if (rawKey.endsWith('[]')) {
-        const key = rawKey.slice(0, -2);
         const list = Array.isArray(out[key]) ? (out[key] as string[]) : [];
         out[key] = [...list, value];
       } else {
-        out[rawKey] = value;
+        out[key] = value;
       }
     }
     done(null, out);
@@ -56,6 +60,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
     reply.header('x-request-id', request.id);
   });
   registerFormBodyParser(app);
+  registerSchemaValidation(app);
   registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
   // Degraded while the audit log's integrity alarm is open (SPEC 4.8): reads go on, package writes are refused.

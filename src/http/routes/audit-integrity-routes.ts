@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
 import type { AppContext } from '../app-context.js';
 import { auditContextOf } from '../request-context.js';
+import { bodyOf } from '../schemas.js';
 
 /**
  * The audit log's integrity alarm (SPEC 4.8): administrators read it and acknowledge it. The
@@ -15,7 +16,8 @@ export function registerAuditIntegrityRoutes(app: FastifyInstance, ctx: AppConte
     return { alarm: ctx.integrity.openAlarm };
   });
 
-  app.post('/api/v4/audit_events/integrity_alarm/acknowledge', async (request, reply) => {
+  // Takes no fields (a body, if any, is an object).
+  app.post('/api/v4/audit_events/integrity_alarm/acknowledge', { schema: { body: bodyOf({}) } }, async (request, reply) => {
     requireAdmin(request.principal);
     const user = requireApiUser(request.principal, true).user;
     await ctx.integrity.refresh();

@@ -3,7 +3,7 @@ import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import { addressPolicyOf } from '../../core/audit/streaming/destination-address.js';
-import { parseDestinationChanges, parseNewDestination } from '../../core/audit/streaming/destination-input.js';
+import { MAX_CUSTOM_HEADERS, parseDestinationChanges, parseNewDestination } from '../../core/audit/streaming/destination-input.js';
 import {
   createDestination,
   deleteDestination,
@@ -19,12 +19,27 @@ import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup } from '../loaders.js';
 import { listQuery, paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
+import { bodyOf, name, text } from '../schemas.js';
 
 // SPEC 4.7 streaming destinations: /groups/:id/... for owners of top-level groups, and the
 // instance's for administrators. The secret is in the creation response only.
 
 type Params = { id?: string; destination_id?: string };
 type Body = Record<string, unknown> | undefined;
+
+// The shape of each field; what a URL, secret or header may be is checked by destination-input.ts.
+const destinationFields = {
+  name,
+  url: text(2048),
+  destination_url: text(2048),
+  secret: text(1024),
+  event_names: { type: 'array', maxItems: 200, items: text(128) },
+  // {"Authorization": "Splunk abc"} or GitLab's [{"key": ..., "value": ...}].
+  headers: { type: ['object', 'array'], maxProperties: MAX_CUSTOM_HEADERS, maxItems: MAX_CUSTOM_HEADERS },
+  active: { type: 'boolean' },
+};
+const destinationBody = { body: bodyOf(destinationFields) };
+const replayBody = { body: bodyOf({ seqs: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } }) };
 
 export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppContext): void {
   const policy = addressPolicyOf(ctx.config);
@@ -73,7 +88,7 @@ export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppConte
       return Promise.all(paginateArray(request, reply, ctx.config.baseUrl, rows).map(toApi));
     });
 
-    app.post<{ Params: Params; Body: Body }>(base, async (request, reply) => {
+    app.post<{ Params: Params; Body: Body }>(base, { schema: destinationBody }, async (request, reply) => {
       const owner = await ownerOf(request, true);
       const fields = await parseNewDestination({ ...request.body, url: request.body?.url ?? request.body?.destination_url }, policy, generateSecret());
       const row = await createDestination(ctx.db, ctx.audit, auditContextOf(request), owner, fields);
@@ -83,7 +98,7 @@ export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppConte
 
     app.get<{ Params: Params }>(one, async (request) => toApi((await destinationOf(request, false)).row));
 
-    app.put<{ Params: Params; Body: Body }>(one, async (request) => {
+    app.put<{ Params: Params; Body: Body }>(one, { schema: destinationBody }, async (request) => {
       const { owner, row } = await destinationOf(request, true);
       const body = { ...request.body };
       if (body.destination_url !== undefined && body.url === undefined) body.url = body.destination_url;
@@ -107,7 +122,7 @@ export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppConte
       return listDeadLetters(ctx.db, row.id, { limit: paging.perPage, offset: paging.offset });
     });
 
-    app.post<{ Params: Params; Body: Body }>(`${one}/dead_letters/replay`, async (request) => {
+    app.post<{ Params: Params; Body: Body }>(`${one}/dead_letters/replay`, { schema: replayBody }, async (request) => {
       const { row } = await destinationOf(request, true);
       const seqs = request.body?.seqs;
       if (seqs !== undefined && (!Array.isArray(seqs) || seqs.some((s) => !Number.isInteger(s)) || seqs.length > 10_000)) {

@@ -4,13 +4,31 @@ import { requireApiUser } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { policyOf, policyToApi, updatePolicy } from '../../core/cleanup/cleanup-policy-store.js';
 import { CleanupRunner } from '../../core/cleanup/cleanup-runner.js';
+import { CADENCES, MAX_REGEX_LENGTH, REGEX_FIELDS } from '../../core/cleanup/cleanup-policy.js';
 import { errors } from '../../core/errors.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { visibleProject } from '../loaders.js';
+import { oneOf } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
+import { bodyOf, boolean, MAX_ID, nullableText, oneOfValues } from '../schemas.js';
 
 type Params = { id: string };
+
+// A count or a number of days: empty or null clears the rule; the range is checked by applyUpdate().
+const count = { type: ['integer', 'string', 'null'], minimum: 0, maximum: MAX_ID, pattern: '^[0-9]{0,9}$' };
+// Unknown fields are refused by applyUpdate() with a message that lists the known ones.
+const policyChange = {
+  body: bodyOf({
+    enabled: boolean,
+    cadence: oneOfValues(CADENCES),
+    keep_n_versions: count,
+    older_than_days: count,
+    ...Object.fromEntries(REGEX_FIELDS.map((field) => [field, nullableText(MAX_REGEX_LENGTH)])),
+    next_run_at: nullableText(64),
+  }),
+};
+const runQuery = { querystring: { type: 'object', properties: { dry_run: oneOf(['true', 'false', '1', '0']) } } };
 
 /**
  * A project's packages cleanup policy (SPEC 5). Reading and changing it, and running it, need
@@ -33,7 +51,7 @@ export function registerCleanupPolicyRoutes(app: FastifyInstance, ctx: AppContex
     return policyToApi(await policyOf(ctx.db, project));
   });
 
-  app.put<{ Params: Params; Body: Record<string, unknown> | null }>(path, async (request) => {
+  app.put<{ Params: Params; Body: Record<string, unknown> | null }>(path, { schema: policyChange }, async (request) => {
     const project = await maintainedProject(request, true);
     const body = request.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Request body must be a JSON object');
@@ -41,7 +59,7 @@ export function registerCleanupPolicyRoutes(app: FastifyInstance, ctx: AppContex
     return policyToApi(policy);
   });
 
-  app.post<{ Params: Params; Querystring: { dry_run?: string } }>(`${path}/run`, async (request) => {
+  app.post<{ Params: Params; Querystring: { dry_run?: string } }>(`${path}/run`, { schema: runQuery }, async (request) => {
     const project = await maintainedProject(request, true);
     const dryRun = request.query.dry_run;
     if (dryRun !== undefined && !['true', 'false', '1', '0'].includes(dryRun)) throw errors.badRequest('dry_run must be true or false');

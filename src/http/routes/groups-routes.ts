@@ -9,13 +9,16 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { visibleGroup } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
 type Body = Record<string, unknown>;
+
+const newGroup = bodyOf({ name, path: name, parent_id: namespaceRef, visibility, description: nullableText(2000) });
 
 export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  app.post<{ Body: Body }>('/api/v4/groups', async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/groups', { schema: { body: newGroup } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const body = request.body ?? {};
     let parentId: number | null = null;

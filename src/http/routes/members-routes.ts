@@ -6,9 +6,13 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { accessLevel, bodyOf, id } from '../schemas.js';
 
 type Params = { id: string; user_id?: string };
 type Body = Record<string, unknown>;
+
+const newMember = bodyOf({ user_id: id, access_level: accessLevel }, ['user_id', 'access_level']);
+const memberChange = bodyOf({ access_level: accessLevel }, ['access_level']);
 
 /**
  * Resolves the member source for a route, the caller's level on it, and how to read that level again
@@ -45,7 +49,7 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
     }));
   });
 
-  app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/members`, async (request, reply) => {
+  app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/members`, { schema: { body: newMember } }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
@@ -55,7 +59,7 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
     return reply.status(201).send({ id: user.id, username: user.username, name: user.name, state: user.state, access_level: level });
   });
 
-  app.put<{ Params: Params; Body: Body }>(`${prefix}/:id/members/:user_id`, async (request) => {
+  app.put<{ Params: Params; Body: Body }>(`${prefix}/:id/members/:user_id`, { schema: { body: memberChange } }, async (request) => {
     requireApiUser(request.principal, true);
     const { source, levelIn } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);

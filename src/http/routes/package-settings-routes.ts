@@ -17,8 +17,11 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { visibleGroup, visibleNamespace } from '../loaders.js';
 import { auditContextOf } from '../request-context.js';
+import { bodyOf, oneOfValues } from '../schemas.js';
 
 const KEYS: SettingKey[] = ['package_audit_events', 'package_download_events'];
+// Other fields are refused by update() with a message that names the two.
+const settingsChange = { body: bodyOf(Object.fromEntries(KEYS.map((key) => [key, oneOfValues(SETTING_VALUES)]))) };
 
 export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function settingsOf(ns: Namespace) {
@@ -100,7 +103,7 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
     return settingsOf(group);
   });
 
-  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/groups/:id/packages/settings', async (request) => {
+  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/groups/:id/packages/settings', { schema: settingsChange }, async (request) => {
     requireApiUser(request.principal, true);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     requireOwner(level);
@@ -114,7 +117,7 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
     return settingsOf(namespace);
   });
 
-  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/namespaces/:id/packages/settings', async (request) => {
+  app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/namespaces/:id/packages/settings', { schema: settingsChange }, async (request) => {
     requireApiUser(request.principal, true);
     const { namespace, level } = await visibleNamespace(ctx, request, request.params.id);
     requireOwner(level);

@@ -7,13 +7,16 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
 type Body = Record<string, unknown>;
+
+const newProject = bodyOf({ name, path: name, namespace_id: namespaceRef, visibility, description: nullableText(2000) });
 
 export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  app.post<{ Body: Body }>('/api/v4/projects', async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/projects', { schema: { body: newProject } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const body = request.body ?? {};
     let namespace: Namespace | undefined;

@@ -19,13 +19,29 @@ import {
   revokePersonalAccessToken,
 } from '../../core/tokens/personal-access-tokens.js';
 import { isAdmin } from '../../core/tokens/principal.js';
+import { DEPLOY_TOKEN_SCOPES, PERSONAL_TOKEN_SCOPES } from '../../core/tokens/scopes.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { bodyOf, expiresAt, listOf, name, nullableText, optionalId, positiveInteger, text } from '../schemas.js';
 import { auditContextOf } from '../request-context.js';
 
 type Body = Record<string, unknown>;
 type Params = { id: string; token_id?: string };
+
+const newPersonalToken = { body: bodyOf({ name, scopes: listOf(PERSONAL_TOKEN_SCOPES), expires_at: expiresAt }) };
+const newDeployToken = { body: bodyOf({ name, scopes: listOf(DEPLOY_TOKEN_SCOPES), expires_at: expiresAt, username: name }) };
+const newJobToken = {
+  body: bodyOf({
+    user_id: optionalId,
+    pipeline_id: positiveInteger(),
+    job_id: positiveInteger(),
+    ref: name,
+    sha: text(64),
+    pipeline_url: nullableText(2048),
+    expires_in: positiveInteger(Number.MAX_SAFE_INTEGER),
+  }),
+};
 
 export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
@@ -40,12 +56,12 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
     return personalAccessTokenToApi(token, secret);
   }
 
-  app.post<{ Body: Body }>('/api/v4/user/personal_access_tokens', async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/user/personal_access_tokens', { schema: newPersonalToken }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     return reply.status(201).send(await createPat(request, principal.user));
   });
 
-  app.post<{ Params: Params; Body: Body }>('/api/v4/users/:id/personal_access_tokens', async (request, reply) => {
+  app.post<{ Params: Params; Body: Body }>('/api/v4/users/:id/personal_access_tokens', { schema: newPersonalToken }, async (request, reply) => {
     requireAdmin(request.principal);
     const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
     if (!user) throw errors.notFound('404 User Not Found');
@@ -102,7 +118,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
       return paginateArray(request, reply, base, tokens).map((t) => deployTokenToApi(t));
     });
 
-    app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/deploy_tokens`, async (request, reply) => {
+    app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/deploy_tokens`, { schema: newDeployToken }, async (request, reply) => {
       requireApiUser(request.principal, true);
       const owner = await loadOwner(request, request.params.id);
       const body = request.body ?? {};
@@ -121,7 +137,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
   }
 
   // CI job tokens: minted by a project maintainer (the CI system) for one job of one pipeline.
-  app.post<{ Params: Params; Body: Body }>('/api/v4/projects/:id/ci/job_tokens', async (request, reply) => {
+  app.post<{ Params: Params; Body: Body }>('/api/v4/projects/:id/ci/job_tokens', { schema: newJobToken }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const { project, namespace, level } = await visibleProject(ctx, request, request.params.id);
     if (level < AccessLevel.maintainer) throw errors.forbidden();

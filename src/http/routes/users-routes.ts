@@ -6,8 +6,11 @@ import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { bodyOf, boolean, name, text } from '../schemas.js';
 
 type Body = Record<string, unknown>;
+
+const newUser = bodyOf({ username: name, name, email: name, password: text(1024), admin: boolean });
 
 export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
@@ -33,7 +36,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
     return userToApi(user, base, isAdmin(principal) || principal.user.id === user.id);
   });
 
-  app.post<{ Body: Body }>('/api/v4/users', async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/users', { schema: { body: newUser } }, async (request, reply) => {
     requireAdmin(request.principal);
     const body = request.body ?? {};
     const user = await createUser(ctx.db, {
