@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { VALID_ACCESS_LEVELS, VISIBILITIES } from '../core/accounts/access-levels.js';
+import { requireApiUser } from '../core/accounts/permissions.js';
 
 // JSON Schema fragments for request bodies, and the validation that runs them before any handler
 // (a violation is GitLab's 400 {"error": "<field> is invalid"}, src/http/error-handler.ts).
@@ -15,8 +16,20 @@ const COMMON: Options = { useDefaults: true, removeAdditional: true, addUsedSche
 const coercing = new Ajv({ ...COMMON, coerceTypes: 'array' });
 const exact = new Ajv({ ...COMMON, coerceTypes: false });
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Takes a body from a caller who has not signed in (the sign-in itself). */
+    anonymousBody?: boolean;
+  }
+}
+
 export function registerSchemaValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  // As in GitLab, a write is authenticated before its parameters are looked at: without a
+  // credential it is a 401 (with a read-only one a 403), whatever the body holds.
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.schema?.body !== undefined && request.routeOptions.config.anonymousBody !== true) requireApiUser(request.principal, true);
+  });
 }
 
 /** The largest row id: PostgreSQL's `integer` (a larger one would be a database error, not a 404). */

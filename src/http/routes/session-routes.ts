@@ -77,7 +77,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (request.headers['x-trove-web'] !== undefined) reply.removeHeader('www-authenticate');
   });
 
-  app.post('/api/v4/session', { schema: { body: bodyOf({ login: name, password: text(1024), token: text(1024) }) } }, async (request, reply: FastifyReply) => {
+  app.post('/api/v4/session', { schema: { body: bodyOf({ login: name, password: text(1024), token: text(1024) }) }, config: { anonymousBody: true } }, async (request, reply: FastifyReply) => {
     // JSON only: a cross-site HTML form cannot send it, so nobody can be signed in to someone else's account.
     if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) throw errors.badRequest('Sign in with a JSON body');
     const body = (request.body ?? {}) as Record<string, unknown>;
