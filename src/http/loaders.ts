@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { findGroup, findNamespace, type Namespace } from '../core/accounts/namespaces.js';
+import { findGroup, findNamespace, isRowId, type Namespace } from '../core/accounts/namespaces.js';
 import { groupVisible, projectAccess } from '../core/accounts/permissions.js';
 import { findProject, type Project } from '../core/accounts/projects.js';
 import { errors } from '../core/errors.js';
@@ -35,7 +35,8 @@ export async function visibleNamespace(ctx: AppContext, request: FastifyRequest,
   return { namespace, level };
 }
 
+/** A numeric id from the URL; anything else, or a number beyond any id, is 404. */
 export function idParam(value: string, name = 'id'): number {
-  if (!/^\d+$/.test(value)) throw errors.notFound(`404 ${name} Not Found`);
+  if (!/^\d+$/.test(value) || !isRowId(Number(value))) throw errors.notFound(`404 ${name} Not Found`);
   return Number(value);
 }

@@ -2,6 +2,7 @@ import { Ajv, type Options } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { VALID_ACCESS_LEVELS, VISIBILITIES } from '../core/accounts/access-levels.js';
 import { requireApiUser } from '../core/accounts/permissions.js';
+import { MAX_ROW_ID } from '../storage/db/schema.js';
 
 // JSON Schema fragments for request bodies, and the validation that runs them before any handler
 // (a violation is GitLab's 400 {"error": "<field> is invalid"}, src/http/error-handler.ts).
@@ -32,8 +33,8 @@ export function registerSchemaValidation(app: FastifyInstance): void {
   });
 }
 
-/** The largest row id: PostgreSQL's `integer` (a larger one would be a database error, not a 404). */
-export const MAX_ID = 2_147_483_647;
+/** The largest row id (a larger one would be a database error, not a 404). */
+export const MAX_ID = MAX_ROW_ID;
 
 /** A regular expression for the decimal numbers 1..max without leading zeros (e.g. for form fields). */
 export function decimalUpTo(max: number): string {

@@ -77,7 +77,7 @@ describe('request bodies: declared with schemas, refused in one place', () => {
       {
         method: 'POST', path: '/api/v4/projects', status: 201,
         valid: () => ({ name: unique('p'), path: unique('p'), namespace_id: group.id }),
-        form: () => `name=${unique('p')}&namespace_id=${group.id}&visibility=internal`,
+        form: () => `name=${unique('p')}&namespace_id=acme&visibility=internal`, // by path, as in the README
         fields: { name: 'text', path: 'text', namespace_id: 'ref', visibility: 'fixed', description: 'nullableText' },
       },
       {
@@ -240,6 +240,26 @@ describe('request bodies: declared with schemas, refused in one place', () => {
       const body = { ...route.valid(), [Object.keys(route.fields)[0]!]: {} };
       assert.equal((await send(route, body, anonymous)).status, 401, `${route.method} ${route.path}`);
       assert.equal((await send(route, body, readOnly)).status, 403, `${route.method} ${route.path}`);
+    }
+  });
+
+  it('answers 404, not a database error, to an id in the URL beyond any row', async () => {
+    const big = '99999999999999999999';
+    const group = (await world.root.get('/api/v4/groups?search=acme')).body[0].id;
+    for (const [method, path] of [
+      ['GET', `/api/v4/groups/${big}`],
+      ['GET', `/api/v4/projects/${big}`],
+      ['GET', `/api/v4/users/${big}`],
+      ['PUT', `/api/v4/groups/${group}/members/${big}`],
+      ['DELETE', `/api/v4/groups/${group}/members/${big}`],
+      ['GET', `/api/v4/personal_access_tokens/${big}`],
+      ['DELETE', `/api/v4/projects/${projectId}/packages/${big}`],
+      ['PUT', `/api/v4/namespaces/${big}/packages/settings`],
+      ['DELETE', `/api/v4/groups/${group}/deploy_tokens/${big}`],
+      ['GET', `${destinationsPath()}/${big}`],
+    ]) {
+      const res = await world.root.request(method!, path!, method === 'PUT' ? { access_level: 30 } : undefined);
+      assert.equal(res.status, 404, `${method} ${path}: ${res.text}`);
     }
   });
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { equalsIgnoringCase, startsWith } from '../../storage/db/like.js';
 import type { Db } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
-import type { NamespacesTable } from '../../storage/db/schema.js';
+import { MAX_ROW_ID, type NamespacesTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { VISIBILITIES, type Visibility } from './access-levels.js';
@@ -15,9 +15,14 @@ export function isNumericRef(ref: string): boolean {
   return /^\d+$/.test(ref);
 }
 
+/** Whether a number can be a row id at all (a larger one is no row, not a database error). */
+export function isRowId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 0 && id <= MAX_ROW_ID;
+}
+
 export async function findNamespace(db: Db, ref: string | number): Promise<Namespace | undefined> {
   const query = db.selectFrom('namespaces').selectAll();
-  if (typeof ref === 'number' || isNumericRef(ref)) return query.where('id', '=', Number(ref)).executeTakeFirst();
+  if (typeof ref === 'number' || isNumericRef(ref)) return isRowId(Number(ref)) ? query.where('id', '=', Number(ref)).executeTakeFirst() : undefined;
   return query.where('full_path', '=', ref).executeTakeFirst();
 }
 

@@ -4,13 +4,13 @@ import type { ProjectsTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import type { Visibility } from './access-levels.js';
-import { assertVisibility, fullPathTaken, isNumericRef, type Namespace } from './namespaces.js';
+import { assertVisibility, fullPathTaken, isNumericRef, isRowId, type Namespace } from './namespaces.js';
 import { assertValidName, assertValidPath } from './paths.js';
 
 export type Project = Omit<ProjectsTable, 'id'> & { id: number };
 
 export async function findProject(db: Db, ref: string | number): Promise<Project | undefined> {
-  if (typeof ref === 'number' || isNumericRef(ref)) return findRow(db, 'projects', { id: Number(ref) });
+  if (typeof ref === 'number' || isNumericRef(ref)) return isRowId(Number(ref)) ? findRow(db, 'projects', { id: Number(ref) }) : undefined;
   return findRow(db, 'projects', { full_path: ref });
 }
 

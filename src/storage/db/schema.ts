@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely';
 
+/** The largest row id: ids are PostgreSQL `integer`s, so a larger number names no row (and must not reach the query). */
+export const MAX_ROW_ID = 2_147_483_647;
+
 // Table types for Kysely. Timestamps are ISO-8601 UTC strings (sortable as text on
 // every dialect); JSON documents are stored as text; booleans as 0/1 integers.
 
