@@ -158,10 +158,12 @@ export function registerAuditVerifyCommands(program: Command): void {
       } else if (result.ok) {
         console.log(formatSummary(result.summary, options.export ? `${options.export}${options.filtered ? ' (filtered export)' : ''}` : 'live database'));
         console.log(formatTrust(trust));
+      } else if (result.filteredExport) {
+        console.log(`cannot verify this export: ${result.reason}`);
       } else {
         console.log(result.seq === null ? `verification failed: ${result.reason}` : `first bad seq ${result.seq}: ${result.reason}`);
       }
-      process.exitCode = result.ok ? EXIT.verified : EXIT.tampered;
+      process.exitCode = result.ok ? EXIT.verified : result.filteredExport ? EXIT.filteredExport : EXIT.tampered;
     });
 
   audit
