@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createNoteSigner, formatVerifierKey, signNote } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
 import { allEvents, publishOk, publishRaw, sleep } from '../support/audit-e2e.js';
-import { copyTroveData, expectBad, openTamperDb, runTroveCli, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { copyTroveData, expectBad, openTamperDb, runTroveCli, tamperedCopyOf, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -28,17 +28,7 @@ describe('audit integrity self-check', () => {
   let sealed = 0;
   const keyFile = join(tempDir('trove-alarm-keys-'), 'key.pub');
 
-  async function tamperedCopy(tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}): Promise<TroveData> {
-    const copy = await copyTroveData(data);
-    const db = await openTamperDb(copy);
-    try {
-      await db.dropAppendOnlyTriggers(options);
-      await tamper(db);
-    } finally {
-      await db.close();
-    }
-    return copy;
-  }
+  const tamperedCopy = (tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}) => tamperedCopyOf(data, tamper, options);
 
   const startOn = (target: TroveData, env: Record<string, string> = {}) =>
     startTrove({ env: { ...SEAL_ENV, ...env, TROVE_ROOT_TOKEN: rootToken, ...(target.databaseUrl ? { TROVE_DATABASE_URL: target.databaseUrl } : {}) }, dataDir: target.dataDir });

@@ -9,7 +9,7 @@ import { hashFromHex, rootOf } from '../../src/core/audit/seal/merkle.js';
 import { createNoteSigner, formatVerifierKey } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
-import { copyTroveData, expectBad, expectOk, openTamperDb, runTroveCli, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { copyTroveData, expectBad, expectOk, runTroveCli, tamperedCopyOf, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -71,15 +71,8 @@ describe('trove audit verify', () => {
   const verifyLive = (target: TroveData, ...args: string[]) => verifyCli(target, '--trusted-key', keyFile, ...args);
   /** A fresh copy of the data, tampered with by `tamper` (triggers dropped first). */
   async function tampered(tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}): Promise<TroveData> {
-    const copy = await copyTroveData(data);
+    const copy = await tamperedCopyOf(data, tamper, options);
     copies.push(copy);
-    const db = await openTamperDb(copy);
-    try {
-      await db.dropAppendOnlyTriggers(options);
-      await tamper(db);
-    } finally {
-      await db.close();
-    }
     return copy;
   }
   /** The largest checkpoint size below `seq`: what a root mismatch at `seq` is attributed to, + 1. */

@@ -132,6 +132,19 @@ export async function openTamperDb(data: TroveData): Promise<TamperDb> {
   };
 }
 
+/** A fresh copy of `data`, tampered with by `tamper` (the append-only triggers dropped first). */
+export async function tamperedCopyOf(data: TroveData, tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}): Promise<TroveData> {
+  const copy = await copyTroveData(data);
+  const db = await openTamperDb(copy);
+  try {
+    await db.dropAppendOnlyTriggers(options);
+    await tamper(db);
+  } finally {
+    await db.close();
+  }
+  return copy;
+}
+
 /** Waits until the latest checkpoint seals the head of the log; returns its tree size. */
 export async function waitUntilSealed(api: Api): Promise<number> {
   const deadline = Date.now() + 30_000;

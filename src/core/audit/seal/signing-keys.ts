@@ -79,17 +79,10 @@ export async function rotateSigningKey(dir: string, options: { name?: string } =
   return { ...created, rotation: old ? await readFile(join(dir, stem + ROTATION_SUFFIX), 'utf8') : null };
 }
 
-/** Every rotation statement in the folder, oldest key first (by file name). */
+/** Every rotation statement in the folder, in file name order. */
 export async function listRotationStatements(dir: string): Promise<RotationStatement[]> {
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
-  }
   const statements: RotationStatement[] = [];
-  for (const file of files.filter((name) => name.endsWith(ROTATION_SUFFIX)).sort()) {
+  for (const file of await filesEndingWith(dir, ROTATION_SUFFIX)) {
     statements.push({ note: await readFile(join(dir, file), 'utf8'), source: join(dir, file) });
   }
   return statements;
@@ -98,20 +91,23 @@ export async function listRotationStatements(dir: string): Promise<RotationState
 /** Every verifier key in the folder (active and retired), sorted by name then key ID. */
 export async function listTrustedVerifierKeys(dir: string): Promise<TrustedVerifierKey[]> {
   const activeStem = await readActiveStem(dir);
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
-  }
   const keys: TrustedVerifierKey[] = [];
-  for (const file of files.filter((name) => name.endsWith(VERIFIER_SUFFIX)).sort()) {
+  for (const file of await filesEndingWith(dir, VERIFIER_SUFFIX)) {
     const verifierKey = (await readFile(join(dir, file), 'utf8')).trim();
     const parsed = parseVerifierKey(verifierKey);
     keys.push({ ...parsed, verifierKey, active: file === activeStem + VERIFIER_SUFFIX });
   }
   return keys.sort((a, b) => (a.name === b.name ? a.keyId - b.keyId : a.name < b.name ? -1 : 1));
+}
+
+/** The names of the folder's files that end with `suffix`, sorted; none when there is no folder. */
+async function filesEndingWith(dir: string, suffix: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith(suffix)).sort();
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
 }
 
 async function createActiveKey(dir: string, name: string, rotation?: (verifierKey: string) => string): Promise<AuditSigningKey> {
