@@ -52,7 +52,10 @@ describe('audit checkpoint mirrors', () => {
   });
 
   it('delivers each checkpoint to every destination as a signed audit_checkpoint record', async () => {
-    for (let v = 0; v < 7; v++) await uploadGeneric(world.root, projectId, 'tool', `1.0.${v}`);
+    // Two rounds, each sealed before the next: at least two checkpoints after the destinations.
+    for (let v = 0; v < 3; v++) await uploadGeneric(world.root, projectId, 'tool', `1.0.${v}`);
+    await waitUntilSealed(world.root);
+    for (let v = 3; v < 7; v++) await uploadGeneric(world.root, projectId, 'tool', `1.0.${v}`);
     const sealed = await waitUntilSealed(world.root);
     const key = await world.root.get('/api/v4/audit_events/checkpoint/public_key');
     writeFileSync(keyFile, key.text);
