@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../../core/accounts/permissions.js';
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint } from '../../core/audit/audit-proofs.js';
-import { listRotationStatements, listTrustedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
+import { listRotationStatements, listPublishedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
 import { checkpointsTextChunk, formatCheckpointsText } from '../../core/audit/verify/verify-files.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
@@ -36,14 +36,14 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
       created_at: latest?.created_at ?? null,
       checkpoint: latest?.note ?? null,
       public_key: key.verifierKey,
-      public_keys: (await listTrustedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
+      public_keys: (await listPublishedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
     };
   });
 
   app.get('/api/v4/audit_events/checkpoint/public_key', async (request, reply) => {
     requireSignedIn(request.principal);
     await ctx.sealer.signingKey();
-    const keys = await listTrustedVerifierKeys(ctx.config.auditKeyDir);
+    const keys = await listPublishedVerifierKeys(ctx.config.auditKeyDir);
     return reply.type('text/plain; charset=utf-8').send(keys.map((k) => `${k.verifierKey}\n`).join(''));
   });
 

@@ -34,7 +34,7 @@ export interface AuditSigningKey {
   verifierKey: string;
 }
 
-export interface TrustedVerifierKey extends NoteVerifierKey {
+export interface PublishedVerifierKey extends NoteVerifierKey {
   verifierKey: string;
   active: boolean;
 }
@@ -88,10 +88,10 @@ export async function listRotationStatements(dir: string): Promise<RotationState
   return statements;
 }
 
-/** Every verifier key in the folder (active and retired), sorted by name then key ID. */
-export async function listTrustedVerifierKeys(dir: string): Promise<TrustedVerifierKey[]> {
+/** Every verifier key in the folder (active and retired), sorted by name then key ID: what the server publishes, not what verify trusts. */
+export async function listPublishedVerifierKeys(dir: string): Promise<PublishedVerifierKey[]> {
   const activeStem = await readActiveStem(dir);
-  const keys: TrustedVerifierKey[] = [];
+  const keys: PublishedVerifierKey[] = [];
   for (const file of await filesEndingWith(dir, VERIFIER_SUFFIX)) {
     const verifierKey = (await readFile(join(dir, file), 'utf8')).trim();
     const parsed = parseVerifierKey(verifierKey);
