@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TroveConfig } from './config/config.js';
 import { AuditLog } from './core/audit/audit-log.js';
 import { bootstrapRoot, type BootstrapResult } from './core/accounts/bootstrap.js';
+import { BLOB_GC_INTERVAL_MS, BLOB_GC_JOB_NAME, blobGcJob } from './core/packages/blob-gc.js';
 import { PackageService } from './core/packages/package-service.js';
+import { RegisteringBlobStore } from './core/packages/pending-uploads.js';
 import type { AppContext } from './http/app-context.js';
 import { buildServer } from './http/server.js';
 import { CachedBlobStore } from './storage/blobs/cached-blob-store.js';
@@ -11,6 +13,7 @@ import { InlineBlobStore } from './storage/blobs/inline-blob-store.js';
 import { migrateToLatest, openDatabase } from './storage/db/database.js';
 import { JobScheduler } from './core/jobs/job-scheduler.js';
 import { AuditIndexer } from './core/audit/audit-indexer.js';
+import { AuthenticationFailures } from './core/audit/authentication-failures.js';
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
 import { AuditIntegrity } from './core/audit/integrity/audit-integrity.js';
 import { FolderMirror } from './core/audit/mirror/folder-mirror.js';
@@ -43,17 +46,20 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const db = openDatabase(database);
   await migrateToLatest(db);
   // Small files that arrive in memory (npm tarballs) are kept in the database: inline-blob-store.ts.
-  const blobs = new CachedBlobStore(new InlineBlobStore(blobStore, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
+  // Every other upload is registered before its bytes are placed, for the blob collector: pending-uploads.ts.
+  const uploads = new RegisteringBlobStore(blobStore, db);
+  const blobs = new CachedBlobStore(new InlineBlobStore(uploads, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
   const integrity = new AuditIntegrity(db, audit, log, await pinnedKeysOf(config));
   await integrity.start();
-  const packages = new PackageService(db, blobs, audit, integrity);
+  const packages = new PackageService(db, audit, integrity);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
+  jobs.register(blobGcJob(db, blobStore, config.blobGcGraceMs, intervalOf(BLOB_GC_JOB_NAME, BLOB_GC_INTERVAL_MS)));
   const sealer = new AuditSealer(db, {
     origin: config.auditOrigin ?? defaultOrigin(config.baseUrl),
     keyDir: config.auditKeyDir,
@@ -72,7 +78,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   jobs.register(streaming.leaderJob());
   // SQLite: audit events written by package writes join the filter indexes in batches (started by main.ts).
   const auditIndexer = new AuditIndexer(db, log);
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer };
+  const authenticationFailures = new AuthenticationFailures(db, audit);
+  jobs.register(authenticationFailures.job(intervalOf('flush-authentication-failures', 10_000)));
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {
@@ -88,6 +96,8 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
         await server.close();
         // ... and every queued download event is written before the database closes (SPEC 4.4).
         await downloadEvents.close();
+        // Repeated authentication failures counted but not yet recorded are recorded now.
+        await authenticationFailures.flush(true);
         await auditIndexer.stop();
       } finally {
         integrity.stop();

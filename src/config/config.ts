@@ -17,12 +17,14 @@ export interface TroveConfig {
   blobStore: BlobStoreConfig;
   rootPassword?: string;
   rootToken?: string;
-  /** Instance default for package_audit_events when no group/namespace decides. */
-  packageAuditEventsDefault: 'enabled' | 'disabled';
+  /** Instance default for package_audit_events when no group/namespace decides; `enforced`: always on, nobody can disable it. */
+  packageAuditEventsDefault: 'enabled' | 'disabled' | 'enforced';
   /** Largest request body accepted by package uploads (bytes). */
   maxUploadBytes: number;
   /** Largest unpacked size of an npm tarball (decompression bomb limit). */
   maxUnpackedBytes: number;
+  /** Largest npm version document (the manifest of one version, readme included) a publish may store (413 beyond). */
+  maxManifestBytes: number;
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -38,6 +40,11 @@ export interface TroveConfig {
   /** Background jobs: a dead leader's lease lapses after this; overrides of job intervals by name. */
   jobLeaseMs: number;
   jobIntervals: Record<string, number>;
+  /**
+   * A blob is deleted once no file row and no upload has needed it for this long; registrations of
+   * uploads and temporary files older than this belong to crashed uploads (TROVE_BLOB_GC_GRACE_SECONDS).
+   */
+  blobGcGraceMs: number;
   /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
@@ -174,9 +181,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     blobStore,
     rootPassword: env.TROVE_ROOT_PASSWORD || undefined,
     rootToken: env.TROVE_ROOT_TOKEN || undefined,
-    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled'] as const, 'enabled'),
+    packageAuditEventsDefault: oneOf(env, 'TROVE_PACKAGE_AUDIT_EVENTS', ['enabled', 'disabled', 'enforced'] as const, 'enabled'),
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    maxManifestBytes: intFrom(env, 'TROVE_MAX_MANIFEST_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
@@ -185,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
     jobIntervals: jobIntervalsFrom(env),
+    blobGcGraceMs: intFrom(env, 'TROVE_BLOB_GC_GRACE_SECONDS', 3600, 1, 30 * 86_400) * 1000,
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,

@@ -28,7 +28,7 @@ export const errors = {
   conflict: declare('CONFLICT', 409, 'Conflict'),
   payloadTooLarge: declare('PAYLOAD_TOO_LARGE', 413, 'Request body is too large'),
   unprocessable: declare('UNPROCESSABLE', 422, 'Unprocessable entity'),
-  serviceUnavailable: declare('SERVICE_UNAVAILABLE', 503, '503 Service Unavailable'),
+  serviceUnavailable: declare('SERVICE_UNAVAILABLE', 503, '503 Service Unavailable - retry later'),
   tooManyRequests: (retryAfterSeconds: number, message = '429 Too Many Requests - retry later') =>
     new TroveError('TOO_MANY_REQUESTS', 429, message, { 'retry-after': String(retryAfterSeconds) }),
 };

@@ -9,6 +9,10 @@ import type { AppContext } from '../http/app-context.js';
 export interface PackageFormat {
   /** The `package_type` stored on packages and shown in the API ("npm", "pypi", ...). */
   name: string;
-  /** Registers the format's routes inside its own encapsulated Fastify context. */
+  /**
+   * Registers the format's routes inside its own encapsulated Fastify context. The server calls it
+   * through registerPackageClientRoutes (src/http/package-client-routes.ts), which marks every one
+   * of them a package-client endpoint: tokens only, never the web session cookie.
+   */
   register(app: FastifyInstance, ctx: AppContext): Promise<void>;
 }

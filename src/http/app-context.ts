@@ -1,6 +1,7 @@
 import type { TroveConfig } from '../config/config.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
 import type { AuditIndexer } from '../core/audit/audit-indexer.js';
+import type { AuthenticationFailures } from '../core/audit/authentication-failures.js';
 import type { AuditSealer } from '../core/audit/audit-sealer.js';
 import type { AuditIntegrity } from '../core/audit/integrity/audit-integrity.js';
 import type { DownloadEventBuffer } from '../core/audit/download-events.js';
@@ -30,4 +31,6 @@ export interface AppContext {
   streaming: StreamingWorker;
   /** SQLite: brings the audit filter indexes up to date in batches (src/core/audit/audit-indexer.ts). */
   auditIndexer: AuditIndexer;
+  /** Records authentication_failed, repeated identical failures as one event a minute (SPEC 4.1). */
+  authenticationFailures: AuthenticationFailures;
 }

@@ -2,12 +2,20 @@ import type { FastifyRequest } from 'fastify';
 import { AccessLevel } from '../core/accounts/access-levels.js';
 import { subtreeNamespaceIds } from '../core/accounts/namespaces.js';
 import { requireAdmin, requireApiUser } from '../core/accounts/permissions.js';
-import type { AuditView } from '../core/audit/audit-query.js';
+import { TOKEN_TYPES, VIA, type AuditView } from '../core/audit/audit-query.js';
 import { INSTANCE_SCOPE, namespaceScope, projectScope } from '../core/audit/audit-scope.js';
 import type { AuditScope } from '../core/audit/audit-types.js';
 import { errors } from '../core/errors.js';
 import type { AppContext } from './app-context.js';
 import { visibleGroup, visibleProject } from './loaders.js';
+import { oneOf } from './pagination.js';
+
+/** The audit filters (SPEC 4.5) with a fixed list, for the query schemas of the list and export routes. */
+export const AUDIT_FILTER_QUERY = {
+  via: oneOf(VIA),
+  outcome: oneOf(['success', 'failure']),
+  token_type: oneOf(['', ...TOKEN_TYPES]),
+};
 
 // Which slice of the audit log a request may read (SPEC 4.2), shared by the list, single-event
 // and export endpoints so that they can never disagree: admins see the instance; group owners

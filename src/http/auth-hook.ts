@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { INSTANCE_SCOPE } from '../core/audit/audit-scope.js';
 import { errors } from '../core/errors.js';
 import { csrfTokenMatches, principalOfSession } from '../core/sessions/web-sessions.js';
-import { authenticateToken, type AuthOutcome } from '../core/tokens/authenticate.js';
+import { authenticateToken } from '../core/tokens/authenticate.js';
 import { ANONYMOUS } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
-import { auditContextOf } from './request-context.js';
+import { recordAuthenticationFailure } from './authentication-failures.js';
 import { cookieAuthAllowed, sessionSecretOf } from './session-cookie.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -30,20 +29,6 @@ export function credentialOf(request: FastifyRequest): string | null {
   return null;
 }
 
-/** Records `authentication_failed` (instance scope) for a refused token or password. */
-export async function recordAuthenticationFailure(ctx: AppContext, request: FastifyRequest, outcome: Extract<AuthOutcome, { ok: false }>): Promise<void> {
-  const auditCtx = auditContextOf(request, ANONYMOUS);
-  auditCtx.actor = { ...auditCtx.actor, user_id: outcome.userId, username: outcome.username, token_id: outcome.tokenId };
-  await ctx.audit.recordAlone(ctx.db, auditCtx, {
-    eventName: 'authentication_failed',
-    outcome: 'failure',
-    reason: outcome.reason,
-    scope: INSTANCE_SCOPE,
-    target: { id: outcome.tokenId ?? outcome.userId, type: outcome.tokenType ?? 'Token', details: `${request.method} ${request.url.split('?')[0]}` },
-    customMessage: `Authentication failed: ${outcome.reason}`,
-  });
-}
-
 /**
  * A web UI session cookie, when no token header is present and the path is REST API. An unknown
  * or expired session is simply anonymous (the UI then asks to sign in). Cookie-authenticated
@@ -51,7 +36,7 @@ export async function recordAuthenticationFailure(ctx: AppContext, request: Fast
  */
 async function authenticateSession(ctx: AppContext, request: FastifyRequest): Promise<void> {
   const secret = sessionSecretOf(request);
-  if (secret === null || !cookieAuthAllowed(request.url)) return;
+  if (secret === null || !cookieAuthAllowed(request)) return;
   const session = await principalOfSession(ctx.db, secret);
   if (session === null) return;
   if (!SAFE_METHODS.has(request.method)) {
@@ -62,7 +47,10 @@ async function authenticateSession(ctx: AppContext, request: FastifyRequest): Pr
   request.webSession = { secret, expiresAt: session.expiresAt };
 }
 
-/** Resolves request.principal before any route runs; a bad credential is audited and answered 401. */
+/**
+ * Resolves request.principal before the handler runs; a bad credential is audited and answered 401.
+ * onRequest runs after routing (Fastify 5), so the matched route's config is known here.
+ */
 export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null as never);
   app.decorateRequest('webSession', null);
@@ -76,7 +64,7 @@ export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
       request.principal = outcome.principal;
       return;
     }
-    await recordAuthenticationFailure(ctx, request, outcome);
+    await recordAuthenticationFailure(ctx, request, outcome, { secret });
     throw errors.unauthorized();
   });
 }

@@ -10,16 +10,45 @@ export interface Paging {
   offset: number;
 }
 
-function positive(value: unknown, name: string, fallback: number): number {
+/** GitLab's cap: a larger per_page is served as 100 (X-Per-Page says so), as GitLab does. */
+export const MAX_PER_PAGE = 100;
+/** Far beyond any list a client pages through (keyset pagination serves the audit log); keeps offsets exact. */
+export const MAX_PAGE = 1_000_000;
+
+/** JSON Schema of a query parameter that is one of fixed words (order_by, sort, ...). */
+export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: values }) as const;
+
+/**
+ * A list route's `querystring` schema: page and per_page as GitLab takes them, plus the route's
+ * own parameters. Fastify validates it before the handler runs (a 400 from the error handler).
+ */
+export function listQuery(own: Record<string, object> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      page: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
+      per_page: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
+      ...own,
+    },
+  } as const;
+}
+
+/** order_by from the route's list, sort asc or desc. */
+export function sortedListQuery(orderBy: readonly string[], own: Record<string, object> = {}) {
+  return listQuery({ order_by: oneOf(orderBy), sort: oneOf(['asc', 'desc']), ...own });
+}
+
+function positive(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw errors.badRequest(`${name} is invalid`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw errors.badRequest(`${name} is invalid`);
   return n;
 }
 
+/** Reads what listQuery() validated (and checks again, for a route that forgot its schema). */
 export function parsePaging(query: Record<string, unknown>): Paging {
-  const page = positive(query.page, 'page', 1);
-  const perPage = Math.min(positive(query.per_page, 'per_page', 20), 100);
+  const page = positive(query.page, 'page', 1, MAX_PAGE);
+  const perPage = Math.min(positive(query.per_page, 'per_page', 20, MAX_PAGE), MAX_PER_PAGE);
   return { page, perPage, offset: (page - 1) * perPage };
 }
 

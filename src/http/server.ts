@@ -4,6 +4,7 @@ import { FORMATS } from '../formats/index.js';
 import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
+import { registerPackageClientRoutes } from './package-client-routes.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
 import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js';
@@ -77,6 +78,6 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
   registerAuditIntegrityRoutes(app, ctx);
-  for (const format of FORMATS) await format.register(app, ctx);
+  for (const format of FORMATS) await registerPackageClientRoutes(app, (scope) => format.register(scope, ctx));
   return app;
 }

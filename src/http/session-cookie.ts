@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FORMATS } from '../formats/index.js';
+import { isPackageClientRoute } from './package-client-routes.js';
 
 // The web UI's session cookie: HttpOnly, SameSite=Strict, Secure behind https, limited to the
 // REST API. Package-client endpoints (npm, PyPI, generic, ...) never accept it: they are opened
@@ -8,11 +8,13 @@ import { FORMATS } from '../formats/index.js';
 export const SESSION_COOKIE = 'trove_session';
 const COOKIE_PATH = '/api/v4';
 
-const PACKAGE_CLIENT_PATH = new RegExp(`^/api/v4/(projects|groups)/[^/]+/(-/)?packages/(${FORMATS.map((f) => f.name).join('|')})(/|$)`);
-
-/** Whether a session cookie may authenticate this request (REST API only). */
-export function cookieAuthAllowed(url: string): boolean {
-  return url.startsWith(`${COOKIE_PATH}/`) && !PACKAGE_CLIENT_PATH.test(url.split('?')[0]);
+/**
+ * Whether a session cookie may authenticate this request: decided on the route it matched (REST
+ * API routes only), never on the raw URL, which a client may percent-encode.
+ */
+export function cookieAuthAllowed(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && route.startsWith(`${COOKIE_PATH}/`) && !isPackageClientRoute(request);
 }
 
 export function sessionSecretOf(request: FastifyRequest): string | null {

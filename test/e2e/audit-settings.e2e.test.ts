@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Api } from '../support/api.js';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
 // SPEC 4.2 "Setting" and 4.1: package_audit_events on groups and user namespaces, inherited
@@ -228,5 +229,51 @@ describe('package audit settings with TROVE_PACKAGE_AUDIT_EVENTS=disabled', () =
     const bot = await world.deployToken('groups', quiet.id, 'quiet-bot', ['read_package_registry']);
     const [created] = await allEvents(world.root, `/api/v4/groups/${quiet.id}/audit_events`, '&event_name=deploy_token_created');
     assert.equal(created.details.target_id, bot.id);
+  });
+});
+
+describe('package audit settings with TROVE_PACKAGE_AUDIT_EVENTS=enforced', () => {
+  let trove: RunningTrove;
+  let world: World;
+  let quiet: { id: number };
+  let app: { id: number };
+  const settings = () => `/api/v4/groups/${quiet.id}/packages/settings`;
+
+  before(async () => {
+    // A group switched off first, under the default; then the instance restarts enforcing.
+    const dataDir = join(tempDir(), 'data');
+    const first = await startTrove({ dataDir });
+    const firstWorld = new World(first);
+    quiet = await firstWorld.group('quiet');
+    app = await firstWorld.project('app', quiet.id);
+    await firstWorld.root.expect(200, 'PUT', `/api/v4/groups/${quiet.id}/packages/settings`, { package_audit_events: 'disabled' });
+    await first.stop();
+    const dbEnv: Record<string, string> = first.databaseUrl ? { TROVE_DATABASE_URL: first.databaseUrl } : {};
+    trove = await startTrove({ dataDir, env: { ...dbEnv, TROVE_ROOT_TOKEN: first.rootToken, TROVE_PACKAGE_AUDIT_EVENTS: 'enforced' } });
+    world = new World(trove);
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  it('keeps package events on where a group had turned them off', async () => {
+    const current = await world.root.expect(200, 'GET', settings());
+    assert.deepEqual(
+      [current.package_audit_events, current.package_audit_events_effective, current.package_audit_events_source, current.package_audit_events_enforced],
+      ['disabled', 'enabled', 'instance', true],
+    );
+    await publishOk(world.root, app.id, 'quiet-lib', '1.0.0');
+    assert.deepEqual(await recordedVersions(world.root, 'quiet-lib'), ['1.0.0']);
+  });
+
+  it('refuses disabling them to everyone, administrators included; enabling stays open', async () => {
+    const fresh = await world.group('fresh');
+    const refused = await world.root.put(`/api/v4/groups/${fresh.id}/packages/settings`, { package_audit_events: 'disabled' });
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(refused.body.message, /enforced/);
+    assert.equal((await world.root.expect(200, 'GET', `/api/v4/groups/${fresh.id}/packages/settings`)).package_audit_events, 'inherit');
+    const fixed = await world.root.expect(200, 'PUT', settings(), { package_audit_events: 'enabled' });
+    assert.equal(fixed.package_audit_events, 'enabled');
   });
 });

@@ -107,7 +107,10 @@ describe('audit event streaming: destinations API', () => {
   });
 
   it('refuses Trove itself and link-local addresses even when private destinations are allowed', async () => {
-    for (const url of [`${trove.baseUrl}/api/v4/projects`, `http://127.0.0.1:${trove.port}/x`, 'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/x', 'http://0.0.0.0:9/x']) {
+    for (const url of [`${trove.baseUrl}/api/v4/projects`, `http://127.0.0.1:${trove.port}/x`,
+      // IPv4 carried in IPv6 (mapped, in either spelling, and compatible) is judged as that IPv4.
+      `http://[::ffff:127.0.0.1]:${trove.port}/x`, `http://[::ffff:7f00:1]:${trove.port}/x`, `http://[::127.0.0.1]:${trove.port}/x`, 'http://[::ffff:a9fe:a9fe]/x',
+      'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/x', 'http://0.0.0.0:9/x']) {
       const res = await owner.api.post(destinationsPath(acme.id), { name: 'ssrf', url });
       assert.equal(res.status, 400, `${url}: ${res.text}`);
       assert.match(res.body.message, /not allowed/);
@@ -132,7 +135,7 @@ describe('audit event streaming: SSRF guard without TROVE_STREAMING_ALLOW_PRIVAT
   it('refuses loopback and private addresses when saving, and again when connecting', async () => {
     const world = new World(trove);
     const group = await world.group('acme');
-    for (const url of [receiver.url, 'http://localhost:9/x', 'http://10.1.2.3/x', 'http://192.168.1.1/x', 'http://[::1]:9/x', 'http://[::ffff:127.0.0.1]:9/x']) {
+    for (const url of [receiver.url, 'http://localhost:9/x', 'http://10.1.2.3/x', 'http://192.168.1.1/x', 'http://[::1]:9/x', 'http://[::ffff:127.0.0.1]:9/x', 'http://[::7f00:1]/x', 'http://[::a00:1]/x']) {
       const res = await world.root.post(destinationsPath(group.id), { name: 'private', url });
       assert.equal(res.status, 400, `${url}: ${res.text}`);
       assert.match(res.body.message, /loopback or private|not allowed/);

@@ -141,10 +141,11 @@ describe('audit events: who sees what, credential and authentication events', ()
 
   it('records authentication_failed for an unknown token without storing the secret', async () => {
     const secrets = {
-      private: 'glpat-not-a-real-token-PRIVATE-0123456789',
-      bearer: 'glpat-not-a-real-token-BEARER-0123456789',
-      basic: 'glpat-not-a-real-token-BASIC-0123456789',
-      deploy: 'gldt-not-a-real-token-DEPLOY-0123456789',
+      // Different prefixes: failures with the same prefix and IP are aggregated (authentication-failures.e2e.test.ts).
+      private: 'glpat-PRIVnot-a-real-token-0123456789',
+      bearer: 'glpat-BEARnot-a-real-token-0123456789',
+      basic: 'glpat-BASInot-a-real-token-0123456789',
+      deploy: 'gldt-DEPLnot-a-real-token-0123456789',
     };
     const before = (await allEvents(world.root, instanceEvents, '&event_name=authentication_failed')).length;
     const attempts: [string, Record<string, string>][] = [

@@ -5,6 +5,7 @@ import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { buildProject, twineUpload, type BuiltProject } from '../support/python-client.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
+import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { storedBlobs } from '../support/stored-blobs.js';
 
 // Packages cleanup policies (SPEC 5): a project with 5 npm versions (`latest` moved to an older
@@ -39,8 +40,9 @@ describe('packages cleanup policy', () => {
   const projectEvents = (projectId: number) => `/api/v4/projects/${projectId}/audit_events`;
 
   before(async () => {
-    // The scheduler looks for due policies every second here (10 minutes by default).
-    trove = await startTrove({ env: { TROVE_JOB_INTERVALS: 'cleanup-policies=1s' } });
+    // The scheduler looks for due policies every second here (10 minutes by default), and the
+    // blob collector runs every half second.
+    trove = await startTrove({ env: fastBlobGc(['cleanup-policies=1s']) });
     world = new World(trove);
     group = await world.group('acme');
     maintainer = await world.user('max');
@@ -260,6 +262,7 @@ describe('packages cleanup policy', () => {
       const pypiEvent = events.find((e) => e.package.format === 'pypi');
       assert.equal(pypiEvent.package.files.length, 2);
 
+      await blobsCollected(world.root);
       const storedAfter = await storedBlobs(trove);
       assert.deepEqual(goneBlobs.filter((sha) => storedAfter.includes(sha)), []);
       assert.deepEqual(keptBlobs.filter((sha) => !storedAfter.includes(sha)), []);

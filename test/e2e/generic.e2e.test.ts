@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { abortedUpload, blobFiles, curl, curlVersion, registryState, rssDuring, sha256, sha256File, tmpBlobFiles, uploadBeforeReading } from '../support/generic-curl.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
+import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { World, type TestUser } from '../support/world.js';
 
 // The generic package format driven by the real curl binary, as CI jobs and release scripts
@@ -34,7 +35,7 @@ describe('generic packages with curl', () => {
   const store = () => registryState(world.root, project.id, trove.dataDir);
 
   before(async () => {
-    trove = await startTrove();
+    trove = await startTrove({ env: fastBlobGc() });
     world = new World(trove);
     const group = await world.group('acme');
     project = await world.project('web-app', group.id);
@@ -265,7 +266,8 @@ describe('generic packages with curl', () => {
     assert.deepEqual([event.package.format, event.package.name, event.package.files.length], ['generic', 'tool', 2]);
     const gone = await curl([...auth(dana.token), url('tool', '1.0.0', 'tool-linux-amd64')]);
     assert.equal(gone.status, 404);
-    assert.ok(!blobFiles(trove.dataDir).some((f) => f.endsWith(digest)), 'the blob went with it');
+    await blobsCollected(world.root);
+    assert.ok(!blobFiles(trove.dataDir).some((f) => f.endsWith(digest)), 'the collector removed the blob');
   });
 });
 

@@ -118,6 +118,24 @@ const cases: Case[] = [
     error: /Invalid package name "keep-me\/evil"/,
     send: async (r) => r.dev.api.put(npmPath(r, SURVIVOR), publishBody('keep-me/evil', '1.0.0', await packageTarball('keep-me/evil', '1.0.0'))),
   },
+  ...['@..', '@.', '@...', '@.hidden', '@-dash', '@_under', '@a~b', "@it's", '@a(b)'].map((scope) => ({
+    title: `scope "${scope}"`,
+    status: 400,
+    error: new RegExp(`Invalid package name "${scope.replace(/[.()]/g, '\\$&')}/keep-me": a scope must begin with a lowercase letter or digit`),
+    send: badName(`${scope}/keep-me`),
+  })),
+  {
+    title: 'scope ".." in a raw path with %2f',
+    status: 400,
+    error: /Invalid package name "@\.\.\/keep-me": a scope/,
+    send: async (r) => rawPut(r, npmPath(r, '@..%2fkeep-me'), JSON.stringify(publishBody('@../keep-me', '1.0.0', await packageTarball('@../keep-me', '1.0.0')))),
+  },
+  {
+    title: 'scope "." in a raw path with a slash',
+    status: 400,
+    error: /Invalid package name "@\.\/keep-me": a scope/,
+    send: async (r) => rawPut(r, npmPath(r, '@./keep-me'), JSON.stringify(publishBody('@./keep-me', '1.0.0', await packageTarball('@./keep-me', '1.0.0')))),
+  },
   { title: 'name over 214 characters', status: 400, error: /Invalid package name "a{215}".*214/, send: badName('a'.repeat(215)) },
   {
     title: 'body name differs from the URL name',
@@ -263,6 +281,37 @@ const cases: Case[] = [
     send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.readme = 'x'.repeat(1_200_000))),
   },
   {
+    title: 'version document over TROVE_MAX_MANIFEST_BYTES (its readme)',
+    limits: true,
+    status: 413,
+    error: /version document is \d+ bytes \(readme included\), over the limit of 100000 bytes/,
+    pkg: SURVIVOR,
+    send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.versions['2.0.0'].readme = 'x'.repeat(100_000))),
+  },
+  {
+    title: 'version document over the default TROVE_MAX_MANIFEST_BYTES of 4 MiB',
+    status: 413,
+    error: /over the limit of 4194304 bytes/,
+    pkg: SURVIVOR,
+    send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.versions['2.0.0'].readme = 'x'.repeat(4 * 1024 * 1024))),
+  },
+  {
+    title: 'readme alone over TROVE_MAX_MANIFEST_BYTES',
+    limits: true,
+    status: 413,
+    error: /readme alone is 300000 bytes, over the limit of 100000 bytes/,
+    pkg: SURVIVOR,
+    send: (r) => publishWith(r, SURVIVOR, '2.0.0', (b) => (b.versions['2.0.0'].readme = '\u00e9'.repeat(150_000))),
+  },
+  {
+    title: 'npm deprecate with a message that makes the version document too large',
+    limits: true,
+    status: 413,
+    error: /deprecation message would make keep-me@1\.0\.0's version document larger than 100000 bytes/,
+    pkg: SURVIVOR,
+    send: (r) => put(r, SURVIVOR, { name: SURVIVOR, versions: { '1.0.0': { name: SURVIVOR, version: '1.0.0', deprecated: 'x'.repeat(100_000) } } }),
+  },
+  {
     title: 'decompression bomb',
     limits: true,
     status: 413,
@@ -279,7 +328,7 @@ describe('npm bad input', () => {
   before(async () => {
     [main, limits] = await Promise.all([
       registry(),
-      registry({ TROVE_MAX_UPLOAD_BYTES: '50000', TROVE_MAX_UNPACKED_BYTES: '100000' }),
+      registry({ TROVE_MAX_UPLOAD_BYTES: '50000', TROVE_MAX_UNPACKED_BYTES: '100000', TROVE_MAX_MANIFEST_BYTES: '100000' }),
     ]);
   });
 
@@ -323,6 +372,32 @@ describe('npm bad input', () => {
       assert.deepEqual(Object.keys(packument.body.versions).sort(), ['1.0.0', '2.0.0']);
       assert.equal(packument.body['dist-tags'].latest, '2.0.0');
       assert.equal((await storedBlobs(r.trove)).length, 2);
+    }
+  });
+
+  it('serves a long readme under the limit cut to 65536 characters, as registry.npmjs.org does', async () => {
+    const name = 'long-readme';
+    // 3 MB: under the default 4 MiB version document. The emoji's surrogate pair straddles the cut.
+    const readme = `${'x'.repeat(65_535)}\u{1F600}${'y'.repeat(3_000_000)}END`;
+    const res = await publishWith(main, name, '1.0.0', (b) => (b.versions['1.0.0'].readme = readme));
+    assert.equal(res.status, 200, res.text);
+    const cut = 'x'.repeat(65_535);
+    const packument = await main.world.root.get(npmPath(main, name));
+    assert.equal(packument.status, 200, packument.text);
+    assert.equal(packument.body.readme, cut);
+    assert.equal(packument.body.versions['1.0.0'].readme, cut);
+    assert.ok(packument.text.length < 3 * 65_536, `packument of ${packument.text.length} characters`);
+    const version = await main.world.root.get(npmPath(main, `${name}/1.0.0`));
+    assert.equal(version.body.readme, cut);
+
+    // Four readers of the package and the health check side by side: every answer whole and small.
+    const readers = Array.from({ length: 4 }, () => main.world.root.get(npmPath(main, name)));
+    const health = await main.world.root.get('/-/health');
+    assert.equal(health.status, 200, health.text);
+    assert.equal(health.body.status, 'ok');
+    for (const reader of await Promise.all(readers)) {
+      assert.equal(reader.status, 200);
+      assert.equal(reader.text, packument.text);
     }
   });
 });

@@ -9,6 +9,7 @@ import { blobFiles, curl, rssDuring, sha256File, uploadBeforeReading } from '../
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startS3Server, type RunningS3 } from '../support/s3-server.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
+import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { World } from '../support/world.js';
 
 // Trove with TROVE_BLOB_STORE=s3://... against a real S3-compatible server (s3rver on
@@ -48,7 +49,7 @@ describe('S3 blob store (s3rver)', () => {
 
   before(async () => {
     s3 = await startS3Server();
-    trove = await startTrove({ env: { ...s3.troveEnv(PREFIX), TROVE_GENERIC_MAX_UPLOAD_BYTES: String(LIMIT) } });
+    trove = await startTrove({ env: { ...s3.troveEnv(PREFIX), TROVE_GENERIC_MAX_UPLOAD_BYTES: String(LIMIT), ...fastBlobGc() } });
     world = new World(trove);
     const group = await world.group('acme');
     project = await world.project('web-app', group.id);
@@ -109,14 +110,16 @@ describe('S3 blob store (s3rver)', () => {
     assert.deepEqual(await s3.keys(), before, 'no temporary or final object may be left');
   });
 
-  it('deletes the objects from the bucket when the packages are deleted through the API', async () => {
+  it('the collector deletes the objects from the bucket once the packages are deleted through the API', async () => {
     const npmId = await packageId('s3-lib', '1.0.0');
     assert.equal((await world.root.delete(`/api/v4/projects/${project.id}/packages/${npmId}`)).status, 204);
+    await blobsCollected(world.root);
     assert.equal(await objectExists(objectKey(npmTarball.digest)), false, 'the npm tarball is still in the bucket');
     assert.equal(await objectExists(objectKey(genericFile.digest)), true, 'the generic file went with the npm package');
 
     const genericId = await packageId('tool', '1.0.0');
     assert.equal((await world.root.delete(`/api/v4/projects/${project.id}/packages/${genericId}`)).status, 204);
+    await blobsCollected(world.root);
     assert.equal(await objectExists(objectKey(genericFile.digest)), false, 'the generic file is still in the bucket');
     assert.deepEqual(await s3.keys(), []);
   });

@@ -220,6 +220,7 @@ describe('first start', () => {
     ['a port that is not a number', { TROVE_PORT: 'abc' }, /TROVE_PORT must be an integer.*"abc"/],
     ['a root token that is too short', { TROVE_ROOT_TOKEN: 'glpat-short' }, /TROVE_ROOT_TOKEN must be at least 20 characters/],
     ['an unknown audit default', { TROVE_PACKAGE_AUDIT_EVENTS: 'sometimes' }, /TROVE_PACKAGE_AUDIT_EVENTS must be one of enabled, disabled/],
+    ['a blob grace period of 0', { TROVE_BLOB_GC_GRACE_SECONDS: '0' }, /TROVE_BLOB_GC_GRACE_SECONDS must be an integer between 1 and 2592000, got "0"/],
   ] as const) {
     it(`refuses to start with ${name}`, async () => {
       const dataDir = join(tempDir(), 'data');

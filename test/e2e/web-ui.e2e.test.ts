@@ -155,9 +155,10 @@ describe('web UI in Chromium', () => {
     await download.saveAs(file);
     const csv = parseCsv(readFileSync(file), { columns: true }) as Record<string, string>[];
     assert.deepEqual(csv.map((r) => [r['Package Name'], r.Version, r['Actor Type'], r['Token Name'], r.Via, r.Pipeline]), [
-      ['@acme/ui-kit', '1.4.0', 'deploy_token', 'release-bot', 'package_client', ''],
-      ['@acme/ui-kit', '1.5.0', 'personal_access_token', 'olivia-laptop', 'package_client', ''],
-      ['@acme/build-tools', '0.1.0', 'job_token', 'CI job 4242', 'pipeline', '881'],
+      // A cell that begins with @ gets a leading ' (a spreadsheet would read it as a formula, SPEC 7).
+      ["'@acme/ui-kit", '1.4.0', 'deploy_token', 'release-bot', 'package_client', ''],
+      ["'@acme/ui-kit", '1.5.0', 'personal_access_token', 'olivia-laptop', 'package_client', ''],
+      ["'@acme/build-tools", '0.1.0', 'job_token', 'CI job 4242', 'pipeline', '881'],
     ]);
     const exported = await allEvents(data.world.root, `/api/v4/groups/${data.group.id}/audit_events`, '&event_name=audit_events_exported');
     assert.equal(exported[0].actor.username, 'olivia');

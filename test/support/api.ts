@@ -13,6 +13,10 @@ export function privateToken(token: string): AuthHeader {
   return { 'PRIVATE-TOKEN': token };
 }
 
+export function deployToken(token: string): AuthHeader {
+  return { 'Deploy-Token': token };
+}
+
 export function bearer(token: string): AuthHeader {
   return { Authorization: `Bearer ${token}` };
 }

@@ -1,5 +1,8 @@
+import assert from 'node:assert/strict';
+import type { Api } from './api.js';
+import { blobsCollected } from './background-jobs.js';
 import { openFaultInjector } from './fault-injection.js';
-import { blobFiles } from './generic-curl.js';
+import { blobFiles, tmpBlobFiles } from './generic-curl.js';
 import type { RunningTrove } from './trove-process.js';
 
 // Where a Trove keeps package file bytes: the blob folder (aa/bb/<sha256>, streamed uploads and
@@ -22,4 +25,29 @@ export async function storedBlobs(trove: RunningTrove): Promise<string[]> {
 
 export async function blobStored(trove: RunningTrove, sha256: string): Promise<boolean> {
   return (await storedBlobs(trove)).includes(sha256);
+}
+
+/** The sha256 of every file of every package of the projects (through the REST API), sorted, once each. */
+export async function fileBlobs(root: Api, projectIds: number[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const projectId of projectIds) {
+    const packages = await root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages?per_page=100`);
+    for (const pkg of packages) {
+      const files = await root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages/${pkg.id}/package_files?per_page=100`);
+      for (const file of files) out.add(file.file_sha256);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * After the blob collector has run: the store holds exactly the blobs of the files that exist
+ * (`projectIds`: every project of this Trove that has packages), and no temporary file. A refused
+ * or failed upload may leave its bytes until then (the same bytes may be on their way into
+ * another file), but never longer.
+ */
+export async function assertOnlyFileBlobsStored(trove: RunningTrove, root: Api, projectIds: number[]): Promise<void> {
+  await blobsCollected(root);
+  assert.deepEqual(await storedBlobs(trove), await fileBlobs(root, projectIds), 'stored blobs are exactly those of existing files');
+  assert.deepEqual(tmpBlobFiles(trove.dataDir), [], 'temporary files left behind');
 }

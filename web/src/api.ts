@@ -46,7 +46,9 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   const json = text ? safeJson(text) : null;
   if (!response.ok) {
     if (response.status === 401 && path !== '/api/v4/session') onUnauthorized();
-    const message = json && typeof json === 'object' && 'message' in json ? String((json as { message: unknown }).message) : `${response.status} ${response.statusText}`;
+    // GitLab's {"message": ...}, or {"error": ...} for a parameter the API refuses.
+    const body = (json && typeof json === 'object' ? json : {}) as { message?: unknown; error?: unknown };
+    const message = body.message !== undefined ? String(body.message) : body.error !== undefined ? String(body.error) : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message);
   }
   return { items: json as T, headers: response.headers };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { startsWith } from '../../storage/db/like.js';
+import { equalsIgnoringCase, startsWith } from '../../storage/db/like.js';
 import type { Db } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import type { NamespacesTable } from '../../storage/db/schema.js';
@@ -49,6 +49,17 @@ export async function subtreeNamespaceIds(db: Db, ns: Namespace): Promise<number
   return rows.map((r) => r.id);
 }
 
+/**
+ * Whether a group or project already has this full path, ignoring case (SPEC 7: `ACME` next to
+ * `acme` is refused): groups and projects share one path space within their parent namespace.
+ */
+export async function fullPathTaken(db: Db, fullPath: string): Promise<boolean> {
+  const group = await db.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', fullPath)).executeTakeFirst();
+  if (group) return true;
+  const project = await db.selectFrom('projects').select('id').where(equalsIgnoringCase('full_path', fullPath)).executeTakeFirst();
+  return project !== undefined;
+}
+
 export function assertVisibility(value: unknown): Visibility {
   if (value === undefined) return 'private';
   if (!VISIBILITIES.includes(value as Visibility)) throw errors.badRequest('visibility does not have a valid value');
@@ -74,10 +85,7 @@ export async function createGroup(db: Db, input: NewGroup): Promise<Namespace> {
       if (!parent || parent.kind !== 'group') throw errors.notFound('404 Parent Group Not Found');
       fullPath = `${parent.full_path}/${path}`;
     }
-    const taken =
-      (await tx.selectFrom('namespaces').select('id').where('full_path', '=', fullPath).executeTakeFirst()) ??
-      (await tx.selectFrom('projects').select('id').where('full_path', '=', fullPath).executeTakeFirst());
-    if (taken) throw errors.badRequest('Failed to save group {:path=>["has already been taken"]}');
+    if (await fullPathTaken(tx, fullPath)) throw errors.badRequest('Failed to save group {:path=>["has already been taken"]}');
     return tx
       .insertInto('namespaces')
       .values({

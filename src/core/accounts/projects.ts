@@ -4,7 +4,7 @@ import type { ProjectsTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import type { Visibility } from './access-levels.js';
-import { assertVisibility, isNumericRef, type Namespace } from './namespaces.js';
+import { assertVisibility, fullPathTaken, isNumericRef, type Namespace } from './namespaces.js';
 import { assertValidName, assertValidPath } from './paths.js';
 
 export type Project = Omit<ProjectsTable, 'id'> & { id: number };
@@ -28,10 +28,7 @@ export async function createProject(db: Db, input: NewProject): Promise<Project>
   const visibility = assertVisibility(input.visibility);
   const fullPath = `${input.namespace.full_path}/${path}`;
   return db.transaction().execute(async (tx) => {
-    const taken =
-      (await tx.selectFrom('projects').select('id').where('full_path', '=', fullPath).executeTakeFirst()) ??
-      (await tx.selectFrom('namespaces').select('id').where('full_path', '=', fullPath).executeTakeFirst());
-    if (taken) throw errors.badRequest('Failed to save project {:path=>["has already been taken"]}');
+    if (await fullPathTaken(tx, fullPath)) throw errors.badRequest('Failed to save project {:path=>["has already been taken"]}');
     return tx
       .insertInto('projects')
       .values({

@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { equalsIgnoringCase } from '../../storage/db/like.js';
 import type { UsersTable } from '../../storage/db/schema.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -25,13 +26,15 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
   }
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return db.transaction().execute(async (tx) => {
+    // Unique regardless of case, and never a deploy token's username (SPEC 7), nor a group's path.
     const clash = await tx
       .selectFrom('users')
       .select('id')
-      .where((eb) => eb.or([eb('username', '=', username), eb('email', '=', input.email)]))
+      .where((eb) => eb.or([equalsIgnoringCase('username', username), eb('email', '=', input.email)]))
       .executeTakeFirst();
-    const pathTaken = await tx.selectFrom('namespaces').select('id').where('full_path', '=', username).executeTakeFirst();
-    if (clash || pathTaken) throw errors.conflict('Username or email has already been taken');
+    const pathTaken = await tx.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', username)).executeTakeFirst();
+    const deployTokenName = await tx.selectFrom('deploy_tokens').select('id').where(equalsIgnoringCase('username', username)).executeTakeFirst();
+    if (clash || pathTaken || deployTokenName) throw errors.conflict('Username or email has already been taken');
     const createdAt = nowIso();
     const user = await tx
       .insertInto('users')

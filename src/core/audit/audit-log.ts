@@ -59,7 +59,7 @@ export class AuditLog {
 
   /** Whether package events of this scope are recorded (the package_audit_events setting). */
   async packageEventsEnabled(db: Db, settingNamespaceId: number | null): Promise<boolean> {
-    if (settingNamespaceId === null) return this.defaults.package_audit_events === 'enabled';
+    if (settingNamespaceId === null) return this.defaults.package_audit_events !== 'disabled';
     const setting = await effectiveSetting(db, settingNamespaceId, 'package_audit_events', this.defaults);
     return setting.value === 'enabled';
   }
@@ -143,6 +143,8 @@ export class AuditLog {
         ip_address: ctx.ipAddress,
         entity_path: input.scope.entityPath,
         auth_token_type: author.tokenType,
+        ...(input.credentialPrefix === undefined ? {} : { credential_prefix: input.credentialPrefix }),
+        ...(input.count === undefined ? {} : { count: input.count }),
       },
       actor: ctx.actor,
       via: ctx.via,

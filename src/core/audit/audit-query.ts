@@ -43,12 +43,12 @@ function isoOrFail(value: unknown, name: string): string | undefined {
 
 function intOrFail(value: unknown, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
   return Number(value);
 }
 
-const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
-const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
+export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
 
 /** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
 export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {
@@ -85,7 +85,8 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.createdBefore) q = q.where('created_at', '<=', filters.createdBefore);
   if (filters.eventNames?.length) q = q.where('event_name', 'in', filters.eventNames);
   if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
-  if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername);
+  // A user's username: a deploy token's events carry the token's username, which is no user's.
+  if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername).where('actor_type', '<>', 'deploy_token');
   if (filters.tokenId !== undefined) q = q.where('token_id', '=', filters.tokenId);
   if (filters.tokenType) q = q.where('actor_type', '=', filters.tokenType);
   if (filters.packageName) q = q.where('package_name', '=', filters.packageName);

@@ -79,6 +79,9 @@ export interface AuditEventInput {
   target: { id: number | null; type: string; details: string };
   customMessage: string;
   changes?: Changes | null;
+  /** authentication_failed: the first characters of the refused credential, and how many failures the event stands for. */
+  credentialPrefix?: string;
+  count?: number;
 }
 
 /** The stored and served record. */
@@ -103,6 +106,8 @@ export interface AuditRecord {
     ip_address: string | null;
     entity_path: string | null;
     auth_token_type: string | null;
+    credential_prefix?: string;
+    count?: number;
   };
   actor: ActorSnapshot;
   via: Via;

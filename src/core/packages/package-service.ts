@@ -1,5 +1,4 @@
 import type { Db } from '../../storage/db/database.js';
-import type { BlobStore } from '../../storage/blobs/blob-store.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditIntegrity } from '../audit/integrity/audit-integrity.js';
@@ -18,41 +17,27 @@ export interface DeniedAttempt {
 /**
  * The only write path for packages, files and tags (STYLE habit 2). Formats parse and
  * validate; `write` opens the transaction, and each PackageWriter operation stores the
- * change and records its audit event in that same transaction. Blobs that end up
- * unreferenced (deleted files, or uploads whose transaction failed) are removed after.
+ * change and records its audit event in that same transaction. Writes never delete blobs:
+ * the blobs of deleted files, and of uploads whose transaction failed, are left to the blob
+ * collector (blob-gc.ts), which alone can tell that no other upload still needs them.
  */
 export class PackageService {
   constructor(
     private readonly db: Db,
-    private readonly blobs: BlobStore,
     private readonly audit: AuditLog,
     /** While its alarm is open, every write is refused (SPEC 4.8). */
     private readonly integrity?: AuditIntegrity,
   ) {}
 
-  async write<T>(
-    ctx: AuditContext,
-    project: Project,
-    work: (writer: PackageWriter) => Promise<T>,
-    options: { newBlobs?: string[] } = {},
-  ): Promise<T> {
+  async write<T>(ctx: AuditContext, project: Project, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
     this.integrity?.assertPackageWritesAllowed();
     const scope = await loadProjectScope(this.db, project);
-    let released: string[] = [];
-    try {
-      const result = await this.db.transaction().execute(async (tx) => {
-        const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
-        const value = await work(writer);
-        await writer.recordEvents();
-        released = writer.releasedBlobs;
-        return value;
-      });
-      await this.removeUnreferencedBlobs(released);
-      return result;
-    } catch (error) {
-      await this.removeUnreferencedBlobs(options.newBlobs ?? []);
-      throw error;
-    }
+    return this.db.transaction().execute(async (tx) => {
+      const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
+      const value = await work(writer);
+      await writer.recordEvents();
+      return value;
+    });
   }
 
   /** An authenticated publish or delete that was refused: recorded as publish_denied in its own transaction. */
@@ -69,12 +54,5 @@ export class PackageService {
       target: { id: null, type: 'Packages::Package', details: `${project.full_path}/${what}` },
       customMessage: `${attempt.format} write refused (${attempt.statusCode}): ${attempt.reason}`,
     });
-  }
-
-  async removeUnreferencedBlobs(sha256s: string[]): Promise<void> {
-    for (const sha256 of new Set(sha256s)) {
-      const used = await this.db.selectFrom('package_files').select('id').where('sha256', '=', sha256).executeTakeFirst();
-      if (!used) await this.blobs.remove(sha256);
-    }
   }
 }

@@ -7,6 +7,7 @@ import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audi
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
+import { settleUpload } from './pending-uploads.js';
 
 export interface NewFile {
   fileName: string;
@@ -30,8 +31,6 @@ export interface NewVersion {
  * records them all (recordEvents) in the same transaction before it commits.
  */
 export class PackageWriter {
-  /** sha256s of files removed in this transaction; the service deletes the blobs nobody references after commit. */
-  readonly releasedBlobs: string[] = [];
   /**
    * The events of this write, in order. Recorded together: one setting lookup, one append lock
    * and one insert for a publish's published + tag events instead of one of each per event.
@@ -77,6 +76,7 @@ export class PackageWriter {
   }
 
   private async insertFile(pkg: PackageRow, file: NewFile, at: string): Promise<PackageFileRow> {
+    await settleUpload(this.tx, file.blob);
     if (isInlineBlob(file.blob)) await storeInlineBlob(this.tx, file.blob);
     return this.tx
       .insertInto('package_files')
@@ -141,7 +141,6 @@ export class PackageWriter {
 
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
-    this.releasedBlobs.push(file.sha256);
     this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
 
@@ -155,7 +154,6 @@ export class PackageWriter {
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
     await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
     await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
-    this.releasedBlobs.push(...files.map((f) => f.sha256));
     this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { equalsIgnoringCase } from '../../storage/db/like.js';
 import type { Namespace } from '../accounts/namespaces.js';
 import { assertValidName } from '../accounts/paths.js';
 import type { Project } from '../accounts/projects.js';
@@ -44,6 +45,10 @@ export async function createDeployToken(
   }
   const secret = generateTokenSecret(TOKEN_PREFIX.deploy);
   return db.transaction().execute(async (tx) => {
+    // A deploy token's username is never a user's (SPEC 7): its events would read as that user's.
+    if (typeof input.username === 'string' && (await tx.selectFrom('users').select('id').where(equalsIgnoringCase('username', input.username)).executeTakeFirst())) {
+      throw errors.badRequest('username is taken by a user: a deploy token cannot use the username of a user');
+    }
     let token = await tx
       .insertInto('deploy_tokens')
       .values({

@@ -81,7 +81,6 @@ export async function uploadGenericFile(ctx: AppContext, request: GenericRequest
       if (status !== undefined) await writer.setStatus(existing, status);
       return existing.id;
     },
-    { newBlobs: [blob.sha256] },
   );
   if (select === 'package_file') {
     const stored = (await filesOf(ctx.db, [packageId])).find((f) => f.file_name === fileName)!;

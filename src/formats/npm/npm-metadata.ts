@@ -21,6 +21,21 @@ export interface NpmPackageVersions {
   registryUrl: string;
 }
 
+/**
+ * registry.npmjs.org serves a readme of at most 65536 characters, cut there (npm/newww#397,
+ * npm/registry-issue-archive#68: "there's probably no way we'll ever put an unbounded readme into
+ * the json metadata from a package, since that is downloaded every time somebody fetches package
+ * metadata"). Trove cuts at the same length, never inside a surrogate pair; the tarball keeps the
+ * whole README.
+ */
+export const README_MAX_CHARS = 65_536;
+
+export function truncatedReadme(readme: string): string {
+  if (readme.length <= README_MAX_CHARS) return readme;
+  const last = readme.charCodeAt(README_MAX_CHARS - 1);
+  return readme.slice(0, last >= 0xd800 && last <= 0xdbff ? README_MAX_CHARS - 1 : README_MAX_CHARS);
+}
+
 export function tarballUrl(registryUrl: string, name: string, fileName: string): string {
   return `${registryUrl}/${name}/-/${fileName}`;
 }
@@ -28,6 +43,8 @@ export function tarballUrl(registryUrl: string, name: string, fileName: string):
 /** A version's manifest as served: the published manifest with dist pointing at Trove. */
 export function versionDocument(pkg: PackageRow, file: PackageFileRow | undefined, registryUrl: string): Record<string, unknown> {
   const manifest = JSON.parse(pkg.metadata) as Record<string, unknown>;
+  // Versions stored before readmes were cut on publish (npm-publish.ts) may still hold a long one.
+  if (typeof manifest.readme === 'string') manifest.readme = truncatedReadme(manifest.readme);
   const dist = { ...((manifest.dist as Record<string, unknown> | undefined) ?? {}) };
   if (file) {
     dist.tarball = tarballUrl(registryUrl, pkg.name, file.file_name);

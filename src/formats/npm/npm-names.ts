@@ -4,12 +4,22 @@ import { errors } from '../../core/errors.js';
 
 // npm's own rules for names, versions and dist-tags, via the libraries npm itself uses.
 
+// validate-npm-package-name checks only that a scope is URL-safe, so "@..", "@." and "@~" pass.
+// A scope names an npm user or organisation, and npm's user names begin with a letter or digit
+// and are lowercase: the same here, with ".", "_" and "-" after the first character.
+const SCOPE = /^[a-z0-9][a-z0-9._-]*$/;
+
 export function assertNpmName(name: unknown): string {
   if (typeof name !== 'string') throw errors.badRequest('Package name is missing');
   const result = validatePackageName(name);
   if (!result.validForNewPackages) {
     const problems = [...(result.errors ?? []), ...(result.warnings ?? [])].join('; ');
     throw errors.badRequest(`Invalid package name "${name}": ${problems}`);
+  }
+  if (name.startsWith('@') && !SCOPE.test(name.slice(1, name.indexOf('/')))) {
+    throw errors.badRequest(
+      `Invalid package name "${name}": a scope must begin with a lowercase letter or digit and contain only lowercase letters, digits, ".", "_" and "-"`,
+    );
   }
   return name;
 }

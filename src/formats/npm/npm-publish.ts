@@ -6,6 +6,7 @@ import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDistTag, assertNpmName, assertNpmVersion, tarballFileName } from './npm-names.js';
+import { truncatedReadme } from './npm-metadata.js';
 import { assertIntegrity, readTarballManifest } from './npm-tarball.js';
 
 type Json = Record<string, unknown>;
@@ -17,6 +18,22 @@ function asObject(value: unknown, what: string): Json {
 
 // Fields npm adds to the manifest that describe the publishing machine, not the package.
 const LOCAL_FIELDS = ['_attachments', '_nodeVersion', '_npmVersion', '_npmUser', '_resolved', '_from', '_integrity', '_shasum'];
+
+/**
+ * A version document (the version's package.json as published, readme included) is bounded
+ * (TROVE_MAX_MANIFEST_BYTES), so that a 50 MB readme is refused instead of being parsed by every
+ * reader of the package.
+ */
+function assertManifestSize(ctx: AppContext, manifest: Json): void {
+  const max = ctx.config.maxManifestBytes;
+  // A string has at least as many UTF-8 bytes as UTF-16 units: a readme that long is refused
+  // without serialising the document a second time.
+  if (typeof manifest.readme === 'string' && manifest.readme.length > max) {
+    throw errors.payloadTooLarge(`The version document's readme alone is ${Buffer.byteLength(manifest.readme)} bytes, over the limit of ${max} bytes`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(manifest));
+  if (bytes > max) throw errors.payloadTooLarge(`The version document is ${bytes} bytes (readme included), over the limit of ${max} bytes`);
+}
 
 /**
  * `npm publish`: one new version with its tarball (base64 in `_attachments`). Everything is
@@ -37,6 +54,7 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
   if (manifest.name !== name || manifest.version !== version) {
     throw errors.badRequest('The version manifest name and version must match the package being published');
   }
+  assertManifestSize(ctx, manifest);
 
   const attachments = asObject(body._attachments, '_attachments');
   const attachmentKeys = Object.keys(attachments);
@@ -72,6 +90,8 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
   const metadata: Json = { ...manifest };
   for (const field of LOCAL_FIELDS) delete metadata[field];
   if (typeof metadata.deprecated === 'string' && metadata.deprecated === '') delete metadata.deprecated;
+  // Stored as served (npm-metadata.ts), so that building a packument never parses long readmes.
+  if (typeof metadata.readme === 'string') metadata.readme = truncatedReadme(metadata.readme);
   const blob = await ctx.blobs.put(tarball);
   await ctx.packages.write(
     auditContextOf(request),
@@ -87,7 +107,6 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
       });
       for (const tag of Object.keys(tags)) await writer.setTag(pkg, tag);
     },
-    { newBlobs: [blob.sha256] },
   );
   return { ok: true, success: true, id: name, version };
 }

@@ -44,6 +44,12 @@ export async function applyDeprecations(ctx: AppContext, request: FastifyRequest
     if ((typeof current === 'string' && current !== '' ? current : null) !== message) changes.push({ pkg, message });
   }
   noteAttempt(request, { format: 'npm', name, version: changes.map((c) => c.pkg.version).join(',') || null });
+  // The message becomes part of the version document, which stays within its bound (npm-publish.ts).
+  for (const { pkg, message } of changes) {
+    if (message !== null && Buffer.byteLength(pkg.metadata) + Buffer.byteLength(message) > ctx.config.maxManifestBytes) {
+      throw errors.payloadTooLarge(`The deprecation message would make ${name}@${pkg.version}'s version document larger than ${ctx.config.maxManifestBytes} bytes`);
+    }
+  }
   if (changes.length === 0) return { ok: true };
   await ctx.packages.write(auditContextOf(request), project, async (writer) => {
     for (const change of changes) await writer.setDeprecation(change.pkg, change.message);

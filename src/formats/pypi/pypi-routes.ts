@@ -11,7 +11,7 @@ import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
 import { negotiate, projectListHtml, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
 import { normalizePypiName } from './pypi-names.js';
-import { uploadPypiFile } from './pypi-upload.js';
+import { FORM_LIMITS, uploadPypiFile } from './pypi-upload.js';
 
 type Params = { id: string; name?: string; sha256?: string; file_name?: string };
 type Req = FastifyRequest<{ Params: Params }>;
@@ -101,7 +101,7 @@ export const pypiFormat: PackageFormat = {
         // Keep '/' and '\\' in file names so that validation refuses them: busboy would otherwise
         // strip "dir/" and store the upload under a name the client never sent.
         preservePath: true,
-        limits: { fileSize: ctx.config.maxUploadBytes + 1, files: 1, fields: 100, fieldSize: 1024 * 1024, parts: 120 },
+        limits: { ...FORM_LIMITS, fileSize: ctx.config.maxUploadBytes + 1 },
       });
       const project = '/api/v4/projects/:id/packages/pypi';
       const group = '/api/v4/groups/:id/-/packages/pypi';

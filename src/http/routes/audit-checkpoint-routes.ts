@@ -7,7 +7,7 @@ import { checkpointsTextChunk, formatCheckpointsText } from '../../core/audit/ve
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
-import { parsePaging, setPageHeaders } from '../pagination.js';
+import { listQuery, parsePaging, setPageHeaders } from '../pagination.js';
 
 function requireSignedIn(principal: { kind: string }): void {
   if (principal.kind === 'anonymous') throw errors.unauthorized();
@@ -15,7 +15,7 @@ function requireSignedIn(principal: { kind: string }): void {
 
 function optionalSize(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw errors.badRequest(`${name} is invalid`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
   return Number(value);
 }
 
@@ -56,7 +56,7 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
     return reply.type('text/plain; charset=utf-8').send(formatCheckpointsText(statements.map((s) => s.note)));
   });
 
-  app.get('/api/v4/audit_events/checkpoints', async (request, reply) => {
+  app.get('/api/v4/audit_events/checkpoints', { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireSignedIn(request.principal);
     const paging = parsePaging(request.query as Record<string, unknown>);
     const total = await ctx.db.selectFrom('audit_checkpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();

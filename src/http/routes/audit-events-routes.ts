@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters } from '../../core/audit/audit-query.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
 import { idParam } from '../loaders.js';
-import { linkTo, parsePaging, setPageHeaders } from '../pagination.js';
+import { linkTo, listQuery, oneOf, parsePaging, setPageHeaders } from '../pagination.js';
 
 type Params = AuditViewParams & { event_id?: string };
 
@@ -41,11 +41,13 @@ export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext):
     return event;
   }
 
-  app.get('/api/v4/audit_events', async (request, reply) => list(request, reply, await instanceView(request)));
+  // cursor: base64url of a small JSON object (encodeCursor below).
+  const schema = { querystring: listQuery({ ...AUDIT_FILTER_QUERY, pagination: oneOf(['offset', 'keyset']), cursor: { type: 'string', maxLength: 200 } }) };
+  app.get('/api/v4/audit_events', { schema }, async (request, reply) => list(request, reply, await instanceView(request)));
   app.get<{ Params: Params }>('/api/v4/audit_events/:event_id', async (request) => one(request, await instanceView(request)));
-  app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events', async (request, reply) => list(request, reply, await groupView(request)));
+  app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events', { schema }, async (request, reply) => list(request, reply, await groupView(request)));
   app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events/:event_id', async (request) => one(request, await groupView(request)));
-  app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events', async (request, reply) => list(request, reply, await projectView(request)));
+  app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events', { schema }, async (request, reply) => list(request, reply, await projectView(request)));
   app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events/:event_id', async (request) => one(request, await projectView(request)));
 }
 

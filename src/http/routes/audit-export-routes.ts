@@ -7,7 +7,7 @@ import { parseProofsParameter, pinProofs } from '../../core/audit/export/export-
 import { exportChunks } from '../../core/audit/export/export-stream.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { groupView, instanceView, projectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
 import { auditContextOf } from '../request-context.js';
 
 // GET .../audit_events/export?format=csv|jsonl|ocsf|cef (SPEC 4.6): the views, visibility and
@@ -36,11 +36,12 @@ export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext)
     return reply.send(Readable.from(exportChunks(ctx.db, resolved.view, bounded, format, undefined, proofs, exportHeader(exported, bounded)), { highWaterMark: 1 }));
   }
 
-  app.get('/api/v4/audit_events/export', async (request, reply) => exportView(request, reply, await instanceView(request)));
-  app.get<{ Params: AuditViewParams }>('/api/v4/groups/:id/audit_events/export', async (request: Req, reply) =>
+  const schema = { querystring: { type: 'object', properties: AUDIT_FILTER_QUERY } };
+  app.get('/api/v4/audit_events/export', { schema }, async (request, reply) => exportView(request, reply, await instanceView(request)));
+  app.get<{ Params: AuditViewParams }>('/api/v4/groups/:id/audit_events/export', { schema }, async (request: Req, reply) =>
     exportView(request, reply, await groupView(ctx, request)),
   );
-  app.get<{ Params: AuditViewParams }>('/api/v4/projects/:id/audit_events/export', async (request: Req, reply) =>
+  app.get<{ Params: AuditViewParams }>('/api/v4/projects/:id/audit_events/export', { schema }, async (request: Req, reply) =>
     exportView(request, reply, await projectView(ctx, request)),
   );
 }

@@ -17,7 +17,7 @@ import { countDeadLetters, deliveryStatus, listDeadLetters, replayDeadLetters, s
 import { generateSecret, verificationToken } from '../../core/audit/streaming/webhook-signature.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup } from '../loaders.js';
-import { paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
+import { listQuery, paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 
 // SPEC 4.7 streaming destinations: /groups/:id/... for owners of top-level groups, and the
@@ -68,7 +68,7 @@ export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppConte
   for (const base of ['/api/v4/groups/:id/audit_events/streaming/destinations', '/api/v4/audit_events/streaming/destinations']) {
     const one = `${base}/:destination_id`;
 
-    app.get<{ Params: Params }>(base, async (request, reply) => {
+    app.get<{ Params: Params }>(base, { schema: { querystring: listQuery() } }, async (request, reply) => {
       const rows = await listDestinations(ctx.db, await ownerOf(request, false));
       return Promise.all(paginateArray(request, reply, ctx.config.baseUrl, rows).map(toApi));
     });
@@ -100,7 +100,7 @@ export function registerAuditStreamingRoutes(app: FastifyInstance, ctx: AppConte
       return reply.status(204).send();
     });
 
-    app.get<{ Params: Params }>(`${one}/dead_letters`, async (request, reply) => {
+    app.get<{ Params: Params }>(`${one}/dead_letters`, { schema: { querystring: listQuery() } }, async (request, reply) => {
       const { row } = await destinationOf(request, false);
       const paging = parsePaging(request.query as Record<string, unknown>);
       setPageHeaders(request, reply, ctx.config.baseUrl, paging, await countDeadLetters(ctx.db, row.id));

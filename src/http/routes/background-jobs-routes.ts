@@ -15,9 +15,10 @@ export function registerBackgroundJobRoutes(app: FastifyInstance, ctx: AppContex
     return { this_process: ctx.jobs.holder, leader: lease ?? null, jobs };
   });
 
-  app.get<{ Querystring: { name?: string; per_page?: string } }>('/api/v4/background_jobs/runs', async (request) => {
+  const runsQuery = { type: 'object', properties: { name: { type: 'string', maxLength: 255 }, per_page: { type: 'integer', minimum: 1, maximum: 1000 } } } as const;
+  app.get<{ Querystring: { name?: string; per_page?: number } }>('/api/v4/background_jobs/runs', { schema: { querystring: runsQuery } }, async (request) => {
     requireAdmin(request.principal);
-    const limit = Math.min(Number(request.query.per_page ?? 100) || 100, 1000);
+    const limit = request.query.per_page ?? 100;
     let query = ctx.db.selectFrom('job_runs').selectAll().orderBy('id', 'desc').limit(limit);
     if (request.query.name) query = query.where('name', '=', request.query.name);
     return query.execute();

@@ -8,7 +8,7 @@ import { projectToApi } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { visibleGroup } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 
 type Body = Record<string, unknown>;
 
@@ -31,11 +31,13 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
       visibility: body.visibility as never,
       description: typeof body.description === 'string' ? body.description : undefined,
     });
-    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner);
+    // The creator becomes the new group's owner (as in GitLab), granted by the system.
+    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner, AccessLevel.owner);
     return reply.status(201).send(groupToApi(group, base));
   });
 
-  app.get('/api/v4/groups', async (request, reply) => {
+  const search = { search: { type: 'string', maxLength: 255 } };
+  app.get('/api/v4/groups', { schema: { querystring: listQuery(search) } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { search } = request.query as { search?: string };
     const all = await ctx.db.selectFrom('namespaces').selectAll().where('kind', '=', 'group').orderBy('full_path').execute();
@@ -53,7 +55,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
     return groupToApi(group, base);
   });
 
-  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/subgroups', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/subgroups', { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { group } = await visibleGroup(ctx, request, request.params.id);
     const children = await ctx.db.selectFrom('namespaces').selectAll().where('parent_id', '=', group.id).orderBy('path').execute();
@@ -62,7 +64,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
     return paginateArray(request, reply, base, visible).map((g) => groupToApi(g, base));
   });
 
-  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/projects', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v4/groups/:id/projects', { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { group } = await visibleGroup(ctx, request, request.params.id);
     const projects = await ctx.db.selectFrom('projects').selectAll().where('namespace_id', '=', group.id).orderBy('path').execute();

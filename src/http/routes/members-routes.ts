@@ -1,36 +1,40 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AccessLevel } from '../../core/accounts/access-levels.js';
-import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type MemberSource } from '../../core/accounts/members.js';
-import { requireApiUser } from '../../core/accounts/permissions.js';
+import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type CallerLevel, type MemberSource } from '../../core/accounts/members.js';
+import { requireApiUser, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 
 type Params = { id: string; user_id?: string };
 type Body = Record<string, unknown>;
 
-/** Resolves the member source for a route and the caller's level on it. */
-type SourceLoader = (ctx: AppContext, request: FastifyRequest, ref: string) => Promise<{ source: MemberSource; level: number }>;
+/**
+ * Resolves the member source for a route, the caller's level on it, and how to read that level again
+ * inside the transaction of a change (REST writes are by users: requireApiUser comes first).
+ */
+type SourceLoader = (ctx: AppContext, request: FastifyRequest, ref: string) => Promise<{ source: MemberSource; level: number; levelIn: CallerLevel }>;
+
+function callerOf(request: FastifyRequest): { id: number; admin: boolean } {
+  const principal = requireApiUser(request.principal, false);
+  return { id: principal.user.id, admin: principal.user.is_admin === 1 };
+}
 
 const groupSource: SourceLoader = async (ctx, request, ref) => {
   const { group, level } = await visibleGroup(ctx, request, ref);
-  return { source: { type: 'namespace', id: group.id }, level };
+  const caller = callerOf(request);
+  return { source: { type: 'namespace', id: group.id }, level, levelIn: (db) => userNamespaceLevel(db, caller.id, caller.admin, group) };
 };
 
 const projectSource: SourceLoader = async (ctx, request, ref) => {
   const { project, level } = await visibleProject(ctx, request, ref);
-  return { source: { type: 'project', id: project.id }, level };
+  const caller = callerOf(request);
+  return { source: { type: 'project', id: project.id }, level, levelIn: (db) => userProjectLevel(db, caller.id, caller.admin, project) };
 };
 
-/** Maintainers manage members up to their own level; only owners grant or change Owner. */
-function assertMayGrant(callerLevel: number, level: number): void {
-  if (callerLevel < AccessLevel.maintainer || level > callerLevel) throw errors.forbidden();
-}
-
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
-  app.get<{ Params: Params }>(`${prefix}/:id/members`, async (request, reply) => {
+  app.get<{ Params: Params }>(`${prefix}/:id/members`, { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { source } = await load(ctx, request, request.params.id);
     const members = await listMembers(ctx.db, source);
@@ -45,28 +49,25 @@ function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
-    assertMayGrant(callerLevel, level);
     const user = await findUserById(ctx.db, Number(request.body?.user_id));
     if (!user) throw errors.notFound('404 User Not Found');
-    await addMember(ctx.db, source, user, level);
+    await addMember(ctx.db, source, user, level, callerLevel);
     return reply.status(201).send({ id: user.id, username: user.username, name: user.name, state: user.state, access_level: level });
   });
 
   app.put<{ Params: Params; Body: Body }>(`${prefix}/:id/members/:user_id`, async (request) => {
     requireApiUser(request.principal, true);
-    const { source, level: callerLevel } = await load(ctx, request, request.params.id);
+    const { source, levelIn } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
-    assertMayGrant(callerLevel, level);
     const userId = idParam(request.params.user_id ?? '', 'Member');
-    await updateMember(ctx.db, source, userId, level);
+    await updateMember(ctx.db, source, levelIn, userId, level);
     return { id: userId, access_level: level };
   });
 
   app.delete<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request, reply) => {
     requireApiUser(request.principal, true);
-    const { source, level: callerLevel } = await load(ctx, request, request.params.id);
-    assertMayGrant(callerLevel, AccessLevel.guest);
-    await removeMember(ctx.db, source, idParam(request.params.user_id ?? '', 'Member'));
+    const { source, levelIn } = await load(ctx, request, request.params.id);
+    await removeMember(ctx.db, source, levelIn, idParam(request.params.user_id ?? '', 'Member'));
     return reply.status(204).send();
   });
 }

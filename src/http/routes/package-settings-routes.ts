@@ -1,9 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
-import type { Namespace } from '../../core/accounts/namespaces.js';
-import { requireApiUser } from '../../core/accounts/permissions.js';
+import { ancestorsOf, type Namespace } from '../../core/accounts/namespaces.js';
+import { requireApiUser, userNamespaceLevel } from '../../core/accounts/permissions.js';
 import { namespaceScope } from '../../core/audit/audit-scope.js';
-import { effectiveSetting, SETTING_VALUES, type SettingKey, type SettingValue } from '../../core/audit/audit-settings.js';
+import {
+  effectiveIfSet,
+  effectiveSetting,
+  instanceSetting,
+  isEnforced,
+  SETTING_VALUES,
+  type SettingKey,
+  type SettingValue,
+} from '../../core/audit/audit-settings.js';
 import type { Changes } from '../../core/audit/audit-types.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
@@ -14,17 +22,18 @@ const KEYS: SettingKey[] = ['package_audit_events', 'package_download_events'];
 
 export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function settingsOf(ns: Namespace) {
-    const out: Record<string, string> = {};
+    const out: Record<string, string | boolean> = {};
     for (const key of KEYS) {
       const effective = await effectiveSetting(ctx.db, ns.id, key, ctx.audit.instanceDefaults);
       out[key] = ns[key];
       out[`${key}_effective`] = effective.value;
       out[`${key}_source`] = effective.source;
       // What `inherit` would give here (the parent's value, or the instance default), for the UI to show next to an explicit value.
-      const inherited = ns.parent_id === null ? { value: ctx.audit.instanceDefaults[key], source: 'instance' } : await effectiveSetting(ctx.db, ns.parent_id, key, ctx.audit.instanceDefaults);
+      const inherited = ns.parent_id === null ? instanceSetting(ctx.audit.instanceDefaults, key) : await effectiveSetting(ctx.db, ns.parent_id, key, ctx.audit.instanceDefaults);
       out[`${key}_inherited`] = inherited.value;
       out[`${key}_inherited_source`] = inherited.source;
     }
+    out.package_audit_events_enforced = isEnforced(ctx.audit.instanceDefaults, 'package_audit_events');
     return out;
   }
 
@@ -45,6 +54,7 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
         changes[key] = { from: ns[key], to: body[key] };
       }
     }
+    if (patch.package_audit_events !== undefined) await assertMayTurnOffAuditing(request, ns, patch.package_audit_events);
     if (Object.keys(patch).length > 0) {
       // Always recorded, even when the change turns package auditing off (SPEC 4.1).
       await ctx.db.transaction().execute(async (tx) => {
@@ -59,6 +69,24 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
       });
     }
     return settingsOf({ ...ns, ...patch });
+  }
+
+  /**
+   * A change that leaves package audit events off here (`disabled`, or `inherit` of a disabled
+   * parent) is refused when the instance enforces them, and below the top level needs an owner of
+   * the top-level group: whoever creates a subgroup owns it, maintainers of the group above included.
+   */
+  async function assertMayTurnOffAuditing(request: FastifyRequest, ns: Namespace, value: SettingValue): Promise<void> {
+    const defaults = ctx.audit.instanceDefaults;
+    if (value === 'disabled' && isEnforced(defaults, 'package_audit_events')) {
+      throw errors.forbidden('403 Forbidden - package audit events are enforced on this instance (TROVE_PACKAGE_AUDIT_EVENTS=enforced) and cannot be disabled');
+    }
+    if (ns.parent_id === null || (await effectiveIfSet(ctx.db, ns, 'package_audit_events', value, defaults)).value === 'enabled') return;
+    const principal = requireApiUser(request.principal, true);
+    const top = (await ancestorsOf(ctx.db, ns)).at(-1)!;
+    if ((await userNamespaceLevel(ctx.db, principal.user.id, principal.user.is_admin === 1, top)) < AccessLevel.owner) {
+      throw errors.forbidden(`403 Forbidden - only an owner of the top-level group ${top.full_path} can turn package audit events off below it`);
+    }
   }
 
   const requireOwner = (level: number) => {

@@ -10,7 +10,7 @@ import { containsIgnoringCase } from '../../storage/db/like.js';
 import { FORMATS } from '../../formats/index.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { paginateArray, parsePaging, setPageHeaders } from '../pagination.js';
+import { listQuery, paginateArray, parsePaging, setPageHeaders, sortedListQuery } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { auditingDenials, type AttemptDescription } from '../denials.js';
 
@@ -39,7 +39,8 @@ function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
   } else {
     query = query.where('status', '!=', 'pending_destruction');
   }
-  const orderBy = ORDER_COLUMNS[(filters.order_by ?? 'created_at') as keyof typeof ORDER_COLUMNS];
+  const key = filters.order_by ?? 'created_at';
+  const orderBy = Object.hasOwn(ORDER_COLUMNS, key) ? ORDER_COLUMNS[key as keyof typeof ORDER_COLUMNS] : undefined;
   if (!orderBy) throw errors.badRequest('order_by does not have a valid value');
   if (filters.sort !== undefined && !SORTS.includes(filters.sort)) throw errors.badRequest('sort does not have a valid value');
   const direction = filters.sort === 'desc' ? 'desc' : 'asc';
@@ -96,13 +97,15 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return pkg;
   }
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages', async (request, reply) => {
+  const listSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS)) };
+
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages', { schema: listSchema }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
     return listFor(request, reply, [project.id]);
   });
 
-  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', async (request, reply) => {
+  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', { schema: listSchema }, async (request, reply) => {
     const { group } = await visibleGroup(ctx, request, request.params.id);
     const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api')).map((p) => p.id);
     return listFor(request, reply, readable);
@@ -119,7 +122,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
   // Trove's own (GitLab's package_name filter is a substring match, and tags come per version):
   // every version of exactly this package's name and format, paged and filtered as the list above,
   // and every dist-tag of that name, whichever version it points at. The package page reads both.
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/versions', async (request, reply) => {
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/versions', { schema: listSchema }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
     const pkg = await packageIn(project, request.params.package_id);
@@ -141,7 +144,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
       .execute();
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', async (request, reply) => {
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', { schema: { querystring: listQuery() } }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
     const pkg = await packageIn(project, request.params.package_id);

@@ -6,7 +6,7 @@ import { createProject, projectToApi, type Project } from '../../core/accounts/p
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { visibleProject } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 
 type Body = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.status(201).send(projectToApi(project, namespace, base));
   });
 
-  app.get('/api/v4/projects', async (request, reply) => {
+  app.get('/api/v4/projects', { schema: { querystring: listQuery({ search: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { search } = request.query as { search?: string };
     const all = await ctx.db.selectFrom('projects').selectAll().orderBy('id', 'desc').execute();

@@ -7,7 +7,7 @@ import { createWebSession, csrfTokenFor, deleteWebSession } from '../../core/ses
 import { authenticateToken } from '../../core/tokens/authenticate.js';
 import type { PersonalAccessToken, Principal } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
-import { recordAuthenticationFailure } from '../auth-hook.js';
+import { recordAuthenticationFailure } from '../authentication-failures.js';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 
 // Web UI sign-in: POST /api/v4/session with {login, password} or {token} (a personal access token,
@@ -38,7 +38,7 @@ async function passwordSignIn(ctx: AppContext, request: FastifyRequest, login: s
   // A known user is one key whether the guesser types the username or the email.
   const key = { login: user?.username ?? login, ipAddress: request.ip };
   const failure = (reason: string) =>
-    recordAuthenticationFailure(ctx, request, { ok: false, reason, tokenType: 'Password', tokenId: null, userId: user?.id ?? null, username: user?.username ?? login.slice(0, 255) });
+    recordAuthenticationFailure(ctx, request, { ok: false, reason, tokenType: 'Password', tokenId: null, userId: user?.id ?? null, username: user?.username ?? login.slice(0, 255) }, { login: user?.username ?? login });
   // Checked before the password: while throttled, even the right password does not get through.
   const retryAfter = await signInRetryAfter(ctx.db, limits, key);
   if (retryAfter !== null) {
@@ -59,7 +59,7 @@ async function passwordSignIn(ctx: AppContext, request: FastifyRequest, login: s
 async function tokenSignIn(ctx: AppContext, request: FastifyRequest, token: string): Promise<{ user: User; token: PersonalAccessToken }> {
   const outcome = await authenticateToken(ctx.db, token);
   if (!outcome.ok) {
-    await recordAuthenticationFailure(ctx, request, outcome);
+    await recordAuthenticationFailure(ctx, request, outcome, { secret: token });
     throw errors.unauthorized('401 Unauthorized - invalid token');
   }
   // Deploy and job tokens cannot use the REST API, so they cannot open a UI session either.

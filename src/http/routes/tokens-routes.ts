@@ -21,7 +21,7 @@ import {
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 
 type Body = Record<string, unknown>;
@@ -52,12 +52,13 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
     return reply.status(201).send(await createPat(request, user));
   });
 
-  app.get('/api/v4/personal_access_tokens', async (request, reply) => {
+  const tokensQuery = listQuery({ user_id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
+  app.get<{ Querystring: { user_id?: number } }>('/api/v4/personal_access_tokens', { schema: { querystring: tokensQuery } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, false);
-    const { user_id } = request.query as { user_id?: string };
+    const { user_id } = request.query;
     let query = ctx.db.selectFrom('personal_access_tokens').selectAll().orderBy('id');
     if (!isAdmin(principal)) query = query.where('user_id', '=', principal.user.id);
-    else if (user_id) query = query.where('user_id', '=', Number(user_id));
+    else if (user_id) query = query.where('user_id', '=', user_id);
     const tokens = await query.execute();
     return paginateArray(request, reply, base, tokens).map((t) => personalAccessTokenToApi(t));
   });
@@ -94,7 +95,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
   };
 
   for (const [prefix, loadOwner] of [['/api/v4/groups', groupOwner], ['/api/v4/projects', projectOwner]] as const) {
-    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens`, async (request, reply) => {
+    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens`, { schema: { querystring: listQuery() } }, async (request, reply) => {
       requireApiUser(request.principal, false);
       const owner = await loadOwner(request, request.params.id);
       const tokens = await listDeployTokens(ctx.db, owner);
@@ -126,7 +127,9 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
     if (level < AccessLevel.maintainer) throw errors.forbidden();
     const body = request.body ?? {};
     let triggeredBy = principal.user;
-    if (body.user_id !== undefined && body.user_id !== null) {
+    if (body.user_id !== undefined && body.user_id !== null && Number(body.user_id) !== principal.user.id) {
+      // The token carries the named user's rights: naming someone else is an administrator's act (SPEC 3).
+      if (!isAdmin(principal)) throw errors.forbidden('403 Forbidden - only an administrator may issue a job token for another user');
       const user = await findUserById(ctx.db, Number(body.user_id));
       if (!user) throw errors.notFound('404 User Not Found');
       triggeredBy = user;

@@ -5,7 +5,7 @@ import { errors } from '../../core/errors.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
-import { paginateArray } from '../pagination.js';
+import { listQuery, paginateArray } from '../pagination.js';
 
 type Body = Record<string, unknown>;
 
@@ -17,7 +17,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
     return userToApi(principal.user, base, true);
   });
 
-  app.get('/api/v4/users', async (request, reply) => {
+  app.get('/api/v4/users', { schema: { querystring: listQuery({ username: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, false);
     const { username } = request.query as { username?: string };
     let query = ctx.db.selectFrom('users').selectAll().orderBy('id');

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { startS3Server, S3RVER_CREDENTIALS } from '../../../test/support/s3-server.js';
 import { isTroveError } from '../../core/errors.js';
-import type { BlobStore } from './blob-store.js';
+import type { CollectableBlobStore, StoredBlob } from './blob-store.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
 import { S3BlobStore } from './s3/s3-blob-store.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -16,7 +16,7 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 // (files below the folder, object keys in the bucket), tmp/ included, to prove nothing is left.
 
 interface Backend {
-  store: BlobStore;
+  store: CollectableBlobStore;
   stored(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -108,7 +108,7 @@ const INVALID_KEYS = ['../../../etc/passwd', 'tmp/0a', 'A'.repeat(64), 'a'.repea
 for (const { name, start } of BACKENDS) {
   describe(`BlobStore contract: ${name}`, () => {
     let backend: Backend;
-    let store: BlobStore;
+    let store: CollectableBlobStore;
     before(async () => {
       backend = await start();
       store = backend.store;
@@ -195,6 +195,38 @@ for (const { name, start } of BACKENDS) {
       assert.equal(await store.exists(blob.sha256), false);
       await assert.rejects(store.open(blob.sha256));
       await store.remove(blob.sha256);
+      assert.deepEqual(await backend.stored(), []);
+    });
+
+    it('calls beforePlace with the digests before the bytes reach their address; when it fails, nothing is stored', async () => {
+      const data = Buffer.from('placed after registration');
+      let seen: { blob: StoredBlob; existed: boolean } | undefined;
+      const blob = await store.put(data, { beforePlace: async (b) => void (seen = { blob: b, existed: await store.exists(b.sha256) }) });
+      assert.deepEqual(seen, { blob: digestsOf([data]), existed: false });
+      assert.equal(await store.exists(blob.sha256), true);
+      await store.remove(blob.sha256);
+      await assert.rejects(store.put(streamOf(MiB, 9), { beforePlace: async () => Promise.reject(new Error('registration failed')) }), /registration failed/);
+      assert.deepEqual(await backend.stored(), []);
+    });
+
+    it('lists every blob, and removes temporary files only when they are older than asked', async () => {
+      const blobs = [await store.put(Buffer.from('one')), await store.put(streamOf(MiB, 13))];
+      const listed: string[] = [];
+      for await (const sha256 of store.list()) listed.push(sha256);
+      assert.deepEqual(listed.sort(), blobs.map((b) => b.sha256).sort());
+      // An upload held just before its bytes are placed: its temporary file exists.
+      let release!: () => void;
+      let held!: () => void;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      const upload = store.put(streamOf(MiB, 17), { beforePlace: () => (held(), new Promise<void>((resolve) => (release = resolve))) });
+      await holding;
+      assert.equal((await backend.stored()).filter((key) => key.startsWith('tmp/')).length, 1);
+      assert.equal(await store.removeTemporaries(new Date(Date.now() - 60_000)), 0, 'a recent temporary file is kept');
+      assert.equal(await store.removeTemporaries(new Date(Date.now() + 60_000)), 1);
+      assert.deepEqual((await backend.stored()).filter((key) => key.startsWith('tmp/')), []);
+      release();
+      await assert.rejects(upload, 'an upload whose temporary file was taken fails');
+      for (const blob of blobs) await store.remove(blob.sha256);
       assert.deepEqual(await backend.stored(), []);
     });
 

@@ -1,12 +1,12 @@
 import { ConfigError, type TroveConfig } from '../../config/config.js';
-import type { BlobStore } from './blob-store.js';
+import type { CollectableBlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
 
 /**
  * The blob store TROVE_BLOB_STORE names; an S3 bucket is checked before Trove starts serving.
  * The S3 store is loaded only when named: the AWS SDK adds ~23 MB to the process's RSS.
  */
-export async function createBlobStore(config: TroveConfig): Promise<BlobStore> {
+export async function createBlobStore(config: TroveConfig): Promise<CollectableBlobStore> {
   const setting = config.blobStore;
   if (setting.kind === 'file') return new FsBlobStore(setting.dir);
   const { S3_SINGLE_COPY_LIMIT, S3BlobStore } = await import('./s3/s3-blob-store.js');

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Db, Tx } from '../db/database.js';
 import { BlobDigests } from './blob-digests.js';
-import type { BlobStore, StoredBlob } from './blob-store.js';
+import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
 
 // Small package files kept in the database (table blob_contents) instead of the blob store.
 //
@@ -15,6 +15,9 @@ import type { BlobStore, StoredBlob } from './blob-store.js';
 // How: put() of such a Buffer stores NOTHING. It returns an InlineBlob, and the package write
 // inserts its bytes with the file row, in its transaction (PackageWriter, storeInlineBlob).
 // Streams and larger Buffers go to the wrapped store as before. Reads and removes look at both.
+// An inline blob needs no pending-upload registration (PutOptions.beforePlace is not called): its
+// bytes and its file row commit together, and that transaction keeps the blob collector away from
+// them (src/core/packages/pending-uploads.ts).
 
 /** A blob whose bytes are written with the file row that names it, in that row's transaction. */
 export interface InlineBlob extends StoredBlob {
@@ -42,7 +45,7 @@ export class InlineBlobStore implements BlobStore {
     private readonly maxInlineBytes: number,
   ) {}
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredBlob> {
+  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
     if (!Buffer.isBuffer(data) || this.maxInlineBytes === 0 || data.length > this.maxInlineBytes) return this.store.put(data, options);
     const blob: InlineBlob = { ...BlobDigests.of(data, options.maxBytes), inline: data };
     return blob;

@@ -18,7 +18,10 @@ import * as m009 from './migrations/009-sign-in-failures.js';
 import * as m010 from './migrations/010-audit-package-index.js';
 import * as m011 from './migrations/011-blob-contents.js';
 import * as m012 from './migrations/012-audit-deferred-indexes.js';
+import * as m013 from './migrations/013-blob-gc.js';
+import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
+import * as m016 from './migrations/016-authentication-failure-windows.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -79,15 +82,27 @@ const migrations = {
   '010-audit-package-index': m010,
   '011-blob-contents': m011,
   '012-audit-deferred-indexes': m012,
+  '013-blob-gc': m013,
+  '014-case-insensitive-names': m014,
   '015-audit-integrity-alarms': m015,
+  '016-authentication-failure-windows': m016,
 };
 
+function migrator(db: Db): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Runs the migrations that come before `name` (tests build a database as an older Trove left it). */
+export async function migrateBefore(db: Db, name: keyof typeof migrations): Promise<void> {
+  const names = Object.keys(migrations);
+  const at = names.indexOf(name);
+  if (at < 1) throw new Error(`no migration before ${name}`);
+  const { error } = await migrator(db).migrateTo(names[at - 1]);
+  if (error) throw error;
 }

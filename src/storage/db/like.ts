@@ -17,3 +17,11 @@ export function containsIgnoringCase(column: string, text: string): RawBuilder<b
 export function startsWith(column: string, prefix: string): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape '\\'`;
 }
+
+/**
+ * `column` equals `text` ignoring (ASCII) case: matches the lower() unique indexes of usernames
+ * and full paths (migration 014), which the lookup then uses.
+ */
+export function equalsIgnoringCase(column: string, text: string): RawBuilder<boolean> {
+  return sql<boolean>`lower(${sql.ref(column)}) = ${text.toLowerCase()}`;
+}

@@ -127,6 +127,19 @@ export interface BlobContentsTable {
   data: Buffer;
 }
 
+/** An upload whose bytes are (about to be) stored but whose file row has not committed: the blob collector leaves its sha256 alone. */
+export interface PendingUploadsTable {
+  id: Generated<number>;
+  sha256: string;
+  registered_at: string;
+}
+
+/** A blob the collector found needed by no file row and no pending upload, since `since`. */
+export interface UnreferencedBlobsTable {
+  sha256: string;
+  since: string;
+}
+
 export interface PackageTagsTable {
   id: Generated<number>;
   project_id: number;
@@ -287,6 +300,16 @@ export interface SignInFailuresTable {
   failed_at: string;
 }
 
+export interface AuthenticationFailureWindowsTable {
+  credential_prefix: string;
+  ip_address: string;
+  reason: string;
+  started_at: string;
+  /** Failures after the first one in this window not yet recorded. */
+  repeats: number;
+  first_failure: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -303,6 +326,8 @@ export interface Database {
   packages: PackagesTable;
   package_files: PackageFilesTable;
   blob_contents: BlobContentsTable;
+  pending_uploads: PendingUploadsTable;
+  unreferenced_blobs: UnreferencedBlobsTable;
   package_tags: PackageTagsTable;
   audit_events: AuditEventsTable;
   audit_index_progress: AuditIndexProgressTable;
@@ -317,4 +342,5 @@ export interface Database {
   audit_stream_outbox: AuditStreamOutboxTable;
   audit_stream_dead_letters: AuditStreamDeadLettersTable;
   sign_in_failures: SignInFailuresTable;
+  authentication_failure_windows: AuthenticationFailureWindowsTable;
 }

@@ -4,7 +4,8 @@ import { Link, routes } from '../router';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 
-type Settings = Record<string, string>;
+/** Setting values and their sources (strings), and package_audit_events_enforced. */
+type Settings = Record<string, string | boolean>;
 
 const SWITCHES = [
   { key: 'package_audit_events', label: 'Package audit events', help: 'Record who published, changed or deleted packages. Credential, settings and export events are always recorded.' },
@@ -31,7 +32,9 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
       setSaved(next);
       setMessage({ ok: true, text: 'Saved. The change is recorded in the audit log.' });
     } catch (error) {
-      setMessage({ ok: false, text: error instanceof ApiError && error.status === 403 ? 'Only owners can change these settings.' : (error as Error).message });
+      // A bare 403 means "not an owner"; a 403 with a reason (enforced by the instance, top-level owners only) says it.
+      const bare = error instanceof ApiError && error.status === 403 && /^403 Forbidden$/.test(error.message);
+      setMessage({ ok: false, text: bare ? 'Only owners can change these settings.' : (error as Error).message });
     }
   };
 
@@ -48,16 +51,17 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
                   <legend>{s.label}</legend>
                   <label>
                     Setting
-                    <select name={s.key} defaultValue={current[s.key]}>
+                    <select name={s.key} defaultValue={String(current[s.key])}>
                       <option value="inherit">Inherit</option>
                       <option value="enabled">Enabled</option>
                       <option value="disabled">Disabled</option>
                     </select>
                   </label>
                   <p className="muted small">
-                    Inherited value: {current[`${s.key}_inherited`]} (from {sourceText(current[`${s.key}_inherited_source`])}).{' '}
+                    Inherited value: {current[`${s.key}_inherited`]} (from {sourceText(String(current[`${s.key}_inherited_source`]))}).{' '}
                     <strong>In effect: {current[`${s.key}_effective`]}</strong>
                     {current[s.key] === 'inherit' ? '' : ' (set here)'}. {s.help}
+                    {s.key === 'package_audit_events' && current.package_audit_events_enforced === true && ' Enforced by the instance: nobody can disable them.'}
                   </p>
                 </fieldset>
               ))}

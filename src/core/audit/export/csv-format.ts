@@ -2,7 +2,8 @@ import type { AuditRecord } from '../audit-types.js';
 import type { ExportFormat } from './export-format.js';
 
 // SPEC 4.6: GitLab's audit CSV columns first (so its readers keep working), then Trove's. Values
-// are written as stored, never rewritten (no formula "escaping"), so a row equals the API's record.
+// are written as stored, except that a text a spreadsheet would run as a formula gets a leading
+// quote (SPEC 7, below): names and paths of refused requests are whatever a client sent.
 
 type Column = [header: string, value: (e: AuditRecord) => string | number | null | undefined];
 
@@ -43,9 +44,23 @@ export const CSV_HEADERS = COLUMNS.map(([header]) => header);
 // split the record for any reader.
 const NEEDS_QUOTES = /[",\r\n]/;
 
+// OWASP's CSV injection rule: a cell that begins with =, +, -, @, tab or CR is read by Excel,
+// LibreOffice and Google Sheets as a formula (`=HYPERLINK(...)` in a refused request's package
+// name), so it is written with a leading ' that makes it text. Only the first character is
+// looked at (a row is rendered a million times in a large export). Numbers are Trove's own
+// (ids, seq; a deploy token's author_id is -2) and stay numbers.
+const FORMULA_START = new Uint8Array(128);
+for (const c of '=+-@\t\r') FORMULA_START[c.charCodeAt(0)] = 1;
+
+/** `text` as a spreadsheet shows it literally. */
+export function neutraliseFormula(text: string): string {
+  const first = text.charCodeAt(0);
+  return first < 128 && FORMULA_START[first] === 1 ? `'${text}` : text;
+}
+
 function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(value) : value;
+  const text = typeof value === 'number' ? String(value) : neutraliseFormula(String(value));
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -6,10 +6,11 @@ import { verificationToken, webhookSignature } from './webhook-signature.js';
 
 // One delivery: POST one record to one destination with the Standard Webhooks and GitLab headers.
 
+/** A destination as stored: its custom headers are the JSON text of the row. */
 export interface DeliveryTarget {
   url: string;
   secret: string;
-  headers: Record<string, string>;
+  headers: string;
 }
 
 export interface DeliveryMessage {
@@ -37,7 +38,7 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
 function signedHeaders(target: DeliveryTarget, message: DeliveryMessage): Record<string, string> {
   const timestamp = Math.floor(Date.now() / 1000);
   return {
-    ...target.headers,
+    ...(JSON.parse(target.headers) as Record<string, string>),
     'content-type': 'application/json',
     'webhook-id': message.uuid,
     'webhook-timestamp': String(timestamp),
@@ -48,52 +49,67 @@ function signedHeaders(target: DeliveryTarget, message: DeliveryMessage): Record
   };
 }
 
-/** Sends the message; never throws: every way it can go wrong is a `failed` result. */
+/**
+ * Sends the message; never throws: every way it can go wrong is a `failed` result, including a
+ * request that cannot even be built (a stored header Node refuses, unreadable stored headers), so
+ * that the worker records it as the destination's last error and retries on its schedule.
+ */
 export function deliver(target: DeliveryTarget, message: DeliveryMessage, policy: AddressPolicy, timeoutMs: number, signal?: AbortSignal): Promise<DeliveryResult> {
   return new Promise((resolve) => {
     const fail = (error: string, status: number | null = null, retryAfter: number | null = null) =>
       resolve({ kind: 'failed', status, error, retryAfterMs: retryAfter });
-    let url: URL;
     try {
-      url = new URL(target.url);
-      // Names are checked by the lookup below; IP literals never go through a lookup.
-      if (isIP(hostOf(url))) assertAddressAllowed(hostOf(url), portOf(url), policy);
+      send(target, message, policy, timeoutMs, signal, resolve, fail);
     } catch (error) {
-      return fail((error as Error).message);
+      fail(error instanceof Error ? error.message : String(error));
     }
-    const secure = url.protocol === 'https:';
-    const body = Buffer.from(message.body);
-    const request = (secure ? https : http).request(url, {
-      method: 'POST',
-      agent: secure ? agents.https : agents.http,
-      headers: { ...signedHeaders(target, message), 'content-length': String(body.length) },
-      lookup: guardedLookup(portOf(url), policy) as never,
-      signal,
+  });
+}
+
+function send(
+  target: DeliveryTarget,
+  message: DeliveryMessage,
+  policy: AddressPolicy,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  resolve: (result: DeliveryResult) => void,
+  fail: (error: string, status?: number | null, retryAfter?: number | null) => void,
+): void {
+  const url = new URL(target.url);
+  // Names are checked by the lookup below; IP literals never go through a lookup.
+  if (isIP(hostOf(url))) assertAddressAllowed(hostOf(url), portOf(url), policy);
+  const secure = url.protocol === 'https:';
+  const body = Buffer.from(message.body);
+  const request = (secure ? https : http).request(url, {
+    method: 'POST',
+    agent: secure ? agents.https : agents.http,
+    headers: { ...signedHeaders(target, message), 'content-length': String(body.length) },
+    lookup: guardedLookup(portOf(url), policy) as never,
+    signal,
+  });
+  const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  request.on('error', (error) => {
+    clearTimeout(timer);
+    fail(error.message);
+  });
+  request.on('response', (response) => {
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      if (text.length < 512) text += chunk;
     });
-    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    request.on('error', (error) => {
+    response.on('error', (error) => {
       clearTimeout(timer);
       fail(error.message);
     });
-    request.on('response', (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (text.length < 512) text += chunk;
-      });
-      response.on('error', (error) => {
-        clearTimeout(timer);
-        fail(error.message);
-      });
-      response.on('end', () => {
-        clearTimeout(timer);
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) return resolve({ kind: 'delivered', status });
-        if (status === 410) return resolve({ kind: 'gone', status });
-        const retryAfter = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : null;
-        fail(`HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`, status, retryAfter);
-      });
+    response.on('end', () => {
+      clearTimeout(timer);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return resolve({ kind: 'delivered', status });
+      if (status === 410) return resolve({ kind: 'gone', status });
+      const retryAfter = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : null;
+      fail(`HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`, status, retryAfter);
     });
-    request.end(body);
   });
+  request.end(body);
 }

@@ -90,7 +90,7 @@ export async function sendTestEvent(row: DestinationRow, policy: AddressPolicy, 
   const uuid = randomUUID();
   const body = JSON.stringify({ uuid, event_name: TEST_EVENT_NAME, created_at: nowIso(), custom_message: `Test event for audit event streaming destination ${row.name}` });
   const result = await deliver(
-    { url: row.url, secret: row.secret, headers: JSON.parse(row.headers) as Record<string, string> },
+    { url: row.url, secret: row.secret, headers: row.headers },
     { uuid, eventName: TEST_EVENT_NAME, body },
     policy,
     timeoutMs,

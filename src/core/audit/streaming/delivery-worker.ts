@@ -36,6 +36,12 @@ export class StreamingWorker {
    * its next 100 records). Every other kick (poll, wake-up, a change through the API) looks again.
    */
   private readonly parked = new Map<number, number>();
+  /**
+   * Destinations whose lane threw (deliver() itself never throws; this is the database or a row
+   * it cannot read): not restarted before this time, so a lane that keeps failing is retried at
+   * a steady pace instead of on every kick.
+   */
+  private readonly crashed = new Map<number, number>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -107,10 +113,17 @@ export class StreamingWorker {
 
   /** Runs the destination's lane unless it runs already (a running lane sees the kick). */
   private startLane(id: number): void {
-    if (this.lanes.has(id) || this.stopped) return;
+    if (this.lanes.has(id) || this.stopped || (this.crashed.get(id) ?? 0) > Date.now()) return;
     this.parked.delete(id);
     const lane = this.runLane(id)
-      .catch((error) => this.log.error({ err: error, destination: id }, 'audit streaming delivery failed'))
+      .then(() => {
+        this.crashed.delete(id);
+      })
+      .catch((error) => {
+        this.log.error({ err: error, destination: id }, 'audit streaming delivery failed');
+        this.crashed.set(id, Date.now() + LANE_CRASH_PAUSE_MS);
+        this.wakeAt(Date.now() + LANE_CRASH_PAUSE_MS);
+      })
       .finally(() => this.lanes.delete(id));
     this.lanes.set(id, lane);
   }
@@ -154,7 +167,7 @@ export class StreamingWorker {
         if (this.kicks !== kicksBefore) continue; // rows may have arrived while we looked
         return;
       }
-      const target = { url: destination.url, secret: destination.secret, headers: JSON.parse(destination.headers) as Record<string, string> };
+      const target = { url: destination.url, secret: destination.secret, headers: destination.headers };
       let delivered: number[] = [];
       let flushedAt = Date.now();
       const flush = async () => {
@@ -224,3 +237,4 @@ function dueTime(row: { next_attempt_at: string }, destination: { paused_until: 
 const BATCH = 100;
 const FLUSH_MS = 250;
 const SHORT_WAIT_MS = 1000;
+const LANE_CRASH_PAUSE_MS = 5000;

@@ -10,14 +10,14 @@ const refused = (address: string, port: number, policy: AddressPolicy) =>
 
 describe('streaming destination addresses (SSRF guard)', () => {
   it('refuses loopback, private and mapped private addresses unless allowed', () => {
-    for (const address of ['127.0.0.1', '127.8.9.10', '10.0.0.1', '172.16.5.4', '192.168.0.1', '::1', 'fd00::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1']) {
+    for (const address of ['127.0.0.1', '127.8.9.10', '10.0.0.1', '172.16.5.4', '192.168.0.1', '::1', 'fd00::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::7f00:1', '::127.0.0.1', '::a00:1']) {
       refused(address, 443, strict);
       assert.doesNotThrow(() => assertAddressAllowed(address, 443, lenient), address);
     }
   });
 
   it('always refuses link-local, unspecified, shared and multicast addresses', () => {
-    for (const address of ['169.254.169.254', '0.0.0.0', '100.64.0.1', '224.0.0.1', '255.255.255.255', 'fe80::1', '::', 'ff02::1', '::ffff:169.254.169.254']) {
+    for (const address of ['169.254.169.254', '0.0.0.0', '100.64.0.1', '224.0.0.1', '255.255.255.255', 'fe80::1', '::', 'ff02::1', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '::a9fe:a9fe']) {
       refused(address, 443, lenient);
     }
   });
@@ -33,6 +33,8 @@ describe('streaming destination addresses (SSRF guard)', () => {
     await assert.rejects(assertUrlAllowed(new URL('https://trove.example.com/hook'), lenient), DestinationAddressError);
     const onLoopback = { ...lenient, selfHost: '127.0.0.1' };
     refused('127.0.0.1', 8080, onLoopback);
+    refused('::ffff:7f00:1', 8080, onLoopback);
+    refused('::127.0.0.1', 8080, onLoopback);
     assert.doesNotThrow(() => assertAddressAllowed('10.1.2.3', 8080, onLoopback));
   });
 });

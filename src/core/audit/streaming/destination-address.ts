@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { embeddedIPv4 } from './embedded-ipv4.js';
 
 // SSRF guard for streaming destinations (SPEC 4.7): a destination URL must not reach Trove itself
 // nor, unless the administrator allows it (TROVE_STREAMING_ALLOW_PRIVATE=1), loopback and private
@@ -38,10 +39,10 @@ export function addressPolicyOf(config: { streaming: { allowPrivate: boolean }; 
 
 export class DestinationAddressError extends Error {}
 
-/** ::ffff:10.0.0.1 is 10.0.0.1: judge mapped IPv4 addresses as IPv4. */
-function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1], family: 'ipv4' };
+/** ::ffff:10.0.0.1, ::ffff:a00:1 and ::a00:1 are 10.0.0.1: judge embedded IPv4 addresses as IPv4. */
+export function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
+  const ipv4 = embeddedIPv4(address);
+  if (ipv4) return { address: ipv4, family: 'ipv4' };
   return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
 }
 

@@ -9,6 +9,9 @@ export const MAX_CUSTOM_HEADERS = 20;
 const RESERVED_HEADER = /^(host|content-type|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|user-agent|webhook-.*|x-gitlab-.*)$/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const EVENT_NAME = /^[a-z0-9_]{1,128}$/;
+// RFC 9110 field-value: visible ASCII and obs-text (U+0080-U+00FF), with spaces and tabs only
+// between them. Anything else (control characters, U+0100 and above) Node refuses to send.
+const HEADER_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
 
 export interface DestinationFields {
   name: string;
@@ -69,7 +72,9 @@ function headers(value: unknown): Record<string, string> {
   for (const [key, val] of entries) {
     if (typeof key !== 'string' || !HEADER_NAME.test(key)) throw errors.badRequest('headers: each header needs a valid name');
     if (RESERVED_HEADER.test(key)) throw errors.badRequest(`headers: ${key} is set by Trove and cannot be overridden`);
-    if (typeof val !== 'string' || val.length > 2048 || /[\r\n\0]/.test(val)) throw errors.badRequest(`headers: the value of ${key} must be a single-line string`);
+    if (typeof val !== 'string' || val.length > 2048 || !HEADER_VALUE.test(val)) {
+      throw errors.badRequest(`headers: the value of ${key} must be a single-line string of visible characters (RFC 9110 field-value: no control characters, nothing above U+00FF, no leading or trailing space)`);
+    }
     out[key.toLowerCase()] = val;
   }
   return out;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { BlobDigests } from '../blob-digests.js';
 import { blobPath } from '../blob-key.js';
-import type { BlobStore, StoredBlob } from '../blob-store.js';
+import type { CollectableBlobStore, PutOptions, StoredBlob } from '../blob-store.js';
 
 async function syncDirectory(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -26,17 +26,18 @@ function destroyAndWaitForClose(stream: WriteStream): Promise<void> {
 }
 
 /** Blobs in a folder, laid out as aa/bb/<sha256>. Writes go to tmp/ and are renamed into place. */
-export class FsBlobStore implements BlobStore {
+export class FsBlobStore implements CollectableBlobStore {
   constructor(private readonly root: string) {}
 
   private pathOf(sha256: string): string {
     return join(this.root, blobPath(sha256));
   }
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredBlob> {
+  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
     const tmpPath = join(this.root, 'tmp', randomUUID());
     const blob = Buffer.isBuffer(data) ? await this.writeBuffer(tmpPath, data, options.maxBytes) : await this.writeStream(tmpPath, data, options.maxBytes);
     try {
+      await options.beforePlace?.(blob);
       await this.moveIntoPlace(tmpPath, blob.sha256);
       return blob;
     } catch (error) {
@@ -133,5 +134,43 @@ export class FsBlobStore implements BlobStore {
 
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const first of await namesIn(this.root, TWO_HEX)) {
+      for (const second of await namesIn(join(this.root, first), TWO_HEX)) {
+        for (const name of await namesIn(join(this.root, first, second), SHA256_HEX)) {
+          if (name.startsWith(first + second)) yield name;
+        }
+      }
+    }
+  }
+
+  /** An upload still streaming keeps writing its file, so its modification time stays recent. */
+  async removeTemporaries(before: Date): Promise<number> {
+    const tmp = join(this.root, 'tmp');
+    let removed = 0;
+    for (const name of await namesIn(tmp, /^/)) {
+      const path = join(tmp, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() && info.mtime < before) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+const TWO_HEX = /^[0-9a-f]{2}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The names in a folder that match `pattern`; none when the folder does not exist. */
+async function namesIn(dir: string, pattern: RegExp): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => pattern.test(name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

@@ -6,12 +6,13 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobDigests, chunksOf } from '../blob-digests.js';
 import { blobPath } from '../blob-key.js';
-import type { BlobStore, StoredBlob } from '../blob-store.js';
+import type { CollectableBlobStore, PutOptions, StoredBlob } from '../blob-store.js';
 import type { S3BlobStoreConfig } from '../blob-store-config.js';
 
 /** S3 copies an object in one request only up to 5 GiB (beyond it needs a multipart copy). */
@@ -30,7 +31,7 @@ function statusOf(error: unknown): number | undefined {
  * An upload streams to tmp/<uuid> (multipart once it passes one part), is then copied to its
  * content address and the temporary object deleted; identical content is stored once.
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements CollectableBlobStore {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -71,7 +72,7 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StoredBlob> {
+  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
     const digests = new BlobDigests(options.maxBytes);
     // The source's own failure (413, a client that went away) is the error to report, not
     // whatever the SDK makes of the aborted upload.
@@ -101,6 +102,7 @@ export class S3BlobStore implements BlobStore {
     }
     const blob = digests.result();
     try {
+      await options.beforePlace?.(blob);
       const key = this.keyOf(blob.sha256);
       if (!(await this.keyExists(key))) {
         await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${tmpKey}` }));
@@ -130,6 +132,41 @@ export class S3BlobStore implements BlobStore {
 
   async remove(sha256: string): Promise<void> {
     await this.deleteKey(this.keyOf(sha256));
+  }
+
+  async *list(): AsyncIterable<string> {
+    const blobKey = /^[0-9a-f]{2}\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
+    for await (const object of this.objectsBelow(this.prefix)) {
+      const match = blobKey.exec(object.key.slice(this.prefix.length));
+      if (match) yield match[1];
+    }
+  }
+
+  /**
+   * A temporary object exists from the end of its upload until its copy (seconds); an older one
+   * was left by a crash. Multipart uploads a crash cut short are not objects: a bucket lifecycle
+   * rule (AbortIncompleteMultipartUpload) removes their parts.
+   */
+  async removeTemporaries(before: Date): Promise<number> {
+    let removed = 0;
+    for await (const object of this.objectsBelow(`${this.prefix}tmp/`)) {
+      if (object.lastModified < before) {
+        await this.deleteKey(object.key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private async *objectsBelow(prefix: string): AsyncIterable<{ key: string; lastModified: Date }> {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield { key: object.Key, lastModified: object.LastModified ?? new Date() };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 
   /** Closes the client's connections (tests; a server process just exits). */
