@@ -17,6 +17,10 @@ import { AuthenticationFailures } from './core/audit/authentication-failures.js'
 import { AuditSealer, defaultOrigin } from './core/audit/audit-sealer.js';
 import { AuditIntegrity } from './core/audit/integrity/audit-integrity.js';
 import { FolderMirror } from './core/audit/mirror/folder-mirror.js';
+import { extendTrust } from './core/audit/seal/key-rotation.js';
+import type { NoteVerifierKey } from './core/audit/seal/signed-note.js';
+import { listRotationStatements } from './core/audit/seal/signing-keys.js';
+import { readPinnedKeys } from './core/audit/verify/pinned-keys.js';
 import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
@@ -47,7 +51,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const blobs = new CachedBlobStore(new InlineBlobStore(uploads, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
   // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
-  const integrity = new AuditIntegrity(db, audit, log);
+  const integrity = new AuditIntegrity(db, audit, log, await pinnedKeysOf(config));
   await integrity.start();
   const packages = new PackageService(db, audit, integrity);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.
@@ -101,4 +105,15 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
       }
     },
   };
+}
+
+/**
+ * TROVE_AUDIT_TRUSTED_KEYS for the self-check: read once at start (a bad value stops the start),
+ * extended on each check by the key folder's rotation statements that a pinned key signed.
+ */
+async function pinnedKeysOf(config: TroveConfig): Promise<(() => Promise<NoteVerifierKey[]>) | null> {
+  if (!config.auditTrustedKeys) return null;
+  const pinned = await readPinnedKeys([], config.auditTrustedKeys, [config.dataDir, config.auditKeyDir]);
+  if (pinned.keys.length === 0) throw new Error('TROVE_AUDIT_TRUSTED_KEYS holds no verifier key');
+  return async () => extendTrust(pinned.keys, await listRotationStatements(config.auditKeyDir)).keys;
 }

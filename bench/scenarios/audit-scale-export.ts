@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { get } from 'node:http';
 import { REPO_ROOT } from '../../test/support/trove-process.js';
 
@@ -49,13 +51,18 @@ export async function waitUntilSealed(base: string, rootToken: string, events: n
   }
 }
 
-/** Wall time of `trove audit verify` (compiled CLI) against the stopped server's data folder. */
+/**
+ * Wall time of `trove audit verify` (compiled CLI) against the stopped server's data folder. The
+ * key is pinned from the server's own key folder: the bench measures time, not whom to trust.
+ */
 export function verifySeconds(dataDir: string): Promise<number> {
+  const keyDir = join(dataDir, 'audit-keys');
+  const pinned = readdirSync(keyDir).filter((f) => f.endsWith('.vkey')).map((f) => readFileSync(join(keyDir, f), 'utf8').trim());
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/trove.js', 'audit', 'verify'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TROVE_DATA_DIR: dataDir, TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn' },
+      env: { ...process.env, TROVE_DATA_DIR: dataDir, TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', TROVE_AUDIT_TRUSTED_KEYS: pinned.join(',') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

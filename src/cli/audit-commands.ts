@@ -6,7 +6,7 @@ import type { AuditLog } from '../core/audit/audit-log.js';
 import { countEvents, parseAuditFilters, type AuditView } from '../core/audit/audit-query.js';
 import { INSTANCE_SCOPE, loadProjectScope, namespaceScope } from '../core/audit/audit-scope.js';
 import { systemAuditContext } from '../core/audit/audit-types.js';
-import { recordExport, type ExportRequest } from '../core/audit/export/export-audit.js';
+import { exportHeader, recordExport, type ExportRequest } from '../core/audit/export/export-audit.js';
 import { EXPORT_FORMATS, exportFormatNamed } from '../core/audit/export/export-formats.js';
 import { pinProofs } from '../core/audit/export/export-proofs.js';
 import { exportChunks } from '../core/audit/export/export-stream.js';
@@ -75,9 +75,10 @@ async function exportToStdout(db: Db, audit: AuditLog, options: ExportOptions): 
   const { view, ...where } = await resolveView(db, options);
   // As the API's proofs=true: the latest checkpoint pinned first, its tree held (~64 bytes per event).
   const proofs = options.proofs ? await pinProofs(db, loadConfig().auditProofMaxEvents) : undefined;
-  const bounded = await recordExport(db, audit, systemAuditContext('trove CLI'), { ...where, format, filters, proofs: options.proofs });
+  const exported = { ...where, format, filters, proofs: options.proofs };
+  const bounded = await recordExport(db, audit, systemAuditContext('trove CLI'), exported);
   const progress = process.stderr.isTTY ? await progressLine(db, view, bounded) : undefined;
-  for await (const chunk of exportChunks(db, view, bounded, format, progress, proofs)) {
+  for await (const chunk of exportChunks(db, view, bounded, format, progress, proofs, exportHeader(exported, bounded))) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }
   if (progress) process.stderr.write('\n');

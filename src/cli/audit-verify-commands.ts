@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { listTrustedVerifierKeys, rotateSigningKey } from '../core/audit/seal/signing-keys.js';
-import type { NoteVerifierKey } from '../core/audit/seal/signed-note.js';
+import { extendTrust, type RotationStatement, type TrustChain } from '../core/audit/seal/key-rotation.js';
+import { listRotationStatements, rotateSigningKey } from '../core/audit/seal/signing-keys.js';
+import { NO_PINNED_KEY, readPinnedKeys, TRUSTED_KEYS_ENV } from '../core/audit/verify/pinned-keys.js';
 import {
   databaseCheckpoints,
   databaseEvents,
   readCheckpointsFile,
+  parseCheckpointsText,
   readJsonlEvents,
-  readTrustedKeysFile,
   verifyAuditLog,
   type CheckpointInput,
   type VerifyResult,
@@ -20,16 +22,22 @@ import { openDatabase } from '../storage/db/database.js';
 //   trove audit verify --export audit.jsonl --checkpoints checkpoints.txt --trusted-key key.pub
 //     offline: reads only the files. --filtered for a filtered (group/project) export, whose
 //     sealed records carry inclusion proofs.
-//   trove audit verify [--checkpoints saved.txt] [--trusted-key key.pub]
-//     live: the events and checkpoints of the database of TROVE_DATA_DIR / TROVE_DATABASE_URL,
-//     trusted keys from the key folder (TROVE_AUDIT_KEY_DIR) unless --trusted-key is given;
-//     --checkpoints adds checkpoints saved elsewhere (which catches a restored older backup).
-// Exit 0 with a summary, or 1 with "first bad seq N: reason".
+//   trove audit verify --trusted-key key.pub [--checkpoints saved.txt]
+//     live: the events and checkpoints of the database of TROVE_DATA_DIR / TROVE_DATABASE_URL;
+//     --checkpoints adds checkpoints saved elsewhere (a mirror: catches a restored older backup).
+// Trusted keys: only those pinned by the operator outside the data folder (--trusted-key files,
+// TROVE_AUDIT_TRUSTED_KEYS; verify/pinned-keys.ts), plus keys added by rotation statements that
+// a trusted key signed (--key-rotations files; live, also those of the key folder).
+// Exit 0 with a summary; 1 with "first bad seq N: reason"; 2 when it cannot verify (no pinned
+// key, unreadable input); 3 for a filtered export given without --filtered.
+
+export const EXIT = { verified: 0, tampered: 1, cannotVerify: 2, filteredExport: 3 } as const;
 
 interface VerifyCliOptions {
   export?: string;
   checkpoints: string[];
   trustedKey: string[];
+  keyRotations: string[];
   filtered: boolean;
   origin?: string;
   json: boolean;
@@ -37,33 +45,48 @@ interface VerifyCliOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-async function verifyOffline(options: VerifyCliOptions): Promise<VerifyResult> {
-  if (options.checkpoints.length === 0) throw new Error('--export needs --checkpoints <file> (the checkpoints to verify against)');
-  if (options.trustedKey.length === 0) throw new Error('--export needs --trusted-key <file> (the verifier keys you trust)');
-  const checkpoints = await readAllCheckpoints(options.checkpoints);
-  const trustedKeys = await readAllKeys(options.trustedKey);
-  if (!existsSync(options.export!)) throw new Error(`no such file: ${options.export}`);
-  return verifyAuditLog(readJsonlEvents(options.export!), {
-    mode: options.filtered ? 'filtered' : 'full',
-    checkpoints,
-    trustedKeys,
-    origin: options.origin,
-  });
+/** A reason verify cannot even start (exit 2): not a verdict about the log. */
+class CannotVerify extends Error {}
+
+/** The pinned keys, extended by the rotation statements they verify; refuses to go on without a pin. */
+async function trustChain(options: VerifyCliOptions, dataFolders: string[], folderStatements: RotationStatement[]): Promise<TrustChain & { pinnedFrom: string[] }> {
+  const pinned = await readPinnedKeys(options.trustedKey, process.env[TRUSTED_KEYS_ENV], dataFolders);
+  if (pinned.keys.length === 0) throw new CannotVerify(NO_PINNED_KEY);
+  const statements = [...folderStatements];
+  for (const path of options.keyRotations) statements.push(...parseCheckpointsText(await readFile(path, 'utf8'), path));
+  return { ...extendTrust(pinned.keys, statements), pinnedFrom: pinned.sources };
 }
 
-async function verifyLive(options: VerifyCliOptions): Promise<VerifyResult> {
-  if (options.filtered) throw new Error('--filtered applies to an --export file; the database holds the whole log');
+type Verified = { result: VerifyResult; trust: TrustChain & { pinnedFrom: string[] } };
+
+async function verifyOffline(options: VerifyCliOptions): Promise<Verified> {
+  if (options.checkpoints.length === 0) throw new CannotVerify('--export needs --checkpoints <file> (the checkpoints to verify against)');
+  const trust = await trustChain(options, [], []);
+  const checkpoints = await readAllCheckpoints(options.checkpoints);
+  if (!existsSync(options.export!)) throw new CannotVerify(`no such file: ${options.export}`);
+  const result = await verifyAuditLog(readJsonlEvents(options.export!), {
+    mode: options.filtered ? 'filtered' : 'full',
+    checkpoints,
+    trustedKeys: trust.keys,
+    origin: options.origin,
+  });
+  return { result, trust };
+}
+
+async function verifyLive(options: VerifyCliOptions): Promise<Verified> {
+  if (options.filtered) throw new CannotVerify('--filtered applies to an --export file; the database holds the whole log');
   const config = loadConfig();
-  if (!config.databaseUrl && !existsSync(config.databaseFile)) throw new Error(`no database at ${config.databaseFile} (set TROVE_DATA_DIR or TROVE_DATABASE_URL)`);
-  const trustedKeys = options.trustedKey.length ? await readAllKeys(options.trustedKey) : await listTrustedVerifierKeys(config.auditKeyDir);
-  if (trustedKeys.length === 0) throw new Error(`no verifier keys in ${config.auditKeyDir}: give --trusted-key <file>`);
+  if (!config.databaseUrl && !existsSync(config.databaseFile)) throw new CannotVerify(`no database at ${config.databaseFile} (set TROVE_DATA_DIR or TROVE_DATABASE_URL)`);
+  // The key folder's rotation statements are safe to read: each must verify against a trusted key.
+  const trust = await trustChain(options, [config.dataDir, config.auditKeyDir], await listRotationStatements(config.auditKeyDir));
   const saved = await readAllCheckpoints(options.checkpoints);
   // No migration and no writes: the database is read as it is.
   const db = openDatabase({ sqliteFile: config.databaseFile, postgresUrl: config.databaseUrl });
   try {
     // Checkpoints first: the sealer may go on sealing while the events are read.
     const checkpoints = [...(await databaseCheckpoints(db)), ...saved];
-    return await verifyAuditLog(databaseEvents(db), { mode: 'full', checkpoints, trustedKeys, origin: options.origin });
+    const result = await verifyAuditLog(databaseEvents(db), { mode: 'full', checkpoints, trustedKeys: trust.keys, origin: options.origin });
+    return { result, trust };
   } finally {
     await db.destroy();
   }
@@ -75,15 +98,16 @@ async function readAllCheckpoints(paths: string[]): Promise<CheckpointInput[]> {
   return all;
 }
 
-async function readAllKeys(paths: string[]): Promise<NoteVerifierKey[]> {
-  const all: NoteVerifierKey[] = [];
-  for (const path of paths) all.push(...(await readTrustedKeysFile(path)));
-  return all;
-}
 
 function range(first: number | null, last: number | null): string {
   if (first === null || last === null) return '';
   return first === last ? ` (seq ${first})` : ` (seq ${first}..${last})`;
+}
+
+function formatTrust(trust: Verified['trust']): string {
+  const lines = [`  keys pinned:           ${trust.pinnedFrom.join(', ')}`];
+  for (const rotation of trust.rotations) lines.push(`  key added by rotation: ${rotation.key} (signed by ${rotation.signedBy}, ${rotation.source})`);
+  return lines.join('\n');
 }
 
 export function formatSummary(summary: VerifySummary, source: string): string {
@@ -113,30 +137,49 @@ export function registerAuditVerifyCommands(program: Command): void {
     .description('check the audit log (an --export file, or the live database) against signed checkpoints; exit 0, or 1 naming the first bad seq')
     .option('--export <file>', 'a JSONL export to verify offline (without it: the live database)')
     .option('--checkpoints <file>', 'signed checkpoints: the JSON of GET /api/v4/audit_events/checkpoints or the text of .../checkpoints/all.txt (repeatable)', collect, [])
-    .option('--trusted-key <file>', 'verifier keys, one per line (GET /api/v4/audit_events/checkpoint/public_key) (repeatable)', collect, [])
+    .option('--trusted-key <file>', 'the verifier keys you pinned, one per line (GET /api/v4/audit_events/checkpoint/public_key), kept outside the data folder (repeatable; or TROVE_AUDIT_TRUSTED_KEYS)', collect, [])
+    .option('--key-rotations <file>', 'key rotation statements (GET /api/v4/audit_events/checkpoint/key_rotations): trusts a new key signed by a trusted one (repeatable)', collect, [])
     .option('--filtered', 'the export is filtered (a group or project): check inclusion proofs instead of the whole tree', false)
     .option('--origin <origin>', 'the origin the checkpoints must name (default: that of the first trusted checkpoint)')
     .option('--json', 'print the result as JSON', false)
     .action(async (options: VerifyCliOptions) => {
-      const result = options.export ? await verifyOffline(options) : await verifyLive(options);
+      let verified: Verified;
+      try {
+        verified = options.export ? await verifyOffline(options) : await verifyLive(options);
+      } catch (error) {
+        if (!(error instanceof CannotVerify) && (error as Error).name !== 'SealFormatError' && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        console.error(`trove audit verify: cannot verify: ${(error as Error).message}`);
+        process.exitCode = EXIT.cannotVerify;
+        return;
+      }
+      const { result, trust } = verified;
       if (options.json) {
-        console.log(JSON.stringify(result));
+        console.log(JSON.stringify({ ...result, trust: { pinned: trust.pinnedFrom, rotations: trust.rotations } }));
       } else if (result.ok) {
         console.log(formatSummary(result.summary, options.export ? `${options.export}${options.filtered ? ' (filtered export)' : ''}` : 'live database'));
+        console.log(formatTrust(trust));
+      } else if (result.filteredExport) {
+        console.log(`cannot verify this export: ${result.reason}`);
       } else {
         console.log(result.seq === null ? `verification failed: ${result.reason}` : `first bad seq ${result.seq}: ${result.reason}`);
       }
-      process.exitCode = result.ok ? 0 : 1;
+      process.exitCode = result.ok ? EXIT.verified : result.filteredExport ? EXIT.filteredExport : EXIT.tampered;
     });
 
   audit
     .command('rotate-key')
-    .description('make a new checkpoint signing key in the key folder; the old verifier key stays trusted')
+    .description('make a new checkpoint signing key in the key folder, with a rotation statement signed by the old key')
     .option('--name <name>', 'the key name (default: trove-audit-<date>)')
     .action(async (options: { name?: string }) => {
       const config = loadConfig();
       const key = await rotateSigningKey(config.auditKeyDir, { name: options.name });
       console.log(key.verifierKey);
       console.error(`new signing key in ${config.auditKeyDir}; restart running Trove processes so that they sign with it`);
+      if (key.rotation) {
+        console.error(
+          'the old key signed a rotation statement for it (GET /api/v4/audit_events/checkpoint/key_rotations): verifiers that pin the old key ' +
+            'trust the new one through it (--key-rotations); or add the new key above to your pin',
+        );
+      }
     });
 }

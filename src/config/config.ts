@@ -50,6 +50,8 @@ export interface TroveConfig {
   auditKeyDir: string;
   /** A folder every checkpoint is appended to (SPEC 4.8 checkpoint mirrors); unset = none. */
   auditCheckpointMirrorDir: string | undefined;
+  /** TROVE_AUDIT_TRUSTED_KEYS: keys (or key files) the operator pinned; the self-check holds checkpoints to them. */
+  auditTrustedKeys: string | undefined;
   sealEveryEvents: number;
   sealEveryMs: number;
   /** Largest sealed log for which an export may carry inclusion proofs (proofs=true holds ~64 bytes per event). */
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
+    auditTrustedKeys: env.TROVE_AUDIT_TRUSTED_KEYS?.trim() || undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
     sealEveryMs: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_MS', 10_000, 100, 86_400_000),
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leafHashOf } from '../../src/core/audit/seal/canonical-json.js';
 import { Api, privateToken } from '../support/api.js';
-import { publishOk } from '../support/audit-e2e.js';
+import { jsonlRecords, publishOk } from '../support/audit-e2e.js';
 import { expectBad, expectOk, runTroveCli, waitUntilSealed, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
@@ -20,9 +20,7 @@ const NO_SEAL_ENV = { TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000', TROVE_AUDIT_SEA
 const ROUNDS = 8;
 
 
-function parseLines(text: string): any[] {
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
-}
+const parseLines = jsonlRecords;
 
 
 
@@ -47,12 +45,13 @@ describe('audit export with proofs=true, verified with --filtered', () => {
 
   const verify = (file: string, ...extra: string[]) =>
     runTroveCli(['audit', 'verify', '--filtered', '--export', file, '--checkpoints', checkpointsFile, '--trusted-key', keyFile, ...extra], data);
-  /** A copy of the export with line `index` (0-based) replaced by `edit` of its record. */
+  /** A copy of the export with record `index` (0-based, after the header line) replaced by `edit` of it. */
   function tamperedCopy(name: string, index: number, edit: (record: any) => any): string {
     const lines = readFileSync(exportFile, 'utf8').split('\n');
-    const changed = JSON.stringify(edit(JSON.parse(lines[index])));
-    assert.notEqual(changed, lines[index]);
-    lines[index] = changed;
+    const line = index + 1;
+    const changed = JSON.stringify(edit(JSON.parse(lines[line])));
+    assert.notEqual(changed, lines[line]);
+    lines[line] = changed;
     const path = join(files, name);
     writeFileSync(path, lines.join('\n'));
     return path;
@@ -219,5 +218,43 @@ describe('audit export with proofs=true, verified with --filtered', () => {
     expectOk(verified);
     assert.match(verified.stdout, new RegExp(`${later.filter((e) => 'inclusion_proof' in e).length} inclusion proofs verified`));
     assert.match(verified.stdout, new RegExp(`not yet sealed: +${records.length - later.filter((e) => 'inclusion_proof' in e).length} events`));
+  });
+
+  it('a filtered export is named as such, never as deletions; a line deleted from a full export still is one', async () => {
+    trove = await startTrove({
+      env: { ...NO_SEAL_ENV, TROVE_ROOT_TOKEN: rootToken, ...(data.databaseUrl ? { TROVE_DATABASE_URL: data.databaseUrl } : {}) },
+      dataDir: data.dataDir,
+    });
+    root = new Api(trove.baseUrl, privateToken(rootToken));
+    const header = JSON.parse(readFileSync(exportFile, 'utf8').split('\n')[0]);
+    assert.deepEqual(header.audit_export, { filtered: true, of: 'alpha', filters: {}, proofs: true, through_seq: header.audit_export.through_seq });
+    const full = (file: string) => runTroveCli(['audit', 'verify', '--export', file, '--checkpoints', checkpointsFile, '--trusted-key', keyFile], data);
+    const withProofs = await full(exportFile);
+    assert.equal(withProofs.code, 3, withProofs.stdout + withProofs.stderr);
+    assert.match(withProofs.stdout, /this export is filtered: verify it with --filtered/);
+
+    const plainFile = join(files, 'alpha-plain.jsonl');
+    const plain = await root.get(`/api/v4/groups/${alpha.id}/audit_events/export?format=jsonl`);
+    assert.equal(plain.status, 200, plain.text);
+    writeFileSync(plainFile, plain.text);
+    for (const result of [await full(plainFile), await verify(plainFile)]) {
+      assert.equal(result.code, 3, result.stdout + result.stderr);
+      assert.match(result.stdout, /this export is filtered: export with proofs and verify with --filtered \(of alpha\)/);
+      assert.doesNotMatch(result.stdout, /deleted|missing/);
+    }
+    const byName = await root.get(`/api/v4/audit_events/export?format=jsonl&event_name=package_registry_package_published`);
+    const byNameFile = join(files, 'by-name.jsonl');
+    writeFileSync(byNameFile, byName.text);
+    const named = await full(byNameFile);
+    assert.equal(named.code, 3, named.stdout);
+    assert.match(named.stdout, /of instance, filters \{"event_name":\["package_registry_package_published"\]\}/);
+
+    // The whole log: no header, and a line taken out is a deletion.
+    const all = await root.get('/api/v4/audit_events/export?format=jsonl');
+    const lines = all.text.trimEnd().split('\n');
+    assert.ok(!('audit_export' in JSON.parse(lines[0])));
+    const cutFile = join(files, 'instance-cut.jsonl');
+    writeFileSync(cutFile, [...lines.slice(0, 4), ...lines.slice(5)].map((l) => `${l}\n`).join(''));
+    expectBad(await full(cutFile), 5, /expected seq 5, found seq 6: seq 5 missing \(deleted, or events reordered\)/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Api, privateToken } from '../support/api.js';
-import { allEvents, ids } from '../support/audit-e2e.js';
+import { allEvents, ids, jsonlRecords } from '../support/audit-e2e.js';
 import { openFaultInjector } from '../support/fault-injection.js';
 import { rssDuring } from '../support/generic-curl.js';
 import { REPO_ROOT, startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
@@ -118,7 +118,8 @@ describe('audit events export', () => {
   async function jsonlExport(api: Api, listPath: string, query = ''): Promise<any[]> {
     const res = await exportOf(api, listPath, 'jsonl', query);
     assert.equal(res.status, 200, res.text);
-    return lines(res.text).map((line) => JSON.parse(line));
+    lines(res.text); // every line ends with a newline
+    return jsonlRecords(res.text);
   }
 
   /** The list API's events for the same view and filters, oldest first (the export's order). */
@@ -394,7 +395,9 @@ describe('audit events export', () => {
       '--event-name', 'package_registry_package_published', '--event-name', 'package_registry_package_publish_denied']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '', 'no progress line when stderr is not a terminal');
-    assert.deepEqual(lines(run.stdout).map((line) => JSON.parse(line)), expected);
+    const [header, ...records] = lines(run.stdout).map((line) => JSON.parse(line));
+    assert.equal(header.audit_export.filtered, true, 'a filtered export starts with its header line');
+    assert.deepEqual(records, expected);
     const [event] = (await exportedEvents()).slice(-1);
     assert.deepEqual(event.actor, { type: 'system', user_id: null, username: null, token_id: null, token_name: null, token_owner_path: null, name: 'trove CLI' });
     assert.deepEqual(event.changes.filters.to, { created_after: mark, event_name: ['package_registry_package_published', 'package_registry_package_publish_denied'] });

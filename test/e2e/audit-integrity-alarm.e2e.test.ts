@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createNoteSigner, formatVerifierKey, signNote } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
 import { allEvents, publishOk, publishRaw, sleep } from '../support/audit-e2e.js';
-import { copyTroveData, expectBad, openTamperDb, runTroveCli, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { copyTroveData, expectBad, openTamperDb, runTroveCli, tamperedCopyOf, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -25,20 +28,10 @@ describe('audit integrity self-check', () => {
   let sealed = 0;
   const keyFile = join(tempDir('trove-alarm-keys-'), 'key.pub');
 
-  async function tamperedCopy(tamper: (db: TamperDb) => Promise<void>): Promise<TroveData> {
-    const copy = await copyTroveData(data);
-    const db = await openTamperDb(copy);
-    try {
-      await db.dropAppendOnlyTriggers();
-      await tamper(db);
-    } finally {
-      await db.close();
-    }
-    return copy;
-  }
+  const tamperedCopy = (tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}) => tamperedCopyOf(data, tamper, options);
 
-  const startOn = (target: TroveData) =>
-    startTrove({ env: { ...SEAL_ENV, TROVE_ROOT_TOKEN: rootToken, ...(target.databaseUrl ? { TROVE_DATABASE_URL: target.databaseUrl } : {}) }, dataDir: target.dataDir });
+  const startOn = (target: TroveData, env: Record<string, string> = {}) =>
+    startTrove({ env: { ...SEAL_ENV, ...env, TROVE_ROOT_TOKEN: rootToken, ...(target.databaseUrl ? { TROVE_DATABASE_URL: target.databaseUrl } : {}) }, dataDir: target.dataDir });
 
   const health = async (running: RunningTrove) => (await fetch(`${running.baseUrl}/-/health`)).json() as Promise<any>;
 
@@ -55,7 +48,6 @@ describe('audit integrity self-check', () => {
     for (let v = 0; v < 6; v++) await publishOk(publisher, projectId, 'kit', `1.0.${v}`);
     sealed = await waitUntilSealed(world.root);
     const key = await world.root.get('/api/v4/audit_events/checkpoint/public_key');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(keyFile, key.text);
     await trove.stop();
     trove = undefined;
@@ -150,6 +142,29 @@ describe('audit integrity self-check', () => {
     assert.equal((await publishRaw(dev, projectId, 'late', '9.0.0')).status, 503);
     const seqs = (await allEvents(root, '/api/v4/audit_events')).map((e) => e.seq as number);
     assert.ok(seqs.every((seq) => seq <= sealed - 2 || seq > sealed), `seqs: ${seqs}`);
+    await trove.stop();
+    trove = undefined;
+  });
+
+  it('with TROVE_AUDIT_TRUSTED_KEYS: a checkpoint re-signed by a key the operator did not pin raises the alarm', async () => {
+    const pinned = { TROVE_AUDIT_TRUSTED_KEYS: keyFile };
+    const clean = await copyTroveData(data);
+    trove = await startOn(clean, pinned);
+    assert.equal((await health(trove)).status, 'ok');
+    await trove.stop();
+    trove = undefined;
+
+    const mallory = createNoteSigner('mallory', generateKeyPairSync('ed25519').privateKey);
+    const copy = await tamperedCopy(async (db) => {
+      const [row] = await db.rows<{ note: string }>('SELECT note FROM audit_checkpoints WHERE tree_size = ?', [sealed]);
+      const note = signNote(row.note.slice(0, row.note.lastIndexOf('\n\n') + 1), [mallory]);
+        await db.run('UPDATE audit_checkpoints SET note = ? WHERE tree_size = ?', [note, sealed]);
+    }, { checkpoints: true });
+    writeFileSync(join(copy.dataDir, 'audit-keys', 'mallory.vkey'), `${formatVerifierKey('mallory', mallory.publicKey)}\n`);
+    trove = await startOn(copy, pinned);
+    const state = await health(trove);
+    assert.equal(state.status, 'degraded');
+    assert.match(state.audit_integrity_alarm.reason, /not signed by a key pinned in TROVE_AUDIT_TRUSTED_KEYS: no signature from a trusted key \(signed by mallory\+/);
     await trove.stop();
     trove = undefined;
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leafHashOf } from '../../src/core/audit/seal/canonical-json.js';
@@ -9,7 +9,7 @@ import { hashFromHex, rootOf } from '../../src/core/audit/seal/merkle.js';
 import { createNoteSigner, formatVerifierKey } from '../../src/core/audit/seal/signed-note.js';
 import { Api, privateToken } from '../support/api.js';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
-import { copyTroveData, expectBad, expectOk, openTamperDb, runTroveCli, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
+import { copyTroveData, expectBad, expectOk, runTroveCli, tamperedCopyOf, waitUntilSealed, type TamperDb, type TroveData } from '../support/audit-verify-data.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
@@ -66,18 +66,13 @@ describe('trove audit verify', () => {
   let head = 0;
   const copies: TroveData[] = [];
 
-  const verifyLive = (target: TroveData, ...args: string[]) => runTroveCli(['audit', 'verify', ...args], target);
+  const verifyCli = (target: TroveData, ...args: string[]) => runTroveCli(['audit', 'verify', ...args], target);
+  /** Live, with the key the test saved from the API pinned (outside the data folder). */
+  const verifyLive = (target: TroveData, ...args: string[]) => verifyCli(target, '--trusted-key', keyFile, ...args);
   /** A fresh copy of the data, tampered with by `tamper` (triggers dropped first). */
   async function tampered(tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}): Promise<TroveData> {
-    const copy = await copyTroveData(data);
+    const copy = await tamperedCopyOf(data, tamper, options);
     copies.push(copy);
-    const db = await openTamperDb(copy);
-    try {
-      await db.dropAppendOnlyTriggers(options);
-      await tamper(db);
-    } finally {
-      await db.close();
-    }
     return copy;
   }
   /** The largest checkpoint size below `seq`: what a root mismatch at `seq` is attributed to, + 1. */
@@ -158,8 +153,8 @@ describe('trove audit verify', () => {
   });
 
   it('passes offline with the text and the JSON checkpoints files', async () => {
-    expectOk(await verifyLive(data, '--export', exportFile, '--checkpoints', allTxt, '--trusted-key', keyFile));
-    const json = await verifyLive(data, '--export', exportFile, '--checkpoints', listingJson, '--trusted-key', keyFile, '--json');
+    expectOk(await verifyCli(data, '--export', exportFile, '--checkpoints', allTxt, '--trusted-key', keyFile));
+    const json = await verifyCli(data, '--export', exportFile, '--checkpoints', listingJson, '--trusted-key', keyFile, '--json');
     assert.equal(json.code, 0, json.stdout + json.stderr);
     const parsed = JSON.parse(json.stdout);
     assert.equal(parsed.ok, true);
@@ -174,12 +169,12 @@ describe('trove audit verify', () => {
     assert.notDeepEqual(edited, lines);
     const editedFile = join(files, 'edited.jsonl');
     writeFileSync(editedFile, edited.join('\n'));
-    expectBad(await verifyLive(data, '--export', editedFile, '--checkpoints', allTxt, '--trusted-key', keyFile), target, /leaf hash mismatch/);
+    expectBad(await verifyCli(data, '--export', editedFile, '--checkpoints', allTxt, '--trusted-key', keyFile), target, /leaf hash mismatch/);
 
     // A restored older backup, offline: its export is shorter than the checkpoints the auditor holds.
     const cutFile = join(files, 'cut.jsonl');
     writeFileSync(cutFile, lines.slice(0, backupSize).map((line) => `${line}\n`).join(''));
-    expectBad(await verifyLive(data, '--export', cutFile, '--checkpoints', allTxt, '--trusted-key', keyFile), backupSize + 1, new RegExp(`log ends at seq ${backupSize}, but the checkpoint of tree size ${head}`));
+    expectBad(await verifyCli(data, '--export', cutFile, '--checkpoints', allTxt, '--trusted-key', keyFile), backupSize + 1, new RegExp(`log ends at seq ${backupSize}, but the checkpoint of tree size ${head}`));
   });
 
   it('live: names an event taken out of the filter indexes (hidden from listings and exports, its hash intact)', async () => {
@@ -287,6 +282,47 @@ describe('trove audit verify', () => {
     expectBad(await verifyLive(copy), sealedBefore(size) + 1, new RegExp(`checkpoint of tree size ${size} .*no signature from a trusted key \\(signed by mallory\\+${id}\\)`));
   });
 
+  it('trusts only pinned keys: refuses without a pin, refuses a pin inside the data folder, takes TROVE_AUDIT_TRUSTED_KEYS', async () => {
+    const none = await verifyCli(data);
+    assert.equal(none.code, 2, none.stdout + none.stderr);
+    assert.match(none.stderr, /cannot verify: no trusted key is pinned.*--trusted-key.*TROVE_AUDIT_TRUSTED_KEYS/);
+    const offline = await verifyCli(data, '--export', exportFile, '--checkpoints', allTxt);
+    assert.equal(offline.code, 2);
+    assert.match(offline.stderr, /no trusted key is pinned/);
+
+    const vkey = readdirSync(join(data.dataDir, 'audit-keys')).find((f) => f.endsWith('.vkey'))!;
+    const inside = await verifyCli(data, '--trusted-key', join(data.dataDir, 'audit-keys', vkey));
+    assert.equal(inside.code, 2);
+    assert.match(inside.stderr, /inside .* a pinned key must be kept outside the data folder/);
+
+    expectOk(await runTroveCli(['audit', 'verify'], data, { TROVE_AUDIT_TRUSTED_KEYS: readFileSync(keyFile, 'utf8').trim() }));
+    expectOk(await runTroveCli(['audit', 'verify'], data, { TROVE_AUDIT_TRUSTED_KEYS: keyFile }));
+  });
+
+  it('live: a rewritten log re-signed with a key dropped into the key folder fails against the pinned key', async () => {
+    const target = 7;
+    const mallory = createNoteSigner('mallory', generateKeyPairSync('ed25519').privateKey);
+    const copy = await tampered(async (db) => {
+      // Rewrite a sealed event and its leaf hash, then re-sign every checkpoint over the new tree.
+      const [row] = await db.rows<{ record: string }>('SELECT record FROM audit_events WHERE seq = ?', [target]);
+      const record = JSON.parse(row.record);
+      record.details.ip_address = '198.51.100.7';
+      await db.run('UPDATE audit_events SET record = ?, leaf_hash = ? WHERE seq = ?', [JSON.stringify(record), leafHashOf(record), target]);
+      const leaves = (await db.rows<{ leaf_hash: string }>('SELECT leaf_hash FROM audit_events ORDER BY seq')).map((r) => hashFromHex(r.leaf_hash));
+      const origin = readFileSync(allTxt, 'utf8').split('\n')[0];
+      for (const size of checkpointSizes) {
+        const root = rootOf(leaves.slice(0, size));
+        const note = signCheckpoint({ origin, treeSize: size, rootHash: root, extensions: [] }, mallory);
+        await db.run('UPDATE audit_checkpoints SET root_hash = ?, note = ?, key_name = ? WHERE tree_size = ?', [Buffer.from(root).toString('hex'), note, 'mallory', size]);
+      }
+    }, { checkpoints: true });
+    writeFileSync(join(copy.dataDir, 'audit-keys', 'mallory.vkey'), `${formatVerifierKey('mallory', mallory.publicKey)}\n`);
+    // Without a pin nothing is trusted (it used to trust every .vkey of the folder, mallory's too, and exit 0).
+    assert.equal((await verifyCli(copy)).code, 2);
+    const result = await verifyLive(copy);
+    expectBad(result, 1, new RegExp(`checkpoint of tree size ${checkpointSizes[0]} .*no signature from a trusted key \\(signed by mallory\\+`));
+  });
+
   it('rotate-key: old checkpoints stay verifiable with both keys trusted, not with the new one alone', async () => {
     const rotated = await runTroveCli(['audit', 'rotate-key', '--name', 'trove-audit-rotated'], data);
     assert.equal(rotated.code, 0, rotated.stderr);
@@ -301,6 +337,8 @@ describe('trove audit verify', () => {
     const keys = await root.get('/api/v4/audit_events/checkpoint/public_key');
     assert.equal(keys.text.trim().split('\n').length, 2);
     assert.ok(keys.text.includes(newKey));
+    const rotations = await root.get('/api/v4/audit_events/checkpoint/key_rotations');
+    assert.equal(rotations.status, 200);
     const text = await root.get('/api/v4/audit_events/checkpoints/all.txt');
     const rotatedTxt = join(files, 'rotated.txt');
     writeFileSync(rotatedTxt, text.text);
@@ -310,13 +348,23 @@ describe('trove audit verify', () => {
     await trove.stop();
     assert.ok(newHead >= head + CLIENTS * 2);
 
-    const both = await verifyLive(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', keyFile, '--trusted-key', newKeyFile);
+    const both = await verifyCli(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', keyFile, '--trusted-key', newKeyFile);
     expectOk(both);
     assert.match(both.stdout, /trove-audit-rotated\+[0-9a-f]{8} \(\d+\)/);
-    expectOk(await verifyLive(data)); // the key folder keeps the old verifier key
+    // Only the old key is pinned: the rotation statement it signed (key folder, or the API) adds the new one.
+    const live = await verifyLive(data);
+    expectOk(live);
+    assert.match(live.stdout, /key added by rotation: trove-audit-rotated\+[0-9a-f]{8} \(signed by .*\.rotation\)/);
+    const rotationsFile = join(files, 'rotations.txt');
+    writeFileSync(rotationsFile, rotations.text);
+    assert.match(rotations.text, /^trove-audit-key-rotation\/v1\nold .*\nnew trove-audit-rotated\+/);
+    expectOk(await verifyCli(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', keyFile, '--key-rotations', rotationsFile));
+    const withoutStatement = await verifyCli(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', keyFile);
+    assert.equal(withoutStatement.code, 1, withoutStatement.stdout);
+    assert.match(withoutStatement.stdout, /no signature from a trusted key \(signed by trove-audit-rotated\+/);
     const oldName = readFileSync(keyFile, 'utf8').trim().split('+').slice(0, 2).join('\\+');
     expectBad(
-      await verifyLive(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', newKeyFile),
+      await verifyCli(data, '--export', rotatedExport, '--checkpoints', rotatedTxt, '--trusted-key', newKeyFile),
       1,
       new RegExp(`checkpoint of tree size ${checkpointSizes[0]} .*no signature from a trusted key \\(signed by ${oldName}\\)`),
     );

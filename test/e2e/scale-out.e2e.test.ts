@@ -273,7 +273,9 @@ describe('scale-out: two Troves on one PostgreSQL database', { skip: TEST_BACKEN
       assert.ok(Date.now() < deadline, 'no checkpoint covering the log within 20 s');
       await sleep(200);
     }
-    const result = await runTroveCli(['audit', 'verify'], { dataDir, databaseUrl });
+    const keyFile = join(tempDir('trove-scale-out-key-'), 'key.pub');
+    writeFileSync(keyFile, (await roots[survivor].get('/api/v4/audit_events/checkpoint/public_key')).text);
+    const result = await runTroveCli(['audit', 'verify', '--trusted-key', keyFile], { dataDir, databaseUrl });
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /checkpoint/i);
   });

@@ -41,3 +41,9 @@ export function nextLink(link: string | null): string | null {
 export const ids = (events: any[]) => events.map((e) => e.id as number);
 export const names = (events: any[]) => [...new Set(events.map((e) => e.event_name as string))].sort();
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The records of a JSONL export, without the header line a filtered export starts with ({"audit_export": ...}). */
+export function jsonlRecords(text: string): any[] {
+  const parsed = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+  return parsed.length > 0 && 'audit_export' in parsed[0] ? parsed.slice(1) : parsed;
+}

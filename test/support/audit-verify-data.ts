@@ -29,14 +29,15 @@ export function cliEnv(data: TroveData): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TROVE_DATA_DIR: data.dataDir, TROVE_LOG_LEVEL: 'warn' };
   delete env.TROVE_DATABASE_URL;
   delete env.TROVE_AUDIT_KEY_DIR;
+  delete env.TROVE_AUDIT_TRUSTED_KEYS;
   if (data.databaseUrl) env.TROVE_DATABASE_URL = data.databaseUrl;
   return env;
 }
 
-/** `node --import tsx src/cli/trove.ts ...args` against `data`. */
-export function runTroveCli(args: string[], data: TroveData): Promise<CliResult> {
+/** `node --import tsx src/cli/trove.ts ...args` against `data` (with `env` added). */
+export function runTroveCli(args: string[], data: TroveData, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/trove.ts', ...args], { cwd: REPO_ROOT, env: cliEnv(data), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/trove.ts', ...args], { cwd: REPO_ROOT, env: { ...cliEnv(data), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -129,6 +130,19 @@ export async function openTamperDb(data: TroveData): Promise<TamperDb> {
     },
     close: async () => void db.close(),
   };
+}
+
+/** A fresh copy of `data`, tampered with by `tamper` (the append-only triggers dropped first). */
+export async function tamperedCopyOf(data: TroveData, tamper: (db: TamperDb) => Promise<void>, options: { checkpoints?: boolean } = {}): Promise<TroveData> {
+  const copy = await copyTroveData(data);
+  const db = await openTamperDb(copy);
+  try {
+    await db.dropAppendOnlyTriggers(options);
+    await tamper(db);
+  } finally {
+    await db.close();
+  }
+  return copy;
 }
 
 /** Waits until the latest checkpoint seals the head of the log; returns its tree size. */

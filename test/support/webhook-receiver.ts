@@ -22,6 +22,8 @@ export type Answer = { status: number; headers?: Record<string, string> } | { sl
 
 export class WebhookReceiver {
   readonly received: Received[] = [];
+  /** `audit_checkpoint` records (SPEC 4.8 checkpoint mirrors): kept apart from the events, always answered 200. */
+  readonly checkpoints: Received[] = [];
   answer: (request: Received) => Answer = () => ({ status: 200 });
   private readonly sockets = new Set<Socket>();
 
@@ -65,6 +67,11 @@ export class WebhookReceiver {
       at: Date.now(),
       acknowledged: false,
     };
+    if (json?.type === 'audit_checkpoint') {
+      request.acknowledged = true;
+      this.checkpoints.push(request);
+      return res.writeHead(200).end('ok');
+    }
     this.received.push(request);
     const answer = this.answer(request);
     if (answer === 'reset') return res.socket?.resetAndDestroy();

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../../core/accounts/permissions.js';
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint } from '../../core/audit/audit-proofs.js';
-import { listTrustedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
-import { checkpointsTextChunk } from '../../core/audit/verify/verify-files.js';
+import { listRotationStatements, listPublishedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
+import { checkpointsTextChunk, formatCheckpointsText } from '../../core/audit/verify/verify-files.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
@@ -36,15 +36,24 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
       created_at: latest?.created_at ?? null,
       checkpoint: latest?.note ?? null,
       public_key: key.verifierKey,
-      public_keys: (await listTrustedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
+      public_keys: (await listPublishedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
     };
   });
 
   app.get('/api/v4/audit_events/checkpoint/public_key', async (request, reply) => {
     requireSignedIn(request.principal);
     await ctx.sealer.signingKey();
-    const keys = await listTrustedVerifierKeys(ctx.config.auditKeyDir);
+    const keys = await listPublishedVerifierKeys(ctx.config.auditKeyDir);
     return reply.type('text/plain; charset=utf-8').send(keys.map((k) => `${k.verifierKey}\n`).join(''));
+  });
+
+  // The key rotation statements (seal/key-rotation.ts), each signed by the key it replaced, oldest
+  // first, separated by "---" lines: `trove audit verify --key-rotations` trusts a new key through
+  // them when the old one is pinned.
+  app.get('/api/v4/audit_events/checkpoint/key_rotations', async (request, reply) => {
+    requireSignedIn(request.principal);
+    const statements = await listRotationStatements(ctx.config.auditKeyDir);
+    return reply.type('text/plain; charset=utf-8').send(formatCheckpointsText(statements.map((s) => s.note)));
   });
 
   app.get('/api/v4/audit_events/checkpoints', { schema: { querystring: listQuery() } }, async (request, reply) => {

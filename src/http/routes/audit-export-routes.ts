@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseAuditFilters } from '../../core/audit/audit-query.js';
-import { recordExport } from '../../core/audit/export/export-audit.js';
+import { exportHeader, recordExport } from '../../core/audit/export/export-audit.js';
 import { exportFormatNamed } from '../../core/audit/export/export-formats.js';
 import { parseProofsParameter, pinProofs } from '../../core/audit/export/export-proofs.js';
 import { exportChunks } from '../../core/audit/export/export-stream.js';
@@ -27,12 +27,13 @@ export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext)
     if (withProofs && !format.proofs) throw errors.badRequest(`proofs=true is only available with format=jsonl`);
     // Pinned before the export's own event: the proofs are against a checkpoint that exists now.
     const proofs = withProofs ? await pinProofs(ctx.db, ctx.config.auditProofMaxEvents) : undefined;
-    const bounded = await recordExport(ctx.db, ctx.audit, auditContextOf(request), { ...resolved, format, filters, proofs: withProofs });
+    const exported = { ...resolved, format, filters, proofs: withProofs };
+    const bounded = await recordExport(ctx.db, ctx.audit, auditContextOf(request), exported);
     const fileName = `audit-events-${resolved.label.replaceAll('/', '-')}-${new Date().toISOString().slice(0, 10)}.${format.extension}`;
     reply.header('content-type', format.contentType).header('content-disposition', `attachment; filename="${fileName}"`);
     // One page buffered at most: the next one is read from the database only when the socket has
     // taken the previous one (back-pressure), so memory does not depend on the size of the export.
-    return reply.send(Readable.from(exportChunks(ctx.db, resolved.view, bounded, format, undefined, proofs), { highWaterMark: 1 }));
+    return reply.send(Readable.from(exportChunks(ctx.db, resolved.view, bounded, format, undefined, proofs, exportHeader(exported, bounded)), { highWaterMark: 1 }));
   }
 
   const schema = { querystring: { type: 'object', properties: AUDIT_FILTER_QUERY } };

@@ -34,6 +34,24 @@ export function describeFilters(filters: AuditFilters, includeSubgroups: boolean
   return described;
 }
 
+/** The first line of a filtered JSONL export (jsonl-format.ts): what was left out, and why. */
+export interface ExportHeader {
+  filtered: true;
+  /** "instance", or the group's or project's full path. */
+  of: string;
+  filters: Record<string, unknown>;
+  proofs: boolean;
+  /** The export ends with this seq (its own audit event is the next one). */
+  through_seq: number;
+}
+
+/** The header of a filtered export, or null for an export of the whole log (instance, no filter). */
+export function exportHeader(request: ExportRequest, bounded: AuditFilters): ExportHeader | null {
+  const filters = describeFilters(request.filters, request.includeSubgroups);
+  if (request.scope.entityType === 'Instance' && request.project === null && Object.keys(filters).length === 0) return null;
+  return { filtered: true, of: request.label, filters, proofs: request.proofs === true, through_seq: bounded.throughId ?? 0 };
+}
+
 export interface ExportRequest {
   /** Where the export's own event is stored: the instance, or the group or project that was exported. */
   scope: AuditScope;

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../audit-query.js';
+import type { ExportHeader } from './export-audit.js';
 import type { PinnedProofs } from './export-proofs.js';
 
 /** What each export format implements (SPEC 4.6); export-stream.ts feeds it batches, oldest first. */
@@ -9,6 +10,11 @@ export interface ExportFormat {
   contentType: string;
   /** Text before the first record (the CSV header), if the format has one. */
   preamble?(): string;
+  /**
+   * The first line of a filtered export (JSONL only): says that events are left out on purpose,
+   * so that `trove audit verify` does not take the gaps for deletions (SPEC 4.8).
+   */
+  header?(header: ExportHeader): string;
   /** True when the format can carry inclusion proofs (`proofs=true`, export-proofs.ts): JSONL only. */
   proofs?: boolean;
   /**

@@ -1,5 +1,6 @@
 import type { Db } from '../../../storage/db/database.js';
 import { listStoredEventsOldestFirst, type AuditFilters, type AuditView, type StoredEvent } from '../audit-query.js';
+import type { ExportHeader } from './export-audit.js';
 import type { ExportFormat } from './export-format.js';
 import type { PinnedProofs } from './export-proofs.js';
 import { RenderWorker } from './render-worker.js';
@@ -40,9 +41,12 @@ export async function* exportChunks(
   onProgress?: (exported: number) => void,
   /** proofs=true (JSONL): inclusion proofs against the checkpoint pinned before the export began. */
   proofs?: PinnedProofs,
+  /** A filtered export's header line (export-audit.ts exportHeader), for the formats that write one. */
+  header?: ExportHeader | null,
 ): AsyncGenerator<string> {
   if (proofs && !format.proofs) throw new Error(`the ${format.name} export format cannot carry inclusion proofs`);
   if (format.preamble) yield format.preamble();
+  if (header && format.header) yield format.header(header);
   let afterId = 0;
   let exported = 0;
   /** After a page's text was handed on: progress counts its events. */

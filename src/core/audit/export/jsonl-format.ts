@@ -6,6 +6,10 @@ import type { PinnedProofs } from './export-proofs.js';
 // `trove audit verify` can recompute each leaf and the Merkle roots of the checkpoints (SPEC 4.8).
 // With proofs=true, a record sealed by the pinned checkpoint also carries its "inclusion_proof"
 // (export-proofs.ts), which the verifier takes off again before hashing the record.
+// A filtered export (a group or project, or any filter) starts with one line that is not a
+// record, {"audit_export": {"filtered": true, ...}} (export-audit.ts exportHeader): the verifier
+// reads it to tell events left out by the filter from deleted ones. An export of the whole log
+// has no such line: every line is a record.
 
 /**
  * The API's record, `{...record, leaf_hash}`, written without parsing the stored JSON: it was
@@ -26,5 +30,6 @@ export const jsonlFormat: ExportFormat = {
   extension: 'jsonl',
   contentType: 'application/x-ndjson; charset=utf-8',
   proofs: true,
+  header: (header) => `${JSON.stringify({ audit_export: header })}\n`,
   render: (events, proofs) => events.map((e) => `${servedJson(e, proofs)}\n`).join(''),
 };

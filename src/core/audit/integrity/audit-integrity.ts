@@ -4,6 +4,8 @@ import type { Db } from '../../../storage/db/database.js';
 import { nowIso } from '../../clock.js';
 import { errors } from '../../errors.js';
 import type { AuditLog } from '../audit-log.js';
+import { openCheckpoint } from '../seal/checkpoint.js';
+import type { NoteVerifierKey } from '../seal/signed-note.js';
 import { INSTANCE_SCOPE } from '../audit-scope.js';
 import { systemAuditContext, type AuditContext } from '../audit-types.js';
 import { EMPTY_TREE, latestCheckpointRow, proveExtends, storedTree, type CheckpointRow, type ProvenTree } from './log-consistency.js';
@@ -19,6 +21,8 @@ import { EMPTY_TREE, latestCheckpointRow, proveExtends, storedTree, type Checkpo
 // of later self-checks (its stored compact range): the events before it can no longer all be
 // proven, which the alarm event in the log says, and every later checkpoint must extend it.
 // Processes that do not lead (PostgreSQL scale-out) learn of an alarm by polling its table.
+// With TROVE_AUDIT_TRUSTED_KEYS, the last checkpoint must also be signed by a pinned key (or one a
+// rotation statement adds): a key folder swapped for someone else's raises the alarm too.
 
 export interface IntegrityAlarm {
   id: number;
@@ -42,6 +46,8 @@ export class AuditIntegrity {
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly log: Logger,
+    /** The keys the operator pinned, with those rotation statements add; null when none are pinned. */
+    private readonly trustedKeys: (() => Promise<NoteVerifierKey[]>) | null = null,
   ) {}
 
   /** The open alarm, as this process last saw it. */
@@ -81,6 +87,11 @@ export class AuditIntegrity {
       this.proven ??= await this.startingPoint();
       if (!latest) return this.proven;
       const result = await proveExtends(this.db, this.proven, latest);
+      const unsigned = result.ok ? await this.notPinned(latest.note) : null;
+      if (unsigned) {
+        await this.raise(unsigned, latest.tree_size);
+        return null;
+      }
       if (result.ok) {
         this.proven = result.tree;
         return result.tree;
@@ -88,6 +99,13 @@ export class AuditIntegrity {
       await this.raise(result.reason, latest.tree_size);
       return null;
     });
+  }
+
+  /** Why `note` is not signed by a pinned key, or null (also when no key is pinned). */
+  private async notPinned(note: string): Promise<string | null> {
+    if (!this.trustedKeys) return null;
+    const opened = openCheckpoint(note, await this.trustedKeys());
+    return opened.ok ? null : `the last signed checkpoint is not signed by a key pinned in TROVE_AUDIT_TRUSTED_KEYS: ${opened.reason}`;
   }
 
   /** The sealer signed `tree` (built on the tree proveLatest returned). */

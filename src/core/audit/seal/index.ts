@@ -42,10 +42,12 @@ export {
 export {
   defaultKeyName,
   ensureActiveSigningKey,
-  listTrustedVerifierKeys,
+  listPublishedVerifierKeys,
+  listRotationStatements,
   loadActiveSigningKey,
   rotateSigningKey,
   type AuditSigningKey,
-  type TrustedVerifierKey,
+  type PublishedVerifierKey,
 } from './signing-keys.js';
+export { extendTrust, parseRotationText, signRotation, type RotationStatement, type TrustChain } from './key-rotation.js';
 export { SealFormatError } from './seal-error.js';

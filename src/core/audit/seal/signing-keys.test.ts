@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openCheckpoint, signCheckpoint, type Checkpoint } from './checkpoint.js';
 import { leafHash, rootOf } from './merkle.js';
+import { extendTrust } from './key-rotation.js';
 import { parseVerifierKey } from './signed-note.js';
 import {
   defaultKeyName,
   ensureActiveSigningKey,
-  listTrustedVerifierKeys,
+  listPublishedVerifierKeys,
+  listRotationStatements,
   loadActiveSigningKey,
   rotateSigningKey,
 } from './signing-keys.js';
@@ -40,7 +42,7 @@ describe('audit signing keys', () => {
   it('creates a key on first use with a 0600 private key in a 0700 folder, then loads the same key', async () => {
     const dir = await keyDir();
     assert.equal(await loadActiveSigningKey(dir), null);
-    assert.deepEqual(await listTrustedVerifierKeys(dir), []);
+    assert.deepEqual(await listPublishedVerifierKeys(dir), []);
 
     const created = await ensureActiveSigningKey(dir, { name: 'trove.example.com/audit' });
     assert.match(created.verifierKey, /^trove\.example\.com\/audit\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}=?/);
@@ -82,7 +84,7 @@ describe('audit signing keys', () => {
     assert.equal((await loadActiveSigningKey(dir))?.verifierKey, second.verifierKey);
     const newNote = signCheckpoint(checkpoint(9), second.signer);
 
-    const trusted = await listTrustedVerifierKeys(dir);
+    const trusted = await listPublishedVerifierKeys(dir);
     assert.deepEqual(
       trusted.map((key) => [key.verifierKey, key.active]),
       [
@@ -93,6 +95,13 @@ describe('audit signing keys', () => {
     assert.equal(openCheckpoint(oldNote, trusted).ok, true, 'old checkpoint after rotation');
     assert.equal(openCheckpoint(newNote, trusted).ok, true, 'new checkpoint');
     assert.equal(openCheckpoint(oldNote, trusted.filter((key) => key.active)).ok, false, 'the old key is what verifies it');
+
+    // The old key vouched for the new one before it retired: a pin of the old key reaches the new one.
+    const statements = await listRotationStatements(dir);
+    assert.deepEqual(statements.map((st) => st.note), [second.rotation]);
+    const chain = extendTrust([parseVerifierKey(first.verifierKey)], statements);
+    assert.deepEqual(chain.keys.map((key) => key.name), ['trove-audit-2026-01-01', 'trove-audit-2026-06-01']);
+    assert.equal(openCheckpoint(newNote, chain.keys).ok, true);
 
     const privateKeys = (await readdir(dir)).filter((file) => file.endsWith('.key'));
     assert.equal(privateKeys.length, 1, 'only the active private key is kept');
@@ -105,7 +114,7 @@ describe('audit signing keys', () => {
     const oldNote = signCheckpoint(checkpoint(2), first.signer);
     const second = await rotateSigningKey(dir, { name: 'trove.example.com/audit' });
     assert.notEqual(second.signer.keyId, first.signer.keyId);
-    const trusted = await listTrustedVerifierKeys(dir);
+    const trusted = await listPublishedVerifierKeys(dir);
     assert.equal(trusted.length, 2);
     assert.equal(openCheckpoint(oldNote, trusted).ok, true);
     assert.equal(openCheckpoint(signCheckpoint(checkpoint(4), second.signer), trusted).ok, true);
@@ -124,13 +133,13 @@ describe('audit signing keys', () => {
     assert.ok(first.verifierKey);
   });
 
-  it('trusts a verifier key an operator drops into the folder, and refuses a corrupt one', async () => {
+  it('lists (publishes) a verifier key dropped into the folder, which verify does not trust for that, and refuses a corrupt one', async () => {
     const dir = await keyDir();
     await ensureActiveSigningKey(dir, { name: 'mine' });
     await writeFile(join(dir, 'peter.vkey'), 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW\n');
-    assert.deepEqual((await listTrustedVerifierKeys(dir)).map((key) => key.name), ['PeterNeumann', 'mine']);
+    assert.deepEqual((await listPublishedVerifierKeys(dir)).map((key) => key.name), ['PeterNeumann', 'mine']);
     await writeFile(join(dir, 'broken.vkey'), 'PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW\n');
-    await assert.rejects(listTrustedVerifierKeys(dir), { name: 'SealFormatError' });
+    await assert.rejects(listPublishedVerifierKeys(dir), { name: 'SealFormatError' });
   });
 
   it('refuses key names that cannot appear in a signed note', async () => {

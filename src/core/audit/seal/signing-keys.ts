@@ -2,13 +2,17 @@
 // database (SPEC §4.8: someone who can rewrite the database must not also get the key).
 //   <dir>/<name>.<key ID>.key    PKCS#8 PEM private key, mode 0600; deleted when the key retires
 //   <dir>/<name>.<key ID>.vkey   its verifier key "<name>+<key ID>+<base64>", kept forever
+//   <dir>/<name>.<key ID>.rotation  the statement, signed by the key it replaced, that this key
+//                                succeeds it (key-rotation.ts); kept forever
 //   <dir>/active                 the file stem of the key that signs new checkpoints
-// Every .vkey in the folder is trusted, so checkpoints signed before a rotation still verify,
-// and an operator can trust another key by dropping its .vkey file in.
+// The .vkey files are what the server publishes, not what a verifier trusts: `trove audit verify`
+// trusts only keys the operator pinned outside this folder, plus keys added by rotation
+// statements signed by a trusted key (whoever can write here could drop a .vkey of their own).
 import { generateKeyPairSync, createPrivateKey, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { signRotation, type RotationStatement } from './key-rotation.js';
 import { SealFormatError } from './seal-error.js';
 import {
   createNoteSigner,
@@ -22,6 +26,7 @@ import {
 const ACTIVE_FILE = 'active';
 const PRIVATE_SUFFIX = '.key';
 const VERIFIER_SUFFIX = '.vkey';
+const ROTATION_SUFFIX = '.rotation';
 
 export interface AuditSigningKey {
   signer: NoteSigner;
@@ -29,7 +34,7 @@ export interface AuditSigningKey {
   verifierKey: string;
 }
 
-export interface TrustedVerifierKey extends NoteVerifierKey {
+export interface PublishedVerifierKey extends NoteVerifierKey {
   verifierKey: string;
   active: boolean;
 }
@@ -65,25 +70,29 @@ export async function ensureActiveSigningKey(dir: string, options: { name?: stri
  * a retired key never signs again, so keeping it would only give a thief more to use. Its
  * verifier key stays, so the checkpoints it signed still verify.
  */
-export async function rotateSigningKey(dir: string, options: { name?: string } = {}): Promise<AuditSigningKey> {
+export async function rotateSigningKey(dir: string, options: { name?: string } = {}): Promise<AuditSigningKey & { rotation: string | null }> {
+  const old = await loadActiveSigningKey(dir);
   const oldStem = await readActiveStem(dir);
-  const created = await createActiveKey(dir, options.name ?? defaultKeyName());
+  const created = await createActiveKey(dir, options.name ?? defaultKeyName(), old ? (verifierKey) => signRotation(old.signer, verifierKey) : undefined);
   if (oldStem !== null) await rm(join(dir, oldStem + PRIVATE_SUFFIX), { force: true });
-  return created;
+  const stem = await readActiveStem(dir);
+  return { ...created, rotation: old ? await readFile(join(dir, stem + ROTATION_SUFFIX), 'utf8') : null };
 }
 
-/** Every verifier key in the folder (active and retired), sorted by name then key ID. */
-export async function listTrustedVerifierKeys(dir: string): Promise<TrustedVerifierKey[]> {
-  const activeStem = await readActiveStem(dir);
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
+/** Every rotation statement in the folder, in file name order. */
+export async function listRotationStatements(dir: string): Promise<RotationStatement[]> {
+  const statements: RotationStatement[] = [];
+  for (const file of await filesEndingWith(dir, ROTATION_SUFFIX)) {
+    statements.push({ note: await readFile(join(dir, file), 'utf8'), source: join(dir, file) });
   }
-  const keys: TrustedVerifierKey[] = [];
-  for (const file of files.filter((name) => name.endsWith(VERIFIER_SUFFIX)).sort()) {
+  return statements;
+}
+
+/** Every verifier key in the folder (active and retired), sorted by name then key ID: what the server publishes, not what verify trusts. */
+export async function listPublishedVerifierKeys(dir: string): Promise<PublishedVerifierKey[]> {
+  const activeStem = await readActiveStem(dir);
+  const keys: PublishedVerifierKey[] = [];
+  for (const file of await filesEndingWith(dir, VERIFIER_SUFFIX)) {
     const verifierKey = (await readFile(join(dir, file), 'utf8')).trim();
     const parsed = parseVerifierKey(verifierKey);
     keys.push({ ...parsed, verifierKey, active: file === activeStem + VERIFIER_SUFFIX });
@@ -91,7 +100,17 @@ export async function listTrustedVerifierKeys(dir: string): Promise<TrustedVerif
   return keys.sort((a, b) => (a.name === b.name ? a.keyId - b.keyId : a.name < b.name ? -1 : 1));
 }
 
-async function createActiveKey(dir: string, name: string): Promise<AuditSigningKey> {
+/** The names of the folder's files that end with `suffix`, sorted; none when there is no folder. */
+async function filesEndingWith(dir: string, suffix: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith(suffix)).sort();
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+async function createActiveKey(dir: string, name: string, rotation?: (verifierKey: string) => string): Promise<AuditSigningKey> {
   const { privateKey } = generateKeyPairSync('ed25519');
   const signer = createNoteSigner(name, privateKey); // validates the name
   const verifierKey = formatVerifierKey(name, signer.publicKey);
@@ -101,6 +120,8 @@ async function createActiveKey(dir: string, name: string): Promise<AuditSigningK
   // unused key behind, never an active key without its files.
   await writeNewFile(join(dir, stem + PRIVATE_SUFFIX), pkcs8Pem(privateKey), 0o600);
   await writeNewFile(join(dir, stem + VERIFIER_SUFFIX), `${verifierKey}\n`, 0o644);
+  // The old key vouches for the new one before it retires (its private key is deleted after).
+  if (rotation) await writeNewFile(join(dir, stem + ROTATION_SUFFIX), rotation(verifierKey), 0o644);
   const pending = join(dir, `${ACTIVE_FILE}.${process.pid}.tmp`);
   await rm(pending, { force: true }); // left over by a crash of an earlier process with our pid
   await writeNewFile(pending, `${stem}\n`, 0o644);

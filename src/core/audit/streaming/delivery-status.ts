@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../storage/db/database.js';
 import { nowIso } from '../../clock.js';
+import { CHECKPOINT_RECORD_TYPE } from './checkpoint-records.js';
 import type { AddressPolicy } from './destination-address.js';
 import { deliver, type DeliveryResult } from './delivery-request.js';
 import type { DestinationRow } from './destination-store.js';
@@ -42,18 +43,24 @@ export async function countDeadLetters(db: Db, destinationId: number): Promise<n
   return Number(row?.n ?? 0);
 }
 
-/** Dead letters oldest event first, each with the event's uuid and name. */
+/**
+ * Dead letters oldest event first, each with the event's uuid and name; a checkpoint record
+ * (negative seq, checkpoint-records.ts) as `audit-checkpoint-<tree size>` / `audit_checkpoint`.
+ */
 export async function listDeadLetters(db: Db, destinationId: number, page: { limit: number; offset: number }) {
   const rows = await db
     .selectFrom('audit_stream_dead_letters')
-    .innerJoin('audit_events', 'audit_events.id', 'audit_stream_dead_letters.seq')
+    .leftJoin('audit_events', 'audit_events.id', 'audit_stream_dead_letters.seq')
     .select(['audit_stream_dead_letters.id', 'audit_stream_dead_letters.seq', 'audit_events.uuid', 'audit_events.event_name', 'attempts', 'last_error', 'audit_stream_dead_letters.created_at'])
     .where('destination_id', '=', destinationId)
     .orderBy('audit_stream_dead_letters.seq')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  return rows.map((row) => {
+    const seq = Number(row.seq);
+    return seq > 0 ? { ...row, seq } : { ...row, seq, uuid: `audit-checkpoint-${-seq}`, event_name: CHECKPOINT_RECORD_TYPE };
+  });
 }
 
 /** Moves dead letters (all, or those with the given seqs) back into the outbox, due now; returns how many. */

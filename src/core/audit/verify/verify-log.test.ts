@@ -217,7 +217,23 @@ describe('verifyAuditLog: full log', () => {
 
   it('points a filtered export verified as a full log at --filtered', async () => {
     const filtered = log.filter((r) => r.seq % 2 === 0).map((r) => ({ ...r, inclusion_proof: { tree_size: 20, leaf_index: r.seq - 1, hashes: [] } }));
-    assertFails(await verify(filtered, checkpoints), 1, /looks like a filtered export/);
+    const result = await verify(filtered, checkpoints);
+    assertFails(result, null, /this export is filtered: verify it with --filtered/);
+    assert.equal(!result.ok && result.filteredExport, true);
+  });
+
+  it('tells a filtered export by its header line, and still calls a gap in an export without one a deletion', async () => {
+    const header = { audit_export: { filtered: true, of: 'acme', filters: { event_name: ['x'] }, proofs: false, through_seq: 23 } };
+    const kept = log.filter((r) => r.seq % 3 === 0);
+    const full = await verify([header, ...kept], checkpoints);
+    assertFails(full, null, /^this export is filtered: export with proofs and verify with --filtered \(of acme, filters/);
+    assert.equal(!full.ok && full.filteredExport, true);
+    const asFiltered = await verify([header, ...kept], checkpoints, { mode: 'filtered' });
+    assertFails(asFiltered, null, /this export is filtered: export with proofs and verify with --filtered .*carries no inclusion proofs/);
+    assert.equal(!asFiltered.ok && asFiltered.filteredExport, true);
+    const deleted = await verify(kept, checkpoints);
+    assertFails(deleted, 1, /seq 1\.\.2 missing \(deleted, or events reordered\)/);
+    assert.equal(!deleted.ok && deleted.filteredExport, undefined);
   });
 
   it('streams a long log in constant memory (a generator, never an array of leaves)', async () => {

@@ -71,7 +71,13 @@ export interface VerifySummary {
   withoutLeafHash: number;
 }
 
-export type VerifyResult = { ok: true; summary: VerifySummary } | { ok: false; seq: number | null; reason: string; summary: VerifySummary };
+/**
+ * `filteredExport`: not a verdict on the log but on the input: a filtered export given to the
+ * full check, or one without the inclusion proofs that alone can prove it (the CLI exits 3).
+ */
+export type VerifyResult =
+  | { ok: true; summary: VerifySummary }
+  | { ok: false; seq: number | null; reason: string; summary: VerifySummary; filteredExport?: true };
 
 interface TrustedCheckpoint {
   size: number;
@@ -83,6 +89,28 @@ interface TrustedCheckpoint {
 interface Failure {
   seq: number | null;
   reason: string;
+  filteredExport?: true;
+}
+
+/** The first line of a filtered JSONL export (export/export-audit.ts ExportHeader), not a record. */
+function exportHeaderOf(event: VerifyEvent): { of?: unknown; filters?: unknown; proofs?: unknown } | null {
+  if (event instanceof InvalidEvent || 'seq' in event) return null;
+  const header = event.audit_export;
+  return typeof header === 'object' && header !== null && (header as { filtered?: unknown }).filtered === true ? (header as Record<string, unknown>) : null;
+}
+
+const FILTERED_ADVICE = 'this export is filtered: export with proofs and verify with --filtered';
+
+function filteredExport(header: { of?: unknown; filters?: unknown; proofs?: unknown } | null, full: boolean): Failure | null {
+  const what = header ? ` (of ${String(header.of)}${header.filters && Object.keys(header.filters).length ? `, filters ${JSON.stringify(header.filters)}` : ''})` : '';
+  if (full) {
+    const advice = header?.proofs === true ? 'this export is filtered: verify it with --filtered' : FILTERED_ADVICE;
+    return { seq: null, reason: `${advice}${what}; the seqs it skips are the filter's, not a fault of the log`, filteredExport: true };
+  }
+  if (header && header.proofs !== true) {
+    return { seq: null, reason: `${FILTERED_ADVICE}${what}: it carries no inclusion proofs, so it cannot be verified on its own (proofs=true, or trove audit export --proofs)`, filteredExport: true };
+  }
+  return null;
 }
 
 const describeKey = (key: NoteVerifierKey) => `${key.name}+${keyIdToHex(key.keyId)}`;
@@ -211,7 +239,7 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
     unsealed: null,
     withoutLeafHash: 0,
   };
-  const fail = (failure: Failure): VerifyResult => ({ ok: false, seq: failure.seq, reason: failure.reason, summary });
+  const fail = (failure: Failure): VerifyResult => ({ ok: false, seq: failure.seq, reason: failure.reason, summary, ...(failure.filteredExport ? { filteredExport: true } : {}) });
   if (options.trustedKeys.length === 0) return fail({ seq: null, reason: 'no trusted verifier keys were given' });
 
   const checkpoints = new Checkpoints(options.checkpoints, options.trustedKeys, options.origin);
@@ -255,7 +283,18 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
   let unsealedLast = 0;
   let unsealedCount = 0;
 
+  let firstLine = true;
   for await (const event of events) {
+    // A filtered export says so on its first line: its gaps are the filter, not deletions.
+    if (firstLine) {
+      firstLine = false;
+      const header = exportHeaderOf(event);
+      if (header) {
+        const refused = filteredExport(header, full);
+        if (refused) return fail(refused);
+        continue;
+      }
+    }
     const expected = previousSeq + 1;
     if (event instanceof InvalidEvent) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: event.reason });
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
@@ -266,12 +305,13 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
     const due = checkpoints.dueAt(full ? expected : seq);
     if (due) return fail(due);
     if (full && seq !== expected) {
-      const hint = previousSeq === 0 && 'inclusion_proof' in event ? ' (this looks like a filtered export: verify it with --filtered)' : '';
+      // An export of before the header line: its proofs still tell that it is filtered.
+      if (previousSeq === 0 && 'inclusion_proof' in event) return fail(filteredExport({ proofs: true }, true)!);
       return fail({
         seq: expected,
         reason:
           seq > expected
-            ? `expected seq ${expected}, found seq ${seq}: seq ${expected}${seq - 1 > expected ? `..${seq - 1}` : ''} missing (deleted, or events reordered)${hint}`
+            ? `expected seq ${expected}, found seq ${seq}: seq ${expected}${seq - 1 > expected ? `..${seq - 1}` : ''} missing (deleted, or events reordered)`
             : `expected seq ${expected}, found seq ${seq} again: a duplicate, inserted or reordered event`,
       });
     }
