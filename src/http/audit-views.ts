@@ -8,13 +8,15 @@ import type { AuditScope } from '../core/audit/audit-types.js';
 import { errors } from '../core/errors.js';
 import type { AppContext } from './app-context.js';
 import { visibleGroup, visibleProject } from './loaders.js';
-import { oneOf } from './pagination.js';
+import { isoTimestamp, oneOf } from './pagination.js';
 
-/** The audit filters (SPEC 4.5) with a fixed list, for the query schemas of the list and export routes. */
+/** The audit filters (SPEC 4.5) with a fixed list or shape, for the query schemas of the list and export routes. */
 export const AUDIT_FILTER_QUERY = {
   via: oneOf(VIA),
   outcome: oneOf(['success', 'failure']),
   token_type: oneOf(['', ...TOKEN_TYPES]),
+  created_after: isoTimestamp,
+  created_before: isoTimestamp,
 };
 
 // Which slice of the audit log a request may read (SPEC 4.2), shared by the list, single-event

@@ -19,6 +19,17 @@ export const MAX_PAGE = 1_000_000;
 export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: values }) as const;
 
 /**
+ * JSON Schema of an ISO 8601 date or date-time query parameter (created_after, downloads_since, ...):
+ * 2026-01-31, 2026-01-31T12:00, 2026-01-31T12:00:00.000Z, with an offset or without. The handler
+ * still parses it (an impossible date such as 2026-02-31 is its 400).
+ */
+export const isoTimestamp = {
+  type: 'string',
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?$',
+} as const;
+
+/**
  * A list route's `querystring` schema: page and per_page as GitLab takes them, plus the route's
  * own parameters. Fastify validates it before the handler runs (a 400 from the error handler).
  */

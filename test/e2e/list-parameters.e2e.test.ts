@@ -31,6 +31,7 @@ describe('list routes: query parameters', () => {
   let receiver: WebhookReceiver;
   const lists: string[] = [];
   const sortedLists: string[] = [];
+  let packagePath = '';
 
   before(async () => {
     trove = await startStreamingTrove();
@@ -40,6 +41,7 @@ describe('list routes: query parameters', () => {
     const project = await world.project('app', group.id);
     await uploadGeneric(world.root, project.id, 'tool', '1.0.0');
     const [pkg] = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages`);
+    packagePath = `/api/v4/projects/${project.id}/packages/${pkg.id}`;
     const destination = await createDestination(world.root, group.id, { name: 'siem', url: receiver.url });
     sortedLists.push(`/api/v4/projects/${project.id}/packages`, `/api/v4/groups/${group.id}/packages`, `/api/v4/projects/${project.id}/packages/${pkg.id}/versions`);
     lists.push(
@@ -112,6 +114,29 @@ describe('list routes: query parameters', () => {
     // Lists without an order take no order_by (ignored, as GitLab ignores unknown parameters).
     for (const path of lists.filter((p) => !sortedLists.includes(p))) {
       for (const [name, value] of BAD_ORDERING) assert.equal((await get(path, name, value)).status, 200, `${path}?${name}=${value}`);
+    }
+  });
+
+  it('declares the queries of the proof routes and the download period too: 400, never 500', async () => {
+    const refused = async (path: string, error: RegExp) => {
+      const res = await world.root.get(path);
+      assert.equal(res.status, 400, `${path}: ${res.status} ${res.text}`);
+      assert.match(res.body.error, error, path);
+    };
+    for (const value of ['1e308', '99999999999999999999', '-1', 'x', '__proto__']) {
+      await refused(`/api/v4/audit_events/consistency?first=${value}&second=1`, /^first /);
+      await refused(`/api/v4/audit_events/1/proof?tree_size=${value}`, /^tree_size /);
+    }
+    await refused('/api/v4/audit_events/consistency?first=1', /^second is missing/);
+    await refused('/api/v4/audit_events/1/proof?tree_size=0', /^tree_size /);
+    for (const path of [packagePath, sortedLists[0]]) {
+      await refused(`${path}?downloads_since=${'9'.repeat(100)}`, /^downloads_since /);
+      await refused(`${path}?downloads_until=yesterday`, /^downloads_until /);
+      assert.equal((await world.root.get(`${path}?downloads_since=2026-01-01T00:00:00Z`)).status, 200, path);
+    }
+    for (const path of lists.filter((p) => p.endsWith('/audit_events')).flatMap((p) => [p, `${p}/export`])) {
+      await refused(`${path}?created_after=${'9'.repeat(100)}`, /^created_after /);
+      await refused(`${path}?created_before=soon`, /^created_before /);
     }
   });
 });

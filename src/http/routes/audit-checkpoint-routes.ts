@@ -13,11 +13,10 @@ function requireSignedIn(principal: { kind: string }): void {
   if (principal.kind === 'anonymous') throw errors.unauthorized();
 }
 
-function optionalSize(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
-  return Number(value);
-}
+/** A tree size in a query (coerced from its text by the route's schema). */
+const treeSize = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const consistencyQuery = { type: 'object', required: ['first', 'second'], properties: { first: treeSize, second: treeSize } } as const;
+const proofQuery = { type: 'object', properties: { tree_size: { ...treeSize, minimum: 1 } } } as const;
 
 /**
  * Checkpoints and public keys are what an auditor verifies exports against (SPEC 4.8). They
@@ -91,16 +90,17 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
     return reply.type('text/plain; charset=utf-8').send(Readable.from(notes()));
   });
 
-  app.get<{ Querystring: { first?: string; second?: string } }>('/api/v4/audit_events/consistency', async (request) => {
+  app.get<{ Querystring: { first: number; second: number } }>('/api/v4/audit_events/consistency', { schema: { querystring: consistencyQuery } }, async (request) => {
     requireSignedIn(request.principal);
-    const first = optionalSize(request.query.first, 'first');
-    const second = optionalSize(request.query.second, 'second');
-    if (first === undefined || second === undefined) throw errors.badRequest('first and second are required');
-    return consistencyProofFor(ctx.db, first, second);
+    return consistencyProofFor(ctx.db, request.query.first, request.query.second);
   });
 
-  app.get<{ Params: { event_id: string }; Querystring: { tree_size?: string } }>('/api/v4/audit_events/:event_id/proof', async (request) => {
-    requireAdmin(request.principal);
-    return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), optionalSize(request.query.tree_size, 'tree_size'), ctx.config.auditProofMaxEvents);
-  });
+  app.get<{ Params: { event_id: string }; Querystring: { tree_size?: number } }>(
+    '/api/v4/audit_events/:event_id/proof',
+    { schema: { querystring: proofQuery } },
+    async (request) => {
+      requireAdmin(request.principal);
+      return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), request.query.tree_size, ctx.config.auditProofMaxEvents);
+    },
+  );
 }

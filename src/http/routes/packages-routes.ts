@@ -10,7 +10,7 @@ import { containsIgnoringCase } from '../../storage/db/like.js';
 import { FORMATS } from '../../formats/index.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { listQuery, paginateArray, parsePaging, setPageHeaders, sortedListQuery } from '../pagination.js';
+import { isoTimestamp, listQuery, paginateArray, parsePaging, setPageHeaders, sortedListQuery } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { auditingDenials, type AttemptDescription } from '../denials.js';
 
@@ -58,6 +58,8 @@ function timestampOrFail(value: unknown, name: string): string | undefined {
  * `downloads_since` / `downloads_until` (ISO 8601, both inclusive, as the audit API's created_after /
  * created_before): the period each package's `downloads` counts; all time by default.
  */
+const DOWNLOAD_PERIOD = { downloads_since: isoTimestamp, downloads_until: isoTimestamp } as const;
+
 function downloadPeriod(query: unknown): DownloadPeriod {
   const q = (query ?? {}) as Record<string, unknown>;
   return { since: timestampOrFail(q.downloads_since, 'downloads_since'), until: timestampOrFail(q.downloads_until, 'downloads_until') };
@@ -97,7 +99,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return pkg;
   }
 
-  const listSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS)) };
+  const listSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), DOWNLOAD_PERIOD) };
 
   app.get<{ Params: Params }>('/api/v4/projects/:id/packages', { schema: listSchema }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
@@ -111,7 +113,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return listFor(request, reply, readable);
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request) => {
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', { schema: { querystring: { type: 'object', properties: DOWNLOAD_PERIOD } } }, async (request) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
     const period = downloadPeriod(request.query);
