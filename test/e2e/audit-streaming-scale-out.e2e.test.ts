@@ -22,7 +22,15 @@ describe('audit streaming: two Troves on one PostgreSQL database', { skip: TEST_
   before(async () => {
     databaseUrl = (await freshDatabaseUrl())!;
     const dataDir = join(tempDir(), 'data');
-    const env = { ...STREAMING_ENV, TROVE_DATABASE_URL: databaseUrl, TROVE_ROOT_TOKEN: 'glpat-streaming-scale-out-abcdefghij' };
+    const env = {
+      ...STREAMING_ENV,
+      // While the receiver refuses (503) the leader's retries must not run out: a dead-lettered event
+      // is never delivered by the survivor. 100 retries 100 ms apart outlast the refusing phase (ten
+      // requests and a kill) by far, also on a busy machine; the circuit (10 failures) opens first.
+      TROVE_STREAMING_RETRY_SCHEDULE_MS: Array(100).fill(100).join(','),
+      TROVE_DATABASE_URL: databaseUrl,
+      TROVE_ROOT_TOKEN: 'glpat-streaming-scale-out-abcdefghij',
+    };
     troves.push(await startTrove({ env, dataDir }));
     troves.push(await startTrove({ env, dataDir }));
     receiver = await WebhookReceiver.start();
@@ -65,7 +73,8 @@ describe('audit streaming: two Troves on one PostgreSQL database', { skip: TEST_
     for (let i = 20; i < 25; i++) await toggleSetting(survivorApi, group.id, i);
     expected = (await eventsAfter(survivorApi, start, group.id)).map((e) => e.seq);
     assert.equal(expected.length, 25);
-    await waitFor('the survivor to deliver everything', () => expected.every((seq) => receiver.seqs().includes(seq)), 20_000);
+    // Only a hang guard: the lease lapses after 2 s, then the survivor delivers at once.
+    await waitFor('the survivor to deliver everything', () => expected.every((seq) => receiver.seqs().includes(seq)), 120_000);
     assert.equal(await leaseHolderPid(), survivor.process.pid, 'the survivor holds the lease now');
     const firsts = [...new Set(receiver.seqs().filter((s) => s > start))];
     assert.deepEqual(firsts, expected, 'first receipts in seq order across the takeover');
