@@ -13,6 +13,7 @@ import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js'
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
+import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -23,6 +24,7 @@ import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerUserRoutes } from './routes/users-routes.js';
 import { registerSchemaValidation } from './schemas.js';
 import { registerWebUi } from './web-ui.js';
+import { registerGitLabWire } from './wire.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -59,6 +61,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerGitLabWire(app);
   registerFormBodyParser(app);
   registerSchemaValidation(app);
   registerErrorHandler(app, await registerWebUi(app));
@@ -69,6 +72,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
     return alarm ? { status: 'degraded', instance: ctx.config.instanceName, audit_integrity_alarm: alarm } : { status: 'ok', instance: ctx.config.instanceName };
   });
   registerSessionRoutes(app, ctx);
+  registerInstanceRoutes(app);
   registerUserRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

@@ -135,6 +135,14 @@ export function requireApiUser(principal: Principal, write: boolean): Extract<Pr
   return principal;
 }
 
+/**
+ * Reads of groups and projects: without a credential the public ones are listed and shown (as in
+ * GitLab, where an anonymous `GET /projects` is the public list); a credential must be an API user's.
+ */
+export function requireApiUserOrAnonymous(principal: Principal): void {
+  if (principal.kind !== 'anonymous') requireApiUser(principal, false);
+}
+
 export function requireAdmin(principal: Principal): void {
   requireApiUser(principal, true);
   if (!isAdmin(principal)) throw errors.forbidden();

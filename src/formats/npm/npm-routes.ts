@@ -10,6 +10,7 @@ import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
+import { registerNpmAuditRoutes } from './npm-audit-routes.js';
 import { parseNpmPath } from './npm-paths.js';
 import { publishNpmVersion } from './npm-publish.js';
 import { packumentCacheOf, packumentFingerprint, renderJson, type RenderedJson } from './npm-packument-cache.js';
@@ -181,6 +182,7 @@ export const npmFormat: PackageFormat = {
       scope.put<{ Params: Params }>(prefix, { bodyLimit }, (request) => write(ctx, request));
       scope.delete<{ Params: Params }>(prefix, (request) => remove(ctx, request));
       scope.get<{ Params: Params }>('/api/v4/groups/:id/-/packages/npm/*', (request, reply) => readFromGroup(ctx, request, reply));
+      await registerNpmAuditRoutes(scope);
     });
   },
 };

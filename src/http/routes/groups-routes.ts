@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { addMember } from '../../core/accounts/members.js';
 import { createGroup, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
-import { groupVisible, requireApiUser } from '../../core/accounts/permissions.js';
+import { groupVisible, requireApiUser, requireApiUserOrAnonymous } from '../../core/accounts/permissions.js';
 import { projectAccess } from '../../core/accounts/permissions.js';
 import { projectToApi } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
@@ -41,7 +41,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
 
   const search = { search: { type: 'string', maxLength: 255 } };
   app.get('/api/v4/groups', { schema: { querystring: listQuery(search) } }, async (request, reply) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { search } = request.query as { search?: string };
     const all = await ctx.db.selectFrom('namespaces').selectAll().where('kind', '=', 'group').orderBy('full_path').execute();
     const visible: Namespace[] = [];
@@ -53,13 +53,13 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/groups/:id', async (request) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { group } = await visibleGroup(ctx, request, request.params.id);
     return groupToApi(group, base);
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/groups/:id/subgroups', { schema: { querystring: listQuery() } }, async (request, reply) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { group } = await visibleGroup(ctx, request, request.params.id);
     const children = await ctx.db.selectFrom('namespaces').selectAll().where('parent_id', '=', group.id).orderBy('path').execute();
     const visible: Namespace[] = [];
@@ -68,7 +68,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/groups/:id/projects', { schema: { querystring: listQuery() } }, async (request, reply) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { group } = await visibleGroup(ctx, request, request.params.id);
     const projects = await ctx.db.selectFrom('projects').selectAll().where('namespace_id', '=', group.id).orderBy('path').execute();
     const visible = [];

@@ -37,16 +37,26 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
   return { source: { type: 'project', id: project.id }, level, levelIn: (db) => userProjectLevel(db, caller.id, caller.admin, project) };
 };
 
+function memberToApi(ctx: AppContext, member: Awaited<ReturnType<typeof listMembers>>[number]) {
+  return { ...member, expires_at: null, web_url: `${ctx.config.baseUrl}/${member.username}` };
+}
+
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
   app.get<{ Params: Params }>(`${prefix}/:id/members`, { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { source } = await load(ctx, request, request.params.id);
     const members = await listMembers(ctx.db, source);
-    return paginateArray(request, reply, ctx.config.baseUrl, members).map((m) => ({
-      ...m,
-      expires_at: null,
-      web_url: `${ctx.config.baseUrl}/${m.username}`,
-    }));
+    return paginateArray(request, reply, ctx.config.baseUrl, members).map((m) => memberToApi(ctx, m));
+  });
+
+  // One member, as GitLab's GET .../members/:user_id (python-gitlab's members.get() before a save()).
+  app.get<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request) => {
+    requireApiUser(request.principal, false);
+    const { source } = await load(ctx, request, request.params.id);
+    const userId = idParam(request.params.user_id ?? '', 'Member');
+    const member = (await listMembers(ctx.db, source)).find((m) => m.id === userId);
+    if (!member) throw errors.notFound('404 Member Not Found');
+    return memberToApi(ctx, member);
   });
 
   app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/members`, { schema: { body: newMember } }, async (request, reply) => {

@@ -131,11 +131,11 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return listFor(request, reply, [project.id], (q) => q.where('format', '=', pkg.format).where('normalized_name', '=', pkg.normalized_name));
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/dist_tags', async (request) => {
+  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/dist_tags', { schema: { querystring: listQuery() } }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
     const pkg = await packageIn(project, request.params.package_id);
-    return ctx.db
+    const tags = await ctx.db
       .selectFrom('package_tags')
       .innerJoin('packages', 'packages.id', 'package_tags.package_id')
       .select(['package_tags.tag as name', 'packages.version', 'package_tags.package_id', 'package_tags.updated_at'])
@@ -144,6 +144,7 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
       .where('package_tags.normalized_name', '=', pkg.normalized_name)
       .orderBy('package_tags.tag')
       .execute();
+    return paginateArray(request, reply, base, tags);
   });
 
   app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', { schema: { querystring: listQuery() } }, async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { findNamespace, type Namespace } from '../../core/accounts/namespaces.js';
-import { projectAccess, requireApiUser, userNamespaceLevel } from '../../core/accounts/permissions.js';
+import { projectAccess, requireApiUser, requireApiUserOrAnonymous, userNamespaceLevel } from '../../core/accounts/permissions.js';
 import { createProject, projectToApi, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
@@ -40,7 +40,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   app.get('/api/v4/projects', { schema: { querystring: listQuery({ search: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { search } = request.query as { search?: string };
     const all = await ctx.db.selectFrom('projects').selectAll().orderBy('id', 'desc').execute();
     const visible: Project[] = [];
@@ -59,7 +59,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/projects/:id', async (request) => {
-    requireApiUser(request.principal, false);
+    requireApiUserOrAnonymous(request.principal);
     const { project, namespace } = await visibleProject(ctx, request, request.params.id);
     return projectToApi(project, namespace, base);
   });

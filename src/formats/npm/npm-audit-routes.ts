@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+
+// `npm audit` (and every `npm install`, unless audit=false) POSTs the installed names and versions
+// to the registry's advisory endpoint, gzip-compressed. Trove keeps no advisory database, so it
+// answers as a registry without advisories does: `{}`, nothing known to be vulnerable. The body is
+// read (within the body limit) and discarded unparsed: it is compressed, and nothing in it matters.
+// `audits/quick` is the endpoint npm 6 used; it gets the same answer.
+
+const ADVISORY_PATHS = ['-/npm/v1/security/advisories/bulk', '-/npm/v1/security/audits/quick'];
+const REGISTRY_PREFIXES = ['/api/v4/projects/:id/packages/npm/', '/api/v4/groups/:id/-/packages/npm/'];
+
+export async function registerNpmAuditRoutes(scope: FastifyInstance): Promise<void> {
+  await scope.register(async (audit) => {
+    audit.removeAllContentTypeParsers();
+    audit.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+    for (const prefix of REGISTRY_PREFIXES) {
+      for (const path of ADVISORY_PATHS) audit.post(`${prefix}${path}`, async () => ({}));
+    }
+  });
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { requireApiUser } from '../../core/accounts/permissions.js';
+
+// GitLab's `GET /version` and `GET /metadata`, which clients call to find out what they talk to
+// (python-gitlab's gl.version(), glab, the Terraform provider). As in GitLab they need a signed-in
+// user. The version is Trove's own (package.json); there is no build revision to report.
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+const REVISION = 'unknown';
+
+export function registerInstanceRoutes(app: FastifyInstance): void {
+  app.get('/api/v4/version', async (request) => {
+    requireApiUser(request.principal, false);
+    return { version, revision: REVISION };
+  });
+
+  app.get('/api/v4/metadata', async (request) => {
+    requireApiUser(request.principal, false);
+    // Trove has no Kubernetes agent server (KAS) and is not GitLab's Enterprise Edition.
+    return { version, revision: REVISION, kas: { enabled: false, externalUrl: null, externalK8sProxyUrl: null, version: null }, enterprise: false };
+  });
+}
