@@ -126,6 +126,14 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
       return reply.status(201).send(deployTokenToApi(token, secret));
     });
 
+    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens/:token_id`, async (request) => {
+      requireApiUser(request.principal, false);
+      const owner = await loadOwner(request, request.params.id);
+      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id ?? '', 'Deploy Token'));
+      if (!token) throw errors.notFound('404 Deploy Token Not Found');
+      return deployTokenToApi(token);
+    });
+
     app.delete<{ Params: Params }>(`${prefix}/:id/deploy_tokens/:token_id`, async (request, reply) => {
       requireApiUser(request.principal, true);
       const owner = await loadOwner(request, request.params.id);
