@@ -177,4 +177,70 @@ describe('python-gitlab against Trove', () => {
     assert.ok(Date.parse(out.job_token.expires_at) > Date.now());
     assert.deepEqual(out.job_token_reads_packages, []);
   });
+
+  it('uploads and downloads generic packages, lists, reads and deletes packages and package files, and keeps registry settings and cleanup policies', async () => {
+    const out = await gitlab(`
+      import tempfile
+      store = gl.groups.create({'name': 'Store', 'path': 'store'})
+      tools = gl.projects.create({'name': 'Tools', 'path': 'tools', 'namespace_id': store.id})
+      files = {}
+      for version, name, content in (('1.0.0', 'tool.bin', b'one'), ('1.0.0', 'tool.sha256', b'sum'), ('2.0.0', 'tool.bin', b'two')):
+          path = tempfile.mktemp()
+          with open(path, 'wb') as f:
+              f.write(content)
+          out['upload_' + version + '_' + name] = attrs(tools.generic_packages.upload(package_name='tool', package_version=version, file_name=name, path=path))
+      out['download'] = tools.generic_packages.download(package_name='tool', package_version='2.0.0', file_name='tool.bin').decode()
+      out['download_missing'] = http_error(lambda: tools.generic_packages.download(package_name='tool', package_version='9.9.9', file_name='tool.bin'))
+
+      out['packages'] = [(p.name, p.version, p.package_type) for p in tools.packages.list(get_all=True, order_by='version', sort='asc')]
+      first = [p for p in tools.packages.list(get_all=True) if p.version == '1.0.0'][0]
+      out['package_get'] = attrs(tools.packages.get(first.id))
+      package_files = first.package_files.list(get_all=True)
+      out['package_files'] = sorted(f.file_name for f in package_files)
+      [checksum] = [f for f in package_files if f.file_name == 'tool.sha256']
+      checksum.delete()
+      out['package_files_after_delete'] = [f.file_name for f in first.package_files.list(get_all=True)]
+      out['group_packages'] = sorted((p.name, p.version) for p in store.packages.list(get_all=True))
+      tools.packages.delete(first.id)
+      out['packages_after_delete'] = [p.version for p in tools.packages.list(get_all=True)]
+      out['deleted_package'] = http_error(lambda: tools.packages.get(first.id))
+
+      settings_path = '/groups/%d/packages/settings' % store.id
+      out['settings'] = gl.http_get(settings_path)
+      out['settings_changed'] = gl.http_put(settings_path, post_data={'package_download_events': 'disabled'})
+      out['settings_read_back'] = gl.http_get(settings_path)
+
+      policy_path = '/projects/%d/packages/cleanup_policy' % tools.id
+      out['policy'] = gl.http_get(policy_path)
+      out['policy_changed'] = gl.http_put(policy_path, post_data={'enabled': True, 'cadence': '7d', 'keep_n_versions': 1})
+      out['policy_read_back'] = gl.http_get(policy_path)
+      out['policy_dry_run'] = gl.http_post(policy_path + '/run', query_data={'dry_run': 'true'})
+    `);
+    for (const key of ['upload_1.0.0_tool.bin', 'upload_1.0.0_tool.sha256', 'upload_2.0.0_tool.bin']) assert.equal(out[key].message, '201 Created', key);
+    assert.equal(out.download, 'two');
+    assert.equal(out.download_missing.status, 404);
+
+    assert.deepEqual(out.packages, [['tool', '1.0.0', 'generic'], ['tool', '2.0.0', 'generic']]);
+    assert.equal(out.package_get.name, 'tool');
+    assert.equal(out.package_get.version, '1.0.0');
+    assert.equal(out.package_get.published_by.actor.username, 'root');
+    assert.deepEqual(out.package_files, ['tool.bin', 'tool.sha256']);
+    assert.deepEqual(out.package_files_after_delete, ['tool.bin']);
+    assert.deepEqual(out.group_packages, [['tool', '1.0.0'], ['tool', '2.0.0']]);
+    assert.deepEqual(out.packages_after_delete, ['2.0.0']);
+    assert.equal(out.deleted_package.status, 404);
+
+    assert.equal(out.settings.package_download_events, 'inherit');
+    assert.equal(out.settings_changed.package_download_events, 'disabled');
+    assert.equal(out.settings_read_back.package_download_events, 'disabled');
+
+    assert.equal(out.policy_changed.enabled, true);
+    assert.equal(out.policy_changed.cadence, '7d');
+    assert.equal(out.policy_changed.keep_n_versions, 1);
+    assert.deepEqual(
+      [out.policy_read_back.enabled, out.policy_read_back.cadence, out.policy_read_back.keep_n_versions],
+      [true, '7d', 1],
+    );
+    assert.equal(typeof out.policy_dry_run, 'object');
+  });
 });
