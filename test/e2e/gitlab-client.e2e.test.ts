@@ -243,4 +243,75 @@ describe('python-gitlab against Trove', () => {
     );
     assert.equal(typeof out.policy_dry_run, 'object');
   });
+
+  it('lists audit events with filters, reads one, pages through several pages with get_all=True, iterator=True and keyset, and exports them', async () => {
+    const out = await gitlab(`
+      import tempfile
+      audited = gl.groups.create({'name': 'Audited', 'path': 'audited'})
+      shop = gl.projects.create({'name': 'Shop', 'path': 'shop', 'namespace_id': audited.id})
+      for i in range(6):
+          audited.deploytokens.create({'name': 'token-%d' % i, 'scopes': ['read_package_registry']}).delete()
+      path = tempfile.mktemp()
+      with open(path, 'wb') as f:
+          f.write(b'bits')
+      for version in ('1.0.0', '1.0.1', '1.0.2'):
+          shop.generic_packages.upload(package_name='bits', package_version=version, file_name='bits.bin', path=path)
+
+      out['first_page'] = [attrs(e) for e in audited.audit_events.list(per_page=5, page=1)]
+      out['get_all'] = [(e.id, e.event_name) for e in audited.audit_events.list(per_page=5, get_all=True)]
+      listing = audited.audit_events.list(per_page=5, iterator=True)
+      out['iterator_total'] = listing.total
+      out['iterator_total_pages'] = listing.total_pages
+      out['iterator'] = [(e.id, e.event_name) for e in listing]
+      out['keyset'] = [(e.id, e.event_name) for e in audited.audit_events.list(per_page=5, pagination='keyset', iterator=True)]
+      out['created'] = [e.event_name for e in audited.audit_events.list(event_name='deploy_token_created', get_all=True)]
+      newest = out['first_page'][0]
+      out['created_after_newest'] = [e.id for e in audited.audit_events.list(created_after=newest['created_at'], get_all=True)]
+      out['group_get'] = attrs(audited.audit_events.get(newest['id']))
+
+      published = shop.audit_events.list(event_name='package_registry_package_published', get_all=True)
+      out['project_published'] = [attrs(e) for e in published]
+      out['project_get'] = attrs(shop.audit_events.get(published[0].id))
+      out['instance'] = [(e.id, e.event_name) for e in gl.audit_events.list(per_page=7, iterator=True)]
+      out['instance_get'] = attrs(gl.audit_events.get(newest['id']))
+      out['instance_filtered'] = [e.event_name for e in gl.audit_events.list(event_name='deploy_token_revoked', get_all=True)]
+
+      csv = gl.http_get('/groups/%d/audit_events/export' % audited.id, query_data={'format': 'csv', 'event_name': 'deploy_token_created'}, raw=True)
+      out['csv_type'] = csv.headers['Content-Type']
+      out['csv'] = csv.text.splitlines()
+      jsonl = gl.http_get('/projects/%d/audit_events/export' % shop.id, query_data={'format': 'jsonl'}, raw=True)
+      out['jsonl'] = [json.loads(line) for line in jsonl.text.splitlines()]
+    `);
+    const group = out.get_all as [number, string][];
+    assert.equal(out.first_page.length, 5);
+    assert.ok(group.length > 12, `${group.length} group events`);
+    assert.equal(new Set(group.map(([id]) => id)).size, group.length, 'no event twice');
+    assert.deepEqual(group.map(([id]) => id), [...group.map(([id]) => id)].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(out.first_page.map((e: { id: number }) => e.id), group.slice(0, 5).map(([id]) => id));
+    assert.deepEqual(out.iterator, group);
+    assert.deepEqual(out.keyset, group);
+    assert.equal(out.iterator_total, group.length);
+    assert.equal(out.iterator_total_pages, Math.ceil(group.length / 5));
+    assert.equal(group.filter(([, name]) => name === 'deploy_token_revoked').length, 6);
+    assert.deepEqual(out.created, Array(6).fill('deploy_token_created'));
+    assert.ok(out.created_after_newest.length <= 1);
+    assert.deepEqual(out.group_get, out.first_page[0]);
+
+    assert.equal(out.project_published.length, 3);
+    assert.deepEqual(out.project_published.map((e: any) => e.event_name), Array(3).fill('package_registry_package_published'));
+    assert.equal(out.project_get.id, out.project_published[0].id);
+    assert.ok(out.instance.length > group.length);
+    assert.equal(new Set(out.instance.map(([id]: [number]) => id)).size, out.instance.length);
+    assert.deepEqual(out.instance_get, out.group_get);
+    assert.ok(out.instance_filtered.length >= 6 && out.instance_filtered.every((name: string) => name === 'deploy_token_revoked'));
+
+    assert.match(out.csv_type, /^text\/csv/);
+    assert.match(out.csv[0], /^ID,Author ID,Author Name,Entity ID,Entity Type,Entity Path/);
+    assert.equal(out.csv.length, 1 + 6);
+    // A project's export is filtered: its first line says so, then one record per event.
+    assert.equal(out.jsonl[0].audit_export.filtered, true);
+    const exported = out.jsonl.slice(1);
+    assert.equal(exported.filter((e: any) => e.event_name === 'package_registry_package_published').length, 3);
+    assert.ok(exported.every((e: any) => typeof e.leaf_hash === 'string'));
+  });
 });
