@@ -314,4 +314,35 @@ describe('python-gitlab against Trove', () => {
     assert.equal(exported.filter((e: any) => e.event_name === 'package_registry_package_published').length, 3);
     assert.ok(exported.every((e: any) => typeof e.leaf_hash === 'string'));
   });
+
+  it('creates, lists, reads, changes and deletes audit event streaming destinations of a group and of the instance', async () => {
+    const out = await gitlab(`
+      siem = gl.groups.create({'name': 'Streamed', 'path': 'streamed'})
+      for kind, base in (('group', '/groups/%d/audit_events/streaming/destinations' % siem.id), ('instance', '/audit_events/streaming/destinations')):
+          created = gl.http_post(base, post_data={'name': kind + '-siem', 'destination_url': 'http://127.0.0.1:9/' + kind, 'event_names': ['deploy_token_created'], 'headers': {'Authorization': 'Splunk secret'}})
+          out[kind + '_created'] = created
+          one = '%s/%d' % (base, created['id'])
+          out[kind + '_get'] = gl.http_get(one)
+          out[kind + '_list'] = [d['name'] for d in gl.http_list(base, get_all=True)]
+          out[kind + '_changed'] = gl.http_put(one, post_data={'name': kind + '-renamed', 'active': False})
+          gl.http_delete(one)
+          out[kind + '_after_delete'] = gl.http_list(base, get_all=True)
+          out[kind + '_gone'] = http_error(lambda: gl.http_get(one))
+    `);
+    for (const kind of ['group', 'instance']) {
+      const created = out[`${kind}_created`];
+      assert.equal(created.name, `${kind}-siem`);
+      assert.equal(created.destination_url, `http://127.0.0.1:9/${kind}`);
+      assert.deepEqual(created.event_names, ['deploy_token_created']);
+      assert.deepEqual(created.headers, { authorization: '[MASKED]' });
+      assert.equal(typeof created.secret, 'string', 'the secret is shown on creation');
+      assert.equal(out[`${kind}_get`].id, created.id);
+      assert.equal(out[`${kind}_get`].secret, undefined, 'and never again');
+      assert.deepEqual(out[`${kind}_list`], [`${kind}-siem`]);
+      assert.equal(out[`${kind}_changed`].name, `${kind}-renamed`);
+      assert.equal(out[`${kind}_changed`].active, false);
+      assert.deepEqual(out[`${kind}_after_delete`], []);
+      assert.equal(out[`${kind}_gone`].status, 404);
+    }
+  });
 });
