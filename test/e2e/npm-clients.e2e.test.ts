@@ -182,6 +182,25 @@ describe('group-level npm install', () => {
     );
   });
 
+  it('npm audit in a project that installed from Trove finds 0 vulnerabilities, on the group and the project registry', async () => {
+    // npm POSTs the installed versions, gzip-compressed, to the registry's bulk advisory endpoint;
+    // Trove keeps no advisories and answers {} as such a registry does. audit=false in the test
+    // .npmrc turns the call off everywhere else, so it is turned on here.
+    for (const registry of [groupRegistry, `${trove.baseUrl}/api/v4/projects/${tools.id}/packages/npm/`]) {
+      const client = new NpmClient(registry, reader.token);
+      const consumer = makeConsumer();
+      const installed = await client.npm(['install', '--audit=true', '@acme/cli-kit'], consumer);
+      assert.equal(installed.code, 0, output(installed));
+      assert.match(installed.stdout, /found 0 vulnerabilities/, output(installed));
+      const audit = await client.npm(['audit', '--audit=true', '--json'], consumer);
+      assert.equal(audit.code, 0, output(audit));
+      const report = JSON.parse(audit.stdout) as { vulnerabilities: object; metadata: { vulnerabilities: { total: number }; dependencies: { total: number } } };
+      assert.deepEqual(report.vulnerabilities, {});
+      assert.equal(report.metadata.vulnerabilities.total, 0);
+      assert.equal(report.metadata.dependencies.total, 1, 'the installed package was audited');
+    }
+  });
+
   it('does not serve a package of a project the token cannot read', async () => {
     // The reader does see the group endpoint (a package it may read is served), so the 404s below are about the project.
     const readable = await reader.api.get(`/api/v4/groups/${acme.id}/-/packages/npm/@acme%2Fcli-kit/latest`);
