@@ -47,6 +47,7 @@ describe('list routes: query parameters', () => {
     lists.push(
       ...sortedLists,
       `/api/v4/projects/${project.id}/packages/${pkg.id}/package_files`,
+      `/api/v4/projects/${project.id}/packages/${pkg.id}/dist_tags`,
       '/api/v4/groups',
       `/api/v4/groups/${group.id}/subgroups`,
       `/api/v4/groups/${group.id}/projects`,
@@ -64,6 +65,7 @@ describe('list routes: query parameters', () => {
       destinationsPath(),
       destinationsPath(group.id),
       `${destinationsPath(group.id)}/${destination.id}/dead_letters`,
+      '/api/v4/background_jobs/runs',
     );
   });
 
@@ -81,6 +83,26 @@ describe('list routes: query parameters', () => {
       assert.equal(res.headers.get('x-per-page'), '100', path);
     }
     for (const path of sortedLists) assert.equal((await world.root.get(`${path}?order_by=name&sort=desc`)).status, 200, path);
+  });
+
+  it('sends GitLab\'s pagination headers and exactly Content-Type: application/json on every list', async () => {
+    // python-gitlab pages by Link and the X-* headers, and takes a response for JSON only when the
+    // header says exactly application/json.
+    for (const path of lists) {
+      const res = await world.root.get(`${path}?page=1&per_page=1`);
+      assert.equal(res.status, 200, `${path}: ${res.text}`);
+      assert.equal(res.headers.get('content-type'), 'application/json', path);
+      for (const header of ['link', 'x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages']) {
+        assert.notEqual(res.headers.get(header), null, `${path} sends ${header}`);
+      }
+      assert.equal(res.headers.get('x-page'), '1', path);
+      assert.equal(res.headers.get('x-per-page'), '1', path);
+      assert.equal(res.headers.get('x-prev-page'), '', path);
+      const total = Number(res.headers.get('x-total'));
+      assert.equal(Number(res.headers.get('x-total-pages')), Math.max(1, total), path);
+      assert.equal(res.headers.get('x-next-page'), total > 1 ? '2' : '', path);
+      assert.match(res.headers.get('link') ?? '', /rel="first".*rel="last"/, path);
+    }
   });
 
   it('refuses page and per_page that are not positive integers in range, on every list, with 400', async () => {
