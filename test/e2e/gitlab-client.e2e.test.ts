@@ -209,6 +209,7 @@ describe('python-gitlab against Trove', () => {
       out['settings'] = gl.http_get(settings_path)
       out['settings_changed'] = gl.http_put(settings_path, post_data={'package_download_events': 'disabled'})
       out['settings_read_back'] = gl.http_get(settings_path)
+      out['user_namespace_settings'] = gl.http_put('/namespaces/root/packages/settings', post_data={'package_audit_events': 'enabled'})
 
       policy_path = '/projects/%d/packages/cleanup_policy' % tools.id
       out['policy'] = gl.http_get(policy_path)
@@ -233,6 +234,7 @@ describe('python-gitlab against Trove', () => {
     assert.equal(out.settings.package_download_events, 'inherit');
     assert.equal(out.settings_changed.package_download_events, 'disabled');
     assert.equal(out.settings_read_back.package_download_events, 'disabled');
+    assert.equal(out.user_namespace_settings.package_audit_events, 'enabled');
 
     assert.equal(out.policy_changed.enabled, true);
     assert.equal(out.policy_changed.cadence, '7d');
@@ -265,6 +267,8 @@ describe('python-gitlab against Trove', () => {
       out['iterator'] = [(e.id, e.event_name) for e in listing]
       out['keyset'] = [(e.id, e.event_name) for e in audited.audit_events.list(per_page=5, pagination='keyset', iterator=True)]
       out['created'] = [e.event_name for e in audited.audit_events.list(event_name='deploy_token_created', get_all=True)]
+      out['by_author'] = len(audited.audit_events.list(author_username='root', get_all=True))
+      out['by_stranger'] = audited.audit_events.list(author_username='nobody', get_all=True)
       newest = out['first_page'][0]
       out['created_after_newest'] = [e.id for e in audited.audit_events.list(created_after=newest['created_at'], get_all=True)]
       out['group_get'] = attrs(audited.audit_events.get(newest['id']))
@@ -294,6 +298,8 @@ describe('python-gitlab against Trove', () => {
     assert.equal(out.iterator_total_pages, Math.ceil(group.length / 5));
     assert.equal(group.filter(([, name]) => name === 'deploy_token_revoked').length, 6);
     assert.deepEqual(out.created, Array(6).fill('deploy_token_created'));
+    assert.equal(out.by_author, group.length);
+    assert.deepEqual(out.by_stranger, []);
     assert.ok(out.created_after_newest.length <= 1);
     assert.deepEqual(out.group_get, out.first_page[0]);
 
