@@ -13,6 +13,7 @@ import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js'
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
+import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -76,6 +77,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
+  registerDeletedPackageRoutes(app, ctx);
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
   registerAuditExportRoutes(app, ctx);
