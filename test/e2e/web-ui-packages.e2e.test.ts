@@ -153,6 +153,14 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     await page.getByRole('link', { name: 'Access tokens' }).click();
     await page.getByRole('note').filter({ hasText: 'creating or revoking tokens needs the api scope' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Create token' }).count(), 0);
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByRole('note').filter({ hasText: 'Signed in with token “ci-read” (read_api): creating groups and projects needs the api scope.' }).waitFor();
+    assert.equal(await page.getByText('Create a group or a project').count(), 0);
+    await page.goto(`${trove.baseUrl}/groups/acme/-/members`);
+    await page.getByRole('note').filter({ hasText: 'changing members needs the api scope' }).waitFor();
+    await page.getByRole('cell', { name: 'max' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add member' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Remove/ }).count(), 0);
   });
 
   it('offers a maintainer no group settings form, saying only owners may change them', async () => {
