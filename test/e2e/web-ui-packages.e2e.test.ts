@@ -85,12 +85,15 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     await rows.filter({ hasText: '1.1.0' }).waitFor();
     assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['1.1.0']);
     assert.equal(await rows.locator('td:nth-child(4)').innerText(), 'hidden');
+    // Its page shows it, although the package's list of versions does not.
+    await rows.getByRole('link', { name: 'tool' }).click();
+    await page.getByText('This version is hidden: lists show it only when asked for that status.').waitFor();
+    assert.deepEqual(await page.getByRole('article').locator('h3').allInnerTexts(), ['1.1.0', '1.0.0']);
   });
 
   it('shows a deprecated version as deprecated, with its message, in the list and on its page', async () => {
     const page = pages[0];
-    await page.getByLabel('Status').selectOption('');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.goto(`${trove.baseUrl}/projects/acme/web-app`);
     const row = page.locator('table tbody tr').filter({ hasText: '@acme/pad' });
     assert.equal(await row.locator('td:nth-child(4)').innerText(), `deprecated\n${DEPRECATION}`);
     await row.getByRole('link', { name: '@acme/pad' }).click();

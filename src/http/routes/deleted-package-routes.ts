@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { filteredEvents, toRecord } from '../../core/audit/audit-query.js';
-import { errors } from '../../core/errors.js';
+import { errors, isTroveError } from '../../core/errors.js';
 import { downloadedPackageId as recordPackageId } from '../../storage/db/migrations/006-download-events-index.js';
 import type { AppContext } from '../app-context.js';
 import { projectView } from '../audit-views.js';
@@ -19,7 +19,7 @@ export function registerDeletedPackageRoutes(app: FastifyInstance, ctx: AppConte
     const packageId = idParam(request.params.package_id, 'Package');
     const resolved = await projectView(ctx, request as FastifyRequest<{ Params: { id: string } }>).catch((error: unknown) => {
       // A reporter may know the project, but not its audit log: to them this is the deleted package's 404.
-      if ((error as { statusCode?: number }).statusCode === 403) throw errors.notFound('404 Package Not Found');
+      if (isTroveError(error) && error.code === 'FORBIDDEN') throw errors.notFound('404 Package Not Found');
       throw error;
     });
     const row = await filteredEvents(ctx.db, resolved.view, { eventNames: [DELETED], onlyAuthorId: resolved.onlyAuthorId })

@@ -54,6 +54,12 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
               {(list, headers) => (
                 <>
                   <h2>Versions ({headers.get('x-total') ?? list.length})</h2>
+                  {current.status !== 'default' && current.status !== 'error' && !list.some((v) => v.id === current.id) && (
+                    <>
+                      <p className="muted small">This version is {current.status.replace('_', ' ')}: lists show it only when asked for that status.</p>
+                      <VersionCard projectPath={projectPath} pkg={current} current />
+                    </>
+                  )}
                   {list.map((version) => (
                     <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
                   ))}
