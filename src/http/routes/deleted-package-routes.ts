@@ -7,6 +7,7 @@ import { projectView } from '../audit-views.js';
 import { idParam } from '../loaders.js';
 
 const DELETED = 'package_registry_package_deleted';
+// record.package.id, the same expression the download counts use (the event names the version by id).
 
 /**
  * Trove's own: what became of a package version that no longer exists, read from the audit log.
