@@ -8,6 +8,8 @@ export class TroveError extends Error {
     readonly statusCode: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** For insufficient_scope: the token scopes (space-separated, as OAuth) that would have been enough. */
+    readonly requiredScope?: string,
   ) {
     super(message);
     this.name = 'TroveError';
@@ -23,7 +25,7 @@ export const errors = {
   unauthorized: (message = '401 Unauthorized') =>
     new TroveError('UNAUTHORIZED', 401, message, { 'www-authenticate': 'Basic realm="Trove"' }),
   forbidden: declare('FORBIDDEN', 403, '403 Forbidden'),
-  insufficientScope: declare('INSUFFICIENT_SCOPE', 403, 'insufficient_scope'),
+  insufficientScope: (requiredScope: string) => new TroveError('INSUFFICIENT_SCOPE', 403, 'insufficient_scope', {}, requiredScope),
   notFound: declare('NOT_FOUND', 404, '404 Not Found'),
   conflict: declare('CONFLICT', 409, 'Conflict'),
   payloadTooLarge: declare('PAYLOAD_TOO_LARGE', 413, 'Request body is too large'),

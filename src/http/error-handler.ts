@@ -8,6 +8,8 @@ export interface HttpError {
   headers: Record<string, string>;
   /** A request that did not match its route's schema: GitLab answers those with {"error": ...}. */
   invalidParameter?: true;
+  /** A token without the scope the request needs: the scopes that would do (see gitLabErrorBody). */
+  requiredScope?: string;
 }
 
 interface SchemaViolation {
@@ -31,7 +33,7 @@ function invalidParameterMessage(error: Partial<FastifyError>): string {
 
 /** The one mapping from anything thrown to a status and a message that is safe to show. */
 export function toHttpError(error: unknown): HttpError {
-  if (isTroveError(error)) return { statusCode: error.statusCode, message: error.message, headers: error.headers };
+  if (isTroveError(error)) return { statusCode: error.statusCode, message: error.message, headers: error.headers, requiredScope: error.requiredScope };
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -53,8 +55,22 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return reply.status(mapped.statusCode).headers(mapped.headers).send(shape(mapped.message, mapped));
 }
 
-/** GitLab's REST API: {"error": ...} for a parameter its declaration refuses, {"message": ...} otherwise. */
-export const gitLabErrorBody = (message: string, mapped: HttpError) => (mapped.invalidParameter ? { error: message } : { message });
+/**
+ * GitLab's REST API: {"error": ...} for a parameter its declaration refuses, OAuth's
+ * {"error": "insufficient_scope", "error_description", "scope"} for a token without the scope the
+ * request needs (so a client can say which scope to add), {"message": ...} otherwise.
+ */
+export function gitLabErrorBody(message: string, mapped: HttpError): Record<string, string> {
+  if (mapped.invalidParameter) return { error: message };
+  if (mapped.requiredScope) return { error: message, error_description: scopeDescription(mapped.requiredScope), scope: mapped.requiredScope };
+  return { message };
+}
+
+function scopeDescription(requiredScope: string): string {
+  const scopes = requiredScope.split(' ');
+  const needs = scopes.length === 1 ? `the ${scopes[0]} scope` : `one of the scopes ${scopes.join(', ')}`;
+  return `The request requires higher privileges than provided by the access token: it needs ${needs}.`;
+}
 
 /** `pageFallback` may answer an unknown path first (the web UI's client-side routes, src/http/web-ui.ts). */
 export function registerErrorHandler(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null): void {

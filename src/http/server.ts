@@ -14,6 +14,7 @@ import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
+import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
@@ -80,6 +81,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
+  registerDeletedPackageRoutes(app, ctx);
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
   registerAuditExportRoutes(app, ctx);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { allPackages } from './all-packages.js';
 import type { Api } from './api.js';
 
 // Helpers for the generic-package end-to-end tests: the real curl binary, raw HTTP uploads that
@@ -78,7 +79,7 @@ export function tmpBlobFiles(dataDir: string): string[] {
 
 /** What a project's registry stores, to compare before and after a refusal: each version with its files, and every blob on disk. */
 export async function registryState(api: Api, projectId: number, dataDir: string): Promise<{ packages: string[]; blobs: string[] }> {
-  const packages = await api.expect(200, 'GET', `/api/v4/projects/${projectId}/packages?per_page=100`);
+  const packages = await allPackages(api, projectId);
   const out: string[] = [];
   for (const p of packages) {
     const files = await api.expect(200, 'GET', `/api/v4/projects/${projectId}/packages/${p.id}/package_files?per_page=100`);

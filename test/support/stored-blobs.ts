@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { allPackages } from './all-packages.js';
 import type { Api } from './api.js';
 import { blobsCollected } from './background-jobs.js';
 import { openFaultInjector } from './fault-injection.js';
@@ -31,8 +32,7 @@ export async function blobStored(trove: RunningTrove, sha256: string): Promise<b
 export async function fileBlobs(root: Api, projectIds: number[]): Promise<string[]> {
   const out = new Set<string>();
   for (const projectId of projectIds) {
-    const packages = await root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages?per_page=100`);
-    for (const pkg of packages) {
+    for (const pkg of await allPackages(root, projectId)) {
       const files = await root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages/${pkg.id}/package_files?per_page=100`);
       for (const file of files) out.add(file.file_sha256);
     }

@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 
-// What every browser test of the web UI does the same way: a page at 1280×800 in Berlin time
+// What every browser test of the web UI does the same way: a page (1280×800 unless asked) in Berlin time
 // (so that local time and UTC differ), and signing in and out through the page itself.
 
-export async function newUiPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
+export async function newUiPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, timezoneId: 'Europe/Berlin', locale: 'en-US' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return page;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { AuditPage } from './audit/AuditPage';
+import { MembersPage } from './members/MembersPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { PackageListPage } from './pages/PackageListPage';
 import { PackagePage } from './packages/PackagePage';
@@ -12,7 +13,7 @@ import { Loading } from './ui/states';
 
 type Kind = 'groups' | 'projects' | 'namespaces';
 
-/** Which page a path shows: /groups/<full path>[/-/audit|/-/settings], /projects/<full path>[/-/packages/<id>], ... */
+/** Which page a path shows: /groups/<full path>[/-/audit|/-/members|/-/settings], /projects/<full path>[/-/packages/<id>], ... */
 function pageFor(path: string): ReactNode {
   if (path === '/' || path === '/explore') return <ExplorePage />;
   if (path === '/admin/audit') return <AuditPage scope={{ kind: 'instance' }} />;
@@ -25,6 +26,7 @@ function pageFor(path: string): ReactNode {
   if (section === 'settings') return <SettingsPage kind={kind} fullPath={fullPath} />;
   if (kind === 'namespaces') return <NotFound />;
   if (section === 'audit') return <AuditPage scope={{ kind, fullPath }} />;
+  if (section === 'members') return <MembersPage kind={kind} fullPath={fullPath} />;
   const pkg = /^packages\/(\d+)$/.exec(section);
   if (kind === 'projects' && pkg) return <PackagePage projectPath={fullPath} packageId={Number(pkg[1])} />;
   if (section === '') return <PackageListPage kind={kind} fullPath={fullPath} />;

@@ -46,9 +46,17 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   const json = text ? safeJson(text) : null;
   if (!response.ok) {
     if (response.status === 401 && path !== '/api/v4/session') onUnauthorized();
-    // GitLab's {"message": ...}, or {"error": ...} for a parameter the API refuses.
-    const body = (json && typeof json === 'object' ? json : {}) as { message?: unknown; error?: unknown };
-    const message = body.message !== undefined ? String(body.message) : body.error !== undefined ? String(body.error) : `${response.status} ${response.statusText}`;
+    // GitLab's {"message": ...}, {"error": ...} for a parameter the API refuses, or OAuth's
+    // {"error": "insufficient_scope", "error_description": ..., "scope": ...} for a token's scope.
+    const body = (json && typeof json === 'object' ? json : {}) as { message?: unknown; error?: unknown; error_description?: unknown };
+    const message =
+      body.message !== undefined
+        ? String(body.message)
+        : body.error_description !== undefined
+          ? String(body.error_description)
+          : body.error !== undefined
+            ? String(body.error)
+            : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message);
   }
   return { items: json as T, headers: response.headers };

@@ -73,6 +73,31 @@ export interface Package {
   published_by: PublishedBy;
 }
 
+/** GET /projects/:id/packages/:package_id/deletion: a deleted version, from its audit event. */
+export interface DeletedPackage {
+  id: number;
+  name: string;
+  version: string;
+  package_type: string;
+  project_path: string | null;
+  deleted_at: string;
+  deleted_by: PublishedBy;
+  reason: string | null;
+  custom_message: string;
+  files: { file_name: string; size: number; sha256: string }[];
+  audit_event_id: number;
+}
+
+/** GET /groups/:id/members, /projects/:id/members (expires_at: YYYY-MM-DD or null). */
+export interface Member {
+  id: number;
+  username: string;
+  name: string;
+  state: string;
+  access_level: number;
+  expires_at?: string | null;
+}
+
 /** GET /projects/:id/packages/:package_id/dist_tags: every tag of the package's name. */
 export interface DistTag {
   name: string;

@@ -95,6 +95,13 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
   }
 }
 
+/** The scopes (space-separated, as OAuth's `scope`) that would allow the operation: for insufficient_scope. */
+function scopesFor(operation: Operation, surface: Surface): string {
+  if (surface === 'api') return operation === 'read' ? 'api read_api' : 'api';
+  if (operation === 'read') return 'read_package_registry write_package_registry read_api api';
+  return operation === 'publish' ? 'write_package_registry api' : 'api';
+}
+
 function roleAllows(principal: Principal, project: Project, level: number, operation: Operation): boolean {
   switch (operation) {
     case 'read':
@@ -119,7 +126,7 @@ export async function authorizeProject(db: Db, principal: Principal, project: Pr
   }
   if (!scopeAllows(principal, operation, surface)) {
     if (principal.kind === 'anonymous') throw errors.unauthorized();
-    throw errors.insufficientScope();
+    throw errors.insufficientScope(scopesFor(operation, surface));
   }
   if (!roleAllows(principal, project, access.level, operation)) {
     if (principal.kind === 'anonymous') throw errors.unauthorized();
@@ -130,8 +137,9 @@ export async function authorizeProject(db: Db, principal: Principal, project: Pr
 /** REST endpoints other than packages need a user credential with api (writes) or read_api (reads). */
 export function requireApiUser(principal: Principal, write: boolean): Extract<Principal, { kind: 'user' }> {
   if (principal.kind === 'anonymous') throw errors.unauthorized();
-  if (principal.kind !== 'user') throw errors.insufficientScope();
-  if (!principalHasScope(principal, 'api') && (write || !principalHasScope(principal, 'read_api'))) throw errors.insufficientScope();
+  const needed = write ? 'api' : 'api read_api';
+  if (principal.kind !== 'user') throw errors.insufficientScope(needed);
+  if (!principalHasScope(principal, 'api') && (write || !principalHasScope(principal, 'read_api'))) throw errors.insufficientScope(needed);
   return principal;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../../core/audit/audit-settings.js';
 import type { Changes } from '../../core/audit/audit-types.js';
 import { errors } from '../../core/errors.js';
+import { principalHasScope } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { visibleGroup, visibleNamespace } from '../loaders.js';
 import { auditContextOf } from '../request-context.js';
@@ -92,6 +93,9 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
     }
   }
 
+  /** Whether this caller's PUT would pass the role and scope checks, so the UI offers no form it cannot submit. */
+  const mayUpdate = (request: FastifyRequest, level: number) => level >= AccessLevel.owner && principalHasScope(request.principal, 'api');
+
   const requireOwner = (level: number) => {
     if (level < AccessLevel.owner) throw errors.forbidden();
   };
@@ -100,7 +104,7 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
     requireApiUser(request.principal, false);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     if (level < AccessLevel.reporter) throw errors.forbidden();
-    return settingsOf(group);
+    return { ...(await settingsOf(group)), can_update: mayUpdate(request, level) };
   });
 
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/groups/:id/packages/settings', { schema: settingsChange }, async (request) => {
@@ -114,7 +118,7 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
     requireApiUser(request.principal, false);
     const { namespace, level } = await visibleNamespace(ctx, request, request.params.id);
     if (level < AccessLevel.reporter) throw errors.forbidden();
-    return settingsOf(namespace);
+    return { ...(await settingsOf(namespace)), can_update: mayUpdate(request, level) };
   });
 
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v4/namespaces/:id/packages/settings', { schema: settingsChange }, async (request) => {

@@ -21,10 +21,13 @@ type PackageQuery = SelectQueryBuilder<Database, 'packages', PackageRow>;
 const ORDER_COLUMNS = { created_at: 'created_at', name: 'name', version: 'version', type: 'format' } as const;
 const SORTS = ['asc', 'desc'];
 const STATUSES: PackageRow['status'][] = ['default', 'hidden', 'pending_destruction', 'error'];
+/** What a list shows unless `status` asks for another: GitLab hides hidden and pending_destruction versions. */
+const LISTED_BY_DEFAULT: PackageRow['status'][] = ['default', 'error'];
 
 /**
  * GitLab's list filters: package_type, package_name (case-insensitive substring), package_version,
- * status, order_by, sort. Unknown values are 400s rather than silently empty lists.
+ * status (default and error versions unless asked), order_by, sort. Unknown values are 400s rather
+ * than silently empty lists.
  */
 function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
   if (filters.package_type) {
@@ -37,7 +40,7 @@ function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
     if (!STATUSES.includes(filters.status as PackageRow['status'])) throw errors.badRequest('status does not have a valid value');
     query = query.where('status', '=', filters.status as PackageRow['status']);
   } else {
-    query = query.where('status', '!=', 'pending_destruction');
+    query = query.where('status', 'in', LISTED_BY_DEFAULT);
   }
   const key = filters.order_by ?? 'created_at';
   const orderBy = Object.hasOwn(ORDER_COLUMNS, key) ? ORDER_COLUMNS[key as keyof typeof ORDER_COLUMNS] : undefined;

@@ -1,18 +1,22 @@
-import { AuditTable } from '../audit/AuditTable';
-import { useKeysetEvents } from '../audit/use-keyset-events';
-import { apiPath, enc } from '../api';
+import { ApiError, apiPath, enc } from '../api';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { DistTag, Package } from '../types';
 import { Pager } from '../ui/pager';
 import { Empty, Loaded } from '../ui/states';
 import { Tabs } from '../ui/tabs';
 import { useApi } from '../ui/use-api';
+import { DeletedPackage } from './DeletedPackage';
 import { InstallInstructions } from './InstallInstructions';
+import { PackageHistory } from './PackageHistory';
 import { VersionCard } from './VersionCard';
 
 /** One package (all versions of its name in the project), opened from one of its versions. */
 export function PackagePage({ projectPath, packageId }: { projectPath: string; packageId: number }) {
   const [pkg, reload] = useApi<Package>(apiPath(`/projects/${enc(projectPath)}/packages/${packageId}`));
+  // Gone, or never there: a reader of the audit log learns which (and who deleted it), nobody else.
+  if (pkg.state === 'error' && pkg.error instanceof ApiError && pkg.error.status === 404 && pkg.error.message === '404 Package Not Found') {
+    return <DeletedPackage projectPath={projectPath} packageId={packageId} notFound={pkg.error} />;
+  }
   return (
     <Loaded loadable={pkg} retry={reload} what="Loading package">
       {(current) => <PackageView projectPath={projectPath} current={current} />}
@@ -41,7 +45,7 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
         ]}
       />
       {tab === 'history' ? (
-        <PackageHistory projectPath={projectPath} pkg={current} />
+        <PackageHistory projectPath={projectPath} name={current.name} format={current.package_type} />
       ) : (
         <div className="package-layout">
           <div>
@@ -50,6 +54,12 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
               {(list, headers) => (
                 <>
                   <h2>Versions ({headers.get('x-total') ?? list.length})</h2>
+                  {current.status !== 'default' && current.status !== 'error' && !list.some((v) => v.id === current.id) && (
+                    <>
+                      <p className="muted small">This version is {current.status.replace('_', ' ')}: lists show it only when asked for that status.</p>
+                      <VersionCard projectPath={projectPath} pkg={current} current />
+                    </>
+                  )}
                   {list.map((version) => (
                     <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
                   ))}
@@ -90,14 +100,3 @@ function DistTags({ path }: { path: string }) {
   );
 }
 
-/** Every audit event about this package name in the project, newest first, paged by keyset. */
-function PackageHistory({ projectPath, pkg }: { projectPath: string; pkg: Package }) {
-  const list = useKeysetEvents(
-    apiPath(`/projects/${enc(projectPath)}/audit_events`, { package_name: pkg.name, package_format: pkg.package_type, pagination: 'keyset', per_page: '50' }),
-  );
-  return (
-    <section aria-label="History">
-      <AuditTable list={list} emptyText="No audit events for this package (package auditing may be disabled for its namespace)." />
-    </section>
-  );
-}

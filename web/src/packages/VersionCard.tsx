@@ -17,7 +17,8 @@ export function VersionCard({ projectPath, pkg, current }: { projectPath: string
             {tag.name}
           </span>
         ))}
-        {pkg.status !== 'default' && <span className="badge">{pkg.status}</span>}
+        {pkg.status !== 'default' && <span className="badge">{pkg.status.replace('_', ' ')}</span>}
+        {pkg.deprecated && <span className="badge deprecated-badge">deprecated</span>}
       </header>
       {pkg.deprecated && (
         <p className="deprecated" role="note">

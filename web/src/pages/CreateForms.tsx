@@ -3,6 +3,7 @@ import { api } from '../api';
 import { navigate, routes } from '../router';
 import { useSession } from '../session';
 import type { Group, Project } from '../types';
+import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
 
 // A newcomer's first steps without curl: a group, then a project to publish into.
 
@@ -39,6 +40,8 @@ export function CreateForms({ groups }: { groups: Group[] }) {
     const created = await api.post<Project>('/api/v4/projects', { name: String(form.get('path')), path: String(form.get('path')), namespace_id: String(form.get('namespace')) });
     return routes.project(created.path_with_namespace);
   });
+  const blocked = tokenScopeBlock(session, 'creating groups and projects');
+  if (blocked) return <ReadOnlyNote>{blocked}</ReadOnlyNote>;
   return (
     <details className="panel create">
       <summary>Create a group or a project</summary>

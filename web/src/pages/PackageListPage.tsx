@@ -10,15 +10,37 @@ import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 
 const FORMATS = ['npm', 'pypi', 'generic'];
+/** GitLab's list shows default and error versions; the others only when asked for by status. */
+const STATUSES = [
+  { value: '', label: 'Listed (default and error)' },
+  { value: 'default', label: 'default' },
+  { value: 'hidden', label: 'hidden' },
+  { value: 'error', label: 'error' },
+  { value: 'pending_destruction', label: 'pending destruction' },
+];
+
+/** A version's status as people read it: a deprecated npm version says so, with npm's message. */
+function PackageStatus({ pkg }: { pkg: Package }) {
+  if (pkg.deprecated && pkg.status === 'default') {
+    return (
+      <>
+        <span className="badge deprecated-badge">deprecated</span>
+        <div className="muted small">{pkg.deprecated}</div>
+      </>
+    );
+  }
+  return <>{pkg.status.replace('_', ' ')}</>;
+}
 
 /** A group's (with its subgroups) or a project's packages, filtered by name and format, paged. */
 export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects'; fullPath: string }) {
   const { path, query } = useLocation();
   const name = query.get('name') ?? '';
   const format = query.get('format') ?? '';
+  const status = query.get('status') ?? '';
   const page = query.get('page') ?? '1';
   const [packages, reload] = useApi<Package[]>(
-    apiPath(`/${kind}/${enc(fullPath)}/packages`, { package_name: name, package_type: format, page, per_page: '20', order_by: 'created_at', sort: 'desc' }),
+    apiPath(`/${kind}/${enc(fullPath)}/packages`, { package_name: name, package_type: format, status, page, per_page: '20', order_by: 'created_at', sort: 'desc' }),
   );
   const setQuery = (next: Record<string, string>) => {
     const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ''));
@@ -36,7 +58,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
         onSubmit={(event) => {
           event.preventDefault();
           const form = new FormData(event.currentTarget);
-          setQuery({ name: String(form.get('name') ?? ''), format: String(form.get('format') ?? '') });
+          setQuery({ name: String(form.get('name') ?? ''), format: String(form.get('format') ?? ''), status: String(form.get('status') ?? '') });
         }}
       >
         <label>
@@ -54,14 +76,24 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
             ))}
           </select>
         </label>
+        <label>
+          Status
+          <select name="status" defaultValue={status} key={`s${status}`}>
+            {STATUSES.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit">Filter</button>
       </form>
       <Loaded loadable={packages} retry={reload} what="Loading packages">
         {(list, headers) =>
           list.length === 0 ? (
             <>
-              <Empty>{name || format ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
-              {!name && !format && kind === 'projects' && <PublishInstructions projectPath={fullPath} />}
+              <Empty>{name || format || status ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
+              {!name && !format && !status && kind === 'projects' && <PublishInstructions projectPath={fullPath} />}
             </>
           ) : (
             <>
@@ -87,7 +119,9 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
                         </td>
                         <td>{pkg.package_type}</td>
                         <td>{pkg.version}</td>
-                        <td>{pkg.status}</td>
+                        <td>
+                          <PackageStatus pkg={pkg} />
+                        </td>
                         <td>
                           <DateTime iso={pkg.created_at} />
                         </td>
@@ -100,7 +134,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
                   </tbody>
                 </table>
               </div>
-              <Pager headers={headers} onPage={(p) => setQuery({ name, format, page: String(p) })} />
+              <Pager headers={headers} onPage={(p) => setQuery({ name, format, status, page: String(p) })} />
             </>
           )
         }

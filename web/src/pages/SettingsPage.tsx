@@ -1,12 +1,15 @@
 import { apiPath, enc } from '../api';
 import { AuditSwitches } from '../settings/AuditSwitches';
+import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
 import { ScopeHeader } from '../ui/scope-header';
+import { tokenScopeBlock } from '../ui/write-access';
 
 const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
 
 /** Owners' settings: audit switches (groups, user namespaces) and deploy tokens (groups, projects). */
 export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
+  const { session } = useSession();
   const deployTokens = (
     <TokensSection
       title="Deploy tokens"
@@ -15,6 +18,12 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
       revokePath={(id) => apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens/${id}`)}
       scopes={DEPLOY_SCOPES}
       defaultScopes={DEPLOY_SCOPES}
+      writeBlock={tokenScopeBlock(session, 'creating or revoking deploy tokens')}
+      forbiddenText={
+        kind === 'groups'
+          ? `Only owners of the group ${fullPath} can see and create its deploy tokens.`
+          : `Only maintainers and owners of the project ${fullPath} can see and create its deploy tokens.`
+      }
     />
   );
   if (kind === 'namespaces') {

@@ -1,6 +1,7 @@
 import { apiPath } from '../api';
 import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
+import { tokenScopeBlock } from '../ui/write-access';
 
 const PERSONAL_SCOPES = ['api', 'read_api', 'read_package_registry', 'write_package_registry'];
 
@@ -17,6 +18,8 @@ export function TokensPage() {
         revokePath={(id) => apiPath(`/personal_access_tokens/${id}`)}
         scopes={PERSONAL_SCOPES}
         defaultScopes={['read_package_registry']}
+        writeBlock={tokenScopeBlock(session, 'creating or revoking tokens')}
+        forbiddenText="Your tokens cannot be listed with this sign-in."
       />
     </section>
   );

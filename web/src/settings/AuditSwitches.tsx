@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, apiPath, enc } from '../api';
 import { Link, routes } from '../router';
+import { useSession } from '../session';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
+import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
 
-/** Setting values and their sources (strings), and package_audit_events_enforced. */
+/** Setting values and their sources (strings), package_audit_events_enforced, and can_update (GET only). */
 type Settings = Record<string, string | boolean>;
 
 const SWITCHES = [
@@ -22,6 +24,7 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
   const [settings, reload] = useApi<Settings>(path);
   const [saved, setSaved] = useState<Settings | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { session } = useSession();
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -44,6 +47,32 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
       <Loaded loadable={settings} retry={reload} what="Loading settings">
         {(loaded) => {
           const current = saved ?? loaded;
+          const explain = (key: string, help: string) => (
+            <p className="muted small">
+              Inherited value: {current[`${key}_inherited`]} (from {sourceText(String(current[`${key}_inherited_source`]))}).{' '}
+              <strong>In effect: {current[`${key}_effective`]}</strong>
+              {current[key] === 'inherit' ? '' : ' (set here)'}. {help}
+              {key === 'package_audit_events' && current.package_audit_events_enforced === true && ' Enforced by the instance: nobody can disable them.'}
+            </p>
+          );
+          // No form for a sign-in whose change would be refused: say why instead (the token's scope first, then the role).
+          const blocked =
+            tokenScopeBlock(session, 'changing settings') ??
+            (loaded.can_update === false ? `Only ${kind === 'groups' ? `owners of the group ${fullPath}` : `the owner of ${fullPath}`} can change these settings.` : null);
+          if (blocked) {
+            return (
+              <>
+                <ReadOnlyNote>{blocked}</ReadOnlyNote>
+                {SWITCHES.map((s) => (
+                  <div key={s.key}>
+                    <h3>{s.label}</h3>
+                    <p>Set here: {String(current[s.key])}</p>
+                    {explain(s.key, s.help)}
+                  </div>
+                ))}
+              </>
+            );
+          }
           return (
             <form onSubmit={submit} key={JSON.stringify(current)}>
               {SWITCHES.map((s) => (
@@ -57,12 +86,7 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
                       <option value="disabled">Disabled</option>
                     </select>
                   </label>
-                  <p className="muted small">
-                    Inherited value: {current[`${s.key}_inherited`]} (from {sourceText(String(current[`${s.key}_inherited_source`]))}).{' '}
-                    <strong>In effect: {current[`${s.key}_effective`]}</strong>
-                    {current[s.key] === 'inherit' ? '' : ' (set here)'}. {s.help}
-                    {s.key === 'package_audit_events' && current.package_audit_events_enforced === true && ' Enforced by the instance: nobody can disable them.'}
-                  </p>
+                  {explain(s.key, s.help)}
                 </fieldset>
               ))}
               {message && (

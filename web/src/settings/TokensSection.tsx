@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { DateTime } from '../ui/date-time';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
+import { ReadOnlyNote } from '../ui/write-access';
 import { NewSecret } from './NewSecret';
 import { TokenForm } from './TokenForm';
 
@@ -16,7 +17,11 @@ interface TokenRow {
   created_at?: string;
 }
 
-/** Lists, creates (secret shown once) and revokes personal or deploy tokens at one API collection. */
+/**
+ * Lists, creates (secret shown once) and revokes personal or deploy tokens at one API collection.
+ * `writeBlock` (why this sign-in cannot change tokens) hides the form and Revoke; a list refused
+ * with 403 shows `forbiddenText` and no form either.
+ */
 export function TokensSection(props: {
   title: string;
   listPath: string;
@@ -24,6 +29,8 @@ export function TokensSection(props: {
   revokePath: (id: number) => string;
   scopes: string[];
   defaultScopes: string[];
+  writeBlock: string | null;
+  forbiddenText: string;
 }) {
   const [tokens, reload] = useApi<TokenRow[]>(props.listPath);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
@@ -40,9 +47,19 @@ export function TokensSection(props: {
     }
   };
 
+  if (tokens.state === 'error' && tokens.error instanceof ApiError && tokens.error.status === 403) {
+    return (
+      <section className="panel" aria-label={props.title}>
+        <h2>{props.title}</h2>
+        <ReadOnlyNote>{props.forbiddenText}</ReadOnlyNote>
+      </section>
+    );
+  }
+  const writable = props.writeBlock === null;
   return (
     <section className="panel" aria-label={props.title}>
       <h2>{props.title}</h2>
+      {!writable && <ReadOnlyNote>{props.writeBlock}</ReadOnlyNote>}
       {created && <NewSecret name={created.name} secret={created.token} onDone={() => setCreated(null)} />}
       <Loaded loadable={tokens} retry={reload} what="Loading tokens">
         {(list) =>
@@ -50,7 +67,7 @@ export function TokensSection(props: {
             <Empty>No tokens yet.</Empty>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="stack">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -66,13 +83,13 @@ export function TokensSection(props: {
                 <tbody>
                   {list.map((token) => (
                     <tr key={token.id}>
-                      <td>{token.name}</td>
-                      <td>{token.scopes.join(', ')}</td>
-                      <td>{token.expires_at ?? 'never'}</td>
-                      <td>{token.last_used_at ? <DateTime iso={token.last_used_at} /> : '—'}</td>
-                      <td>{token.revoked ? 'revoked' : 'active'}</td>
-                      <td>
-                        {!token.revoked && (
+                      <td data-label="Name">{token.name}</td>
+                      <td data-label="Scopes">{token.scopes.join(', ')}</td>
+                      <td data-label="Expires">{token.expires_at ?? 'never'}</td>
+                      <td data-label="Last used">{token.last_used_at ? <DateTime iso={token.last_used_at} /> : '—'}</td>
+                      <td data-label="State">{token.revoked ? 'revoked' : 'active'}</td>
+                      <td className="actions">
+                        {writable && !token.revoked && (
                           <button type="button" onClick={() => void revoke(token)} aria-label={`Revoke ${token.name}`}>
                             Revoke
                           </button>
@@ -91,16 +108,20 @@ export function TokensSection(props: {
           {error}
         </p>
       )}
-      <h3>New token</h3>
-      <TokenForm
-        scopes={props.scopes}
-        defaultScopes={props.defaultScopes}
-        onCreate={async (body) => {
-          const result = await api.post<{ name: string; token: string }>(props.createPath, body);
-          setCreated({ name: result.name, token: result.token });
-          reload();
-        }}
-      />
+      {writable && (
+        <>
+          <h3>New token</h3>
+          <TokenForm
+            scopes={props.scopes}
+            defaultScopes={props.defaultScopes}
+            onCreate={async (body) => {
+              const result = await api.post<{ name: string; token: string }>(props.createPath, body);
+              setCreated({ name: result.name, token: result.token });
+              reload();
+            }}
+          />
+        </>
+      )}
     </section>
   );
 }

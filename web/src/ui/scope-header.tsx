@@ -1,8 +1,8 @@
 import { routes } from '../router';
 import { Tabs } from './tabs';
 
-/** Title and sections of a group or project: packages, audit events, settings. */
-export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'projects'; fullPath: string; current: 'packages' | 'audit' | 'settings' }) {
+/** Title and sections of a group or project: packages, audit events, members, settings. */
+export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'projects'; fullPath: string; current: 'packages' | 'audit' | 'members' | 'settings' }) {
   const base = kind === 'groups' ? routes.group(fullPath) : routes.project(fullPath);
   return (
     <>
@@ -14,6 +14,7 @@ export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'pro
         tabs={[
           { id: 'packages', label: 'Packages', to: base },
           { id: 'audit', label: 'Audit events', to: routes.audit(kind, fullPath) },
+          { id: 'members', label: 'Members', to: routes.members(kind, fullPath) },
           { id: 'settings', label: 'Settings', to: routes.settings(kind, fullPath) },
         ]}
       />
