@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { createDestination, startStreamingTrove } from '../support/streaming.js';
+import type { RunningTrove } from '../support/trove-process.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { World, type TestUser } from '../support/world.js';
 
 // SPEC 4.1: group and project lifecycle through GitLab's endpoints (create, change, path change,
@@ -14,6 +16,7 @@ const encoded = (path: string) => encodeURIComponent(path);
 
 describe('group and project lifecycle is audited', () => {
   let trove: RunningTrove;
+  let receiver: WebhookReceiver;
   let world: World;
   let owner: TestUser;
   let maintainer: TestUser;
@@ -21,7 +24,8 @@ describe('group and project lifecycle is audited', () => {
   const instanceEvents = (names: string[]) => allEvents(world.root, '/api/v4/audit_events', names.map((n) => `&event_name=${n}`).join(''));
 
   before(async () => {
-    trove = await startTrove();
+    trove = await startStreamingTrove();
+    receiver = await WebhookReceiver.start();
     world = new World(trove);
     owner = await world.user('olga');
     maintainer = await world.user('mike');
@@ -29,6 +33,7 @@ describe('group and project lifecycle is audited', () => {
 
   after(async () => {
     await trove?.stop();
+    await receiver?.close();
   });
 
   async function tree(root: string) {
@@ -93,12 +98,13 @@ describe('group and project lifecycle is audited', () => {
     assert.deepEqual([top.full_path, top.parent_id], ['sub', null]);
   });
 
-  it('DELETE /groups/:id: 202; subgroups, projects and every package version go, each with its event, in that order', async () => {
+  it('DELETE /groups/:id: 202; subgroups, projects, every package version and streaming destination go, each with its event, in that order', async () => {
     const { group, sub, project } = await tree('gone');
     const other = await owner.api.expect(201, 'POST', '/api/v4/projects', { name: 'web', namespace_id: group.id });
     await publishOk(owner.api, project.id, 'lib', '1.0.0');
     await publishOk(owner.api, project.id, 'lib', '1.1.0');
     await publishOk(owner.api, other.id, 'site', '2.0.0');
+    await createDestination(owner.api, group.id, { name: 'siem', url: receiver.url });
     const refused = await maintainer.api.delete(`/api/v4/groups/${group.id}`);
     assert.equal(refused.status, 403);
     assert.equal((await owner.api.expect(200, 'GET', `/api/v4/groups/${group.id}/packages`)).length, 3);
@@ -108,7 +114,7 @@ describe('group and project lifecycle is audited', () => {
     for (const path of [`/api/v4/groups/${group.id}`, `/api/v4/groups/${sub.id}`, `/api/v4/projects/${project.id}`, `/api/v4/projects/${other.id}`]) {
       assert.equal((await owner.api.get(path)).status, 404, path);
     }
-    const events = (await instanceEvents(['package_registry_package_deleted', 'project_deleted', 'group_deleted'])).reverse();
+    const events = (await instanceEvents(['package_registry_package_deleted', 'project_deleted', 'group_deleted', 'audit_event_streaming_destination_deleted'])).reverse();
     const mine = events.filter((e) => (e.details.entity_path ?? '').startsWith('gone'));
     assert.deepEqual(
       mine.map((e) => [e.event_name, e.details.target_details]),
@@ -119,6 +125,7 @@ describe('group and project lifecycle is audited', () => {
         ['package_registry_package_deleted', 'gone/web/site-2.0.0'],
         ['project_deleted', 'gone/web'],
         ['group_deleted', 'gone/sub'],
+        ['audit_event_streaming_destination_deleted', 'siem'],
         ['group_deleted', 'gone'],
       ],
     );
