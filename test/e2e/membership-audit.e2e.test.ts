@@ -130,6 +130,21 @@ describe('membership changes are audited', () => {
     assert.equal(all.find((m: any) => m.id === reader.id), undefined, 'not an effective member');
   });
 
+  it('a membership change whose event cannot be written does not happen (one transaction)', async () => {
+    const fault = { name: 'no_member_events', table: 'audit_events' as const, when: "NEW.event_name IN ('member_added', 'member_access_level_changed')" };
+    await db.failInserts(fault);
+    try {
+      assert.equal((await owner.api.post(`/api/v4/groups/${acme.id}/members`, { user_id: dev.id, access_level: 10 })).status, 500);
+      assert.equal((await owner.api.put(`/api/v4/groups/${acme.id}/members/${maintainer.id}`, { access_level: 30 })).status, 500);
+      assert.equal((await owner.api.post('/api/v4/groups', { name: 'never', path: 'never' })).status, 500, "the creator's membership fails the group");
+    } finally {
+      await db.removeFault(fault);
+    }
+    assert.equal((await owner.api.get(`/api/v4/groups/${acme.id}/members/${dev.id}`)).status, 404);
+    assert.equal((await owner.api.expect(200, 'GET', `/api/v4/groups/${acme.id}/members/${maintainer.id}`)).access_level, 40);
+    assert.equal((await world.root.get('/api/v4/groups/never')).status, 404);
+  });
+
   it('a refused change (last owner, a level above your own) changes nothing and records nothing', async () => {
     const before = await memberEvents('groups', acme.id);
     const demoteLast = await owner.api.put(`/api/v4/groups/${acme.id}/members/${owner.id}`, { access_level: 40 });

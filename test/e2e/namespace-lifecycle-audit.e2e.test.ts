@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
+import { openFaultInjector } from '../support/fault-injection.js';
 import { createDestination, startStreamingTrove } from '../support/streaming.js';
 import type { RunningTrove } from '../support/trove-process.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -133,6 +134,26 @@ describe('group and project lifecycle is audited', () => {
     assert.ok(mine.every((e) => e.actor.username === 'olga'));
     // The paths are free again.
     await owner.api.expect(201, 'POST', '/api/v4/groups', { name: 'gone', path: 'gone' });
+  });
+
+  it('a deletion whose last event cannot be written deletes nothing (one transaction)', async () => {
+    const { group, project } = await tree('kept');
+    await publishOk(owner.api, project.id, 'kept-lib', '1.0.0');
+    const db = await openFaultInjector(trove);
+    const fault = { name: 'no_group_deleted', table: 'audit_events' as const, when: "NEW.event_name = 'group_deleted' AND NEW.entity_path = 'kept'" };
+    try {
+      await db.failInserts(fault);
+      try {
+        assert.equal((await owner.api.delete(`/api/v4/groups/${group.id}`)).status, 500);
+      } finally {
+        await db.removeFault(fault);
+      }
+      assert.equal((await owner.api.expect(200, 'GET', `/api/v4/groups/${group.id}/packages`)).length, 1);
+      assert.equal((await owner.api.expect(200, 'GET', `/api/v4/projects/${project.id}`)).path_with_namespace, 'kept/sub/app');
+      assert.equal(await db.countRows('audit_events', { event_name: 'package_registry_package_deleted', project_id: project.id }), 0);
+    } finally {
+      await db.close();
+    }
   });
 
   it('PUT /projects/:id: maintainers change name, path and description; visibility takes an owner', async () => {
