@@ -90,14 +90,20 @@ export interface GroupChanges {
  * `group_visibility_changed` for the visibility.
  */
 export async function updateGroup(db: Db, by: AuditedBy, group: Namespace, input: GroupChanges): Promise<Namespace> {
-  const next = {
-    name: input.name === undefined ? group.name : assertValidName(input.name, 'name'),
-    path: input.path === undefined ? group.path : assertValidPath(input.path, 'path'),
-    description: input.description === undefined ? group.description : String(input.description ?? ''),
-    visibility: input.visibility === undefined ? group.visibility : assertVisibility(input.visibility),
+  const given = {
+    name: input.name === undefined ? undefined : assertValidName(input.name, 'name'),
+    path: input.path === undefined ? undefined : assertValidPath(input.path, 'path'),
+    description: input.description === undefined ? undefined : String(input.description ?? ''),
+    visibility: input.visibility === undefined ? undefined : assertVisibility(input.visibility),
   };
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'namespaces', { id: group.id });
+    const next = {
+      name: given.name ?? before.name,
+      path: given.path ?? before.path,
+      description: given.description ?? before.description,
+      visibility: given.visibility ?? before.visibility,
+    };
     const fullPath = before.parent_id === null ? next.path : `${before.full_path.slice(0, before.full_path.lastIndexOf('/'))}/${next.path}`;
     const changes: Changes = {};
     for (const field of ['name', 'path', 'description'] as const) {

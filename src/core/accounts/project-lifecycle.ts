@@ -74,14 +74,20 @@ export interface ProjectChanges {
 
 /** Changes name, path, description or visibility: `project_updated` with the changed fields, and `project_visibility_changed`. */
 export async function updateProject(db: Db, by: AuditedBy, project: Project, input: ProjectChanges): Promise<Project> {
-  const next = {
-    name: input.name === undefined ? project.name : assertValidName(input.name, 'name'),
-    path: input.path === undefined ? project.path : assertValidPath(input.path, 'path'),
-    description: input.description === undefined ? project.description : String(input.description ?? ''),
-    visibility: input.visibility === undefined ? project.visibility : assertVisibility(input.visibility),
+  const given = {
+    name: input.name === undefined ? undefined : assertValidName(input.name, 'name'),
+    path: input.path === undefined ? undefined : assertValidPath(input.path, 'path'),
+    description: input.description === undefined ? undefined : String(input.description ?? ''),
+    visibility: input.visibility === undefined ? undefined : assertVisibility(input.visibility),
   };
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'projects', { id: project.id });
+    const next = {
+      name: given.name ?? before.name,
+      path: given.path ?? before.path,
+      description: given.description ?? before.description,
+      visibility: given.visibility ?? before.visibility,
+    };
     const namespace = await getRow(tx, 'namespaces', { id: before.namespace_id });
     const fullPath = `${namespace.full_path}/${next.path}`;
     const changes: Changes = {};
