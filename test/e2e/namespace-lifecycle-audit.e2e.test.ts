@@ -97,6 +97,14 @@ describe('group and project lifecycle is audited', () => {
 
     const top = await owner.api.expect(201, 'POST', `/api/v4/groups/${sub.id}/transfer`, {});
     assert.deepEqual([top.full_path, top.parent_id], ['sub', null]);
+
+    // A top-level group's streaming destinations would stop below another group: refused until deleted.
+    const destination = await createDestination(owner.api, sub.id, { name: 'sub-siem', url: receiver.url });
+    const streaming = await owner.api.post(`/api/v4/groups/${sub.id}/transfer`, { group_id: target.id });
+    assert.equal(streaming.status, 400);
+    assert.match(streaming.body.message, /streaming destinations/);
+    await owner.api.expect(204, 'DELETE', `/api/v4/groups/${sub.id}/audit_events/streaming/destinations/${destination.id}`);
+    await owner.api.expect(201, 'POST', `/api/v4/groups/${sub.id}/transfer`, { group_id: target.id });
   });
 
   it('DELETE /groups/:id: 202; subgroups, projects, every package version and streaming destination go, each with its event, in that order', async () => {

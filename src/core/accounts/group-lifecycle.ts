@@ -146,6 +146,9 @@ export async function transferGroup(db: Db, by: AuditedBy, group: Namespace, tar
       if (target.id === before.parent_id) throw errors.badRequest('Transfer failed: group is already associated to the parent group');
       const inside = await tx.selectFrom('namespaces').select('id').where('id', '=', target.id).where(fullPathAtOrBelow('full_path', before.full_path)).executeTakeFirst();
       if (inside) throw errors.badRequest('Transfer failed: cannot transfer a group to itself or one of its subgroups');
+      // Streaming destinations live on top-level groups only: below another group this one's would silently stop.
+      const streams = before.parent_id === null && (await tx.selectFrom('audit_stream_destinations').select('id').where('namespace_id', '=', before.id).executeTakeFirst());
+      if (streams) throw errors.badRequest('Transfer failed: the group has audit event streaming destinations, which only top-level groups can have; delete them first');
     }
     const targetPath = target === null ? null : (await getRow(tx, 'namespaces', { id: target.id })).full_path;
     const fullPath = targetPath === null ? before.path : `${targetPath}/${before.path}`;
