@@ -17,6 +17,7 @@ import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
+import { registerNamespaceLifecycleRoutes } from './routes/namespace-lifecycle-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
 import { registerPackagesRoutes } from './routes/packages-routes.js';
 import { registerProjectRoutes } from './routes/projects-routes.js';
@@ -78,6 +79,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerTokenRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
+  registerNamespaceLifecycleRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);

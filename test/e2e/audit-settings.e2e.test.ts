@@ -180,7 +180,8 @@ describe('package audit settings', () => {
     await publishOk(jane.api, tools.id, 'jane-lib', '1.0.0');
     assert.deepEqual(await storedVersions(world.root, tools.id, 'jane-lib'), ['1.0.0']);
     assert.deepEqual(await recordedVersions(world.root, 'jane-lib'), []);
-    assert.deepEqual(await allEvents(jane.api, `/api/v4/projects/${tools.id}/audit_events`), []);
+    // Only package events follow the setting: the project's creation is on the record.
+    assert.deepEqual((await allEvents(jane.api, `/api/v4/projects/${tools.id}/audit_events`)).map((e) => e.event_name), ['project_created']);
 
     await jane.api.expect(200, 'PUT', path, { package_audit_events: 'enabled' });
     await publishOk(jane.api, tools.id, 'jane-lib', '1.1.0');

@@ -60,6 +60,8 @@ describe('request bodies: declared with schemas, refused in one place', () => {
     const group = await world.group('acme');
     const project = await world.project('app', group.id);
     projectId = project.id;
+    const edited = await world.group('edited');
+    const moved = await world.project('moved', group.id);
     alice = await world.user('alice');
     await world.addMember('groups', group.id, alice, 30);
     await world.addMember('projects', project.id, alice, 30);
@@ -90,7 +92,23 @@ describe('request bodies: declared with schemas, refused in one place', () => {
         method: 'PUT', path: `/api/v4/groups/${group.id}/members/${alice.id}`, status: 200,
         valid: () => ({ access_level: '30' }),
         form: () => 'access_level=30',
-        fields: { access_level: 'fixed' },
+        fields: { access_level: 'fixed', expires_at: 'nullableText' },
+      },
+      ...[`/api/v4/groups/${edited.id}`, `/api/v4/projects/${project.id}`].map((path) => ({
+        method: 'PUT' as const, path, status: 200,
+        valid: () => ({ name: unique('n'), description: 'd' }),
+        form: () => `name=${unique('n')}&visibility=private`,
+        fields: { name: 'text', path: 'text', description: 'nullableText', visibility: 'fixed' } as Record<string, Kind>,
+      })),
+      {
+        method: 'POST', path: `/api/v4/groups/${edited.id}/transfer`, status: 201,
+        valid: () => ({ group_id: group.id }),
+        fields: { group_id: 'ref' },
+      },
+      {
+        method: 'PUT', path: `/api/v4/projects/${moved.id}/transfer`, status: 200,
+        valid: () => ({ namespace: edited.id }),
+        fields: { namespace: 'ref' },
       },
       {
         method: 'POST', path: '/api/v4/user/personal_access_tokens', status: 201,
@@ -162,7 +180,7 @@ describe('request bodies: declared with schemas, refused in one place', () => {
         method: 'POST', path: `/api/v4/${kind}/${id}/members`, status: 201,
         valid: () => ({ user_id: users[0], access_level: 20 }),
         form: () => `user_id=${users[1]}&access_level=10`,
-        fields: { user_id: 'id', access_level: 'fixed' },
+        fields: { user_id: 'id', access_level: 'fixed', expires_at: 'nullableText' },
       });
     }
   });

@@ -1,12 +1,10 @@
 import { sql } from 'kysely';
 import { equalsIgnoringCase, startsWith } from '../../storage/db/like.js';
-import type { Db } from '../../storage/db/database.js';
+import type { Db, Tx } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import { MAX_ROW_ID, type NamespacesTable } from '../../storage/db/schema.js';
-import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { VISIBILITIES, type Visibility } from './access-levels.js';
-import { assertValidName, assertValidPath } from './paths.js';
 
 export type Namespace = Omit<NamespacesTable, 'id'> & { id: number };
 
@@ -58,57 +56,31 @@ export async function subtreeNamespaceIds(db: Db, ns: Namespace): Promise<number
  * Whether a group or project already has this full path, ignoring case (SPEC 7: `ACME` next to
  * `acme` is refused): groups and projects share one path space within their parent namespace.
  */
-export async function fullPathTaken(db: Db, fullPath: string): Promise<boolean> {
-  const group = await db.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', fullPath)).executeTakeFirst();
-  if (group) return true;
-  const project = await db.selectFrom('projects').select('id').where(equalsIgnoringCase('full_path', fullPath)).executeTakeFirst();
-  return project !== undefined;
+export async function fullPathTaken(db: Db, fullPath: string, except?: { table: 'namespaces' | 'projects'; id: number }): Promise<boolean> {
+  const others = (table: 'namespaces' | 'projects') =>
+    db
+      .selectFrom(table)
+      .select('id')
+      .where(equalsIgnoringCase('full_path', fullPath))
+      .where('id', '<>', except?.table === table ? except.id : 0);
+  if (await others('namespaces').executeTakeFirst()) return true;
+  return (await others('projects').executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Renames `oldPath` to `newPath` in the full paths of the namespace there (if any), every group and
+ * project below it, in the caller's transaction (a group's path change or transfer).
+ */
+export async function moveFullPaths(tx: Tx, oldPath: string, newPath: string): Promise<void> {
+  const renamed = sql<string>`${newPath} || substr(full_path, ${oldPath.length + 1})`;
+  await tx.updateTable('namespaces').set({ full_path: renamed }).where(fullPathAtOrBelow('full_path', oldPath)).execute();
+  await tx.updateTable('projects').set({ full_path: renamed }).where(fullPathAtOrBelow('full_path', oldPath)).execute();
 }
 
 export function assertVisibility(value: unknown): Visibility {
   if (value === undefined) return 'private';
   if (!VISIBILITIES.includes(value as Visibility)) throw errors.badRequest('visibility does not have a valid value');
   return value as Visibility;
-}
-
-export interface NewGroup {
-  name: string;
-  path: string;
-  parentId: number | null;
-  visibility?: Visibility;
-  description?: string;
-}
-
-export async function createGroup(db: Db, input: NewGroup): Promise<Namespace> {
-  const name = assertValidName(input.name, 'name');
-  const path = assertValidPath(input.path, 'path');
-  const visibility = assertVisibility(input.visibility);
-  return db.transaction().execute(async (tx) => {
-    let fullPath = path;
-    if (input.parentId !== null) {
-      const parent = await tx.selectFrom('namespaces').selectAll().where('id', '=', input.parentId).executeTakeFirst();
-      if (!parent || parent.kind !== 'group') throw errors.notFound('404 Parent Group Not Found');
-      fullPath = `${parent.full_path}/${path}`;
-    }
-    if (await fullPathTaken(tx, fullPath)) throw errors.badRequest('Failed to save group {:path=>["has already been taken"]}');
-    return tx
-      .insertInto('namespaces')
-      .values({
-        kind: 'group',
-        name,
-        path,
-        full_path: fullPath,
-        parent_id: input.parentId,
-        owner_user_id: null,
-        visibility,
-        description: input.description ?? '',
-        package_audit_events: 'inherit',
-        package_download_events: 'inherit',
-        created_at: nowIso(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
 }
 
 export function groupToApi(ns: Namespace, baseUrl: string) {

@@ -3,6 +3,7 @@ import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { errors } from '../errors.js';
 import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
 import { AccessLevel } from './access-levels.js';
+import { activeMembership, membershipActive } from './member-expiry.js';
 import { ancestorsOf, subtreeNamespaceIds, type Namespace } from './namespaces.js';
 import type { Project } from './projects.js';
 
@@ -22,6 +23,7 @@ async function groupMemberLevel(db: Db, userId: number, chain: Namespace[]): Pro
     .where('source_type', '=', 'namespace')
     .where('source_id', 'in', ids)
     .where('user_id', '=', userId)
+    .where(activeMembership)
     .executeTakeFirst();
   return Number(row?.level ?? 0);
 }
@@ -38,7 +40,8 @@ export async function userProjectLevel(db: Db, userId: number, isAdminUser: bool
   const ns = await getRow(db, 'namespaces', { id: project.namespace_id });
   const inherited = await userNamespaceLevel(db, userId, false, ns);
   const direct = await findRow(db, 'members', { source_type: 'project', source_id: project.id, user_id: userId });
-  return Math.max(inherited, direct?.access_level ?? 0);
+  const directLevel = direct && membershipActive(direct.expires_at) ? direct.access_level : AccessLevel.none;
+  return Math.max(inherited, directLevel);
 }
 
 async function deployTokenCovers(db: Db, principal: Extract<Principal, { kind: 'deploy_token' }>, project: Project): Promise<boolean> {
@@ -173,6 +176,7 @@ export async function groupVisible(db: Db, principal: Principal, ns: Namespace):
     .selectFrom('members')
     .select('members.id')
     .where('members.user_id', '=', user.id)
+    .where(activeMembership)
     .where((eb) =>
       eb.or([
         eb.and([eb('members.source_type', '=', 'namespace'), eb('members.source_id', 'in', subtree)]),

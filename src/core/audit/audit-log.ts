@@ -43,6 +43,12 @@ function indexedAtInsert(tx: Tx, events: number): 0 | 1 {
   return isPostgres(tx) || events >= IMMEDIATE_INDEX_BATCH ? 1 : 0;
 }
 
+/** The audit log and the who-and-how of the request (or system run) making a change, for services that record it. */
+export interface AuditedBy {
+  audit: AuditLog;
+  ctx: AuditContext;
+}
+
 /**
  * The one place audit events are written. Callers pass their open transaction, so the
  * event commits or rolls back together with the change it describes (SPEC 4.4).

@@ -28,6 +28,20 @@ export function namespaceScope(namespace: Namespace): AuditScope {
   return { entityType: 'User', entityId: namespace.owner_user_id ?? 0, entityPath: namespace.full_path, settingNamespaceId: namespace.id };
 }
 
+/** Where an event about a group or project itself (lifecycle, members, deploy tokens) is stored, and the project it concerns. */
+export interface SubjectAudit {
+  scope: AuditScope;
+  project: { id: number; full_path: string } | null;
+}
+
+export function groupSubject(group: Namespace): SubjectAudit {
+  return { scope: namespaceScope(group), project: null };
+}
+
+export function projectSubject(project: Project, namespace: Namespace): SubjectAudit {
+  return { scope: projectScope(project, namespace), project: { id: project.id, full_path: project.full_path } };
+}
+
 export const INSTANCE_SCOPE: AuditScope = { entityType: 'Instance', entityId: 0, entityPath: null, settingNamespaceId: null };
 
 export function userScope(user: { id: number; username: string }): AuditScope {

@@ -5,8 +5,10 @@ import { sql } from 'kysely';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
 import { migrateToLatest, openDatabase, type DatabaseOptions, type Db } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
-import { createGroup, type Namespace } from '../accounts/namespaces.js';
-import { createProject, type Project } from '../accounts/projects.js';
+import { createGroup } from '../accounts/group-lifecycle.js';
+import type { Namespace } from '../accounts/namespaces.js';
+import { createProject } from '../accounts/project-lifecycle.js';
+import type { Project } from '../accounts/projects.js';
 import type { PackageFileRow, PackageRow } from '../packages/packages.js';
 import { AuditLog } from './audit-log.js';
 import { systemAuditContext, type AuditRecord } from './audit-types.js';
@@ -56,12 +58,12 @@ describe('DownloadEventBuffer', () => {
   /** A group (optionally below `parent`) with one project holding one npm version with one file. */
   async function fixture(settings: Partial<Pick<Namespace, 'package_download_events' | 'package_audit_events'>>, parent: Namespace | null = null) {
     const i = ++n;
-    let group = await createGroup(db, { name: `g${i}`, path: `g${i}`, parentId: parent?.id ?? null });
+    let group = await createGroup(db, { audit, ctx: systemAuditContext('test') }, { name: `g${i}`, path: `g${i}`, parentId: parent?.id ?? null });
     if (Object.keys(settings).length > 0) {
       await db.updateTable('namespaces').set(settings).where('id', '=', group.id).execute();
       group = { ...group, ...settings };
     }
-    const project = await createProject(db, { path: 'app', namespace: group });
+    const project = await createProject(db, { audit, ctx: systemAuditContext('test') }, { path: 'app', namespace: group });
     const at = new Date().toISOString();
     const pkg = await db
       .insertInto('packages')

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
 import { migrateToLatest, openDatabase, type Db } from '../../storage/db/database.js';
-import { createGroup } from '../accounts/namespaces.js';
-import { createProject, type Project } from '../accounts/projects.js';
+import { createGroup } from '../accounts/group-lifecycle.js';
+import { createProject } from '../accounts/project-lifecycle.js';
+import type { Project } from '../accounts/projects.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { systemAuditContext } from '../audit/audit-types.js';
 import { claimRun, duePolicies, policyOf, updatePolicy } from './cleanup-policy-store.js';
@@ -30,8 +31,8 @@ describe('cleanup policy store', () => {
 
   async function project(): Promise<Project> {
     const i = ++n;
-    const group = await createGroup(db, { name: `g${i}`, path: `g${i}`, parentId: null });
-    return createProject(db, { path: 'app', namespace: group });
+    const group = await createGroup(db, { audit, ctx: systemAuditContext('test') }, { name: `g${i}`, path: `g${i}`, parentId: null });
+    return createProject(db, { audit, ctx: systemAuditContext('test') }, { path: 'app', namespace: group });
   }
 
   const updates = (p: Project) => db.selectFrom('audit_events').selectAll().where('event_name', '=', 'package_registry_cleanup_policy_updated').where('project_id', '=', p.id).execute();

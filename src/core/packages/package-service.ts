@@ -1,9 +1,9 @@
-import type { Db } from '../../storage/db/database.js';
+import type { Db, Tx } from '../../storage/db/database.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditIntegrity } from '../audit/integrity/audit-integrity.js';
 import { loadProjectScope } from '../audit/audit-scope.js';
-import type { AuditContext } from '../audit/audit-types.js';
+import type { AuditContext, AuditScope } from '../audit/audit-types.js';
 import { PackageWriter } from './package-writer.js';
 
 export interface DeniedAttempt {
@@ -32,12 +32,20 @@ export class PackageService {
   async write<T>(ctx: AuditContext, project: Project, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
     this.integrity?.assertPackageWritesAllowed();
     const scope = await loadProjectScope(this.db, project);
-    return this.db.transaction().execute(async (tx) => {
-      const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
-      const value = await work(writer);
-      await writer.recordEvents();
-      return value;
-    });
+    return this.db.transaction().execute((tx) => this.writeWithScope(tx, ctx, project, scope, work));
+  }
+
+  /** The same inside a transaction the caller holds: deleting a group or project deletes every version in it. */
+  async writeIn<T>(tx: Tx, ctx: AuditContext, project: Project, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
+    this.integrity?.assertPackageWritesAllowed();
+    return this.writeWithScope(tx, ctx, project, await loadProjectScope(tx, project), work);
+  }
+
+  private async writeWithScope<T>(tx: Tx, ctx: AuditContext, project: Project, scope: AuditScope, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
+    const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
+    const value = await work(writer);
+    await writer.recordEvents();
+    return value;
   }
 
   /** An authenticated publish or delete that was refused: recorded as publish_denied in its own transaction. */

@@ -4,8 +4,8 @@ import type { Namespace } from '../accounts/namespaces.js';
 import { assertValidName } from '../accounts/paths.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { namespaceScope, projectScope } from '../audit/audit-scope.js';
-import type { AuditContext, AuditScope } from '../audit/audit-types.js';
+import { groupSubject, projectSubject, type SubjectAudit } from '../audit/audit-scope.js';
+import type { AuditContext } from '../audit/audit-types.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { isExpired, parseExpiresAt } from './expiry.js';
@@ -22,12 +22,8 @@ function ownerId(owner: DeployTokenOwner): number {
   return owner.type === 'namespace' ? owner.namespace.id : owner.project.id;
 }
 
-function ownerAudit(owner: DeployTokenOwner): { scope: AuditScope; project: { id: number; full_path: string } | null } {
-  if (owner.type === 'namespace') return { scope: namespaceScope(owner.namespace), project: null };
-  return {
-    scope: projectScope(owner.project, owner.namespace),
-    project: { id: owner.project.id, full_path: owner.project.full_path },
-  };
+function ownerAudit(owner: DeployTokenOwner): SubjectAudit {
+  return owner.type === 'namespace' ? groupSubject(owner.namespace) : projectSubject(owner.project, owner.namespace);
 }
 
 export async function createDeployToken(

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
-import { addMember } from '../../core/accounts/members.js';
-import { createGroup, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
+import { createGroup } from '../../core/accounts/group-lifecycle.js';
+import { groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
 import { groupVisible, requireApiUser, requireApiUserOrAnonymous } from '../../core/accounts/permissions.js';
 import { projectAccess } from '../../core/accounts/permissions.js';
 import { projectToApi } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
+import { auditedBy } from '../audited-by.js';
 import { visibleGroup } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
@@ -27,15 +28,19 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
       if (level < AccessLevel.maintainer) throw errors.forbidden();
       parentId = parent.id;
     }
-    const group = await createGroup(ctx.db, {
-      name: body.name as string,
-      path: (body.path ?? body.name) as string,
-      parentId,
-      visibility: body.visibility as never,
-      description: typeof body.description === 'string' ? body.description : undefined,
-    });
-    // The creator becomes the new group's owner (as in GitLab), granted by the system.
-    await addMember(ctx.db, { type: 'namespace', id: group.id }, principal.user, AccessLevel.owner, AccessLevel.owner);
+    // The creator becomes the new group's owner (as in GitLab), recorded with the group's creation.
+    const group = await createGroup(
+      ctx.db,
+      auditedBy(ctx, request),
+      {
+        name: body.name as string,
+        path: (body.path ?? body.name) as string,
+        parentId,
+        visibility: body.visibility as never,
+        description: typeof body.description === 'string' ? body.description : undefined,
+      },
+      principal.user,
+    );
     return reply.status(201).send(groupToApi(group, base));
   });
 

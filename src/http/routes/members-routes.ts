@@ -1,18 +1,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addMember, assertAccessLevel, listMembers, removeMember, updateMember, type CallerLevel, type MemberSource } from '../../core/accounts/members.js';
+import {
+  addMember,
+  assertAccessLevel,
+  findMemberRow,
+  listAllMembers,
+  listMembers,
+  memberToApi,
+  removeMember,
+  updateMember,
+  type CallerLevel,
+  type MemberSource,
+} from '../../core/accounts/members.js';
+import { parseMemberExpiry } from '../../core/accounts/member-expiry.js';
 import { requireApiUser, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { auditedBy } from '../audited-by.js';
 import { accessLevel, bodyOf, id } from '../schemas.js';
 
 type Params = { id: string; user_id?: string };
 type Body = Record<string, unknown>;
 
-const newMember = bodyOf({ user_id: id, access_level: accessLevel }, ['user_id', 'access_level']);
-const memberChange = bodyOf({ access_level: accessLevel }, ['access_level']);
+/** GitLab's member `expires_at`: a date, or empty/null for none. */
+const memberExpiry = { type: ['string', 'null'], maxLength: 10, pattern: '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?$' } as const;
+const newMember = bodyOf({ user_id: id, access_level: accessLevel, expires_at: memberExpiry }, ['user_id', 'access_level']);
+const memberChange = bodyOf({ access_level: accessLevel, expires_at: memberExpiry }, ['access_level']);
 
 /**
  * Resolves the member source for a route, the caller's level on it, and how to read that level again
@@ -37,51 +52,63 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
   return { source: { type: 'project', id: project.id }, level, levelIn: (db) => userProjectLevel(db, caller.id, caller.admin, project) };
 };
 
-function memberToApi(ctx: AppContext, member: Awaited<ReturnType<typeof listMembers>>[number]) {
-  return { ...member, expires_at: null, web_url: `${ctx.config.baseUrl}/${member.username}` };
-}
-
 function registerFor(app: FastifyInstance, ctx: AppContext, prefix: string, load: SourceLoader): void {
+  const base = ctx.config.baseUrl;
+
   app.get<{ Params: Params }>(`${prefix}/:id/members`, { schema: { querystring: listQuery() } }, async (request, reply) => {
     requireApiUser(request.principal, false);
     const { source } = await load(ctx, request, request.params.id);
-    const members = await listMembers(ctx.db, source);
-    return paginateArray(request, reply, ctx.config.baseUrl, members).map((m) => memberToApi(ctx, m));
+    return paginateArray(request, reply, base, await listMembers(ctx.db, source)).map((m) => memberToApi(m, base));
   });
 
-  // One member, as GitLab's GET .../members/:user_id (python-gitlab's members.get() before a save()).
-  app.get<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request) => {
+  app.get<{ Params: Params }>(`${prefix}/:id/members/all`, { schema: { querystring: listQuery() } }, async (request, reply) => {
+    requireApiUser(request.principal, false);
+    const { source } = await load(ctx, request, request.params.id);
+    return paginateArray(request, reply, base, await listAllMembers(ctx.db, source)).map((m) => memberToApi(m, base));
+  });
+
+  app.get<{ Params: Params }>(`${prefix}/:id/members/all/:user_id`, async (request) => {
     requireApiUser(request.principal, false);
     const { source } = await load(ctx, request, request.params.id);
     const userId = idParam(request.params.user_id ?? '', 'Member');
-    const member = (await listMembers(ctx.db, source)).find((m) => m.id === userId);
+    const member = (await listAllMembers(ctx.db, source)).find((m) => m.id === userId);
     if (!member) throw errors.notFound('404 Member Not Found');
-    return memberToApi(ctx, member);
+    return memberToApi(member, base);
+  });
+
+  app.get<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request) => {
+    requireApiUser(request.principal, false);
+    const { source } = await load(ctx, request, request.params.id);
+    const member = await findMemberRow(ctx.db, source, idParam(request.params.user_id ?? '', 'Member'));
+    if (!member) throw errors.notFound('404 Member Not Found');
+    return memberToApi(member, base);
   });
 
   app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/members`, { schema: { body: newMember } }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { source, level: callerLevel } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
+    const expiresAt = parseMemberExpiry(request.body?.expires_at) ?? null;
     const user = await findUserById(ctx.db, Number(request.body?.user_id));
     if (!user) throw errors.notFound('404 User Not Found');
-    await addMember(ctx.db, source, user, level, callerLevel);
-    return reply.status(201).send({ id: user.id, username: user.username, name: user.name, state: user.state, access_level: level });
+    await addMember(ctx.db, auditedBy(ctx, request), source, user, { accessLevel: level, expiresAt }, callerLevel);
+    return reply.status(201).send(memberToApi((await findMemberRow(ctx.db, source, user.id))!, base));
   });
 
   app.put<{ Params: Params; Body: Body }>(`${prefix}/:id/members/:user_id`, { schema: { body: memberChange } }, async (request) => {
     requireApiUser(request.principal, true);
     const { source, levelIn } = await load(ctx, request, request.params.id);
     const level = assertAccessLevel(request.body?.access_level);
+    const expiresAt = parseMemberExpiry(request.body?.expires_at);
     const userId = idParam(request.params.user_id ?? '', 'Member');
-    await updateMember(ctx.db, source, levelIn, userId, level);
-    return { id: userId, access_level: level };
+    const member = await updateMember(ctx.db, auditedBy(ctx, request), source, levelIn, userId, { accessLevel: level, expiresAt });
+    return memberToApi(member, base);
   });
 
   app.delete<{ Params: Params }>(`${prefix}/:id/members/:user_id`, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { source, levelIn } = await load(ctx, request, request.params.id);
-    await removeMember(ctx.db, source, levelIn, idParam(request.params.user_id ?? '', 'Member'));
+    await removeMember(ctx.db, auditedBy(ctx, request), source, levelIn, idParam(request.params.user_id ?? '', 'Member'));
     return reply.status(204).send();
   });
 }

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { findNamespace, type Namespace } from '../../core/accounts/namespaces.js';
 import { projectAccess, requireApiUser, requireApiUserOrAnonymous, userNamespaceLevel } from '../../core/accounts/permissions.js';
-import { createProject, projectToApi, type Project } from '../../core/accounts/projects.js';
+import { createProject } from '../../core/accounts/project-lifecycle.js';
+import { projectToApi, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
+import { auditedBy } from '../audited-by.js';
 import { visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
@@ -29,7 +31,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     const level = await userNamespaceLevel(ctx.db, principal.user.id, principal.user.is_admin === 1, namespace);
     if (level === AccessLevel.none) throw errors.notFound('404 Namespace Not Found');
     if (level < AccessLevel.maintainer) throw errors.forbidden();
-    const project = await createProject(ctx.db, {
+    const project = await createProject(ctx.db, auditedBy(ctx, request), {
       name: body.name as string | undefined,
       path: body.path as string | undefined,
       namespace,

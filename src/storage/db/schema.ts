@@ -51,6 +51,8 @@ export interface MembersTable {
   user_id: number;
   access_level: number;
   created_at: string;
+  /** GitLab's member expiry, `YYYY-MM-DD` (UTC), or null for none (migration 017). */
+  expires_at: string | null;
 }
 
 export interface PersonalAccessTokensTable {

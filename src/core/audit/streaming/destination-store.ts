@@ -114,12 +114,15 @@ export async function updateDestination(db: Db, audit: AuditLog, ctx: AuditConte
 
 /** Deletes the destination with its backlog and dead letters (nothing is left to deliver to). */
 export async function deleteDestination(db: Db, audit: AuditLog, ctx: AuditContext, owner: DestinationOwner, row: DestinationRow): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('audit_stream_outbox').where('destination_id', '=', row.id).execute();
-    await tx.deleteFrom('audit_stream_dead_letters').where('destination_id', '=', row.id).execute();
-    await tx.deleteFrom('audit_stream_destinations').where('id', '=', row.id).execute();
-    await recordChange(tx, audit, ctx, owner, row, 'deleted', `Deleted audit event streaming destination ${row.name} (${row.url})`, null);
-  });
+  await db.transaction().execute((tx) => deleteDestinationIn(tx, audit, ctx, owner, row));
+}
+
+/** The same inside the caller's transaction (a deleted group takes its destinations with it). */
+export async function deleteDestinationIn(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: DestinationOwner, row: DestinationRow): Promise<void> {
+  await tx.deleteFrom('audit_stream_outbox').where('destination_id', '=', row.id).execute();
+  await tx.deleteFrom('audit_stream_dead_letters').where('destination_id', '=', row.id).execute();
+  await tx.deleteFrom('audit_stream_destinations').where('id', '=', row.id).execute();
+  await recordChange(tx, audit, ctx, owner, row, 'deleted', `Deleted audit event streaming destination ${row.name} (${row.url})`, null);
 }
 
 /** A receiver answered 410 Gone: the destination is switched off, by Trove, on the record. */

@@ -1,0 +1,30 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database } from '../../storage/db/schema.js';
+import { errors } from '../errors.js';
+
+// GitLab's member expiry: a date `YYYY-MM-DD`; the membership counts through that day (UTC) and
+// grants nothing from the next day on. Dates compare as text in this format.
+
+export function todayUtc(now = Date.now()): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+/** `expires_at` of a member request: undefined when not given, null to clear it, else a date not in the past. */
+export function parseMemberExpiry(value: unknown): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === '') return null;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw errors.badRequest('expires_at is invalid: use YYYY-MM-DD');
+  }
+  if (value < todayUtc()) throw errors.badRequest('expires_at cannot be a date in the past');
+  return value;
+}
+
+export function membershipActive(expiresAt: string | null): boolean {
+  return expiresAt === null || expiresAt >= todayUtc();
+}
+
+/** SQL condition: the membership row has not expired. */
+export function activeMembership(eb: ExpressionBuilder<Database, 'members'>) {
+  return eb.or([eb('members.expires_at', 'is', null), eb('members.expires_at', '>=', todayUtc())]);
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { AccessLevel } from '../../core/accounts/access-levels.js';
+import { deleteGroup, transferGroup, updateGroup } from '../../core/accounts/group-lifecycle.js';
+import { findNamespace, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
+import { requireApiUser, userNamespaceLevel } from '../../core/accounts/permissions.js';
+import { deleteProject, transferProject, updateProject } from '../../core/accounts/project-lifecycle.js';
+import { projectToApi } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import { getRow } from '../../storage/db/row-lookup.js';
+import type { AppContext } from '../app-context.js';
+import { auditedBy } from '../audited-by.js';
+import { visibleGroup, visibleProject } from '../loaders.js';
+import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
+
+// Changing, transferring and deleting groups and projects, with GitLab's endpoints, bodies and
+// status codes. Owners change a group; maintainers a project's name, path and description, owners
+// its visibility; deleting and transferring take an owner (and rights on the target, as in GitLab).
+
+type Params = { id: string };
+type Body = Record<string, unknown>;
+
+const changes = bodyOf({ name, path: name, description: nullableText(2000), visibility });
+const groupTransfer = bodyOf({ group_id: namespaceRef });
+const projectTransfer = bodyOf({ namespace: namespaceRef }, ['namespace']);
+const ACCEPTED = { message: '202 Accepted' };
+
+function assertLevel(level: number, needed: number): void {
+  if (level < needed) throw errors.forbidden();
+}
+
+export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+
+  app.put<{ Params: Params; Body: Body }>('/api/v4/groups/:id', { schema: { body: changes } }, async (request) => {
+    requireApiUser(request.principal, true);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.owner);
+    return groupToApi(await updateGroup(ctx.db, auditedBy(ctx, request), group, request.body ?? {}), base);
+  });
+
+  app.post<{ Params: Params; Body: Body }>('/api/v4/groups/:id/transfer', { schema: { body: groupTransfer } }, async (request, reply) => {
+    requireApiUser(request.principal, true);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.owner);
+    const targetRef = request.body?.group_id;
+    let target: Namespace | null = null;
+    if (targetRef !== undefined && targetRef !== null) {
+      const visible = await visibleGroup(ctx, request, String(targetRef));
+      assertLevel(visible.level, AccessLevel.owner);
+      target = visible.group;
+    }
+    return reply.status(201).send(groupToApi(await transferGroup(ctx.db, auditedBy(ctx, request), group, target), base));
+  });
+
+  app.delete<{ Params: Params }>('/api/v4/groups/:id', async (request, reply) => {
+    requireApiUser(request.principal, true);
+    const { group, level } = await visibleGroup(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.owner);
+    await deleteGroup(ctx.db, auditedBy(ctx, request), ctx.packages, group);
+    return reply.status(202).send(ACCEPTED);
+  });
+
+  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id', { schema: { body: changes } }, async (request) => {
+    requireApiUser(request.principal, true);
+    const { project, level } = await visibleProject(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.maintainer);
+    const body = request.body ?? {};
+    if (body.visibility !== undefined && body.visibility !== project.visibility) assertLevel(level, AccessLevel.owner);
+    const updated = await updateProject(ctx.db, auditedBy(ctx, request), project, body);
+    return projectToApi(updated, await getRow(ctx.db, 'namespaces', { id: updated.namespace_id }), base);
+  });
+
+  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id/transfer', { schema: { body: projectTransfer } }, async (request) => {
+    const principal = requireApiUser(request.principal, true);
+    const { project, level } = await visibleProject(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.owner);
+    const target = await findNamespace(ctx.db, String(request.body?.namespace));
+    const targetLevel = target ? await userNamespaceLevel(ctx.db, principal.user.id, principal.user.is_admin === 1, target) : AccessLevel.none;
+    if (!target || targetLevel === AccessLevel.none) throw errors.notFound('404 Namespace Not Found');
+    assertLevel(targetLevel, AccessLevel.maintainer);
+    const moved = await transferProject(ctx.db, auditedBy(ctx, request), project, target);
+    return projectToApi(moved, target, base);
+  });
+
+  app.delete<{ Params: Params }>('/api/v4/projects/:id', async (request, reply) => {
+    requireApiUser(request.principal, true);
+    const { project, level } = await visibleProject(ctx, request, request.params.id);
+    assertLevel(level, AccessLevel.owner);
+    await deleteProject(ctx.db, auditedBy(ctx, request), ctx.packages, project);
+    return reply.status(202).send(ACCEPTED);
+  });
+}
