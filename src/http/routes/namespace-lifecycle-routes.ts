@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { deleteGroup, transferGroup, updateGroup } from '../../core/accounts/group-lifecycle.js';
 import { findNamespace, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
@@ -70,16 +70,29 @@ export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppC
     return projectToApi(updated, await getRow(ctx.db, 'namespaces', { id: updated.namespace_id }), base);
   });
 
-  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id/transfer', { schema: { body: projectTransfer } }, async (request) => {
+  /** Moves a project the caller owns into a namespace where they are maintainer or more (GitLab's rules). */
+  async function transferInto(request: FastifyRequest, projectRef: string, namespaceRef: string) {
     const principal = requireApiUser(request.principal, true);
-    const { project, level } = await visibleProject(ctx, request, request.params.id);
+    const { project, level } = await visibleProject(ctx, request, projectRef);
     assertLevel(level, AccessLevel.owner);
-    const target = await findNamespace(ctx.db, String(request.body?.namespace));
+    const target = await findNamespace(ctx.db, namespaceRef);
     const targetLevel = target ? await userNamespaceLevel(ctx.db, principal.user.id, principal.user.is_admin === 1, target) : AccessLevel.none;
     if (!target || targetLevel === AccessLevel.none) throw errors.notFound('404 Namespace Not Found');
     assertLevel(targetLevel, AccessLevel.maintainer);
-    const moved = await transferProject(ctx.db, auditedBy(ctx, request), project, target);
+    return { moved: await transferProject(ctx.db, auditedBy(ctx, request), project, target), target };
+  }
+
+  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id/transfer', { schema: { body: projectTransfer } }, async (request) => {
+    const { moved, target } = await transferInto(request, request.params.id, String(request.body?.namespace));
     return projectToApi(moved, target, base);
+  });
+
+  // GitLab's other spelling of the same move (python-gitlab's group.transfer_project): answers with the group.
+  app.post<{ Params: Params & { project_id: string } }>('/api/v4/groups/:id/projects/:project_id', async (request, reply) => {
+    const group = await findNamespace(ctx.db, request.params.id);
+    if (group?.kind !== 'group') throw errors.notFound('404 Group Not Found');
+    const { target } = await transferInto(request, request.params.project_id, String(group.id));
+    return reply.status(201).send(groupToApi(target, base));
   });
 
   app.delete<{ Params: Params }>('/api/v4/projects/:id', async (request, reply) => {

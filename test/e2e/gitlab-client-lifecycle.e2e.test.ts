@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pythonGitlab } from '../support/python-gitlab.js';
+import { startTrove, type RunningTrove } from '../support/trove-process.js';
+
+// python-gitlab (Debian's python3-gitlab 3.12) changes, moves and deletes what Trove holds with its
+// own object methods (save, transfer, transfer_project, block, unblock, delete), gives members an
+// expiry, and reads back from the audit log who did each of those: the access review an auditor
+// runs, through GitLab's own client.
+
+describe('python-gitlab changes, moves and deletes accounts, groups, projects and members', () => {
+  let trove: RunningTrove;
+  const gitlab = <T = any>(script: string, input: Record<string, unknown> = {}) => pythonGitlab<T>(trove.baseUrl, trove.rootToken, script, input);
+
+  before(async () => {
+    trove = await startTrove();
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  it('renames, changes the visibility of, transfers and deletes groups and projects, each change in the audit log', async () => {
+    const out = await gitlab(`
+      acme = gl.groups.create({'name': 'Acme', 'path': 'acme'})
+      tools = gl.groups.create({'name': 'Tools', 'path': 'tools'})
+      web = gl.projects.create({'name': 'Web', 'path': 'web', 'namespace_id': acme.id})
+      backend = gl.projects.create({'name': 'Backend', 'path': 'backend', 'namespace_id': acme.id})
+
+      acme.description = 'the acme group'
+      acme.visibility = 'internal'
+      acme.save()
+      out['acme'] = attrs(gl.groups.get(acme.id))
+
+      web.name = 'Web shop'
+      web.path = 'shop'
+      web.save()
+      out['web'] = attrs(gl.projects.get(web.id))
+
+      web.transfer(tools.id)
+      out['web_moved'] = gl.projects.get(web.id).path_with_namespace
+      tools.transfer_project(backend.id)
+      out['backend_moved'] = gl.projects.get(backend.id).path_with_namespace
+      tools.transfer(acme.id)
+      out['tools_moved'] = gl.groups.get(tools.id).full_path
+      out['web_after_group_move'] = gl.projects.get(web.id).path_with_namespace
+
+      gl.projects.delete(backend.id)
+      out['backend_gone'] = http_error(lambda: gl.projects.get(backend.id))
+      tools = gl.groups.get(tools.id)
+      tools.delete()
+      out['tools_gone'] = http_error(lambda: gl.groups.get('acme/tools'))
+      out['web_gone'] = http_error(lambda: gl.projects.get(web.id))
+
+      names = lambda events: [e.event_name for e in events]
+      out['acme_events'] = names(acme.audit_events.list(get_all=True))
+      out['instance_events'] = names(gl.audit_events.list(get_all=True))
+      changed = acme.audit_events.list(event_name='group_visibility_changed', get_all=True)
+      out['visibility_event'] = attrs(changed[0])
+    `);
+    assert.equal(out.acme.description, 'the acme group');
+    assert.equal(out.acme.visibility, 'internal');
+    assert.equal(out.web.name, 'Web shop');
+    assert.equal(out.web.path_with_namespace, 'acme/shop');
+    assert.equal(out.web_moved, 'tools/shop');
+    assert.equal(out.backend_moved, 'tools/backend');
+    assert.equal(out.tools_moved, 'acme/tools');
+    assert.equal(out.web_after_group_move, 'acme/tools/shop');
+    assert.equal(out.backend_gone.status, 404);
+    assert.equal(out.tools_gone.status, 404);
+    assert.equal(out.web_gone.status, 404);
+
+    for (const name of ['group_created', 'group_updated', 'group_visibility_changed', 'project_created', 'project_updated']) {
+      assert.ok(out.acme_events.includes(name), `acme's log holds ${name}: ${out.acme_events.join(', ')}`);
+    }
+    for (const name of ['project_transferred', 'group_transferred', 'project_deleted', 'group_deleted']) {
+      assert.ok(out.instance_events.includes(name), `the instance log holds ${name}: ${out.instance_events.join(', ')}`);
+    }
+    assert.equal(out.visibility_event.author_id, 1);
+    assert.deepEqual(out.visibility_event.changes.visibility, { from: 'private', to: 'internal' });
+  });
+
+  it('gives members an expiry, changes their level, lists inherited members and records each change with the old and new values', async () => {
+    const out = await gitlab(`
+      carol = gl.users.create({'username': 'carol', 'email': 'carol@example.com', 'name': 'Carol', 'password': 'correct-horse-battery'})
+      team = gl.groups.create({'name': 'Team', 'path': 'team'})
+      app = gl.projects.create({'name': 'App', 'path': 'app', 'namespace_id': team.id})
+
+      member = team.members.create({'user_id': carol.id, 'access_level': 30, 'expires_at': '2099-12-31'})
+      out['created'] = attrs(member)
+      member.access_level = 50
+      member.expires_at = '2098-06-30'
+      member.save()
+      out['changed'] = attrs(team.members.get(carol.id))
+      out['inherited'] = sorted((m.username, m.access_level) for m in app.members_all.list(get_all=True))
+      out['inherited_one'] = attrs(app.members_all.get(carol.id))
+      member.delete()
+      out['after_delete'] = [m.username for m in team.members.list(get_all=True)]
+
+      events = team.audit_events.list(get_all=True)
+      out['member_events'] = [(e.event_name, e.details['target_details'], e.changes) for e in reversed(events) if e.event_name.startswith('member_')]
+    `);
+    assert.equal(out.created.expires_at, '2099-12-31');
+    assert.equal(out.created.access_level, 30);
+    assert.equal(out.changed.access_level, 50);
+    assert.equal(out.changed.expires_at, '2098-06-30');
+    assert.deepEqual(out.inherited, [['carol', 50], ['root', 50]]);
+    assert.equal(out.inherited_one.username, 'carol');
+    assert.deepEqual(out.after_delete, ['root']);
+
+    const carolEvents = out.member_events.filter(([, target]: [string, string]) => target.includes('carol'));
+    assert.deepEqual(
+      carolEvents.map(([name]: [string]) => name),
+      ['member_added', 'member_access_level_changed', 'member_removed'],
+    );
+    assert.deepEqual(carolEvents[0][2].access_level, { from: null, to: 30 });
+    assert.deepEqual(carolEvents[1][2].access_level, { from: 30, to: 50 });
+    assert.deepEqual(carolEvents[1][2].expires_at, { from: '2099-12-31', to: '2098-06-30' });
+    assert.deepEqual(carolEvents[2][2].access_level, { from: 50, to: null });
+  });
+});
