@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { publishOk } from '../support/audit-e2e.js';
+import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { launchChromium } from '../support/browser.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { auditRows, newUiPage, signInWithPassword, signInWithToken } from '../support/web-ui-browser.js';
@@ -209,6 +209,21 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
       await status.filter({ hasText: 'Removed newbie.' }).waitFor();
       assert.equal(await levelOf('newbie'), undefined);
       await page.getByRole('button', { name: 'Remove newbie' }).waitFor({ state: 'detached' });
+
+      // Each change is in the audit log where the membership is, by olivia through the web UI.
+      const events = await allEvents(owner.api, `/api/v4/${kind}/${id()}/audit_events`, '&event_name=member_added&event_name=member_access_level_changed&event_name=member_removed');
+      const newbie = events
+        .filter((e) => e.event_name.startsWith('member_') && e.details.target_details.includes('newbie'))
+        .filter((e) => (kind === 'projects' ? e.project?.id === project.id : e.project === null))
+        .reverse();
+      assert.deepEqual(
+        newbie.map((e) => [e.event_name, e.actor.username, e.via, e.changes?.access_level]),
+        [
+          ['member_added', 'olivia', 'web', { from: null, to: 30 }],
+          ['member_access_level_changed', 'olivia', 'web', { from: 30, to: 20 }],
+          ['member_removed', 'olivia', 'web', { from: 20, to: null }],
+        ],
+      );
     });
   }
 
