@@ -22,6 +22,7 @@ import * as m013 from './migrations/013-blob-gc.js';
 import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
 import * as m016 from './migrations/016-authentication-failure-windows.js';
+import * as m019 from './migrations/019-audit-author-indexes.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -86,6 +87,7 @@ const migrations = {
   '014-case-insensitive-names': m014,
   '015-audit-integrity-alarms': m015,
   '016-authentication-failure-windows': m016,
+  '019-audit-author-indexes': m019,
 };
 
 function migrator(db: Db): Migrator {
