@@ -73,3 +73,6 @@ export function AuditTable({ list, emptyText, onFilterToken }: { list: KeysetEve
     </>
   );
 }
+
+// Where other pages found it before labels.ts existed.
+export { eventLabel } from './labels';
