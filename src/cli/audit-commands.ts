@@ -28,6 +28,9 @@ interface ExportOptions {
   until?: string;
   eventName: string[];
   authorUsername?: string;
+  author?: string;
+  tokenType?: string;
+  tokenId?: string;
   packageName?: string;
   packageFormat?: string;
   via?: string;
@@ -66,6 +69,9 @@ async function exportToStdout(db: Db, audit: AuditLog, options: ExportOptions): 
     created_before: options.until,
     event_name: options.eventName.length ? options.eventName : undefined,
     author_username: options.authorUsername,
+    author: options.author,
+    token_type: options.tokenType,
+    token_id: options.tokenId,
     package_name: options.packageName,
     package_format: options.packageFormat,
     via: options.via,
@@ -107,6 +113,9 @@ export function registerAuditCommands(program: Command, withDatabase: WithDataba
     .option('--until <date>', 'events created at or before this date/time (ISO 8601)')
     .option('--event-name <name>', 'only this event name (repeatable)', collect, [])
     .option('--author-username <username>')
+    .option('--author <name>', 'a username or a token name')
+    .option('--token-type <type>', 'personal_access_token | deploy_token | job_token (token ids are numbered per kind)')
+    .option('--token-id <id>')
     .option('--package-name <name>')
     .option('--package-format <format>')
     .option('--via <via>', 'web | api | package_client | pipeline | system')

@@ -15,6 +15,7 @@ export const AUDIT_FILTER_QUERY = {
   via: oneOf(VIA),
   outcome: oneOf(['success', 'failure']),
   token_type: oneOf(['', ...TOKEN_TYPES]),
+  author: { type: 'string', maxLength: 255 },
   created_after: isoTimestamp,
   created_before: isoTimestamp,
 };

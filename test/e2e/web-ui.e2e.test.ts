@@ -94,7 +94,7 @@ describe('web UI in Chromium', () => {
     await history.first().waitFor();
     const events = await history.locator('td:nth-child(2)').allInnerTexts();
     // Two publishes; "latest" created (1.4.0) and moved (1.5.0); "stable" created by npm dist-tag add.
-    assert.deepEqual(events.sort(), ['package published', 'package published', 'package tag created', 'package tag created', 'package tag updated']);
+    assert.deepEqual(events.sort(), ['Dist-tag created', 'Dist-tag created', 'Dist-tag moved', 'Package published', 'Package published']);
   });
 
   it('shows the pipeline of a version a CI job token published', async () => {
@@ -128,15 +128,15 @@ describe('web UI in Chromium', () => {
     await page.waitForURL(/event_name=package_registry_package_published/);
     const rows = page.locator('table.audit tbody tr');
     await rows.nth(2).waitFor();
-    assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['package published', 'package published', 'package published']);
+    assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), ['Package published', 'Package published', 'Package published']);
     // Shown in the browser's time zone (Berlin here), UTC on hover.
     const time = rows.first().locator('time');
     const iso = (await time.getAttribute('datetime'))!;
     assert.equal(await time.getAttribute('title'), `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`);
     assert.match(await time.innerText(), new RegExp(new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeStyle: 'medium' }).format(new Date(iso))));
-    assert.deepEqual(await rows.locator('td:nth-child(3)').allInnerTexts(), ['root', 'olivia', 'deploy token of acme/web-app']);
-    assert.deepEqual(await rows.locator('td:nth-child(4)').allInnerTexts(), ['CI job 4242', '“olivia-laptop”', 'deploy token “release-bot”']);
-    await rows.first().getByRole('button').click();
+    assert.deepEqual(await rows.locator('td.actor .actor-name').allInnerTexts(), ['root', 'olivia', '“release-bot”']);
+    assert.deepEqual(await rows.locator('td.actor .actor-kind').allInnerTexts(), ['CI job token of acme/web-app', 'Personal access token “olivia-laptop”', 'Deploy token of acme/web-app']);
+    await rows.first().getByRole('button', { name: 'Package published' }).click();
     const drawer = page.getByRole('dialog');
     assert.match(await drawer.locator('pre.json').innerText(), /"sha256": "[0-9a-f]{64}"/);
     await page.keyboard.press('Escape');
@@ -175,8 +175,8 @@ describe('web UI in Chromium', () => {
     await audit.getByText('In effect: enabled (set here).').waitFor();
     await page.getByRole('link', { name: 'Open the audit log' }).click();
     const first = page.locator('table.audit tbody tr').first();
-    await first.filter({ hasText: 'audit settings updated' }).waitFor();
-    assert.match(await first.innerText(), /olivia[\s\S]*web · HeadlessChrome/);
+    await first.filter({ hasText: 'Audit settings updated' }).waitFor();
+    assert.match(await first.innerText(), /olivia[\s\S]*Web UI · HeadlessChrome/);
   });
 
   it('creates a deploy token (secret shown once, it works) and revokes it', async () => {

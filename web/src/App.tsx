@@ -4,6 +4,7 @@ import { MembersPage } from './members/MembersPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { PackageListPage } from './pages/PackageListPage';
 import { PackagePage } from './packages/PackagePage';
+import { pageTitle } from './page-title';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
 import { TokensPage } from './pages/TokensPage';
@@ -75,7 +76,7 @@ export function App() {
   const { session, loading } = useSession();
   const { path } = useLocation();
   useEffect(() => {
-    document.title = session ? `Trove · ${path === '/' ? 'Explore' : path.slice(1)}` : 'Trove · Sign in';
+    document.title = pageTitle(path, session !== null);
   }, [path, session]);
   // A new page (not a new filter on the same page): start keyboard and screen-reader users at its content.
   const firstRender = useRef(true);

@@ -13,7 +13,8 @@ import type { AuditContext, AuditEventInput } from './audit-types.js';
 
 // Migration 012: on SQLite the events of small transactions (a package write's) join the filter
 // indexes later, in batches; large batches and PostgreSQL index at insert. Whatever is indexed
-// yet, every listing, count and export must return each matching event exactly once, in order.
+// yet, every listing, count and export must return each matching event exactly once, in order,
+// also by author (a username or a token name, migration 019) and by token id of one kind.
 // Against a real database (SQLite, or PostgreSQL on the PostgreSQL run).
 
 interface Written {
@@ -23,6 +24,9 @@ interface Written {
   pkg: string;
   name: string;
   author: number;
+  actorType: string;
+  username: string;
+  tokenName: string | null;
 }
 
 const NAMES = ['package_registry_package_published', 'package_registry_package_deleted', 'package_registry_package_tag_updated'];
@@ -46,11 +50,24 @@ describe('audit filter indexes brought up to date after the commit', () => {
     await db?.destroy();
   });
 
+  /**
+   * Users, personal tokens and deploy tokens in turn (i % 3), all tokens with id 1; deploy tokens
+   * are named bot-0 and bot-1, and one personal token is named like a user (user100).
+   */
+  function actorOf(i: number, userId: number): AuditContext['actor'] {
+    const user = { user_id: userId, username: `user${userId}`, token_owner_path: null };
+    if (i % 3 === 0) return { type: 'user', ...user, token_id: null, token_name: null };
+    if (i % 3 === 1) return { type: 'personal_access_token', ...user, token_id: 1, token_name: i % 2 ? 'laptop' : 'user100' };
+    return { type: 'deploy_token', user_id: null, username: 'trove+deploy-token-1', token_id: 1, token_name: `bot-${i % 2}`, token_owner_path: 'g1' };
+  }
+
   function event(): { ctx: AuditContext; input: AuditEventInput; expected: Omit<Written, 'id'> } {
     const i = n++;
-    const expected = { group: 1 + (i % 2), project: 10 + (i % 3), pkg: `pkg-${i % 4}`, name: NAMES[i % NAMES.length]!, author: 100 + (i % 5) };
+    const actor = actorOf(i, 100 + (i % 5));
+    const author = actor.type === 'deploy_token' ? -2 : actor.user_id!;
+    const expected = { group: 1 + (i % 2), project: 10 + (i % 3), pkg: `pkg-${i % 4}`, name: NAMES[i % NAMES.length]!, author, actorType: actor.type, username: actor.username!, tokenName: actor.token_name };
     const ctx: AuditContext = {
-      actor: { type: 'user', user_id: expected.author, username: `user${expected.author}`, token_id: null, token_name: null, token_owner_path: null },
+      actor,
       via: 'api',
       client: null,
       userAgent: null,
@@ -86,6 +103,15 @@ describe('audit filter indexes brought up to date after the commit', () => {
     { what: 'a group, a package and an event name', view: { kind: 'groups', groupIds: [2] }, filters: { packageName: 'pkg-1', eventNames: [NAMES[0]!] }, matches: (w) => w.group === 2 && w.pkg === 'pkg-1' && w.name === NAMES[0] },
     { what: 'a project and an author', view: { kind: 'project', projectId: 11 }, filters: { authorId: 102 }, matches: (w) => w.project === 11 && w.author === 102 },
     { what: 'two event names', view: { kind: 'instance' }, filters: { eventNames: [NAMES[1]!, NAMES[2]!] }, matches: (w) => w.name !== NAMES[0] },
+    { what: 'a deploy token by name', view: { kind: 'instance' }, filters: { author: 'bot-1' }, matches: (w) => w.tokenName === 'bot-1' },
+    { what: 'a user by username', view: { kind: 'groups', groupIds: [1] }, filters: { author: 'user101' }, matches: (w) => w.group === 1 && w.username === 'user101' },
+    {
+      what: 'a name that is a username and a token name',
+      view: { kind: 'instance' },
+      filters: { author: 'user100' },
+      matches: (w) => (w.username === 'user100' && w.actorType !== 'deploy_token') || w.tokenName === 'user100',
+    },
+    { what: 'token 1 of one kind', view: { kind: 'instance' }, filters: { tokenId: 1, tokenType: 'deploy_token' }, matches: (w) => w.actorType === 'deploy_token' },
   ];
 
   /** Every query answers exactly the events written that match it, whichever way it is paged. */
@@ -169,6 +195,11 @@ describe('audit filter indexes brought up to date after the commit', () => {
     };
     assert.match(await plan(indexedPart!), /USING INDEX audit_events_entity_package/);
     assert.match(await plan(tail!), /SEARCH audit_events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    // author: the one reading with events is one index walk (migration 019), not an OR over the log.
+    const [, byToken] = await partsInOrder(db, { kind: 'instance' }, { author: 'bot-1' }, 'desc');
+    assert.match(await plan(byToken!), /USING INDEX audit_events_token_name/);
+    const [, byUser] = await partsInOrder(db, { kind: 'instance' }, { author: 'user101' }, 'desc');
+    assert.match(await plan(byUser!), /USING INDEX audit_events_author_username/);
   });
 
   it('SQLite: an event never leaves the indexes, and its content still cannot change', async (t) => {

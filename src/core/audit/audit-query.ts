@@ -20,6 +20,10 @@ export interface AuditFilters {
   eventNames?: string[];
   authorId?: number;
   authorUsername?: string;
+  /** A username or a token name (the web UI's author box): events of that user or of tokens so named. */
+  author?: string;
+  /** Which of `author`'s two readings has any event at all (resolveAuthor); unset: both. */
+  authorTerms?: AuthorTerms;
   tokenId?: number;
   /** Token ids are per kind (personal, deploy, job): token_type says which kind token_id means. */
   tokenType?: string;
@@ -66,6 +70,7 @@ export function parseAuditFilters(query: Record<string, unknown>): AuditFilters 
     eventNames,
     authorId: intOrFail(query.author_id, 'author_id'),
     authorUsername: (query.author_username as string | undefined) || undefined,
+    author: (query.author as string | undefined) || undefined,
     tokenId: intOrFail(query.token_id, 'token_id'),
     tokenType,
     packageName: (query.package_name as string | undefined) || undefined,
@@ -87,6 +92,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
   // A user's username: a deploy token's events carry the token's username, which is no user's.
   if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername).where('actor_type', '<>', 'deploy_token');
+  if (filters.author) q = whereAuthor(db, q, filters.author, filters.authorTerms ?? { username: true, tokenName: true });
   if (filters.tokenId !== undefined) q = q.where('token_id', '=', filters.tokenId);
   if (filters.tokenType) q = q.where('actor_type', '=', filters.tokenType);
   if (filters.packageName) q = q.where('package_name', '=', filters.packageName);
@@ -96,6 +102,50 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.outcome) q = q.where('outcome', '=', filters.outcome as 'success' | 'failure');
   if (filters.throughId !== undefined) q = q.where('id', '<=', filters.throughId);
   return q;
+}
+
+/** The token name an event's actor used, as migration 019 indexes it (the expression must match). */
+function tokenNameOf(db: Db) {
+  return isPostgres(db) ? sql<string>`((record::jsonb -> 'actor') ->> 'token_name')` : sql<string>`json_extract(record, '$.actor.token_name')`;
+}
+
+export interface AuthorTerms {
+  username: boolean;
+  tokenName: boolean;
+}
+
+/**
+ * `author`: a user's username (not a deploy token's generated one) or a token's name. Each reading
+ * alone is a walk down one index (migration 019), newest first, as fast for a name with a million
+ * events as for one with three. An OR of both is not: SQLite then walks the whole log by id (3 s at
+ * a million events for a name that matches nothing) or gathers every match before sorting (5 s for
+ * a busy one), so resolveAuthor first asks each index whether the name occurs at all, and only
+ * the readings that do are kept: in practice one, as users and tokens are rarely named alike.
+ * Names are matched as recorded in the events, not looked up in the token tables, so a revoked
+ * token, or one whose group was deleted, is still found by the name its events carry.
+ */
+function whereAuthor(db: Db, q: EventQuery, author: string, terms: AuthorTerms): EventQuery {
+  return q.where((eb) => {
+    const readings = [];
+    if (terms.username) readings.push(eb.and([eb('author_username', '=', author), eb('actor_type', '<>', 'deploy_token')]));
+    if (terms.tokenName) readings.push(eb(tokenNameOf(db), '=', author));
+    return readings.length ? eb.or(readings) : sql<boolean>`1 = 0`;
+  });
+}
+
+async function anyEvent(db: Db, query: EventQuery): Promise<boolean> {
+  for (const part of await splitAtIndexMark(db, query, 'desc')) if (await part.select('id').limit(1).executeTakeFirst()) return true;
+  return false;
+}
+
+/** Which readings of `author` have events anywhere in the log (two index seeks; see whereAuthor). */
+export async function resolveAuthor(db: Db, author: string): Promise<AuthorTerms> {
+  const events = db.selectFrom('audit_events');
+  const [username, tokenName] = await Promise.all([
+    anyEvent(db, whereAuthor(db, events, author, { username: true, tokenName: false })),
+    anyEvent(db, whereAuthor(db, events, author, { username: false, tokenName: true })),
+  ]);
+  return { username, tokenName };
 }
 
 type Order = 'asc' | 'desc';
@@ -108,7 +158,11 @@ type Order = 'asc' | 'desc';
  * follows, and each event is in exactly one part. PostgreSQL indexes at insert: one part.
  */
 export async function partsInOrder(db: Db, view: AuditView, filters: AuditFilters, order: Order): Promise<EventQuery[]> {
-  const all = filteredEvents(db, view, filters);
+  const resolved = filters.author && !filters.authorTerms ? { ...filters, authorTerms: await resolveAuthor(db, filters.author) } : filters;
+  return splitAtIndexMark(db, filteredEvents(db, view, resolved), order);
+}
+
+async function splitAtIndexMark(db: Db, all: EventQuery, order: Order): Promise<EventQuery[]> {
   if (isPostgres(db)) return [all];
   const mark = await indexedThrough(db);
   const indexed = all.where('indexed', '=', sql.lit(1)).where('id', '<=', mark);

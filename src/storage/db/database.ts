@@ -23,6 +23,7 @@ import * as m014 from './migrations/014-case-insensitive-names.js';
 import * as m015 from './migrations/015-audit-integrity-alarms.js';
 import * as m016 from './migrations/016-authentication-failure-windows.js';
 import * as m017 from './migrations/017-member-expiry.js';
+import * as m019 from './migrations/019-audit-author-indexes.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -88,6 +89,7 @@ const migrations = {
   '015-audit-integrity-alarms': m015,
   '016-authentication-failure-windows': m016,
   '017-member-expiry': m017,
+  '019-audit-author-indexes': m019,
 };
 
 function migrator(db: Db): Migrator {

@@ -1,41 +1,81 @@
 import type { FormEvent } from 'react';
-import { EVENT_NAMES, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
-import { eventLabel } from './AuditTable';
+import { localZoneName } from '../ui/date-time';
+import { EVENT_NAMES, includesSubgroups, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
+import { actorTypeLabel, eventLabel, PACKAGE_FORMATS, TOKEN_TYPES, viaLabel } from './labels';
 
-/** Date range, event names, author, package, via, outcome (and subgroups for a group). */
-export function AuditFiltersForm({ filters, withSubgroups, onApply }: { filters: AuditQuery; withSubgroups: boolean; onApply: (next: AuditQuery) => void }) {
+export interface ProjectOption {
+  id: number;
+  full_path: string;
+}
+
+/** The projects offered, and the one in the URL if it is not among them (a shared link, a long list). */
+function withCurrent(projects: ProjectOption[], current: string): ProjectOption[] {
+  if (!current || projects.some((p) => String(p.id) === current)) return projects;
+  return [...projects, { id: Number(current), full_path: `project #${current}` }];
+}
+
+/**
+ * Date range, event names, author, token, package, format, project, via, outcome (and subgroups
+ * for a group). `projects`: the projects to offer in the project filter (none: no project filter).
+ */
+export function AuditFiltersForm({
+  filters,
+  withSubgroups,
+  onApply,
+  projects,
+}: {
+  filters: AuditQuery;
+  withSubgroups: boolean;
+  onApply: (next: AuditQuery) => void;
+  projects?: ProjectOption[];
+}) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '').trim() || undefined;
+    const tokenId = text('token_id');
     onApply({
       created_after: localInputToIso(String(form.get('created_after') ?? '')),
       created_before: localInputToIso(String(form.get('created_before') ?? '')),
       event_name: form.getAll('event_name').map(String),
-      author_username: text('author_username'),
+      author: text('author'),
+      // Token ids are numbered per kind: an id alone would mix deploy token 1 with personal token 1.
+      token_type: text('token_type'),
+      token_id: tokenId,
       package_name: text('package_name'),
+      package_format: text('package_format'),
+      project_id: text('project_id'),
       via: text('via'),
       outcome: text('outcome'),
-      include_subgroups: withSubgroups && form.get('include_subgroups') ? 'true' : undefined,
+      include_subgroups: withSubgroups && !form.get('include_subgroups') ? 'false' : undefined,
     });
   };
+  // An id needs its kind: the browser says so before the form is sent.
+  const checkTokenKind = (event: FormEvent<HTMLFormElement>) => {
+    const form = event.currentTarget;
+    const kind = form.elements.namedItem('token_type') as HTMLSelectElement;
+    const id = form.elements.namedItem('token_id') as HTMLInputElement;
+    kind.setCustomValidity(id.value.trim() && !kind.value ? 'Choose the kind of token: ids are numbered per kind.' : '');
+  };
   const selectedNames = new Set(Array.isArray(filters.event_name) ? filters.event_name : []);
+  const value = (name: string) => (filters[name] as string | undefined) ?? '';
+  const zone = localZoneName();
   // key: a new URL (back button, shared link) re-renders the form with its values.
   return (
-    <form className="filters audit-filters" aria-label="Filter audit events" onSubmit={submit} key={JSON.stringify(filters)}>
+    <form className="filters audit-filters" aria-label="Filter audit events" onSubmit={submit} onInput={checkTokenKind} key={JSON.stringify(filters)}>
       <label>
-        From
+        From ({zone})
         <input type="datetime-local" name="created_after" defaultValue={isoToLocalInput(filters.created_after as string | undefined)} />
       </label>
       <label>
-        To
+        To ({zone})
         <input type="datetime-local" name="created_before" defaultValue={isoToLocalInput(filters.created_before as string | undefined)} />
       </label>
       <label className="events">
         Event names
         <select name="event_name" multiple size={4} defaultValue={[...selectedNames]} aria-describedby="event-names-help">
           {EVENT_NAMES.map((name) => (
-            <option key={name} value={name}>
+            <option key={name} value={name} title={name}>
               {eventLabel(name)}
             </option>
           ))}
@@ -45,35 +85,77 @@ export function AuditFiltersForm({ filters, withSubgroups, onApply }: { filters:
         </small>
       </label>
       <label>
-        Author (username)
-        <input name="author_username" defaultValue={(filters.author_username as string) ?? ''} />
+        Author (username or token name)
+        <input name="author" defaultValue={value('author') || value('author_username')} />
       </label>
+      <fieldset className="token-filter">
+        <legend>Token</legend>
+        <label>
+          Token kind
+          <select name="token_type" defaultValue={value('token_type')}>
+            <option value="">Any</option>
+            {TOKEN_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {actorTypeLabel(type)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Token ID
+          <input name="token_id" inputMode="numeric" pattern="[0-9]+" size={6} defaultValue={value('token_id')} />
+        </label>
+      </fieldset>
       <label>
         Package name
-        <input name="package_name" defaultValue={(filters.package_name as string) ?? ''} />
+        <input name="package_name" defaultValue={value('package_name')} />
       </label>
       <label>
+        Format
+        <select name="package_format" defaultValue={value('package_format')}>
+          <option value="">Any</option>
+          {Object.entries(PACKAGE_FORMATS).map(([format, label]) => (
+            <option key={format} value={format}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {projects && (
+        <label>
+          Project
+          <select name="project_id" defaultValue={value('project_id')}>
+            <option value="">Any</option>
+            {withCurrent(projects, value('project_id')).map((project) => (
+              <option key={project.id} value={String(project.id)}>
+                {project.full_path}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
         Via
-        <select name="via" defaultValue={(filters.via as string) ?? ''}>
+        <select name="via" defaultValue={value('via')}>
           <option value="">Any</option>
           {VIAS.map((via) => (
             <option key={via} value={via}>
-              {via}
+              {viaLabel(via)}
             </option>
           ))}
         </select>
       </label>
       <label>
         Outcome
-        <select name="outcome" defaultValue={(filters.outcome as string) ?? ''}>
+        <select name="outcome" defaultValue={value('outcome')}>
           <option value="">Any</option>
-          <option value="success">success</option>
-          <option value="failure">failure</option>
+          <option value="success">Success</option>
+          <option value="failure">Failure</option>
         </select>
       </label>
       {withSubgroups && (
         <label className="checkbox">
-          <input type="checkbox" name="include_subgroups" defaultChecked={filters.include_subgroups === 'true'} />
+          <input type="checkbox" name="include_subgroups" defaultChecked={includesSubgroups(filters)} />
           Include subgroups
         </label>
       )}

@@ -1,25 +1,45 @@
 import { apiPath, enc } from '../api';
 import { navigate, useLocation } from '../router';
+import type { Actor, Project } from '../types';
 import { ScopeHeader } from '../ui/scope-header';
-import { filtersFromUrl, filtersToSearch } from './audit-filters';
-import { AuditFiltersForm } from './AuditFiltersForm';
+import { useApi } from '../ui/use-api';
+import { apiFilters, filtersFromUrl, filtersToSearch } from './audit-filters';
+import { AuditFiltersForm, type ProjectOption } from './AuditFiltersForm';
 import { AuditTable } from './AuditTable';
 import { useKeysetEvents } from './use-keyset-events';
 
 export type AuditScope = { kind: 'instance' } | { kind: 'groups' | 'projects'; fullPath: string };
 
+/**
+ * The projects to offer in the project filter: those in the group and its subgroups, or for the
+ * instance every project the admin sees (the first 100, the API's page limit; a project beyond
+ * them can still be filtered through the URL's project_id).
+ */
+function useProjectOptions(scope: AuditScope): ProjectOption[] | undefined {
+  const search = scope.kind === 'groups' ? `${scope.fullPath}/` : undefined;
+  const [projects] = useApi<Project[]>(scope.kind === 'projects' ? null : apiPath('/projects', { search, per_page: '100' }));
+  if (scope.kind === 'projects') return undefined;
+  if (projects.state !== 'ready') return [];
+  // The API's search matches anywhere in the path: keep those under this group.
+  const inScope = search ? projects.data.filter((p) => p.path_with_namespace.toLowerCase().startsWith(search.toLowerCase())) : projects.data;
+  return inScope.map((p) => ({ id: p.id, full_path: p.path_with_namespace })).sort((a, b) => a.full_path.localeCompare(b.full_path));
+}
+
 /** The audit log of the instance (admins), a group or a project, filtered from the URL. */
 export function AuditPage({ scope }: { scope: AuditScope }) {
   const { path, query } = useLocation();
   const filters = filtersFromUrl(query);
+  const requested = apiFilters(filters, scope.kind === 'groups');
   const base = scope.kind === 'instance' ? '' : `/${scope.kind}/${enc(scope.fullPath)}`;
-  const list = useKeysetEvents(apiPath(`${base}/audit_events`, { ...filters, pagination: 'keyset', per_page: '50' }));
-  const exportHref = (format: string) => apiPath(`${base}/audit_events/export`, { ...filters, format });
+  const list = useKeysetEvents(apiPath(`${base}/audit_events`, { ...requested, pagination: 'keyset', per_page: '50' }));
+  const exportHref = (format: string) => apiPath(`${base}/audit_events/export`, { ...requested, format });
+  const projects = useProjectOptions(scope);
+  const onlyToken = (actor: Actor) => navigate(`${path}${filtersToSearch({ ...filters, token_type: actor.type, token_id: String(actor.token_id) })}`);
 
   return (
-    <section>
+    <section className="audit-page">
       {scope.kind === 'instance' ? <h1>Instance audit log</h1> : <ScopeHeader kind={scope.kind} fullPath={scope.fullPath} current="audit" />}
-      <AuditFiltersForm filters={filters} withSubgroups={scope.kind === 'groups'} onApply={(next) => navigate(`${path}${filtersToSearch(next)}`)} />
+      <AuditFiltersForm filters={filters} withSubgroups={scope.kind === 'groups'} projects={projects} onApply={(next) => navigate(`${path}${filtersToSearch(next)}`)} />
       <div className="export" role="group" aria-label="Export">
         <span>Export these filters:</span>
         {/* Plain links: the browser streams the API's download to disk, whatever its size. */}
@@ -30,7 +50,7 @@ export function AuditPage({ scope }: { scope: AuditScope }) {
           Export JSON Lines
         </a>
       </div>
-      <AuditTable list={list} emptyText="No audit events match these filters." />
+      <AuditTable list={list} emptyText="No audit events match these filters." onFilterToken={onlyToken} />
     </section>
   );
 }

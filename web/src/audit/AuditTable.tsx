@@ -1,28 +1,17 @@
 import { useState } from 'react';
-import { actorText, clientText } from '../packages/published-by';
-import type { AuditEvent } from '../types';
+import type { Actor, AuditEvent } from '../types';
+import { ActorCell } from './ActorCell';
 import { DateTime } from '../ui/date-time';
 import { Empty, ErrorState, Loading } from '../ui/states';
 import { EventDrawer } from './EventDrawer';
+import { eventLabel, viaText } from './labels';
 import type { KeysetEvents } from './use-keyset-events';
 
-export function tokenText(event: AuditEvent): string {
-  const { actor } = event;
-  if (!actor.token_name) return '—';
-  return actor.type === 'deploy_token' ? `deploy token “${actor.token_name}”` : actor.type === 'job_token' ? actor.token_name : `“${actor.token_name}”`;
-}
-
-/** Deploy tokens have only a generated username: name their owner instead. */
-function actorCell(event: AuditEvent): string {
-  const { actor } = event;
-  if (actor.type === 'deploy_token') return `deploy token of ${actor.token_owner_path}`;
-  return actor.username ?? actorText(actor);
-}
-
-export const eventLabel = (name: string) => name.replace(/^package_registry_/, '').replaceAll('_', ' ');
-
-/** Time, event, actor, token, via/client, target, outcome; a row opens the whole record. */
-export function AuditTable({ list, emptyText }: { list: KeysetEvents; emptyText: string }) {
+/**
+ * Time, event, actor, via/client, target, outcome; a row opens the whole record. With
+ * `onFilterToken`, a token actor offers "only this token" (the page sets token_type and token_id).
+ */
+export function AuditTable({ list, emptyText, onFilterToken }: { list: KeysetEvents; emptyText: string; onFilterToken?: (actor: Actor) => void }) {
   const [selected, setSelected] = useState<AuditEvent | null>(null);
   if (list.state === 'error' && list.error) return <ErrorState error={list.error} retry={list.reload} />;
   if (list.state === 'loading' && list.events.length === 0) return <Loading what="Loading audit events" />;
@@ -37,7 +26,6 @@ export function AuditTable({ list, emptyText }: { list: KeysetEvents; emptyText:
               <th scope="col">Time</th>
               <th scope="col">Event</th>
               <th scope="col">Actor</th>
-              <th scope="col">Token</th>
               <th scope="col">Via / client</th>
               <th scope="col">Target</th>
               <th scope="col">Outcome</th>
@@ -54,12 +42,18 @@ export function AuditTable({ list, emptyText }: { list: KeysetEvents; emptyText:
                     {eventLabel(event.event_name)}
                   </button>
                 </td>
-                <td>{actorCell(event)}</td>
-                <td>{tokenText(event)}</td>
-                <td>{clientText(event.via, event.client)}</td>
+                <td className="actor">
+                  <ActorCell actor={event.actor} />
+                  {onFilterToken && event.actor.token_id !== null && event.actor.type !== 'system' && (
+                    <button type="button" className="link small" onClick={() => onFilterToken(event.actor)}>
+                      Only this token
+                    </button>
+                  )}
+                </td>
+                <td title={event.via}>{viaText(event.via, event.client)}</td>
                 <td className="wrap">{event.details.target_details}</td>
                 <td>
-                  <span className={`badge ${event.outcome}`}>{event.outcome}</span>
+                  <span className={`badge ${event.outcome}`}>{event.outcome === 'failure' ? 'Failure' : 'Success'}</span>
                 </td>
               </tr>
             ))}
@@ -79,3 +73,6 @@ export function AuditTable({ list, emptyText }: { list: KeysetEvents; emptyText:
     </>
   );
 }
+
+// Where other pages found it before labels.ts existed.
+export { eventLabel } from './labels';

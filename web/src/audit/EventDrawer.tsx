@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'react';
-import { actorText, clientText, pipelineText } from '../packages/published-by';
+import { pipelineText } from '../packages/published-by';
 import type { AuditEvent } from '../types';
 import { DateTime } from '../ui/date-time';
+import { ActorCell } from './ActorCell';
+import { eventLabel, formatLabel, viaText } from './labels';
 
 /** The whole record of one event: a summary, then the JSON exactly as the API returns it. */
 export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
@@ -20,29 +22,46 @@ export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: ()
     <div className="drawer-backdrop" onClick={onClose}>
       <aside className="drawer" role="dialog" aria-modal="true" aria-labelledby="drawer-title" onClick={(e) => e.stopPropagation()}>
         <header>
-          <h2 id="drawer-title">{event.event_name}</h2>
+          <h2 id="drawer-title">{eventLabel(event.event_name)}</h2>
           <button type="button" ref={closeButton} onClick={onClose}>
             Close
           </button>
         </header>
         <dl className="facts">
+          <dt>Event name</dt>
+          <dd>
+            <code>{event.event_name}</code>
+          </dd>
           <dt>Time</dt>
           <dd>
             <DateTime iso={event.created_at} />
           </dd>
           <dt>Outcome</dt>
           <dd>
-            {event.outcome}
+            {event.outcome === 'failure' ? 'Failure' : 'Success'}
             {event.reason ? ` (${event.reason})` : ''}
           </dd>
           <dt>Actor</dt>
-          <dd>{actorText(event.actor)}</dd>
+          <dd className="actor">
+            <ActorCell actor={event.actor} /> <code className="small">{event.actor.type}</code>
+          </dd>
           <dt>Via</dt>
-          <dd>{clientText(event.via, event.client)}</dd>
+          <dd>
+            {viaText(event.via, event.client)} <code className="small">{event.via}</code>
+          </dd>
           {event.pipeline && (
             <>
               <dt>Pipeline</dt>
               <dd>{pipelineText(event.pipeline)}</dd>
+            </>
+          )}
+          {event.package && (
+            <>
+              <dt>Package</dt>
+              <dd>
+                {formatLabel(event.package.format)} · {event.package.name}
+                {event.package.version ? ` ${event.package.version}` : ''}
+              </dd>
             </>
           )}
           <dt>Target</dt>

@@ -37,12 +37,48 @@ export const EVENT_NAMES = [
   'project_transferred',
   'project_deleted',
   'audit_events_exported',
+  'audit_event_streaming_destination_created',
+  'audit_event_streaming_destination_updated',
+  'audit_event_streaming_destination_deleted',
   'authentication_failed',
+  'user_signed_in',
+  'user_created',
+  'user_updated',
+  'user_blocked',
+  'user_unblocked',
+  'user_deleted',
+  'user_admin_granted',
+  'user_admin_revoked',
+  'group_created',
+  'group_updated',
+  'group_deleted',
+  'group_transferred',
+  'project_created',
+  'project_updated',
+  'project_deleted',
+  'project_transferred',
+  'member_added',
+  'member_access_level_changed',
+  'member_removed',
 ];
 
 export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
 
-const SINGLE = ['created_after', 'created_before', 'author_username', 'package_name', 'package_format', 'via', 'outcome', 'include_subgroups'] as const;
+// author_username: links made before the author box also matched token names.
+const SINGLE = [
+  'created_after',
+  'created_before',
+  'author',
+  'author_username',
+  'token_type',
+  'token_id',
+  'package_name',
+  'package_format',
+  'project_id',
+  'via',
+  'outcome',
+  'include_subgroups',
+] as const;
 
 export type AuditQuery = Record<string, string | string[] | undefined>;
 
@@ -54,6 +90,17 @@ export function filtersFromUrl(query: URLSearchParams): AuditQuery {
   if (names.length) out.event_name = names;
   return out;
 }
+
+/**
+ * What the API is asked for. A group's audit events include its subgroups' unless the URL says
+ * include_subgroups=false, as its Packages tab does: the URL only records the user's unticking.
+ */
+export function apiFilters(filters: AuditQuery, isGroup: boolean): AuditQuery {
+  if (!isGroup) return { ...filters, include_subgroups: undefined };
+  return { ...filters, include_subgroups: filters.include_subgroups === 'false' ? undefined : 'true' };
+}
+
+export const includesSubgroups = (filters: AuditQuery) => filters.include_subgroups !== 'false';
 
 export function filtersToSearch(filters: AuditQuery): string {
   const params = new URLSearchParams();

@@ -1,6 +1,13 @@
-// Times are stored in UTC; people read them in their own time zone, with UTC on hover.
+// Times are stored in UTC; people read them in their own time zone, named next to every time
+// ("Dec 6, 2026, 9:33:08 AM GMT+1": a time without its zone is ambiguous in a shared screenshot
+// or a ticket), with UTC on hover.
 
-const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
+
+/** The browser's time zone, e.g. "Europe/Berlin", for labels of time inputs (which take local time). */
+export function localZoneName(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'local time';
+}
 
 export function DateTime({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;

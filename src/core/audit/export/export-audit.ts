@@ -6,12 +6,13 @@ import type { ExportFormat } from './export-format.js';
 
 // Every export is itself audited (SPEC 4.2, 4.6: always recorded), before any data leaves.
 
-const PARAMETER_NAMES: Record<Exclude<keyof AuditFilters, 'throughId'>, string> = {
+const PARAMETER_NAMES: Record<Exclude<keyof AuditFilters, 'throughId' | 'authorTerms'>, string> = {
   createdAfter: 'created_after',
   createdBefore: 'created_before',
   eventNames: 'event_name',
   authorId: 'author_id',
   authorUsername: 'author_username',
+  author: 'author',
   tokenId: 'token_id',
   tokenType: 'token_type',
   packageName: 'package_name',
