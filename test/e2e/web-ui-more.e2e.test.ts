@@ -86,7 +86,7 @@ describe('web UI in Chromium, part 2', () => {
     assert.ok(expected.length >= 2, 'publish and its latest tag');
     assert.ok(expected.every((e) => e.entity_type === 'Group' && e.details.entity_path === 'acme/platform'));
     await page.getByText(`${expected.length} events, the whole log for these filters.`).waitFor();
-    const labels: Record<string, string> = { [PUBLISHED]: 'Package published', package_registry_package_tag_created: 'Dist-tag created' };
+    const labels: Record<string, string> = { [PUBLISHED]: 'Package published', package_registry_package_tag_created: 'Dist-tag created', project_created: 'Project created' };
     assert.deepEqual(await rows.locator('td:nth-child(2)').allInnerTexts(), expected.map((e) => labels[e.event_name]));
   });
 

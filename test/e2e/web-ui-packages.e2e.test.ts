@@ -110,10 +110,10 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     await page.getByRole('heading', { name: '@acme/gone' }).waitFor();
     assert.match(await page.getByRole('note').innerText(), /Version 0\.1\.0 was deleted by personal access token "max-token" of max\./);
     const by = await page.locator('dl.published-by').innerText();
-    assert.match(by, /api/);
+    assert.match(by, /REST API/);
     const rows = await auditRows(page, 2);
     const events = await rows.locator('td:nth-child(2)').allInnerTexts();
-    assert.deepEqual([events[0], events.at(-1)], ['package deleted', 'package published']);
+    assert.deepEqual([events[0], events.at(-1)], ['Package deleted', 'Package published']);
   });
 
   it('shows the plain "not found" of a deleted package to a reporter, who may not read the audit log', async () => {

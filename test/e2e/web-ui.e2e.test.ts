@@ -74,7 +74,9 @@ describe('web UI in Chromium', () => {
     await v140.getByRole('cell', { name: 'ui-kit-1.4.0.tgz' }).waitFor();
     const published = await v140.locator('dl.published-by').innerText();
     assert.match(published, /deploy token "release-bot" of acme\/web-app/);
-    assert.match(published, new RegExp(`package_client · npm ${data.npmVersion.replaceAll('.', '\\.')}`));
+    assert.match(published, new RegExp(`Package client · npm ${data.npmVersion.replaceAll('.', '\\.')}`));
+    // In words, the actor named once: no raw value, no "deploy token deploy token".
+    for (const raw of ['package_client', 'deploy_token', /deploy token\s+deploy token/i]) assert.doesNotMatch(published, new RegExp(raw));
     const v150 = await page.getByRole('article', { name: '1.5.0' }).locator('dl.published-by').innerText();
     assert.match(v150, /personal access token "olivia-laptop" of olivia/);
     // The file table shows the stored digest, and the dist-tag points at its version.

@@ -3,7 +3,8 @@ import type { Package, PackageFile } from '../types';
 import { DateTime, formatBytes } from '../ui/date-time';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
-import { actorText, clientText, pipelineText, PublishedByDetails } from './published-by';
+import { viaText } from '../audit/labels';
+import { actorText, pipelineText, PublishedByDetails } from './published-by';
 
 /** One version: status, tags, deprecation, who published it, and its files with their own publisher. */
 export function VersionCard({ projectPath, pkg, current }: { projectPath: string; pkg: Package; current: boolean }) {
@@ -52,7 +53,7 @@ export function VersionCard({ projectPath, pkg, current }: { projectPath: string
                     <td>
                       {actorText(file.created_by.actor)}
                       <div className="muted small">
-                        {clientText(file.created_by.via, file.created_by.client)}
+                        {viaText(file.created_by.via, file.created_by.client)}
                         {file.created_by.pipeline && <> · {pipelineText(file.created_by.pipeline)}</>} · <DateTime iso={file.created_by.at} />
                       </div>
                     </td>

@@ -1,4 +1,5 @@
 import type { Actor, Pipeline, PublishedBy } from '../types';
+import { viaText } from '../audit/labels';
 import { DateTime } from '../ui/date-time';
 
 // "Who, with which credential, how": the sentence SPEC §4.3 asks the package page to say, e.g.
@@ -21,11 +22,6 @@ export function actorText(actor: Actor): string {
   }
 }
 
-export function clientText(via: string, client: { name: string; version: string | null } | null): string {
-  const how = client ? `${client.name}${client.version ? ` ${client.version}` : ''}` : null;
-  return how ? `${via} · ${how}` : via;
-}
-
 export function pipelineText(pipeline: Pipeline): string {
   return `pipeline #${pipeline.id}, job #${pipeline.job_id} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`;
 }
@@ -36,10 +32,10 @@ export function PublishedByDetails({ by }: { by: PublishedBy }) {
     <dl className="published-by">
       <dt>Actor</dt>
       <dd>
-        <span className="badge">{by.actor.type.replaceAll('_', ' ')}</span> {actorText(by.actor)}
+        {actorText(by.actor)}
       </dd>
       <dt>Via</dt>
-      <dd>{clientText(by.via, by.client)}</dd>
+      <dd title={by.via}>{viaText(by.via, by.client)}</dd>
       {by.pipeline && (
         <>
           <dt>Pipeline</dt>

@@ -1,5 +1,6 @@
 import { apiPath, enc } from '../api';
-import { actorText, clientText } from '../packages/published-by';
+import { viaText } from '../audit/labels';
+import { actorText } from '../packages/published-by';
 import { PublishInstructions } from '../packages/PublishInstructions';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { Group, Package, Project } from '../types';
@@ -127,7 +128,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
                         </td>
                         <td>
                           {actorText(pkg.published_by.actor)}
-                          <div className="muted small">{clientText(pkg.published_by.via, pkg.published_by.client)}</div>
+                          <div className="muted small">{viaText(pkg.published_by.via, pkg.published_by.client)}</div>
                         </td>
                       </tr>
                     ))}
