@@ -181,7 +181,7 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     it(`adds, changes and removes members of a ${kind.slice(0, -1)} through its Members page`, async () => {
       const page = await signedIn('olivia', `/${kind}/${path}`);
       await page.getByRole('link', { name: 'Members' }).click();
-      const members = async () => (await owner.api.expect(200, 'GET', `/api/v4/${kind}/${id()}/members`)) as { username: string; access_level: number }[];
+      const members = async () => (await owner.api.expect(200, 'GET', `/api/v4/${kind}/${id()}/members`)) as { username: string; access_level: number; expires_at: string | null }[];
       const levelOf = async (username: string) => (await members()).find((m) => m.username === username)?.access_level;
       const status = page.getByRole('status');
 
@@ -191,8 +191,11 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
 
       await page.getByLabel('Username').fill('newbie');
       await page.getByRole('form', { name: 'Add a member' }).getByLabel('Access level').selectOption('30');
+      await page.getByLabel('Expires (optional, UTC)').fill('2099-12-31');
       await page.getByRole('button', { name: 'Add member' }).click();
-      await status.filter({ hasText: 'Added newbie as Developer.' }).waitFor();
+      await status.filter({ hasText: 'Added newbie as Developer until 2099-12-31.' }).waitFor();
+      assert.equal((await members()).find((m) => m.username === 'newbie')?.expires_at, '2099-12-31');
+      await page.getByRole('row', { name: /newbie/ }).getByText('2099-12-31').waitFor();
       assert.equal(await levelOf('newbie'), 30);
       await page.getByLabel('Access level of newbie').waitFor();
 
@@ -217,11 +220,11 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
         .filter((e) => (kind === 'projects' ? e.project?.id === project.id : e.project === null))
         .reverse();
       assert.deepEqual(
-        newbie.map((e) => [e.event_name, e.actor.username, e.via, e.changes?.access_level]),
+        newbie.map((e) => [e.event_name, e.actor.username, e.via, e.changes?.access_level, e.changes?.expires_at?.from ?? null]),
         [
-          ['member_added', 'olivia', 'web', { from: null, to: 30 }],
-          ['member_access_level_changed', 'olivia', 'web', { from: 30, to: 20 }],
-          ['member_removed', 'olivia', 'web', { from: 20, to: null }],
+          ['member_added', 'olivia', 'web', { from: null, to: 30 }, null],
+          ['member_access_level_changed', 'olivia', 'web', { from: 30, to: 20 }, '2099-12-31'],
+          ['member_removed', 'olivia', 'web', { from: 20, to: null }, '2099-12-31'],
         ],
       );
     });
@@ -234,5 +237,14 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('alert').filter({ hasText: 'You cannot grant an access level above your own' }).waitFor();
     assert.equal(await maintainer.api.expect(200, 'GET', `/api/v4/groups/${group.id}/members`).then((list: { username: string }[]) => list.some((m) => m.username === 'newbie')), false);
+  });
+
+  it('offers a reporter no member forms, saying only maintainers and owners may change members', async () => {
+    const page = await signedIn('rita', '/groups/acme/-/members');
+    await page.getByRole('note').filter({ hasText: 'Only maintainers and owners of the group acme can change its members; you are Reporter here.' }).waitFor();
+    await page.getByRole('row', { name: /olivia/ }).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Add a member' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
+    assert.equal(await page.getByRole('combobox', { name: /^Access level of / }).count(), 0);
   });
 });

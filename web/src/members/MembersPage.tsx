@@ -17,7 +17,16 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
   const [members, reload] = useApi<Member[]>(apiPath(`/${kind}/${enc(fullPath)}/members`, { per_page: '100' }));
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const what = kind === 'groups' ? 'group' : 'project';
-  const blocked = tokenScopeBlock(session, 'changing members');
+  // The caller's own level here (inherited included; administrators pass as owners): below
+  // maintainer, no form is offered, and the page says why instead of letting each change fail.
+  const [mine] = useApi<Member>(session && !session.user.is_admin ? apiPath(`/${kind}/${enc(fullPath)}/members/all/${session.user.id}`) : null);
+  const ownLevel = session?.user.is_admin ? 50 : mine.state === 'ready' ? mine.data.access_level : 0;
+  const roleBlock =
+    session?.user.is_admin || mine.state === 'loading' || ownLevel >= 40
+      ? null
+      : `Only maintainers and owners of the ${what} ${fullPath} can change its members${ownLevel > 0 ? `; you are ${levelName(ownLevel)} here` : ''}.`;
+  const blocked = tokenScopeBlock(session, 'changing members') ?? roleBlock;
+  const canChange = !blocked && (session?.user.is_admin === true || mine.state !== 'loading');
 
   /** Runs one change; says what happened, or why it was refused, in words. */
   const change = async (done: string, request: () => Promise<unknown>) => {
@@ -37,10 +46,11 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
     const form = new FormData(formElement);
     const username = String(form.get('username') ?? '').trim();
     const level = Number(form.get('access_level'));
-    await change(`Added ${username} as ${levelName(level)}.`, async () => {
+    const expiresAt = String(form.get('expires_at') ?? '');
+    await change(`Added ${username} as ${levelName(level)}${expiresAt ? ` until ${expiresAt}` : ''}.`, async () => {
       const [user] = await api.get<User[]>(apiPath('/users', { username }));
       if (!user) throw new ApiError(404, `There is no user named “${username}”.`);
-      await api.post(base, { user_id: user.id, access_level: level });
+      await api.post(base, { user_id: user.id, access_level: level, ...(expiresAt ? { expires_at: expiresAt } : {}) });
       formElement.reset();
     });
   };
@@ -82,7 +92,7 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
                         {member.name && member.name !== member.username && <div className="muted small">{member.name}</div>}
                       </td>
                       <td data-label="Access level">
-                        {blocked ? (
+                        {!canChange ? (
                           levelName(member.access_level)
                         ) : (
                           <select
@@ -103,7 +113,7 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
                       </td>
                       <td data-label="Expires">{member.expires_at ?? 'never'}</td>
                       <td className="actions">
-                        {!blocked && (
+                        {canChange && (
                           <button
                             type="button"
                             aria-label={`Remove ${member.username}`}
@@ -124,7 +134,7 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
           )
         }
       </Loaded>
-      {!blocked && (
+      {canChange && (
         <form className="filters" onSubmit={(e) => void add(e)} aria-label="Add a member">
           <label>
             Username
@@ -139,6 +149,10 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
                 </option>
               ))}
             </select>
+          </label>
+          <label>
+            Expires (optional, UTC)
+            <input name="expires_at" type="date" />
           </label>
           <button type="submit" className="primary">
             Add member
