@@ -135,9 +135,10 @@ export function requireApiUser(principal: Principal, write: boolean): Extract<Pr
   return principal;
 }
 
-export function requireAdmin(principal: Principal): void {
-  requireApiUser(principal, true);
+export function requireAdmin(principal: Principal): Extract<Principal, { kind: 'user' }> {
+  const user = requireApiUser(principal, true);
   if (!isAdmin(principal)) throw errors.forbidden();
+  return user;
 }
 
 /** Whether the principal may see the group at all (for 404 decisions on REST routes). */
