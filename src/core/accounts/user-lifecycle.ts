@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../storage/db/database.js';
+import { isPostgres } from '../../storage/db/dialect-types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { userScope } from '../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../audit/audit-types.js';
@@ -31,15 +32,16 @@ async function lockedUser(tx: Tx, id: number): Promise<User> {
 
 async function assertNotLastActiveAdmin(tx: Tx, user: User, action: string): Promise<void> {
   if (user.is_admin !== 1 || user.state !== 'active') return;
-  const others = await tx
-    .selectFrom('users')
-    .select('id')
-    .where('is_admin', '=', 1)
-    .where('state', '=', 'active')
-    .where('id', '<>', user.id)
-    .limit(1)
-    .executeTakeFirst();
-  if (!others) throw errors.conflict(`409 Conflict - ${user.username} is the last active administrator and cannot be ${action}; make another user an administrator first`);
+  // Two administrators demoting (blocking, deleting) each other at once must not both succeed:
+  // on PostgreSQL the active administrators' rows are locked, all of them and in id order (no
+  // deadlock), so the second transaction waits and then sees the first one's change. SQLite
+  // runs one write transaction at a time anyway.
+  let admins = tx.selectFrom('users').select('id').where('is_admin', '=', 1).where('state', '=', 'active').orderBy('id');
+  if (isPostgres(tx)) admins = admins.forUpdate();
+  const others = (await admins.execute()).filter((admin) => admin.id !== user.id);
+  if (others.length === 0) {
+    throw errors.conflict(`409 Conflict - ${user.username} is the last active administrator and cannot be ${action}; make another user an administrator first`);
+  }
 }
 
 function assertNotSelf(actor: ActingUser, user: User, action: string): void {
