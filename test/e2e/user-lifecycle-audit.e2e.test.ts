@@ -20,23 +20,28 @@ async function signIn(baseUrl: string, body: Record<string, string>): Promise<{ 
   return { status: res.status, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '', csrf: json.csrf_token ?? '' };
 }
 
+// One Trove for the whole file: each part uses users and groups of its own.
+let trove: RunningTrove;
+let world: World;
+
+before(async () => {
+  trove = await startTrove();
+  world = new World(trove);
+});
+
+after(async () => {
+  await trove?.stop();
+});
+
 describe('user accounts: GitLab endpoints, audited on the user', () => {
-  let trove: RunningTrove;
-  let world: World;
   let rootId: number;
   let alice: TestUser;
   let bob: TestUser;
 
   before(async () => {
-    trove = await startTrove();
-    world = new World(trove);
     rootId = (await world.root.expect(200, 'GET', '/api/v4/user')).id;
     alice = await world.user('alice');
     bob = await world.user('bob');
-  });
-
-  after(async () => {
-    await trove?.stop();
   });
 
   it('records user_created: root by the bootstrap, others by the administrator who created them', async () => {
@@ -215,23 +220,15 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
 });
 
 describe("a user's own audit events", () => {
-  let trove: RunningTrove;
-  let world: World;
   let erin: TestUser;
   let frank: TestUser;
 
   before(async () => {
-    trove = await startTrove();
-    world = new World(trove);
     [erin, frank] = await Promise.all([world.user('erin'), world.user('frank')]);
     await world.root.expect(200, 'PUT', `/api/v4/users/${erin.id}`, { name: 'Erin E.' });
     await erin.api.expect(201, 'POST', '/api/v4/user/personal_access_tokens', { name: 'second', scopes: ['read_api'] });
     await erin.api.expect(200, 'PUT', '/api/v4/namespaces/erin/packages/settings', { package_audit_events: 'enabled' });
     assert.equal((await signIn(trove.baseUrl, { login: 'erin', password: PASSWORD })).status, 201);
-  });
-
-  after(async () => {
-    await trove?.stop();
   });
 
   it('lists account, sign-in, token and namespace-settings events to that user and to administrators, 404 to others', async () => {
@@ -283,19 +280,8 @@ describe("a user's own audit events", () => {
 });
 
 describe('deploy tokens', () => {
-  let trove: RunningTrove;
-
-  before(async () => {
-    trove = await startTrove();
-  });
-
-  after(async () => {
-    await trove?.stop();
-  });
-
   it('show last_used_at: null until used, then the time of a publish with it', async () => {
-    const world = new World(trove);
-    const group = await world.group('acme');
+    const group = await world.group('tokens-acme');
     const project = await world.project('web', group.id);
     const token = await world.deployToken('projects', project.id, 'release-bot', ['read_package_registry', 'write_package_registry']);
     const listed = async () => (await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/deploy_tokens`))[0];

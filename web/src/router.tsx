@@ -45,6 +45,7 @@ export const routes = {
   pkg: (projectPath: string, packageId: number) => `/projects/${projectPath}/-/packages/${packageId}`,
   audit: (kind: 'groups' | 'projects', fullPath: string) => `/${kind}/${fullPath}/-/audit`,
   instanceAudit: () => '/admin/audit',
+  activity: () => '/activity',
   settings: (kind: 'groups' | 'projects' | 'namespaces', fullPath: string) => `/${kind}/${fullPath}/-/settings`,
   tokens: () => '/tokens',
 };
