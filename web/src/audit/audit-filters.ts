@@ -25,6 +25,14 @@ export const EVENT_NAMES = [
   'ci_job_token_issued',
   'audit_events_exported',
   'authentication_failed',
+  'user_signed_in',
+  'user_created',
+  'user_updated',
+  'user_admin_granted',
+  'user_admin_revoked',
+  'user_blocked',
+  'user_unblocked',
+  'user_deleted',
 ];
 
 export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
