@@ -3,7 +3,6 @@ import { AccessLevel } from '../core/accounts/access-levels.js';
 import { subtreeNamespaceIds } from '../core/accounts/namespaces.js';
 import { requireAdmin, requireApiUser } from '../core/accounts/permissions.js';
 import { TOKEN_TYPES, VIA, type AuditView } from '../core/audit/audit-query.js';
-import { findUserById } from '../core/accounts/users.js';
 import { INSTANCE_SCOPE, namespaceScope, projectScope, userScope } from '../core/audit/audit-scope.js';
 import type { AuditScope } from '../core/audit/audit-types.js';
 import { errors } from '../core/errors.js';
@@ -26,7 +25,7 @@ export const AUDIT_FILTER_QUERY = {
 // all of a group's events, project maintainers all of a project's; developers (and group
 // maintainers) only their own actions; reporters nothing (403); others do not learn it exists (404).
 // A user's own view: the events stored on them (account, sign-in, personal tokens, namespace
-// settings), for that user and for admins.
+// settings), for that user and for admins (a deleted user's too).
 
 export type AuditViewParams = { id: string };
 
@@ -79,7 +78,8 @@ export async function projectView(ctx: AppContext, request: FastifyRequest<{ Par
 
 export async function userView(ctx: AppContext, request: FastifyRequest<{ Params: AuditViewParams }>): Promise<ResolvedView> {
   const principal = requireApiUser(request.principal, false);
-  const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
-  if (!user || (user.id !== principal.user.id && !isAdmin(principal))) throw errors.notFound('404 User Not Found');
+  // Administrators also read a deleted user's history (the account row stays for that).
+  const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', idParam(request.params.id, 'User')).executeTakeFirst();
+  if (!user || !(isAdmin(principal) || (user.id === principal.user.id && user.state !== 'deleted'))) throw errors.notFound('404 User Not Found');
   return { view: { kind: 'user', userId: user.id }, scope: userScope(user), project: null, label: user.username, includeSubgroups: false };
 }

@@ -115,11 +115,18 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
     assert.equal(session.status, 201);
     const viaSession = () => fetch(`${trove.baseUrl}/api/v4/user`, { headers: { cookie: session.cookie } }).then((r) => r.status);
     assert.equal(await viaSession(), 200);
+    const group = await world.group('ci-acme');
+    const project = await world.project('app', group.id);
+    await world.addMember('projects', project.id, bob, 30);
+    const job = await world.jobToken(project.id, { pipeline_id: 1, job_id: 2, ref: 'main', sha: 'abcdef12', user_id: bob.id });
+    const viaJobToken = () => fetch(`${trove.baseUrl}/api/v4/projects/${project.id}/packages/npm/nothing-here`, { headers: { 'job-token': job.token } }).then((r) => r.status);
+    assert.equal(await viaJobToken(), 404, 'the job token is accepted (the package does not exist)');
 
     const blocked = await world.root.post(`/api/v4/users/${bob.id}/block`);
     assert.deepEqual([blocked.status, blocked.body], [201, true]);
     assert.equal((await bob.api.get('/api/v4/user')).status, 401, 'token refused');
     assert.equal(await viaSession(), 401, 'session ended');
+    assert.equal(await viaJobToken(), 401, 'job token refused');
     assert.equal((await signIn(trove.baseUrl, { login: 'bob', password: PASSWORD })).status, 401, 'no new sign-in');
     assert.equal((await world.root.expect(200, 'GET', `/api/v4/users/${bob.id}`)).state, 'blocked');
     const event = await latestEvent(world.root, instanceEvents, 'user_blocked');
@@ -131,6 +138,7 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
     const unblocked = await world.root.post(`/api/v4/users/${bob.id}/unblock`);
     assert.deepEqual([unblocked.status, unblocked.body], [201, true]);
     assert.equal((await bob.api.get('/api/v4/user')).status, 200);
+    assert.equal(await viaJobToken(), 404);
     const back = await latestEvent(world.root, instanceEvents, 'user_unblocked');
     assert.deepEqual([back.entity_id, back.changes], [bob.id, { state: { from: 'blocked', to: 'active' } }]);
     assert.equal((await bob.api.post(`/api/v4/users/${alice.id}/block`)).status, 403, 'only administrators block');
@@ -196,7 +204,8 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
     // The name stays taken: the log keeps naming the deleted user.
     assert.equal((await world.root.post('/api/v4/users', { username: 'dave', email: 'dave2@example.com', password: PASSWORD })).status, 409);
 
-    const event = await latestEvent(world.root, instanceEvents, 'user_deleted');
+    const event = await latestEvent(world.root, userEvents(dave), 'user_deleted');
+    assert.ok((await allEvents(world.root, userEvents(dave))).some((e) => e.event_name === 'user_created'), "administrators still read a deleted user's history");
     assert.deepEqual([event.entity_type, event.entity_id, event.details.target_details], ['User', dave.id, 'dave']);
     assert.deepEqual(event.changes.state, { from: 'active', to: 'deleted' });
     assert.deepEqual(event.changes.personal_access_tokens_revoked.from.map((t: any) => t.name), ['dave-token', 'laptop']);
