@@ -7,7 +7,8 @@ import { migrateToLatest, openDatabase, type Db } from '../../storage/db/databas
 import { AuditLog } from '../audit/audit-log.js';
 import { systemAuditContext } from '../audit/audit-types.js';
 import { TroveError } from '../errors.js';
-import { deleteUser, setUserBlocked, updateUser } from './user-lifecycle.js';
+import { deleteUser } from './user-deletion.js';
+import { setUserBlocked, updateUser } from './user-lifecycle.js';
 import { createUser } from './users.js';
 
 // The last active administrator stays, whoever acts: over HTTP an administrator acting on

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
-import { deleteUser, setUserBlocked, updateUser } from '../../core/accounts/user-lifecycle.js';
+import { deleteUser } from '../../core/accounts/user-deletion.js';
+import { setUserBlocked, updateUser } from '../../core/accounts/user-lifecycle.js';
 import { createUser, findUserById, userToApi } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import { isAdmin } from '../../core/tokens/principal.js';
