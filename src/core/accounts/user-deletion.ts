@@ -50,27 +50,22 @@ export async function deleteUser(db: Db, audit: AuditLog, ctx: AuditContext, act
   });
 }
 
+/** The user's memberships, groups first, as user_deleted lists them. */
 async function membershipsOf(tx: Tx, user: User) {
-  const groups = await tx
+  const rows = await tx
     .selectFrom('members')
-    .innerJoin('namespaces', 'namespaces.id', 'members.source_id')
-    .select(['namespaces.full_path', 'members.access_level'])
-    .where('members.source_type', '=', 'namespace')
+    .leftJoin('namespaces', (join) => join.onRef('namespaces.id', '=', 'members.source_id').on('members.source_type', '=', 'namespace'))
+    .leftJoin('projects', (join) => join.onRef('projects.id', '=', 'members.source_id').on('members.source_type', '=', 'project'))
+    .select(['members.source_type', 'members.access_level', 'namespaces.full_path as group_path', 'projects.full_path as project_path'])
     .where('members.user_id', '=', user.id)
+    .orderBy('members.source_type')
     .orderBy('members.id')
     .execute();
-  const projects = await tx
-    .selectFrom('members')
-    .innerJoin('projects', 'projects.id', 'members.source_id')
-    .select(['projects.full_path', 'members.access_level'])
-    .where('members.source_type', '=', 'project')
-    .where('members.user_id', '=', user.id)
-    .orderBy('members.id')
-    .execute();
-  return [
-    ...groups.map((m) => ({ source_type: 'Namespace', full_path: m.full_path, access_level: m.access_level })),
-    ...projects.map((m) => ({ source_type: 'Project', full_path: m.full_path, access_level: m.access_level })),
-  ];
+  return rows.map((m) => ({
+    source_type: m.source_type === 'namespace' ? 'Namespace' : 'Project',
+    full_path: m.group_path ?? m.project_path,
+    access_level: m.access_level,
+  }));
 }
 
 async function assertOwnsNoGroupAlone(tx: Tx, user: User): Promise<void> {
