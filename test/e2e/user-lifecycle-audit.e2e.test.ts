@@ -85,8 +85,9 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
   });
 
   it('a username change keeps the rules of new users and renames the personal namespace and its projects, recorded', async () => {
-    await world.group('acme');
-    for (const taken of ['ROOT', 'Acme', 'BOB']) {
+    const group = await world.group('acme');
+    await world.root.expect(201, 'POST', `/api/v4/groups/${group.id}/deploy_tokens`, { name: 'ci', scopes: ['read_package_registry'], username: 'ci-bot' });
+    for (const taken of ['ROOT', 'Acme', 'CI-bot', 'BOB']) {
       const res = await world.root.put(`/api/v4/users/${alice.id}`, { username: taken });
       assert.equal(res.status, 409, `${taken}: ${res.text}`);
       assert.match(res.body.message, /has already been taken/);
