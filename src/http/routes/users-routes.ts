@@ -13,9 +13,8 @@ import { bodyOf, boolean, name, text } from '../schemas.js';
 
 type Body = Record<string, unknown>;
 
-const userFields = { username: name, name, email: name, password: text(1024), admin: boolean };
-const newUser = bodyOf(userFields);
-const changedUser = bodyOf(userFields);
+// POST and PUT take the same fields (PUT: any of them).
+const userBody = bodyOf({ username: name, name, email: name, password: text(1024), admin: boolean });
 
 export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
@@ -41,7 +40,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
     return userToApi(user, base, isAdmin(principal) || principal.user.id === user.id);
   });
 
-  app.post<{ Body: Body }>('/api/v4/users', { schema: { body: newUser } }, async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/users', { schema: { body: userBody } }, async (request, reply) => {
     requireAdmin(request.principal);
     const body = request.body ?? {};
     const user = await createUser(ctx.db, ctx.audit, auditContextOf(request), {
@@ -55,7 +54,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   // GitLab's administration of accounts (src/core/accounts/user-lifecycle.ts has the rules).
-  app.put<{ Params: { id: string }; Body: Body }>('/api/v4/users/:id', { schema: { body: changedUser } }, async (request) => {
+  app.put<{ Params: { id: string }; Body: Body }>('/api/v4/users/:id', { schema: { body: userBody } }, async (request) => {
     const admin = requireAdmin(request.principal);
     const user = await updateUser(ctx.db, ctx.audit, auditContextOf(request), admin.user, idParam(request.params.id, 'User'), request.body ?? {});
     return userToApi(user, base, true);
