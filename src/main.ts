@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { createTrove } from './app.js';
+import { listenProblem, portProblem } from './http/port-probe.js';
 
 /** `npm start` / `trove serve`: load config -> build app -> listen; SIGTERM/SIGINT close cleanly. */
 export async function serve(): Promise<void> {
@@ -12,6 +13,12 @@ export async function serve(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  // Before anything touches the data folder or the database (see port-probe.ts).
+  const busy = await portProblem(config.host, config.port);
+  if (busy !== null) {
+    console.error(`trove: ${busy}`);
+    process.exit(1);
   }
   let trove;
   try {
@@ -29,11 +36,18 @@ export async function serve(): Promise<void> {
         `  Open ${config.baseUrl}/ and sign in with it ("Access token").\n\n`,
     );
   }
-  await trove.server.listen({
-    host: config.host,
-    port: config.port,
-    listenTextResolver: () => `Trove listening on ${config.baseUrl} (data in ${config.dataDir})`,
-  });
+  try {
+    await trove.server.listen({
+      host: config.host,
+      port: config.port,
+      listenTextResolver: () => `Trove listening on ${config.baseUrl} (data in ${config.dataDir})`,
+    });
+  } catch (error) {
+    // Taken in the moment since the probe: still one line, and the database is closed cleanly.
+    console.error(`trove: ${listenProblem(config.host, config.port, error as NodeJS.ErrnoException)}`);
+    await trove.close().catch(() => undefined);
+    process.exit(1);
+  }
   trove.ctx.jobs.start();
   trove.ctx.streaming.start();
   trove.ctx.auditIndexer.start();

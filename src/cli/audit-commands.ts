@@ -5,17 +5,17 @@ import { findProject } from '../core/accounts/projects.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
 import { countEvents, parseAuditFilters, type AuditView } from '../core/audit/audit-query.js';
 import { INSTANCE_SCOPE, loadProjectScope, namespaceScope } from '../core/audit/audit-scope.js';
-import { systemAuditContext } from '../core/audit/audit-types.js';
 import { exportHeader, recordExport, type ExportRequest } from '../core/audit/export/export-audit.js';
 import { EXPORT_FORMATS, exportFormatNamed } from '../core/audit/export/export-formats.js';
 import { pinProofs } from '../core/audit/export/export-proofs.js';
 import { exportChunks } from '../core/audit/export/export-stream.js';
 import { loadConfig } from '../config/config.js';
 import type { Db } from '../storage/db/database.js';
+import { cliAuditContext } from './cli-actor.js';
 
 // `trove audit export`: the export of GET .../audit_events/export, read straight from the
 // database (whoever can run this can read the database anyway), audited with the system actor
-// "trove CLI". Records go to stdout; a progress line goes to stderr only when it is a terminal.
+// "trove CLI as <os user>@<host>". Records go to stdout; a progress line goes to stderr only when it is a terminal.
 
 type WithDatabase = <T>(work: (db: Db, audit: AuditLog) => Promise<T>) => Promise<T>;
 
@@ -82,7 +82,7 @@ async function exportToStdout(db: Db, audit: AuditLog, options: ExportOptions): 
   // As the API's proofs=true: the latest checkpoint pinned first, its tree held (~64 bytes per event).
   const proofs = options.proofs ? await pinProofs(db, loadConfig().auditProofMaxEvents) : undefined;
   const exported = { ...where, format, filters, proofs: options.proofs };
-  const bounded = await recordExport(db, audit, systemAuditContext('trove CLI'), exported);
+  const bounded = await recordExport(db, audit, cliAuditContext(), exported);
   const progress = process.stderr.isTTY ? await progressLine(db, view, bounded) : undefined;
   for await (const chunk of exportChunks(db, view, bounded, format, progress, proofs, exportHeader(exported, bounded))) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');

@@ -1,15 +1,15 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerAuditVerifyCommands } from './audit-verify-commands.js';
+import { cliAuditContext } from './cli-actor.js';
 import { loadConfig } from '../config/config.js';
 import { AuditLog } from '../core/audit/audit-log.js';
-import { systemAuditContext } from '../core/audit/audit-types.js';
 import { findUserByUsername, createUser } from '../core/accounts/users.js';
 import { createPersonalAccessToken } from '../core/tokens/personal-access-tokens.js';
 import { migrateToLatest, openDatabase, type Db } from '../storage/db/database.js';
 
 // `trove` administers the instance in the data folder (TROVE_DATA_DIR). Changes made here are
-// audited with a system actor named "trove CLI".
+// audited with a system actor naming the CLI and who ran it (cli-actor.ts).
 
 async function withDatabase<T>(work: (db: Db, audit: AuditLog) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -52,8 +52,8 @@ user
   .option('--password <password>', 'at least 8 characters (or TROVE_USER_PASSWORD)')
   .option('--admin', 'make the user an administrator', false)
   .action(async (options: { username: string; email: string; name?: string; password?: string; admin: boolean }) => {
-    const created = await withDatabase((db) =>
-      createUser(db, {
+    const created = await withDatabase((db, audit) =>
+      createUser(db, audit, cliAuditContext(), {
         username: options.username,
         email: options.email,
         name: options.name,
@@ -76,7 +76,7 @@ token
     const secret = await withDatabase(async (db, audit) => {
       const owner = await findUserByUsername(db, options.username);
       if (!owner) throw new Error(`no user named ${options.username}`);
-      const created = await createPersonalAccessToken(db, audit, systemAuditContext('trove CLI'), owner, {
+      const created = await createPersonalAccessToken(db, audit, cliAuditContext(), owner, {
         name: options.name,
         scopes: options.scopes.split(',').map((s) => s.trim()),
         expires_at: options.expiresAt,

@@ -3,11 +3,12 @@ import { AccessLevel } from '../core/accounts/access-levels.js';
 import { subtreeNamespaceIds } from '../core/accounts/namespaces.js';
 import { requireAdmin, requireApiUser } from '../core/accounts/permissions.js';
 import { TOKEN_TYPES, VIA, type AuditView } from '../core/audit/audit-query.js';
-import { INSTANCE_SCOPE, namespaceScope, projectScope } from '../core/audit/audit-scope.js';
+import { INSTANCE_SCOPE, namespaceScope, projectScope, userScope } from '../core/audit/audit-scope.js';
 import type { AuditScope } from '../core/audit/audit-types.js';
 import { errors } from '../core/errors.js';
+import { isAdmin } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
-import { visibleGroup, visibleProject } from './loaders.js';
+import { idParam, visibleGroup, visibleProject } from './loaders.js';
 import { isoTimestamp, oneOf } from './pagination.js';
 
 /** The audit filters (SPEC 4.5) with a fixed list or shape, for the query schemas of the list and export routes. */
@@ -24,6 +25,8 @@ export const AUDIT_FILTER_QUERY = {
 // and export endpoints so that they can never disagree: admins see the instance; group owners
 // all of a group's events, project maintainers all of a project's; developers (and group
 // maintainers) only their own actions; reporters nothing (403); others do not learn it exists (404).
+// A user's own view: the events stored on them (account, sign-in, personal tokens, namespace
+// settings), for that user and for admins (a deleted user's too).
 
 export type AuditViewParams = { id: string };
 
@@ -72,4 +75,12 @@ export async function projectView(ctx: AppContext, request: FastifyRequest<{ Par
     label: project.full_path,
     includeSubgroups: false,
   };
+}
+
+export async function userView(ctx: AppContext, request: FastifyRequest<{ Params: AuditViewParams }>): Promise<ResolvedView> {
+  const principal = requireApiUser(request.principal, false);
+  // Administrators also read a deleted user's history (the account row stays for that).
+  const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', idParam(request.params.id, 'User')).executeTakeFirst();
+  if (!user || !(isAdmin(principal) || (user.id === principal.user.id && user.state !== 'deleted'))) throw errors.notFound('404 User Not Found');
+  return { view: { kind: 'user', userId: user.id }, scope: userScope(user), project: null, label: user.username, includeSubgroups: false };
 }

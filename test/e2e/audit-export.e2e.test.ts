@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Api, privateToken } from '../support/api.js';
+import { CLI_ACTOR_NAME } from '../support/audit.js';
 import { allEvents, ids, jsonlRecords } from '../support/audit-e2e.js';
 import { openFaultInjector } from '../support/fault-injection.js';
 import { rssDuring } from '../support/generic-curl.js';
@@ -399,7 +400,7 @@ describe('audit events export', () => {
     assert.equal(header.audit_export.filtered, true, 'a filtered export starts with its header line');
     assert.deepEqual(records, expected);
     const [event] = (await exportedEvents()).slice(-1);
-    assert.deepEqual(event.actor, { type: 'system', user_id: null, username: null, token_id: null, token_name: null, token_owner_path: null, name: 'trove CLI' });
+    assert.deepEqual(event.actor, { type: 'system', user_id: null, username: null, token_id: null, token_name: null, token_owner_path: null, name: CLI_ACTOR_NAME });
     assert.deepEqual(event.changes.filters.to, { created_after: mark, event_name: ['package_registry_package_published', 'package_registry_package_publish_denied'] });
     assert.deepEqual([event.entity_type, event.entity_id, event.changes.format.to], ['Group', acme.id, 'jsonl']);
 

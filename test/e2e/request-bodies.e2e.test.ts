@@ -89,6 +89,12 @@ describe('request bodies: declared with schemas, refused in one place', () => {
         fields: { username: 'text', name: 'text', email: 'text', password: 'text', admin: 'boolean' },
       },
       {
+        method: 'PUT', path: `/api/v4/users/${alice.id}`, status: 200,
+        valid: () => ({ name: unique('Alice '), admin: false }),
+        form: () => `name=${unique('Alice')}&admin=false`,
+        fields: { username: 'text', name: 'text', email: 'text', password: 'text', admin: 'boolean' },
+      },
+      {
         method: 'PUT', path: `/api/v4/groups/${group.id}/members/${alice.id}`, status: 200,
         valid: () => ({ access_level: '30' }),
         form: () => 'access_level=30',

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { verifyPassword } from '../../src/core/accounts/passwords.js';
 import { Api, privateToken } from '../support/api.js';
-import { latestEvent } from '../support/audit.js';
+import { CLI_ACTOR_NAME, latestEvent } from '../support/audit.js';
 import { freshDatabaseUrl, TEST_BACKEND } from '../support/test-database.js';
 import { freePort, REPO_ROOT, startTrove, tempDir } from '../support/trove-process.js';
 
@@ -239,6 +239,27 @@ describe('first start', () => {
       if (dbEnv.TROVE_DATABASE_URL) assert.deepEqual(await postgresTables(dbEnv.TROVE_DATABASE_URL), [], 'no table is created before the configuration is valid');
     });
   }
+
+  it('refuses a port already in use with one line, before creating the data folder or printing a token', async () => {
+    const running = await startOn(join(tempDir(), 'data'), await databaseEnv());
+    try {
+      const dataDir = join(tempDir(), 'data');
+      const dbEnv = await databaseEnv();
+      const second = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(running.port), TROVE_DATA_DIR: dataDir, ...dbEnv });
+      const timer = setTimeout(() => second.child.kill('SIGKILL'), 20_000);
+      const code = await second.exited;
+      clearTimeout(timer);
+      assert.equal(code, 1, second.stderr());
+      assert.equal(second.stderr().trim(), `trove: port ${running.port} on 127.0.0.1 is already in use (set TROVE_PORT to a free port, or TROVE_HOST to another address; or stop the server already running there)`);
+      assert.equal(second.stdout(), '', 'no root token, no listening line');
+      assert.equal(existsSync(dataDir), false, 'the data folder is not created');
+      if (dbEnv.TROVE_DATABASE_URL) assert.deepEqual(await postgresTables(dbEnv.TROVE_DATABASE_URL), [], 'the database is not migrated');
+      const health = await fetch(`${running.baseUrl}/-/health`);
+      assert.equal(health.status, 200, 'the first server is unaffected');
+    } finally {
+      assert.equal(await sigterm(running), 0, running.stderr());
+    }
+  });
 });
 
 describe('the trove CLI', () => {
@@ -289,13 +310,17 @@ describe('the trove CLI', () => {
       const root = new Api(server.baseUrl, privateToken(rootToken));
       const event = await latestEvent(root, '/api/v4/audit_events', 'personal_access_token_created');
       assert.equal(event.actor.type, 'system');
-      assert.equal(event.actor.name, 'trove CLI');
+      assert.equal(event.actor.name, CLI_ACTOR_NAME, 'the CLI names the operating-system user and host');
+      assert.match(event.actor.name, /^trove CLI as [^@\s]+@\S+$/);
       assert.equal(event.actor.user_id, null);
       assert.equal(event.via, 'system');
       assert.equal(event.details.target_type, 'PersonalAccessToken');
       assert.equal(event.details.target_details, 'ops-cli');
       assert.equal(event.outcome, 'success');
       assert.doesNotMatch(JSON.stringify(event), new RegExp(secret), 'the secret is not in the audit log');
+      const userCreated = await latestEvent(root, '/api/v4/audit_events', 'user_created');
+      assert.deepEqual([userCreated.actor.name, userCreated.entity_type, userCreated.entity_id, userCreated.details.target_details], [CLI_ACTOR_NAME, 'User', user.id, 'ops']);
+      assert.doesNotMatch(JSON.stringify(userCreated), /long-enough-pw|scrypt/, 'neither the password nor its hash is in the audit log');
     } finally {
       assert.equal(await server.stop(), 0);
     }

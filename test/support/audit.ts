@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { hostname, userInfo } from 'node:os';
 import type { Api } from './api.js';
 
 /** The newest audit event with this name in a listing (group, project or instance), failing if there is none. */
@@ -14,3 +15,6 @@ export async function eventCount(api: Api, listPath: string, query = ''): Promis
   assert.equal(res.status, 200, `GET ${listPath}: ${res.text}`);
   return Number(res.headers.get('x-total'));
 }
+
+/** The system actor of changes made with the `trove` CLI run by this test's OS user on this machine. */
+export const CLI_ACTOR_NAME = `trove CLI as ${userInfo().username}@${hostname()}`;

@@ -15,9 +15,10 @@ import { Loading } from './ui/states';
 type Kind = 'groups' | 'projects' | 'namespaces';
 
 /** Which page a path shows: /groups/<full path>[/-/audit|/-/members|/-/settings], /projects/<full path>[/-/packages/<id>], ... */
-function pageFor(path: string): ReactNode {
+function pageFor(path: string, userId: number): ReactNode {
   if (path === '/' || path === '/explore') return <ExplorePage />;
   if (path === '/admin/audit') return <AuditPage scope={{ kind: 'instance' }} />;
+  if (path === '/activity') return <AuditPage scope={{ kind: 'user', userId }} />;
   if (path === '/tokens') return <TokensPage />;
   const match = /^\/(groups|projects|namespaces)\/(.+?)(?:\/-\/(.*))?\/?$/.exec(path);
   if (!match) return <NotFound />;
@@ -58,6 +59,7 @@ function Header() {
         {session.user.is_admin && <Link to={routes.instanceAudit()}>Instance audit log</Link>}
         <Link to={routes.settings('namespaces', session.user.username)}>My namespace</Link>
         <Link to={routes.tokens()}>Access tokens</Link>
+        <Link to={routes.activity()}>Your activity</Link>
       </nav>
       <div className="who">
         <span>
@@ -91,7 +93,7 @@ export function App() {
       </a>
       <Header />
       <main id="main" tabIndex={-1}>
-        {loading ? <Loading what="Checking your session" /> : session ? pageFor(path) : <SignInPage />}
+        {loading ? <Loading what="Checking your session" /> : session ? pageFor(path, session.user.id) : <SignInPage />}
       </main>
     </>
   );

@@ -30,14 +30,15 @@ async function bootstrapOnce(
 ): Promise<BootstrapResult | null> {
   const anyUser = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyUser) return null;
-  const root = await createUser(db, {
+  const context = systemAuditContext('Trove bootstrap');
+  const root = await createUser(db, audit, context, {
     username: 'root',
     name: 'Administrator',
     email: 'root@localhost',
     password: options.rootPassword,
     isAdmin: true,
   });
-  const { secret } = await createPersonalAccessToken(db, audit, systemAuditContext('Trove bootstrap'), root, {
+  const { secret } = await createPersonalAccessToken(db, audit, context, root, {
     name: 'bootstrap',
     scopes: ['api'],
     secret: options.rootToken,

@@ -154,9 +154,10 @@ export function requireApiUserOrAnonymous(principal: Principal): void {
   if (principal.kind !== 'anonymous') requireApiUser(principal, false);
 }
 
-export function requireAdmin(principal: Principal): void {
-  requireApiUser(principal, true);
+export function requireAdmin(principal: Principal): Extract<Principal, { kind: 'user' }> {
+  const user = requireApiUser(principal, true);
   if (!isAdmin(principal)) throw errors.forbidden();
+  return user;
 }
 
 /** Whether the principal may see the group at all (for 404 decisions on REST routes). */

@@ -1,6 +1,9 @@
-import type { Db } from '../../storage/db/database.js';
+import type { Db, Tx } from '../../storage/db/database.js';
 import { equalsIgnoringCase } from '../../storage/db/like.js';
 import type { UsersTable } from '../../storage/db/schema.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { userScope } from '../audit/audit-scope.js';
+import type { AuditContext } from '../audit/audit-types.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { hashPassword } from './passwords.js';
@@ -16,32 +19,47 @@ export interface NewUser {
   isAdmin?: boolean;
 }
 
-/** Creates a user and their personal namespace (same path as the username), in one transaction. */
-export async function createUser(db: Db, input: NewUser): Promise<User> {
+/** Checks the rules of SPEC 7 for a new or changed username and email, inside the writing transaction. */
+export async function assertUsernameAndEmailFree(tx: Tx, username: string, email: string, self?: { userId: number; namespaceId: number }): Promise<void> {
+  // Unique regardless of case (deleted users' names stay taken: the audit log names them), never
+  // a deploy token's username (SPEC 7), nor a group's path.
+  let users = tx.selectFrom('users').select('id').where((eb) => eb.or([equalsIgnoringCase('username', username), equalsIgnoringCase('email', email)]));
+  let namespaces = tx.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', username));
+  if (self) {
+    users = users.where('id', '<>', self.userId);
+    namespaces = namespaces.where('id', '<>', self.namespaceId);
+  }
+  const clash = await users.executeTakeFirst();
+  const pathTaken = await namespaces.executeTakeFirst();
+  const deployTokenName = await tx.selectFrom('deploy_tokens').select('id').where(equalsIgnoringCase('username', username)).executeTakeFirst();
+  if (clash || pathTaken || deployTokenName) throw errors.conflict('Username or email has already been taken');
+}
+
+export function assertValidEmail(email: unknown): string {
+  if (typeof email !== 'string' || email.length > 255 || !/^[^\s@]+@[^\s@]+$/.test(email)) throw errors.badRequest('email is invalid');
+  return email;
+}
+
+export async function passwordHashOf(password: unknown): Promise<string> {
+  if (typeof password !== 'string' || password.length < 8) throw errors.badRequest('password is too short (minimum is 8 characters)');
+  return hashPassword(password);
+}
+
+/** Creates a user and their personal namespace (same path as the username), audited, in one transaction. */
+export async function createUser(db: Db, audit: AuditLog, ctx: AuditContext, input: NewUser): Promise<User> {
   const username = assertValidPath(input.username, 'username');
   const name = assertValidName(input.name ?? username, 'name');
-  if (typeof input.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw errors.badRequest('email is invalid');
-  if (input.password !== undefined && (typeof input.password !== 'string' || input.password.length < 8)) {
-    throw errors.badRequest('password is too short (minimum is 8 characters)');
-  }
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const email = assertValidEmail(input.email);
+  const passwordHash = input.password !== undefined ? await passwordHashOf(input.password) : null;
   return db.transaction().execute(async (tx) => {
-    // Unique regardless of case, and never a deploy token's username (SPEC 7), nor a group's path.
-    const clash = await tx
-      .selectFrom('users')
-      .select('id')
-      .where((eb) => eb.or([equalsIgnoringCase('username', username), eb('email', '=', input.email)]))
-      .executeTakeFirst();
-    const pathTaken = await tx.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', username)).executeTakeFirst();
-    const deployTokenName = await tx.selectFrom('deploy_tokens').select('id').where(equalsIgnoringCase('username', username)).executeTakeFirst();
-    if (clash || pathTaken || deployTokenName) throw errors.conflict('Username or email has already been taken');
+    await assertUsernameAndEmailFree(tx, username, email);
     const createdAt = nowIso();
     const user = await tx
       .insertInto('users')
       .values({
         username,
         name,
-        email: input.email,
+        email,
         password_hash: passwordHash,
         is_admin: input.isAdmin ? 1 : 0,
         state: 'active',
@@ -65,16 +83,33 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
         created_at: createdAt,
       })
       .execute();
+    await audit.record(tx, ctx, {
+      eventName: 'user_created',
+      scope: userScope(user),
+      target: { id: user.id, type: 'User', details: username },
+      customMessage: `Created user ${username}${user.is_admin ? ' (administrator)' : ''}`,
+      changes: {
+        username: { from: null, to: username },
+        name: { from: null, to: name },
+        email: { from: null, to: email },
+        admin: { from: null, to: user.is_admin === 1 },
+        ...(passwordHash ? { password: REDACTED_CHANGE } : {}),
+      },
+    });
     return user;
   });
 }
 
+/** How a password change appears in `changes`: that it changed, never the value or its hash. */
+export const REDACTED_CHANGE = { from: '[REDACTED]', to: '[REDACTED]' } as const;
+
+/** A user who has not been deleted (a deleted user's row stays, so that the audit log's references do). */
 export async function findUserById(db: Db, id: number): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('users').selectAll().where('id', '=', id).where('state', '<>', 'deleted').executeTakeFirst();
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  return db.selectFrom('users').selectAll().where('username', '=', username).where('state', '<>', 'deleted').executeTakeFirst();
 }
 
 /** GitLab's user JSON; email and admin flag only for the user themself or an admin. */

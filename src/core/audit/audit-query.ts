@@ -12,7 +12,8 @@ type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
 export type AuditView =
   | { kind: 'instance' }
   | { kind: 'groups'; groupIds: number[] }
-  | { kind: 'project'; projectId: number };
+  | { kind: 'project'; projectId: number }
+  | { kind: 'user'; userId: number };
 
 export interface AuditFilters {
   createdAfter?: string;
@@ -85,6 +86,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   let q: EventQuery = db.selectFrom('audit_events');
   if (view.kind === 'groups') q = q.where('entity_type', '=', 'Group').where('entity_id', 'in', view.groupIds);
   if (view.kind === 'project') q = q.where('project_id', '=', view.projectId);
+  if (view.kind === 'user') q = q.where('entity_type', '=', 'User').where('entity_id', '=', view.userId);
   if (filters.onlyAuthorId !== undefined) q = q.where('author_id', '=', filters.onlyAuthorId);
   if (filters.createdAfter) q = q.where('created_at', '>=', filters.createdAfter);
   if (filters.createdBefore) q = q.where('created_at', '<=', filters.createdBefore);

@@ -30,7 +30,7 @@ describe('web sessions', () => {
     await db?.destroy();
   });
 
-  const user = (): Promise<User> => createUser(db, { username: `u${++n}`, email: `u${n}@example.com` });
+  const user = (): Promise<User> => createUser(db, audit, systemAuditContext('test'), { username: `u${++n}`, email: `u${n}@example.com` });
 
   it('stores only the digest of the secret and resolves a password session with every scope', async () => {
     const alice = await user();

@@ -126,6 +126,9 @@ export function deployTokenToApi(token: DeployToken, secret?: string) {
     revoked: token.revoked === 1,
     expired: isExpired(token.expires_at),
     scopes: JSON.parse(token.scopes) as string[],
+    // Refreshed at most once a minute (authenticate.ts): enough to tell a stale token from a used one.
+    last_used_at: token.last_used_at,
+    created_at: token.created_at,
     ...(secret ? { token: secret } : {}),
   };
 }

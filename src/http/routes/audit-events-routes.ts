@@ -2,7 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { countEvents, findEvent, listEvents, parseAuditFilters, type AuditFilters } from '../../core/audit/audit-query.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { AUDIT_FILTER_QUERY, groupView as resolveGroupView, instanceView, projectView as resolveProjectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import {
+  AUDIT_FILTER_QUERY,
+  groupView as resolveGroupView,
+  instanceView,
+  projectView as resolveProjectView,
+  userView as resolveUserView,
+  type AuditViewParams,
+  type ResolvedView,
+} from '../audit-views.js';
 import { idParam } from '../loaders.js';
 import { linkTo, listQuery, oneOf, parsePaging, setPageHeaders } from '../pagination.js';
 
@@ -13,6 +21,7 @@ export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext):
   const base = ctx.config.baseUrl;
   const groupView = (request: FastifyRequest<{ Params: Params }>) => resolveGroupView(ctx, request);
   const projectView = (request: FastifyRequest<{ Params: Params }>) => resolveProjectView(ctx, request);
+  const userView = (request: FastifyRequest<{ Params: Params }>) => resolveUserView(ctx, request);
 
   async function list(request: FastifyRequest, reply: FastifyReply, resolved: ResolvedView) {
     const query = request.query as Record<string, unknown>;
@@ -49,6 +58,8 @@ export function registerAuditEventRoutes(app: FastifyInstance, ctx: AppContext):
   app.get<{ Params: Params }>('/api/v4/groups/:id/audit_events/:event_id', async (request) => one(request, await groupView(request)));
   app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events', { schema }, async (request, reply) => list(request, reply, await projectView(request)));
   app.get<{ Params: Params }>('/api/v4/projects/:id/audit_events/:event_id', async (request) => one(request, await projectView(request)));
+  app.get<{ Params: Params }>('/api/v4/users/:id/audit_events', { schema }, async (request, reply) => list(request, reply, await userView(request)));
+  app.get<{ Params: Params }>('/api/v4/users/:id/audit_events/:event_id', async (request) => one(request, await userView(request)));
 }
 
 function encodeCursor(id: number): string {

@@ -7,7 +7,7 @@ import { parseProofsParameter, pinProofs } from '../../core/audit/export/export-
 import { exportChunks } from '../../core/audit/export/export-stream.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
-import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, userView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
 import { auditContextOf } from '../request-context.js';
 
 // GET .../audit_events/export?format=csv|jsonl|ocsf|cef (SPEC 4.6): the views, visibility and
@@ -43,5 +43,8 @@ export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext)
   );
   app.get<{ Params: AuditViewParams }>('/api/v4/projects/:id/audit_events/export', { schema }, async (request: Req, reply) =>
     exportView(request, reply, await projectView(ctx, request)),
+  );
+  app.get<{ Params: AuditViewParams }>('/api/v4/users/:id/audit_events/export', { schema }, async (request: Req, reply) =>
+    exportView(request, reply, await userView(ctx, request)),
   );
 }

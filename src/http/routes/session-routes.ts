@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../../core/accounts/passwords.js';
 import { userToApi, type User } from '../../core/accounts/users.js';
+import { userScope } from '../../core/audit/audit-scope.js';
 import { errors } from '../../core/errors.js';
 import { clearSignInFailures, recordSignInFailure, signInRetryAfter } from '../../core/sessions/sign-in-throttle.js';
 import { createWebSession, csrfTokenFor, deleteWebSession } from '../../core/sessions/web-sessions.js';
 import { authenticateToken } from '../../core/tokens/authenticate.js';
 import type { PersonalAccessToken, Principal } from '../../core/tokens/principal.js';
+import type { Tx } from '../../storage/db/database.js';
 import type { AppContext } from '../app-context.js';
 import { recordAuthenticationFailure } from '../authentication-failures.js';
+import { auditContextOf } from '../request-context.js';
 import { bodyOf, name, text } from '../schemas.js';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 
@@ -68,6 +71,17 @@ async function tokenSignIn(ctx: AppContext, request: FastifyRequest, token: stri
   return { user: outcome.principal.user, token: outcome.principal.token };
 }
 
+/** user_signed_in (SPEC 4.1), stored on the user, in the transaction that starts the session. */
+async function recordSignIn(ctx: AppContext, tx: Tx, request: FastifyRequest, principal: Extract<Principal, { kind: 'user' }>): Promise<void> {
+  const { user, token } = principal;
+  await ctx.audit.record(tx, { ...auditContextOf(request, principal), via: 'web' }, {
+    eventName: 'user_signed_in',
+    scope: userScope(user),
+    target: { id: user.id, type: 'User', details: user.username },
+    customMessage: token ? `Signed in to the web UI with personal access token "${token.name}"` : 'Signed in to the web UI with a password',
+  });
+}
+
 export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const secure = ctx.config.baseUrl.startsWith('https://');
 
@@ -88,9 +102,13 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           ? { user: await passwordSignIn(ctx, request, body.login, body.password), token: null }
           : null;
     if (signedIn === null) throw errors.badRequest('login and password, or token, are required');
-    const session = await createWebSession(ctx.db, signedIn.user, signedIn.token, ctx.config.sessionTtlMs);
+    const principal: Extract<Principal, { kind: 'user' }> = { kind: 'user', user: signedIn.user, token: signedIn.token, scopes: signedIn.token ? (JSON.parse(signedIn.token.scopes) as string[]) : [] };
+    const session = await ctx.db.transaction().execute(async (tx) => {
+      const started = await createWebSession(tx, signedIn.user, signedIn.token, ctx.config.sessionTtlMs);
+      await recordSignIn(ctx, tx, request, principal);
+      return started;
+    });
     setSessionCookie(reply, session.secret, session.expiresAt, secure);
-    const principal: Principal = { kind: 'user', user: signedIn.user, token: signedIn.token, scopes: signedIn.token ? (JSON.parse(signedIn.token.scopes) as string[]) : [] };
     return reply.status(201).send(sessionJson(ctx, principal, session.secret, session.expiresAt));
   });
 

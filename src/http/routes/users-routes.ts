@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
+import { deleteUser } from '../../core/accounts/user-deletion.js';
+import { setUserBlocked, updateUser } from '../../core/accounts/user-lifecycle.js';
 import { createUser, findUserById, userToApi } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
+import { auditContextOf } from '../request-context.js';
 import { bodyOf, boolean, name, text } from '../schemas.js';
 
 type Body = Record<string, unknown>;
 
-const newUser = bodyOf({ username: name, name, email: name, password: text(1024), admin: boolean });
+// POST and PUT take the same fields (PUT: any of them).
+const userBody = bodyOf({ username: name, name, email: name, password: text(1024), admin: boolean });
 
 export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
@@ -23,7 +27,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get('/api/v4/users', { schema: { querystring: listQuery({ username: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, false);
     const { username } = request.query as { username?: string };
-    let query = ctx.db.selectFrom('users').selectAll().orderBy('id');
+    let query = ctx.db.selectFrom('users').selectAll().where('state', '<>', 'deleted').orderBy('id');
     if (username) query = query.where('username', '=', username);
     const users = await query.execute();
     return paginateArray(request, reply, base, users).map((u) => userToApi(u, base, isAdmin(principal)));
@@ -36,10 +40,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
     return userToApi(user, base, isAdmin(principal) || principal.user.id === user.id);
   });
 
-  app.post<{ Body: Body }>('/api/v4/users', { schema: { body: newUser } }, async (request, reply) => {
+  app.post<{ Body: Body }>('/api/v4/users', { schema: { body: userBody } }, async (request, reply) => {
     requireAdmin(request.principal);
     const body = request.body ?? {};
-    const user = await createUser(ctx.db, {
+    const user = await createUser(ctx.db, ctx.audit, auditContextOf(request), {
       username: body.username as string,
       name: body.name as string | undefined,
       email: body.email as string,
@@ -47,5 +51,27 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
       isAdmin: body.admin === true || body.admin === 'true',
     });
     return reply.status(201).send(userToApi(user, base, true));
+  });
+
+  // GitLab's administration of accounts (src/core/accounts/user-lifecycle.ts has the rules).
+  app.put<{ Params: { id: string }; Body: Body }>('/api/v4/users/:id', { schema: { body: userBody } }, async (request) => {
+    const admin = requireAdmin(request.principal);
+    const user = await updateUser(ctx.db, ctx.audit, auditContextOf(request), admin.user, idParam(request.params.id, 'User'), request.body ?? {});
+    return userToApi(user, base, true);
+  });
+
+  for (const [action, blocked] of [['block', true], ['unblock', false]] as const) {
+    app.post<{ Params: { id: string } }>(`/api/v4/users/:id/${action}`, async (request, reply) => {
+      const admin = requireAdmin(request.principal);
+      await setUserBlocked(ctx.db, ctx.audit, auditContextOf(request), admin.user, idParam(request.params.id, 'User'), blocked);
+      // GitLab answers a bare `true`, also when the user already was in that state.
+      return reply.status(201).send(true);
+    });
+  }
+
+  app.delete<{ Params: { id: string } }>('/api/v4/users/:id', async (request, reply) => {
+    const admin = requireAdmin(request.principal);
+    await deleteUser(ctx.db, ctx.audit, auditContextOf(request), admin.user, idParam(request.params.id, 'User'));
+    return reply.status(204).send();
   });
 }

@@ -13,7 +13,8 @@ export interface UsersTable {
   email: string;
   password_hash: string | null;
   is_admin: number;
-  state: 'active' | 'blocked';
+  /** A deleted user's row stays (tokens, namespace and audit events refer to it); only the state says so. */
+  state: 'active' | 'blocked' | 'deleted';
   created_at: string;
 }
 

@@ -8,29 +8,36 @@ import { AuditFiltersForm, type ProjectOption } from './AuditFiltersForm';
 import { AuditTable } from './AuditTable';
 import { useKeysetEvents } from './use-keyset-events';
 
-export type AuditScope = { kind: 'instance' } | { kind: 'groups' | 'projects'; fullPath: string };
+export type AuditScope = { kind: 'instance' } | { kind: 'user'; userId: number } | { kind: 'groups' | 'projects'; fullPath: string };
 
 /**
  * The projects to offer in the project filter: those in the group and its subgroups, or for the
  * instance every project the admin sees (the first 100, the API's page limit; a project beyond
- * them can still be filtered through the URL's project_id).
+ * them can still be filtered through the URL's project_id). A project's or a user's own log has none.
  */
 function useProjectOptions(scope: AuditScope): ProjectOption[] | undefined {
+  const offered = scope.kind === 'instance' || scope.kind === 'groups';
   const search = scope.kind === 'groups' ? `${scope.fullPath}/` : undefined;
-  const [projects] = useApi<Project[]>(scope.kind === 'projects' ? null : apiPath('/projects', { search, per_page: '100' }));
-  if (scope.kind === 'projects') return undefined;
+  const [projects] = useApi<Project[]>(offered ? apiPath('/projects', { search, per_page: '100' }) : null);
+  if (!offered) return undefined;
   if (projects.state !== 'ready') return [];
   // The API's search matches anywhere in the path: keep those under this group.
   const inScope = search ? projects.data.filter((p) => p.path_with_namespace.toLowerCase().startsWith(search.toLowerCase())) : projects.data;
   return inScope.map((p) => ({ id: p.id, full_path: p.path_with_namespace })).sort((a, b) => a.full_path.localeCompare(b.full_path));
 }
 
-/** The audit log of the instance (admins), a group or a project, filtered from the URL. */
+function apiBaseOf(scope: AuditScope): string {
+  if (scope.kind === 'instance') return '';
+  if (scope.kind === 'user') return `/users/${scope.userId}`;
+  return `/${scope.kind}/${enc(scope.fullPath)}`;
+}
+
+/** The audit log of the instance (admins), a group, a project or the signed-in user's own account, filtered from the URL. */
 export function AuditPage({ scope }: { scope: AuditScope }) {
   const { path, query } = useLocation();
   const filters = filtersFromUrl(query);
   const requested = apiFilters(filters, scope.kind === 'groups');
-  const base = scope.kind === 'instance' ? '' : `/${scope.kind}/${enc(scope.fullPath)}`;
+  const base = apiBaseOf(scope);
   const list = useKeysetEvents(apiPath(`${base}/audit_events`, { ...requested, pagination: 'keyset', per_page: '50' }));
   const exportHref = (format: string) => apiPath(`${base}/audit_events/export`, { ...requested, format });
   const projects = useProjectOptions(scope);
@@ -38,7 +45,16 @@ export function AuditPage({ scope }: { scope: AuditScope }) {
 
   return (
     <section className="audit-page">
-      {scope.kind === 'instance' ? <h1>Instance audit log</h1> : <ScopeHeader kind={scope.kind} fullPath={scope.fullPath} current="audit" />}
+      {scope.kind === 'instance' ? (
+        <h1>Instance audit log</h1>
+      ) : scope.kind === 'user' ? (
+        <>
+          <h1>Your activity</h1>
+          <p>Your sign-ins, account changes, access tokens and namespace settings.</p>
+        </>
+      ) : (
+        <ScopeHeader kind={scope.kind} fullPath={scope.fullPath} current="audit" />
+      )}
       <AuditFiltersForm filters={filters} withSubgroups={scope.kind === 'groups'} projects={projects} onApply={(next) => navigate(`${path}${filtersToSearch(next)}`)} />
       <div className="export" role="group" aria-label="Export">
         <span>Export these filters:</span>
