@@ -49,17 +49,6 @@ export const EVENT_NAMES = [
   'user_deleted',
   'user_admin_granted',
   'user_admin_revoked',
-  'group_created',
-  'group_updated',
-  'group_deleted',
-  'group_transferred',
-  'project_created',
-  'project_updated',
-  'project_deleted',
-  'project_transferred',
-  'member_added',
-  'member_access_level_changed',
-  'member_removed',
 ];
 
 export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
