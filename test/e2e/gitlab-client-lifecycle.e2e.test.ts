@@ -118,4 +118,49 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
     assert.deepEqual(carolEvents[1][2].expires_at, { from: '2099-12-31', to: '2098-06-30' });
     assert.deepEqual(carolEvents[2][2].access_level, { from: 50, to: null });
   });
+
+  it('changes, blocks, unblocks, makes admin and deletes users; a user reads their own events', async () => {
+    const out = await gitlab(`
+      dave = gl.users.create({'username': 'dave', 'email': 'dave@example.com', 'name': 'Dave', 'password': 'correct-horse-battery'})
+      dave.name = 'Dave Grohl'
+      dave.email = 'dave@drums.example'
+      dave.save()
+      out['changed'] = attrs(gl.users.get(dave.id))
+      out['block'] = dave.block()
+      out['blocked'] = gl.users.get(dave.id).state
+      out['unblock'] = dave.unblock()
+      out['unblocked'] = gl.users.get(dave.id).state
+      dave.admin = True
+      dave.save()
+      out['admin'] = gl.users.get(dave.id).is_admin
+      dave.admin = False
+      dave.save()
+
+      token = dave.personal_access_tokens.create({'name': 'dave-laptop', 'scopes': ['read_api']})
+      as_dave = gitlab.Gitlab(data['url'], private_token=token.token)
+      own = as_dave.http_list('/users/%d/audit_events' % dave.id, get_all=True)
+      out['own_events'] = sorted(set(e['event_name'] for e in own))
+      out['others_events'] = http_error(lambda: as_dave.http_list('/users/1/audit_events', get_all=True))
+
+      gl.users.delete(dave.id)
+      out['deleted'] = http_error(lambda: gl.users.get(dave.id))
+      out['token_after_delete'] = http_error(lambda: as_dave.auth())
+      out['instance'] = [(e.event_name, e.details['target_details']) for e in gl.audit_events.list(get_all=True) if e.event_name.startswith('user_')]
+    `);
+    assert.equal(out.changed.name, 'Dave Grohl');
+    assert.equal(out.changed.email, 'dave@drums.example');
+    assert.equal(out.block, true);
+    assert.equal(out.blocked, 'blocked');
+    assert.equal(out.unblock, true);
+    assert.equal(out.unblocked, 'active');
+    assert.equal(out.admin, true);
+    assert.deepEqual(out.own_events, ['personal_access_token_created', 'user_admin_granted', 'user_admin_revoked', 'user_blocked', 'user_created', 'user_unblocked', 'user_updated']);
+    assert.equal(out.others_events.status, 404);
+    assert.equal(out.deleted.status, 404);
+    assert.equal(out.token_after_delete.status, 401);
+    const dave = out.instance.filter(([, target]: [string, string]) => target === 'dave').map(([name]: [string]) => name);
+    for (const name of ['user_created', 'user_updated', 'user_blocked', 'user_unblocked', 'user_admin_granted', 'user_admin_revoked', 'user_deleted']) {
+      assert.ok(dave.includes(name), `the instance log holds ${name} for dave: ${dave.join(', ')}`);
+    }
+  });
 });
