@@ -105,4 +105,17 @@ describe('package lists, scope errors and deleted packages over the REST API', (
     const live = (await owner.api.get(`/api/v4/projects/${project.id}/packages`)).body[0].id;
     for (const id of [live, 999999]) assert.equal((await owner.api.get(`/api/v4/projects/${project.id}/packages/${id}/deletion`)).status, 404);
   });
+
+  it('lists a group’s subgroups’ packages too unless exclude_subgroups=true, as GitLab does', async () => {
+    const sub = await world.group('tools', group.id);
+    const cli = await world.project('cli', sub.id);
+    const put = await owner.api.request('PUT', `/api/v4/projects/${cli.id}/packages/generic/subtool/1.0.0/subtool.bin`, Buffer.from('sub'), { 'content-type': 'application/octet-stream' });
+    assert.equal(put.status, 201, put.text);
+    const names = async (query: string) => ((await reporter.api.expect(200, 'GET', `/api/v4/groups/${group.id}/packages?per_page=100${query}`)) as { name: string }[]).map((p) => p.name);
+    assert.ok((await names('')).includes('subtool'));
+    assert.ok((await names('&exclude_subgroups=false')).includes('subtool'));
+    const own = await names('&exclude_subgroups=true');
+    assert.ok(!own.includes('subtool') && own.includes('tool'), own.join(', '));
+    assert.equal((await reporter.api.get(`/api/v4/groups/${group.id}/packages?exclude_subgroups=maybe`)).status, 400);
+  });
 });

@@ -247,4 +247,23 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
     assert.equal(await page.getByRole('combobox', { name: /^Access level of / }).count(), 0);
   });
+
+  it('includes subgroups on a group’s Packages and Audit events tabs alike, each with a box that says so', async () => {
+    const sub = await world.group('platform', group.id);
+    const cli = await world.project('cli', sub.id);
+    const put = await owner.api.request('PUT', `/api/v4/projects/${cli.id}/packages/generic/subtool/1.0.0/subtool.bin`, Buffer.from('sub'), { 'content-type': 'application/octet-stream' });
+    assert.equal(put.status, 201, put.text);
+    const page = await signedIn('olivia', '/groups/acme');
+    const box = page.getByRole('search', { name: 'Filter packages' }).getByLabel('Include subgroups');
+    assert.equal(await box.isChecked(), true);
+    await page.getByRole('link', { name: 'subtool' }).waitFor();
+    await box.uncheck();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/include_subgroups=false/);
+    await page.getByRole('link', { name: 'subtool' }).waitFor({ state: 'detached' });
+
+    await page.goto(`${trove.baseUrl}/groups/acme/-/audit`);
+    assert.equal(await page.getByRole('form', { name: 'Filter audit events' }).getByLabel('Include subgroups').isChecked(), true);
+    await page.locator('table.audit tbody tr').filter({ hasText: 'subtool' }).first().waitFor();
+  });
 });

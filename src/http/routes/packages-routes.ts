@@ -110,9 +110,14 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
     return listFor(request, reply, [project.id]);
   });
 
-  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', { schema: listSchema }, async (request, reply) => {
+  // GitLab's exclude_subgroups: the group's own projects only (default: its subgroups' too).
+  const groupListSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), { ...DOWNLOAD_PERIOD, exclude_subgroups: { type: 'boolean' } }) };
+  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', { schema: groupListSchema }, async (request, reply) => {
     const { group } = await visibleGroup(ctx, request, request.params.id);
-    const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api')).map((p) => p.id);
+    const { exclude_subgroups } = request.query as { exclude_subgroups?: boolean };
+    const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api'))
+      .filter((p) => !exclude_subgroups || p.namespace_id === group.id)
+      .map((p) => p.id);
     return listFor(request, reply, readable);
   });
 

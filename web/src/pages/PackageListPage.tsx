@@ -40,9 +40,21 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
   const format = query.get('format') ?? '';
   const status = query.get('status') ?? '';
   const page = query.get('page') ?? '1';
+  // A group's list includes its subgroups' packages unless unticked, as its Audit events tab does.
+  const subgroups = kind === 'groups' && query.get('include_subgroups') !== 'false';
   const [packages, reload] = useApi<Package[]>(
-    apiPath(`/${kind}/${enc(fullPath)}/packages`, { package_name: name, package_type: format, status, page, per_page: '20', order_by: 'created_at', sort: 'desc' }),
+    apiPath(`/${kind}/${enc(fullPath)}/packages`, {
+      package_name: name,
+      package_type: format,
+      status,
+      exclude_subgroups: kind === 'groups' && !subgroups ? 'true' : '',
+      page,
+      per_page: '20',
+      order_by: 'created_at',
+      sort: 'desc',
+    }),
   );
+  const include_subgroups = kind === 'groups' && !subgroups ? 'false' : '';
   const setQuery = (next: Record<string, string>) => {
     const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ''));
     navigate(`${path}${params.size ? `?${params}` : ''}`);
@@ -59,7 +71,12 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
         onSubmit={(event) => {
           event.preventDefault();
           const form = new FormData(event.currentTarget);
-          setQuery({ name: String(form.get('name') ?? ''), format: String(form.get('format') ?? ''), status: String(form.get('status') ?? '') });
+          setQuery({
+            name: String(form.get('name') ?? ''),
+            format: String(form.get('format') ?? ''),
+            status: String(form.get('status') ?? ''),
+            include_subgroups: kind === 'groups' && !form.get('include_subgroups') ? 'false' : '',
+          });
         }}
       >
         <label>
@@ -87,6 +104,12 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
             ))}
           </select>
         </label>
+        {kind === 'groups' && (
+          <label className="checkbox">
+            <input type="checkbox" name="include_subgroups" defaultChecked={subgroups} key={`i${subgroups}`} />
+            Include subgroups
+          </label>
+        )}
         <button type="submit">Filter</button>
       </form>
       <Loaded loadable={packages} retry={reload} what="Loading packages">
@@ -135,7 +158,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
                   </tbody>
                 </table>
               </div>
-              <Pager headers={headers} onPage={(p) => setQuery({ name, format, status, page: String(p) })} />
+              <Pager headers={headers} onPage={(p) => setQuery({ name, format, status, include_subgroups, page: String(p) })} />
             </>
           )
         }
