@@ -9,7 +9,7 @@ import { errors } from '../core/errors.js';
 import { isAdmin } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
 import { idParam, visibleGroup, visibleProject } from './loaders.js';
-import { isoTimestamp, oneOf } from './pagination.js';
+import { flagValue, isoTimestamp, oneOf, queryFlag } from './pagination.js';
 
 /** The audit filters (SPEC 4.5) with a fixed list or shape, for the query schemas of the list and export routes. */
 export const AUDIT_FILTER_QUERY = {
@@ -19,6 +19,7 @@ export const AUDIT_FILTER_QUERY = {
   author: { type: 'string', maxLength: 255 },
   created_after: isoTimestamp,
   created_before: isoTimestamp,
+  include_subgroups: queryFlag,
 };
 
 // Which slice of the audit log a request may read (SPEC 4.2), shared by the list, single-event
@@ -51,7 +52,7 @@ export async function groupView(ctx: AppContext, request: FastifyRequest<{ Param
   const { group, level } = await visibleGroup(ctx, request, request.params.id);
   if (level < AccessLevel.developer) throw errors.forbidden();
   const { include_subgroups } = request.query as { include_subgroups?: string };
-  const includeSubgroups = include_subgroups === 'true';
+  const includeSubgroups = flagValue(include_subgroups) === true;
   const groupIds = includeSubgroups ? await subtreeNamespaceIds(ctx.db, group) : [group.id];
   return {
     view: { kind: 'groups', groupIds },

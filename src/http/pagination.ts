@@ -18,6 +18,20 @@ export const MAX_PAGE = 1_000_000;
 /** JSON Schema of a query parameter that is one of fixed words (order_by, sort, ...). */
 export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: values }) as const;
 
+// GitLab's boolean query values, as its API framework reads them: python-gitlab sends Python's
+// True/False as "True"/"False", curl users write true, 1 or yes.
+const TRUE_WORDS = ['true', 'True', 'TRUE', '1', 't', 'yes', 'on'];
+const FALSE_WORDS = ['false', 'False', 'FALSE', '0', 'f', 'no', 'off'];
+
+/** JSON Schema of a boolean query parameter (include_subgroups, owned, dry_run, ...). */
+export const queryFlag = oneOf([...TRUE_WORDS, ...FALSE_WORDS]);
+
+/** A queryFlag's value: undefined when absent. */
+export function flagValue(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return TRUE_WORDS.includes(String(value));
+}
+
 /**
  * JSON Schema of an ISO 8601 date or date-time query parameter (created_after, downloads_since, ...):
  * 2026-01-31, 2026-01-31T12:00, 2026-01-31T12:00:00.000Z, with an offset or without. The handler

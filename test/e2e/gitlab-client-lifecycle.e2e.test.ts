@@ -163,4 +163,48 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
       assert.ok(dave.includes(name), `the instance log holds ${name} for dave: ${dave.join(', ')}`);
     }
   });
+
+  it('filters lists as GitLab does: owned, membership, min_access_level, visibility, top_level_only and include_subgroups as python-gitlab sends them (True/False)', async () => {
+    const out = await gitlab(`
+      erin = gl.users.create({'username': 'erin', 'email': 'erin@example.com', 'name': 'Erin', 'password': 'correct-horse-battery'})
+      token = erin.personal_access_tokens.create({'name': 'erin-cli', 'scopes': ['api']})
+      as_erin = gitlab.Gitlab(data['url'], private_token=token.token)
+      mine = as_erin.projects.create({'name': 'Notes', 'path': 'notes'})
+
+      shop = gl.groups.create({'name': 'Shop', 'path': 'shop', 'visibility': 'public'})
+      backend = gl.groups.create({'name': 'Backend', 'path': 'backend', 'parent_id': shop.id, 'visibility': 'public'})
+      other = gl.groups.create({'name': 'Other', 'path': 'other', 'visibility': 'public'})
+      gl.projects.create({'name': 'Cart', 'path': 'cart', 'namespace_id': backend.id, 'visibility': 'public'})
+      gl.projects.create({'name': 'Ads', 'path': 'ads', 'namespace_id': other.id, 'visibility': 'public'})
+      gl.projects.create({'name': 'Vault', 'path': 'vault', 'namespace_id': shop.id, 'visibility': 'internal'})
+      shop.members.create({'user_id': erin.id, 'access_level': 30})
+
+      paths = lambda items: sorted(i.path_with_namespace for i in items)
+      groups = lambda items: sorted(g.full_path for g in items)
+      out['visible'] = paths(as_erin.projects.list(get_all=True))
+      out['membership'] = paths(as_erin.projects.list(membership=True, get_all=True))
+      out['owned'] = paths(as_erin.projects.list(owned=True, get_all=True))
+      out['maintainer'] = paths(as_erin.projects.list(min_access_level=40, get_all=True))
+      out['public'] = paths(as_erin.projects.list(visibility='public', get_all=True))
+      out['not_membership'] = paths(as_erin.projects.list(membership=False, get_all=True))
+      out['groups_developer'] = groups(as_erin.groups.list(min_access_level=30, get_all=True))
+      out['groups_top'] = groups(as_erin.groups.list(top_level_only=True, get_all=True))
+      out['admin_owned'] = paths(gl.projects.list(owned=True, get_all=True))
+
+      out['group_only'] = sorted(set(e.details['entity_path'] for e in shop.audit_events.list(get_all=True)))
+      out['with_subgroups'] = sorted(set(e.details['entity_path'] for e in shop.audit_events.list(include_subgroups=True, get_all=True)))
+    `);
+    assert.deepEqual(out.visible, ['erin/notes', 'other/ads', 'shop/backend/cart', 'shop/vault']);
+    assert.deepEqual(out.membership, ['erin/notes', 'shop/backend/cart', 'shop/vault']);
+    assert.deepEqual(out.owned, ['erin/notes']);
+    assert.deepEqual(out.maintainer, ['erin/notes']);
+    assert.deepEqual(out.public, ['other/ads', 'shop/backend/cart']);
+    assert.deepEqual(out.not_membership, out.visible);
+    assert.deepEqual(out.groups_developer, ['shop', 'shop/backend']);
+    assert.ok(out.groups_top.includes('shop') && out.groups_top.includes('other') && !out.groups_top.includes('shop/backend'), out.groups_top.join(', '));
+    // An administrator's owned list is what they own (the groups they created), not everything they may manage.
+    assert.ok(out.admin_owned.includes('other/ads') && !out.admin_owned.includes('erin/notes'), out.admin_owned.join(', '));
+    assert.deepEqual(out.group_only, ['shop']);
+    assert.deepEqual(out.with_subgroups, ['shop', 'shop/backend']);
+  });
 });

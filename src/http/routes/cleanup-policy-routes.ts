@@ -9,7 +9,7 @@ import { errors } from '../../core/errors.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { visibleProject } from '../loaders.js';
-import { oneOf } from '../pagination.js';
+import { flagValue, queryFlag } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { bodyOf, boolean, MAX_ID, nullableText, oneOfValues } from '../schemas.js';
 
@@ -28,7 +28,7 @@ const policyChange = {
     next_run_at: nullableText(64),
   }),
 };
-const runQuery = { querystring: { type: 'object', properties: { dry_run: oneOf(['true', 'false', '1', '0']) } } };
+const runQuery = { querystring: { type: 'object', properties: { dry_run: queryFlag } } };
 
 /**
  * A project's packages cleanup policy (SPEC 5). Reading and changing it, and running it, need
@@ -61,12 +61,11 @@ export function registerCleanupPolicyRoutes(app: FastifyInstance, ctx: AppContex
 
   app.post<{ Params: Params; Querystring: { dry_run?: string } }>(`${path}/run`, { schema: runQuery }, async (request) => {
     const project = await maintainedProject(request, true);
-    const dryRun = request.query.dry_run;
-    if (dryRun !== undefined && !['true', 'false', '1', '0'].includes(dryRun)) throw errors.badRequest('dry_run must be true or false');
+    const dryRun = flagValue(request.query.dry_run) === true;
     const policy = await policyOf(ctx.db, project);
     if (policy.id === null) throw errors.notFound('404 Cleanup policy Not Found');
     const principal = request.principal;
     const requestedBy = principal.kind === 'user' ? { user_id: principal.user.id, username: principal.user.username } : null;
-    return runner.run({ ...policy, id: policy.id }, project, { dryRun: dryRun === 'true' || dryRun === '1', trigger: 'manual', requestedBy });
+    return runner.run({ ...policy, id: policy.id }, project, { dryRun, trigger: 'manual', requestedBy });
   });
 }

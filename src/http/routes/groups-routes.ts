@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { createGroup } from '../../core/accounts/group-lifecycle.js';
 import { groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
-import { groupVisible, requireApiUser, requireApiUserOrAnonymous } from '../../core/accounts/permissions.js';
-import { projectAccess } from '../../core/accounts/permissions.js';
+import { groupVisible, projectAccess, requireApiUser, requireApiUserOrAnonymous, userNamespaceLevel } from '../../core/accounts/permissions.js';
 import { projectToApi } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
 import { visibleGroup } from '../loaders.js';
-import { listQuery, paginateArray } from '../pagination.js';
+import { MEMBERSHIP_LIST_QUERY, membershipListFilter, passesMembershipFilter } from '../membership-list-filters.js';
+import { flagValue, listQuery, paginateArray, queryFlag } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
 type Body = Record<string, unknown>;
@@ -45,14 +45,19 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   const search = { search: { type: 'string', maxLength: 255 } };
-  app.get('/api/v4/groups', { schema: { querystring: listQuery(search) } }, async (request, reply) => {
+  const groupsQuery = listQuery({ ...search, ...MEMBERSHIP_LIST_QUERY, top_level_only: queryFlag, all_available: queryFlag });
+  app.get('/api/v4/groups', { schema: { querystring: groupsQuery } }, async (request, reply) => {
     requireApiUserOrAnonymous(request.principal);
-    const { search } = request.query as { search?: string };
+    const { search, top_level_only } = request.query as { search?: string; top_level_only?: string };
+    const filter = membershipListFilter(request.query);
+    const topLevelOnly = flagValue(top_level_only) === true;
     const all = await ctx.db.selectFrom('namespaces').selectAll().where('kind', '=', 'group').orderBy('full_path').execute();
     const visible: Namespace[] = [];
     for (const group of all) {
       if (search && !group.full_path.toLowerCase().includes(search.toLowerCase())) continue;
-      if ((await groupVisible(ctx.db, request.principal, group)).visible) visible.push(group);
+      if (topLevelOnly && group.parent_id !== null) continue;
+      if (!(await groupVisible(ctx.db, request.principal, group)).visible) continue;
+      if (await passesMembershipFilter(filter, request.principal, group, (userId) => userNamespaceLevel(ctx.db, userId, false, group))) visible.push(group);
     }
     return paginateArray(request, reply, base, visible).map((g) => groupToApi(g, base));
   });

@@ -10,7 +10,7 @@ import { containsIgnoringCase } from '../../storage/db/like.js';
 import { FORMATS } from '../../formats/index.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { isoTimestamp, listQuery, paginateArray, parsePaging, setPageHeaders, sortedListQuery } from '../pagination.js';
+import { flagValue, isoTimestamp, listQuery, paginateArray, parsePaging, queryFlag, setPageHeaders, sortedListQuery } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { auditingDenials, type AttemptDescription } from '../denials.js';
 
@@ -111,12 +111,12 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   // GitLab's exclude_subgroups: the group's own projects only (default: its subgroups' too).
-  const groupListSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), { ...DOWNLOAD_PERIOD, exclude_subgroups: { type: 'boolean' } }) };
+  const groupListSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), { ...DOWNLOAD_PERIOD, exclude_subgroups: queryFlag }) };
   app.get<{ Params: Params }>('/api/v4/groups/:id/packages', { schema: groupListSchema }, async (request, reply) => {
     const { group } = await visibleGroup(ctx, request, request.params.id);
-    const { exclude_subgroups } = request.query as { exclude_subgroups?: boolean };
+    const excludeSubgroups = flagValue((request.query as { exclude_subgroups?: string }).exclude_subgroups) === true;
     const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api'))
-      .filter((p) => !exclude_subgroups || p.namespace_id === group.id)
+      .filter((p) => !excludeSubgroups || p.namespace_id === group.id)
       .map((p) => p.id);
     return listFor(request, reply, readable);
   });

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { findNamespace, type Namespace } from '../../core/accounts/namespaces.js';
-import { projectAccess, requireApiUser, requireApiUserOrAnonymous, userNamespaceLevel } from '../../core/accounts/permissions.js';
+import { projectAccess, requireApiUser, requireApiUserOrAnonymous, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { createProject } from '../../core/accounts/project-lifecycle.js';
 import { projectToApi, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
 import { visibleProject } from '../loaders.js';
+import { MEMBERSHIP_LIST_QUERY, membershipListFilter, passesMembershipFilter } from '../membership-list-filters.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
@@ -41,14 +42,17 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.status(201).send(projectToApi(project, namespace, base));
   });
 
-  app.get('/api/v4/projects', { schema: { querystring: listQuery({ search: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
+  const listSchema = { querystring: listQuery({ search: { type: 'string', maxLength: 255 }, ...MEMBERSHIP_LIST_QUERY }) };
+  app.get('/api/v4/projects', { schema: listSchema }, async (request, reply) => {
     requireApiUserOrAnonymous(request.principal);
     const { search } = request.query as { search?: string };
+    const filter = membershipListFilter(request.query);
     const all = await ctx.db.selectFrom('projects').selectAll().orderBy('id', 'desc').execute();
     const visible: Project[] = [];
     for (const project of all) {
       if (search && !project.full_path.toLowerCase().includes(search.toLowerCase())) continue;
-      if ((await projectAccess(ctx.db, request.principal, project)).visible) visible.push(project);
+      if (!(await projectAccess(ctx.db, request.principal, project)).visible) continue;
+      if (await passesMembershipFilter(filter, request.principal, project, (userId) => userProjectLevel(ctx.db, userId, false, project))) visible.push(project);
     }
     const page = paginateArray(request, reply, base, visible);
     const namespaces = new Map<number, Namespace>();
