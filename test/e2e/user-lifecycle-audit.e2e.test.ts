@@ -56,6 +56,10 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
   });
 
   it('PUT /users/:id changes name, email and password (recorded as changed, never the value) and the admin flag', async () => {
+    const oldSession = await signIn(trove.baseUrl, { login: 'alice', password: PASSWORD });
+    assert.equal(oldSession.status, 201);
+    const sessionStatus = () => fetch(`${trove.baseUrl}/api/v4/session`, { headers: { cookie: oldSession.cookie } }).then((r) => r.status);
+    assert.equal(await sessionStatus(), 200);
     const updated = await world.root.expect(200, 'PUT', `/api/v4/users/${alice.id}`, { name: 'Alice Liddell', email: 'alice@wonderland.example', password: 'new-password-42' });
     assert.deepEqual([updated.name, updated.email, updated.is_admin], ['Alice Liddell', 'alice@wonderland.example', false]);
     const event = await latestEvent(world.root, instanceEvents, 'user_updated');
@@ -67,6 +71,7 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
     assert.deepEqual([event.entity_type, event.entity_id, event.details.target_type, event.actor.user_id], ['User', alice.id, 'User', rootId]);
     assert.doesNotMatch(JSON.stringify(event), /new-password-42|scrypt/);
     assert.equal((await signIn(trove.baseUrl, { login: 'alice', password: 'new-password-42' })).status, 201, 'the new password works');
+    assert.equal(await sessionStatus(), 401, 'a new password ends the sessions signed in with the old one');
 
     const granted = await world.root.expect(200, 'PUT', `/api/v4/users/${alice.id}`, { admin: true });
     assert.equal(granted.is_admin, true);

@@ -104,6 +104,8 @@ export async function updateUser(db: Db, audit: AuditLog, ctx: AuditContext, act
     if (admin !== undefined) set.is_admin = admin ? 1 : 0;
     if (Object.keys(set).length === 0) return user;
     const updated = await tx.updateTable('users').set(set).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    // A new password ends the web sessions signed in with the old one (someone may have had it).
+    if (set.password_hash !== undefined) await tx.deleteFrom('web_sessions').where('user_id', '=', user.id).execute();
     const target = { id: user.id, type: 'User', details: updated.username };
     if (Object.keys(changes).length > 0) {
       await audit.record(tx, ctx, {
