@@ -11,6 +11,7 @@ import { AccessLevel, type Visibility } from './access-levels.js';
 import { insertMember } from './members.js';
 import { assertVisibility, fullPathAtOrBelow, fullPathTaken, moveFullPaths, type Namespace } from './namespaces.js';
 import { assertValidName, assertValidPath } from './paths.js';
+import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type NamePathFields } from './name-path-changes.js';
 import { deleteProjectIn } from './project-lifecycle.js';
 import type { User } from './users.js';
 
@@ -77,38 +78,17 @@ export async function createGroup(db: Db, by: AuditedBy, input: NewGroup, creato
   });
 }
 
-export interface GroupChanges {
-  name?: unknown;
-  path?: unknown;
-  description?: unknown;
-  visibility?: unknown;
-}
-
 /**
  * Changes a group's name, path, description or visibility: `group_updated` with the changed fields
  * (a path change moves the full path of every group and project below), and
  * `group_visibility_changed` for the visibility.
  */
-export async function updateGroup(db: Db, by: AuditedBy, group: Namespace, input: GroupChanges): Promise<Namespace> {
-  const given = {
-    name: input.name === undefined ? undefined : assertValidName(input.name, 'name'),
-    path: input.path === undefined ? undefined : assertValidPath(input.path, 'path'),
-    description: input.description === undefined ? undefined : String(input.description ?? ''),
-    visibility: input.visibility === undefined ? undefined : assertVisibility(input.visibility),
-  };
+export async function updateGroup(db: Db, by: AuditedBy, group: Namespace, input: NamePathChanges): Promise<Namespace> {
+  const given = parseNamePathChanges(input);
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'namespaces', { id: group.id });
-    const next = {
-      name: given.name ?? before.name,
-      path: given.path ?? before.path,
-      description: given.description ?? before.description,
-      visibility: given.visibility ?? before.visibility,
-    };
+    const { next, changes } = applyNamePathChanges(before as NamePathFields, given);
     const fullPath = before.parent_id === null ? next.path : `${before.full_path.slice(0, before.full_path.lastIndexOf('/'))}/${next.path}`;
-    const changes: Changes = {};
-    for (const field of ['name', 'path', 'description'] as const) {
-      if (next[field] !== before[field]) changes[field] = { from: before[field], to: next[field] };
-    }
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'namespaces', id: before.id })) throw errors.badRequest(PATH_TAKEN);
       changes.full_path = { from: before.full_path, to: fullPath };

@@ -59,27 +59,22 @@ export function memberToApi(member: MemberRow, baseUrl: string) {
   };
 }
 
-/** The source's direct members (expired ones included, with their expiry, as GitLab lists them). */
-export async function listMembers(db: Db, source: MemberSource): Promise<MemberRow[]> {
+function sourceMembers(db: Db, source: MemberSource) {
   return db
     .selectFrom('members')
     .innerJoin('users', 'users.id', 'members.user_id')
     .select(memberColumns)
     .where('members.source_type', '=', source.type)
-    .where('members.source_id', '=', source.id)
-    .orderBy('users.id')
-    .execute();
+    .where('members.source_id', '=', source.id);
+}
+
+/** The source's direct members (expired ones included, with their expiry, as GitLab lists them). */
+export async function listMembers(db: Db, source: MemberSource): Promise<MemberRow[]> {
+  return sourceMembers(db, source).orderBy('users.id').execute();
 }
 
 export async function findMemberRow(db: Db, source: MemberSource, userId: number): Promise<MemberRow | undefined> {
-  return db
-    .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(memberColumns)
-    .where('members.source_type', '=', source.type)
-    .where('members.source_id', '=', source.id)
-    .where('members.user_id', '=', userId)
-    .executeTakeFirst();
+  return sourceMembers(db, source).where('members.user_id', '=', userId).executeTakeFirst();
 }
 
 /**

@@ -9,6 +9,7 @@ import type { PackageService } from '../packages/package-service.js';
 import type { Visibility } from './access-levels.js';
 import { assertVisibility, fullPathTaken, type Namespace } from './namespaces.js';
 import { assertValidName, assertValidPath } from './paths.js';
+import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type NamePathFields } from './name-path-changes.js';
 import type { Project } from './projects.js';
 
 // A project's life: created, renamed or moved to another path, made more or less visible,
@@ -65,35 +66,14 @@ export async function createProject(db: Db, by: AuditedBy, input: NewProject): P
   });
 }
 
-export interface ProjectChanges {
-  name?: unknown;
-  path?: unknown;
-  description?: unknown;
-  visibility?: unknown;
-}
-
 /** Changes name, path, description or visibility: `project_updated` with the changed fields, and `project_visibility_changed`. */
-export async function updateProject(db: Db, by: AuditedBy, project: Project, input: ProjectChanges): Promise<Project> {
-  const given = {
-    name: input.name === undefined ? undefined : assertValidName(input.name, 'name'),
-    path: input.path === undefined ? undefined : assertValidPath(input.path, 'path'),
-    description: input.description === undefined ? undefined : String(input.description ?? ''),
-    visibility: input.visibility === undefined ? undefined : assertVisibility(input.visibility),
-  };
+export async function updateProject(db: Db, by: AuditedBy, project: Project, input: NamePathChanges): Promise<Project> {
+  const given = parseNamePathChanges(input);
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'projects', { id: project.id });
-    const next = {
-      name: given.name ?? before.name,
-      path: given.path ?? before.path,
-      description: given.description ?? before.description,
-      visibility: given.visibility ?? before.visibility,
-    };
+    const { next, changes } = applyNamePathChanges(before as NamePathFields, given);
     const namespace = await getRow(tx, 'namespaces', { id: before.namespace_id });
     const fullPath = `${namespace.full_path}/${next.path}`;
-    const changes: Changes = {};
-    for (const field of ['name', 'path', 'description'] as const) {
-      if (next[field] !== before[field]) changes[field] = { from: before[field], to: next[field] };
-    }
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'projects', id: before.id })) throw errors.badRequest(PATH_TAKEN);
       changes.full_path = { from: before.full_path, to: fullPath };
