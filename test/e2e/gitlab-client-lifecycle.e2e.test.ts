@@ -128,8 +128,12 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
       out['changed'] = attrs(gl.users.get(dave.id))
       out['block'] = dave.block()
       out['blocked'] = gl.users.get(dave.id).state
+      out['blocked_list'] = [u.username for u in gl.users.list(blocked=True, get_all=True)]
+      out['active_list'] = [u.username for u in gl.users.list(active=True, get_all=True)]
       out['unblock'] = dave.unblock()
       out['unblocked'] = gl.users.get(dave.id).state
+      out['search'] = [u.username for u in gl.users.list(search='GROHL', get_all=True)]
+      out['search_email'] = [u.username for u in gl.users.list(search='drums.example', get_all=True)]
       dave.admin = True
       dave.save()
       out['admin'] = gl.users.get(dave.id).is_admin
@@ -153,6 +157,10 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
     assert.equal(out.blocked, 'blocked');
     assert.equal(out.unblock, true);
     assert.equal(out.unblocked, 'active');
+    assert.deepEqual(out.blocked_list, ['dave']);
+    assert.ok(!out.active_list.includes('dave') && out.active_list.includes('root'), out.active_list.join(', '));
+    assert.deepEqual(out.search, ['dave']);
+    assert.deepEqual(out.search_email, ['dave']);
     assert.equal(out.admin, true);
     assert.deepEqual(out.own_events, ['personal_access_token_created', 'user_admin_granted', 'user_admin_revoked', 'user_blocked', 'user_created', 'user_unblocked', 'user_updated']);
     assert.equal(out.others_events.status, 404);

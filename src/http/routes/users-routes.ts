@@ -4,10 +4,11 @@ import { deleteUser } from '../../core/accounts/user-deletion.js';
 import { setUserBlocked, updateUser } from '../../core/accounts/user-lifecycle.js';
 import { createUser, findUserById, userToApi } from '../../core/accounts/users.js';
 import { errors } from '../../core/errors.js';
+import { containsIgnoringCase } from '../../storage/db/like.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
-import { listQuery, paginateArray } from '../pagination.js';
+import { flagValue, listQuery, paginateArray, queryFlag } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { bodyOf, boolean, name, text } from '../schemas.js';
 
@@ -24,11 +25,30 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AppContext): void 
     return userToApi(principal.user, base, true);
   });
 
-  app.get('/api/v4/users', { schema: { querystring: listQuery({ username: { type: 'string', maxLength: 255 } }) } }, async (request, reply) => {
+  // GitLab's filters: username (exact), search (username or name contains; email too for
+  // administrators, who alone see emails), active, blocked, admins (administrators only).
+  const usersQuery = listQuery({ username: text(255), search: text(255), active: queryFlag, blocked: queryFlag, admins: queryFlag });
+  app.get('/api/v4/users', { schema: { querystring: usersQuery } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, false);
-    const { username } = request.query as { username?: string };
+    const q = request.query as { username?: string; search?: string; active?: string; blocked?: string; admins?: string };
     let query = ctx.db.selectFrom('users').selectAll().where('state', '<>', 'deleted').orderBy('id');
-    if (username) query = query.where('username', '=', username);
+    if (q.username) query = query.where('username', '=', q.username);
+    if (q.search) {
+      const search = q.search;
+      query = query.where((eb) =>
+        eb.or([
+          containsIgnoringCase('username', search),
+          containsIgnoringCase('name', search),
+          ...(isAdmin(principal) ? [containsIgnoringCase('email', search)] : []),
+        ]),
+      );
+    }
+    if (flagValue(q.active)) query = query.where('state', '=', 'active');
+    if (flagValue(q.blocked)) query = query.where('state', '=', 'blocked');
+    if (flagValue(q.admins)) {
+      if (!isAdmin(principal)) throw errors.forbidden();
+      query = query.where('is_admin', '=', 1);
+    }
     const users = await query.execute();
     return paginateArray(request, reply, base, users).map((u) => userToApi(u, base, isAdmin(principal)));
   });
