@@ -114,6 +114,7 @@ describe('group and project lifecycle is audited', () => {
     await publishOk(owner.api, project.id, 'lib', '1.1.0');
     await publishOk(owner.api, other.id, 'site', '2.0.0');
     await createDestination(owner.api, group.id, { name: 'siem', url: receiver.url });
+    const bot = await owner.api.expect(201, 'POST', `/api/v4/projects/${other.id}/deploy_tokens`, { name: 'site-bot', scopes: ['read_package_registry'] });
     const refused = await maintainer.api.delete(`/api/v4/groups/${group.id}`);
     assert.equal(refused.status, 403);
     assert.equal((await owner.api.expect(200, 'GET', `/api/v4/groups/${group.id}/packages`)).length, 3);
@@ -139,6 +140,14 @@ describe('group and project lifecycle is audited', () => {
       ],
     );
     assert.equal(new Set(mine.map((e) => e.request_id)).size, 1, 'one request');
+    // Who lost access is in the log: the members and the deploy tokens that went with them.
+    const groupDeleted = mine.at(-1);
+    assert.deepEqual(
+      groupDeleted.changes.members.from.map((m: { username: string; access_level: number }) => [m.username, m.access_level]),
+      [['olga', 50], ['mike', 40]],
+    );
+    const webDeleted = mine.find((e) => e.event_name === 'project_deleted' && e.details.target_details === 'gone/web');
+    assert.deepEqual(webDeleted.changes.deploy_tokens, { from: [{ id: bot.id, name: 'site-bot' }], to: [] });
     assert.ok(mine.every((e) => e.actor.username === 'olga'));
     // The paths are free again.
     await owner.api.expect(201, 'POST', '/api/v4/groups', { name: 'gone', path: 'gone' });

@@ -13,6 +13,7 @@ import { assertVisibility, fullPathAtOrBelow, fullPathTaken, moveFullPaths, type
 import { assertValidName, assertValidPath } from './paths.js';
 import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type NamePathFields } from './name-path-changes.js';
 import { deleteProjectIn } from './project-lifecycle.js';
+import { removeAccessTo } from './removed-access.js';
 import type { User } from './users.js';
 
 // A group's life: created (its creator becomes its owner), renamed or moved to another path,
@@ -168,9 +169,8 @@ export async function deleteGroup(db: Db, by: AuditedBy, packages: PackageServic
     for (const ns of deepestFirst) {
       const destinations = await tx.selectFrom('audit_stream_destinations').selectAll().where('namespace_id', '=', ns.id).execute();
       for (const row of destinations) await deleteDestinationIn(tx, by.audit, by.ctx, { kind: 'group', group: ns }, row);
-      await tx.deleteFrom('deploy_tokens').where('owner_type', '=', 'namespace').where('owner_id', '=', ns.id).execute();
-      await tx.deleteFrom('members').where('source_type', '=', 'namespace').where('source_id', '=', ns.id).execute();
-      await recordGroupEvent(tx, by, ns, 'group_deleted', `Deleted group ${ns.full_path}`, null);
+      const removed = await removeAccessTo(tx, { type: 'namespace', id: ns.id });
+      await recordGroupEvent(tx, by, ns, 'group_deleted', `Deleted group ${ns.full_path}`, removed);
       await tx.deleteFrom('namespaces').where('id', '=', ns.id).execute();
     }
   });

@@ -11,6 +11,7 @@ import { assertVisibility, fullPathTaken, type Namespace } from './namespaces.js
 import { assertValidName, assertValidPath } from './paths.js';
 import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type NamePathFields } from './name-path-changes.js';
 import type { Project } from './projects.js';
+import { removeAccessTo } from './removed-access.js';
 
 // A project's life: created, renamed or moved to another path, made more or less visible,
 // transferred to another namespace, deleted with its packages. Its events are stored where its
@@ -143,8 +144,7 @@ export async function deleteProjectIn(tx: Tx, by: AuditedBy, packages: PackageSe
   }
   await tx.deleteFrom('package_cleanup_policies').where('project_id', '=', project.id).execute();
   await tx.deleteFrom('job_tokens').where('project_id', '=', project.id).execute();
-  await tx.deleteFrom('deploy_tokens').where('owner_type', '=', 'project').where('owner_id', '=', project.id).execute();
-  await tx.deleteFrom('members').where('source_type', '=', 'project').where('source_id', '=', project.id).execute();
-  await recordProjectEvent(tx, by, project, 'project_deleted', `Deleted project ${project.full_path}`, null);
+  const removed = await removeAccessTo(tx, { type: 'project', id: project.id });
+  await recordProjectEvent(tx, by, project, 'project_deleted', `Deleted project ${project.full_path}`, removed);
   await tx.deleteFrom('projects').where('id', '=', project.id).execute();
 }
