@@ -108,7 +108,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
 
 /** The token name an event's actor used, as migration 019 indexes it (the expression must match). */
 function tokenNameOf(db: Db) {
-  return isPostgres(db) ? sql<string>`((record::jsonb -> 'actor') ->> 'token_name')` : sql<string>`json_extract(record, '$.actor.token_name')`;
+  return isPostgres(db) ? sql<string>`trove_audit_token_name(record)` : sql<string>`json_extract(record, '$.actor.token_name')`;
 }
 
 export interface AuthorTerms {

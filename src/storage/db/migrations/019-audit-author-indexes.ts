@@ -15,10 +15,35 @@ import { isPostgres } from '../dialect-types.js';
  * batches bring them up to date after the commit, and listings read the short unindexed tail by id.
  * PostgreSQL writes them at insert, as its other indexes.
  */
+/**
+ * PostgreSQL's jsonb refuses some texts that JSON allows and JSON.stringify writes (\u0000, a lone
+ * surrogate), anywhere in a record: a plain `record::jsonb` in the index would then refuse the
+ * event's INSERT, and with it the change it describes (a refused publish whose name holds a NUL byte
+ * would go unaudited). So the name is read from the whole record when jsonb takes it, else from the
+ * actor object alone (flat, as Trove writes it), else it is NULL; never an error. The blocks only
+ * read, so they take no subtransaction id.
+ */
+const TOKEN_NAME_FUNCTION = `CREATE FUNCTION trove_audit_token_name(record text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  BEGIN
+    RETURN (record::jsonb -> 'actor') ->> 'token_name';
+  EXCEPTION WHEN others THEN
+    NULL;
+  END;
+  BEGIN
+    RETURN (substring(record from '"actor":(\\{(?:[^{}"]|"(?:[^"\\\\]|\\\\.)*")*\\})')::jsonb) ->> 'token_name';
+  EXCEPTION WHEN others THEN
+    RETURN NULL;
+  END;
+END
+$fn$`;
+
 export async function up(db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) {
     await sql`CREATE INDEX audit_events_author_username ON audit_events (author_username, id)`.execute(db);
-    await sql`CREATE INDEX audit_events_token_name ON audit_events (((record::jsonb -> 'actor') ->> 'token_name'), id)`.execute(db);
+    await sql.raw(TOKEN_NAME_FUNCTION).execute(db);
+    await sql`CREATE INDEX audit_events_token_name ON audit_events (trove_audit_token_name(record), id)`.execute(db);
     return;
   }
   await sql`CREATE INDEX audit_events_author_username ON audit_events (author_username, id) WHERE indexed = 1`.execute(db);
