@@ -166,8 +166,8 @@ for (const { name, start } of BACKENDS) {
     });
 
     it('leaves nothing behind when the first chunk is already refused, however early that comes (300 times)', async () => {
-      // The folder store opens its temporary file asynchronously; a refusal that came before that
-      // open finished used to remove the file first and then let the open create it (CI, session 3).
+      // The folder store opens its temporary file asynchronously: a refusal that comes before that
+      // open finishes must not remove the file first and then let the open create it.
       for (let i = 0; i < 300; i++) {
         await assert.rejects(store.put(Buffer.alloc(1001, i % 256), { maxBytes: 1000 }), (error) => isTroveError(error) && error.statusCode === 413);
       }

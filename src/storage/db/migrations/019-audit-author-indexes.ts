@@ -6,7 +6,7 @@ import { isPostgres } from '../dialect-types.js';
  * by token name ("release-bot" finds its deploy token's events). Two indexes, each with the id
  * last, so that a page of one author's events, newest first, is a walk down one index whatever the
  * size of the log:
- * - author_username, which until now no index had (its filter walked the whole log for a rare name);
+ * - author_username, which no other index leads with (its filter would walk the whole log for a rare name);
  * - the token name, read from the event's own record rather than from the token tables: the record
  *   is immutable, so the name matches what the event says even after the token (or its group) is
  *   gone, and no column needs adding, backfilling or guarding against updates (the append-only
