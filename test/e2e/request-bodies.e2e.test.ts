@@ -244,6 +244,23 @@ describe('request bodies: declared with schemas, refused in one place', () => {
     assert.equal((await world.root.post(acknowledge, { note: 'ignored' })).status, 404);
   });
 
+  it('refuses a JSON string with an unpaired surrogate with 400 on every route (npm in its own shape), and takes a paired one', async () => {
+    for (const route of routes) {
+      const raw = JSON.stringify({ ...route.valid(), name: 'x' }).replace('"name":"x"', '"name":"x\\ud800"');
+      const res = await world.root.request(route.method, route.path, raw, { 'content-type': 'application/json' });
+      assert.equal(res.status, 400, describeRequest(route, raw, res));
+      assert.match(JSON.stringify(res.body), /unpaired surrogate/, describeRequest(route, raw, res));
+    }
+    const keyed = await world.root.request('POST', '/api/v4/user/personal_access_tokens', '{"name":"k","scopes":["api"],"\\udc00":1}', { 'content-type': 'application/json' });
+    assert.equal(keyed.status, 400);
+    const npm = await world.root.request('PUT', `/api/v4/projects/${projectId}/packages/npm/lone`, '{"name":"lone\\ud800","versions":{}}', { 'content-type': 'application/json' });
+    assert.equal(npm.status, 400);
+    assert.match(npm.body.error, /unpaired surrogate/);
+    const emoji = await world.root.request('POST', '/api/v4/user/personal_access_tokens', '{"name":"rocket \\ud83d\\ude80","scopes":["api"]}', { 'content-type': 'application/json' });
+    assert.equal(emoji.status, 201, emoji.text);
+    assert.equal(emoji.body.name, 'rocket \u{1F680}');
+  });
+
   it('does not coerce a body: a string is not a list, a number is not a text', async () => {
     const pat = routes.find((r) => r.path === '/api/v4/user/personal_access_tokens')!;
     assert.deepEqual((await send(pat, { name: 'one', scopes: 'api' })).body, { error: 'scopes is invalid' });
