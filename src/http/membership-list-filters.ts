@@ -43,3 +43,34 @@ export async function passesMembershipFilter(
   if (principal.kind !== 'user') return false;
   return (await ownLevelOf(principal.user.id)) >= filter.ownLevel;
 }
+
+// GitLab's order_by and sort on the /projects and /groups lists. Defaults: projects newest first (as
+// GitLab), groups by full path, so that a subgroup follows its parent (GitLab's default is name).
+// Trove keeps no activity time: updated_at and last_activity_at order by creation.
+const PROJECT_ORDER = { id: 'id', name: 'name', path: 'path', created_at: 'id', updated_at: 'id', last_activity_at: 'id' } as const;
+const GROUP_ORDER = { name: 'name', path: 'full_path', id: 'id' } as const;
+
+export const projectOrderQuery = { order_by: oneOf(Object.keys(PROJECT_ORDER)), sort: oneOf(['asc', 'desc']) };
+export const groupOrderQuery = { order_by: oneOf(Object.keys(GROUP_ORDER)), sort: oneOf(['asc', 'desc']) };
+
+type Sortable = { id: number; name: string; path?: string; full_path: string };
+
+function sortBy<T extends Sortable>(items: T[], column: 'id' | 'name' | 'path' | 'full_path', direction: 'asc' | 'desc'): T[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const x = a[column as keyof T] as unknown as string | number;
+    const y = b[column as keyof T] as unknown as string | number;
+    const order = typeof x === 'number' ? x - (y as number) : String(x).localeCompare(String(y));
+    return sign * (order || a.id - b.id);
+  });
+}
+
+export function orderProjects<T extends Sortable>(items: T[], query: unknown): T[] {
+  const q = (query ?? {}) as { order_by?: keyof typeof PROJECT_ORDER; sort?: 'asc' | 'desc' };
+  return sortBy(items, PROJECT_ORDER[q.order_by ?? 'created_at'], q.sort ?? 'desc');
+}
+
+export function orderGroups<T extends Sortable>(items: T[], query: unknown): T[] {
+  const q = (query ?? {}) as { order_by?: keyof typeof GROUP_ORDER; sort?: 'asc' | 'desc' };
+  return sortBy(items, GROUP_ORDER[q.order_by ?? 'path'], q.sort ?? 'asc');
+}

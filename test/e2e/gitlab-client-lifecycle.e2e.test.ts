@@ -198,6 +198,9 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
       out['groups_developer'] = groups(as_erin.groups.list(min_access_level=30, get_all=True))
       out['groups_top'] = groups(as_erin.groups.list(top_level_only=True, get_all=True))
       out['admin_owned'] = paths(gl.projects.list(owned=True, get_all=True))
+      out['by_name'] = [p.path_with_namespace for p in as_erin.projects.list(order_by='name', sort='asc', get_all=True)]
+      out['oldest_first'] = [p.path_with_namespace for p in as_erin.projects.list(order_by='created_at', sort='asc', get_all=True)]
+      out['groups_by_name_desc'] = [g.full_path for g in as_erin.groups.list(order_by='name', sort='desc', get_all=True)]
 
       out['group_only'] = sorted(set(e.details['entity_path'] for e in shop.audit_events.list(get_all=True)))
       out['with_subgroups'] = sorted(set(e.details['entity_path'] for e in shop.audit_events.list(include_subgroups=True, get_all=True)))
@@ -212,6 +215,9 @@ describe('python-gitlab changes, moves and deletes accounts, groups, projects an
     assert.ok(out.groups_top.includes('shop') && out.groups_top.includes('other') && !out.groups_top.includes('shop/backend'), out.groups_top.join(', '));
     // An administrator's owned list is what they own (the groups they created), not everything they may manage.
     assert.ok(out.admin_owned.includes('other/ads') && !out.admin_owned.includes('erin/notes'), out.admin_owned.join(', '));
+    assert.deepEqual(out.by_name, ['other/ads', 'shop/backend/cart', 'erin/notes', 'shop/vault']);
+    assert.deepEqual(out.oldest_first, ['erin/notes', 'shop/backend/cart', 'other/ads', 'shop/vault']);
+    assert.deepEqual(out.groups_by_name_desc.slice(0, 3), ['shop', 'other', 'shop/backend']);
     assert.deepEqual(out.group_only, ['shop']);
     assert.deepEqual(out.with_subgroups, ['shop', 'shop/backend']);
   });

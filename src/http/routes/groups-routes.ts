@@ -8,7 +8,7 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
 import { visibleGroup } from '../loaders.js';
-import { MEMBERSHIP_LIST_QUERY, membershipListFilter, passesMembershipFilter } from '../membership-list-filters.js';
+import { groupOrderQuery, MEMBERSHIP_LIST_QUERY, membershipListFilter, orderGroups, passesMembershipFilter } from '../membership-list-filters.js';
 import { flagValue, listQuery, paginateArray, queryFlag } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
@@ -45,7 +45,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   const search = { search: { type: 'string', maxLength: 255 } };
-  const groupsQuery = listQuery({ ...search, ...MEMBERSHIP_LIST_QUERY, top_level_only: queryFlag, all_available: queryFlag });
+  const groupsQuery = listQuery({ ...search, ...MEMBERSHIP_LIST_QUERY, ...groupOrderQuery, top_level_only: queryFlag, all_available: queryFlag });
   app.get('/api/v4/groups', { schema: { querystring: groupsQuery } }, async (request, reply) => {
     requireApiUserOrAnonymous(request.principal);
     const { search, top_level_only } = request.query as { search?: string; top_level_only?: string };
@@ -59,7 +59,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: AppContext): void
       if (!(await groupVisible(ctx.db, request.principal, group)).visible) continue;
       if (await passesMembershipFilter(filter, request.principal, group, (userId) => userNamespaceLevel(ctx.db, userId, false, group))) visible.push(group);
     }
-    return paginateArray(request, reply, base, visible).map((g) => groupToApi(g, base));
+    return paginateArray(request, reply, base, orderGroups(visible, request.query)).map((g) => groupToApi(g, base));
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/groups/:id', async (request) => {

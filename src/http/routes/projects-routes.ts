@@ -8,7 +8,7 @@ import { errors } from '../../core/errors.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
 import { visibleProject } from '../loaders.js';
-import { MEMBERSHIP_LIST_QUERY, membershipListFilter, passesMembershipFilter } from '../membership-list-filters.js';
+import { MEMBERSHIP_LIST_QUERY, membershipListFilter, orderProjects, passesMembershipFilter, projectOrderQuery } from '../membership-list-filters.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
 
@@ -42,7 +42,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.status(201).send(projectToApi(project, namespace, base));
   });
 
-  const listSchema = { querystring: listQuery({ search: { type: 'string', maxLength: 255 }, ...MEMBERSHIP_LIST_QUERY }) };
+  const listSchema = { querystring: listQuery({ search: { type: 'string', maxLength: 255 }, ...MEMBERSHIP_LIST_QUERY, ...projectOrderQuery }) };
   app.get('/api/v4/projects', { schema: listSchema }, async (request, reply) => {
     requireApiUserOrAnonymous(request.principal);
     const { search } = request.query as { search?: string };
@@ -54,7 +54,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!(await projectAccess(ctx.db, request.principal, project)).visible) continue;
       if (await passesMembershipFilter(filter, request.principal, project, (userId) => userProjectLevel(ctx.db, userId, false, project))) visible.push(project);
     }
-    const page = paginateArray(request, reply, base, visible);
+    const page = paginateArray(request, reply, base, orderProjects(visible, request.query));
     const namespaces = new Map<number, Namespace>();
     for (const project of page) {
       if (!namespaces.has(project.namespace_id)) {
