@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { renderAuditEventsDoc } from './event-catalog-doc.js';
 import { AUDIT_EVENT_NAMES, AUDIT_EVENTS, auditEventLabel, followsPackageSetting, isAuditEventName } from './event-catalog.js';
 
 // The catalog against the code: every name the code hands to the recorder is in the catalog, and
@@ -99,5 +100,10 @@ describe('audit event catalog', () => {
     assert.equal(new Set(labels).size, labels.length);
     assert.equal(auditEventLabel('authentication_failed'), 'Sign-in or token refused');
     assert.equal(auditEventLabel('some_retired_event'), 'some_retired_event');
+  });
+
+  it('is what docs/audit-events.md says (npm run docs:events rewrites it)', () => {
+    const committed = readFileSync(path.join(SRC, '../docs/audit-events.md'), 'utf8');
+    assert.equal(committed, renderAuditEventsDoc(), 'docs/audit-events.md is out of date: run npm run docs:events');
   });
 });
