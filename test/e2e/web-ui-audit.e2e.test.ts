@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { allEvents, jsonlRecords } from '../support/audit-e2e.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { AUDIT_EVENT_NAMES, auditEventLabel } from '../../src/core/audit/event-catalog.js';
+import { AUDIT_EVENT_NAMES, auditEventLabel, auditEventsByCategory } from '../../src/core/audit/event-catalog.js';
 import { TEST_BACKEND } from '../support/test-database.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { auditRows, newUiPage, signInWithPassword, signInWithToken, signOut } from '../support/web-ui-browser.js';
@@ -178,7 +178,7 @@ describe('web UI audit pages in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('offers exactly the events of the server’s catalog in the event filter, by label, and filters by one', async () => {
+  it('offers exactly the events of the server’s catalog in the event filter, by label and category, and filters by one', async () => {
     await page.getByRole('button', { name: 'Clear' }).click();
     await auditRows(page);
     const select = page.getByLabel('Event names');
@@ -188,6 +188,8 @@ describe('web UI audit pages in Chromium', () => {
       AUDIT_EVENT_NAMES.map((name) => ({ value: name, label: auditEventLabel(name), title: name })),
     );
     assert.ok(options.some((o) => o.value === 'audit_integrity_alarm'), 'the integrity alarm can be looked for');
+    const groups = await select.locator('optgroup').evaluateAll((all: HTMLOptGroupElement[]) => all.map((g) => g.label));
+    assert.deepEqual(groups, auditEventsByCategory().map((group) => group.label));
 
     await select.selectOption({ label: 'Member added' });
     await page.getByRole('button', { name: 'Apply filters' }).click();

@@ -1,12 +1,12 @@
-import { AUDIT_EVENT_NAMES, AUDIT_EVENTS, type EventCategory } from './event-catalog.js';
+import { AUDIT_EVENT_NAMES, AUDIT_EVENTS, EVENT_CATEGORY_LABELS, type EventCategory } from './event-catalog.js';
 
 // docs/audit-events.md, written from the event catalog by `npm run docs:events`
 // (scripts/audit-events-doc.ts); a unit test fails when the committed page differs.
 
 const CATEGORY_NOTES: Record<EventCategory, string> = {
   package: 'package versions, files, tags and cleanup runs',
-  credential: 'personal access, deploy and CI job tokens',
   settings: 'audit settings and cleanup policies',
+  credential: 'personal access, deploy and CI job tokens',
   access: 'users, groups, projects and memberships',
   'audit-log': 'exports and streaming of the audit log itself',
   authentication: 'sign-ins and refused credentials',
@@ -22,7 +22,7 @@ export function renderAuditEventsDoc(): string {
     const e = AUDIT_EVENTS[name];
     return `| \`${name}\` | ${e.label} | ${e.category} | ${e.scopes.join(', ')} | ${e.followsPackageSetting ? 'yes' : 'no'} | ${cell(e.fields)} | ${OCSF_CLASS_UIDS[e.ocsf.class]} ${e.ocsf.activity} |`;
   });
-  const categories = Object.entries(CATEGORY_NOTES).map(([category, note]) => `- **${category}**: ${note}`);
+  const categories = Object.entries(CATEGORY_NOTES).map(([category, note]) => `- **${category}** (${EVENT_CATEGORY_LABELS[category as EventCategory]}): ${note}`);
   return [
     '# Audit event catalog',
     '',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { renderAuditEventsDoc } from './event-catalog-doc.js';
-import { AUDIT_EVENT_NAMES, AUDIT_EVENTS, auditEventLabel, followsPackageSetting, isAuditEventName } from './event-catalog.js';
+import { AUDIT_EVENT_NAMES, AUDIT_EVENTS, auditEventLabel, auditEventsByCategory, followsPackageSetting, isAuditEventName } from './event-catalog.js';
 
 // The catalog against the code: every name the code hands to the recorder is in the catalog, and
 // every name in the catalog is recorded somewhere. "Hands to the recorder" is decided by the
@@ -100,6 +100,11 @@ describe('audit event catalog', () => {
     assert.equal(new Set(labels).size, labels.length);
     assert.equal(auditEventLabel('authentication_failed'), 'Sign-in or token refused');
     assert.equal(auditEventLabel('some_retired_event'), 'some_retired_event');
+  });
+
+  it('keeps each category together, in the order of the category labels (the filter and the docs read in groups)', () => {
+    assert.deepEqual(auditEventsByCategory().flatMap((group) => group.names), AUDIT_EVENT_NAMES);
+    assert.ok(auditEventsByCategory().every((group) => group.names.length > 0));
   });
 
   it('is what docs/audit-events.md says (npm run docs:events rewrites it)', () => {

@@ -7,7 +7,18 @@
 
 import type { EntityType } from './audit-types.js';
 
-export type EventCategory = 'package' | 'credential' | 'settings' | 'access' | 'audit-log' | 'authentication' | 'integrity';
+export type EventCategory = 'package' | 'settings' | 'credential' | 'access' | 'audit-log' | 'authentication' | 'integrity';
+
+/** Readable names of the categories, in the catalog's order (the web UI groups its event filter by them). */
+export const EVENT_CATEGORY_LABELS: Record<EventCategory, string> = {
+  package: 'Packages',
+  settings: 'Settings',
+  credential: 'Credentials',
+  access: 'Users, groups and projects',
+  'audit-log': 'Audit log',
+  authentication: 'Sign-in',
+  integrity: 'Integrity',
+};
 
 /**
  * Optional parts of the record the event fills in when it applies (SPEC 4.3); `pipeline` is not
@@ -153,6 +164,15 @@ export type AuditEventName = keyof typeof AUDIT_EVENTS;
 
 /** Every event name, in the catalog's order (by category). */
 export const AUDIT_EVENT_NAMES = Object.keys(AUDIT_EVENTS) as AuditEventName[];
+
+/** The event names of each category, categories and names in the catalog's order. */
+export function auditEventsByCategory(): { category: EventCategory; label: string; names: AuditEventName[] }[] {
+  return (Object.keys(EVENT_CATEGORY_LABELS) as EventCategory[]).map((category) => ({
+    category,
+    label: EVENT_CATEGORY_LABELS[category],
+    names: AUDIT_EVENT_NAMES.filter((name) => AUDIT_EVENTS[name].category === category),
+  }));
+}
 
 export function isAuditEventName(name: string): name is AuditEventName {
   return Object.hasOwn(AUDIT_EVENTS, name);

@@ -1,8 +1,10 @@
 // SPEC §4.5 filters as they live in the page URL (the same names the API takes, times in UTC),
 // so that a filtered view can be shared by copying the address.
 
-// The event names to filter by are the server's event catalog (src/core/audit/event-catalog.ts).
-export { AUDIT_EVENT_NAMES as EVENT_NAMES } from '../../../src/core/audit/event-catalog.js';
+import { auditEventsByCategory } from '../../../src/core/audit/event-catalog.js';
+
+/** The event names to filter by, by category: the server's event catalog (src/core/audit/event-catalog.ts). */
+export const EVENT_GROUPS = auditEventsByCategory();
 
 export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
 
