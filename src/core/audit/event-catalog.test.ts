@@ -107,6 +107,11 @@ describe('audit event catalog', () => {
     assert.ok(auditEventsByCategory().every((group) => group.names.length > 0));
   });
 
+  it('imports nothing at run time, so the web UI bundles it without Node', () => {
+    const imports = readFileSync(CATALOG_FILE, 'utf8').split('\n').filter((line) => /^import\b/.test(line));
+    assert.ok(imports.every((line) => line.startsWith('import type ')), imports.join('\n'));
+  });
+
   it('is what docs/audit-events.md says (npm run docs:events rewrites it)', () => {
     const committed = readFileSync(path.join(SRC, '../docs/audit-events.md'), 'utf8');
     assert.equal(committed, renderAuditEventsDoc(), 'docs/audit-events.md is out of date: run npm run docs:events');
