@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { allEvents, jsonlRecords } from '../support/audit-e2e.js';
 import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { AUDIT_EVENT_NAMES, auditEventLabel, auditEventsByCategory } from '../../src/core/audit/event-catalog.js';
 import { TEST_BACKEND } from '../support/test-database.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { auditRows, newUiPage, signInWithPassword, signInWithToken, signOut } from '../support/web-ui-browser.js';
@@ -175,6 +176,28 @@ describe('web UI audit pages in Chromium', () => {
     assert.match(facts, /Deploy token of acme\/web-app\s+deploy_token/);
     assert.match(facts, /Package client · npm \S+ package_client/);
     await page.keyboard.press('Escape');
+  });
+
+  it('offers exactly the events of the server’s catalog in the event filter, by label and category, and filters by one', async () => {
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await auditRows(page);
+    const select = page.getByLabel('Event names');
+    const options = await select.locator('option').evaluateAll((all: HTMLOptionElement[]) => all.map((o) => ({ value: o.value, label: o.text, title: o.title })));
+    assert.deepEqual(
+      options,
+      AUDIT_EVENT_NAMES.map((name) => ({ value: name, label: auditEventLabel(name), title: name })),
+    );
+    assert.ok(options.some((o) => o.value === 'audit_integrity_alarm'), 'the integrity alarm can be looked for');
+    const groups = await select.locator('optgroup').evaluateAll((all: HTMLOptGroupElement[]) => all.map((g) => g.label));
+    assert.deepEqual(groups, auditEventsByCategory().map((group) => group.label));
+
+    await select.selectOption({ label: 'Member added' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/event_name=member_added/);
+    const expected = await allEvents(data.world.root, `/api/v4/groups/${data.group.id}/audit_events`, '&include_subgroups=true&event_name=member_added');
+    assert.ok(expected.length > 0);
+    await page.getByText(`${expected.length} events, the whole log for these filters.`).waitFor();
+    assert.deepEqual([...new Set(await page.locator('table.audit tbody td:nth-child(2)').allInnerTexts())], ['Member added']);
   });
 
   it('gives every page a document title that names it, and every time its zone', async () => {

@@ -3,6 +3,7 @@ import { getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
 import { groupSubject } from '../audit/audit-scope.js';
 import type { Changes } from '../audit/audit-types.js';
+import type { AuditEventName } from '../audit/event-catalog.js';
 import { deleteDestinationIn } from '../audit/streaming/destination-store.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -30,7 +31,7 @@ export interface NewGroup {
 
 const PATH_TAKEN = 'Failed to save group {:path=>["has already been taken"]}';
 
-async function recordGroupEvent(tx: Tx, by: AuditedBy, group: Namespace, eventName: string, message: string, changes: Changes | null): Promise<void> {
+async function recordGroupEvent(tx: Tx, by: AuditedBy, group: Namespace, eventName: Extract<AuditEventName, `group_${string}`>, message: string, changes: Changes | null): Promise<void> {
   await by.audit.record(tx, by.ctx, {
     eventName,
     ...groupSubject(group),

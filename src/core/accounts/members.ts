@@ -3,6 +3,7 @@ import { isPostgres } from '../../storage/db/dialect-types.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
 import { groupSubject, projectSubject, type SubjectAudit } from '../audit/audit-scope.js';
+import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { AccessLevel, accessLevelName, VALID_ACCESS_LEVELS } from './access-levels.js';
@@ -137,7 +138,7 @@ async function sourceSubject(db: Db, source: MemberSource): Promise<SubjectAudit
   return { ...projectSubject(project, namespace), path: project.full_path };
 }
 
-type MemberEvent = 'member_added' | 'member_access_level_changed' | 'member_removed';
+type MemberEvent = Extract<AuditEventName, `member_${string}`>;
 
 function describe(event: MemberEvent, username: string, path: string, before: MemberValues | null, after: MemberValues | null): string {
   const expiry = (values: MemberValues) => (values.expiresAt ? ` until ${values.expiresAt}` : '');

@@ -3,6 +3,7 @@ import { getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
 import { projectSubject } from '../audit/audit-scope.js';
 import type { Changes } from '../audit/audit-types.js';
+import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import type { PackageService } from '../packages/package-service.js';
@@ -28,7 +29,7 @@ export interface NewProject {
 
 const PATH_TAKEN = 'Failed to save project {:path=>["has already been taken"]}';
 
-async function recordProjectEvent(tx: Tx, by: AuditedBy, project: Project, eventName: string, message: string, changes: Changes | null): Promise<void> {
+async function recordProjectEvent(tx: Tx, by: AuditedBy, project: Project, eventName: Extract<AuditEventName, `project_${string}`>, message: string, changes: Changes | null): Promise<void> {
   const namespace = await getRow(tx, 'namespaces', { id: project.namespace_id });
   await by.audit.record(tx, by.ctx, {
     eventName,

@@ -29,7 +29,7 @@ interface Written {
   tokenName: string | null;
 }
 
-const NAMES = ['package_registry_package_published', 'package_registry_package_deleted', 'package_registry_package_tag_updated'];
+const NAMES = ['package_registry_package_published', 'package_registry_package_deleted', 'package_registry_package_tag_updated'] as const;
 
 describe('audit filter indexes brought up to date after the commit', () => {
   let db: Db;

@@ -9,7 +9,8 @@ import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
 import { queueForStreaming } from './streaming/stream-outbox.js';
 import { uuidV7 } from './uuid-v7.js';
-import { isPackageEvent, type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
+import { followsPackageSetting } from './event-catalog.js';
+import { type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
 
 // GitLab's pseudo author ids for authors that are not users.
 const AUTHOR_ID = { anonymous: -1, deploy_token: -2, system: -3 } as const;
@@ -72,7 +73,7 @@ export class AuditLog {
 
   /** Records the event inside `tx`; returns null when the scope's setting turns package events off. */
   async record(tx: Tx, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
-    if (isPackageEvent(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
+    if (followsPackageSetting(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
       return null;
     }
     const seq = (await this.lastSeq(tx)) + 1;
@@ -91,7 +92,7 @@ export class AuditLog {
     const enabled = new Map<number | null, boolean>();
     const kept: typeof events = [];
     for (const event of events) {
-      if (isPackageEvent(event.input.eventName)) {
+      if (followsPackageSetting(event.input.eventName)) {
         const key = event.input.scope.settingNamespaceId;
         if (!enabled.has(key)) enabled.set(key, await this.packageEventsEnabled(tx, key));
         if (!enabled.get(key)) continue;

@@ -1,5 +1,7 @@
 // The audit record of SPEC 4.3 and what callers hand to the recorder to produce it.
 
+import type { AuditEventName } from './event-catalog.js';
+
 export type Via = 'web' | 'api' | 'package_client' | 'pipeline' | 'system';
 
 export type ActorType = 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'system' | 'anonymous';
@@ -70,7 +72,8 @@ export interface PackageRef {
 export type Changes = Record<string, { from: unknown; to: unknown }>;
 
 export interface AuditEventInput {
-  eventName: string;
+  /** Only names of the event catalog (event-catalog.ts): an event nobody documented does not compile. */
+  eventName: AuditEventName;
   outcome?: 'success' | 'failure';
   reason?: string;
   scope: AuditScope;
@@ -121,11 +124,6 @@ export interface AuditRecord {
   ip_address: string | null;
   /** Served with the record; computed when the log is sealed (SPEC 4.8). Not part of the stored JSON. */
   leaf_hash?: string | null;
-}
-
-/** Event names whose recording follows the package_audit_events setting; all others are always recorded. */
-export function isPackageEvent(eventName: string): boolean {
-  return eventName.startsWith('package_registry_package_');
 }
 
 /** The context for changes made by Trove itself (bootstrap, the CLI, cleanup policies). */

@@ -7,6 +7,7 @@ import { projectScope } from './audit-scope.js';
 import { effectiveSetting } from './audit-settings.js';
 import type { AuditContext } from './audit-types.js';
 import type { DownloadEventWriter, PendingDownloadEvent } from './download-event-writer.js';
+import type { AuditEventName } from './event-catalog.js';
 
 // Download events (SPEC 4.1 `package_registry_package_downloaded`, opt-in per SPEC 4.4).
 //
@@ -33,7 +34,7 @@ import type { DownloadEventWriter, PendingDownloadEvent } from './download-event
 // The decision is cached per namespace for `settingTtlMs` (5 s), so that a download costs no
 // database round trip for it: a changed setting takes effect within 5 s in every process.
 
-export const DOWNLOADED_EVENT = 'package_registry_package_downloaded';
+export const DOWNLOADED_EVENT = 'package_registry_package_downloaded' satisfies AuditEventName;
 
 export interface DownloadEventOptions {
   /** Longest wait before a queued event is written (ms). */

@@ -4,10 +4,13 @@ import { isInlineBlob, storeInlineBlob } from '../../storage/blobs/inline-blob-s
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audit/audit-types.js';
+import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
+
+type PackageEventName = Extract<AuditEventName, `package_registry_package_${string}`>;
 
 export interface NewFile {
   fileName: string;
@@ -62,7 +65,7 @@ export class PackageWriter {
     );
   }
 
-  private event(eventName: string, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string): void {
+  private event(eventName: PackageEventName, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string): void {
     this.events.push({
       eventName,
       reason,
@@ -201,7 +204,7 @@ export class PackageWriter {
     this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
   }
 
-  private tagEvent(eventName: string, pkg: PackageRow, tag: string, changes: Changes): void {
+  private tagEvent(eventName: PackageEventName, pkg: PackageRow, tag: string, changes: Changes): void {
     this.events.push({
       eventName,
       scope: this.scope,

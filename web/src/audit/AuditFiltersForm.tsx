@@ -1,6 +1,6 @@
 import type { FormEvent } from 'react';
 import { localZoneName } from '../ui/date-time';
-import { EVENT_NAMES, includesSubgroups, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
+import { EVENT_GROUPS, includesSubgroups, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
 import { actorTypeLabel, eventLabel, PACKAGE_FORMATS, TOKEN_TYPES, viaLabel } from './labels';
 
 export interface ProjectOption {
@@ -74,10 +74,14 @@ export function AuditFiltersForm({
       <label className="events">
         Event names
         <select name="event_name" multiple size={4} defaultValue={[...selectedNames]} aria-describedby="event-names-help">
-          {EVENT_NAMES.map((name) => (
-            <option key={name} value={name} title={name}>
-              {eventLabel(name)}
-            </option>
+          {EVENT_GROUPS.map((group) => (
+            <optgroup key={group.category} label={group.label}>
+              {group.names.map((name) => (
+                <option key={name} value={name} title={name}>
+                  {eventLabel(name)}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
         <small id="event-names-help" className="muted">

@@ -1,55 +1,10 @@
 // SPEC §4.5 filters as they live in the page URL (the same names the API takes, times in UTC),
 // so that a filtered view can be shared by copying the address.
 
-export const EVENT_NAMES = [
-  'package_registry_package_published',
-  'package_registry_package_file_added',
-  'package_registry_package_file_deleted',
-  'package_registry_package_deleted',
-  'package_registry_package_tag_created',
-  'package_registry_package_tag_updated',
-  'package_registry_package_tag_deleted',
-  'package_registry_package_deprecated',
-  'package_registry_package_undeprecated',
-  'package_registry_package_metadata_updated',
-  'package_registry_package_downloaded',
-  'package_registry_package_publish_denied',
-  'package_registry_audit_settings_updated',
-  'package_registry_settings_updated',
-  'package_registry_cleanup_policy_updated',
-  'package_registry_cleanup_policy_executed',
-  'personal_access_token_created',
-  'personal_access_token_revoked',
-  'deploy_token_created',
-  'deploy_token_revoked',
-  'ci_job_token_issued',
-  'member_added',
-  'member_access_level_changed',
-  'member_removed',
-  'group_created',
-  'group_updated',
-  'group_visibility_changed',
-  'group_transferred',
-  'group_deleted',
-  'project_created',
-  'project_updated',
-  'project_visibility_changed',
-  'project_transferred',
-  'project_deleted',
-  'audit_events_exported',
-  'audit_event_streaming_destination_created',
-  'audit_event_streaming_destination_updated',
-  'audit_event_streaming_destination_deleted',
-  'authentication_failed',
-  'user_signed_in',
-  'user_created',
-  'user_updated',
-  'user_blocked',
-  'user_unblocked',
-  'user_deleted',
-  'user_admin_granted',
-  'user_admin_revoked',
-];
+import { auditEventsByCategory } from '../../../src/core/audit/event-catalog.js';
+
+/** The event names to filter by, by category: the server's event catalog (src/core/audit/event-catalog.ts). */
+export const EVENT_GROUPS = auditEventsByCategory();
 
 export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
 

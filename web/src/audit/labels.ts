@@ -25,27 +25,8 @@ export const ACTOR_TYPE_LABELS: Record<string, string> = {
 /** The token kinds the API's token_type filter takes (token ids are numbered per kind). */
 export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'] as const;
 
-// Where a mechanical rewrite of the name would read badly.
-const EVENT_LABELS: Record<string, string> = {
-  package_registry_package_tag_created: 'Dist-tag created',
-  package_registry_package_tag_updated: 'Dist-tag moved',
-  package_registry_package_tag_deleted: 'Dist-tag removed',
-  package_registry_package_publish_denied: 'Publish or delete refused',
-  package_registry_settings_updated: 'Registry settings updated',
-  package_registry_audit_settings_updated: 'Audit settings updated',
-  ci_job_token_issued: 'CI job token issued',
-  audit_events_exported: 'Audit events exported',
-  authentication_failed: 'Sign-in or token refused',
-  user_admin_granted: 'Administrator rights granted',
-  user_admin_revoked: 'Administrator rights revoked',
-};
-
-const sentence = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
-
-/** "package_registry_package_published" → "Package published". */
-export function eventLabel(name: string): string {
-  return EVENT_LABELS[name] ?? sentence(name.replace(/^package_registry_/, '').replaceAll('_', ' '));
-}
+/** "package_registry_package_published" → "Package published": the label of the server's event catalog. */
+export { auditEventLabel as eventLabel } from '../../../src/core/audit/event-catalog.js';
 
 export const viaLabel = (via: string) => VIA_LABELS[via] ?? via;
 export const actorTypeLabel = (type: string) => ACTOR_TYPE_LABELS[type] ?? type;

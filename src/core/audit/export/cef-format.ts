@@ -1,5 +1,6 @@
 import { toRecord } from '../audit-query.js';
 import type { AuditRecord } from '../audit-types.js';
+import { auditEventSpec } from '../event-catalog.js';
 import { PRODUCT, type ExportFormat } from './export-format.js';
 
 // ArcSight Common Event Format, one event per line:
@@ -22,7 +23,7 @@ export function escapeExtension(value: string): string {
 /** 0-10: refused writes are medium (6), a failed login high (7), everything else low (3). */
 function severityOf(e: AuditRecord): number {
   if (e.outcome === 'success') return 3;
-  return e.event_name === 'authentication_failed' ? 7 : 6;
+  return auditEventSpec(e.event_name)?.category === 'authentication' ? 7 : 6;
 }
 
 /** Standard keys first; cs1..cs6, cn1..cn2 and flexString1..2 carry Trove's fields, each with its label. */

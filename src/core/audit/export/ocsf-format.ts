@@ -1,5 +1,6 @@
 import { toRecord } from '../audit-query.js';
-import { isPackageEvent, type AuditRecord } from '../audit-types.js';
+import type { AuditRecord } from '../audit-types.js';
+import { auditEventSpec, type OcsfActivity, type OcsfClass } from '../event-catalog.js';
 import { PRODUCT, type ExportFormat } from './export-format.js';
 
 // OCSF 1.3.0 (schema.ocsf.io), one JSON event per line:
@@ -7,31 +8,34 @@ import { PRODUCT, type ExportFormat } from './export-format.js';
 //   reads and failures of the API itself (exports, failed authentication);
 // - Entity Management (class 3004, category 3 Identity & Access Management) for credentials
 //   (tokens), settings, cleanup policies and streaming destinations: an entity was managed.
+// Which event is which, and its activity, is in the event catalog (../event-catalog.ts).
 // Whatever has no OCSF attribute goes to `unmapped`, so nothing of the record is lost.
 
 const OCSF_VERSION = '1.3.0';
 
-const API_ACTIVITY = { class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity' };
-const ENTITY_MANAGEMENT = { class_uid: 3004, class_name: 'Entity Management', category_uid: 3, category_name: 'Identity & Access Management' };
-
-const ENTITY_EVENTS = /(_token_(created|revoked|issued)|_settings_updated|_cleanup_policy_updated|^audit_event_streaming_destination_)/;
-
-export function ocsfClassOf(eventName: string) {
-  if (isPackageEvent(eventName)) return API_ACTIVITY;
-  return ENTITY_EVENTS.test(eventName) ? ENTITY_MANAGEMENT : API_ACTIVITY;
-}
+const CLASSES = {
+  api_activity: { class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity' },
+  entity_management: { class_uid: 3004, class_name: 'Entity Management', category_uid: 3, category_name: 'Identity & Access Management' },
+} as const satisfies Record<OcsfClass, unknown>;
 
 // Activity ids shared by both classes: 1 Create, 2 Read, 3 Update, 4 Delete, 99 Other;
 // Entity Management also has 9 Disable (a revoked token still exists, but no longer works).
-const ACTIVITY_NAMES: Record<number, string> = { 1: 'Create', 2: 'Read', 3: 'Update', 4: 'Delete', 9: 'Disable', 99: 'Other' };
+const ACTIVITIES: Record<OcsfActivity, { id: number; name: string }> = {
+  create: { id: 1, name: 'Create' },
+  read: { id: 2, name: 'Read' },
+  update: { id: 3, name: 'Update' },
+  delete: { id: 4, name: 'Delete' },
+  disable: { id: 9, name: 'Disable' },
+  other: { id: 99, name: 'Other' },
+};
 
-function activityIdOf(eventName: string, classUid: number): number {
-  if (/_revoked$/.test(eventName)) return classUid === 3004 ? 9 : 4;
-  if (/(_created|_published|_file_added|_issued)$/.test(eventName)) return 1;
-  if (/(_downloaded|^audit_events_exported)$/.test(eventName)) return 2;
-  if (/(_updated|_deprecated|_undeprecated)$/.test(eventName)) return 3;
-  if (/_deleted$/.test(eventName)) return 4;
-  return 99; // refused writes, cleanup runs, failed authentication: activity_name says which
+/** The event's OCSF class as the catalog says; a name it does not know is an API activity (of activity Other). */
+export function ocsfClassOf(eventName: string) {
+  return CLASSES[auditEventSpec(eventName)?.ocsf.class ?? 'api_activity'];
+}
+
+function activityOf(eventName: string) {
+  return ACTIVITIES[auditEventSpec(eventName)?.ocsf.activity ?? 'other'];
 }
 
 /** OCSF severity: 1 Informational for what succeeded, 3 Medium for refusals and failed logins. */
@@ -45,7 +49,8 @@ function withoutNulls<T extends Record<string, unknown>>(object: T): Partial<T> 
 
 export function toOcsf(e: AuditRecord): Record<string, unknown> {
   const cls = ocsfClassOf(e.event_name);
-  const activityId = activityIdOf(e.event_name, cls.class_uid);
+  const activity = activityOf(e.event_name);
+  const activityId = activity.id;
   const target = withoutNulls({
     uid: e.details.target_id === null ? null : String(e.details.target_id),
     name: e.details.target_details,
@@ -54,7 +59,8 @@ export function toOcsf(e: AuditRecord): Record<string, unknown> {
   return {
     ...cls,
     activity_id: activityId,
-    activity_name: activityId === 99 ? e.event_name : ACTIVITY_NAMES[activityId],
+    // Other: activity_name says which (refused writes, cleanup runs, failed authentication).
+    activity_name: activityId === 99 ? e.event_name : activity.name,
     type_uid: cls.class_uid * 100 + activityId,
     time: Date.parse(e.created_at),
     ...severityOf(e),

@@ -213,7 +213,7 @@ describe('canonicalJson matches canonicalize on every audit record shape', () =>
       changes: { scopes: { from: null, to: ['read_package_registry', 'write_package_registry'] }, expires_at: { from: null, to: '2026-01-01T00:00:00.000Z' }, revoked: { from: false, to: true } },
     },
     {
-      eventName: 'namespace_settings_updated',
+      eventName: 'package_registry_audit_settings_updated',
       scope: { entityType: 'User', entityId: 7, entityPath: 'alice', settingNamespaceId: null },
       project: null,
       package: null,

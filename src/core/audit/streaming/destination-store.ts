@@ -6,6 +6,7 @@ import { nowIso } from '../../clock.js';
 import type { AuditLog } from '../audit-log.js';
 import { INSTANCE_SCOPE, namespaceScope } from '../audit-scope.js';
 import { systemAuditContext, type AuditContext, type AuditScope, type Changes } from '../audit-types.js';
+import type { AuditEventName } from '../event-catalog.js';
 import type { DestinationFields } from './destination-input.js';
 
 // Streaming destinations of a top-level group or of the instance. Every change is audited in the
@@ -65,9 +66,9 @@ function auditedView(row: DestinationRow) {
   };
 }
 
-async function recordChange(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: DestinationOwner, row: DestinationRow, action: 'created' | 'updated' | 'deleted', message: string, changes: Changes | null) {
+async function recordChange(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: DestinationOwner, row: DestinationRow, eventName: Extract<AuditEventName, `audit_event_streaming_destination_${string}`>, message: string, changes: Changes | null) {
   await audit.record(tx, ctx, {
-    eventName: `audit_event_streaming_destination_${action}`,
+    eventName,
     scope: scopeOf(owner),
     target: { id: row.id, type: TARGET_TYPE, details: row.name },
     customMessage: message,
@@ -85,7 +86,7 @@ export async function createDestination(db: Db, audit: AuditLog, ctx: AuditConte
       .executeTakeFirstOrThrow();
     const view = auditedView(row);
     const changes = Object.fromEntries(Object.entries(view).map(([key, value]) => [key, { from: null, to: value }]));
-    await recordChange(tx, audit, ctx, owner, row, 'created', `Created audit event streaming destination ${row.name} (${row.url})`, changes);
+    await recordChange(tx, audit, ctx, owner, row, 'audit_event_streaming_destination_created', `Created audit event streaming destination ${row.name} (${row.url})`, changes);
     return row;
   });
 }
@@ -106,7 +107,7 @@ export async function updateDestination(db: Db, audit: AuditLog, ctx: AuditConte
     if (before.secret !== after.secret) changes.secret = { from: '[rotated]', to: '[rotated]' };
     if (before.headers !== after.headers && !changes.header_names) changes.header_values = { from: '[changed]', to: '[changed]' };
     if (Object.keys(changes).length > 0) {
-      await recordChange(tx, audit, ctx, owner, after, 'updated', `Changed audit event streaming destination ${after.name}: ${Object.keys(changes).join(', ')}`, changes);
+      await recordChange(tx, audit, ctx, owner, after, 'audit_event_streaming_destination_updated', `Changed audit event streaming destination ${after.name}: ${Object.keys(changes).join(', ')}`, changes);
     }
     return after;
   });
@@ -122,7 +123,7 @@ export async function deleteDestinationIn(tx: Tx, audit: AuditLog, ctx: AuditCon
   await tx.deleteFrom('audit_stream_outbox').where('destination_id', '=', row.id).execute();
   await tx.deleteFrom('audit_stream_dead_letters').where('destination_id', '=', row.id).execute();
   await tx.deleteFrom('audit_stream_destinations').where('id', '=', row.id).execute();
-  await recordChange(tx, audit, ctx, owner, row, 'deleted', `Deleted audit event streaming destination ${row.name} (${row.url})`, null);
+  await recordChange(tx, audit, ctx, owner, row, 'audit_event_streaming_destination_deleted', `Deleted audit event streaming destination ${row.name} (${row.url})`, null);
 }
 
 /** A receiver answered 410 Gone: the destination is switched off, by Trove, on the record. */
@@ -138,6 +139,6 @@ export async function deactivateGoneDestination(db: Db, audit: AuditLog, row: De
       .executeTakeFirst();
     if (!updated) return; // already switched off (by an owner, or another worker)
     const ctx = systemAuditContext('Audit event streaming');
-    await recordChange(tx, audit, ctx, owner, updated, 'updated', `Deactivated audit event streaming destination ${row.name}: ${reason}`, { active: { from: true, to: false } });
+    await recordChange(tx, audit, ctx, owner, updated, 'audit_event_streaming_destination_updated', `Deactivated audit event streaming destination ${row.name}: ${reason}`, { active: { from: true, to: false } });
   });
 }
