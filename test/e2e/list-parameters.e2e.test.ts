@@ -43,15 +43,19 @@ describe('list routes: query parameters', () => {
     const [pkg] = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages`);
     packagePath = `/api/v4/projects/${project.id}/packages/${pkg.id}`;
     const destination = await createDestination(world.root, group.id, { name: 'siem', url: receiver.url });
-    sortedLists.push(`/api/v4/projects/${project.id}/packages`, `/api/v4/groups/${group.id}/packages`, `/api/v4/projects/${project.id}/packages/${pkg.id}/versions`);
+    sortedLists.push(
+      `/api/v4/projects/${project.id}/packages`,
+      `/api/v4/groups/${group.id}/packages`,
+      `/api/v4/projects/${project.id}/packages/${pkg.id}/versions`,
+      '/api/v4/groups',
+      '/api/v4/projects',
+    );
     lists.push(
       ...sortedLists,
       `/api/v4/projects/${project.id}/packages/${pkg.id}/package_files`,
       `/api/v4/projects/${project.id}/packages/${pkg.id}/dist_tags`,
-      '/api/v4/groups',
       `/api/v4/groups/${group.id}/subgroups`,
       `/api/v4/groups/${group.id}/projects`,
-      '/api/v4/projects',
       '/api/v4/users',
       `/api/v4/groups/${group.id}/members`,
       `/api/v4/projects/${project.id}/members`,
