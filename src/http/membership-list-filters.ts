@@ -67,9 +67,7 @@ type Sortable = { id: number; name: string; path?: string; full_path: string };
 function sortBy<T extends Sortable>(items: T[], column: 'id' | 'name' | 'path' | 'full_path', direction: 'asc' | 'desc'): T[] {
   const sign = direction === 'asc' ? 1 : -1;
   return [...items].sort((a, b) => {
-    const x = a[column as keyof T] as unknown as string | number;
-    const y = b[column as keyof T] as unknown as string | number;
-    const order = typeof x === 'number' ? x - (y as number) : String(x).localeCompare(String(y));
+    const order = column === 'id' ? a.id - b.id : String(a[column]).localeCompare(String(b[column]));
     return sign * (order || a.id - b.id);
   });
 }

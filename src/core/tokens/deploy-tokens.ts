@@ -32,7 +32,7 @@ export async function createDeployToken(
   audit: AuditLog,
   ctx: AuditContext,
   owner: DeployTokenOwner,
-  input: { name?: unknown; scopes?: unknown; expires_at?: unknown; username?: unknown },
+  input: { name?: string; scopes?: readonly string[]; expires_at?: string | null; username?: string },
 ): Promise<{ token: DeployToken; secret: string }> {
   const name = assertValidName(input.name, 'name');
   const scopes = parseScopes(input.scopes, DEPLOY_TOKEN_SCOPES);

@@ -11,10 +11,11 @@ import type { PersonalAccessToken } from './principal.js';
 import { PERSONAL_TOKEN_SCOPES, parseScopes } from './scopes.js';
 import { generateTokenSecret, TOKEN_PREFIX, tokenDigest } from './token-secrets.js';
 
+/** A new token as asked for (a request may leave out any field: the fields are checked here). */
 export interface NewPersonalAccessToken {
-  name: unknown;
-  scopes: unknown;
-  expires_at?: unknown;
+  name?: string;
+  scopes?: readonly string[];
+  expires_at?: string | null;
   /** Only the bootstrap path passes a secret (TROVE_ROOT_TOKEN); everything else gets a random one. */
   secret?: string;
 }
