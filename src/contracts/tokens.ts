@@ -22,7 +22,7 @@ export const PersonalAccessToken = Type.Object({
   user_id: Id,
   last_used_at: Nullable(Timestamp),
   active: Type.Boolean(),
-  /** YYYY-MM-DD, valid through that day (UTC); null: no expiry. */
+  /** YYYY-MM-DD (valid through that day, UTC) or an ISO timestamp; null: no expiry. */
   expires_at: Nullable(Type.String()),
   token: Secret,
 });
@@ -33,7 +33,8 @@ export const DeployToken = Type.Object({
   id: Id,
   name: Type.String(),
   username: Type.String(),
-  expires_at: Nullable(Timestamp),
+  /** As for personal access tokens. */
+  expires_at: Nullable(Type.String()),
   revoked: Type.Boolean(),
   expired: Type.Boolean(),
   scopes: Type.Array(DeployTokenScope),

@@ -35,13 +35,13 @@ const byToken = paramsOf('id', 'token_id');
 const newPersonalToken = bodyOf({ name, scopes: listOf(PERSONAL_TOKEN_SCOPES), expires_at: expiresAt });
 const newDeployToken = bodyOf({ name, scopes: listOf(DEPLOY_TOKEN_SCOPES), expires_at: expiresAt, username: name });
 const newJobToken = bodyOf({
-    user_id: optionalId,
-    pipeline_id: positiveInteger(),
-    job_id: positiveInteger(),
-    ref: name,
-    sha: text(64),
-    pipeline_url: nullableText(2048),
-    expires_in: positiveInteger(Number.MAX_SAFE_INTEGER),
+  user_id: optionalId,
+  pipeline_id: positiveInteger(),
+  job_id: positiveInteger(),
+  ref: name,
+  sha: text(64),
+  pipeline_url: nullableText(2048),
+  expires_in: positiveInteger(Number.MAX_SAFE_INTEGER),
 });
 const tokensQuery = listQuery({ user_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
