@@ -92,8 +92,9 @@ export function registerNamespaceLifecycleRoutes(app: Api, ctx: AppContext): voi
   // GitLab's other spelling of the same move (python-gitlab's group.transfer_project): answers with the group.
   const byProject = { params: paramsOf('id', 'project_id'), response: { 201: Group } };
   app.post('/api/v4/groups/:id/projects/:project_id', { schema: byProject }, async (request, reply) => {
-    const group = await findNamespace(ctx.db, request.params.id);
-    if (group?.kind !== 'group') throw errors.notFound('404 Group Not Found');
+    requireApiUser(request.principal, true);
+    // Only a group the caller may see: a hidden one is the same 404 as none, so that its existence does not leak.
+    const { group } = await visibleGroup(ctx, request, request.params.id);
     const { target } = await transferInto(request, request.params.project_id, String(group.id));
     return reply.status(201).send(groupToApi(target, base));
   });
