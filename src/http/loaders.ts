@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
+import { namespaceOfProject } from '../core/accounts/namespace-reads.js';
 import { findGroup, findNamespace, isRowId, type Namespace } from '../core/accounts/namespaces.js';
 import { groupVisible, projectAccess } from '../core/accounts/permissions.js';
 import { findProject, type Project } from '../core/accounts/projects.js';
 import { errors } from '../core/errors.js';
-import { getRow } from '../storage/db/row-lookup.js';
 import type { AppContext } from './app-context.js';
 
 // Route helpers that turn an `:id` (numeric or URL-encoded full path) into a row the caller
@@ -14,8 +14,7 @@ export async function visibleProject(ctx: AppContext, request: FastifyRequest, r
   if (!project) throw errors.notFound('404 Project Not Found');
   const access = await projectAccess(ctx.db, request.principal, project);
   if (!access.visible) throw errors.notFound('404 Project Not Found');
-  const namespace = await getRow(ctx.db, 'namespaces', { id: project.namespace_id });
-  return { project, namespace, level: access.level };
+  return { project, namespace: await namespaceOfProject(ctx.db, project), level: access.level };
 }
 
 export async function visibleGroup(ctx: AppContext, request: FastifyRequest, ref: string): Promise<{ group: Namespace; level: number }> {

@@ -1,6 +1,8 @@
+import Type from 'typebox';
 import { AccessLevel, VALID_ACCESS_LEVELS, VISIBILITIES } from '../core/accounts/access-levels.js';
 import type { Principal } from '../core/tokens/principal.js';
 import { flagValue, oneOf, queryFlag } from './pagination.js';
+import type { Static } from './schemas.js';
 
 // GitLab's filters of the /projects and /groups lists by the caller's own membership and by
 // visibility (python-gitlab's gl.projects.list(owned=True), membership=True, min_access_level=30,
@@ -9,9 +11,12 @@ import { flagValue, oneOf, queryFlag } from './pagination.js';
 export const MEMBERSHIP_LIST_QUERY = {
   owned: queryFlag,
   membership: queryFlag,
-  min_access_level: { type: 'integer', enum: VALID_ACCESS_LEVELS },
+  min_access_level: Type.Unsafe<number>({ type: 'integer', enum: VALID_ACCESS_LEVELS }),
   visibility: oneOf(VISIBILITIES),
 };
+
+/** The membership filters of a list query, as its schema (MEMBERSHIP_LIST_QUERY) typed them. */
+export type MembershipListQuery = { [K in keyof typeof MEMBERSHIP_LIST_QUERY]?: Static<(typeof MEMBERSHIP_LIST_QUERY)[K]> };
 
 export interface MembershipListFilter {
   /** The level the caller must hold themself (an administrator's pass counts for nothing here), or null. */
@@ -19,8 +24,7 @@ export interface MembershipListFilter {
   visibility: string | undefined;
 }
 
-export function membershipListFilter(query: unknown): MembershipListFilter {
-  const q = (query ?? {}) as { owned?: string; membership?: string; min_access_level?: number; visibility?: string };
+export function membershipListFilter(q: MembershipListQuery): MembershipListFilter {
   let ownLevel: number | null = null;
   if (flagValue(q.membership)) ownLevel = AccessLevel.guest;
   if (q.min_access_level !== undefined) ownLevel = Math.max(ownLevel ?? 0, q.min_access_level);
@@ -50,27 +54,28 @@ export async function passesMembershipFilter(
 const PROJECT_ORDER = { id: 'id', name: 'name', path: 'path', created_at: 'id', updated_at: 'id', last_activity_at: 'id' } as const;
 const GROUP_ORDER = { name: 'name', path: 'full_path', id: 'id' } as const;
 
-export const projectOrderQuery = { order_by: oneOf(Object.keys(PROJECT_ORDER)), sort: oneOf(['asc', 'desc']) };
-export const groupOrderQuery = { order_by: oneOf(Object.keys(GROUP_ORDER)), sort: oneOf(['asc', 'desc']) };
+const keysOf = <T extends object>(value: T) => Object.keys(value) as (keyof T & string)[];
+const SORT = oneOf(['asc', 'desc']);
+export const projectOrderQuery = { order_by: oneOf(keysOf(PROJECT_ORDER)), sort: SORT };
+export const groupOrderQuery = { order_by: oneOf(keysOf(GROUP_ORDER)), sort: SORT };
+
+/** An order_by and sort, as the list's schema typed them. */
+type OrderQuery<Columns> = { order_by?: keyof Columns; sort?: Static<typeof SORT> };
 
 type Sortable = { id: number; name: string; path?: string; full_path: string };
 
 function sortBy<T extends Sortable>(items: T[], column: 'id' | 'name' | 'path' | 'full_path', direction: 'asc' | 'desc'): T[] {
   const sign = direction === 'asc' ? 1 : -1;
   return [...items].sort((a, b) => {
-    const x = a[column as keyof T] as unknown as string | number;
-    const y = b[column as keyof T] as unknown as string | number;
-    const order = typeof x === 'number' ? x - (y as number) : String(x).localeCompare(String(y));
+    const order = column === 'id' ? a.id - b.id : String(a[column]).localeCompare(String(b[column]));
     return sign * (order || a.id - b.id);
   });
 }
 
-export function orderProjects<T extends Sortable>(items: T[], query: unknown): T[] {
-  const q = (query ?? {}) as { order_by?: keyof typeof PROJECT_ORDER; sort?: 'asc' | 'desc' };
+export function orderProjects<T extends Sortable>(items: T[], q: OrderQuery<typeof PROJECT_ORDER>): T[] {
   return sortBy(items, PROJECT_ORDER[q.order_by ?? 'created_at'], q.sort ?? 'desc');
 }
 
-export function orderGroups<T extends Sortable>(items: T[], query: unknown): T[] {
-  const q = (query ?? {}) as { order_by?: keyof typeof GROUP_ORDER; sort?: 'asc' | 'desc' };
+export function orderGroups<T extends Sortable>(items: T[], q: OrderQuery<typeof GROUP_ORDER>): T[] {
   return sortBy(items, GROUP_ORDER[q.order_by ?? 'path'], q.sort ?? 'asc');
 }

@@ -213,6 +213,22 @@ describe('group and project lifecycle is audited', () => {
     assert.deepEqual(transferred.project, { id: project.id, full_path: 'from/sub/app' });
   });
 
+  it("POST /groups/:id/projects/:project_id answers for a group the caller cannot see exactly as for none", async () => {
+    const own = await owner.api.expect(201, 'POST', '/api/v4/projects', { name: 'movable' });
+    const hidden = await maintainer.api.expect(201, 'POST', '/api/v4/groups', { name: 'hidden', path: 'hidden' });
+    const answers = async (api: typeof owner.api) => {
+      const [toHidden, toNone] = [await api.post(`/api/v4/groups/${hidden.id}/projects/${own.id}`), await api.post(`/api/v4/groups/999999/projects/${own.id}`)];
+      return [toHidden, toNone].map((res) => [res.status, res.text]);
+    };
+    const signedIn = await answers(owner.api);
+    assert.deepEqual(signedIn[0], signedIn[1]);
+    assert.equal(signedIn[0][0], 404);
+    const anonymous = await answers(owner.api.as({}));
+    assert.deepEqual(anonymous[0], anonymous[1]);
+    assert.equal(anonymous[0][0], 401);
+    assert.equal((await owner.api.expect(200, 'GET', `/api/v4/projects/${own.id}`)).path_with_namespace, 'olga/movable');
+  });
+
   it('DELETE /projects/:id: owners only, 202, each version deleted with its event, then project_deleted', async () => {
     const { sub, project } = await tree('drop');
     await publishOk(owner.api, project.id, 'one', '1.0.0');

@@ -3,20 +3,9 @@
 // compiles against what the server sends; the rest are described here until their routes declare them.
 
 export type { Group, Project } from '../../src/contracts/namespaces.js';
-
-export interface User {
-  id: number;
-  username: string;
-  name: string;
-  is_admin?: boolean;
-}
-
-export interface Session {
-  user: User;
-  csrf_token: string;
-  expires_at: string;
-  token: { id: number; name: string; scopes: string[] } | null;
-}
+export type { User } from '../../src/contracts/users.js';
+export type { Session } from '../../src/contracts/session.js';
+export type { DeployToken, PersonalAccessToken } from '../../src/contracts/tokens.js';
 
 export interface Actor {
   type: 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'system' | 'anonymous';
@@ -75,15 +64,7 @@ export interface DeletedPackage {
   audit_event_id: number;
 }
 
-/** GET /groups/:id/members, /projects/:id/members (expires_at: YYYY-MM-DD or null). */
-export interface Member {
-  id: number;
-  username: string;
-  name: string;
-  state: string;
-  access_level: number;
-  expires_at?: string | null;
-}
+export type { Member } from '../../src/contracts/members.js';
 
 /** GET /projects/:id/packages/:package_id/dist_tags: every tag of the package's name. */
 export interface DistTag {

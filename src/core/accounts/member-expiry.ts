@@ -10,7 +10,7 @@ export function todayUtc(now = Date.now()): string {
 }
 
 /** `expires_at` of a member request: undefined when not given, null to clear it, else a date not in the past. */
-export function parseMemberExpiry(value: unknown): string | null | undefined {
+export function parseMemberExpiry(value: string | null | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   if (value === null || value === '') return null;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {

@@ -1,3 +1,4 @@
+import type { Member, MemberAccessLevel } from '../../contracts/members.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { getRow } from '../../storage/db/row-lookup.js';
@@ -27,10 +28,14 @@ export interface MemberValues {
 // transaction that makes it, where the membership is: a group's on the group, a project's in the
 // project's scope (SPEC 4.2). A refused change changes nothing and records nothing.
 
-export function assertAccessLevel(value: unknown): number {
+export function assertAccessLevel(value: number | string | undefined): number {
   const level = Number(value);
-  if (!VALID_ACCESS_LEVELS.includes(level)) throw errors.badRequest('access_level does not have a valid value');
+  if (!isMemberAccessLevel(level)) throw errors.badRequest('access_level does not have a valid value');
   return level;
+}
+
+function isMemberAccessLevel(level: number): level is MemberAccessLevel {
+  return VALID_ACCESS_LEVELS.includes(level);
 }
 
 function assertManagesMembers(callerLevel: number): void {
@@ -43,10 +48,12 @@ function assertMayGrant(callerLevel: number, level: number): void {
 
 const memberColumns = ['users.id', 'users.username', 'users.name', 'users.state', 'members.access_level', 'members.created_at', 'members.expires_at'] as const;
 
-export type MemberRow = { id: number; username: string; name: string; state: string; access_level: number; created_at: string; expires_at: string | null };
+export type MemberRow = { id: number; username: string; name: string; state: User['state']; access_level: number; created_at: string; expires_at: string | null };
 
 /** GitLab's member JSON. */
-export function memberToApi(member: MemberRow, baseUrl: string) {
+export function memberToApi(member: MemberRow, baseUrl: string): Member {
+  // Every write checks the level (assertAccessLevel); another one stored would be a bug to surface, not to pass on.
+  if (!isMemberAccessLevel(member.access_level)) throw new Error(`membership of user ${member.id} has access level ${member.access_level}, which is none of GitLab's`);
   return {
     id: member.id,
     username: member.username,

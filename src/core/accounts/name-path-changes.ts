@@ -6,11 +6,13 @@ import { assertValidName, assertValidPath } from './paths.js';
 // The fields PUT /groups/:id and PUT /projects/:id change (GitLab's), validated and compared the
 // same way for both; what a path change moves and which events follow is each caller's own.
 
+/** The fields as a request gives them (each checked by parseNamePathChanges). */
 export interface NamePathChanges {
-  name?: unknown;
-  path?: unknown;
-  description?: unknown;
-  visibility?: unknown;
+  name?: string;
+  path?: string;
+  /** null clears it. */
+  description?: string | null;
+  visibility?: string;
 }
 
 export interface NamePathFields {

@@ -11,12 +11,13 @@ import { assertUsernameAndEmailFree, assertValidEmail, passwordHashOf, REDACTED_
 // audited on the subject user (SPEC 4.1, 4.2) in the transaction that makes it. The rules keep an
 // instance administrable: nobody locks themself out, and the last active administrator stays.
 
+/** The fields as a request gives them (each checked by parsePatch); `admin` may come as a form's text. */
 export interface UserPatch {
-  username?: unknown;
-  name?: unknown;
-  email?: unknown;
-  password?: unknown;
-  admin?: unknown;
+  username?: string;
+  name?: string;
+  email?: string;
+  password?: string;
+  admin?: boolean | 'true' | 'false';
 }
 
 /** Who is acting: an administrator (the routes check that), or null for Trove itself. */

@@ -1,3 +1,4 @@
+import type { User as UserContract } from '../../contracts/users.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { equalsIgnoringCase } from '../../storage/db/like.js';
 import type { UsersTable } from '../../storage/db/schema.js';
@@ -11,10 +12,11 @@ import { assertValidName, assertValidPath } from './paths.js';
 
 export type User = Omit<UsersTable, 'id'> & { id: number };
 
+/** A new account as asked for (a request may leave out any field: createUser checks them). */
 export interface NewUser {
-  username: string;
+  username?: string;
   name?: string;
-  email: string;
+  email?: string;
   password?: string;
   isAdmin?: boolean;
 }
@@ -113,7 +115,7 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
 }
 
 /** GitLab's user JSON; email and admin flag only for the user themself or an admin. */
-export function userToApi(user: User, baseUrl: string, full: boolean) {
+export function userToApi(user: User, baseUrl: string, full: boolean): UserContract {
   return {
     id: user.id,
     username: user.username,

@@ -1,3 +1,4 @@
+import type { DeployToken as DeployTokenContract, DeployTokenScope } from '../../contracts/tokens.js';
 import type { Db } from '../../storage/db/database.js';
 import { equalsIgnoringCase } from '../../storage/db/like.js';
 import type { Namespace } from '../accounts/namespaces.js';
@@ -31,7 +32,7 @@ export async function createDeployToken(
   audit: AuditLog,
   ctx: AuditContext,
   owner: DeployTokenOwner,
-  input: { name?: unknown; scopes?: unknown; expires_at?: unknown; username?: unknown },
+  input: { name?: string; scopes?: readonly string[]; expires_at?: string | null; username?: string },
 ): Promise<{ token: DeployToken; secret: string }> {
   const name = assertValidName(input.name, 'name');
   const scopes = parseScopes(input.scopes, DEPLOY_TOKEN_SCOPES);
@@ -117,7 +118,7 @@ export async function revokeDeployToken(db: Db, audit: AuditLog, ctx: AuditConte
   });
 }
 
-export function deployTokenToApi(token: DeployToken, secret?: string) {
+export function deployTokenToApi(token: DeployToken, secret?: string): DeployTokenContract {
   return {
     id: token.id,
     name: token.name,
@@ -125,7 +126,8 @@ export function deployTokenToApi(token: DeployToken, secret?: string) {
     expires_at: token.expires_at,
     revoked: token.revoked === 1,
     expired: isExpired(token.expires_at),
-    scopes: JSON.parse(token.scopes) as string[],
+    // Checked against DEPLOY_TOKEN_SCOPES when the token was created.
+    scopes: JSON.parse(token.scopes) as DeployTokenScope[],
     // Refreshed at most once a minute (authenticate.ts): enough to tell a stale token from a used one.
     last_used_at: token.last_used_at,
     created_at: token.created_at,

@@ -13,13 +13,14 @@ import { generateTokenSecret, TOKEN_PREFIX, tokenDigest } from './token-secrets.
 /** A job token lives at most this long; the pipeline may ask for less. */
 export const JOB_TOKEN_MAX_SECONDS = 2 * 60 * 60;
 
+/** A job's token as the CI system asks for it: numbers also as their digits (form bodies); each field is checked here. */
 export interface JobTokenRequest {
-  pipeline_id?: unknown;
-  job_id?: unknown;
-  ref?: unknown;
-  sha?: unknown;
-  pipeline_url?: unknown;
-  expires_in?: unknown;
+  pipeline_id?: number | string;
+  job_id?: number | string;
+  ref?: string;
+  sha?: string;
+  pipeline_url?: string | null;
+  expires_in?: number | string;
 }
 
 function positiveInt(value: unknown, name: string): number {

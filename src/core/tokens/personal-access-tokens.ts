@@ -1,3 +1,4 @@
+import type { PersonalAccessToken as PersonalAccessTokenContract, PersonalTokenScope } from '../../contracts/tokens.js';
 import type { Db } from '../../storage/db/database.js';
 import type { User } from '../accounts/users.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -10,10 +11,11 @@ import type { PersonalAccessToken } from './principal.js';
 import { PERSONAL_TOKEN_SCOPES, parseScopes } from './scopes.js';
 import { generateTokenSecret, TOKEN_PREFIX, tokenDigest } from './token-secrets.js';
 
+/** A new token as asked for (a request may leave out any field: the fields are checked here). */
 export interface NewPersonalAccessToken {
-  name: unknown;
-  scopes: unknown;
-  expires_at?: unknown;
+  name?: string;
+  scopes?: readonly string[];
+  expires_at?: string | null;
   /** Only the bootstrap path passes a secret (TROVE_ROOT_TOKEN); everything else gets a random one. */
   secret?: string;
 }
@@ -74,17 +76,29 @@ export async function revokePersonalAccessToken(
   });
 }
 
+/** Personal access tokens by id: one user's, or everyone's (`userId` undefined: an administrator's view). */
+export async function listPersonalAccessTokens(db: Db, userId: number | undefined): Promise<PersonalAccessToken[]> {
+  let query = db.selectFrom('personal_access_tokens').selectAll().orderBy('id');
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  return query.execute();
+}
+
 export async function findPersonalAccessToken(db: Db, id: number): Promise<PersonalAccessToken | undefined> {
   return db.selectFrom('personal_access_tokens').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function personalAccessTokenToApi(token: PersonalAccessToken, secret?: string) {
+/** The token's scopes, as stored (checked against PERSONAL_TOKEN_SCOPES when it was created). */
+export function personalTokenScopes(token: PersonalAccessToken): PersonalTokenScope[] {
+  return JSON.parse(token.scopes) as PersonalTokenScope[];
+}
+
+export function personalAccessTokenToApi(token: PersonalAccessToken, secret?: string): PersonalAccessTokenContract {
   return {
     id: token.id,
     name: token.name,
     revoked: token.revoked === 1,
     created_at: token.created_at,
-    scopes: JSON.parse(token.scopes) as string[],
+    scopes: personalTokenScopes(token),
     user_id: token.user_id,
     last_used_at: token.last_used_at,
     active: token.revoked === 0 && !isExpired(token.expires_at),

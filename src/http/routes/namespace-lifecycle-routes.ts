@@ -1,44 +1,46 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { deleteGroup, transferGroup, updateGroup } from '../../core/accounts/group-lifecycle.js';
+import { namespaceOfProject } from '../../core/accounts/namespace-reads.js';
 import { findNamespace, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
 import { requireApiUser, userNamespaceLevel } from '../../core/accounts/permissions.js';
 import { deleteProject, transferProject, updateProject } from '../../core/accounts/project-lifecycle.js';
 import { projectToApi } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { getRow } from '../../storage/db/row-lookup.js';
+import { Message } from '../../contracts/common.js';
+import { Group, Project } from '../../contracts/namespaces.js';
+import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
 import { visibleGroup, visibleProject } from '../loaders.js';
-import { bodyOf, name, namespaceRef, nullableText, visibility } from '../schemas.js';
+import { bodyOf, name, namespaceRef, nullableText, paramsOf, visibility } from '../schemas.js';
 
 // Changing, transferring and deleting groups and projects, with GitLab's endpoints, bodies and
 // status codes. Owners change a group; maintainers a project's name, path and description, owners
 // its visibility; deleting and transferring take an owner (and rights on the target, as in GitLab).
 
-type Params = { id: string };
-type Body = Record<string, unknown>;
-
 const changes = bodyOf({ name, path: name, description: nullableText(2000), visibility });
 const groupTransfer = bodyOf({ group_id: namespaceRef });
 const projectTransfer = bodyOf({ namespace: namespaceRef }, ['namespace']);
 const ACCEPTED = { message: '202 Accepted' };
+const byId = paramsOf('id');
+const deletion = { params: byId, response: { 202: Message } };
 
 function assertLevel(level: number, needed: number): void {
   if (level < needed) throw errors.forbidden();
 }
 
-export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerNamespaceLifecycleRoutes(app: Api, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  app.put<{ Params: Params; Body: Body }>('/api/v4/groups/:id', { schema: { body: changes } }, async (request) => {
+  app.put('/api/v4/groups/:id', { schema: { params: byId, body: changes, response: { 200: Group } } }, async (request) => {
     requireApiUser(request.principal, true);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);
     return groupToApi(await updateGroup(ctx.db, auditedBy(ctx, request), group, request.body ?? {}), base);
   });
 
-  app.post<{ Params: Params; Body: Body }>('/api/v4/groups/:id/transfer', { schema: { body: groupTransfer } }, async (request, reply) => {
+  app.post('/api/v4/groups/:id/transfer', { schema: { params: byId, body: groupTransfer, response: { 201: Group } } }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);
@@ -52,7 +54,7 @@ export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppC
     return reply.status(201).send(groupToApi(await transferGroup(ctx.db, auditedBy(ctx, request), group, target), base));
   });
 
-  app.delete<{ Params: Params }>('/api/v4/groups/:id', async (request, reply) => {
+  app.delete('/api/v4/groups/:id', { schema: deletion }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);
@@ -60,14 +62,14 @@ export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppC
     return reply.status(202).send(ACCEPTED);
   });
 
-  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id', { schema: { body: changes } }, async (request) => {
+  app.put('/api/v4/projects/:id', { schema: { params: byId, body: changes, response: { 200: Project } } }, async (request) => {
     requireApiUser(request.principal, true);
     const { project, level } = await visibleProject(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.maintainer);
     const body = request.body ?? {};
     if (body.visibility !== undefined && body.visibility !== project.visibility) assertLevel(level, AccessLevel.owner);
     const updated = await updateProject(ctx.db, auditedBy(ctx, request), project, body);
-    return projectToApi(updated, await getRow(ctx.db, 'namespaces', { id: updated.namespace_id }), base);
+    return projectToApi(updated, await namespaceOfProject(ctx.db, updated), base);
   });
 
   /** Moves a project the caller owns into a namespace where they are maintainer or more (GitLab's rules). */
@@ -82,20 +84,22 @@ export function registerNamespaceLifecycleRoutes(app: FastifyInstance, ctx: AppC
     return { moved: await transferProject(ctx.db, auditedBy(ctx, request), project, target), target };
   }
 
-  app.put<{ Params: Params; Body: Body }>('/api/v4/projects/:id/transfer', { schema: { body: projectTransfer } }, async (request) => {
+  app.put('/api/v4/projects/:id/transfer', { schema: { params: byId, body: projectTransfer, response: { 200: Project } } }, async (request) => {
     const { moved, target } = await transferInto(request, request.params.id, String(request.body?.namespace));
     return projectToApi(moved, target, base);
   });
 
   // GitLab's other spelling of the same move (python-gitlab's group.transfer_project): answers with the group.
-  app.post<{ Params: Params & { project_id: string } }>('/api/v4/groups/:id/projects/:project_id', async (request, reply) => {
-    const group = await findNamespace(ctx.db, request.params.id);
-    if (group?.kind !== 'group') throw errors.notFound('404 Group Not Found');
+  const byProject = { params: paramsOf('id', 'project_id'), response: { 201: Group } };
+  app.post('/api/v4/groups/:id/projects/:project_id', { schema: byProject }, async (request, reply) => {
+    requireApiUser(request.principal, true);
+    // Only a group the caller may see: a hidden one is the same 404 as none, so that its existence does not leak.
+    const { group } = await visibleGroup(ctx, request, request.params.id);
     const { target } = await transferInto(request, request.params.project_id, String(group.id));
     return reply.status(201).send(groupToApi(target, base));
   });
 
-  app.delete<{ Params: Params }>('/api/v4/projects/:id', async (request, reply) => {
+  app.delete('/api/v4/projects/:id', { schema: deletion }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { project, level } = await visibleProject(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);

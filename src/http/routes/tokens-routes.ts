@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { requireAdmin, requireApiUser } from '../../core/accounts/permissions.js';
 import { findUserById, type User } from '../../core/accounts/users.js';
@@ -15,78 +16,76 @@ import { issueJobToken } from '../../core/tokens/job-tokens.js';
 import {
   createPersonalAccessToken,
   findPersonalAccessToken,
+  listPersonalAccessTokens,
   personalAccessTokenToApi,
   revokePersonalAccessToken,
 } from '../../core/tokens/personal-access-tokens.js';
 import { isAdmin } from '../../core/tokens/principal.js';
 import { DEPLOY_TOKEN_SCOPES, PERSONAL_TOKEN_SCOPES } from '../../core/tokens/scopes.js';
+import { DeployToken, IssuedJobToken, PersonalAccessToken } from '../../contracts/tokens.js';
+import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
-import { bodyOf, expiresAt, listOf, name, nullableText, optionalId, positiveInteger, text } from '../schemas.js';
+import { bodyOf, expiresAt, listOf, name, nullableText, optionalId, paramsOf, positiveInteger, text, type Static } from '../schemas.js';
 import { auditContextOf } from '../request-context.js';
 
-type Body = Record<string, unknown>;
-type Params = { id: string; token_id?: string };
+const byId = paramsOf('id');
+const byToken = paramsOf('id', 'token_id');
+const newPersonalToken = bodyOf({ name, scopes: listOf(PERSONAL_TOKEN_SCOPES), expires_at: expiresAt });
+const newDeployToken = bodyOf({ name, scopes: listOf(DEPLOY_TOKEN_SCOPES), expires_at: expiresAt, username: name });
+const newJobToken = bodyOf({
+  user_id: optionalId,
+  pipeline_id: positiveInteger(),
+  job_id: positiveInteger(),
+  ref: name,
+  sha: text(64),
+  pipeline_url: nullableText(2048),
+  expires_in: positiveInteger(Number.MAX_SAFE_INTEGER),
+});
+const tokensQuery = listQuery({ user_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
-const newPersonalToken = { body: bodyOf({ name, scopes: listOf(PERSONAL_TOKEN_SCOPES), expires_at: expiresAt }) };
-const newDeployToken = { body: bodyOf({ name, scopes: listOf(DEPLOY_TOKEN_SCOPES), expires_at: expiresAt, username: name }) };
-const newJobToken = {
-  body: bodyOf({
-    user_id: optionalId,
-    pipeline_id: positiveInteger(),
-    job_id: positiveInteger(),
-    ref: name,
-    sha: text(64),
-    pipeline_url: nullableText(2048),
-    expires_in: positiveInteger(Number.MAX_SAFE_INTEGER),
-  }),
-};
-
-export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerTokenRoutes(app: Api, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
-  async function createPat(request: FastifyRequest<{ Body: Body }>, user: User) {
-    const body = request.body ?? {};
+  async function createPat(request: FastifyRequest, body: Static<typeof newPersonalToken>, user: User) {
     const { token, secret } = await createPersonalAccessToken(ctx.db, ctx.audit, auditContextOf(request), user, {
-      name: body.name,
-      scopes: body.scopes,
-      expires_at: body.expires_at,
+      name: body?.name,
+      scopes: body?.scopes,
+      expires_at: body?.expires_at,
     });
     return personalAccessTokenToApi(token, secret);
   }
 
-  app.post<{ Body: Body }>('/api/v4/user/personal_access_tokens', { schema: newPersonalToken }, async (request, reply) => {
+  app.post('/api/v4/user/personal_access_tokens', { schema: { body: newPersonalToken, response: { 201: PersonalAccessToken } } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
-    return reply.status(201).send(await createPat(request, principal.user));
+    return reply.status(201).send(await createPat(request, request.body, principal.user));
   });
 
-  app.post<{ Params: Params; Body: Body }>('/api/v4/users/:id/personal_access_tokens', { schema: newPersonalToken }, async (request, reply) => {
+  const forUser = { params: byId, body: newPersonalToken, response: { 201: PersonalAccessToken } };
+  app.post('/api/v4/users/:id/personal_access_tokens', { schema: forUser }, async (request, reply) => {
     requireAdmin(request.principal);
     const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
     if (!user) throw errors.notFound('404 User Not Found');
-    return reply.status(201).send(await createPat(request, user));
+    return reply.status(201).send(await createPat(request, request.body, user));
   });
 
-  const tokensQuery = listQuery({ user_id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
-  app.get<{ Querystring: { user_id?: number } }>('/api/v4/personal_access_tokens', { schema: { querystring: tokensQuery } }, async (request, reply) => {
+  app.get('/api/v4/personal_access_tokens', { schema: { querystring: tokensQuery, response: { 200: Type.Array(PersonalAccessToken) } } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, false);
-    const { user_id } = request.query;
-    let query = ctx.db.selectFrom('personal_access_tokens').selectAll().orderBy('id');
-    if (!isAdmin(principal)) query = query.where('user_id', '=', principal.user.id);
-    else if (user_id) query = query.where('user_id', '=', user_id);
-    const tokens = await query.execute();
+    // Everyone sees their own tokens; an administrator everyone's, or one user's.
+    const userId = isAdmin(principal) ? request.query.user_id || undefined : principal.user.id;
+    const tokens = await listPersonalAccessTokens(ctx.db, userId);
     return paginateArray(request, reply, base, tokens).map((t) => personalAccessTokenToApi(t));
   });
 
-  app.get<{ Params: Params }>('/api/v4/personal_access_tokens/:id', async (request) => {
+  app.get('/api/v4/personal_access_tokens/:id', { schema: { params: byId, response: { 200: PersonalAccessToken } } }, async (request) => {
     const principal = requireApiUser(request.principal, false);
     const token = await findPersonalAccessToken(ctx.db, idParam(request.params.id, 'Token'));
     if (!token || (token.user_id !== principal.user.id && !isAdmin(principal))) throw errors.notFound('404 Token Not Found');
     return personalAccessTokenToApi(token);
   });
 
-  app.delete<{ Params: Params }>('/api/v4/personal_access_tokens/:id', async (request, reply) => {
+  app.delete('/api/v4/personal_access_tokens/:id', { schema: { params: byId } }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const id = request.params.id === 'self' && principal.token ? principal.token.id : idParam(request.params.id, 'Token');
     const token = await findPersonalAccessToken(ctx.db, id);
@@ -111,14 +110,15 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
   };
 
   for (const [prefix, loadOwner] of [['/api/v4/groups', groupOwner], ['/api/v4/projects', projectOwner]] as const) {
-    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens`, { schema: { querystring: listQuery() } }, async (request, reply) => {
+    const list = { params: byId, querystring: listQuery(), response: { 200: Type.Array(DeployToken) } };
+    app.get(`${prefix}/:id/deploy_tokens`, { schema: list }, async (request, reply) => {
       requireApiUser(request.principal, false);
       const owner = await loadOwner(request, request.params.id);
       const tokens = await listDeployTokens(ctx.db, owner);
       return paginateArray(request, reply, base, tokens).map((t) => deployTokenToApi(t));
     });
 
-    app.post<{ Params: Params; Body: Body }>(`${prefix}/:id/deploy_tokens`, { schema: newDeployToken }, async (request, reply) => {
+    app.post(`${prefix}/:id/deploy_tokens`, { schema: { params: byId, body: newDeployToken, response: { 201: DeployToken } } }, async (request, reply) => {
       requireApiUser(request.principal, true);
       const owner = await loadOwner(request, request.params.id);
       const body = request.body ?? {};
@@ -126,18 +126,18 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
       return reply.status(201).send(deployTokenToApi(token, secret));
     });
 
-    app.get<{ Params: Params }>(`${prefix}/:id/deploy_tokens/:token_id`, async (request) => {
+    app.get(`${prefix}/:id/deploy_tokens/:token_id`, { schema: { params: byToken, response: { 200: DeployToken } } }, async (request) => {
       requireApiUser(request.principal, false);
       const owner = await loadOwner(request, request.params.id);
-      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id ?? '', 'Deploy Token'));
+      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id, 'Deploy Token'));
       if (!token) throw errors.notFound('404 Deploy Token Not Found');
       return deployTokenToApi(token);
     });
 
-    app.delete<{ Params: Params }>(`${prefix}/:id/deploy_tokens/:token_id`, async (request, reply) => {
+    app.delete(`${prefix}/:id/deploy_tokens/:token_id`, { schema: { params: byToken } }, async (request, reply) => {
       requireApiUser(request.principal, true);
       const owner = await loadOwner(request, request.params.id);
-      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id ?? '', 'Deploy Token'));
+      const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id, 'Deploy Token'));
       if (!token) throw errors.notFound('404 Deploy Token Not Found');
       if (!token.revoked) await revokeDeployToken(ctx.db, ctx.audit, auditContextOf(request), owner, token);
       return reply.status(204).send();
@@ -145,7 +145,8 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): void
   }
 
   // CI job tokens: minted by a project maintainer (the CI system) for one job of one pipeline.
-  app.post<{ Params: Params; Body: Body }>('/api/v4/projects/:id/ci/job_tokens', { schema: newJobToken }, async (request, reply) => {
+  const jobToken = { params: byId, body: newJobToken, response: { 201: IssuedJobToken } };
+  app.post('/api/v4/projects/:id/ci/job_tokens', { schema: jobToken }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const { project, namespace, level } = await visibleProject(ctx, request, request.params.id);
     if (level < AccessLevel.maintainer) throw errors.forbidden();

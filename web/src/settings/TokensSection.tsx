@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api';
+import type { DeployToken, PersonalAccessToken } from '../types';
 import { DateTime } from '../ui/date-time';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
@@ -7,15 +8,8 @@ import { ReadOnlyNote } from '../ui/write-access';
 import { NewSecret } from './NewSecret';
 import { TokenForm } from './TokenForm';
 
-interface TokenRow {
-  id: number;
-  name: string;
-  scopes: string[];
-  revoked: boolean;
-  expires_at: string | null;
-  last_used_at?: string | null;
-  created_at?: string;
-}
+/** A row of either list: the fields personal and deploy tokens share. */
+type TokenRow = PersonalAccessToken | DeployToken;
 
 /**
  * Lists, creates (secret shown once) and revokes personal or deploy tokens at one API collection.
