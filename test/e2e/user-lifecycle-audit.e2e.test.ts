@@ -199,6 +199,9 @@ describe('user accounts: GitLab endpoints, audited on the user', () => {
     assert.equal((await dave.api.get('/api/v4/user')).status, 401);
     assert.equal((await new Api(trove.baseUrl, privateToken(second.token)).get('/api/v4/user')).status, 401);
     assert.equal((await fetch(`${trove.baseUrl}/api/v4/user`, { headers: { cookie: session.cookie } })).status, 401);
+    assert.equal((await signIn(trove.baseUrl, { login: 'dave', password: PASSWORD })).status, 401);
+    const refusal = await latestEvent(world.root, instanceEvents, 'authentication_failed');
+    assert.deepEqual([refusal.actor.username, refusal.reason], ['dave', 'user deleted'], 'the refusal says why: the user is deleted, not blocked');
     assert.equal((await world.root.get(`/api/v4/users/${dave.id}`)).status, 404);
     assert.equal((await world.root.delete(`/api/v4/users/${dave.id}`)).status, 404);
     const users = await world.root.expect(200, 'GET', '/api/v4/users?per_page=100');

@@ -51,7 +51,9 @@ export async function passwordSignIn(
     throw errors.tooManyRequests(retryAfter, `429 Too Many Requests - too many failed sign-ins, try again in ${Math.ceil(retryAfter / 60)} min`);
   }
   const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-  const reason = !user ? 'unknown login' : !matches ? 'wrong password' : user.state !== 'active' ? 'user blocked' : null;
+  // A deleted user has no password left: say so, not "wrong password". A blocked user's right
+  // password is worth recording as such (someone holds it).
+  const reason = !user ? 'unknown login' : user.state === 'deleted' ? 'user deleted' : !matches ? 'wrong password' : user.state !== 'active' ? 'user blocked' : null;
   if (reason === null && user) {
     await clearSignInFailures(db, key);
     return { kind: 'user', user, token: null, scopes: [] };

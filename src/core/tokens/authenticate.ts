@@ -39,7 +39,7 @@ async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOu
   const known = (reason: string) => failure(reason, 'PersonalAccessToken', token.id, user.id, user.username);
   if (token.revoked) return known('token revoked');
   if (isExpired(token.expires_at)) return known('token expired');
-  if (user.state !== 'active') return known('user blocked');
+  if (user.state !== 'active') return known(`user ${user.state}`);
   if (stale(token.last_used_at)) {
     await db.updateTable('personal_access_tokens').set({ last_used_at: nowIso() }).where('id', '=', token.id).execute();
   }
@@ -66,7 +66,7 @@ async function authenticateJobToken(db: Db, digest: string): Promise<AuthOutcome
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'CiJobToken');
   const user = await getRow(db, 'users', { id: token.user_id });
   if (isExpired(token.expires_at)) return failure('token expired', 'CiJobToken', token.id, user.id, user.username);
-  if (user.state !== 'active') return failure('user blocked', 'CiJobToken', token.id, user.id, user.username);
+  if (user.state !== 'active') return failure(`user ${user.state}`, 'CiJobToken', token.id, user.id, user.username);
   const project = await db.selectFrom('projects').select('full_path').where('id', '=', token.project_id).executeTakeFirstOrThrow();
   return { ok: true, principal: { kind: 'job_token', token, user, projectPath: project.full_path } };
 }
