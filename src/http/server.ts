@@ -84,10 +84,10 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerProjectRoutes(api, ctx);
   registerNamespaceLifecycleRoutes(api, ctx);
   registerMemberRoutes(api, ctx);
-  registerPackageSettingsRoutes(app, ctx);
-  registerPackagesRoutes(app, ctx);
-  registerDeletedPackageRoutes(app, ctx);
-  registerCleanupPolicyRoutes(app, ctx);
+  registerPackageSettingsRoutes(api, ctx);
+  registerPackagesRoutes(api, ctx);
+  registerDeletedPackageRoutes(api, ctx);
+  registerCleanupPolicyRoutes(api, ctx);
   registerAuditEventRoutes(app, ctx);
   registerAuditExportRoutes(app, ctx);
   registerAuditStreamingRoutes(app, ctx);

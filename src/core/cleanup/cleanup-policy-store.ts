@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { CleanupPolicy as CleanupPolicyJson } from '../../contracts/cleanup.js';
 import type { Db } from '../../storage/db/database.js';
 import { isUniqueViolation } from '../../storage/db/db-errors.js';
 import type { PackageCleanupPoliciesTable } from '../../storage/db/schema.js';
@@ -40,7 +41,7 @@ export async function policyOf(db: Db, project: Project): Promise<CleanupPolicy>
   return row ? fromRow(row) : { id: null, project_id: project.id, ...DEFAULT_SETTINGS };
 }
 
-export function policyToApi(policy: CleanupPolicy) {
+export function policyToApi(policy: CleanupPolicy): CleanupPolicyJson {
   return { id: policy.id, project_id: policy.project_id, ...settingsOf(policy) };
 }
 

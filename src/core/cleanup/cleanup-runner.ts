@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { CleanupItem, CleanupRunResult } from '../../contracts/cleanup.js';
 import type { Db } from '../../storage/db/database.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -15,27 +16,10 @@ import { DEFAULT_REGEX_TIME_LIMIT_MS, matchingInputs, RegexTimeoutError } from '
 
 export const CLEANUP_ACTOR_NAME = 'Packages cleanup policy';
 
-export interface CleanupItem {
-  id: number;
-  package_type: string;
-  name: string;
-  version: string;
-  created_at: string;
-  reason: string;
-}
+/** A selected (or deleted) version and what a run did: the run endpoint's answer. */
+export type { CleanupItem, CleanupRunResult } from '../../contracts/cleanup.js';
 
-export interface CleanupRunResult {
-  policy_id: number;
-  dry_run: boolean;
-  trigger: CleanupTrigger;
-  versions_considered: number;
-  selected: CleanupItem[];
-  deleted: CleanupItem[];
-  errors: string[];
-  duration_ms: number;
-}
-
-export type CleanupTrigger = 'schedule' | 'manual';
+export type CleanupTrigger = CleanupRunResult['trigger'];
 
 export interface RunOptions {
   dryRun: boolean;

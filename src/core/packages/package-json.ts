@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
 import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from '../../storage/db/migrations/006-download-events-index.js';
+import type { Package, PackageFile } from '../../contracts/packages.js';
 import type { PackageFileRow, PackageRow, PublishedBy } from './packages.js';
 
 // GitLab's package and package-file JSON, plus `published_by` / `created_by` (SPEC 4.3), and
@@ -35,7 +36,7 @@ async function downloadStats(db: Db, ids: number[], period: DownloadPeriod): Pro
   return new Map(rows.map((r) => [Number(r.package_id), { downloads: Number(r.downloads), last: r.last ?? null }]));
 }
 
-export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], period: DownloadPeriod = {}) {
+export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], period: DownloadPeriod = {}): Promise<Package[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const stats = await downloadStats(db, ids, period);
@@ -71,7 +72,7 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[],
   });
 }
 
-export function packageFileToApi(file: PackageFileRow) {
+export function packageFileToApi(file: PackageFileRow): PackageFile {
   const createdBy = JSON.parse(file.created_by) as PublishedBy;
   return {
     id: file.id,

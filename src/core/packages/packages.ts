@@ -1,19 +1,13 @@
 import type { Db } from '../../storage/db/database.js';
 import type { PackageFilesTable, PackagesTable, PackageTagsTable } from '../../storage/db/schema.js';
-import type { ActorSnapshot, ClientInfo, PackageRef, PipelineInfo, Via } from '../audit/audit-types.js';
+import type { PackageRef } from '../audit/audit-types.js';
 
 export type PackageRow = Omit<PackagesTable, 'id'> & { id: number };
 export type PackageFileRow = Omit<PackageFilesTable, 'id'> & { id: number };
 export type PackageTagRow = Omit<PackageTagsTable, 'id'> & { id: number };
 
 /** SPEC 4.3 `published_by`: the same who/how snapshot as the audit record, kept on the package and file. */
-export interface PublishedBy {
-  actor: ActorSnapshot;
-  via: Via;
-  client: ClientInfo | null;
-  pipeline: PipelineInfo | null;
-  at: string;
-}
+export type { PublishedBy } from '../../contracts/actors.js';
 
 export async function findPackageVersion(db: Db, projectId: number, format: string, normalizedName: string, version: string) {
   return db

@@ -1,61 +1,22 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SelectQueryBuilder } from 'kysely';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi, packagesToApi, type DownloadPeriod } from '../../core/packages/package-json.js';
+import { distTagsOf, listPackages, PACKAGE_ORDER_COLUMNS, packageInProject, type PackageListFilters, type SamePackage } from '../../core/packages/package-reads.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
-import type { Database } from '../../storage/db/schema.js';
-import { containsIgnoringCase } from '../../storage/db/like.js';
+import { DistTag, Package, PackageFile } from '../../contracts/packages.js';
 import { FORMATS } from '../../formats/index.js';
+import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
-import { flagValue, isoTimestamp, listQuery, paginateArray, parsePaging, queryFlag, setPageHeaders, sortedListQuery } from '../pagination.js';
+import { flagValue, isoTimestamp, listQuery, paginateArray, parsePaging, queryFlag, queryOf, setPageHeaders, sortedListQuery } from '../pagination.js';
+import { paramsOf } from '../schemas.js';
 import { auditContextOf } from '../request-context.js';
 import { auditingDenials, type AttemptDescription } from '../denials.js';
 
-type Params = { id: string; package_id: string; file_id?: string };
-type ListQuery = Record<string, string | undefined>;
-type PackageQuery = SelectQueryBuilder<Database, 'packages', PackageRow>;
-
-const ORDER_COLUMNS = { created_at: 'created_at', name: 'name', version: 'version', type: 'format' } as const;
-const SORTS = ['asc', 'desc'];
-const STATUSES: PackageRow['status'][] = ['default', 'hidden', 'pending_destruction', 'error'];
-/** What a list shows unless `status` asks for another: GitLab hides hidden and pending_destruction versions. */
-const LISTED_BY_DEFAULT: PackageRow['status'][] = ['default', 'error'];
-
-/**
- * GitLab's list filters: package_type, package_name (case-insensitive substring), package_version,
- * status (default and error versions unless asked), order_by, sort. Unknown values are 400s rather
- * than silently empty lists.
- */
-function applyFilters(query: PackageQuery, filters: ListQuery): PackageQuery {
-  if (filters.package_type) {
-    if (!FORMATS.some((f) => f.name === filters.package_type)) throw errors.badRequest('package_type does not have a valid value');
-    query = query.where('format', '=', filters.package_type);
-  }
-  if (filters.package_name) query = query.where(containsIgnoringCase('name', filters.package_name));
-  if (filters.package_version) query = query.where('version', '=', filters.package_version);
-  if (filters.status) {
-    if (!STATUSES.includes(filters.status as PackageRow['status'])) throw errors.badRequest('status does not have a valid value');
-    query = query.where('status', '=', filters.status as PackageRow['status']);
-  } else {
-    query = query.where('status', 'in', LISTED_BY_DEFAULT);
-  }
-  const key = filters.order_by ?? 'created_at';
-  const orderBy = Object.hasOwn(ORDER_COLUMNS, key) ? ORDER_COLUMNS[key as keyof typeof ORDER_COLUMNS] : undefined;
-  if (!orderBy) throw errors.badRequest('order_by does not have a valid value');
-  if (filters.sort !== undefined && !SORTS.includes(filters.sort)) throw errors.badRequest('sort does not have a valid value');
-  const direction = filters.sort === 'desc' ? 'desc' : 'asc';
-  return query.orderBy(orderBy, direction).orderBy('id', direction);
-}
-
-function timestampOrFail(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const time = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw errors.badRequest(`${name} is invalid`);
-  return new Date(time).toISOString();
-}
+type PackageParams = { id: string; package_id: string };
 
 /**
  * `downloads_since` / `downloads_until` (ISO 8601, both inclusive, as the audit API's created_after /
@@ -63,102 +24,91 @@ function timestampOrFail(value: unknown, name: string): string | undefined {
  */
 const DOWNLOAD_PERIOD = { downloads_since: isoTimestamp, downloads_until: isoTimestamp } as const;
 
-function downloadPeriod(query: unknown): DownloadPeriod {
-  const q = (query ?? {}) as Record<string, unknown>;
-  return { since: timestampOrFail(q.downloads_since, 'downloads_since'), until: timestampOrFail(q.downloads_until, 'downloads_until') };
+// GitLab's list filters; their values are checked by listPackages() (a 400 that names the filter).
+const FILTERS = { package_type: Type.String(), package_name: Type.String(), package_version: Type.String(), status: Type.String() };
+const ORDER_BY = Object.keys(PACKAGE_ORDER_COLUMNS) as (keyof typeof PACKAGE_ORDER_COLUMNS)[];
+const listParams = sortedListQuery(ORDER_BY, { ...FILTERS, ...DOWNLOAD_PERIOD });
+// GitLab's exclude_subgroups: the group's own projects only (default: its subgroups' too).
+const groupListParams = sortedListQuery(ORDER_BY, { ...FILTERS, ...DOWNLOAD_PERIOD, exclude_subgroups: queryFlag });
+type ListParams = PackageListFilters & { page?: number; per_page?: number; downloads_since?: string; downloads_until?: string };
+
+const byProject = paramsOf('id');
+const byPackage = paramsOf('id', 'package_id');
+const byFile = paramsOf('id', 'package_id', 'file_id');
+
+function timestampOrFail(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw errors.badRequest(`${name} is invalid`);
+  return new Date(time).toISOString();
 }
 
-export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const base = ctx.config.baseUrl;
+function downloadPeriod(query: { downloads_since?: string; downloads_until?: string }): DownloadPeriod {
+  return { since: timestampOrFail(query.downloads_since, 'downloads_since'), until: timestampOrFail(query.downloads_until, 'downloads_until') };
+}
 
-  /** `narrow` restricts the list further than the query's filters (one package's versions). */
-  async function listFor(request: FastifyRequest, reply: FastifyReply, projectIds: number[], narrow: (query: PackageQuery) => PackageQuery = (q) => q) {
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    const period = downloadPeriod(request.query);
-    if (projectIds.length === 0) {
-      setPageHeaders(request, reply, base, paging, 0);
-      return [];
-    }
-    const filters = request.query as ListQuery;
-    const scoped = narrow(ctx.db.selectFrom('packages').selectAll().where('project_id', 'in', projectIds));
-    const count = await applyFilters(scoped, { ...filters, order_by: undefined })
-      .clearOrderBy()
-      .clearSelect()
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirst();
-    const rows = await applyFilters(scoped, filters).limit(paging.perPage).offset(paging.offset).execute();
-    setPageHeaders(request, reply, base, paging, Number(count?.n ?? 0));
+export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
+  const base = ctx.config.baseUrl;
+  const formatNames = FORMATS.map((f) => f.name);
+
+  /** One page of the versions of these projects that pass the query's filters; `only`: one package's. */
+  async function listFor(request: FastifyRequest, reply: FastifyReply, query: ListParams, projectIds: number[], only?: SamePackage): Promise<Package[]> {
+    const paging = parsePaging(query);
+    const period = downloadPeriod(query);
+    const { rows, total } = await listPackages(ctx.db, projectIds, query, formatNames, { limit: paging.perPage, offset: paging.offset }, only);
+    setPageHeaders(request, reply, base, paging, total);
     return packagesToApi(ctx.db, base, rows, period);
   }
 
-  async function packageIn(project: Project, packageId: string): Promise<PackageRow> {
-    const pkg = await ctx.db
-      .selectFrom('packages')
-      .selectAll()
-      .where('id', '=', idParam(packageId, 'Package'))
-      .where('project_id', '=', project.id)
-      .executeTakeFirst();
-    if (!pkg) throw errors.notFound('404 Package Not Found');
-    return pkg;
+  /** The package of the URL in a project whose packages the caller may read. */
+  async function readablePackage(request: FastifyRequest, params: PackageParams): Promise<PackageRow> {
+    const { project } = await visibleProject(ctx, request, params.id);
+    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+    return packageInProject(ctx.db, project, idParam(params.package_id, 'Package'));
   }
 
-  const listSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), DOWNLOAD_PERIOD) };
-
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages', { schema: listSchema }, async (request, reply) => {
+  const listSchema = { params: byProject, querystring: listParams, response: { 200: Type.Array(Package) } };
+  app.get('/api/v4/projects/:id/packages', { schema: listSchema }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    return listFor(request, reply, [project.id]);
+    return listFor(request, reply, request.query, [project.id]);
   });
 
-  // GitLab's exclude_subgroups: the group's own projects only (default: its subgroups' too).
-  const groupListSchema = { querystring: sortedListQuery(Object.keys(ORDER_COLUMNS), { ...DOWNLOAD_PERIOD, exclude_subgroups: queryFlag }) };
-  app.get<{ Params: Params }>('/api/v4/groups/:id/packages', { schema: groupListSchema }, async (request, reply) => {
+  const groupListSchema = { params: byProject, querystring: groupListParams, response: { 200: Type.Array(Package) } };
+  app.get('/api/v4/groups/:id/packages', { schema: groupListSchema }, async (request, reply) => {
     const { group } = await visibleGroup(ctx, request, request.params.id);
-    const excludeSubgroups = flagValue((request.query as { exclude_subgroups?: string }).exclude_subgroups) === true;
+    const excludeSubgroups = flagValue(request.query.exclude_subgroups) === true;
     const readable = (await readableProjectsBelow(ctx.db, request.principal, group, 'api'))
       .filter((p) => !excludeSubgroups || p.namespace_id === group.id)
       .map((p) => p.id);
-    return listFor(request, reply, readable);
+    return listFor(request, reply, request.query, readable);
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', { schema: { querystring: { type: 'object', properties: DOWNLOAD_PERIOD } } }, async (request) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
-    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
+  const packageSchema = { params: byPackage, querystring: queryOf(DOWNLOAD_PERIOD), response: { 200: Package } };
+  app.get('/api/v4/projects/:id/packages/:package_id', { schema: packageSchema }, async (request) => {
     const period = downloadPeriod(request.query);
-    const [json] = await packagesToApi(ctx.db, base, [await packageIn(project, request.params.package_id)], period);
+    const [json] = await packagesToApi(ctx.db, base, [await readablePackage(request, request.params)], period);
     return json;
   });
 
   // Trove's own (GitLab's package_name filter is a substring match, and tags come per version):
   // every version of exactly this package's name and format, paged and filtered as the list above,
   // and every dist-tag of that name, whichever version it points at. The package page reads both.
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/versions', { schema: listSchema }, async (request, reply) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
-    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    const pkg = await packageIn(project, request.params.package_id);
-    return listFor(request, reply, [project.id], (q) => q.where('format', '=', pkg.format).where('normalized_name', '=', pkg.normalized_name));
+  const versionsSchema = { params: byPackage, querystring: listParams, response: { 200: Type.Array(Package) } };
+  app.get('/api/v4/projects/:id/packages/:package_id/versions', { schema: versionsSchema }, async (request, reply) => {
+    const pkg = await readablePackage(request, request.params);
+    return listFor(request, reply, request.query, [pkg.project_id], pkg);
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/dist_tags', { schema: { querystring: listQuery() } }, async (request, reply) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
-    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    const pkg = await packageIn(project, request.params.package_id);
-    const tags = await ctx.db
-      .selectFrom('package_tags')
-      .innerJoin('packages', 'packages.id', 'package_tags.package_id')
-      .select(['package_tags.tag as name', 'packages.version', 'package_tags.package_id', 'package_tags.updated_at'])
-      .where('package_tags.project_id', '=', project.id)
-      .where('package_tags.format', '=', pkg.format)
-      .where('package_tags.normalized_name', '=', pkg.normalized_name)
-      .orderBy('package_tags.tag')
-      .execute();
-    return paginateArray(request, reply, base, tags);
+  const tagsSchema = { params: byPackage, querystring: listQuery(), response: { 200: Type.Array(DistTag) } };
+  app.get('/api/v4/projects/:id/packages/:package_id/dist_tags', { schema: tagsSchema }, async (request, reply) => {
+    const pkg = await readablePackage(request, request.params);
+    return paginateArray(request, reply, base, await distTagsOf(ctx.db, pkg));
   });
 
-  app.get<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files', { schema: { querystring: listQuery() } }, async (request, reply) => {
-    const { project } = await visibleProject(ctx, request, request.params.id);
-    await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    const pkg = await packageIn(project, request.params.package_id);
+  const filesSchema = { params: byPackage, querystring: listQuery(), response: { 200: Type.Array(PackageFile) } };
+  app.get('/api/v4/projects/:id/packages/:package_id/package_files', { schema: filesSchema }, async (request, reply) => {
+    const pkg = await readablePackage(request, request.params);
     return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
   });
 
@@ -167,30 +117,27 @@ export function registerPackagesRoutes(app: FastifyInstance, ctx: AppContext): v
    * refusal is recorded also when it is a 404 for a caller who may not see the project, as npm writes
    * are) check visibility, load the package, check delete rights, and run the write.
    */
-  async function deleteWithAudit(
-    request: FastifyRequest<{ Params: Params }>,
-    write: (pkg: PackageRow, project: Project) => Promise<void>,
-  ): Promise<void> {
-    const project = await findProject(ctx.db, request.params.id);
+  async function deleteWithAudit(request: FastifyRequest, params: PackageParams, write: (pkg: PackageRow, project: Project) => Promise<void>): Promise<void> {
+    const project = await findProject(ctx.db, params.id);
     if (!project) throw errors.notFound('404 Project Not Found');
     const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
     await auditingDenials(ctx, request, project, attempt, async () => {
-      await visibleProject(ctx, request, request.params.id);
-      const pkg = await packageIn(project, request.params.package_id);
+      await visibleProject(ctx, request, params.id);
+      const pkg = await packageInProject(ctx.db, project, idParam(params.package_id, 'Package'));
       Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
       await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
       await write(pkg, project);
     });
   }
 
-  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id', async (request, reply) => {
-    await deleteWithAudit(request, (pkg, project) => ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)));
+  app.delete('/api/v4/projects/:id/packages/:package_id', { schema: { params: byPackage } }, async (request, reply) => {
+    await deleteWithAudit(request, request.params, (pkg, project) => ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)));
     return reply.status(204).send();
   });
 
-  app.delete<{ Params: Params }>('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', async (request, reply) => {
-    await deleteWithAudit(request, async (pkg, project) => {
-      const fileId = idParam(request.params.file_id ?? '', 'Package file');
+  app.delete('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', { schema: { params: byFile } }, async (request, reply) => {
+    await deleteWithAudit(request, request.params, async (pkg, project) => {
+      const fileId = idParam(request.params.file_id, 'Package file');
       const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.id === fileId);
       if (!file) throw errors.notFound('404 Package file Not Found');
       await ctx.packages.write(auditContextOf(request), project, (w) => w.deleteFile(pkg, file));

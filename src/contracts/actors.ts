@@ -1,0 +1,61 @@
+import Type, { type Static } from 'typebox';
+import { Id, Nullable, Timestamp } from './common.js';
+
+// Who did something and how (SPEC 4.3): the same snapshot in audit events and in a package's or
+// file's `published_by` / `created_by`.
+
+/** Kinds of actor. */
+export const ActorType = Type.Union([
+  Type.Literal('user'),
+  Type.Literal('personal_access_token'),
+  Type.Literal('deploy_token'),
+  Type.Literal('job_token'),
+  Type.Literal('system'),
+  Type.Literal('anonymous'),
+]);
+export type ActorType = Static<typeof ActorType>;
+
+/** Who: a user, one of their tokens, a deploy or job token, or Trove itself (`system`, with `name`). */
+export const Actor = Type.Object({
+  type: ActorType,
+  user_id: Nullable(Id),
+  username: Nullable(Type.String()),
+  token_id: Nullable(Id),
+  token_name: Nullable(Type.String()),
+  token_owner_path: Nullable(Type.String()),
+  /** Only for `system` actors: the mechanism, e.g. "Packages cleanup policy". */
+  name: Type.Optional(Type.String()),
+  /** A cleanup policy's actions: which policy, of which project. */
+  policy_id: Type.Optional(Id),
+  project: Type.Optional(Type.Object({ id: Id, full_path: Type.String() })),
+});
+export type Actor = Static<typeof Actor>;
+
+/** How the request came: the web UI, the REST API, a package client, a CI pipeline, Trove itself. */
+export const Via = Type.Union([Type.Literal('web'), Type.Literal('api'), Type.Literal('package_client'), Type.Literal('pipeline'), Type.Literal('system')]);
+export type Via = Static<typeof Via>;
+
+/** The client program, from its User-Agent. */
+export const Client = Type.Object({ name: Type.String(), version: Nullable(Type.String()) });
+export type Client = Static<typeof Client>;
+
+/** The CI job whose job token acted. */
+export const Pipeline = Type.Object({
+  id: Id,
+  job_id: Id,
+  project_path: Type.String(),
+  ref: Type.String(),
+  sha: Type.String(),
+  url: Nullable(Type.String()),
+});
+export type Pipeline = Static<typeof Pipeline>;
+
+/** Who published a package version or file, how, and when. */
+export const PublishedBy = Type.Object({
+  actor: Actor,
+  via: Via,
+  client: Nullable(Client),
+  pipeline: Nullable(Pipeline),
+  at: Timestamp,
+});
+export type PublishedBy = Static<typeof PublishedBy>;

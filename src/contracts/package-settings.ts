@@ -1,0 +1,36 @@
+import Type, { type Static } from 'typebox';
+
+// A group's or user namespace's package registry audit settings (SPEC 4.1).
+
+/** What a group or namespace says: on, off, or as its parent (the instance at the top). */
+export const SettingValue = Type.Union([Type.Literal('enabled'), Type.Literal('disabled'), Type.Literal('inherit')]);
+export type SettingValue = Static<typeof SettingValue>;
+
+/** What is in effect. */
+export const EffectiveValue = Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]);
+export type EffectiveValue = Static<typeof EffectiveValue>;
+
+/**
+ * `GET /groups/:id/packages/settings`, `/namespaces/:id/packages/settings`. For each setting: its
+ * own value, the value in effect and where it comes from (a full path, or "instance"), and what
+ * `inherit` would give here.
+ */
+export const PackageSettings = Type.Object({
+  package_audit_events: SettingValue,
+  package_audit_events_effective: EffectiveValue,
+  package_audit_events_source: Type.String(),
+  package_audit_events_inherited: EffectiveValue,
+  package_audit_events_inherited_source: Type.String(),
+  package_download_events: SettingValue,
+  package_download_events_effective: EffectiveValue,
+  package_download_events_source: Type.String(),
+  package_download_events_inherited: EffectiveValue,
+  package_download_events_inherited_source: Type.String(),
+  /** The instance enforces package audit events: nobody can turn them off. */
+  package_audit_events_enforced: Type.Boolean(),
+});
+export type PackageSettings = Static<typeof PackageSettings>;
+
+/** The same, read by a caller, with whether their PUT would pass the role and scope checks. */
+export const PackageSettingsView = Type.Object({ ...PackageSettings.properties, can_update: Type.Boolean() });
+export type PackageSettingsView = Static<typeof PackageSettingsView>;

@@ -1,0 +1,77 @@
+import Type, { type Static } from 'typebox';
+import { Pipeline, PublishedBy } from './actors.js';
+import { Id, Nullable, Timestamp } from './common.js';
+
+// GitLab's package and package-file JSON, plus Trove's `published_by` / `created_by` (SPEC 4.3),
+// `downloads` / `last_downloaded_at` (from the audit log's download events), dist-tags and what
+// became of a deleted version.
+
+/** GitLab's package statuses; lists show `default` and `error` unless asked. */
+export const PackageStatus = Type.Union([Type.Literal('default'), Type.Literal('hidden'), Type.Literal('pending_destruction'), Type.Literal('error')]);
+export type PackageStatus = Static<typeof PackageStatus>;
+
+/** A tag as GitLab lists it on a package version (npm dist-tags). */
+export const PackageTag = Type.Object({ id: Id, package_id: Id, name: Type.String(), created_at: Timestamp, updated_at: Timestamp });
+export type PackageTag = Static<typeof PackageTag>;
+
+/** A package version, as GitLab's `GET /projects/:id/packages/:package_id` shows it. */
+export const Package = Type.Object({
+  id: Id,
+  name: Type.String(),
+  version: Type.String(),
+  /** The format's name (npm, pypi, generic, ...). */
+  package_type: Type.String(),
+  status: PackageStatus,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_downloaded_at: Nullable(Timestamp),
+  /** Recorded downloads in the period asked for (all time by default). */
+  downloads: Type.Integer({ minimum: 0 }),
+  project_id: Id,
+  project_path: Nullable(Type.String()),
+  _links: Type.Object({ web_path: Type.String(), delete_api_path: Type.String() }),
+  tags: Type.Array(PackageTag),
+  /** npm's deprecation message. */
+  deprecated: Nullable(Type.String()),
+  pipeline: Nullable(Pipeline),
+  pipelines: Type.Array(Pipeline),
+  published_by: PublishedBy,
+});
+export type Package = Static<typeof Package>;
+
+/** A file of a package version, as GitLab's `GET .../package_files` lists it. */
+export const PackageFile = Type.Object({
+  id: Id,
+  package_id: Id,
+  created_at: Timestamp,
+  file_name: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  file_md5: Type.String(),
+  file_sha1: Type.String(),
+  file_sha256: Type.String(),
+  pipelines: Type.Array(Pipeline),
+  created_by: PublishedBy,
+});
+export type PackageFile = Static<typeof PackageFile>;
+
+/** `GET /projects/:id/packages/:package_id/dist_tags`: every tag of the package's name. */
+export const DistTag = Type.Object({ name: Type.String(), version: Type.String(), package_id: Id, updated_at: Timestamp });
+export type DistTag = Static<typeof DistTag>;
+
+/** `GET /projects/:id/packages/:package_id/deletion`: a deleted version, from its audit event. */
+export const DeletedPackage = Type.Object({
+  id: Id,
+  name: Type.String(),
+  version: Nullable(Type.String()),
+  package_type: Type.String(),
+  project_id: Nullable(Id),
+  project_path: Nullable(Type.String()),
+  deleted_at: Timestamp,
+  deleted_by: PublishedBy,
+  /** The rule that deleted it (cleanup policies), or null. */
+  reason: Nullable(Type.String()),
+  custom_message: Type.String(),
+  files: Type.Array(Type.Object({ file_name: Type.String(), size: Type.Integer({ minimum: 0 }), sha256: Type.String() })),
+  audit_event_id: Id,
+});
+export type DeletedPackage = Static<typeof DeletedPackage>;
