@@ -18,6 +18,7 @@ import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerNamespaceLifecycleRoutes } from './routes/namespace-lifecycle-routes.js';
+import { registerPackageFormatRoutes } from './routes/package-formats-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
 import { registerPackagesRoutes } from './routes/packages-routes.js';
 import { registerProjectRoutes } from './routes/projects-routes.js';
@@ -83,6 +84,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
+  registerPackageFormatRoutes(app, ctx);
   registerDeletedPackageRoutes(app, ctx);
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);
@@ -91,6 +93,6 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
   registerAuditIntegrityRoutes(app, ctx);
-  for (const format of FORMATS) await registerPackageClientRoutes(app, (scope) => format.register(scope, ctx));
+  for (const format of FORMATS) await registerPackageClientRoutes(app, ctx, format);
   return app;
 }
