@@ -133,6 +133,40 @@ export class PackageWriter {
     return row;
   }
 
+  /**
+   * New bytes under an existing file's name (Maven metadata and SNAPSHOTs; generic files where the
+   * namespace allows duplicates): `package_file_replaced`, whose changes name the old and new
+   * digests. The row keeps its id and takes the new blob; the old blob, now needed by no row, is
+   * the blob collector's to delete, as after a file delete.
+   */
+  async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, metadata?: unknown): Promise<PackageFileRow> {
+    const at = nowIso();
+    await settleUpload(this.tx, blob);
+    if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
+    const row = await this.tx
+      .updateTable('package_files')
+      .set({
+        size: blob.size,
+        sha256: blob.sha256,
+        sha1: blob.sha1,
+        md5: blob.md5,
+        sha512: blob.sha512,
+        created_by: this.publishedBy(at),
+        created_at: at,
+        metadata: metadata === undefined ? file.metadata : JSON.stringify(metadata),
+      })
+      .where('id', '=', file.id)
+      .where('package_id', '=', pkg.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
+    this.event('package_registry_package_file_replaced', pkg, [row], `${pkg.format} package file replaced`, {
+      sha256: { from: file.sha256, to: row.sha256 },
+      size: { from: file.size, to: row.size },
+    });
+    return row;
+  }
+
   /** Moves a version between default and hidden (generic uploads with ?status=): `metadata_updated` with before/after. */
   async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
     if (pkg.status === status) return;
