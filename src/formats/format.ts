@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/app-context.js';
+import type { FormatSetting } from '../core/packages/format-settings.js';
+import type { InstructionStep } from './format-wire.js';
 
 /**
  * A package format: everything about it lives in its folder under src/formats/<name>/ and is
@@ -32,7 +34,10 @@ export interface PackageFormat {
    * where the protocol does so (Maven metadata, SNAPSHOTs) or a setting allows it.
    */
   replacesFiles: boolean;
-  /** Settings of the format, changed with the audit settings under /groups/:id/packages/settings. */
+  /**
+   * Yes/no settings of the format per namespace, inherited downwards, served and changed with the
+   * other package settings under /groups/:id/packages/settings (and /namespaces/:id/...).
+   */
   settings: readonly FormatSetting[];
   /** Install and publish steps, served by the API (GET .../packages/:package_id/instructions, GET /package_formats). */
   instructions: FormatInstructions;
@@ -47,18 +52,9 @@ export interface FormatNames {
   assertFileName(fileName: unknown): string;
 }
 
-/** A yes/no setting of a namespace, `<format>_...` named, inherited from the parent namespace when unset. */
-export interface FormatSetting {
-  key: string;
-  description: string;
-  default: boolean;
-}
+export type { FormatSetting };
 
-/** One step to copy: GitLab's package page shows a title and a command per step. */
-export interface InstructionStep {
-  title: string;
-  command: string;
-}
+export type { InstructionStep };
 
 export interface ProjectTarget {
   /** The instance's public base URL (TROVE_BASE_URL), no trailing slash. */

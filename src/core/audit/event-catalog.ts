@@ -96,6 +96,13 @@ export const AUDIT_EVENTS = {
     fields: ['changes'],
     ocsf: { class: ENTITY, activity: 'update' },
   }),
+  package_registry_format_settings_updated: event({
+    label: 'Package format settings updated',
+    category: 'settings',
+    scopes: ['Group', 'User'],
+    fields: ['changes'],
+    ocsf: { class: ENTITY, activity: 'update' },
+  }),
   package_registry_cleanup_policy_updated: event({
     label: 'Cleanup policy updated',
     category: 'settings',

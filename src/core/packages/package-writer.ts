@@ -157,8 +157,11 @@ export class PackageWriter {
       })
       .where('id', '=', file.id)
       .where('package_id', '=', pkg.id)
+      .where('sha256', '=', file.sha256)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    // Deleted or replaced since the caller read it: the client retries, as after a concurrent upload.
+    if (!row) throw errors.conflict(`${file.file_name} changed while it was being replaced`);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
     this.event('package_registry_package_file_replaced', pkg, [row], `${pkg.format} package file replaced`, {
       sha256: { from: file.sha256, to: row.sha256 },

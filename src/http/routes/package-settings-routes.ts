@@ -14,6 +14,8 @@ import {
 } from '../../core/audit/audit-settings.js';
 import type { Changes } from '../../core/audit/audit-types.js';
 import { errors } from '../../core/errors.js';
+import { formatSettingsOf, parseFormatSettingsPatch, updateFormatSettings } from '../../core/packages/format-settings.js';
+import { FORMATS } from '../../formats/index.js';
 import { principalHasScope } from '../../core/tokens/principal.js';
 import type { AppContext } from '../app-context.js';
 import { visibleGroup, visibleNamespace } from '../loaders.js';
@@ -21,8 +23,16 @@ import { auditContextOf } from '../request-context.js';
 import { bodyOf, oneOfValues } from '../schemas.js';
 
 const KEYS: SettingKey[] = ['package_audit_events', 'package_download_events'];
-// Other fields are refused by update() with a message that names the two.
-const settingsChange = { body: bodyOf(Object.fromEntries(KEYS.map((key) => [key, oneOfValues(SETTING_VALUES)]))) };
+/** The settings the formats declare (PackageFormat.settings): true, false, or null to inherit. */
+const FORMAT_SETTINGS = FORMATS.flatMap((format) => format.settings);
+// Other fields are refused by update() with a message that names the settings.
+const settingsChange = {
+  body: bodyOf({
+    ...Object.fromEntries(KEYS.map((key) => [key, oneOfValues(SETTING_VALUES)])),
+    ...Object.fromEntries(FORMAT_SETTINGS.map(({ key }) => [key, { enum: [true, false, 'true', 'false', null] }])),
+  }),
+};
+const ALLOWED_KEYS: string[] = [...KEYS, ...FORMAT_SETTINGS.map((setting) => setting.key)];
 
 export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function settingsOf(ns: Namespace) {
@@ -38,14 +48,15 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
       out[`${key}_inherited_source`] = inherited.source;
     }
     out.package_audit_events_enforced = isEnforced(ctx.audit.instanceDefaults, 'package_audit_events');
-    return out;
+    return { ...out, ...(await formatSettingsOf(ctx.db, ns, FORMAT_SETTINGS)) };
   }
 
   async function update(request: FastifyRequest<{ Body: Record<string, unknown> }>, ns: Namespace) {
     const body = request.body ?? {};
-    if (Object.keys(body).some((key) => !KEYS.includes(key as SettingKey))) {
-      throw errors.badRequest(`Only ${KEYS.join(', ')} can be changed here`);
+    if (Object.keys(body).some((key) => !ALLOWED_KEYS.includes(key))) {
+      throw errors.badRequest(`Only ${ALLOWED_KEYS.join(', ')} can be changed here`);
     }
+    const formatPatch = parseFormatSettingsPatch(body, FORMAT_SETTINGS);
     const changes: Changes = {};
     const patch: Partial<Record<SettingKey, SettingValue>> = {};
     for (const key of KEYS) {
@@ -59,9 +70,11 @@ export function registerPackageSettingsRoutes(app: FastifyInstance, ctx: AppCont
       }
     }
     if (patch.package_audit_events !== undefined) await assertMayTurnOffAuditing(request, ns, patch.package_audit_events);
-    if (Object.keys(patch).length > 0) {
+    if (Object.keys(patch).length > 0 || Object.keys(formatPatch).length > 0) {
       // Always recorded, even when the change turns package auditing off (SPEC 4.1).
       await ctx.db.transaction().execute(async (tx) => {
+        await updateFormatSettings(tx, ctx.audit, auditContextOf(request), ns, formatPatch);
+        if (Object.keys(patch).length === 0) return;
         await tx.updateTable('namespaces').set(patch).where('id', '=', ns.id).execute();
         await ctx.audit.record(tx, auditContextOf(request), {
           eventName: 'package_registry_audit_settings_updated',
