@@ -165,7 +165,7 @@ export class PackageWriter {
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
     this.event('package_registry_package_file_replaced', pkg, [row], `${pkg.format} package file replaced`, {
       sha256: { from: file.sha256, to: row.sha256 },
-      size: { from: file.size, to: row.size },
+      size: { from: Number(file.size), to: Number(row.size) },
     });
     return row;
   }
