@@ -97,7 +97,7 @@ export const AUDIT_EVENTS = {
     ocsf: { class: ENTITY, activity: 'update' },
   }),
   package_registry_format_settings_updated: event({
-    label: 'Package format settings updated',
+    label: 'Package registry settings updated',
     category: 'settings',
     scopes: ['Group', 'User'],
     fields: ['changes'],
