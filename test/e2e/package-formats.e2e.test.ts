@@ -23,7 +23,7 @@ describe('package formats through the API', () => {
   let project: { id: number; path_with_namespace: string };
   const packagesUrl = () => `${trove.baseUrl}/api/v4/projects/${project.id}/packages`;
   const genericUrl = (file: string) => `${packagesUrl()}/generic/tool/1.0.0/${file}`;
-  const putGeneric = (file: string, bytes: Buffer) => fetch(genericUrl(file), { method: 'PUT', body: bytes, headers: { 'PRIVATE-TOKEN': dana.token } });
+  const putGeneric = (file: string, bytes: Buffer) => fetch(genericUrl(file), { method: 'PUT', body: new Uint8Array(bytes), headers: { 'PRIVATE-TOKEN': dana.token } });
   const packageOf = async (type: string) => (await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?package_type=${type}`))[0];
   const instructionsOf = async (type: string) => world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages/${(await packageOf(type)).id}/instructions`);
 

@@ -46,6 +46,7 @@ export class PackageWriter {
     private readonly ctx: AuditContext,
     private readonly project: Project,
     private readonly scope: AuditScope,
+    private readonly replacesFiles: (format: string) => boolean = () => false,
   ) {}
 
   private publishedBy(at: string): string {
@@ -140,6 +141,8 @@ export class PackageWriter {
    * the blob collector's to delete, as after a file delete.
    */
   async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, metadata?: unknown): Promise<PackageFileRow> {
+    // A format that does not declare it never rewrites bytes an audit event already names.
+    if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
     const at = nowIso();
     await settleUpload(this.tx, blob);
     if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
