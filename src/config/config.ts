@@ -60,6 +60,8 @@ export interface TroveConfig {
   sessionTtlMs: number;
   /** Password sign-ins refused (429) after this many failures per login and IP address within the window. */
   signInThrottle: { maxFailures: number; windowMs: number };
+  /** TROVE_CHECK_RESPONSE_CONTRACTS=1: every JSON response is checked against its route's declared schema (src/http/api.ts). */
+  checkResponseContracts: boolean;
   /** Audit event streaming (SPEC 4.7). */
   streaming: StreamingConfig;
 }
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
     sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
     streaming: streamingFrom(env),
+    checkResponseContracts: oneOf(env, 'TROVE_CHECK_RESPONSE_CONTRACTS', ['0', '1'] as const, '0') === '1',
     signInThrottle: {
       maxFailures: intFrom(env, 'TROVE_SIGN_IN_MAX_FAILURES', 10, 1, 10_000),
       windowMs: intFrom(env, 'TROVE_SIGN_IN_WINDOW_SECONDS', 600, 1, 86_400) * 1000,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type, { type Static, type TProperties } from 'typebox';
 import { errors } from '../core/errors.js';
 
 // GitLab's offset pagination: page/per_page in, X-Page, X-Per-Page, X-Next-Page, X-Prev-Page,
@@ -16,7 +17,7 @@ export const MAX_PER_PAGE = 100;
 export const MAX_PAGE = 1_000_000;
 
 /** JSON Schema of a query parameter that is one of fixed words (order_by, sort, ...). */
-export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: values }) as const;
+export const oneOf = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: values });
 
 // GitLab's boolean query values, as its API framework reads them: python-gitlab sends Python's
 // True/False as "True"/"False", curl users write true, 1 or yes.
@@ -37,29 +38,30 @@ export function flagValue(value: unknown): boolean | undefined {
  * 2026-01-31, 2026-01-31T12:00, 2026-01-31T12:00:00.000Z, with an offset or without. The handler
  * still parses it (an impossible date such as 2026-02-31 is its 400).
  */
-export const isoTimestamp = {
-  type: 'string',
+export const isoTimestamp = Type.String({
   maxLength: 40,
   pattern: '^\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?$',
-} as const;
+});
 
 /**
  * A list route's `querystring` schema: page and per_page as GitLab takes them, plus the route's
  * own parameters. Fastify validates it before the handler runs (a 400 from the error handler).
  */
-export function listQuery(own: Record<string, object> = {}) {
-  return {
-    type: 'object',
-    properties: {
-      page: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
-      per_page: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
-      ...own,
-    },
-  } as const;
+export function listQuery<P extends TProperties = {}>(own: P = {} as P) {
+  return queryOf({
+    page: Type.Integer({ minimum: 1, maximum: MAX_PAGE }),
+    per_page: Type.Integer({ minimum: 1, maximum: MAX_PAGE }),
+    ...own,
+  });
+}
+
+/** A route's `querystring` schema: every parameter optional, as in GitLab's API. */
+export function queryOf<P extends TProperties>(properties: P) {
+  return Type.Unsafe<{ [K in keyof P]?: Static<P[K]> }>({ type: 'object', properties });
 }
 
 /** order_by from the route's list, sort asc or desc. */
-export function sortedListQuery(orderBy: readonly string[], own: Record<string, object> = {}) {
+export function sortedListQuery<const O extends readonly string[], P extends TProperties = {}>(orderBy: O, own: P = {} as P) {
   return listQuery({ order_by: oneOf(orderBy), sort: oneOf(['asc', 'desc']), ...own });
 }
 
@@ -71,7 +73,7 @@ function positive(value: unknown, name: string, fallback: number, max: number): 
 }
 
 /** Reads what listQuery() validated (and checks again, for a route that forgot its schema). */
-export function parsePaging(query: Record<string, unknown>): Paging {
+export function parsePaging(query: { page?: unknown; per_page?: unknown }): Paging {
   const page = positive(query.page, 'page', 1, MAX_PAGE);
   const perPage = Math.min(positive(query.per_page, 'per_page', 20, MAX_PAGE), MAX_PER_PAGE);
   return { page, perPage, offset: (page - 1) * perPage };

@@ -1,11 +1,15 @@
 import { Ajv, type Options } from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { VALID_ACCESS_LEVELS, VISIBILITIES } from '../core/accounts/access-levels.js';
 import { requireApiUser } from '../core/accounts/permissions.js';
 import { MAX_ROW_ID } from '../storage/db/schema.js';
 
 // JSON Schema fragments for request bodies, and the validation that runs them before any handler
 // (a violation is GitLab's 400 {"error": "<field> is invalid"}, src/http/error-handler.ts).
+// They are TypeBox schemas: the handler's types are derived from them (src/http/api.ts), never cast.
+// Where a field takes a number or its digits (form bodies), the schema is written as JSON Schema
+// and `Type.Unsafe` names the type it admits, so the validated schema stays exactly as written.
 //
 // Query strings and path parameters are text, so their validator coerces ("20" -> 20, as Fastify
 // does by default). Bodies are validated as sent: coercing them would accept more than the handlers
@@ -52,57 +56,76 @@ export function decimalUpTo(max: number): string {
 }
 
 /** A positive integer up to `max`, as a JSON number or a string of digits (form bodies). */
-export const positiveInteger = (max = MAX_ID) => ({ type: ['integer', 'string'], minimum: 1, maximum: max, pattern: decimalUpTo(max) }) as const;
+export const positiveInteger = (max = MAX_ID) =>
+  Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, maximum: max, pattern: decimalUpTo(max) });
 
 /** A row id, or null where the field is optional. */
 export const id = positiveInteger();
-export const optionalId = { ...id, type: ['integer', 'string', 'null'] } as const;
+export const optionalId = Type.Unsafe<number | string | null>({ ...id, type: ['integer', 'string', 'null'] });
 
 /**
  * A group or namespace named by id or by full path (as in a URL): a number in range, or a string
  * that is not a number beyond it.
  */
-export const namespaceRef = {
+export const namespaceRef = Type.Unsafe<number | string | null>({
   type: ['integer', 'string', 'null'],
   minimum: 1,
   maximum: MAX_ID,
   minLength: 1,
   maxLength: 1000,
   pattern: `${decimalUpTo(MAX_ID)}|^(?![0-9]+$)`,
-} as const;
+});
 
 /** A text field of at most `max` characters. */
-export const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
+export const text = (max: number) => Type.String({ maxLength: max });
 /** The same, or null (clears it / leaves it unset). */
-export const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
+export const nullableText = (max: number) => Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: max });
 
 /** Names (users, groups, projects, tokens) and paths: at most 255 characters, as GitLab's. */
 export const name = text(255);
 
+type Scalar = string | number | boolean;
+/** A value as a form body sends it: numbers and booleans also as their text. */
+type AsSent<T extends Scalar> = T | `${T}`;
+
 /** One of fixed values; numbers may also come as their digits (form bodies). */
-export function oneOfValues(values: readonly (string | number | boolean)[]) {
+export function oneOfValues<const T extends readonly Scalar[]>(values: T) {
   const asText = values.filter((v) => typeof v !== 'string').map(String);
-  return { enum: [...values, ...asText] } as const;
+  return Type.Unsafe<AsSent<T[number]>>({ enum: [...values, ...asText] });
 }
 
 /** GitLab's boolean: true/false, or "true"/"false" from a form. */
 export const boolean = oneOfValues([true, false]);
 
 /** A list of strings from a fixed set (`scopes[]=api` in a form). */
-export const listOf = (values: readonly string[], maxItems = 100) => ({ type: 'array', maxItems, items: { type: 'string', enum: values } }) as const;
+export const listOf = <const T extends readonly string[]>(values: T, maxItems = 100) =>
+  Type.Unsafe<T[number][]>({ type: 'array', maxItems, items: { type: 'string', enum: values } });
 
 /** GitLab's `expires_at`: YYYY-MM-DD or an ISO timestamp, or empty/null for none. */
-export const expiresAt = { type: ['string', 'null'], maxLength: 64, pattern: '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T.*)?)?$' } as const;
+export const expiresAt = Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64, pattern: '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T.*)?)?$' });
+
+/** An object type whose `Required` keys must be present and whose other keys may be absent. */
+export type FieldsOf<P extends TProperties, Required extends keyof P = never> = { [K in Required]: Static<P[K]> } & {
+  [K in Exclude<keyof P, Required>]?: Static<P[K]>;
+};
 
 /**
  * A body's schema: an object (or nothing) with these fields. Fields not declared are passed on
  * untouched, as GitLab ignores parameters it does not know; routes that refuse them say so themselves.
  */
-export function bodyOf(properties: Record<string, object>, required: string[] = []) {
-  return { type: ['object', 'null'], properties, ...(required.length > 0 ? { required } : {}) } as const;
+export function bodyOf<P extends TProperties, R extends keyof P & string = never>(properties: P, required: R[] = []) {
+  return Type.Unsafe<FieldsOf<P, R> | null>({ type: ['object', 'null'], properties, ...(required.length > 0 ? { required } : {}) });
 }
+
+/** A path parameter: text the router decoded (at most a full path's length). */
+export const pathParam = Type.String({ maxLength: 1000 });
+/** The path parameters of a route, all text. */
+export const paramsOf = <const K extends string>(...names: K[]) =>
+  Type.Object(Object.fromEntries(names.map((n) => [n, pathParam])) as { [N in K]: typeof pathParam });
 
 /** GitLab's visibility levels. */
 export const visibility = oneOfValues(VISIBILITIES);
 /** GitLab's access levels (10 guest ... 50 owner). */
 export const accessLevel = oneOfValues(VALID_ACCESS_LEVELS);
+
+export type { Static, TSchema };

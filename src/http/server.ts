@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { FORMATS } from '../formats/index.js';
+import { registerResponseContracts, typedApi } from './api.js';
 import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
 import { errors } from '../core/errors.js';
@@ -67,6 +68,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerGitLabWire(app);
   registerFormBodyParser(app);
   registerSchemaValidation(app);
+  registerResponseContracts(app, ctx.config.checkResponseContracts);
   registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
   // Degraded while the audit log's integrity alarm is open (SPEC 4.8): reads go on, package writes are refused.
@@ -74,11 +76,12 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
     const alarm = ctx.integrity.openAlarm;
     return alarm ? { status: 'degraded', instance: ctx.config.instanceName, audit_integrity_alarm: alarm } : { status: 'ok', instance: ctx.config.instanceName };
   });
+  const api = typedApi(app);
   registerSessionRoutes(app, ctx);
-  registerInstanceRoutes(app);
+  registerInstanceRoutes(api);
   registerUserRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
-  registerGroupRoutes(app, ctx);
+  registerGroupRoutes(api, ctx);
   registerProjectRoutes(app, ctx);
   registerNamespaceLifecycleRoutes(app, ctx);
   registerMemberRoutes(app, ctx);

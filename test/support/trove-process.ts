@@ -63,6 +63,8 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
       TROVE_DATA_DIR: dataDir,
       TROVE_ROOT_TOKEN: rootToken,
       TROVE_LOG_LEVEL: 'warn',
+      // Every response is checked against its route's declared contract (src/http/api.ts).
+      TROVE_CHECK_RESPONSE_CONTRACTS: '1',
       TROVE_INSTANCE_NAME: instanceName,
       ...(databaseUrl ? { TROVE_DATABASE_URL: databaseUrl } : {}),
       ...options.env,

@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import { MAX_ROW_ID, type NamespacesTable } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
+import type { Group as GroupContract, Namespace as NamespaceContract } from '../../contracts/namespaces.js';
 import { VISIBILITIES, type Visibility } from './access-levels.js';
 
 export type Namespace = Omit<NamespacesTable, 'id'> & { id: number };
@@ -83,7 +84,7 @@ export function assertVisibility(value: unknown): Visibility {
   return value as Visibility;
 }
 
-export function groupToApi(ns: Namespace, baseUrl: string) {
+export function groupToApi(ns: Namespace, baseUrl: string): GroupContract {
   return {
     id: ns.id,
     name: ns.name,
@@ -98,7 +99,7 @@ export function groupToApi(ns: Namespace, baseUrl: string) {
   };
 }
 
-export function namespaceToApi(ns: Namespace, baseUrl: string) {
+export function namespaceToApi(ns: Namespace, baseUrl: string): NamespaceContract {
   return {
     id: ns.id,
     name: ns.name,

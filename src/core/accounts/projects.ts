@@ -1,3 +1,4 @@
+import type { Project as ProjectContract } from '../../contracts/namespaces.js';
 import type { Db } from '../../storage/db/database.js';
 import { findRow } from '../../storage/db/row-lookup.js';
 import type { ProjectsTable } from '../../storage/db/schema.js';
@@ -10,7 +11,7 @@ export async function findProject(db: Db, ref: string | number): Promise<Project
   return findRow(db, 'projects', { full_path: ref });
 }
 
-export function projectToApi(project: Project, namespace: Namespace, baseUrl: string) {
+export function projectToApi(project: Project, namespace: Namespace, baseUrl: string): ProjectContract {
   return {
     id: project.id,
     name: project.name,

@@ -122,7 +122,7 @@ export interface AuditRecord {
   changes: Changes | null;
   request_id: string | null;
   ip_address: string | null;
-  /** Served with the record; computed when the log is sealed (SPEC 4.8). Not part of the stored JSON. */
+  /** Served with the record; computed in the event's own transaction from the stored JSON (SPEC 4.8), not part of it. */
   leaf_hash?: string | null;
 }
 

@@ -1,0 +1,15 @@
+import Type, { type Static } from 'typebox';
+import { Nullable } from './common.js';
+
+/** `GET /version`. */
+export const Version = Type.Object({ version: Type.String(), revision: Type.String() });
+export type Version = Static<typeof Version>;
+
+/** `GET /metadata`. */
+export const Metadata = Type.Object({
+  version: Type.String(),
+  revision: Type.String(),
+  kas: Type.Object({ enabled: Type.Boolean(), externalUrl: Nullable(Type.String()), externalK8sProxyUrl: Nullable(Type.String()), version: Nullable(Type.String()) }),
+  enterprise: Type.Boolean(),
+});
+export type Metadata = Static<typeof Metadata>;
