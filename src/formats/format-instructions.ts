@@ -1,7 +1,7 @@
 import { filesOf, type PackageRow } from '../core/packages/packages.js';
 import type { Db } from '../storage/db/database.js';
 import type { PackageFormat } from './format.js';
-import type { FormatPublishInstructions, FormatSummary, PackageInstallInstructions } from './format-wire.js';
+import type { FormatPublishInstructions, FormatSummary, PackageInstallInstructions } from '../contracts/package-formats.js';
 import { FORMATS, formatNamed } from './index.js';
 
 // What the API serves about the formats (GET /package_formats, the instructions endpoints), so the

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/app-context.js';
 import type { FormatSetting } from '../core/packages/format-settings.js';
-import type { InstructionStep } from './format-wire.js';
+import type { InstructionStep } from '../contracts/package-formats.js';
 
 /**
  * A package format: everything about it lives in its folder under src/formats/<name>/ and is

@@ -5,8 +5,9 @@ import type { AppContext } from './app-context.js';
 // Which routes are package-client endpoints is declared on the route, not guessed from the URL:
 // every route a format registers carries `config.packageClient`, and the auth hook reads it from
 // the route the request matched. A pattern over the raw URL misses percent-encoded paths
-// (`/packages/%6epm/...`), which the router decodes and matches (SPEC 7). The same holds for a
-// format's own credential headers: declared on its routes, read from the matched route only.
+// (`/packages/%6epm/...`), which the router decodes and matches (docs/architecture.md, "Bad input
+// and limits"). The same holds for a format's own credential headers: declared on its routes,
+// read from the matched route only.
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -87,7 +87,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(app, ctx);
   registerPackageSettingsRoutes(app, ctx);
   registerPackagesRoutes(app, ctx);
-  registerPackageFormatRoutes(app, ctx);
+  registerPackageFormatRoutes(api, ctx);
   registerDeletedPackageRoutes(app, ctx);
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(app, ctx);

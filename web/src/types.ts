@@ -3,6 +3,7 @@
 // compiles against what the server sends; the rest are described here until their routes declare them.
 
 export type { Group, Project } from '../../src/contracts/namespaces.js';
+export type { FormatPublishInstructions, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
 export interface User {
   id: number;

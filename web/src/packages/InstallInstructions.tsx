@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import type { InstructionStep, PackageInstallInstructions } from '../../../src/formats/format-wire.js';
 import { apiPath, enc } from '../api';
-import type { Package } from '../types';
+import type { InstructionStep, Package, PackageInstallInstructions } from '../types';
 import { useApi } from '../ui/use-api';
 
 // The steps to copy come from the server, which asks the package's format: the UI knows no format.

@@ -1,6 +1,6 @@
-import type { FormatPublishInstructions } from '../../../src/formats/format-wire.js';
 import { apiPath, enc } from '../api';
 import { Link, routes } from '../router';
+import type { FormatPublishInstructions } from '../types';
 import { useApi } from '../ui/use-api';
 import { CopyBlock } from './InstallInstructions';
 

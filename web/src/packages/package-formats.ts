@@ -1,5 +1,5 @@
-import type { FormatSummary } from '../../../src/formats/format-wire.js';
 import { apiPath } from '../api';
+import type { FormatSummary } from '../types';
 import { useApi } from '../ui/use-api';
 
 // The formats come from the server (GET /package_formats, each format's own declaration): the UI
