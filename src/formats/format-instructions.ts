@@ -7,7 +7,6 @@ import { FORMATS, formatNamed } from './index.js';
 // What the API serves about the formats (GET /package_formats, the instructions endpoints), so the
 // web UI shows any format's name and steps without knowing it.
 
-
 export const formatSummary = (format: PackageFormat): FormatSummary => ({ name: format.name, display_name: format.displayName });
 
 /** Every format with the steps that publish into this project. */

@@ -1,8 +1,7 @@
 import { normalizeNothing } from '../format-names.js';
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat, type ProjectTarget } from '../format.js';
-import { assertNpmName, assertNpmVersion } from './npm-names.js';
+import { assertNpmName, assertNpmVersion, assertTarballFileName } from './npm-names.js';
 import { registerNpmRoutes } from './npm-routes.js';
-import { errors } from '../../core/errors.js';
 
 /** The project .npmrc: the registry (for a scope only, when the package has one) and the token for its host and path. */
 function npmrc(target: ProjectTarget, scope = ''): string {
@@ -19,11 +18,7 @@ export const npmFormat: PackageFormat = {
     normalize: normalizeNothing,
     assertName: assertNpmName,
     assertVersion: assertNpmVersion,
-    // npm names the tarball itself: <name>-<version>.tgz, scope dropped.
-    assertFileName(fileName) {
-      if (typeof fileName !== 'string' || !/^[a-z0-9][a-z0-9._-]*\.tgz$/.test(fileName)) throw errors.badRequest(`Invalid tarball name ${JSON.stringify(fileName)}`);
-      return fileName;
-    },
+    assertFileName: assertTarballFileName,
   },
   replacesFiles: false,
   settings: [],
