@@ -62,7 +62,7 @@ export function tarballFileName(name: string, version: string): string {
 
 /** A tarball name as npm makes them (tarballFileName): lowercase, no separators or "..", ending in .tgz. */
 export function assertTarballFileName(fileName: unknown): string {
-  if (typeof fileName !== 'string' || !/^[a-z0-9][a-z0-9._-]*\.tgz$/.test(fileName) || fileName.includes('..')) {
+  if (typeof fileName !== 'string' || !/^[a-z0-9][a-z0-9._+-]*\.tgz$/.test(fileName) || fileName.includes('..')) {
     throw errors.badRequest(`Invalid tarball name ${JSON.stringify(fileName)}`);
   }
   return fileName;
