@@ -29,6 +29,7 @@ import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
 import { createLogger } from './logger.js';
 import { addressPolicyOf } from './core/audit/streaming/destination-address.js';
 import { StreamingWorker } from './core/audit/streaming/delivery-worker.js';
+import { formatNamed } from './formats/index.js';
 
 export interface Trove {
   ctx: AppContext;
@@ -53,7 +54,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
   const integrity = new AuditIntegrity(db, audit, log, await pinnedKeysOf(config));
   await integrity.start();
-  const packages = new PackageService(db, audit, integrity);
+  const packages = new PackageService(db, audit, integrity, (format) => formatNamed(format)?.replacesFiles === true);
   // Tick every second (the sealer polls that often); the lease is renewed on every tick.
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;

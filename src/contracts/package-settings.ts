@@ -1,6 +1,12 @@
 import Type, { type Static } from 'typebox';
 
-// A group's or user namespace's package registry audit settings (SPEC 4.1).
+// A group's or user namespace's package registry settings: the audit settings (SPEC 4.1), and the
+// yes/no settings package formats declare (GitLab's generic_duplicates_allowed, ...), which are named
+// by the formats: for each, `<key>` (set here, or null when inherited), `<key>_effective` and
+// `<key>_source` (a full path, or "default").
+
+/** A format setting's field: its own value (null: inherited), the value in effect, or where it comes from. */
+const FormatSettingField = Type.Union([Type.Boolean(), Type.String(), Type.Null()]);
 
 /** What a group or namespace says: on, off, or as its parent (the instance at the top). */
 export const SettingValue = Type.Union([Type.Literal('enabled'), Type.Literal('disabled'), Type.Literal('inherit')]);
@@ -15,22 +21,25 @@ export type EffectiveValue = Static<typeof EffectiveValue>;
  * own value, the value in effect and where it comes from (a full path, or "instance"), and what
  * `inherit` would give here.
  */
-export const PackageSettings = Type.Object({
-  package_audit_events: SettingValue,
-  package_audit_events_effective: EffectiveValue,
-  package_audit_events_source: Type.String(),
-  package_audit_events_inherited: EffectiveValue,
-  package_audit_events_inherited_source: Type.String(),
-  package_download_events: SettingValue,
-  package_download_events_effective: EffectiveValue,
-  package_download_events_source: Type.String(),
-  package_download_events_inherited: EffectiveValue,
-  package_download_events_inherited_source: Type.String(),
-  /** The instance enforces package audit events: nobody can turn them off. */
-  package_audit_events_enforced: Type.Boolean(),
-});
+export const PackageSettings = Type.Object(
+  {
+    package_audit_events: SettingValue,
+    package_audit_events_effective: EffectiveValue,
+    package_audit_events_source: Type.String(),
+    package_audit_events_inherited: EffectiveValue,
+    package_audit_events_inherited_source: Type.String(),
+    package_download_events: SettingValue,
+    package_download_events_effective: EffectiveValue,
+    package_download_events_source: Type.String(),
+    package_download_events_inherited: EffectiveValue,
+    package_download_events_inherited_source: Type.String(),
+    /** The instance enforces package audit events: nobody can turn them off. */
+    package_audit_events_enforced: Type.Boolean(),
+  },
+  { additionalProperties: FormatSettingField },
+);
 export type PackageSettings = Static<typeof PackageSettings>;
 
 /** The same, read by a caller, with whether their PUT would pass the role and scope checks. */
-export const PackageSettingsView = Type.Object({ ...PackageSettings.properties, can_update: Type.Boolean() });
+export const PackageSettingsView = Type.Object({ ...PackageSettings.properties, can_update: Type.Boolean() }, { additionalProperties: FormatSettingField });
 export type PackageSettingsView = Static<typeof PackageSettingsView>;

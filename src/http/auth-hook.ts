@@ -5,13 +5,20 @@ import { authenticateToken } from '../core/tokens/authenticate.js';
 import { ANONYMOUS } from '../core/tokens/principal.js';
 import type { AppContext } from './app-context.js';
 import { recordAuthenticationFailure } from './authentication-failures.js';
+import { routeCredentialHeaders } from './package-client-routes.js';
 import { cookieAuthAllowed, sessionSecretOf } from './session-cookie.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The credential in whichever header GitLab accepts it: PRIVATE-TOKEN, JOB-TOKEN, Deploy-Token, Bearer, or Basic's password. */
+const GITLAB_TOKEN_HEADERS = ['private-token', 'job-token', 'deploy-token'];
+
+/**
+ * The credential in whichever header GitLab accepts it: PRIVATE-TOKEN, JOB-TOKEN, Deploy-Token,
+ * Bearer, or Basic's password; then the headers the matched route's format declares (NuGet's
+ * X-NuGet-ApiKey), which no other route reads.
+ */
 export function credentialOf(request: FastifyRequest): string | null {
-  for (const header of ['private-token', 'job-token', 'deploy-token']) {
+  for (const header of [...GITLAB_TOKEN_HEADERS, ...routeCredentialHeaders(request)]) {
     const value = request.headers[header];
     if (typeof value === 'string' && value !== '') return value.trim();
   }

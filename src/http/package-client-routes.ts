@@ -1,28 +1,40 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PackageFormat } from '../formats/format.js';
+import type { AppContext } from './app-context.js';
 
-// Which routes are package-client endpoints (npm, PyPI, generic, ...) is declared on the route, not
-// guessed from the URL: every route a format registers carries `config.packageClient`, and the
-// auth hook reads it from the route the request matched. A pattern over the raw URL misses
-// percent-encoded paths (`/packages/%6epm/...`), which the router decodes and matches (SPEC 7).
+// Which routes are package-client endpoints is declared on the route, not guessed from the URL:
+// every route a format registers carries `config.packageClient`, and the auth hook reads it from
+// the route the request matched. A pattern over the raw URL misses percent-encoded paths
+// (`/packages/%6epm/...`), which the router decodes and matches (docs/architecture.md, "Bad input
+// and limits"). The same holds for a format's own credential headers: declared on its routes,
+// read from the matched route only.
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** A package-client endpoint: tokens only, never the web session cookie. */
     packageClient?: boolean;
+    /** Credential headers beyond GitLab's that this route accepts (lowercase), from its format's declaration. */
+    credentialHeaders?: readonly string[];
   }
 }
 
-/** Registers `register`'s routes in a context that marks each of them a package-client endpoint. */
-export async function registerPackageClientRoutes(app: FastifyInstance, register: (scope: FastifyInstance) => Promise<void>): Promise<void> {
+/** Registers the format's routes in a context that marks each of them a package-client endpoint of that format. */
+export async function registerPackageClientRoutes(app: FastifyInstance, ctx: AppContext, format: PackageFormat): Promise<void> {
+  const credentialHeaders = format.credentialHeaders.map((header) => header.toLowerCase());
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, packageClient: true };
+      route.config = { ...route.config, packageClient: true, credentialHeaders };
     });
-    await register(scope);
+    await format.register(scope, ctx);
   });
 }
 
 /** Whether the route the request matched is a package-client endpoint. */
 export function isPackageClientRoute(request: FastifyRequest): boolean {
   return request.routeOptions.config.packageClient === true;
+}
+
+/** The format credential headers the matched route accepts: none outside a format's own routes. */
+export function routeCredentialHeaders(request: FastifyRequest): readonly string[] {
+  return request.routeOptions.config.credentialHeaders ?? [];
 }

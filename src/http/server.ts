@@ -19,6 +19,7 @@ import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js
 import { registerGroupRoutes } from './routes/groups-routes.js';
 import { registerMemberRoutes } from './routes/members-routes.js';
 import { registerNamespaceLifecycleRoutes } from './routes/namespace-lifecycle-routes.js';
+import { registerPackageFormatRoutes } from './routes/package-formats-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
 import { registerPackagesRoutes } from './routes/packages-routes.js';
 import { registerProjectRoutes } from './routes/projects-routes.js';
@@ -86,6 +87,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerMemberRoutes(api, ctx);
   registerPackageSettingsRoutes(api, ctx);
   registerPackagesRoutes(api, ctx);
+  registerPackageFormatRoutes(api, ctx);
   registerDeletedPackageRoutes(api, ctx);
   registerCleanupPolicyRoutes(api, ctx);
   registerAuditEventRoutes(app, ctx);
@@ -94,6 +96,6 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
   registerAuditIntegrityRoutes(app, ctx);
-  for (const format of FORMATS) await registerPackageClientRoutes(app, (scope) => format.register(scope, ctx));
+  for (const format of FORMATS) await registerPackageClientRoutes(app, ctx, format);
   return app;
 }

@@ -7,9 +7,7 @@ import { fastBlobGc } from '../support/background-jobs.js';
 import { assertOnlyFileBlobsStored, fileBlobs, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
-import { genericDriver } from './drivers/generic-driver.js';
-import { npmDriver } from './drivers/npm-driver.js';
-import { pypiDriver } from './drivers/pypi-driver.js';
+import { FORMATS } from '../../src/formats/index.js';
 import type { DriverContext, FormatDriver, SentFile } from './format-driver.js';
 
 // One suite, every format (STYLE habit 5): whatever the protocol, a publish is audited with the
@@ -17,11 +15,17 @@ import type { DriverContext, FormatDriver, SentFile } from './format-driver.js';
 // downloads are byte-identical, hostile names are refused with the store unchanged, and a
 // read-only deploy token cannot publish.
 
-const DRIVERS: FormatDriver[] = [npmDriver, pypiDriver, genericDriver];
+/** Every format in the list, with the driver in its folder (src/formats/<name>/<name>.conformance.ts). */
+const DRIVERS = await Promise.all(
+  FORMATS.map(async (format) => {
+    const { conformanceDriver } = (await import(`../../src/formats/${format.name}/${format.name}.conformance.js`)) as { conformanceDriver: FormatDriver };
+    return { format, driver: conformanceDriver };
+  }),
+);
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-for (const driver of DRIVERS) {
+for (const { format, driver } of DRIVERS) {
   describe(`format conformance: ${driver.format}`, () => {
     let trove: RunningTrove;
     let world: World;
@@ -112,6 +116,12 @@ for (const driver of DRIVERS) {
       assert.equal(event.actor.type, 'deploy_token');
       assert.equal(event.actor.token_name, 'read-only-bot');
       assert.deepEqual(await storeSnapshot(world.root), before);
+    });
+
+    it('is the driver of its format, whose own rules refuse every hostile name the driver sends', () => {
+      assert.equal(driver.format, format.name);
+      for (const badName of driver.badNames) assert.throws(() => format.names.assertName(badName), badName);
+      for (const badFileName of driver.badFileNames) assert.throws(() => format.names.assertFileName(badFileName), badFileName);
     });
 
     for (const badName of driver.badNames) {

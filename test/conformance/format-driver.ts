@@ -3,7 +3,9 @@ import type { RunningTrove } from '../support/trove-process.js';
 
 // What the conformance suite needs from a package format: publishing, adding a file and
 // downloading through the format's REAL client, and a raw request for the hostile inputs
-// that real clients refuse to send. Adding a format = adding a driver to DRIVERS.
+// that real clients refuse to send. Each format keeps its driver in its own folder,
+// src/formats/<name>/<name>.conformance.ts, exporting `conformanceDriver`; the suite finds it
+// through the format list (src/formats/index.ts).
 
 export interface DriverContext {
   trove: RunningTrove;

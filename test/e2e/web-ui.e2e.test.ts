@@ -88,7 +88,12 @@ describe('web UI in Chromium', () => {
     const tags = page.getByRole('region', { name: 'Dist-tags' });
     await tags.getByText('stable → 1.4.0').waitFor();
     assert.deepEqual(await tags.getByRole('listitem').allInnerTexts(), ['latest → 1.5.0', 'stable → 1.4.0']);
-    assert.match(await page.getByRole('region', { name: 'Install' }).innerText(), /npm install @acme\/ui-kit@1\.4\.0/);
+    // The steps are the API's (the format's declaration), shown as they are: the page knows no format.
+    const install = page.getByRole('region', { name: 'Install' });
+    await install.locator('pre').first().waitFor();
+    const served = await data.world.root.expect(200, 'GET', `/api/v4/projects/${data.project.id}/packages/${pkg.id}/instructions`);
+    assert.deepEqual(await install.locator('pre').allInnerTexts(), served.install.map((step: { command: string }) => step.command));
+    assert.match(served.install.at(-1).command, /^npm install @acme\/ui-kit@1\.4\.0$/);
     await page.screenshot({ path: shot('package'), fullPage: true });
 
     await page.getByRole('link', { name: 'History' }).click();

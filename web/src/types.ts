@@ -10,6 +10,7 @@ export type { Member } from '../../src/contracts/members.js';
 export type { DeletedPackage, DistTag, Package, PackageFile } from '../../src/contracts/packages.js';
 export type { Actor, Pipeline, PublishedBy } from '../../src/contracts/actors.js';
 import type { Actor, Pipeline } from '../../src/contracts/actors.js';
+export type { FormatPublishInstructions, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
 export interface AuditEvent {
   id: number;

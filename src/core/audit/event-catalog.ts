@@ -71,6 +71,7 @@ export const AUDIT_EVENTS = {
   package_registry_package_published: packageEvent('Package published', 'create'),
   package_registry_package_file_added: packageEvent('Package file added', 'create'),
   package_registry_package_file_deleted: packageEvent('Package file deleted', 'delete'),
+  package_registry_package_file_replaced: packageEvent('Package file replaced', 'update', ['project', 'package', 'changes']),
   package_registry_package_deleted: packageEvent('Package deleted', 'delete', ['project', 'package', 'reason']),
   package_registry_package_tag_created: packageEvent('Dist-tag created', 'create', ['project', 'package', 'changes']),
   package_registry_package_tag_updated: packageEvent('Dist-tag moved', 'update', ['project', 'package', 'changes']),
@@ -90,6 +91,13 @@ export const AUDIT_EVENTS = {
 
   package_registry_audit_settings_updated: event({
     label: 'Audit settings updated',
+    category: 'settings',
+    scopes: ['Group', 'User'],
+    fields: ['changes'],
+    ocsf: { class: ENTITY, activity: 'update' },
+  }),
+  package_registry_format_settings_updated: event({
+    label: 'Package registry settings updated',
     category: 'settings',
     scopes: ['Group', 'User'],
     fields: ['changes'],

@@ -27,6 +27,8 @@ export class PackageService {
     private readonly audit: AuditLog,
     /** While its alarm is open, every write is refused (SPEC 4.8). */
     private readonly integrity?: AuditIntegrity,
+    /** Whether a format may replace files (PackageFormat.replacesFiles, wired in app.ts); none may by default. */
+    private readonly replacesFiles: (format: string) => boolean = () => false,
   ) {}
 
   async write<T>(ctx: AuditContext, project: Project, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
@@ -42,7 +44,7 @@ export class PackageService {
   }
 
   private async writeWithScope<T>(tx: Tx, ctx: AuditContext, project: Project, scope: AuditScope, work: (writer: PackageWriter) => Promise<T>): Promise<T> {
-    const writer = new PackageWriter(tx, this.audit, ctx, project, scope);
+    const writer = new PackageWriter(tx, this.audit, ctx, project, scope, this.replacesFiles);
     const value = await work(writer);
     await writer.recordEvents();
     return value;

@@ -46,6 +46,7 @@ export class PackageWriter {
     private readonly ctx: AuditContext,
     private readonly project: Project,
     private readonly scope: AuditScope,
+    private readonly replacesFiles: (format: string) => boolean = () => false,
   ) {}
 
   private publishedBy(at: string): string {
@@ -130,6 +131,45 @@ export class PackageWriter {
     const row = await this.insertFile(pkg, file, at);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
     this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`);
+    return row;
+  }
+
+  /**
+   * New bytes under an existing file's name (Maven metadata and SNAPSHOTs; generic files where the
+   * namespace allows duplicates): `package_file_replaced`, whose changes name the old and new
+   * digests. The row keeps its id and takes the new blob; the old blob, now needed by no row, is
+   * the blob collector's to delete, as after a file delete.
+   */
+  async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, metadata?: unknown): Promise<PackageFileRow> {
+    // A format that does not declare it never rewrites bytes an audit event already names.
+    if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
+    const at = nowIso();
+    await settleUpload(this.tx, blob);
+    if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
+    const row = await this.tx
+      .updateTable('package_files')
+      .set({
+        size: blob.size,
+        sha256: blob.sha256,
+        sha1: blob.sha1,
+        md5: blob.md5,
+        sha512: blob.sha512,
+        created_by: this.publishedBy(at),
+        created_at: at,
+        metadata: metadata === undefined ? file.metadata : JSON.stringify(metadata),
+      })
+      .where('id', '=', file.id)
+      .where('package_id', '=', pkg.id)
+      .where('sha256', '=', file.sha256)
+      .returningAll()
+      .executeTakeFirst();
+    // Deleted or replaced since the caller read it: the client retries, as after a concurrent upload.
+    if (!row) throw errors.conflict(`${file.file_name} changed while it was being replaced`);
+    await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
+    this.event('package_registry_package_file_replaced', pkg, [row], `${pkg.format} package file replaced`, {
+      sha256: { from: file.sha256, to: row.sha256 },
+      size: { from: Number(file.size), to: Number(row.size) },
+    });
     return row;
   }
 

@@ -92,3 +92,8 @@ export function packageRef(pkg: PackageIdentity, files: PackageFileRow[]): Packa
     files: files.map((f) => ({ file_name: f.file_name, size: Number(f.size), sha256: f.sha256 })),
   };
 }
+
+/** A version by its id, only within this project (an id from another project is not found). */
+export async function findPackageInProject(db: Db, projectId: number, packageId: number): Promise<PackageRow | undefined> {
+  return db.selectFrom('packages').selectAll().where('id', '=', packageId).where('project_id', '=', projectId).executeTakeFirst();
+}

@@ -8,15 +8,17 @@ import { namespaceScope } from '../audit/audit-scope.js';
 import { effectiveIfSet, effectiveSetting, instanceSetting, isEnforced, SETTING_VALUES, type SettingKey, type SettingValue } from '../audit/audit-settings.js';
 import type { AuditContext, Changes } from '../audit/audit-types.js';
 import { errors } from '../errors.js';
+import { formatSettingsOf, parseFormatSettingsPatch, updateFormatSettings, type FormatSetting } from './format-settings.js';
 import type { Principal } from '../tokens/principal.js';
 
-// A group's or user namespace's package registry audit settings (SPEC 4.1): reading them with what
-// is in effect, and changing them with their audit event in one transaction.
+// A group's or user namespace's package registry settings: the audit settings (SPEC 4.1) and the
+// settings the formats declare (src/core/packages/format-settings.ts). Reading them with what is in
+// effect, and changing them with their audit events in one transaction.
 
 export const REGISTRY_SETTING_KEYS: readonly SettingKey[] = ['package_audit_events', 'package_download_events'];
 
 /** Each setting's own value, the value in effect and where it comes from, and what `inherit` would give. */
-export async function registrySettingsOf(db: Db, audit: AuditLog, ns: Namespace): Promise<PackageSettings> {
+export async function registrySettingsOf(db: Db, audit: AuditLog, ns: Namespace, formatSettings: readonly FormatSetting[]): Promise<PackageSettings> {
   const defaults = audit.instanceDefaults;
   const described = async (key: SettingKey) => {
     const effective = await effectiveSetting(db, ns.id, key, defaults);
@@ -38,13 +40,15 @@ export async function registrySettingsOf(db: Db, audit: AuditLog, ns: Namespace)
     package_download_events_inherited: downloads.inherited.value,
     package_download_events_inherited_source: downloads.inherited.source,
     package_audit_events_enforced: isEnforced(defaults, 'package_audit_events'),
+    ...(await formatSettingsOf(db, ns, formatSettings)),
   };
 }
 
 /**
- * Applies a change of the settings (other fields are refused with a message that names the two) and
- * records package_registry_audit_settings_updated in the same transaction: always, even when the
- * change turns package auditing off (SPEC 4.1). A change that changes nothing records nothing.
+ * Applies a change of the settings (other fields are refused with a message that names the settings)
+ * and records package_registry_audit_settings_updated and package_registry_format_settings_updated in
+ * the same transaction: always, even when the change turns package auditing off (SPEC 4.1). A change
+ * that changes nothing records nothing.
  */
 export async function updateRegistrySettings(
   db: Db,
@@ -53,10 +57,13 @@ export async function updateRegistrySettings(
   principal: Principal,
   ns: Namespace,
   body: Partial<Record<string, unknown>>,
+  formatSettings: readonly FormatSetting[],
 ): Promise<PackageSettings> {
-  if (Object.keys(body).some((key) => !REGISTRY_SETTING_KEYS.some((known) => known === key))) {
-    throw errors.badRequest(`Only ${REGISTRY_SETTING_KEYS.join(', ')} can be changed here`);
+  const allowed = [...REGISTRY_SETTING_KEYS, ...formatSettings.map((setting) => setting.key)];
+  if (Object.keys(body).some((key) => !allowed.includes(key))) {
+    throw errors.badRequest(`Only ${allowed.join(', ')} can be changed here`);
   }
+  const formatPatch = parseFormatSettingsPatch(body, formatSettings);
   const changes: Changes = {};
   const patch: Partial<Record<SettingKey, SettingValue>> = {};
   for (const key of REGISTRY_SETTING_KEYS) {
@@ -69,8 +76,10 @@ export async function updateRegistrySettings(
     }
   }
   if (patch.package_audit_events !== undefined) await assertMayTurnOffAuditing(db, audit, principal, ns, patch.package_audit_events);
-  if (Object.keys(patch).length > 0) {
+  if (Object.keys(patch).length > 0 || Object.keys(formatPatch).length > 0) {
     await db.transaction().execute(async (tx) => {
+      await updateFormatSettings(tx, audit, ctx, ns, formatPatch);
+      if (Object.keys(patch).length === 0) return;
       await tx.updateTable('namespaces').set(patch).where('id', '=', ns.id).execute();
       await audit.record(tx, ctx, {
         eventName: 'package_registry_audit_settings_updated',
@@ -81,7 +90,7 @@ export async function updateRegistrySettings(
       });
     });
   }
-  return registrySettingsOf(db, audit, { ...ns, ...patch });
+  return registrySettingsOf(db, audit, { ...ns, ...patch }, formatSettings);
 }
 
 /**

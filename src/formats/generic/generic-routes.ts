@@ -1,9 +1,8 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import { filesOf, findPackageVersion, type PackageRow } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
-import type { PackageFormat } from '../format.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
@@ -26,19 +25,17 @@ async function downloadGenericFile(ctx: AppContext, request: GenericRequest, rep
   return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
 }
 
-export const genericFormat: PackageFormat = {
-  name: 'generic',
-  async register(app, ctx) {
-    await app.register(async (scope) => {
-      registerFormatErrorHandler(scope, ctx, 'generic', (message) => ({ message }));
-      // The body is the file itself, with any Content-Type or none (curl --upload-file sends
-      // none; a .json or .txt file may come labelled as such). Every type is handed through as
-      // the raw request stream, so no parser buffers it and the upload streams into the blob store.
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-      const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
-      scope.put<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => uploadGenericFile(ctx, request, reply));
-      scope.get<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => downloadGenericFile(ctx, request, reply));
-    });
-  },
-};
+/** GitLab's generic package API: PUT and GET of one file of a version. */
+export async function registerGenericRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    registerFormatErrorHandler(scope, ctx, 'generic', (message) => ({ message }));
+    // The body is the file itself, with any Content-Type or none (curl --upload-file sends
+    // none; a .json or .txt file may come labelled as such). Every type is handed through as
+    // the raw request stream, so no parser buffers it and the upload streams into the blob store.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
+    scope.put<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => uploadGenericFile(ctx, request, reply));
+    scope.get<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => downloadGenericFile(ctx, request, reply));
+  });
+}

@@ -1,12 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
+import type { Project } from '../../core/accounts/projects.js';
+import { effectiveFormatSetting, type FormatSetting } from '../../core/packages/format-settings.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi } from '../../core/packages/package-json.js';
 import { filesOf, findPackageVersion } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
+import { getRow } from '../../storage/db/row-lookup.js';
 import { noteAttempt } from '../format-errors.js';
 import { registryProject } from '../registry-project.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGenericSelect, parseGenericStatus } from './generic-names.js';
@@ -14,9 +17,21 @@ import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGe
 export type GenericParams = { id: string; package_name: string; package_version: string; file_name: string };
 export type GenericRequest = FastifyRequest<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>;
 
-// Trove refuses a second file with the same name in a version, where GitLab accepts it by default
-// (its generic_duplicates_allowed setting): an audited sha256 must keep naming the bytes served.
+// A second file with the same name in a version is refused unless the namespace allows duplicates
+// (GitLab's generic_duplicates_allowed, off by default here). Where allowed, the upload replaces the
+// file, audited with the old and new digest: an audited sha256 must keep naming the bytes served.
 const DUPLICATE = 'Duplicate package file is not allowed';
+
+export const GENERIC_DUPLICATES_ALLOWED: FormatSetting = {
+  key: 'generic_duplicates_allowed',
+  description: 'A generic upload under an existing file name replaces that file (audited as package_file_replaced) instead of being refused with 403.',
+  default: false,
+};
+
+/** Whether the project's namespace (or the nearest one above it that says so) allows duplicate generic files. */
+async function duplicatesAllowed(ctx: AppContext, project: Project): Promise<boolean> {
+  return effectiveFormatSetting(ctx.db, await getRow(ctx.db, 'namespaces', { id: project.namespace_id }), GENERIC_DUPLICATES_ALLOWED);
+}
 
 /** A declared size over the limit is refused before a single byte is read. */
 function assertDeclaredSize(request: FastifyRequest, maxBytes: number): void {
@@ -64,7 +79,8 @@ export async function uploadGenericFile(ctx: AppContext, request: GenericRequest
   assertDeclaredSize(request, ctx.config.genericMaxUploadBytes);
 
   const existing = await findPackageVersion(ctx.db, project.id, 'generic', name, version);
-  if (existing && (await filesOf(ctx.db, [existing.id])).some((f) => f.file_name === fileName)) throw errors.forbidden(DUPLICATE);
+  const replaced = existing ? (await filesOf(ctx.db, [existing.id])).find((f) => f.file_name === fileName) : undefined;
+  if (replaced && !(await duplicatesAllowed(ctx, project))) throw errors.forbidden(DUPLICATE);
 
   const blob = await receiveFile(ctx, request);
   // A concurrent upload of the same version or file name makes this write fail on the unique
@@ -77,7 +93,8 @@ export async function uploadGenericFile(ctx: AppContext, request: GenericRequest
       if (!existing) {
         return (await writer.createVersion({ format: 'generic', name, normalizedName: name, version, metadata: {}, status, files: [file] })).id;
       }
-      await writer.addFile(existing, file);
+      if (replaced) await writer.replaceFile(existing, replaced, blob);
+      else await writer.addFile(existing, file);
       if (status !== undefined) await writer.setStatus(existing, status);
       return existing.id;
     },

@@ -60,6 +60,14 @@ export function tarballFileName(name: string, version: string): string {
   return `${base}-${version}.tgz`;
 }
 
+/** A tarball name as npm makes them (tarballFileName): lowercase, no separators or "..", ending in .tgz. */
+export function assertTarballFileName(fileName: unknown): string {
+  if (typeof fileName !== 'string' || !/^[a-z0-9][a-z0-9._+-]*\.tgz$/.test(fileName) || fileName.includes('..')) {
+    throw errors.badRequest(`Invalid tarball name ${JSON.stringify(fileName)}`);
+  }
+  return fileName;
+}
+
 /** Splits the path after /packages/npm/ into the package name and what follows it. */
 export function splitNamePath(rest: string): { name: string; tail: string[] } {
   const segments = rest.split('/').filter((s) => s !== '');

@@ -1,11 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { findVisibleFile } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
-import type { PackageFormat } from '../format.js';
 import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
@@ -170,19 +169,17 @@ async function readFromGroup(ctx: AppContext, request: Req, reply: FastifyReply)
   throw errors.notFound('Package not found');
 }
 
-export const npmFormat: PackageFormat = {
-  name: 'npm',
-  async register(app, ctx) {
-    await app.register(async (scope) => {
-      registerFormatErrorHandler(scope, ctx, 'npm', (message) => ({ error: message }));
-      // The tarball travels base64-encoded inside the JSON body: allow for the 4/3 expansion.
-      const bodyLimit = Math.ceil(ctx.config.maxUploadBytes * 1.34) + 1024 * 1024;
-      const prefix = '/api/v4/projects/:id/packages/npm/*';
-      scope.get<{ Params: Params }>(prefix, (request, reply) => read(ctx, request, reply));
-      scope.put<{ Params: Params }>(prefix, { bodyLimit }, (request) => write(ctx, request));
-      scope.delete<{ Params: Params }>(prefix, (request) => remove(ctx, request));
-      scope.get<{ Params: Params }>('/api/v4/groups/:id/-/packages/npm/*', (request, reply) => readFromGroup(ctx, request, reply));
-      await registerNpmAuditRoutes(scope);
-    });
-  },
-};
+/** npm's registry API per project, group-level reads, and npm audit's endpoints. */
+export async function registerNpmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    registerFormatErrorHandler(scope, ctx, 'npm', (message) => ({ error: message }));
+    // The tarball travels base64-encoded inside the JSON body: allow for the 4/3 expansion.
+    const bodyLimit = Math.ceil(ctx.config.maxUploadBytes * 1.34) + 1024 * 1024;
+    const prefix = '/api/v4/projects/:id/packages/npm/*';
+    scope.get<{ Params: Params }>(prefix, (request, reply) => read(ctx, request, reply));
+    scope.put<{ Params: Params }>(prefix, { bodyLimit }, (request) => write(ctx, request));
+    scope.delete<{ Params: Params }>(prefix, (request) => remove(ctx, request));
+    scope.get<{ Params: Params }>('/api/v4/groups/:id/-/packages/npm/*', (request, reply) => readFromGroup(ctx, request, reply));
+    await registerNpmAuditRoutes(scope);
+  });
+}

@@ -1,11 +1,10 @@
 import multipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { filesOf, fileWithPackage, selectFilesWithPackage } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
-import type { PackageFormat } from '../format.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
@@ -91,40 +90,38 @@ async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
   return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
 }
 
-export const pypiFormat: PackageFormat = {
-  name: 'pypi',
-  async register(app, ctx) {
-    await app.register(async (scope) => {
-      // twine shows the response text, so errors are plain text as on PyPI.
-      registerFormatErrorHandler(scope, ctx, 'pypi', (message) => message);
-      await scope.register(multipart, {
-        // Keep '/' and '\\' in file names so that validation refuses them: busboy would otherwise
-        // strip "dir/" and store the upload under a name the client never sent.
-        preservePath: true,
-        limits: { ...FORM_LIMITS, fileSize: ctx.config.maxUploadBytes + 1 },
-      });
-      const project = '/api/v4/projects/:id/packages/pypi';
-      const group = '/api/v4/groups/:id/-/packages/pypi';
-      scope.post<{ Params: Params }>(project, { bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
-        const target = await registryProject(ctx, request);
-        await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
-        return reply.status(201).send(await uploadPypiFile(ctx, request, target));
-      });
-      // PEP 503: index URLs end with '/' (the project list's links are relative to it), so redirect.
-      for (const prefix of [project, group]) {
-        scope.get<{ Params: Params }>(`${prefix}/simple`, async (request, reply) => {
-          const url = new URL(request.url, 'http://trove.invalid');
-          return reply.redirect(`${url.pathname}/${url.search}`, 301);
-        });
-      }
-      for (const path of ['/simple/', '/simple/:name', '/simple/:name/']) {
-        scope.get<{ Params: Params }>(`${project}${path}`, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
-        scope.get<{ Params: Params }>(`${group}${path}`, async (request, reply) => {
-          const readable = await readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
-          return serveSimple(ctx, request, reply, readable);
-        });
-      }
-      scope.get<{ Params: Params }>(`${project}/files/:sha256/:file_name`, (request, reply) => download(ctx, request, reply));
+/** PyPI's upload API and simple index (PEP 503/691) per project and per group, and file downloads. */
+export async function registerPypiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    // twine shows the response text, so errors are plain text as on PyPI.
+    registerFormatErrorHandler(scope, ctx, 'pypi', (message) => message);
+    await scope.register(multipart, {
+      // Keep '/' and '\\' in file names so that validation refuses them: busboy would otherwise
+      // strip "dir/" and store the upload under a name the client never sent.
+      preservePath: true,
+      limits: { ...FORM_LIMITS, fileSize: ctx.config.maxUploadBytes + 1 },
     });
-  },
-};
+    const project = '/api/v4/projects/:id/packages/pypi';
+    const group = '/api/v4/groups/:id/-/packages/pypi';
+    scope.post<{ Params: Params }>(project, { bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
+      const target = await registryProject(ctx, request);
+      await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
+      return reply.status(201).send(await uploadPypiFile(ctx, request, target));
+    });
+    // PEP 503: index URLs end with '/' (the project list's links are relative to it), so redirect.
+    for (const prefix of [project, group]) {
+      scope.get<{ Params: Params }>(`${prefix}/simple`, async (request, reply) => {
+        const url = new URL(request.url, 'http://trove.invalid');
+        return reply.redirect(`${url.pathname}/${url.search}`, 301);
+      });
+    }
+    for (const path of ['/simple/', '/simple/:name', '/simple/:name/']) {
+      scope.get<{ Params: Params }>(`${project}${path}`, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
+      scope.get<{ Params: Params }>(`${group}${path}`, async (request, reply) => {
+        const readable = await readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
+        return serveSimple(ctx, request, reply, readable);
+      });
+    }
+    scope.get<{ Params: Params }>(`${project}/files/:sha256/:file_name`, (request, reply) => download(ctx, request, reply));
+  });
+}

@@ -24,6 +24,7 @@ import * as m015 from './migrations/015-audit-integrity-alarms.js';
 import * as m016 from './migrations/016-authentication-failure-windows.js';
 import * as m017 from './migrations/017-member-expiry.js';
 import * as m019 from './migrations/019-audit-author-indexes.js';
+import * as m020 from './migrations/020-format-settings.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -90,6 +91,7 @@ const migrations = {
   '016-authentication-failure-windows': m016,
   '017-member-expiry': m017,
   '019-audit-author-indexes': m019,
+  '020-format-settings': m020,
 };
 
 function migrator(db: Db): Migrator {

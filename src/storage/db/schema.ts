@@ -316,6 +316,13 @@ export interface AuthenticationFailureWindowsTable {
   first_failure: string;
 }
 
+/** A format setting set on a namespace (migration 020); value 1 = yes, 0 = no. */
+export interface NamespaceFormatSettingsTable {
+  namespace_id: number;
+  key: string;
+  value: number;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -338,6 +345,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_index_progress: AuditIndexProgressTable;
   instance_settings: InstanceSettingsTable;
+  namespace_format_settings: NamespaceFormatSettingsTable;
   job_leases: JobLeasesTable;
   job_runs: JobRunsTable;
   audit_checkpoints: AuditCheckpointsTable;

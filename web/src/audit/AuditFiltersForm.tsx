@@ -1,7 +1,8 @@
 import type { FormEvent } from 'react';
 import { localZoneName } from '../ui/date-time';
 import { EVENT_GROUPS, includesSubgroups, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
-import { actorTypeLabel, eventLabel, PACKAGE_FORMATS, TOKEN_TYPES, viaLabel } from './labels';
+import { usePackageFormats } from '../packages/package-formats';
+import { actorTypeLabel, eventLabel, TOKEN_TYPES, viaLabel } from './labels';
 
 export interface ProjectOption {
   id: number;
@@ -29,6 +30,7 @@ export function AuditFiltersForm({
   onApply: (next: AuditQuery) => void;
   projects?: ProjectOption[];
 }) {
+  const formats = usePackageFormats();
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -116,11 +118,12 @@ export function AuditFiltersForm({
       </label>
       <label>
         Format
-        <select name="package_format" defaultValue={value('package_format')}>
+        {/* Keyed by the list, so a format named in the URL is selected once the list has loaded. */}
+        <select name="package_format" defaultValue={value('package_format')} key={formats.length}>
           <option value="">Any</option>
-          {Object.entries(PACKAGE_FORMATS).map(([format, label]) => (
-            <option key={format} value={format}>
-              {label}
+          {formats.map((format) => (
+            <option key={format.name} value={format.name}>
+              {format.display_name}
             </option>
           ))}
         </select>

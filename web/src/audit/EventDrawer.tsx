@@ -3,10 +3,12 @@ import { pipelineText } from '../packages/published-by';
 import type { AuditEvent } from '../types';
 import { DateTime } from '../ui/date-time';
 import { ActorCell } from './ActorCell';
-import { eventLabel, formatLabel, viaText } from './labels';
+import { formatLabelIn, usePackageFormats } from '../packages/package-formats';
+import { eventLabel, viaText } from './labels';
 
 /** The whole record of one event: a summary, then the JSON exactly as the API returns it. */
 export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
+  const formats = usePackageFormats();
   const closeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
@@ -59,7 +61,7 @@ export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: ()
             <>
               <dt>Package</dt>
               <dd>
-                {formatLabel(event.package.format)} · {event.package.name}
+                {formatLabelIn(formats, event.package.format)} · {event.package.name}
                 {event.package.version ? ` ${event.package.version}` : ''}
               </dd>
             </>

@@ -1,9 +1,7 @@
-// Readable words for the API's raw values (event names, via, actor types, formats). The raw value
+// Readable words for the API's raw values (event names, via, actor types; format names come from
+// the API, packages/package-formats.ts). The raw value
 // stays one hover or one click away (title attributes, the event drawer), as a reviewer quoting
 // an event to a SIEM or a ticket needs the exact name.
-
-/** Package formats Trove serves (src/formats/index.ts), as the API's package_format values. */
-export const PACKAGE_FORMATS: Record<string, string> = { npm: 'npm', pypi: 'PyPI', generic: 'Generic' };
 
 export const VIA_LABELS: Record<string, string> = {
   web: 'Web UI',
@@ -30,7 +28,6 @@ export { auditEventLabel as eventLabel } from '../../../src/core/audit/event-cat
 
 export const viaLabel = (via: string) => VIA_LABELS[via] ?? via;
 export const actorTypeLabel = (type: string) => ACTOR_TYPE_LABELS[type] ?? type;
-export const formatLabel = (format: string) => PACKAGE_FORMATS[format] ?? format;
 
 /** "Package client · npm 11.6.2": how the request came, and with which client. */
 export function viaText(via: string, client: { name: string; version: string | null } | null): string {

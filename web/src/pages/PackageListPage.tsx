@@ -1,6 +1,7 @@
 import { apiPath, enc } from '../api';
 import { viaText } from '../audit/labels';
 import { actorText } from '../packages/published-by';
+import { usePackageFormats } from '../packages/package-formats';
 import { PublishInstructions } from '../packages/PublishInstructions';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { Group, Package, Project } from '../types';
@@ -10,7 +11,6 @@ import { ScopeHeader } from '../ui/scope-header';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 
-const FORMATS = ['npm', 'pypi', 'generic'];
 /** GitLab's list shows default and error versions; the others only when asked for by status. */
 const STATUSES = [
   { value: '', label: 'Listed (default and error)' },
@@ -36,6 +36,7 @@ function PackageStatus({ pkg }: { pkg: Package }) {
 /** A group's (with its subgroups) or a project's packages, filtered by name and format, paged. */
 export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects'; fullPath: string }) {
   const { path, query } = useLocation();
+  const formats = usePackageFormats();
   const name = query.get('name') ?? '';
   const format = query.get('format') ?? '';
   const status = query.get('status') ?? '';
@@ -85,11 +86,11 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
         </label>
         <label>
           Format
-          <select name="format" defaultValue={format} key={`f${format}`}>
+          <select name="format" defaultValue={format} key={`f${format}-${formats.length}`}>
             <option value="">All formats</option>
-            {FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {f}
+            {formats.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.display_name}
               </option>
             ))}
           </select>

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePackage, NpmClient } from '../../support/npm-client.js';
-import { packageTarball, publishBody } from '../../support/npm-publish-body.js';
-import { tempDir } from '../../support/trove-process.js';
-import { pathSegment, rawRequest, type DriverContext, type FormatDriver } from '../format-driver.js';
+import { makePackage, NpmClient } from '../../../test/support/npm-client.js';
+import { packageTarball, publishBody } from '../../../test/support/npm-publish-body.js';
+import { tempDir } from '../../../test/support/trove-process.js';
+import { pathSegment, rawRequest, type DriverContext, type FormatDriver } from '../../../test/conformance/format-driver.js';
 
 let counter = 0;
 const registry = (ctx: DriverContext) => `${ctx.trove.baseUrl}/api/v4/projects/${ctx.projectId}/packages/npm/`;
 
 /** npm: `npm pack` then `npm publish <tgz>`, so the exact bytes sent are known; download with `npm pack <spec>`. */
-export const npmDriver: FormatDriver = {
+export const conformanceDriver: FormatDriver = {
   format: 'npm',
   clientName: 'npm',
   via: 'package_client',

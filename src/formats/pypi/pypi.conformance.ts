@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { basic } from '../../support/api.js';
-import { buildProject, indexUrl, twineUpload, Venv, type BuiltProject } from '../../support/python-client.js';
-import { tempDir } from '../../support/trove-process.js';
-import type { DriverContext, FormatDriver } from '../format-driver.js';
+import { basic } from '../../../test/support/api.js';
+import { buildProject, indexUrl, twineUpload, Venv, type BuiltProject } from '../../../test/support/python-client.js';
+import { tempDir } from '../../../test/support/trove-process.js';
+import type { DriverContext, FormatDriver } from '../../../test/conformance/format-driver.js';
 
 let counter = 0;
 const built = new Map<string, BuiltProject>();
@@ -16,7 +16,7 @@ async function project(name: string, version: string): Promise<BuiltProject> {
 }
 
 /** PyPI: twine uploads the wheel, then the sdist as a second file; pip downloads. */
-export const pypiDriver: FormatDriver = {
+export const conformanceDriver: FormatDriver = {
   format: 'pypi',
   clientName: 'twine',
   via: 'package_client',

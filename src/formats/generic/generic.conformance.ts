@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { curl } from '../../support/generic-curl.js';
-import { tempDir } from '../../support/trove-process.js';
-import { pathSegment, rawRequest, type DriverContext, type FormatDriver, type SentFile } from '../format-driver.js';
+import { curl } from '../../../test/support/generic-curl.js';
+import { tempDir } from '../../../test/support/trove-process.js';
+import { pathSegment, rawRequest, type DriverContext, type FormatDriver, type SentFile } from '../../../test/conformance/format-driver.js';
 
 let counter = 0;
 const fileUrl = (ctx: DriverContext, name: string, version: string, fileName: string) =>
@@ -19,7 +19,7 @@ async function put(ctx: DriverContext, token: string, name: string, version: str
 }
 
 /** Generic packages: curl --upload-file and curl -o, as in GitLab's documentation. */
-export const genericDriver: FormatDriver = {
+export const conformanceDriver: FormatDriver = {
   format: 'generic',
   clientName: 'curl',
   via: 'api',

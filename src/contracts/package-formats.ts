@@ -1,0 +1,21 @@
+import Type, { type Static } from 'typebox';
+
+// What the API serves about the package formats, from each format's declaration
+// (src/formats/<name>/<name>-format.ts), so the web UI shows any format's name and steps
+// without a list of its own.
+
+/** One step to copy: a title and the command, as GitLab's package page shows them. */
+export const InstructionStep = Type.Object({ title: Type.String(), command: Type.String() });
+export type InstructionStep = Static<typeof InstructionStep>;
+
+/** `GET /package_formats`: a format Trove serves (`name` is the package_type / package_format value). */
+export const FormatSummary = Type.Object({ name: Type.String(), display_name: Type.String() });
+export type FormatSummary = Static<typeof FormatSummary>;
+
+/** `GET /projects/:id/package_formats`: a format and the steps that publish into this project with it. */
+export const FormatPublishInstructions = Type.Object({ name: Type.String(), display_name: Type.String(), publish: Type.Array(InstructionStep) });
+export type FormatPublishInstructions = Static<typeof FormatPublishInstructions>;
+
+/** `GET /projects/:id/packages/:package_id/instructions`: the steps that install this version. */
+export const PackageInstallInstructions = Type.Object({ package_type: Type.String(), display_name: Type.String(), install: Type.Array(InstructionStep) });
+export type PackageInstallInstructions = Static<typeof PackageInstallInstructions>;

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { latestEvent } from '../support/audit.js';
+import { fastBlobGc } from '../support/background-jobs.js';
+import { packageTarball, publishBody } from '../support/npm-publish-body.js';
+import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
+import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { World, type TestUser } from '../support/world.js';
+
+// What the API says about the formats, from each format's declaration (src/formats/<name>/<name>-format.ts):
+// the list the web UI builds its filters from, the install and publish steps it shows, and the
+// format settings served with the package settings (generic_duplicates_allowed, whose replace is
+// one audited write that leaves the old bytes to the blob collector).
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('package formats through the API', () => {
+  let trove: RunningTrove;
+  let world: World;
+  let dana: TestUser;
+  let group: { id: number; full_path: string };
+  let project: { id: number; path_with_namespace: string };
+  const packagesUrl = () => `${trove.baseUrl}/api/v4/projects/${project.id}/packages`;
+  const genericUrl = (file: string) => `${packagesUrl()}/generic/tool/1.0.0/${file}`;
+  const putGeneric = (file: string, bytes: Buffer) => fetch(genericUrl(file), { method: 'PUT', body: new Uint8Array(bytes), headers: { 'PRIVATE-TOKEN': dana.token } });
+  const packageOf = async (type: string) => (await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?package_type=${type}`))[0];
+  const instructionsOf = async (type: string) => world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages/${(await packageOf(type)).id}/instructions`);
+
+  before(async () => {
+    trove = await startTrove({ env: fastBlobGc() });
+    world = new World(trove);
+    group = await world.group('acme');
+    project = await world.project('web-app', group.id);
+    dana = await world.user('dana', ['api'], 'dana-laptop');
+    await world.addMember('groups', group.id, dana, 30);
+    const npm = await fetch(`${packagesUrl()}/npm/@acme%2fui-kit`, {
+      method: 'PUT',
+      body: JSON.stringify(publishBody('@acme/ui-kit', '1.4.0', await packageTarball('@acme/ui-kit', '1.4.0'))),
+      headers: { 'PRIVATE-TOKEN': dana.token, 'content-type': 'application/json' },
+    });
+    assert.equal(npm.status, 200, await npm.text());
+    const wheel = Buffer.from('wheel bytes');
+    const form = new FormData();
+    const fields = { ':action': 'file_upload', protocol_version: '1', name: 'Acme.Tools', version: '2.0.0', filetype: 'bdist_wheel', pyversion: 'py3', metadata_version: '2.1', sha256_digest: sha256(wheel) };
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    form.append('content', new Blob([wheel]), 'acme_tools-2.0.0-py3-none-any.whl');
+    const pypi = await fetch(`${packagesUrl()}/pypi`, { method: 'POST', body: form, headers: { authorization: `Basic ${Buffer.from(`__token__:${dana.token}`).toString('base64')}` } });
+    assert.equal(pypi.status, 201, await pypi.text());
+    for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  it('lists the formats Trove serves with their display names', async () => {
+    const res = await fetch(`${trove.baseUrl}/api/v4/package_formats`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), [
+      { name: 'npm', display_name: 'npm' },
+      { name: 'pypi', display_name: 'PyPI' },
+      { name: 'generic', display_name: 'Generic' },
+    ]);
+  });
+
+  it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
+    const registry = `${packagesUrl()}/npm/`;
+    assert.deepEqual(await instructionsOf('npm'), {
+      package_type: 'npm',
+      display_name: 'npm',
+      install: [
+        { title: '.npmrc', command: `@acme:registry=${registry}\n${registry.replace('http:', '')}:_authToken=<TOKEN>` },
+        { title: 'Install', command: 'npm install @acme/ui-kit@1.4.0' },
+      ],
+    });
+    assert.deepEqual(await instructionsOf('pypi'), {
+      package_type: 'pypi',
+      display_name: 'PyPI',
+      install: [{ title: 'Install', command: `pip install --index-url ${packagesUrl().replace('://', '://__token__:<TOKEN>@')}/pypi/simple/ Acme.Tools==2.0.0` }],
+    });
+    const curlLine = (file: string) => `curl --fail --header "PRIVATE-TOKEN: <TOKEN>" --output ${file} "${genericUrl(file)}"`;
+    assert.deepEqual(await instructionsOf('generic'), {
+      package_type: 'generic',
+      display_name: 'Generic',
+      install: ['tool-linux', 'tool-darwin'].map((file) => ({ title: file, command: curlLine(file) })),
+    });
+  });
+
+  it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
+    const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'generic']);
+    const [npm, pypi, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
+    assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
+    assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
+    const outsider = await world.user('olga', ['api']);
+    const pkg = await packageOf('npm');
+    for (const path of [`/api/v4/projects/${project.id}/package_formats`, `/api/v4/projects/${project.id}/packages/${pkg.id}/instructions`]) {
+      assert.equal((await outsider.api.get(path)).status, 404, path);
+    }
+    const other = await world.project('other', group.id);
+    assert.equal((await dana.api.get(`/api/v4/projects/${other.id}/packages/${pkg.id}/instructions`)).status, 404, 'a package id of another project');
+  });
+
+  it('serves generic_duplicates_allowed with the package settings, inherited by subgroups, its changes audited', async () => {
+    const initial = await world.root.expect(200, 'GET', `/api/v4/groups/${group.id}/packages/settings`);
+    assert.deepEqual([initial.generic_duplicates_allowed, initial.generic_duplicates_allowed_effective, initial.generic_duplicates_allowed_source], [null, false, 'default']);
+    assert.equal((await world.root.put(`/api/v4/groups/${group.id}/packages/settings`, { generic_duplicates_allowed: 'maybe' })).status, 400);
+    const set = await world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, { generic_duplicates_allowed: true });
+    assert.deepEqual([set.generic_duplicates_allowed, set.generic_duplicates_allowed_effective, set.generic_duplicates_allowed_source], [true, true, 'acme']);
+    const event = await latestEvent(world.root, `/api/v4/groups/${group.id}/audit_events`, 'package_registry_format_settings_updated');
+    assert.deepEqual(event.changes, { generic_duplicates_allowed: { from: null, to: true } });
+    const sub = await world.group('team', group.id);
+    const inherited = await world.root.expect(200, 'GET', `/api/v4/groups/${sub.id}/packages/settings`);
+    assert.deepEqual([inherited.generic_duplicates_allowed, inherited.generic_duplicates_allowed_effective, inherited.generic_duplicates_allowed_source], [null, true, 'acme']);
+  });
+
+  it('replaces a generic file where duplicates are allowed: one audited write, the old bytes collected', async () => {
+    const pkg = await packageOf('generic');
+    const filesPath = `/api/v4/projects/${project.id}/packages/${pkg.id}/package_files`;
+    const [before] = (await world.root.expect(200, 'GET', filesPath)).filter((f: { file_name: string }) => f.file_name === 'tool-linux');
+    const bytes = randomBytes(80);
+    const res = await putGeneric('tool-linux', bytes);
+    assert.equal(res.status, 201, await res.text());
+
+    const files = await world.root.expect(200, 'GET', filesPath);
+    assert.deepEqual(files.map((f: { file_name: string }) => f.file_name), ['tool-linux', 'tool-darwin'], 'replaced in place, no second file of that name');
+    const after = files[0];
+    assert.deepEqual([after.id, after.file_sha256, after.size], [before.id, sha256(bytes), bytes.length]);
+    const event = await latestEvent(world.root, `/api/v4/projects/${project.id}/audit_events`, 'package_registry_package_file_replaced');
+    assert.deepEqual(event.changes, { sha256: { from: before.file_sha256, to: sha256(bytes) }, size: { from: before.size, to: bytes.length } });
+    assert.deepEqual(event.package.files, [{ file_name: 'tool-linux', size: bytes.length, sha256: sha256(bytes) }]);
+    assert.equal(event.actor.token_name, 'dana-laptop');
+    const download = await fetch(genericUrl('tool-linux'), { headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.ok(Buffer.from(await download.arrayBuffer()).equals(bytes), 'the new bytes are served');
+
+    await assertOnlyFileBlobsStored(trove, world.root, [project.id]);
+    const stored = await storedBlobs(trove);
+    assert.ok(!stored.includes(before.file_sha256), 'the replaced bytes are collected');
+    assert.ok(stored.includes(sha256(bytes)), 'the new bytes are kept');
+  });
+
+  it('refuses a duplicate again once the setting is back to inherit (default: no)', async () => {
+    await world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, { generic_duplicates_allowed: null });
+    const res = await putGeneric('tool-linux', randomBytes(8));
+    assert.equal(res.status, 403);
+    assert.deepEqual(await res.json(), { message: 'Duplicate package file is not allowed' });
+  });
+});
