@@ -8,8 +8,12 @@ import Type, { type Static } from 'typebox';
 export const InstructionStep = Type.Object({ title: Type.String(), command: Type.String() });
 export type InstructionStep = Static<typeof InstructionStep>;
 
-/** `GET /package_formats`: a format Trove serves (`name` is the package_type / package_format value). */
-export const FormatSummary = Type.Object({ name: Type.String(), display_name: Type.String() });
+/** A yes/no setting a format declares, changed under /groups/:id/packages/settings (null there: inherit). */
+export const FormatSettingSummary = Type.Object({ key: Type.String(), description: Type.String(), default: Type.Boolean() });
+export type FormatSettingSummary = Static<typeof FormatSettingSummary>;
+
+/** `GET /package_formats`: a format Trove serves (`name` is the package_type / package_format value) and its settings. */
+export const FormatSummary = Type.Object({ name: Type.String(), display_name: Type.String(), settings: Type.Array(FormatSettingSummary) });
 export type FormatSummary = Static<typeof FormatSummary>;
 
 /** `GET /projects/:id/package_formats`: a format and the steps that publish into this project with it. */

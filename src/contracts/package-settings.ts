@@ -38,8 +38,10 @@ export const PackageSettings = Type.Object(
   },
   { additionalProperties: FormatSettingField },
 );
-export type PackageSettings = Static<typeof PackageSettings>;
+/** The format settings' fields are named by the formats, so they are read by key. */
+type FormatSettingFields = { [formatSettingField: string]: Static<typeof FormatSettingField> };
+export type PackageSettings = Static<typeof PackageSettings> & FormatSettingFields;
 
 /** The same, read by a caller, with whether their PUT would pass the role and scope checks. */
 export const PackageSettingsView = Type.Object({ ...PackageSettings.properties, can_update: Type.Boolean() }, { additionalProperties: FormatSettingField });
-export type PackageSettingsView = Static<typeof PackageSettingsView>;
+export type PackageSettingsView = Static<typeof PackageSettingsView> & FormatSettingFields;

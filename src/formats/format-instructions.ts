@@ -7,11 +7,15 @@ import { FORMATS, formatNamed } from './index.js';
 // What the API serves about the formats (GET /package_formats, the instructions endpoints), so the
 // web UI shows any format's name and steps without knowing it.
 
-export const formatSummary = (format: PackageFormat): FormatSummary => ({ name: format.name, display_name: format.displayName });
+export const formatSummary = (format: PackageFormat): FormatSummary => ({
+  name: format.name,
+  display_name: format.displayName,
+  settings: format.settings.map(({ key, description, default: byDefault }) => ({ key, description, default: byDefault })),
+});
 
 /** Every format with the steps that publish into this project. */
 export function publishInstructions(baseUrl: string, projectId: number): FormatPublishInstructions[] {
-  return FORMATS.map((format) => ({ ...formatSummary(format), publish: format.instructions.publish({ baseUrl, projectId }) }));
+  return FORMATS.map((format) => ({ name: format.name, display_name: format.displayName, publish: format.instructions.publish({ baseUrl, projectId }) }));
 }
 
 /** The steps that install this version; none for a format Trove no longer serves. */

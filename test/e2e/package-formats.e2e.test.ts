@@ -54,14 +54,19 @@ describe('package formats through the API', () => {
     await trove?.stop();
   });
 
-  it('lists the formats Trove serves with their display names', async () => {
+  it('lists the formats Trove serves with their display names and declared settings', async () => {
     const res = await fetch(`${trove.baseUrl}/api/v4/package_formats`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), [
-      { name: 'npm', display_name: 'npm' },
-      { name: 'pypi', display_name: 'PyPI' },
-      { name: 'generic', display_name: 'Generic' },
-    ]);
+    const formats = await res.json();
+    assert.deepEqual(
+      formats.map((f: any) => [f.name, f.display_name, f.settings.map((s: any) => [s.key, s.default])]),
+      [
+        ['npm', 'npm', []],
+        ['pypi', 'PyPI', []],
+        ['generic', 'Generic', [['generic_duplicates_allowed', false]]],
+      ],
+    );
+    assert.match(formats[2].settings[0].description, /replaces that file/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {

@@ -122,6 +122,28 @@ describe('web UI in Chromium, part 2', () => {
     assert.equal(settings.package_audit_events, 'inherit');
   });
 
+  it('shows the settings the formats declare, from the API, and saves one', async () => {
+    const formats = await data.world.root.expect(200, 'GET', '/api/v4/package_formats');
+    const declared = formats.flatMap((format: any) => format.settings.map((setting: any) => ({ ...setting, format: format.display_name })));
+    assert.ok(declared.length > 0, 'a format declares a setting');
+    const panel = page.getByRole('region', { name: 'Package format settings' });
+    for (const setting of declared) {
+      const group = panel.getByRole('group', { name: `${setting.format}: ${setting.key}` });
+      await group.getByText(setting.description).waitFor();
+      await group.getByText(`In effect: ${setting.default ? 'yes' : 'no'}`).waitFor();
+      assert.equal(await group.getByLabel('Setting').inputValue(), 'inherit');
+    }
+    const [first] = declared;
+    const group = panel.getByRole('group', { name: `${first.format}: ${first.key}` });
+    await group.getByLabel('Setting').selectOption(first.default ? 'false' : 'true');
+    await panel.getByRole('button', { name: 'Save format settings' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await group.getByText(`In effect: ${first.default ? 'no' : 'yes'}`).waitFor();
+    const settings = await data.world.root.expect(200, 'GET', '/api/v4/namespaces/olivia/packages/settings');
+    assert.deepEqual([settings[first.key], settings[`${first.key}_source`]], [!first.default, 'olivia']);
+    assert.equal(settings.package_download_events, 'enabled', 'the audit settings are left as they were');
+  });
+
   it('creates a personal access token (secret shown once, it works), revokes it, and it stops working', async () => {
     await page.getByRole('link', { name: 'Access tokens' }).click();
     const tokens = page.getByRole('region', { name: 'Your tokens' });

@@ -10,7 +10,8 @@ export type { Member } from '../../src/contracts/members.js';
 export type { DeletedPackage, DistTag, Package, PackageFile } from '../../src/contracts/packages.js';
 export type { Actor, Pipeline, PublishedBy } from '../../src/contracts/actors.js';
 import type { Actor, Pipeline } from '../../src/contracts/actors.js';
-export type { FormatPublishInstructions, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
+export type { PackageSettingsView } from '../../src/contracts/package-settings.js';
+export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
 export interface AuditEvent {
   id: number;

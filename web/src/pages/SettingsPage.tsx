@@ -1,5 +1,6 @@
 import { apiPath, enc } from '../api';
 import { AuditSwitches } from '../settings/AuditSwitches';
+import { FormatSettings } from '../settings/FormatSettings';
 import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
 import { ScopeHeader } from '../ui/scope-header';
@@ -7,7 +8,7 @@ import { tokenScopeBlock } from '../ui/write-access';
 
 const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
 
-/** Owners' settings: audit switches (groups, user namespaces) and deploy tokens (groups, projects). */
+/** Owners' settings: audit switches and format settings (groups, user namespaces) and deploy tokens (groups, projects). */
 export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
   const { session } = useSession();
   const deployTokens = (
@@ -32,6 +33,7 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
         <p className="kicker">User namespace</p>
         <h1>{fullPath}</h1>
         <AuditSwitches kind="namespaces" fullPath={fullPath} />
+        <FormatSettings kind="namespaces" fullPath={fullPath} />
       </section>
     );
   }
@@ -39,7 +41,10 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
     <section>
       <ScopeHeader kind={kind} fullPath={fullPath} current="settings" />
       {kind === 'groups' ? (
-        <AuditSwitches kind="groups" fullPath={fullPath} />
+        <>
+          <AuditSwitches kind="groups" fullPath={fullPath} />
+          <FormatSettings kind="groups" fullPath={fullPath} />
+        </>
       ) : (
         <p className="muted">Audit settings belong to the project’s group or user namespace.</p>
       )}

@@ -2,19 +2,19 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, apiPath, enc } from '../api';
 import { Link, routes } from '../router';
 import { useSession } from '../session';
+import type { PackageSettingsView } from '../types';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
 
-/** Setting values and their sources (strings), package_audit_events_enforced, and can_update (GET only). */
-type Settings = Record<string, string | boolean>;
+type Settings = PackageSettingsView;
 
 const SWITCHES = [
   { key: 'package_audit_events', label: 'Package audit events', help: 'Record who published, changed or deleted packages. Credential, settings and export events are always recorded.' },
   { key: 'package_download_events', label: 'Download events', help: 'Also record every package file download (needs package audit events).' },
-];
+] as const;
 
-function sourceText(source: string | undefined): string {
+function sourceText(source: string): string {
   return source === 'instance' ? 'the instance default' : `${source}`;
 }
 
@@ -47,9 +47,9 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
       <Loaded loadable={settings} retry={reload} what="Loading settings">
         {(loaded) => {
           const current = saved ?? loaded;
-          const explain = (key: string, help: string) => (
+          const explain = (key: (typeof SWITCHES)[number]['key'], help: string) => (
             <p className="muted small">
-              Inherited value: {current[`${key}_inherited`]} (from {sourceText(String(current[`${key}_inherited_source`]))}).{' '}
+              Inherited value: {current[`${key}_inherited`]} (from {sourceText(current[`${key}_inherited_source`])}).{' '}
               <strong>In effect: {current[`${key}_effective`]}</strong>
               {current[key] === 'inherit' ? '' : ' (set here)'}. {help}
               {key === 'package_audit_events' && current.package_audit_events_enforced === true && ' Enforced by the instance: nobody can disable them.'}
