@@ -1,0 +1,58 @@
+// The names of every audit event Trove records, in the catalog's order (by category). The API's
+// audit event contract (audit-events.ts) takes its event_name from this list, and the server's
+// event catalog (src/core/audit/event-catalog.ts) describes each of them: it must have an entry for
+// every name here and for no other. Imports nothing: the web UI bundles it.
+
+export const AUDIT_EVENT_NAMES = [
+  'package_registry_package_published',
+  'package_registry_package_file_added',
+  'package_registry_package_file_deleted',
+  'package_registry_package_deleted',
+  'package_registry_package_tag_created',
+  'package_registry_package_tag_updated',
+  'package_registry_package_tag_deleted',
+  'package_registry_package_deprecated',
+  'package_registry_package_undeprecated',
+  'package_registry_package_metadata_updated',
+  'package_registry_package_downloaded',
+  'package_registry_package_publish_denied',
+  'package_registry_cleanup_policy_executed',
+  'package_registry_audit_settings_updated',
+  'package_registry_cleanup_policy_updated',
+  'personal_access_token_created',
+  'personal_access_token_revoked',
+  'deploy_token_created',
+  'deploy_token_revoked',
+  'ci_job_token_issued',
+  'user_created',
+  'user_updated',
+  'user_blocked',
+  'user_unblocked',
+  'user_deleted',
+  'user_admin_granted',
+  'user_admin_revoked',
+  'group_created',
+  'group_updated',
+  'group_visibility_changed',
+  'group_transferred',
+  'group_deleted',
+  'project_created',
+  'project_updated',
+  'project_visibility_changed',
+  'project_transferred',
+  'project_deleted',
+  'member_added',
+  'member_access_level_changed',
+  'member_removed',
+  'audit_events_exported',
+  'audit_event_streaming_destination_created',
+  'audit_event_streaming_destination_updated',
+  'audit_event_streaming_destination_deleted',
+  'authentication_failed',
+  'user_signed_in',
+  'audit_integrity_alarm',
+  'audit_integrity_alarm_acknowledged',
+] as const;
+
+/** The name of an audit event Trove records. */
+export type AuditEventName = (typeof AUDIT_EVENT_NAMES)[number];
