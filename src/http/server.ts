@@ -88,8 +88,8 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerPackagesRoutes(app, ctx);
   registerDeletedPackageRoutes(app, ctx);
   registerCleanupPolicyRoutes(app, ctx);
-  registerAuditEventRoutes(app, ctx);
-  registerAuditExportRoutes(app, ctx);
+  registerAuditEventRoutes(api, ctx);
+  registerAuditExportRoutes(api, ctx);
   registerAuditStreamingRoutes(app, ctx);
   registerBackgroundJobRoutes(app, ctx);
   registerAuditCheckpointRoutes(app, ctx);
