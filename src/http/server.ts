@@ -90,10 +90,10 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerCleanupPolicyRoutes(app, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
-  registerAuditStreamingRoutes(app, ctx);
-  registerBackgroundJobRoutes(app, ctx);
-  registerAuditCheckpointRoutes(app, ctx);
-  registerAuditIntegrityRoutes(app, ctx);
+  registerAuditStreamingRoutes(api, ctx);
+  registerBackgroundJobRoutes(api, ctx);
+  registerAuditCheckpointRoutes(api, ctx);
+  registerAuditIntegrityRoutes(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(app, (scope) => format.register(scope, ctx));
   return app;
 }

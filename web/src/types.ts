@@ -102,20 +102,4 @@ export interface PackageFile {
   created_by: PublishedBy;
 }
 
-export interface AuditEvent {
-  id: number;
-  uuid: string;
-  seq: number;
-  event_name: string;
-  outcome: 'success' | 'failure';
-  reason?: string | null;
-  created_at: string;
-  details: { target_details: string; custom_message: string; entity_path: string | null; ip_address: string | null };
-  actor: Actor;
-  via: string;
-  client: { name: string; version: string | null } | null;
-  pipeline: Pipeline | null;
-  project: { id: number; full_path: string } | null;
-  package: { name: string; version: string | null; format: string } | null;
-  [key: string]: unknown;
-}
+export type { AuditEvent } from '../../src/contracts/audit-events.js';
