@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { AccessLevel } from '../core/accounts/access-levels.js';
 import { subtreeNamespaceIds } from '../core/accounts/namespaces.js';
-import Type from 'typebox';
 import { requireAdmin, requireApiUser } from '../core/accounts/permissions.js';
 import { TOKEN_TYPES, VIA, type AuditView } from '../core/audit/audit-query.js';
 import { INSTANCE_SCOPE, namespaceScope, projectScope, userScope } from '../core/audit/audit-scope.js';
@@ -58,6 +58,9 @@ export async function instanceView(request: FastifyRequest): Promise<ResolvedVie
   return { view: { kind: 'instance' }, scope: INSTANCE_SCOPE, project: null, label: 'instance', includeSubgroups: false };
 }
 
+/** A request to one group's, project's or user's audit events: `:id` names it. */
+export type ViewRequest = FastifyRequest & { params: { id: string } };
+
 /** A group's events; with include_subgroups (a queryFlag), its subgroups' too. */
 export async function groupView(ctx: AppContext, request: ViewRequest, include_subgroups: string | undefined): Promise<ResolvedView> {
   const principal = requireApiUser(request.principal, false);
@@ -74,9 +77,6 @@ export async function groupView(ctx: AppContext, request: ViewRequest, include_s
     includeSubgroups,
   };
 }
-
-/** A request to one project's, group's or user's audit events: `:id` names it. */
-export type ViewRequest = FastifyRequest & { params: { id: string } };
 
 export async function projectView(ctx: AppContext, request: ViewRequest): Promise<ResolvedView> {
   const principal = requireApiUser(request.principal, false);

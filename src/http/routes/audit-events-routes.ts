@@ -7,7 +7,7 @@ import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, userView, type ResolvedView } from '../audit-views.js';
 import { idParam } from '../loaders.js';
-import { linkTo, listQuery, oneOf, parsePaging, setPageHeaders } from '../pagination.js';
+import { linkTo, listQuery, oneOf, parsePaging, queryOf, setPageHeaders } from '../pagination.js';
 import { paramsOf } from '../schemas.js';
 
 // cursor: base64url of a small JSON object (encodeCursor below).
@@ -49,8 +49,8 @@ export function registerAuditEventRoutes(app: Api, ctx: AppContext): void {
   const ofOne = { params: paramsOf('id'), querystring: eventsQuery, response: { 200: events } };
   const eventOfInstance = { params: paramsOf('event_id'), response: { 200: AuditEvent } };
   const eventOfOne = { params: paramsOf('id', 'event_id'), response: { 200: AuditEvent } };
-  // A group's single event: the group's view with its subgroups (include_subgroups, as the list takes it).
-  const eventOfGroup = { ...eventOfOne, querystring: eventsQuery };
+  // A group's single event: in the group's view with its subgroups when include_subgroups says so.
+  const eventOfGroup = { ...eventOfOne, querystring: queryOf({ include_subgroups: Type.String() }) };
 
   app.get('/api/v4/audit_events', { schema: ofInstance }, async (request, reply) => list(request, reply, request.query, await instanceView(request)));
   app.get('/api/v4/audit_events/:event_id', { schema: eventOfInstance }, async (request) => one(request.params.event_id, await instanceView(request)));
