@@ -90,12 +90,12 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerPackageFormatRoutes(api, ctx);
   registerDeletedPackageRoutes(api, ctx);
   registerCleanupPolicyRoutes(api, ctx);
-  registerAuditEventRoutes(app, ctx);
-  registerAuditExportRoutes(app, ctx);
-  registerAuditStreamingRoutes(app, ctx);
-  registerBackgroundJobRoutes(app, ctx);
-  registerAuditCheckpointRoutes(app, ctx);
-  registerAuditIntegrityRoutes(app, ctx);
+  registerAuditEventRoutes(api, ctx);
+  registerAuditExportRoutes(api, ctx);
+  registerAuditStreamingRoutes(api, ctx);
+  registerBackgroundJobRoutes(api, ctx);
+  registerAuditCheckpointRoutes(api, ctx);
+  registerAuditIntegrityRoutes(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(app, ctx, format);
   return app;
 }

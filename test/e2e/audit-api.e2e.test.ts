@@ -126,6 +126,14 @@ describe('audit events API: filters and pagination', () => {
     assert.equal((await allEvents(owner.api, acmeEvents(), '&package_format=pypi')).length, 0);
   });
 
+  it('refuses a filter that takes one value when it is given twice (400, not a database error), in the list and the export', async () => {
+    for (const param of ['package_name', 'package_format', 'author_username']) {
+      const twice = `${param}=a&${param}=b`;
+      assert.equal((await owner.api.get(`${acmeEvents()}?${twice}`)).status, 400, param);
+      assert.equal((await owner.api.get(`${acmeEvents()}/export?format=jsonl&${twice}`)).status, 400, param);
+    }
+  });
+
   it('filters by project_id, and the project view shows only that project', async () => {
     const all = await allEvents(owner.api, acmeEvents());
     const inWebApp = await allEvents(owner.api, acmeEvents(), `&project_id=${webApp.id}`);

@@ -13,20 +13,4 @@ import type { Actor, Pipeline } from '../../src/contracts/actors.js';
 export type { PackageSettingsView } from '../../src/contracts/package-settings.js';
 export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
-export interface AuditEvent {
-  id: number;
-  uuid: string;
-  seq: number;
-  event_name: string;
-  outcome: 'success' | 'failure';
-  reason?: string | null;
-  created_at: string;
-  details: { target_details: string; custom_message: string; entity_path: string | null; ip_address: string | null };
-  actor: Actor;
-  via: string;
-  client: { name: string; version: string | null } | null;
-  pipeline: Pipeline | null;
-  project: { id: number; full_path: string } | null;
-  package: { name: string; version: string | null; format: string } | null;
-  [key: string]: unknown;
-}
+export type { AuditEvent } from '../../src/contracts/audit-events.js';

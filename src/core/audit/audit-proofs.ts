@@ -1,3 +1,4 @@
+import type { ConsistencyProof, InclusionProof } from '../../contracts/audit-checkpoints.js';
 import type { Db } from '../../storage/db/database.js';
 import { errors } from '../errors.js';
 import { HASH_SIZE, consistencyProof, hashFromHex, hashToHex, type Hash } from './seal/merkle.js';
@@ -44,7 +45,7 @@ async function sealedCheckpoint(db: Db, treeSize: number | undefined): Promise<C
  * 400 when that tree has more than `maxEvents` events (TROVE_AUDIT_PROOF_MAX_EVENTS; read from
  * the environment when not given).
  */
-export async function inclusionProofFor(db: Db, seq: number, treeSize: number | undefined, maxEvents: number) {
+export async function inclusionProofFor(db: Db, seq: number, treeSize: number | undefined, maxEvents: number): Promise<InclusionProof> {
   const checkpoint = await sealedCheckpoint(db, treeSize);
   const size = Number(checkpoint.tree_size);
   if (seq < 1) throw errors.notFound(`No event ${seq}`);
@@ -68,7 +69,7 @@ export async function inclusionProofFor(db: Db, seq: number, treeSize: number | 
   };
 }
 
-export async function consistencyProofFor(db: Db, first: number, second: number) {
+export async function consistencyProofFor(db: Db, first: number, second: number): Promise<ConsistencyProof> {
   if (!(first > 0 && first <= second)) throw errors.badRequest('first and second must be tree sizes with 0 < first <= second');
   const [older, newer] = [await sealedCheckpoint(db, first), await sealedCheckpoint(db, second)];
   const leaves = await leafHashes(db, second);

@@ -4,6 +4,7 @@ import { isPostgres } from '../../storage/db/dialect-types.js';
 import type { Database } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
 import { indexedThrough } from './audit-indexer.js';
+import type { AuditEvent } from '../../contracts/audit-events.js';
 import type { AuditRecord } from './audit-types.js';
 
 type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
@@ -39,43 +40,63 @@ export interface AuditFilters {
   throughId?: number;
 }
 
-function isoOrFail(value: unknown, name: string): string | undefined {
+function isoOrFail(value: string | undefined, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  const time = Date.parse(value);
   if (Number.isNaN(time)) throw errors.badRequest(`${name} is invalid`);
   return new Date(time).toISOString();
 }
 
-function intOrFail(value: unknown, name: string): number | undefined {
+function intOrFail(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`${name} is invalid`);
   return Number(value);
 }
 
-export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'];
-export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'];
+export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'] as const;
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'] as const;
 
-/** Parses SPEC 4.5's query parameters; `event_name` may repeat (event_name=a&event_name=b or event_name[]=a). */
-export function parseAuditFilters(query: Record<string, unknown>): AuditFilters {
-  const rawNames = query.event_name ?? query['event_name[]'];
-  const eventNames = rawNames === undefined ? undefined : (Array.isArray(rawNames) ? rawNames : [rawNames]).map(String);
-  const via = query.via as string | undefined;
-  if (via !== undefined && !VIA.includes(via)) throw errors.badRequest(`via must be one of ${VIA.join(', ')}`);
-  const tokenType = (query.token_type as string | undefined) || undefined;
-  if (tokenType !== undefined && !TOKEN_TYPES.includes(tokenType)) throw errors.badRequest(`token_type must be one of ${TOKEN_TYPES.join(', ')}`);
-  const outcome = query.outcome as string | undefined;
+const isOneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
+
+/** SPEC 4.5's query parameters as text, as the API's query string and the CLI's options give them. */
+export interface AuditFilterParams {
+  created_after?: string;
+  created_before?: string;
+  /** Repeats: event_name=a&event_name=b, or event_name[]=a. */
+  event_name?: string[];
+  'event_name[]'?: string[];
+  author_id?: string;
+  author_username?: string;
+  author?: string;
+  token_id?: string;
+  token_type?: string;
+  package_name?: string;
+  package_format?: string;
+  project_id?: string;
+  via?: string;
+  outcome?: string;
+}
+
+/** Parses SPEC 4.5's query parameters (400 for a value that is not one). */
+export function parseAuditFilters(query: AuditFilterParams): AuditFilters {
+  const eventNames = query.event_name ?? query['event_name[]'];
+  const via = query.via;
+  if (via !== undefined && !isOneOf(VIA, via)) throw errors.badRequest(`via must be one of ${VIA.join(', ')}`);
+  const tokenType = query.token_type || undefined;
+  if (tokenType !== undefined && !isOneOf(TOKEN_TYPES, tokenType)) throw errors.badRequest(`token_type must be one of ${TOKEN_TYPES.join(', ')}`);
+  const outcome = query.outcome;
   if (outcome !== undefined && outcome !== 'success' && outcome !== 'failure') throw errors.badRequest('outcome must be success or failure');
   return {
     createdAfter: isoOrFail(query.created_after, 'created_after'),
     createdBefore: isoOrFail(query.created_before, 'created_before'),
     eventNames,
     authorId: intOrFail(query.author_id, 'author_id'),
-    authorUsername: (query.author_username as string | undefined) || undefined,
-    author: (query.author as string | undefined) || undefined,
+    authorUsername: query.author_username || undefined,
+    author: query.author || undefined,
     tokenId: intOrFail(query.token_id, 'token_id'),
     tokenType,
-    packageName: (query.package_name as string | undefined) || undefined,
-    packageFormat: (query.package_format as string | undefined) || undefined,
+    packageName: query.package_name || undefined,
+    packageFormat: query.package_format || undefined,
     projectId: intOrFail(query.project_id, 'project_id'),
     via,
     outcome,
@@ -216,7 +237,7 @@ export async function listEvents(
   view: AuditView,
   filters: AuditFilters,
   page: { limit: number; offset?: number; beforeId?: number },
-): Promise<AuditRecord[]> {
+): Promise<AuditEvent[]> {
   const before = page.beforeId;
   const parts = (await partsInOrder(db, view, filters, 'desc')).map((part) => (before === undefined ? part : part.where('id', '<', before)));
   const rows = await selectInOrder(parts, 'desc', page);
@@ -241,12 +262,13 @@ export async function listStoredEventsOldestFirst(
   return selectInOrder(parts, 'asc', page);
 }
 
-/** The stored record plus its leaf hash (null until the log is sealed): the record the API serves. */
-export function toRecord(row: { record: string; leaf_hash: string | null }): AuditRecord {
-  return { ...(JSON.parse(row.record) as AuditRecord), leaf_hash: row.leaf_hash };
+/** The stored record plus its leaf hash: the event as the API serves it. */
+export function toRecord(row: { record: string; leaf_hash: string | null }): AuditEvent {
+  const record: AuditRecord = JSON.parse(row.record);
+  return { ...record, leaf_hash: row.leaf_hash };
 }
 
-export async function findEvent(db: Db, view: AuditView, filters: AuditFilters, id: number): Promise<AuditRecord | undefined> {
+export async function findEvent(db: Db, view: AuditView, filters: AuditFilters, id: number): Promise<AuditEvent | undefined> {
   const row = await filteredEvents(db, view, filters).select(['record', 'leaf_hash']).where('id', '=', id).executeTakeFirst();
   return row ? toRecord(row) : undefined;
 }

@@ -87,12 +87,12 @@ export interface AuditEventInput {
   count?: number;
 }
 
-/** The stored and served record. */
+/** The stored record; the API serves it with its leaf hash (src/contracts/audit-events.ts AuditEvent). */
 export interface AuditRecord {
   id: number;
   uuid: string;
   seq: number;
-  event_name: string;
+  event_name: AuditEventName;
   outcome: 'success' | 'failure';
   reason: string | null;
   created_at: string;

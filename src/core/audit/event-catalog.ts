@@ -3,9 +3,14 @@
 // it, which optional record fields it carries and how OCSF classifies it. The recorder, the export
 // formats, the web UI's filters and docs/audit-events.md (npm run docs:events) all read this table,
 // so an event is added here or not at all: AuditEventInput.eventName only takes these names.
+// The names themselves are listed in src/contracts/audit-event-names.ts (the API's contract types
+// event_name with them); this table must describe each of them and no other name.
 // No Node imports: the web UI bundles this file.
 
+import { AUDIT_EVENT_NAMES, type AuditEventName } from '../../contracts/audit-event-names.js';
 import type { EntityType } from './audit-types.js';
+
+export { AUDIT_EVENT_NAMES, type AuditEventName };
 
 export type EventCategory = 'package' | 'settings' | 'credential' | 'access' | 'audit-log' | 'authentication' | 'integrity';
 
@@ -166,12 +171,7 @@ export const AUDIT_EVENTS = {
     fields: ['changes'],
     ocsf: { class: API, activity: 'other' },
   }),
-} as const satisfies Record<string, AuditEventSpec>;
-
-export type AuditEventName = keyof typeof AUDIT_EVENTS;
-
-/** Every event name, in the catalog's order (by category). */
-export const AUDIT_EVENT_NAMES = Object.keys(AUDIT_EVENTS) as AuditEventName[];
+} as const satisfies Record<AuditEventName, AuditEventSpec>;
 
 /** The event names of each category, categories and names in the catalog's order. */
 export function auditEventsByCategory(): { category: EventCategory; label: string; names: AuditEventName[] }[] {

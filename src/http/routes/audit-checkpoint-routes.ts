@@ -1,42 +1,36 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import { requireAdmin } from '../../core/accounts/permissions.js';
-import { consistencyProofFor, inclusionProofFor, latestCheckpoint } from '../../core/audit/audit-proofs.js';
+import { consistencyProofFor, inclusionProofFor } from '../../core/audit/audit-proofs.js';
+import { checkpointsFile, checkpointStatus, countCheckpoints, listCheckpoints } from '../../core/audit/checkpoint-reads.js';
 import { listRotationStatements, listPublishedVerifierKeys } from '../../core/audit/seal/signing-keys.js';
-import { checkpointsTextChunk, formatCheckpointsText } from '../../core/audit/verify/verify-files.js';
+import { formatCheckpointsText } from '../../core/audit/verify/verify-files.js';
 import { errors } from '../../core/errors.js';
+import { Checkpoint, ConsistencyProof, InclusionProof, LatestCheckpoint } from '../../contracts/audit-checkpoints.js';
+import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam } from '../loaders.js';
-import { listQuery, parsePaging, setPageHeaders } from '../pagination.js';
+import { listQuery, parsePaging, queryOf, setPageHeaders } from '../pagination.js';
+import { paramsOf } from '../schemas.js';
 
 function requireSignedIn(principal: { kind: string }): void {
   if (principal.kind === 'anonymous') throw errors.unauthorized();
 }
 
 /** A tree size in a query (coerced from its text by the route's schema). */
-const treeSize = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const consistencyQuery = { type: 'object', required: ['first', 'second'], properties: { first: treeSize, second: treeSize } } as const;
-const proofQuery = { type: 'object', properties: { tree_size: { ...treeSize, minimum: 1 } } } as const;
+const treeSize = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const consistencyQuery = Type.Object({ first: treeSize, second: treeSize });
+const proofQuery = queryOf({ tree_size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 /**
  * Checkpoints and public keys are what an auditor verifies exports against (SPEC 4.8). They
  * reveal only the size of the log, so any signed-in caller may read them; proofs of single
  * events are for administrators (group and project proofs ride on the export).
  */
-export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/v4/audit_events/checkpoint', async (request) => {
+export function registerAuditCheckpointRoutes(app: Api, ctx: AppContext): void {
+  app.get('/api/v4/audit_events/checkpoint', { schema: { response: { 200: LatestCheckpoint } } }, async (request) => {
     requireSignedIn(request.principal);
-    const latest = await latestCheckpoint(ctx.db);
-    const key = await ctx.sealer.signingKey();
-    return {
-      origin: ctx.sealer.origin,
-      tree_size: latest ? Number(latest.tree_size) : 0,
-      root_hash: latest?.root_hash ?? null,
-      created_at: latest?.created_at ?? null,
-      checkpoint: latest?.note ?? null,
-      public_key: key.verifierKey,
-      public_keys: (await listPublishedVerifierKeys(ctx.config.auditKeyDir)).map((k) => k.verifierKey),
-    };
+    return checkpointStatus(ctx.db, ctx.sealer, ctx.config.auditKeyDir);
   });
 
   app.get('/api/v4/audit_events/checkpoint/public_key', async (request, reply) => {
@@ -55,52 +49,28 @@ export function registerAuditCheckpointRoutes(app: FastifyInstance, ctx: AppCont
     return reply.type('text/plain; charset=utf-8').send(formatCheckpointsText(statements.map((s) => s.note)));
   });
 
-  app.get('/api/v4/audit_events/checkpoints', { schema: { querystring: listQuery() } }, async (request, reply) => {
+  app.get('/api/v4/audit_events/checkpoints', { schema: { querystring: listQuery(), response: { 200: Type.Array(Checkpoint) } } }, async (request, reply) => {
     requireSignedIn(request.principal);
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    const total = await ctx.db.selectFrom('audit_checkpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    const rows = await ctx.db
-      .selectFrom('audit_checkpoints')
-      .select(['tree_size', 'root_hash', 'note', 'key_name', 'created_at'])
-      .orderBy('tree_size', 'desc')
-      .limit(paging.perPage)
-      .offset(paging.offset)
-      .execute();
-    setPageHeaders(request, reply, ctx.config.baseUrl, paging, Number(total?.n ?? 0));
-    return rows.map((r) => ({ tree_size: Number(r.tree_size), root_hash: r.root_hash, key_name: r.key_name, created_at: r.created_at, checkpoint: r.note }));
+    const paging = parsePaging(request.query);
+    setPageHeaders(request, reply, ctx.config.baseUrl, paging, await countCheckpoints(ctx.db));
+    return listCheckpoints(ctx.db, { limit: paging.perPage, offset: paging.offset });
   });
 
   // Every checkpoint, oldest first, as signed notes separated by "---" lines: the checkpoints file
   // an auditor keeps and hands to `trove audit verify --checkpoints`. Streamed in batches.
   app.get('/api/v4/audit_events/checkpoints/all.txt', async (request, reply) => {
     requireSignedIn(request.principal);
-    const db = ctx.db;
-    async function* notes() {
-      let after = -1;
-      for (let first = true; ; ) {
-        const rows = await db.selectFrom('audit_checkpoints').select(['tree_size', 'note']).where('tree_size', '>', after).orderBy('tree_size').limit(500).execute();
-        for (const row of rows) {
-          yield checkpointsTextChunk(row.note, first);
-          first = false;
-        }
-        if (rows.length < 500) return;
-        after = Number(rows[rows.length - 1].tree_size);
-      }
-    }
-    return reply.type('text/plain; charset=utf-8').send(Readable.from(notes()));
+    return reply.type('text/plain; charset=utf-8').send(Readable.from(checkpointsFile(ctx.db)));
   });
 
-  app.get<{ Querystring: { first: number; second: number } }>('/api/v4/audit_events/consistency', { schema: { querystring: consistencyQuery } }, async (request) => {
+  app.get('/api/v4/audit_events/consistency', { schema: { querystring: consistencyQuery, response: { 200: ConsistencyProof } } }, async (request) => {
     requireSignedIn(request.principal);
     return consistencyProofFor(ctx.db, request.query.first, request.query.second);
   });
 
-  app.get<{ Params: { event_id: string }; Querystring: { tree_size?: number } }>(
-    '/api/v4/audit_events/:event_id/proof',
-    { schema: { querystring: proofQuery } },
-    async (request) => {
-      requireAdmin(request.principal);
-      return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), request.query.tree_size, ctx.config.auditProofMaxEvents);
-    },
-  );
+  const proofSchema = { params: paramsOf('event_id'), querystring: proofQuery, response: { 200: InclusionProof } };
+  app.get('/api/v4/audit_events/:event_id/proof', { schema: proofSchema }, async (request) => {
+    requireAdmin(request.principal);
+    return inclusionProofFor(ctx.db, idParam(request.params.event_id, 'AuditEvent'), request.query.tree_size, ctx.config.auditProofMaxEvents);
+  });
 }

@@ -1,14 +1,18 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
 import { parseAuditFilters } from '../../core/audit/audit-query.js';
 import { exportHeader, recordExport } from '../../core/audit/export/export-audit.js';
 import { exportFormatNamed } from '../../core/audit/export/export-formats.js';
 import { parseProofsParameter, pinProofs } from '../../core/audit/export/export-proofs.js';
 import { exportChunks } from '../../core/audit/export/export-stream.js';
 import { errors } from '../../core/errors.js';
+import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
-import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, userView, type AuditViewParams, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, userView, type ResolvedView } from '../audit-views.js';
+import { queryOf } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
+import { paramsOf } from '../schemas.js';
 
 // GET .../audit_events/export?format=csv|jsonl|ocsf|cef (SPEC 4.6): the views, visibility and
 // filters of the list endpoints, streamed oldest first, audited before the first byte is sent.
@@ -16,11 +20,12 @@ import { auditContextOf } from '../request-context.js';
 // export starts) its inclusion proof; the pinned tree is held meanwhile (~64 bytes per event in
 // the log, export-proofs.ts), refused with 400 above TROVE_AUDIT_PROOF_MAX_EVENTS.
 
-type Req = FastifyRequest<{ Params: AuditViewParams }>;
+// format and proofs are text their parsers check (400 with the formats they take).
+const exportQuery = queryOf({ ...AUDIT_FILTER_QUERY, format: Type.String(), proofs: Type.String() });
+type ExportQuery = Static<typeof exportQuery>;
 
-export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext): void {
-  async function exportView(request: FastifyRequest, reply: FastifyReply, resolved: ResolvedView) {
-    const query = request.query as Record<string, unknown>;
+export function registerAuditExportRoutes(app: Api, ctx: AppContext): void {
+  async function exportView(request: FastifyRequest, reply: FastifyReply, query: ExportQuery, resolved: ResolvedView) {
     const format = exportFormatNamed(query.format);
     const filters = { ...parseAuditFilters(query), onlyAuthorId: resolved.onlyAuthorId };
     const withProofs = parseProofsParameter(query.proofs);
@@ -36,15 +41,15 @@ export function registerAuditExportRoutes(app: FastifyInstance, ctx: AppContext)
     return reply.send(Readable.from(exportChunks(ctx.db, resolved.view, bounded, format, undefined, proofs, exportHeader(exported, bounded)), { highWaterMark: 1 }));
   }
 
-  const schema = { querystring: { type: 'object', properties: AUDIT_FILTER_QUERY } };
-  app.get('/api/v4/audit_events/export', { schema }, async (request, reply) => exportView(request, reply, await instanceView(request)));
-  app.get<{ Params: AuditViewParams }>('/api/v4/groups/:id/audit_events/export', { schema }, async (request: Req, reply) =>
-    exportView(request, reply, await groupView(ctx, request)),
+  // A stream: no response body schema.
+  const ofInstance = { querystring: exportQuery };
+  const ofOne = { params: paramsOf('id'), querystring: exportQuery };
+  app.get('/api/v4/audit_events/export', { schema: ofInstance }, async (request, reply) => exportView(request, reply, request.query, await instanceView(request)));
+  app.get('/api/v4/groups/:id/audit_events/export', { schema: ofOne }, async (request, reply) =>
+    exportView(request, reply, request.query, await groupView(ctx, request, request.query.include_subgroups)),
   );
-  app.get<{ Params: AuditViewParams }>('/api/v4/projects/:id/audit_events/export', { schema }, async (request: Req, reply) =>
-    exportView(request, reply, await projectView(ctx, request)),
+  app.get('/api/v4/projects/:id/audit_events/export', { schema: ofOne }, async (request, reply) =>
+    exportView(request, reply, request.query, await projectView(ctx, request)),
   );
-  app.get<{ Params: AuditViewParams }>('/api/v4/users/:id/audit_events/export', { schema }, async (request: Req, reply) =>
-    exportView(request, reply, await userView(ctx, request)),
-  );
+  app.get('/api/v4/users/:id/audit_events/export', { schema: ofOne }, async (request, reply) => exportView(request, reply, request.query, await userView(ctx, request)));
 }

@@ -1,12 +1,14 @@
 // SPEC §4.5 filters as they live in the page URL (the same names the API takes, times in UTC),
 // so that a filtered view can be shared by copying the address.
 
+import type { Via } from '../../../src/contracts/audit-events.js';
 import { auditEventsByCategory } from '../../../src/core/audit/event-catalog.js';
 
 /** The event names to filter by, by category: the server's event catalog (src/core/audit/event-catalog.ts). */
 export const EVENT_GROUPS = auditEventsByCategory();
 
-export const VIAS = ['web', 'api', 'package_client', 'pipeline', 'system'];
+/** The API's via values, in the order the filter offers them. */
+export const VIAS: readonly Via[] = ['web', 'api', 'package_client', 'pipeline', 'system'];
 
 // author_username: links made before the author box also matched token names.
 const SINGLE = [

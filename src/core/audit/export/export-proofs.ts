@@ -37,7 +37,7 @@ export class PinnedProofs {
 }
 
 /** `proofs=...` of the query string: absent or false means no proofs. */
-export function parseProofsParameter(value: unknown): boolean {
+export function parseProofsParameter(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
   throw errors.badRequest('proofs must be true or false');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { IntegrityAlarm } from '../../../contracts/audit-checkpoints.js';
 import { lockAuditAppend } from '../../../storage/db/audit-append.js';
 import type { Db } from '../../../storage/db/database.js';
 import { nowIso } from '../../clock.js';
@@ -24,13 +25,7 @@ import { EMPTY_TREE, latestCheckpointRow, proveExtends, storedTree, type Checkpo
 // With TROVE_AUDIT_TRUSTED_KEYS, the last checkpoint must also be signed by a pinned key (or one a
 // rotation statement adds): a key folder swapped for someone else's raises the alarm too.
 
-export interface IntegrityAlarm {
-  id: number;
-  raised_at: string;
-  reason: string;
-  checkpoint_tree_size: number;
-  event_seq: number | null;
-}
+export type { IntegrityAlarm };
 
 const POLL_MS = 2000;
 

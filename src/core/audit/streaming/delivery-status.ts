@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DeadLetter, DeliveryStatus } from '../../../contracts/audit-streaming.js';
 import type { Db } from '../../../storage/db/database.js';
 import { nowIso } from '../../clock.js';
 import { CHECKPOINT_RECORD_TYPE } from './checkpoint-records.js';
@@ -9,17 +10,6 @@ import type { DestinationRow } from './destination-store.js';
 // Where a destination's deliveries stand (SPEC 4.7 "delivery status is visible"), its dead
 // letters, their replay, and the manual test event.
 
-export interface DeliveryStatus {
-  last_delivered_seq: number | null;
-  last_delivered_at: string | null;
-  backlog: number;
-  dead_letters: number;
-  last_error: string | null;
-  last_error_at: string | null;
-  /** When the oldest waiting event is tried next (null when nothing waits). */
-  next_attempt_at: string | null;
-  circuit: 'closed' | 'open';
-}
 
 export async function deliveryStatus(db: Db, row: DestinationRow): Promise<DeliveryStatus> {
   const backlog = await db.selectFrom('audit_stream_outbox').select((eb) => eb.fn.countAll().as('n')).where('destination_id', '=', row.id).executeTakeFirst();
@@ -47,7 +37,7 @@ export async function countDeadLetters(db: Db, destinationId: number): Promise<n
  * Dead letters oldest event first, each with the event's uuid and name; a checkpoint record
  * (negative seq, checkpoint-records.ts) as `audit-checkpoint-<tree size>` / `audit_checkpoint`.
  */
-export async function listDeadLetters(db: Db, destinationId: number, page: { limit: number; offset: number }) {
+export async function listDeadLetters(db: Db, destinationId: number, page: { limit: number; offset: number }): Promise<DeadLetter[]> {
   const rows = await db
     .selectFrom('audit_stream_dead_letters')
     .leftJoin('audit_events', 'audit_events.id', 'audit_stream_dead_letters.seq')
