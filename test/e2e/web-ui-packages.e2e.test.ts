@@ -147,10 +147,13 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     pages.push(page);
     await page.goto(`${trove.baseUrl}/groups/acme/-/settings`);
     await signInWithToken(page, readerToken);
-    const note = page.getByRole('note').filter({ hasText: 'changing settings' });
-    assert.equal(await note.innerText(), 'Signed in with token “ci-read” (read_api): changing settings needs the api scope.');
+    for (const panel of ['Audit settings', 'Package format settings']) {
+      const note = page.getByRole('region', { name: panel }).getByRole('note').filter({ hasText: 'changing settings' });
+      assert.equal(await note.innerText(), 'Signed in with token “ci-read” (read_api): changing settings needs the api scope.', panel);
+    }
     await page.getByText('Package audit events', { exact: true }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Save audit settings' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Save format settings' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Create token' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /^Revoke/ }).count(), 0);
     await page.getByRole('link', { name: 'Access tokens' }).click();
