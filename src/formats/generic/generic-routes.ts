@@ -2,6 +2,8 @@ import type { ContextConfigDefault, FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import { filesOf, findPackageVersion, type PackageRow } from '../../core/packages/packages.js';
+import { UploadCreated } from '../../contracts/package-clients.js';
+import { PackageFile } from '../../contracts/packages.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
@@ -37,7 +39,7 @@ export async function registerGenericRoutes(app: Api, ctx: AppContext): Promise<
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     // The route's Body type names what that parser hands over (the stream, or nothing for an empty body).
     const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
-    const upload = { params: GENERIC_PARAMS, querystring: GENERIC_UPLOAD_QUERY };
+    const upload = { params: GENERIC_PARAMS, querystring: GENERIC_UPLOAD_QUERY, response: { 200: PackageFile, 201: UploadCreated } };
     scope.put<{ Body: GenericUploadBody }, ContextConfigDefault, typeof upload>(path, { schema: upload }, (request, reply) => uploadGenericFile(ctx, request, reply));
     scope.get(path, { schema: { params: GENERIC_PARAMS } }, (request, reply) => downloadGenericFile(ctx, request, reply));
   });

@@ -1,3 +1,4 @@
+import { NpmAdvisories } from '../../contracts/package-clients.js';
 import type { Api } from '../../http/api.js';
 
 // `npm audit` (and every `npm install`, unless audit=false) POSTs the installed names and versions
@@ -14,7 +15,7 @@ export async function registerNpmAuditRoutes(scope: Api): Promise<void> {
     audit.removeAllContentTypeParsers();
     audit.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
     for (const prefix of REGISTRY_PREFIXES) {
-      for (const path of ADVISORY_PATHS) audit.post(`${prefix}${path}`, async () => ({}));
+      for (const path of ADVISORY_PATHS) audit.post(`${prefix}${path}`, { schema: { response: { 200: NpmAdvisories } } }, async () => ({}));
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { findPackageVersion } from '../../core/packages/packages.js';
@@ -40,7 +41,7 @@ function assertManifestSize(ctx: AppContext, manifest: Json): void {
  * checked before anything is stored: names, the tarball's integrity, that the tarball's own
  * package.json names the same package and version (manifest confusion), and safe tar entries.
  */
-export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest, project: Project, urlName: string, body: Json) {
+export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest, project: Project, urlName: string, body: Json): Promise<NpmWriteAcknowledged> {
   const name = assertNpmName(body.name ?? urlName);
   noteAttempt(request, { format: 'npm', name, version: null });
   if (name !== urlName) throw errors.badRequest(`Package name in the body (${name}) does not match the URL (${urlName})`);

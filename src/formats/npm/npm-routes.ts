@@ -3,6 +3,7 @@ import semver from 'semver';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
+import { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import { projectWithNewestVersion } from '../../core/packages/format-reads.js';
 import { findVisibleFile } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';
@@ -181,8 +182,9 @@ export async function registerNpmRoutes(app: Api, ctx: AppContext): Promise<void
     // Publish documents are JSON objects checked by npm-publish.ts and npm-updates.ts in npm's own terms: no body schema.
     const reads = { params, querystring };
     scope.get(prefix, { schema: reads }, (request, reply) => read(ctx, request, reply));
-    scope.put(prefix, { schema: { params }, bodyLimit }, (request) => write(ctx, request));
-    scope.delete(prefix, { schema: { params } }, (request) => remove(ctx, request));
+    const writes = { params, response: { 200: NpmWriteAcknowledged } };
+    scope.put(prefix, { schema: writes, bodyLimit }, (request) => write(ctx, request));
+    scope.delete(prefix, { schema: writes }, (request) => remove(ctx, request));
     scope.get('/api/v4/groups/:id/-/packages/npm/*', { schema: reads }, (request, reply) => readFromGroup(ctx, request, reply));
     await registerNpmAuditRoutes(scope);
   });

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import semver from 'semver';
+import type { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
@@ -26,7 +27,7 @@ function bodyVersions(body: Json): Json {
 }
 
 /** `npm deprecate` (PUT of the whole packument): each version whose `deprecated` changed. "" un-deprecates. */
-export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json): Promise<NpmWriteAcknowledged> {
   const view = await existingPackage(ctx, project, name);
   const incoming = bodyVersions(body);
   const unknown = Object.keys(incoming).filter((version) => !view.versions.some((v) => v.version === version));
@@ -62,7 +63,7 @@ export async function applyDeprecations(ctx: AppContext, request: FastifyRequest
  * from the body are removed. Deprecations in the same body are applied too. If `latest` pointed at
  * a removed version, it moves to the version the client chose (the highest remaining one).
  */
-export async function applyRevision(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+export async function applyRevision(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json): Promise<NpmWriteAcknowledged> {
   const view = await existingPackage(ctx, project, name);
   const incoming = bodyVersions(body);
   const removed = view.versions.filter((v) => incoming[v.version] === undefined);
@@ -87,7 +88,7 @@ export async function applyRevision(ctx: AppContext, request: FastifyRequest, pr
 }
 
 /** `npm unpublish pkg --force`: every version, one event each. */
-export async function unpublishAll(ctx: AppContext, request: FastifyRequest, project: Project, name: string) {
+export async function unpublishAll(ctx: AppContext, request: FastifyRequest, project: Project, name: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   const view = await existingPackage(ctx, project, name);
   await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
@@ -98,7 +99,7 @@ export async function unpublishAll(ctx: AppContext, request: FastifyRequest, pro
 }
 
 /** The last step of `npm unpublish pkg@version`: DELETE of the tarball. Already gone after the /-rev/ PUT is fine. */
-export async function deleteTarball(ctx: AppContext, request: FastifyRequest, project: Project, name: string, fileName: string) {
+export async function deleteTarball(ctx: AppContext, request: FastifyRequest, project: Project, name: string, fileName: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   const view = await loadNpmPackage(ctx, project, name, true);
   const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === fileName);
@@ -110,7 +111,7 @@ export async function deleteTarball(ctx: AppContext, request: FastifyRequest, pr
 }
 
 /** `npm dist-tag add pkg@version tag`: the body is the version as a JSON string. */
-export async function setDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string, body: unknown) {
+export async function setDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string, body: unknown): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: typeof body === 'string' ? body : null });
   assertDistTag(tag);
   const version = assertNpmVersion(body);
@@ -122,7 +123,7 @@ export async function setDistTag(ctx: AppContext, request: FastifyRequest, proje
 }
 
 /** `npm dist-tag rm pkg tag`. `latest` cannot be removed, as on npm's registry. */
-export async function removeDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string) {
+export async function removeDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   if (tag === 'latest') throw errors.badRequest('The "latest" dist-tag cannot be removed');
   await existingPackage(ctx, project, name);

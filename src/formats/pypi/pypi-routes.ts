@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
+import { UploadCreated } from '../../contracts/package-clients.js';
 import { findFileByDigest, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
 import { filesOf } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';
@@ -83,7 +84,7 @@ export async function registerPypiRoutes(app: Api, ctx: AppContext): Promise<voi
     const project = '/api/v4/projects/:id/packages/pypi';
     const group = '/api/v4/groups/:id/-/packages/pypi';
     // The upload form is read and checked by pypi-upload.ts (multipart, twine's field names): no body schema.
-    scope.post(project, { schema: { params: projectParams }, bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
+    scope.post(project, { schema: { params: projectParams, response: { 201: UploadCreated } }, bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
       const target = await registryProject(ctx, request);
       await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
       return reply.status(201).send(await uploadPypiFile(ctx, request, target));

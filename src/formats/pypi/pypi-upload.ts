@@ -1,5 +1,6 @@
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import type { UploadCreated } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { filesOf, listPackageVersions } from '../../core/packages/packages.js';
@@ -102,7 +103,7 @@ function digestMatches(given: string | undefined, actual: string): boolean {
  * `twine upload`: the first file of a version publishes it, later files (another wheel, the
  * sdist) are added to it. A file name that already exists is refused (400, as PyPI does).
  */
-export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, project: Project) {
+export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, project: Project): Promise<UploadCreated> {
   const form: UploadForm = { fields: {}, fileName: null, blob: null };
   try {
     await readForm(ctx, request, form);
