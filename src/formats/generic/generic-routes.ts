@@ -1,9 +1,9 @@
 import type { ContextConfigDefault, FastifyReply } from 'fastify';
+import { UploadCreated } from '../../contracts/package-clients.js';
+import { PackageFile } from '../../contracts/packages.js';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import { filesOf, findPackageVersion, type PackageRow } from '../../core/packages/packages.js';
-import { UploadCreated } from '../../contracts/package-clients.js';
-import { PackageFile } from '../../contracts/packages.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
+import { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import { projectWithNewestVersion } from '../../core/packages/format-reads.js';
 import { findVisibleFile } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';

@@ -1,10 +1,10 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { UploadCreated } from '../../contracts/package-clients.js';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { UploadCreated } from '../../contracts/package-clients.js';
 import { findFileByDigest, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
 import { filesOf } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';
