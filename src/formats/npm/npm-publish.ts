@@ -7,14 +7,13 @@ import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDistTag, assertNpmName, assertNpmVersion, tarballFileName } from './npm-names.js';
+import { isJsonObject, type Json } from './npm-json.js';
 import { truncatedReadme } from './npm-metadata.js';
 import { assertIntegrity, readTarballManifest } from './npm-tarball.js';
 
-type Json = Record<string, unknown>;
-
 function asObject(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.badRequest(`${what} must be an object`);
-  return value as Json;
+  if (!isJsonObject(value)) throw errors.badRequest(`${what} must be an object`);
+  return value;
 }
 
 // Fields npm adds to the manifest that describe the publishing machine, not the package.

@@ -12,6 +12,7 @@ import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
 import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
+import { isJsonObject } from './npm-json.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { registerNpmAuditRoutes } from './npm-audit-routes.js';
 import { parseNpmPath } from './npm-paths.js';
@@ -106,11 +107,6 @@ function publishedVersionOf(body: unknown): string | null {
   if (typeof versions !== 'object' || versions === null) return null;
   const keys = Object.keys(versions);
   return keys.length === 1 ? keys[0].slice(0, 255) : null;
-}
-
-/** A JSON object (not an array, not null): what npm's write bodies are. */
-function isJsonObject(body: unknown): body is Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body);
 }
 
 async function write(ctx: AppContext, request: WriteReq) {

@@ -8,11 +8,10 @@ import type { PackageRow } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
+import { isJsonObject, type Json } from './npm-json.js';
 import { distTags } from './npm-metadata.js';
 import { assertDistTag, assertNpmVersion } from './npm-names.js';
 import { loadNpmPackage } from './npm-store.js';
-
-type Json = Record<string, unknown>;
 
 async function existingPackage(ctx: AppContext, project: Project, name: string) {
   const view = await loadNpmPackage(ctx, project, name, true);
@@ -22,8 +21,8 @@ async function existingPackage(ctx: AppContext, project: Project, name: string) 
 
 function bodyVersions(body: Json): Json {
   const versions = body.versions;
-  if (typeof versions !== 'object' || versions === null || Array.isArray(versions)) throw errors.badRequest('versions must be an object');
-  return versions as Json;
+  if (!isJsonObject(versions)) throw errors.badRequest('versions must be an object');
+  return versions;
 }
 
 /** `npm deprecate` (PUT of the whole packument): each version whose `deprecated` changed. "" un-deprecates. */
@@ -38,9 +37,10 @@ export async function applyDeprecations(ctx: AppContext, request: FastifyRequest
   }
   const changes: Array<{ pkg: PackageRow; message: string | null }> = [];
   for (const pkg of view.versions) {
-    const doc = incoming[pkg.version] as Json | undefined;
+    const doc = incoming[pkg.version];
     if (!doc) continue;
-    const message = typeof doc.deprecated === 'string' && doc.deprecated !== '' ? doc.deprecated : null;
+    const deprecated = isJsonObject(doc) ? doc.deprecated : undefined;
+    const message = typeof deprecated === 'string' && deprecated !== '' ? deprecated : null;
     const current = (JSON.parse(pkg.metadata) as Json).deprecated;
     if ((typeof current === 'string' && current !== '' ? current : null) !== message) changes.push({ pkg, message });
   }
@@ -70,7 +70,8 @@ export async function applyRevision(ctx: AppContext, request: FastifyRequest, pr
   noteAttempt(request, { format: 'npm', name, version: removed.map((v) => v.version).join(',') || null });
   if (removed.length > 0) await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
   const tagsBefore = distTags(view);
-  const requestedLatest = (body['dist-tags'] as Json | undefined)?.latest;
+  const requestedTags = body['dist-tags'];
+  const requestedLatest = isJsonObject(requestedTags) ? requestedTags.latest : undefined;
   const remaining = view.versions.filter((v) => !removed.includes(v));
   await ctx.packages.write(auditContextOf(request), project, async (writer) => {
     // Move `latest` first, so the log says "latest 1.6.0 -> 1.5.0" rather than a delete and a create.

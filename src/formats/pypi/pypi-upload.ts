@@ -16,7 +16,6 @@ import {
   assertPypiVersion,
   normalizePypiName,
   sameVersion,
-  type PypiFileType,
 } from './pypi-names.js';
 
 // Metadata fields kept on the version (the rest of the form is client bookkeeping).
@@ -115,7 +114,7 @@ export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, p
     const version = assertPypiVersion(fields.version);
     if (!form.blob || form.fileName === null) throw errors.badRequest('The upload has no file in the "content" field');
     const fileName = assertPypiFileName(form.fileName);
-    const filetype = (fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist')) as PypiFileType;
+    const filetype = fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist');
     if (filetype !== 'bdist_wheel' && filetype !== 'sdist') throw errors.badRequest(`Unsupported filetype ${String(fields.filetype)}`);
     const normalizedName = normalizePypiName(name);
     assertFileBelongs(fileName, filetype, normalizedName, version);
