@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { findProject } from '../core/accounts/projects.js';
+import type { Api } from '../http/api.js';
 import type { AppContext } from '../http/app-context.js';
 import { recordDenial, type AttemptDescription } from '../http/denials.js';
 import { sendError } from '../http/error-handler.js';
@@ -29,12 +30,21 @@ export function noteAttempt(request: FastifyRequest, attempt: AttemptDescription
 }
 
 /**
+ * The `:id` of the route the failed request matched, if it has one: the error handler serves
+ * every route of the format, and a request refused before routing has no parameters at all.
+ */
+function projectRefOf(params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null || !('id' in params)) return undefined;
+  return typeof params.id === 'string' ? params.id : undefined;
+}
+
+/**
  * A format's error handler: shapes the body in the client's convention and, for writes by an
  * authenticated caller, records publish_denied (also for refusals raised before the handler
  * ran, such as a body over the size limit).
  */
 export function registerFormatErrorHandler(
-  scope: FastifyInstance,
+  scope: Api,
   ctx: AppContext,
   format: string,
   shape: (message: string) => unknown,
@@ -42,7 +52,7 @@ export function registerFormatErrorHandler(
   scope.decorateRequest('packageAttempt', null);
   scope.setErrorHandler(async (error, request, reply) => {
     if (WRITE_METHODS.has(request.method)) {
-      const ref = (request.params as { id?: string } | undefined)?.id;
+      const ref = projectRefOf(request.params);
       const project = ref ? await findProject(ctx.db, ref) : undefined;
       if (project) await recordDenial(ctx, request, project, request.packageAttempt ?? { format, name: null, version: null }, error);
     }

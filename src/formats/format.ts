@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../http/api.js';
 import type { AppContext } from '../http/app-context.js';
 import type { FormatSetting } from '../core/packages/format-settings.js';
 import type { InstructionStep } from '../contracts/package-formats.js';
@@ -18,9 +18,10 @@ export interface PackageFormat {
    * Registers the format's routes. The server calls it through registerPackageClientRoutes
    * (src/http/package-client-routes.ts), which declares on every one of them that it is a
    * package-client endpoint (tokens only, never the web session cookie) and which extra
-   * credential headers it reads.
+   * credential headers it reads. Each route declares the schemas of its path parameters and query
+   * string (src/formats/format-schemas.ts), from which its handler's input types are derived.
    */
-  register(app: FastifyInstance, ctx: AppContext): Promise<void>;
+  register(app: Api, ctx: AppContext): Promise<void>;
   /**
    * Credential headers the format's clients send beyond GitLab's (PRIVATE-TOKEN, JOB-TOKEN,
    * Deploy-Token, Authorization), lowercase: NuGet's `x-nuget-apikey`. Honoured only on this

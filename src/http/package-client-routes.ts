@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { PackageFormat } from '../formats/format.js';
+import type { Api } from './api.js';
 import type { AppContext } from './app-context.js';
 
 // Which routes are package-client endpoints is declared on the route, not guessed from the URL:
@@ -19,9 +20,9 @@ declare module 'fastify' {
 }
 
 /** Registers the format's routes in a context that marks each of them a package-client endpoint of that format. */
-export async function registerPackageClientRoutes(app: FastifyInstance, ctx: AppContext, format: PackageFormat): Promise<void> {
+export async function registerPackageClientRoutes(app: Api, ctx: AppContext, format: PackageFormat): Promise<void> {
   const credentialHeaders = format.credentialHeaders.map((header) => header.toLowerCase());
-  await app.register(async (scope) => {
+  await app.register(async (scope: Api) => {
     scope.addHook('onRoute', (route) => {
       route.config = { ...route.config, packageClient: true, credentialHeaders };
     });

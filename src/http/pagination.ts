@@ -105,9 +105,14 @@ export function setPageHeaders(request: FastifyRequest, reply: FastifyReply, bas
   });
 }
 
-/** Paginates an in-memory list (small lists: members, tokens, subgroups). */
+/**
+ * Paginates an in-memory list (small lists: members, tokens, subgroups). page and per_page are
+ * read from the query the route's listQuery() validated; parsePaging checks them again, so a
+ * route whose query is not typed yet is served the same.
+ */
 export function paginateArray<T>(request: FastifyRequest, reply: FastifyReply, baseUrl: string, items: T[]): T[] {
-  const paging = parsePaging(request.query as Record<string, unknown>);
+  const query = request.query;
+  const paging = parsePaging(typeof query === 'object' && query !== null ? query : {});
   setPageHeaders(request, reply, baseUrl, paging, items.length);
   return items.slice(paging.offset, paging.offset + paging.perPage);
 }

@@ -96,6 +96,6 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerBackgroundJobRoutes(api, ctx);
   registerAuditCheckpointRoutes(api, ctx);
   registerAuditIntegrityRoutes(api, ctx);
-  for (const format of FORMATS) await registerPackageClientRoutes(app, ctx, format);
+  for (const format of FORMATS) await registerPackageClientRoutes(api, ctx, format);
   return app;
 }

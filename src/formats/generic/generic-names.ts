@@ -1,5 +1,6 @@
 import type { PackageRow } from '../../core/packages/packages.js';
 import { errors } from '../../core/errors.js';
+import type { QueryValue } from '../format-schemas.js';
 
 // GitLab's rules for the three path segments of a generic package file
 // (Gitlab::Regex.generic_package_name_regex / generic_package_version_regex /
@@ -41,14 +42,14 @@ export function assertGenericFileName(fileName: string): string {
 export type GenericStatus = Extract<PackageRow['status'], 'default' | 'hidden'>;
 
 /** `?status=`: GitLab accepts default and hidden on upload; absent means "leave as it is" (default for a new version). */
-export function parseGenericStatus(status: unknown): GenericStatus | undefined {
+export function parseGenericStatus(status: QueryValue | undefined): GenericStatus | undefined {
   if (status === undefined) return undefined;
   if (status === 'default' || status === 'hidden') return status;
   throw errors.badRequest('status does not have a valid value');
 }
 
 /** `?select=package_file` answers with the stored file instead of {"message":"201 Created"}. */
-export function parseGenericSelect(select: unknown): 'package_file' | undefined {
+export function parseGenericSelect(select: QueryValue | undefined): 'package_file' | undefined {
   if (select === undefined) return undefined;
   if (select === 'package_file') return select;
   throw errors.badRequest('select does not have a valid value');

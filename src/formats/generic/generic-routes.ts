@@ -1,13 +1,16 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ContextConfigDefault, FastifyReply } from 'fastify';
+import { UploadCreated } from '../../contracts/package-clients.js';
+import { PackageFile } from '../../contracts/packages.js';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import { filesOf, findPackageVersion, type PackageRow } from '../../core/packages/packages.js';
+import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion } from './generic-names.js';
-import { uploadGenericFile, type GenericParams, type GenericRequest } from './generic-upload.js';
+import { GENERIC_PARAMS, GENERIC_UPLOAD_QUERY, uploadGenericFile, type GenericRequest, type GenericUploadBody } from './generic-upload.js';
 
 // As GitLab's "installable" packages: hidden ones stay downloadable by their path.
 const DOWNLOADABLE = new Set<PackageRow['status']>(['default', 'hidden']);
@@ -26,16 +29,18 @@ async function downloadGenericFile(ctx: AppContext, request: GenericRequest, rep
 }
 
 /** GitLab's generic package API: PUT and GET of one file of a version. */
-export async function registerGenericRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await app.register(async (scope) => {
+export async function registerGenericRoutes(app: Api, ctx: AppContext): Promise<void> {
+  await app.register(async (scope: Api) => {
     registerFormatErrorHandler(scope, ctx, 'generic', (message) => ({ message }));
     // The body is the file itself, with any Content-Type or none (curl --upload-file sends
     // none; a .json or .txt file may come labelled as such). Every type is handed through as
     // the raw request stream, so no parser buffers it and the upload streams into the blob store.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    // The route's Body type names what that parser hands over (the stream, or nothing for an empty body).
     const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
-    scope.put<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => uploadGenericFile(ctx, request, reply));
-    scope.get<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>(path, (request, reply) => downloadGenericFile(ctx, request, reply));
+    const upload = { params: GENERIC_PARAMS, querystring: GENERIC_UPLOAD_QUERY, response: { 200: PackageFile, 201: UploadCreated } };
+    scope.put<{ Body: GenericUploadBody }, ContextConfigDefault, typeof upload>(path, { schema: upload }, (request, reply) => uploadGenericFile(ctx, request, reply));
+    scope.get(path, { schema: { params: GENERIC_PARAMS } }, (request, reply) => downloadGenericFile(ctx, request, reply));
   });
 }

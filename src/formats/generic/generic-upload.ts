@@ -11,11 +11,16 @@ import { auditContextOf } from '../../http/request-context.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import { noteAttempt } from '../format-errors.js';
+import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
 import { registryProject } from '../registry-project.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGenericSelect, parseGenericStatus } from './generic-names.js';
 
-export type GenericParams = { id: string; package_name: string; package_version: string; file_name: string };
-export type GenericRequest = FastifyRequest<{ Params: GenericParams; Querystring: Record<string, string | undefined> }>;
+export const GENERIC_PARAMS = formatParams('id', 'package_name', 'package_version', 'file_name');
+export const GENERIC_UPLOAD_QUERY = formatQuery('status', 'select');
+export type GenericRequest = FormatRequest<typeof GENERIC_PARAMS>;
+/** The body of an upload: the request stream the format's content-type parser hands through, absent when the body is empty. */
+export type GenericUploadBody = Readable | undefined;
+type UploadRequest = FormatRequest<typeof GENERIC_PARAMS, typeof GENERIC_UPLOAD_QUERY> & { body: GenericUploadBody };
 
 // A second file with the same name in a version is refused unless the namespace allows duplicates
 // (GitLab's generic_duplicates_allowed, off by default here). Where allowed, the upload replaces the
@@ -46,8 +51,8 @@ function assertDeclaredSize(request: FastifyRequest, maxBytes: number): void {
  * a reset connection. Node's parser ends the body at Content-Length, so a body shorter than
  * declared can only show up as a connection that closed early.
  */
-async function receiveFile(ctx: AppContext, request: FastifyRequest): Promise<StoredBlob> {
-  const body = request.body as Readable | undefined;
+async function receiveFile(ctx: AppContext, request: UploadRequest): Promise<StoredBlob> {
+  const body = request.body;
   const maxBytes = ctx.config.genericMaxUploadBytes;
   if (body === undefined) return ctx.blobs.put(Buffer.alloc(0), { maxBytes });
   try {
@@ -66,7 +71,7 @@ async function receiveFile(ctx: AppContext, request: FastifyRequest): Promise<St
  * version publishes it, later ones are added to it. Everything that can be refused without
  * the body (rights, names, declared size, duplicates) is checked before reading it.
  */
-export async function uploadGenericFile(ctx: AppContext, request: GenericRequest, reply: FastifyReply) {
+export async function uploadGenericFile(ctx: AppContext, request: UploadRequest, reply: FastifyReply) {
   const { package_name: rawName, package_version: rawVersion, file_name: rawFileName } = request.params;
   noteAttempt(request, { format: 'generic', name: rawName, version: rawVersion });
   const project = await registryProject(ctx, request);

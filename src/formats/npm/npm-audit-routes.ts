@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { NpmAdvisories } from '../../contracts/package-clients.js';
+import type { Api } from '../../http/api.js';
 
 // `npm audit` (and every `npm install`, unless audit=false) POSTs the installed names and versions
 // to the registry's advisory endpoint, gzip-compressed. Trove keeps no advisory database, so it
@@ -9,12 +10,12 @@ import type { FastifyInstance } from 'fastify';
 const ADVISORY_PATHS = ['-/npm/v1/security/advisories/bulk', '-/npm/v1/security/audits/quick'];
 const REGISTRY_PREFIXES = ['/api/v4/projects/:id/packages/npm/', '/api/v4/groups/:id/-/packages/npm/'];
 
-export async function registerNpmAuditRoutes(scope: FastifyInstance): Promise<void> {
-  await scope.register(async (audit) => {
+export async function registerNpmAuditRoutes(scope: Api): Promise<void> {
+  await scope.register(async (audit: Api) => {
     audit.removeAllContentTypeParsers();
     audit.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
     for (const prefix of REGISTRY_PREFIXES) {
-      for (const path of ADVISORY_PATHS) audit.post(`${prefix}${path}`, async () => ({}));
+      for (const path of ADVISORY_PATHS) audit.post(`${prefix}${path}`, { schema: { response: { 200: NpmAdvisories } } }, async () => ({}));
     }
   });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { packageChangeMarks } from '../../core/packages/format-reads.js';
 import type { Db } from '../../storage/db/database.js';
 
 // Rendered package documents, reused while the package is unchanged. Building a packument
@@ -26,33 +27,9 @@ export function renderJson(body: unknown): RenderedJson {
  */
 export async function packumentFingerprint(db: Db, projectId: number, name: string): Promise<string> {
   const hash = createHash('sha1');
-  const versions = await db
-    .selectFrom('packages')
-    .select(['id', 'status', 'updated_at'])
-    .where('project_id', '=', projectId)
-    .where('format', '=', 'npm')
-    .where('normalized_name', '=', name)
-    .orderBy('id')
-    .execute();
+  const { versions, files, tags } = await packageChangeMarks(db, projectId, 'npm', name);
   for (const v of versions) hash.update(`v${v.id}:${v.status}:${v.updated_at};`);
-  const files = await db
-    .selectFrom('package_files')
-    .innerJoin('packages', 'packages.id', 'package_files.package_id')
-    .select(['package_files.id as id', 'package_files.package_id as package_id'])
-    .where('packages.project_id', '=', projectId)
-    .where('packages.format', '=', 'npm')
-    .where('packages.normalized_name', '=', name)
-    .orderBy('package_files.id')
-    .execute();
   for (const f of files) hash.update(`f${f.id}:${f.package_id};`);
-  const tags = await db
-    .selectFrom('package_tags')
-    .select(['tag', 'package_id', 'updated_at'])
-    .where('project_id', '=', projectId)
-    .where('format', '=', 'npm')
-    .where('normalized_name', '=', name)
-    .orderBy('tag')
-    .execute();
   for (const t of tags) hash.update(`t${t.tag}:${t.package_id}:${t.updated_at};`);
   return hash.digest('base64url');
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { findPackageVersion } from '../../core/packages/packages.js';
@@ -6,14 +7,13 @@ import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDistTag, assertNpmName, assertNpmVersion, tarballFileName } from './npm-names.js';
+import { isJsonObject, type Json } from './npm-json.js';
 import { truncatedReadme } from './npm-metadata.js';
 import { assertIntegrity, readTarballManifest } from './npm-tarball.js';
 
-type Json = Record<string, unknown>;
-
 function asObject(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.badRequest(`${what} must be an object`);
-  return value as Json;
+  if (!isJsonObject(value)) throw errors.badRequest(`${what} must be an object`);
+  return value;
 }
 
 // Fields npm adds to the manifest that describe the publishing machine, not the package.
@@ -40,7 +40,7 @@ function assertManifestSize(ctx: AppContext, manifest: Json): void {
  * checked before anything is stored: names, the tarball's integrity, that the tarball's own
  * package.json names the same package and version (manifest confusion), and safe tar entries.
  */
-export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest, project: Project, urlName: string, body: Json) {
+export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest, project: Project, urlName: string, body: Json): Promise<NpmWriteAcknowledged> {
   const name = assertNpmName(body.name ?? urlName);
   noteAttempt(request, { format: 'npm', name, version: null });
   if (name !== urlName) throw errors.badRequest(`Package name in the body (${name}) does not match the URL (${urlName})`);

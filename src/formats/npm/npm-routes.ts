@@ -1,13 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
+import { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
+import { projectWithNewestVersion } from '../../core/packages/format-reads.js';
 import { findVisibleFile } from '../../core/packages/packages.js';
+import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { noteAttempt, registerFormatErrorHandler } from '../format-errors.js';
+import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
+import { isJsonObject } from './npm-json.js';
 import { ABBREVIATED_MEDIA_TYPE, abbreviatedPackument, distTags, fullPackument, versionDocument, type NpmPackageVersions } from './npm-metadata.js';
 import { registerNpmAuditRoutes } from './npm-audit-routes.js';
 import { parseNpmPath } from './npm-paths.js';
@@ -16,15 +21,19 @@ import { packumentCacheOf, packumentFingerprint, renderJson, type RenderedJson }
 import { loadNpmPackage } from './npm-store.js';
 import { applyDeprecations, applyRevision, deleteTarball, removeDistTag, setDistTag, unpublishAll } from './npm-updates.js';
 
-type Params = { id: string; '*': string };
-type Req = FastifyRequest<{ Params: Params }>;
+const params = formatParams('id', '*');
+// `?write=true`: npm is about to change the package and needs the full document, whatever it accepts.
+const querystring = formatQuery('write');
+type Req = FormatRequest<typeof params, typeof querystring>;
+type WriteReq = FormatRequest<typeof params>;
+type ReadRequest = Pick<Req, 'headers' | 'query'>;
 
 /** Sends JSON with a strong ETag, answering 304 when the client already has it. */
-function sendJsonWithEtag(request: FastifyRequest, reply: FastifyReply, body: unknown, contentType = 'application/json') {
+function sendJsonWithEtag(request: ReadRequest, reply: FastifyReply, body: unknown, contentType = 'application/json') {
   return sendRendered(request, reply, renderJson(body), contentType);
 }
 
-function sendRendered(request: FastifyRequest, reply: FastifyReply, { text, etag }: RenderedJson, contentType: string) {
+function sendRendered(request: ReadRequest, reply: FastifyReply, { text, etag }: RenderedJson, contentType: string) {
   reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
   if (request.headers['if-none-match'] === etag) return reply.status(304).send();
   return reply.type(`${contentType}; charset=utf-8`).send(text);
@@ -46,9 +55,9 @@ async function servePackument(ctx: AppContext, request: Req, reply: FastifyReply
   return sendRendered(request, reply, doc, abbreviated ? ABBREVIATED_MEDIA_TYPE : 'application/json');
 }
 
-function wantsAbbreviated(request: FastifyRequest): boolean {
+function wantsAbbreviated(request: ReadRequest): boolean {
   const accept = request.headers.accept ?? '';
-  return accept.includes(ABBREVIATED_MEDIA_TYPE) && request.query !== null && (request.query as Record<string, unknown>).write === undefined;
+  return accept.includes(ABBREVIATED_MEDIA_TYPE) && request.query.write === undefined;
 }
 
 /** Metadata reads shared by the project and group endpoints. */
@@ -94,21 +103,21 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
 
 /** The version a publish body carries (for the denial event when the publish is refused before parsing). */
 function publishedVersionOf(body: unknown): string | null {
-  const versions = (body as { versions?: unknown } | null)?.versions;
+  const versions = isJsonObject(body) ? body.versions : undefined;
   if (typeof versions !== 'object' || versions === null) return null;
   const keys = Object.keys(versions);
   return keys.length === 1 ? keys[0].slice(0, 255) : null;
 }
 
-async function write(ctx: AppContext, request: Req) {
+async function write(ctx: AppContext, request: WriteReq) {
   const path = parseNpmPath(request.params['*']);
   const body = request.body;
   noteAttempt(request, { format: 'npm', name: 'name' in path ? path.name : null, version: publishedVersionOf(body) });
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
   const asJson = () => {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('Request body must be a JSON object');
-    return body as Record<string, unknown>;
+    if (!isJsonObject(body)) throw errors.badRequest('Request body must be a JSON object');
+    return body;
   };
   switch (path.kind) {
     case 'packument': {
@@ -127,7 +136,7 @@ async function write(ctx: AppContext, request: Req) {
   }
 }
 
-async function remove(ctx: AppContext, request: Req) {
+async function remove(ctx: AppContext, request: WriteReq) {
   const path = parseNpmPath(request.params['*']);
   noteAttempt(request, { format: 'npm', name: 'name' in path ? path.name : null, version: null });
   const project = await registryProject(ctx, request);
@@ -152,34 +161,27 @@ async function readFromGroup(ctx: AppContext, request: Req, reply: FastifyReply)
   if (path.kind !== 'packument' && path.kind !== 'version' && path.kind !== 'dist-tags') throw errors.notFound('Not found');
   const group = await registryGroup(ctx, request);
   const readable = await readableProjectsBelow(ctx.db, request.principal, group, 'registry');
-  if (readable.length > 0) {
-    const newest = await ctx.db
-      .selectFrom('packages')
-      .select('project_id')
-      .where('format', '=', 'npm')
-      .where('normalized_name', '=', path.name)
-      .where('status', '=', 'default')
-      .where('project_id', 'in', readable.map((p) => p.id))
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    const project = readable.find((p) => p.id === newest?.project_id);
-    if (project) return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), path.kind, path.kind === 'version' ? path.spec : undefined);
-  }
+  const newest = await projectWithNewestVersion(ctx.db, 'npm', path.name, readable.map((p) => p.id));
+  const project = readable.find((p) => p.id === newest);
+  if (project) return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), path.kind, path.kind === 'version' ? path.spec : undefined);
   if (request.principal.kind === 'anonymous') throw errors.unauthorized();
   throw errors.notFound('Package not found');
 }
 
 /** npm's registry API per project, group-level reads, and npm audit's endpoints. */
-export async function registerNpmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await app.register(async (scope) => {
+export async function registerNpmRoutes(app: Api, ctx: AppContext): Promise<void> {
+  await app.register(async (scope: Api) => {
     registerFormatErrorHandler(scope, ctx, 'npm', (message) => ({ error: message }));
     // The tarball travels base64-encoded inside the JSON body: allow for the 4/3 expansion.
     const bodyLimit = Math.ceil(ctx.config.maxUploadBytes * 1.34) + 1024 * 1024;
     const prefix = '/api/v4/projects/:id/packages/npm/*';
-    scope.get<{ Params: Params }>(prefix, (request, reply) => read(ctx, request, reply));
-    scope.put<{ Params: Params }>(prefix, { bodyLimit }, (request) => write(ctx, request));
-    scope.delete<{ Params: Params }>(prefix, (request) => remove(ctx, request));
-    scope.get<{ Params: Params }>('/api/v4/groups/:id/-/packages/npm/*', (request, reply) => readFromGroup(ctx, request, reply));
+    // Publish documents are JSON objects checked by npm-publish.ts and npm-updates.ts in npm's own terms: no body schema.
+    const reads = { params, querystring };
+    scope.get(prefix, { schema: reads }, (request, reply) => read(ctx, request, reply));
+    const writes = { params, response: { 200: NpmWriteAcknowledged } };
+    scope.put(prefix, { schema: writes, bodyLimit }, (request) => write(ctx, request));
+    scope.delete(prefix, { schema: writes }, (request) => remove(ctx, request));
+    scope.get('/api/v4/groups/:id/-/packages/npm/*', { schema: reads }, (request, reply) => readFromGroup(ctx, request, reply));
     await registerNpmAuditRoutes(scope);
   });
 }

@@ -5,6 +5,7 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import ssri from 'ssri';
 import tar from 'tar-stream';
 import { errors } from '../../core/errors.js';
+import { isJsonObject } from './npm-json.js';
 
 const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
@@ -87,9 +88,9 @@ export async function readTarballManifest(tarball: Buffer, maxUnpackedBytes: num
   }
   if (manifestText === null) throw errors.badRequest('Tarball has no package.json');
   try {
-    const parsed = JSON.parse(manifestText) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(manifestText);
+    if (!isJsonObject(parsed)) throw new Error('not an object');
+    return parsed;
   } catch (error) {
     throw errors.badRequest(`package.json in the tarball is not valid JSON: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import semver from 'semver';
+import type { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
@@ -7,11 +8,10 @@ import type { PackageRow } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
+import { isJsonObject, type Json } from './npm-json.js';
 import { distTags } from './npm-metadata.js';
 import { assertDistTag, assertNpmVersion } from './npm-names.js';
 import { loadNpmPackage } from './npm-store.js';
-
-type Json = Record<string, unknown>;
 
 async function existingPackage(ctx: AppContext, project: Project, name: string) {
   const view = await loadNpmPackage(ctx, project, name, true);
@@ -21,12 +21,12 @@ async function existingPackage(ctx: AppContext, project: Project, name: string) 
 
 function bodyVersions(body: Json): Json {
   const versions = body.versions;
-  if (typeof versions !== 'object' || versions === null || Array.isArray(versions)) throw errors.badRequest('versions must be an object');
-  return versions as Json;
+  if (!isJsonObject(versions)) throw errors.badRequest('versions must be an object');
+  return versions;
 }
 
 /** `npm deprecate` (PUT of the whole packument): each version whose `deprecated` changed. "" un-deprecates. */
-export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+export async function applyDeprecations(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json): Promise<NpmWriteAcknowledged> {
   const view = await existingPackage(ctx, project, name);
   const incoming = bodyVersions(body);
   const unknown = Object.keys(incoming).filter((version) => !view.versions.some((v) => v.version === version));
@@ -37,9 +37,10 @@ export async function applyDeprecations(ctx: AppContext, request: FastifyRequest
   }
   const changes: Array<{ pkg: PackageRow; message: string | null }> = [];
   for (const pkg of view.versions) {
-    const doc = incoming[pkg.version] as Json | undefined;
+    const doc = incoming[pkg.version];
     if (!doc) continue;
-    const message = typeof doc.deprecated === 'string' && doc.deprecated !== '' ? doc.deprecated : null;
+    const deprecated = isJsonObject(doc) ? doc.deprecated : undefined;
+    const message = typeof deprecated === 'string' && deprecated !== '' ? deprecated : null;
     const current = (JSON.parse(pkg.metadata) as Json).deprecated;
     if ((typeof current === 'string' && current !== '' ? current : null) !== message) changes.push({ pkg, message });
   }
@@ -62,14 +63,15 @@ export async function applyDeprecations(ctx: AppContext, request: FastifyRequest
  * from the body are removed. Deprecations in the same body are applied too. If `latest` pointed at
  * a removed version, it moves to the version the client chose (the highest remaining one).
  */
-export async function applyRevision(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json) {
+export async function applyRevision(ctx: AppContext, request: FastifyRequest, project: Project, name: string, body: Json): Promise<NpmWriteAcknowledged> {
   const view = await existingPackage(ctx, project, name);
   const incoming = bodyVersions(body);
   const removed = view.versions.filter((v) => incoming[v.version] === undefined);
   noteAttempt(request, { format: 'npm', name, version: removed.map((v) => v.version).join(',') || null });
   if (removed.length > 0) await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
   const tagsBefore = distTags(view);
-  const requestedLatest = (body['dist-tags'] as Json | undefined)?.latest;
+  const requestedTags = body['dist-tags'];
+  const requestedLatest = isJsonObject(requestedTags) ? requestedTags.latest : undefined;
   const remaining = view.versions.filter((v) => !removed.includes(v));
   await ctx.packages.write(auditContextOf(request), project, async (writer) => {
     // Move `latest` first, so the log says "latest 1.6.0 -> 1.5.0" rather than a delete and a create.
@@ -87,7 +89,7 @@ export async function applyRevision(ctx: AppContext, request: FastifyRequest, pr
 }
 
 /** `npm unpublish pkg --force`: every version, one event each. */
-export async function unpublishAll(ctx: AppContext, request: FastifyRequest, project: Project, name: string) {
+export async function unpublishAll(ctx: AppContext, request: FastifyRequest, project: Project, name: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   const view = await existingPackage(ctx, project, name);
   await authorizeProject(ctx.db, request.principal, project, 'delete', 'registry');
@@ -98,7 +100,7 @@ export async function unpublishAll(ctx: AppContext, request: FastifyRequest, pro
 }
 
 /** The last step of `npm unpublish pkg@version`: DELETE of the tarball. Already gone after the /-rev/ PUT is fine. */
-export async function deleteTarball(ctx: AppContext, request: FastifyRequest, project: Project, name: string, fileName: string) {
+export async function deleteTarball(ctx: AppContext, request: FastifyRequest, project: Project, name: string, fileName: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   const view = await loadNpmPackage(ctx, project, name, true);
   const pkg = view.versions.find((v) => view.fileOf.get(v.id)?.file_name === fileName);
@@ -110,7 +112,7 @@ export async function deleteTarball(ctx: AppContext, request: FastifyRequest, pr
 }
 
 /** `npm dist-tag add pkg@version tag`: the body is the version as a JSON string. */
-export async function setDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string, body: unknown) {
+export async function setDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string, body: unknown): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: typeof body === 'string' ? body : null });
   assertDistTag(tag);
   const version = assertNpmVersion(body);
@@ -122,7 +124,7 @@ export async function setDistTag(ctx: AppContext, request: FastifyRequest, proje
 }
 
 /** `npm dist-tag rm pkg tag`. `latest` cannot be removed, as on npm's registry. */
-export async function removeDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string) {
+export async function removeDistTag(ctx: AppContext, request: FastifyRequest, project: Project, name: string, tag: string): Promise<NpmWriteAcknowledged> {
   noteAttempt(request, { format: 'npm', name, version: null });
   if (tag === 'latest') throw errors.badRequest('The "latest" dist-tag cannot be removed');
   await existingPackage(ctx, project, name);

@@ -1,51 +1,36 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { UploadCreated } from '../../contracts/package-clients.js';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { filesOf, fileWithPackage, selectFilesWithPackage } from '../../core/packages/packages.js';
+import { findFileByDigest, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
+import { filesOf } from '../../core/packages/packages.js';
+import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
+import { formatParams, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
 import { negotiate, projectListHtml, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
 import { normalizePypiName } from './pypi-names.js';
 import { FORM_LIMITS, uploadPypiFile } from './pypi-upload.js';
 
-type Params = { id: string; name?: string; sha256?: string; file_name?: string };
-type Req = FastifyRequest<{ Params: Params }>;
+const projectParams = formatParams('id');
+const indexParams = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) });
+const fileParams = formatParams('id', 'sha256', 'file_name');
+type ProjectReq = FormatRequest<typeof projectParams>;
+type IndexReq = FormatRequest<typeof indexParams>;
+type FileReq = FormatRequest<typeof fileParams>;
 
 function fileUrl(ctx: AppContext, projectId: number, sha256: string, fileName: string): string {
   return `${ctx.config.baseUrl}/api/v4/projects/${projectId}/packages/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
 }
 
-/** Normalised names of the PyPI projects published in these Trove projects. */
-async function projectNames(ctx: AppContext, projects: Project[]): Promise<string[]> {
-  if (projects.length === 0) return [];
-  const rows = await ctx.db
-    .selectFrom('packages')
-    .select('normalized_name')
-    .distinct()
-    .where('format', '=', 'pypi')
-    .where('status', '=', 'default')
-    .where('project_id', 'in', projects.map((p) => p.id))
-    .orderBy('normalized_name')
-    .execute();
-  return rows.map((r) => r.normalized_name);
-}
-
 /** Every file of one PyPI project across these Trove projects, oldest first. */
 async function filesFor(ctx: AppContext, projects: Project[], normalizedName: string): Promise<SimpleFile[]> {
-  if (projects.length === 0) return [];
-  const versions = await ctx.db
-    .selectFrom('packages')
-    .selectAll()
-    .where('format', '=', 'pypi')
-    .where('status', '=', 'default')
-    .where('normalized_name', '=', normalizedName)
-    .where('project_id', 'in', projects.map((p) => p.id))
-    .orderBy('id')
-    .execute();
+  const versions = await visibleVersionsIn(ctx.db, 'pypi', normalizedName, projects.map((p) => p.id));
   const files = await filesOf(ctx.db, versions.map((v) => v.id));
   return files.map((file) => {
     const pkg = versions.find((v) => v.id === file.package_id)!;
@@ -60,9 +45,9 @@ async function sendIndex(request: FastifyRequest, reply: FastifyReply, html: () 
 }
 
 /** Serves the simple index for the projects returned by `scope` (one project, or the readable ones below a group). */
-async function serveSimple(ctx: AppContext, request: Req, reply: FastifyReply, projects: Project[]) {
+async function serveSimple(ctx: AppContext, request: IndexReq, reply: FastifyReply, projects: Project[]) {
   if (request.params.name === undefined) {
-    const names = await projectNames(ctx, projects);
+    const names = await visiblePackageNames(ctx.db, 'pypi', projects.map((p) => p.id));
     return sendIndex(request, reply, () => projectListHtml(names), () => projectListJson(names));
   }
   const name = normalizePypiName(request.params.name);
@@ -71,28 +56,23 @@ async function serveSimple(ctx: AppContext, request: Req, reply: FastifyReply, p
   return sendIndex(request, reply, () => projectPageHtml(name, files), () => projectPageJson(name, files));
 }
 
-async function projectForRead(ctx: AppContext, request: Req): Promise<Project> {
+async function projectForRead(ctx: AppContext, request: ProjectReq): Promise<Project> {
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
   return project;
 }
 
-async function download(ctx: AppContext, request: Req, reply: FastifyReply) {
+async function download(ctx: AppContext, request: FileReq, reply: FastifyReply) {
   const project = await projectForRead(ctx, request);
-  const row = await selectFilesWithPackage(ctx.db)
-    .where('packages.project_id', '=', project.id)
-    .where('packages.format', '=', 'pypi')
-    .where('package_files.sha256', '=', String(request.params.sha256))
-    .where('package_files.file_name', '=', String(request.params.file_name))
-    .executeTakeFirst();
-  if (!row) throw errors.notFound('File not found');
-  const { file, pkg } = fileWithPackage(row);
+  const found = await findFileByDigest(ctx.db, project.id, 'pypi', request.params.sha256, request.params.file_name);
+  if (!found) throw errors.notFound('File not found');
+  const { file, pkg } = found;
   return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
 }
 
 /** PyPI's upload API and simple index (PEP 503/691) per project and per group, and file downloads. */
-export async function registerPypiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await app.register(async (scope) => {
+export async function registerPypiRoutes(app: Api, ctx: AppContext): Promise<void> {
+  await app.register(async (scope: Api) => {
     // twine shows the response text, so errors are plain text as on PyPI.
     registerFormatErrorHandler(scope, ctx, 'pypi', (message) => message);
     await scope.register(multipart, {
@@ -103,25 +83,26 @@ export async function registerPypiRoutes(app: FastifyInstance, ctx: AppContext):
     });
     const project = '/api/v4/projects/:id/packages/pypi';
     const group = '/api/v4/groups/:id/-/packages/pypi';
-    scope.post<{ Params: Params }>(project, { bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
+    // The upload form is read and checked by pypi-upload.ts (multipart, twine's field names): no body schema.
+    scope.post(project, { schema: { params: projectParams, response: { 201: UploadCreated } }, bodyLimit: ctx.config.maxUploadBytes + 1024 * 1024 }, async (request, reply) => {
       const target = await registryProject(ctx, request);
       await authorizeProject(ctx.db, request.principal, target, 'publish', 'registry');
       return reply.status(201).send(await uploadPypiFile(ctx, request, target));
     });
     // PEP 503: index URLs end with '/' (the project list's links are relative to it), so redirect.
     for (const prefix of [project, group]) {
-      scope.get<{ Params: Params }>(`${prefix}/simple`, async (request, reply) => {
+      scope.get(`${prefix}/simple`, async (request, reply) => {
         const url = new URL(request.url, 'http://trove.invalid');
         return reply.redirect(`${url.pathname}/${url.search}`, 301);
       });
     }
     for (const path of ['/simple/', '/simple/:name', '/simple/:name/']) {
-      scope.get<{ Params: Params }>(`${project}${path}`, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
-      scope.get<{ Params: Params }>(`${group}${path}`, async (request, reply) => {
+      scope.get(`${project}${path}`, { schema: { params: indexParams } }, async (request, reply) => serveSimple(ctx, request, reply, [await projectForRead(ctx, request)]));
+      scope.get(`${group}${path}`, { schema: { params: indexParams } }, async (request, reply) => {
         const readable = await readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
         return serveSimple(ctx, request, reply, readable);
       });
     }
-    scope.get<{ Params: Params }>(`${project}/files/:sha256/:file_name`, (request, reply) => download(ctx, request, reply));
+    scope.get(`${project}/files/:sha256/:file_name`, { schema: { params: fileParams } }, (request, reply) => download(ctx, request, reply));
   });
 }

@@ -1,5 +1,6 @@
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import type { UploadCreated } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { filesOf, listPackageVersions } from '../../core/packages/packages.js';
@@ -15,7 +16,6 @@ import {
   assertPypiVersion,
   normalizePypiName,
   sameVersion,
-  type PypiFileType,
 } from './pypi-names.js';
 
 // Metadata fields kept on the version (the rest of the form is client bookkeeping).
@@ -102,7 +102,7 @@ function digestMatches(given: string | undefined, actual: string): boolean {
  * `twine upload`: the first file of a version publishes it, later files (another wheel, the
  * sdist) are added to it. A file name that already exists is refused (400, as PyPI does).
  */
-export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, project: Project) {
+export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, project: Project): Promise<UploadCreated> {
   const form: UploadForm = { fields: {}, fileName: null, blob: null };
   try {
     await readForm(ctx, request, form);
@@ -114,7 +114,7 @@ export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, p
     const version = assertPypiVersion(fields.version);
     if (!form.blob || form.fileName === null) throw errors.badRequest('The upload has no file in the "content" field');
     const fileName = assertPypiFileName(form.fileName);
-    const filetype = (fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist')) as PypiFileType;
+    const filetype = fields.filetype ?? (fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist');
     if (filetype !== 'bdist_wheel' && filetype !== 'sdist') throw errors.badRequest(`Unsupported filetype ${String(fields.filetype)}`);
     const normalizedName = normalizePypiName(name);
     assertFileBelongs(fileName, filetype, normalizedName, version);

@@ -1,0 +1,98 @@
+import type { Db } from '../../storage/db/database.js';
+import { fileWithPackage, selectFilesWithPackage, type FileWithPackage, type PackageRow } from './packages.js';
+
+// The reads package formats serve their clients from (indexes, group-level lookups, the npm
+// packument's change marks), so that no format queries the database itself. Each is one query
+// over the indexed (project_id, format, normalized_name) columns, whatever the number of rows.
+
+/** What a package's documents depend on besides the stored manifests: its versions, files and tags, each with what marks a change. */
+export interface PackageChangeMarks {
+  versions: Pick<PackageRow, 'id' | 'status' | 'updated_at'>[];
+  files: { id: number; package_id: number }[];
+  tags: { tag: string; package_id: number; updated_at: string }[];
+}
+
+/** Every version, file and tag of one package in a project, each in a stable order (id; tags by name). */
+export async function packageChangeMarks(db: Db, projectId: number, format: string, normalizedName: string): Promise<PackageChangeMarks> {
+  const versions = await db
+    .selectFrom('packages')
+    .select(['id', 'status', 'updated_at'])
+    .where('project_id', '=', projectId)
+    .where('format', '=', format)
+    .where('normalized_name', '=', normalizedName)
+    .orderBy('id')
+    .execute();
+  const files = await db
+    .selectFrom('package_files')
+    .innerJoin('packages', 'packages.id', 'package_files.package_id')
+    .select(['package_files.id as id', 'package_files.package_id as package_id'])
+    .where('packages.project_id', '=', projectId)
+    .where('packages.format', '=', format)
+    .where('packages.normalized_name', '=', normalizedName)
+    .orderBy('package_files.id')
+    .execute();
+  const tags = await db
+    .selectFrom('package_tags')
+    .select(['tag', 'package_id', 'updated_at'])
+    .where('project_id', '=', projectId)
+    .where('format', '=', format)
+    .where('normalized_name', '=', normalizedName)
+    .orderBy('tag')
+    .execute();
+  return { versions, files, tags };
+}
+
+/** Of these projects, the id of the one that most recently published a visible version of the package (undefined: none did). */
+export async function projectWithNewestVersion(db: Db, format: string, normalizedName: string, projectIds: number[]): Promise<number | undefined> {
+  if (projectIds.length === 0) return undefined;
+  const newest = await db
+    .selectFrom('packages')
+    .select('project_id')
+    .where('format', '=', format)
+    .where('normalized_name', '=', normalizedName)
+    .where('status', '=', 'default')
+    .where('project_id', 'in', projectIds)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return newest?.project_id;
+}
+
+/** Normalised names of the packages of a format with a visible version in these projects, sorted. */
+export async function visiblePackageNames(db: Db, format: string, projectIds: number[]): Promise<string[]> {
+  if (projectIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('packages')
+    .select('normalized_name')
+    .distinct()
+    .where('format', '=', format)
+    .where('status', '=', 'default')
+    .where('project_id', 'in', projectIds)
+    .orderBy('normalized_name')
+    .execute();
+  return rows.map((r) => r.normalized_name);
+}
+
+/** The visible versions of one package across these projects, oldest first. */
+export async function visibleVersionsIn(db: Db, format: string, normalizedName: string, projectIds: number[]): Promise<PackageRow[]> {
+  if (projectIds.length === 0) return [];
+  return db
+    .selectFrom('packages')
+    .selectAll()
+    .where('format', '=', format)
+    .where('status', '=', 'default')
+    .where('normalized_name', '=', normalizedName)
+    .where('project_id', 'in', projectIds)
+    .orderBy('id')
+    .execute();
+}
+
+/** A file of a project's package of this format, named by its digest and file name (whatever the version's status). */
+export async function findFileByDigest(db: Db, projectId: number, format: string, sha256: string, fileName: string): Promise<FileWithPackage | undefined> {
+  const row = await selectFilesWithPackage(db)
+    .where('packages.project_id', '=', projectId)
+    .where('packages.format', '=', format)
+    .where('package_files.sha256', '=', sha256)
+    .where('package_files.file_name', '=', fileName)
+    .executeTakeFirst();
+  return row && fileWithPackage(row);
+}
