@@ -51,7 +51,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const uploads = new RegisteringBlobStore(blobStore, db);
   const blobs = new CachedBlobStore(new InlineBlobStore(uploads, db, config.inlineBlobMaxBytes), config.blobCacheBytes);
   const audit = new AuditLog({ package_audit_events: config.packageAuditEventsDefault, package_download_events: 'disabled' });
-  // The self-check of SPEC 4.8, before anything is written: an open alarm refuses package writes.
+  // The self-check of docs/architecture.md#tamper-evidence, before anything is written: an open alarm refuses package writes.
   const integrity = new AuditIntegrity(db, audit, log, await pinnedKeysOf(config));
   await integrity.start();
   const packages = new PackageService(db, audit, integrity, (format) => formatNamed(format)?.replacesFiles === true);
@@ -95,7 +95,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
         await jobs.stop();
         // Waits for the requests in flight: a download that completes now queues its event ...
         await server.close();
-        // ... and every queued download event is written before the database closes (SPEC 4.4).
+        // ... and every queued download event is written before the database closes (docs/architecture.md#the-one-write-path).
         await downloadEvents.close();
         // Repeated authentication failures counted but not yet recorded are recorded now.
         await authenticationFailures.flush(true);

@@ -18,7 +18,7 @@ import {
 } from '../core/audit/verify/index.js';
 import { openDatabase } from '../storage/db/database.js';
 
-// `trove audit verify` and `trove audit rotate-key` (SPEC §4.8).
+// `trove audit verify` and `trove audit rotate-key` (docs/architecture.md#tamper-evidence).
 //   trove audit verify --export audit.jsonl --checkpoints checkpoints.txt --trusted-key key.pub
 //     offline: reads only the files. --filtered for a filtered (group/project) export, whose
 //     sealed records carry inclusion proofs.

@@ -45,10 +45,10 @@ export interface TroveConfig {
    * uploads and temporary files older than this belong to crashed uploads (TROVE_BLOB_GC_GRACE_SECONDS).
    */
   blobGcGraceMs: number;
-  /** Tamper evidence (SPEC 4.8): checkpoint origin, signing key folder, and how often to seal. */
+  /** Tamper evidence (docs/architecture.md#tamper-evidence): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
-  /** A folder every checkpoint is appended to (SPEC 4.8 checkpoint mirrors); unset = none. */
+  /** A folder every checkpoint is appended to (docs/architecture.md#tamper-evidence checkpoint mirrors); unset = none. */
   auditCheckpointMirrorDir: string | undefined;
   /** TROVE_AUDIT_TRUSTED_KEYS: keys (or key files) the operator pinned; the self-check holds checkpoints to them. */
   auditTrustedKeys: string | undefined;
@@ -62,7 +62,7 @@ export interface TroveConfig {
   signInThrottle: { maxFailures: number; windowMs: number };
   /** TROVE_CHECK_RESPONSE_CONTRACTS=1: every JSON response is checked against its route's declared schema (src/http/api.ts). */
   checkResponseContracts: boolean;
-  /** Audit event streaming (SPEC 4.7). */
+  /** Audit event streaming (docs/api.md#audit-event-streaming). */
   streaming: StreamingConfig;
 }
 
@@ -81,7 +81,7 @@ export interface StreamingConfig {
   pollMs: number;
 }
 
-// SPEC 4.7: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
+// docs/api.md#audit-event-streaming: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
 const DEFAULT_RETRY_SCHEDULE_MS = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map((s) => s * 1000);
 
 /** "50,100,200": the retry schedule in milliseconds (tests use a fast one). */

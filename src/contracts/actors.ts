@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// Who did something and how (SPEC 4.3): the same snapshot in audit events and in a package's or
+// Who did something and how (docs/architecture.md#the-audit-record): the same snapshot in audit events and in a package's or
 // file's `published_by` / `created_by`.
 
 /** Kinds of actor. */

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// The audit log's seal (SPEC 4.8): signed checkpoints of its Merkle tree, the keys that sign them,
+// The audit log's seal (docs/architecture.md#tamper-evidence): signed checkpoints of its Merkle tree, the keys that sign them,
 // the proofs an auditor checks against them, and the integrity alarm raised when the log no
 // longer extends its last checkpoint.
 

@@ -5,7 +5,7 @@ import { Id, Nullable, Timestamp } from './common.js';
 
 export { Client, Via };
 
-// One audit event as the API serves it (SPEC 4.3): the record exactly as stored and sealed, plus
+// One audit event as the API serves it (docs/architecture.md#the-audit-record): the record exactly as stored and sealed, plus
 // its Merkle leaf hash. The list, single-event and JSONL export endpoints all answer with it.
 
 /** Where an event is stored (GitLab's entity_type). */
@@ -63,7 +63,7 @@ export const AuditEvent = Type.Object({
   changes: Nullable(Changes),
   request_id: Nullable(Type.String()),
   ip_address: Nullable(Type.String()),
-  /** The event's Merkle leaf (SPEC 4.8); computed when recorded, not part of the stored record. */
+  /** The event's Merkle leaf (docs/architecture.md#tamper-evidence); computed when recorded, not part of the stored record. */
   leaf_hash: Nullable(Type.String()),
 });
 export type AuditEvent = Static<typeof AuditEvent>;

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// Audit event streaming destinations (SPEC 4.7) of a top-level group or of the instance.
+// Audit event streaming destinations (docs/api.md#audit-event-streaming) of a top-level group or of the instance.
 
 /** Where a destination's deliveries stand. */
 export const DeliveryStatus = Type.Object({

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// A project's packages cleanup policy (SPEC 5) and what one run of it did.
+// A project's packages cleanup policy (docs/api.md#cleanup-policies) and what one run of it did.
 
 /** GitLab's cadences; months are calendar months. */
 export const Cadence = Type.Union([Type.Literal('1d'), Type.Literal('7d'), Type.Literal('14d'), Type.Literal('1month'), Type.Literal('3month')]);

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 
-// A group's or user namespace's package registry settings: the audit settings (SPEC 4.1), and the
+// A group's or user namespace's package registry settings: the audit settings (docs/architecture.md#what-is-recorded), and the
 // yes/no settings package formats declare (GitLab's generic_duplicates_allowed, ...), which are named
 // by the formats: for each, `<key>` (set here, or null when inherited), `<key>_effective` and
 // `<key>_source` (a full path, or "default").

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Pipeline, PublishedBy } from './actors.js';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// GitLab's package and package-file JSON, plus Trove's `published_by` / `created_by` (SPEC 4.3),
+// GitLab's package and package-file JSON, plus Trove's `published_by` / `created_by` (docs/architecture.md#the-audit-record),
 // `downloads` / `last_downloaded_at` (from the audit log's download events), dist-tags and what
 // became of a deleted version.
 

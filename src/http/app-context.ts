@@ -21,9 +21,9 @@ export interface AppContext {
   packages: PackageService;
   /** Background jobs, run by whichever Trove process leads (src/core/jobs). */
   jobs: JobScheduler;
-  /** Seals the audit log into signed checkpoints (SPEC 4.8). */
+  /** Seals the audit log into signed checkpoints (docs/architecture.md#tamper-evidence). */
   sealer: AuditSealer;
-  /** The audit log's self-check and its alarm (SPEC 4.8). */
+  /** The audit log's self-check and its alarm (docs/architecture.md#tamper-evidence). */
   integrity: AuditIntegrity;
   /** Batches package_registry_package_downloaded events (src/core/audit/download-events.ts). */
   downloadEvents: DownloadEventBuffer;
@@ -31,6 +31,6 @@ export interface AppContext {
   streaming: StreamingWorker;
   /** SQLite: brings the audit filter indexes up to date in batches (src/core/audit/audit-indexer.ts). */
   auditIndexer: AuditIndexer;
-  /** Records authentication_failed, repeated identical failures as one event a minute (SPEC 4.1). */
+  /** Records authentication_failed, repeated identical failures as one event a minute (docs/architecture.md#what-is-recorded). */
   authenticationFailures: AuthenticationFailures;
 }

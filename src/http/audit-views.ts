@@ -13,7 +13,7 @@ import { idParam, visibleGroup, visibleProject } from './loaders.js';
 import { flagValue, isoTimestamp, oneOf, queryFlag } from './pagination.js';
 
 /**
- * The audit filters (SPEC 4.5), for the query schemas of the list and export routes. Those with a
+ * The audit filters (docs/api.md#audit-events), for the query schemas of the list and export routes. Those with a
  * fixed list or shape are refused by the schema; the others are text the filter parser checks
  * itself (core/audit/audit-query.ts parseAuditFilters, with its own messages). event_name repeats.
  */
@@ -35,7 +35,7 @@ export const AUDIT_FILTER_QUERY = {
   project_id: Type.String(),
 };
 
-// Which slice of the audit log a request may read (SPEC 4.2), shared by the list, single-event
+// Which slice of the audit log a request may read (docs/architecture.md#scope-and-visibility), shared by the list, single-event
 // and export endpoints so that they can never disagree: admins see the instance; group owners
 // all of a group's events, project maintainers all of a project's; developers (and group
 // maintainers) only their own actions; reporters nothing (403); others do not learn it exists (404).

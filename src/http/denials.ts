@@ -12,7 +12,7 @@ export interface AttemptDescription {
 
 /**
  * Runs a package write; if an authenticated caller is refused (any 4xx but 401), records
- * `package_registry_package_publish_denied` before the error reaches the client (SPEC 4.1).
+ * `package_registry_package_publish_denied` before the error reaches the client (docs/architecture.md#what-is-recorded).
  * `attempt` may be filled in by `work` as it learns the package name and version.
  */
 export async function auditingDenials<T>(

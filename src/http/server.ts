@@ -71,7 +71,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerResponseContracts(app, ctx.config.checkResponseContracts);
   registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
-  // Degraded while the audit log's integrity alarm is open (SPEC 4.8): reads go on, package writes are refused.
+  // Degraded while the audit log's integrity alarm is open (docs/architecture.md#tamper-evidence): reads go on, package writes are refused.
   app.get('/-/health', async () => {
     const alarm = ctx.integrity.openAlarm;
     return alarm ? { status: 'degraded', instance: ctx.config.instanceName, audit_integrity_alarm: alarm } : { status: 'ok', instance: ctx.config.instanceName };

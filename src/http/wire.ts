@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../core/errors.js';
 
 // What GitLab's own API clients (python-gitlab, gitbeaker, glab, the Terraform provider) expect on
-// the wire, beyond the paths and bodies (SPEC §3):
+// the wire, beyond the paths and bodies (docs/api.md#gitlab-wire-compatibility):
 // - a JSON response says exactly `Content-Type: application/json`: python-gitlab compares the whole
 //   header and treats `application/json; charset=utf-8` (Fastify's default) as not JSON at all;
 // - a request that says `Content-Type: application/json` may have no body: python-gitlab's DELETE

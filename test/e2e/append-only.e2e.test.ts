@@ -5,7 +5,7 @@ import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.8: the database itself refuses to change or remove audit events, whoever asks
+// docs/architecture.md#tamper-evidence: the database itself refuses to change or remove audit events, whoever asks
 // (here: a direct connection to the database, not Trove). Runs on SQLite and PostgreSQL.
 
 describe('the audit log is append-only in the database', () => {

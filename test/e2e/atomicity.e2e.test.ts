@@ -12,7 +12,7 @@ import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.4: a package write and its audit event commit together or not at all. Failures are
+// docs/architecture.md#the-one-write-path: a package write and its audit event commit together or not at all. Failures are
 // forced INSIDE the server's transaction with triggers created, from this process, in the real
 // database of the running server (test/support/fault-injection.ts: its SQLite file, or its
 // PostgreSQL database on the PostgreSQL run). A write that fails there

@@ -6,8 +6,8 @@ import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { buildAuditScenario, publishAroundMark } from '../support/audit-scenario.js';
 
-// SPEC 4.5: the filters and both paginations of GET .../audit_events, and single events
-// within a view (4.2). Every filter is shown to exclude something the unfiltered view has.
+// docs/api.md#audit-events: the filters and both paginations of GET .../audit_events, and single events
+// within a view (docs/architecture.md#scope-and-visibility). Every filter is shown to exclude something the unfiltered view has.
 
 describe('audit events API: filters and pagination', () => {
   let trove: RunningTrove;

@@ -11,7 +11,7 @@ import { startTrove, tempDir, type RunningTrove } from '../support/trove-process
 import { verifyStandardWebhook, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.8 checkpoint mirrors: every checkpoint is appended to the configured folder
+// docs/architecture.md#tamper-evidence checkpoint mirrors: every checkpoint is appended to the configured folder
 // (TROVE_AUDIT_CHECKPOINT_MIRROR_DIR/checkpoints.txt, which `trove audit verify --checkpoints`
 // reads as it is) and delivered to every streaming destination, whatever its scope and event
 // filter, as a signed `audit_checkpoint` record. A folder that cannot be written meanwhile loses

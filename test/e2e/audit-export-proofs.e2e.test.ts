@@ -9,7 +9,7 @@ import { expectBad, expectOk, runTroveCli, waitUntilSealed, type TroveData } fro
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.6 + 4.8: a filtered export (one group) with proofs=true verifies on its own through the
+// docs/api.md#audit-export + docs/architecture.md#tamper-evidence: a filtered export (one group) with proofs=true verifies on its own through the
 // inclusion proofs it carries (`trove audit verify --filtered`), against the signed checkpoints;
 // any tampering with a line is caught and named by seq; records after the pinned checkpoint carry
 // no proof and are reported as not yet sealed. On a log of two groups whose events interleave.

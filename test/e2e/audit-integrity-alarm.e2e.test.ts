@@ -10,7 +10,7 @@ import { copyTroveData, expectBad, openTamperDb, runTroveCli, tamperedCopyOf, wa
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.8 self-check: sealed events deleted from the tail while a later checkpoint stays. At
+// docs/architecture.md#tamper-evidence self-check: sealed events deleted from the tail while a later checkpoint stays. At
 // start, and before each checkpoint is signed, Trove proves that the log extends the last signed
 // checkpoint; when it does not, it records audit_integrity_alarm, refuses package writes (503 in
 // the client's convention), reports the alarm at /-/health until an administrator acknowledges

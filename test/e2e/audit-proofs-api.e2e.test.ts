@@ -10,7 +10,7 @@ import { publishOk } from '../support/audit-e2e.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.8: GET /api/v4/audit_events/:id/proof answers RFC 9162 inclusion proofs (built with the
+// docs/architecture.md#tamper-evidence: GET /api/v4/audit_events/:id/proof answers RFC 9162 inclusion proofs (built with the
 // proof builder) that verify against the root of the signed checkpoint they name, also against an
 // older checkpoint (tree_size=); /consistency proofs verify between two signed checkpoints; proofs
 // are for administrators; an unsealed event is 404; above TROVE_AUDIT_PROOF_MAX_EVENTS both the

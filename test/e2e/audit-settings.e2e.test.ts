@@ -6,7 +6,7 @@ import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.2 "Setting" and 4.1: package_audit_events on groups and user namespaces, inherited
+// docs/architecture.md#scope-and-visibility (the setting) and docs/architecture.md#what-is-recorded: package_audit_events on groups and user namespaces, inherited
 // downwards, changed only by owners, and every change audited, also the one that turns auditing off.
 
 const SETTINGS_EVENT = 'package_registry_audit_settings_updated';

@@ -6,7 +6,7 @@ import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { sleep, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World, type TestUser } from '../support/world.js';
 
-// The destinations API (SPEC 4.7): who may manage them (owners of top-level groups; admins for the
+// The destinations API (docs/api.md#audit-event-streaming): who may manage them (owners of top-level groups; admins for the
 // instance), what is validated (URL, secret, filters, headers), that changes are audited without
 // secrets, and the SSRF guard: never Trove itself or link-local; loopback and private networks
 // only when TROVE_STREAMING_ALLOW_PRIVATE=1, checked when saved and again when connecting.

@@ -6,7 +6,7 @@ import type { RunningTrove } from '../support/trove-process.js';
 import { verifyStandardWebhook, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
-// Audit event streaming, the happy path (SPEC 4.7): destinations on a top-level group and on the
+// Audit event streaming, the happy path (docs/api.md#audit-event-streaming): destinations on a top-level group and on the
 // instance receive exactly the events they should (group subtree routing, event-name filters),
 // each once, in seq order, as application/json signed per Standard Webhooks (verified by an
 // independent implementation), with GitLab's headers and the custom ones; the status API shows

@@ -5,7 +5,7 @@ import type { RunningTrove } from '../support/trove-process.js';
 import { sleep, verifyStandardWebhook, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
-// Audit event streaming when receivers misbehave (SPEC 4.7): retries on the (fast, test) schedule,
+// Audit event streaming when receivers misbehave (docs/api.md#audit-event-streaming): retries on the (fast, test) schedule,
 // Retry-After honoured, 410 switches the destination off (audited), exhausted events become dead
 // letters that an owner lists and replays, repeated failures open a circuit that a probe closes,
 // and the manual test event. Each test has its own group, destination and receiver.

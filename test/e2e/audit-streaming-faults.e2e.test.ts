@@ -97,7 +97,7 @@ describe('audit event streaming under faults', () => {
     const expected = new Map<number, number[]>();
     for (const lane of lanes) expected.set(lane.group, (await eventsAfter(root, start, lane.group)).map((e) => e.seq));
     const committed = [...expected.values()].reduce((n, seqs) => n + seqs.length, 0);
-    // A kill may take the download events of the last 250 ms with it (SPEC 4.4); all others are committed.
+    // A kill may take the download events of the last 250 ms with it (docs/architecture.md#the-one-write-path); all others are committed.
     assert.ok(committed >= EVENTS * 0.97, `${committed} of ${EVENTS} download events were committed`);
     await waitFor('every committed event', () => unique() >= committed, 240_000);
     const deliveredMs = Date.now() - startedAt;

@@ -7,7 +7,7 @@ import { startTrove, tempDir, type RunningTrove } from '../support/trove-process
 import { waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
-// Delivery survives restarts (SPEC 4.7): the outbox is in the database, so after kill -9 the next
+// Delivery survives restarts (docs/api.md#audit-event-streaming): the outbox is in the database, so after kill -9 the next
 // process resumes the backlog where the dead one stopped (what was delivered in the last moments
 // but not yet recorded, at most one batch of 100, arrives twice), and after SIGTERM nothing is lost.
 

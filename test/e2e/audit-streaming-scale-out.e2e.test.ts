@@ -9,7 +9,7 @@ import { startTrove, tempDir, type RunningTrove } from '../support/trove-process
 import { waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
-// Streaming with two Trove processes on one PostgreSQL database (SPEC 6): a destination created
+// Streaming with two Trove processes on one PostgreSQL database (docs/operations.md#scale-out-on-postgresql): a destination created
 // through one process gets the events the other commits right after (destinations are read in
 // the event's transaction); exactly one process delivers (the holder of the scheduler lease),
 // and when it is killed with SIGKILL the other takes over and delivers the rest, in order.

@@ -13,7 +13,7 @@ import { copyTroveData, expectBad, expectOk, runTroveCli, tamperedCopyOf, waitUn
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.8: `trove audit verify`, live (the database) and offline (a JSONL export, a checkpoints
+// docs/architecture.md#tamper-evidence: `trove audit verify`, live (the database) and offline (a JSONL export, a checkpoints
 // file and trusted keys), on a log written by concurrent clients and sealed every 5 events; then
 // tampering done directly in (copies of) the database with the append-only triggers dropped,
 // each of which verify must catch, naming the first bad seq; then a key rotation.

@@ -6,7 +6,7 @@ import { allEvents, ids, publishOk } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.2 visibility of the audit views, and the credential and authentication events of 4.1.
+// docs/architecture.md#scope-and-visibility visibility of the audit views, and the credential and authentication events of docs/architecture.md#what-is-recorded.
 
 describe('audit events: who sees what, credential and authentication events', () => {
   let trove: RunningTrove;

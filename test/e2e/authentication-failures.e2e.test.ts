@@ -6,7 +6,7 @@ import { Api, privateToken } from '../support/api.js';
 import { openFaultInjector } from '../support/fault-injection.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 
-// authentication_failed cannot flood the log (SPEC 4.1): failures with the same credential prefix
+// authentication_failed cannot flood the log (docs/architecture.md#what-is-recorded): failures with the same credential prefix
 // (glpat- and four characters, never more of the secret), IP address and reason within a minute
 // are one window. Its first failure is recorded at once, the repeats as one event with `count`
 // when the window ends, or when Trove shuts down gracefully (nothing counted is lost).

@@ -3,7 +3,7 @@ import { ACTION_NAMES, ACTIONS, AuthzWorld, row, type Credential, type Role, typ
 
 // The authorization matrix for personal access tokens: every role on the private group "acme"
 // (project acme/web-app) x every PAT scope x every package action, each cell its own test.
-// Rules (SPEC 2, 3; GitLab): 404 where the caller may not know the project or group exists,
+// Rules (docs/architecture.md#domain-model, docs/api.md#common-rules; GitLab): 404 where the caller may not know the project or group exists,
 // 403 for a scope or role that is not enough on a visible resource. Read: reporter+; publish:
 // developer+; delete: maintainer+; settings: owner; group audit: owner all, developer and
 // maintainer their own; project audit: maintainer+ all, developer their own. REST needs api

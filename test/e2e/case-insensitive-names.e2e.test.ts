@@ -10,7 +10,7 @@ import { freshDatabaseUrl } from '../support/test-database.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 7: usernames and group/project paths are unique regardless of case (a path within its
+// docs/architecture.md#bad-input-and-limits: usernames and group/project paths are unique regardless of case (a path within its
 // parent namespace), and a deploy token's username is never a user's: `ALICE` beside `alice`, or a
 // deploy token called `root`, would read as someone else in the audit log.
 

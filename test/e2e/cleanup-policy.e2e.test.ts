@@ -8,7 +8,7 @@ import { World, type TestUser } from '../support/world.js';
 import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { storedBlobs } from '../support/stored-blobs.js';
 
-// Packages cleanup policies (SPEC 5): a project with 5 npm versions (`latest` moved to an older
+// Packages cleanup policies (docs/api.md#cleanup-policies): a project with 5 npm versions (`latest` moved to an older
 // one) and 3 PyPI versions (uploaded by twine), a policy keeping 2 versions per package older than
 // 0 days. The dry run previews, "run now" and the scheduler delete exactly the expected versions,
 // each deletion audited with the system actor and the rule, each run with one executed event.

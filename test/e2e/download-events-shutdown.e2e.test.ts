@@ -6,7 +6,7 @@ import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 4.4: download events are batched, and a graceful stop loses none. A burst of tarball
+// docs/architecture.md#the-one-write-path: download events are batched, and a graceful stop loses none. A burst of tarball
 // downloads is running when the server gets SIGTERM; after a restart on the same data, every
 // download that got a complete 200 response has exactly one event (matched by X-Request-Id),
 // and there is no event for a download that did not complete.

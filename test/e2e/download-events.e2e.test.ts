@@ -12,7 +12,7 @@ import { buildProject, indexUrl, sha256File, twineUpload, Venv } from '../suppor
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// Download events (SPEC 4.1 package_registry_package_downloaded, opt-in per namespace, SPEC 4.4):
+// Download events (docs/architecture.md#what-is-recorded package_registry_package_downloaded, opt-in per namespace, docs/architecture.md#the-one-write-path):
 // the real npm, pip and curl download from a group that has them on, and each file they fetch
 // is one event naming the reader, the client and the file; metadata records nothing; namespaces
 // that leave them off record nothing; the packages API counts them; a SIGTERM in the middle of

@@ -4,7 +4,7 @@ import { Api } from '../support/api.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// The wire rules of SPEC §3 that GitLab's own clients rely on, request by request: every JSON
+// The wire rules of docs/api.md#gitlab-wire-compatibility that GitLab's own clients rely on, request by request: every JSON
 // response (errors too) says exactly `Content-Type: application/json`; `Content-Type:
 // application/json` with no body is accepted as no parameters; /version and /metadata answer
 // signed-in callers; without a token the public groups and projects are listed and shown.

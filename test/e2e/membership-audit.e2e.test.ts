@@ -5,7 +5,7 @@ import { openFaultInjector, type FaultInjector } from '../support/fault-injectio
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.1/4.2: every membership change is recorded, in the transaction that makes it, where the
+// docs/architecture.md#what-is-recorded, docs/architecture.md#scope-and-visibility: every membership change is recorded, in the transaction that makes it, where the
 // membership is (a group's on the group, a project's in the project's scope), with the member and
 // the access level and expiry before and after. Members may expire (GitLab's expires_at): the API
 // takes and returns it, and an expired membership grants nothing. A refused change changes nothing

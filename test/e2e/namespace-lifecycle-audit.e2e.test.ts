@@ -8,9 +8,9 @@ import type { RunningTrove } from '../support/trove-process.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.1: group and project lifecycle through GitLab's endpoints (create, change, path change,
+// docs/architecture.md#what-is-recorded: group and project lifecycle through GitLab's endpoints (create, change, path change,
 // visibility, transfer, delete), each recorded in the transaction that makes the change, on the
-// group (a project's in its scope, SPEC 4.2). Deleting takes the packages with it, each version
+// group (a project's in its scope, docs/architecture.md#scope-and-visibility). Deleting takes the packages with it, each version
 // through the package service with its own event.
 
 const encoded = (path: string) => encodeURIComponent(path);

@@ -9,7 +9,7 @@ import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { storedBlobs } from '../support/stored-blobs.js';
 
-// Bad input to npm publish and the other npm writes (SPEC 7): the right 4xx with npm's
+// Bad input to npm publish and the other npm writes (docs/architecture.md#bad-input-and-limits): the right 4xx with npm's
 // {"error": "..."} body, nothing stored (package list, packument bytes, blob files), and the
 // refusal audited as package_registry_package_publish_denied because the caller is authenticated.
 

@@ -4,7 +4,7 @@ import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// Ways a maintainer could raise their own rights, each refused (SPEC 3, GitLab's member rules):
+// Ways a maintainer could raise their own rights, each refused (docs/api.md#common-rules, GitLab's member rules):
 // lowering or removing an owner, minting a CI job token in someone else's name, and owning a
 // subgroup of their own to switch package auditing off there.
 

@@ -15,7 +15,7 @@ import { freshDatabaseUrl, TEST_BACKEND } from '../support/test-database.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// Scale-out (SPEC §6): two Trove processes on one PostgreSQL database and one blob folder, with
+// Scale-out (docs/operations.md#scale-out-on-postgresql): two Trove processes on one PostgreSQL database and one blob folder, with
 // real npm and curl publishers spread over both. The audit log stays contiguous (seq 1..N, the
 // advisory append lock of src/storage/db/audit-append.ts), every package has its event, each
 // background job due time runs at most once, and kill -9 of the leading process loses nothing

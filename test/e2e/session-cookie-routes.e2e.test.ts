@@ -4,7 +4,7 @@ import { publishOk } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// SPEC 7: a request is authorised on the route it matched. The web UI's session cookie opens the
+// docs/architecture.md#bad-input-and-limits: a request is authorised on the route it matched. The web UI's session cookie opens the
 // REST API only; package-client endpoints (npm, PyPI, generic) treat a cookie-only request as
 // anonymous, also when the path is percent-encoded (`%6epm` is `npm` once the router decodes it).
 

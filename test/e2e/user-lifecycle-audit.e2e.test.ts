@@ -6,7 +6,7 @@ import { allEvents, jsonlRecords, names, publishOk } from '../support/audit-e2e.
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// SPEC 4.1/4.2: accounts are administered with GitLab's user endpoints, every change is audited
+// docs/architecture.md#what-is-recorded, docs/architecture.md#scope-and-visibility: accounts are administered with GitLab's user endpoints, every change is audited
 // on the subject user, a user reads their own events, and the rules keep the instance administrable.
 
 const PASSWORD = 'correct-horse-battery';

@@ -162,7 +162,7 @@ describe('web UI in Chromium', () => {
     await download.saveAs(file);
     const csv = parseCsv(readFileSync(file), { columns: true }) as Record<string, string>[];
     assert.deepEqual(csv.map((r) => [r['Package Name'], r.Version, r['Actor Type'], r['Token Name'], r.Via, r.Pipeline]), [
-      // A cell that begins with @ gets a leading ' (a spreadsheet would read it as a formula, SPEC 7).
+      // A cell that begins with @ gets a leading ' (a spreadsheet would read it as a formula, docs/architecture.md#bad-input-and-limits).
       ["'@acme/ui-kit", '1.4.0', 'deploy_token', 'release-bot', 'package_client', ''],
       ["'@acme/ui-kit", '1.5.0', 'personal_access_token', 'olivia-laptop', 'package_client', ''],
       ["'@acme/build-tools", '0.1.0', 'job_token', 'CI job 4242', 'pipeline', '881'],

@@ -22,7 +22,7 @@ export type Answer = { status: number; headers?: Record<string, string> } | { sl
 
 export class WebhookReceiver {
   readonly received: Received[] = [];
-  /** `audit_checkpoint` records (SPEC 4.8 checkpoint mirrors): kept apart from the events, always answered 200. */
+  /** `audit_checkpoint` records (docs/architecture.md#tamper-evidence checkpoint mirrors): kept apart from the events, always answered 200. */
   readonly checkpoints: Received[] = [];
   answer: (request: Received) => Answer = () => ({ status: 200 });
   private readonly sockets = new Set<Socket>();

@@ -19,7 +19,7 @@ import type { User } from './users.js';
 
 // A group's life: created (its creator becomes its owner), renamed or moved to another path,
 // made more or less visible, transferred under another parent, deleted with everything in it.
-// Each change records its events (SPEC 4.1) on the group, in the transaction that makes it.
+// Each change records its events (docs/architecture.md#what-is-recorded) on the group, in the transaction that makes it.
 
 export interface NewGroup {
   name: string;

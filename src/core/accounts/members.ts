@@ -26,7 +26,7 @@ export interface MemberValues {
 //   neither removed nor demoted, not even by an administrator, who otherwise passes as an owner.
 // Every change is recorded (member_added / member_access_level_changed / member_removed) in the
 // transaction that makes it, where the membership is: a group's on the group, a project's in the
-// project's scope (SPEC 4.2). A refused change changes nothing and records nothing.
+// project's scope (docs/architecture.md#scope-and-visibility). A refused change changes nothing and records nothing.
 
 export function assertAccessLevel(value: number | string | undefined): number {
   const level = Number(value);

@@ -54,7 +54,7 @@ export async function subtreeNamespaceIds(db: Db, ns: Namespace): Promise<number
 }
 
 /**
- * Whether a group or project already has this full path, ignoring case (SPEC 7: `ACME` next to
+ * Whether a group or project already has this full path, ignoring case (docs/architecture.md#bad-input-and-limits: `ACME` next to
  * `acme` is refused): groups and projects share one path space within their parent namespace.
  */
 export async function fullPathTaken(db: Db, fullPath: string, except?: { table: 'namespaces' | 'projects'; id: number }): Promise<boolean> {

@@ -16,7 +16,7 @@ import { removeAccessTo } from './removed-access.js';
 
 // A project's life: created, renamed or moved to another path, made more or less visible,
 // transferred to another namespace, deleted with its packages. Its events are stored where its
-// package events are (SPEC 4.2: the parent group, or the project itself in a user namespace), in
+// package events are (docs/architecture.md#scope-and-visibility: the parent group, or the project itself in a user namespace), in
 // the transaction that makes the change.
 
 export interface NewProject {

@@ -8,7 +8,7 @@ import { assertValidName, assertValidPath } from './paths.js';
 import { assertUsernameAndEmailFree, assertValidEmail, passwordHashOf, REDACTED_CHANGE, type User } from './users.js';
 
 // An administrator's changes to accounts (GitLab's PUT/DELETE /users/:id, block, unblock), each
-// audited on the subject user (SPEC 4.1, 4.2) in the transaction that makes it. The rules keep an
+// audited on the subject user (docs/architecture.md#what-is-recorded, docs/architecture.md#scope-and-visibility) in the transaction that makes it. The rules keep an
 // instance administrable: nobody locks themself out, and the last active administrator stays.
 
 /** The fields as a request gives them (each checked by parsePatch); `admin` may come as a form's text. */

@@ -21,10 +21,10 @@ export interface NewUser {
   isAdmin?: boolean;
 }
 
-/** Checks the rules of SPEC 7 for a new or changed username and email, inside the writing transaction. */
+/** Checks the rules of docs/architecture.md#bad-input-and-limits for a new or changed username and email, inside the writing transaction. */
 export async function assertUsernameAndEmailFree(tx: Tx, username: string, email: string, self?: { userId: number; namespaceId: number }): Promise<void> {
   // Unique regardless of case (deleted users' names stay taken: the audit log names them), never
-  // a deploy token's username (SPEC 7), nor a group's path.
+  // a deploy token's username (docs/architecture.md#bad-input-and-limits), nor a group's path.
   let users = tx.selectFrom('users').select('id').where((eb) => eb.or([equalsIgnoringCase('username', username), equalsIgnoringCase('email', email)]));
   let namespaces = tx.selectFrom('namespaces').select('id').where(equalsIgnoringCase('full_path', username));
   if (self) {

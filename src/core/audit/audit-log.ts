@@ -52,7 +52,7 @@ export interface AuditedBy {
 
 /**
  * The one place audit events are written. Callers pass their open transaction, so the
- * event commits or rolls back together with the change it describes (SPEC 4.4).
+ * event commits or rolls back together with the change it describes (docs/architecture.md#the-one-write-path).
  */
 export class AuditLog {
   /** Fires after streaming outbox rows were written (src/core/audit/streaming). */
@@ -113,7 +113,7 @@ export class AuditLog {
     return records;
   }
 
-  /** The streaming outbox rows of these events, in the same transaction (SPEC 4.4, 4.7). */
+  /** The streaming outbox rows of these events, in the same transaction (docs/architecture.md#the-one-write-path, docs/api.md#audit-event-streaming). */
   private async queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<void> {
     const destinations = await queueForStreaming(tx, records);
     if (destinations.length > 0) this.outboxSignal.notify(destinations);
@@ -183,7 +183,7 @@ export class AuditLog {
       via: record.via,
       created_at: record.created_at,
       record: JSON.stringify(record),
-      // The Merkle leaf of this record (SPEC 4.8): SHA-256(0x00 || RFC 8785 JSON of the stored record).
+      // The Merkle leaf of this record (docs/architecture.md#tamper-evidence): SHA-256(0x00 || RFC 8785 JSON of the stored record).
       leaf_hash: leafHashOf(record),
       indexed,
     };

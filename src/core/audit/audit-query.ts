@@ -9,7 +9,7 @@ import type { AuditRecord } from './audit-types.js';
 
 type EventQuery = SelectQueryBuilder<Database, 'audit_events', object>;
 
-/** Which slice of the log a caller looks at (SPEC 4.2 views), and whether only their own actions. */
+/** Which slice of the log a caller looks at (docs/architecture.md#scope-and-visibility views), and whether only their own actions. */
 export type AuditView =
   | { kind: 'instance' }
   | { kind: 'groups'; groupIds: number[] }
@@ -58,7 +58,7 @@ export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'
 
 const isOneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
 
-/** SPEC 4.5's query parameters as text, as the API's query string and the CLI's options give them. */
+/** the query parameters of docs/api.md#audit-events as text, as the API's query string and the CLI's options give them. */
 export interface AuditFilterParams {
   created_after?: string;
   created_before?: string;
@@ -77,7 +77,7 @@ export interface AuditFilterParams {
   outcome?: string;
 }
 
-/** Parses SPEC 4.5's query parameters (400 for a value that is not one). */
+/** Parses the query parameters of docs/api.md#audit-events (400 for a value that is not one). */
 export function parseAuditFilters(query: AuditFilterParams): AuditFilters {
   const eventNames = query.event_name ?? query['event_name[]'];
   const via = query.via;

@@ -5,7 +5,7 @@ import type { Project } from '../accounts/projects.js';
 import type { AuditScope } from './audit-types.js';
 
 /**
- * SPEC 4.2: a project's events belong to its direct parent group; a project in a user
+ * docs/architecture.md#scope-and-visibility: a project's events belong to its direct parent group; a project in a user
  * namespace holds its own events.
  */
 export function projectScope(project: Project, namespace: Namespace): AuditScope {

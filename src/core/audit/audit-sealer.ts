@@ -11,7 +11,7 @@ import { signCheckpoint } from './seal/checkpoint.js';
 import { hashFromHex, hashToHex } from './seal/merkle.js';
 import { ensureActiveSigningKey, type AuditSigningKey } from './seal/signing-keys.js';
 
-// The checkpoint sealer (SPEC 4.8): every `everyEvents` new events or `everyMs` milliseconds
+// The checkpoint sealer (docs/architecture.md#tamper-evidence): every `everyEvents` new events or `everyMs` milliseconds
 // (whichever comes first, and only if there is something new), it appends the new leaf hashes
 // to the Merkle tree and writes a signed C2SP checkpoint. It runs as a polled background job,
 // so only the leading Trove process seals; checkpoints are keyed by tree size, so a seal that

@@ -1,4 +1,4 @@
-// The audit record of SPEC 4.3 and what callers hand to the recorder to produce it.
+// The audit record of docs/architecture.md#the-audit-record and what callers hand to the recorder to produce it.
 
 import type { AuditEventName } from './event-catalog.js';
 
@@ -46,7 +46,7 @@ export interface AuditContext {
 
 export type EntityType = 'Group' | 'Project' | 'User' | 'Instance';
 
-/** Where an event is stored (SPEC 4.2). */
+/** Where an event is stored (docs/architecture.md#scope-and-visibility). */
 export interface AuditScope {
   entityType: EntityType;
   entityId: number;
@@ -122,7 +122,7 @@ export interface AuditRecord {
   changes: Changes | null;
   request_id: string | null;
   ip_address: string | null;
-  /** Served with the record; computed in the event's own transaction from the stored JSON (SPEC 4.8), not part of it. */
+  /** Served with the record; computed in the event's own transaction from the stored JSON (docs/architecture.md#tamper-evidence), not part of it. */
   leaf_hash?: string | null;
 }
 

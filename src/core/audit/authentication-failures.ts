@@ -6,7 +6,7 @@ import type { BackgroundJob } from '../jobs/job-scheduler.js';
 import type { AuditLog } from './audit-log.js';
 import type { AuditContext, AuditEventInput } from './audit-types.js';
 
-// authentication_failed without a flood (SPEC 4.1): failures with the same credential prefix, IP
+// authentication_failed without a flood (docs/architecture.md#what-is-recorded): failures with the same credential prefix, IP
 // address and reason within a minute are one window. Its first failure is recorded at once; the
 // repeats are only counted (a row per window, so that several processes count together) and
 // recorded later as one event with `count`: when the window has ended (the next failure with that

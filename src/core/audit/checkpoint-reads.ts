@@ -5,7 +5,7 @@ import { latestCheckpoint } from './audit-proofs.js';
 import { listPublishedVerifierKeys } from './seal/signing-keys.js';
 import { checkpointsTextChunk } from './verify/verify-files.js';
 
-// The signed checkpoints as auditors read them (SPEC 4.8): the latest with the keys to verify it,
+// The signed checkpoints as auditors read them (docs/architecture.md#tamper-evidence): the latest with the keys to verify it,
 // a page of them newest first, and all of them as the checkpoints file `trove audit verify` takes.
 
 /** The latest checkpoint (tree size 0 before the first seal), the current key and every published one. */

@@ -9,7 +9,7 @@ import type { AuditContext } from './audit-types.js';
 import type { DownloadEventWriter, PendingDownloadEvent } from './download-event-writer.js';
 import type { AuditEventName } from './event-catalog.js';
 
-// Download events (SPEC 4.1 `package_registry_package_downloaded`, opt-in per SPEC 4.4).
+// Download events (docs/architecture.md#what-is-recorded `package_registry_package_downloaded`, opt-in per docs/architecture.md#the-one-write-path).
 //
 // Downloads are the hot path of a registry, so their events are not written in the request:
 // `enqueue` only appends to an in-memory queue, and the queue is written in batches, each batch

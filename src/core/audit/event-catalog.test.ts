@@ -88,7 +88,7 @@ describe('audit event catalog', () => {
   });
 
   it('governs exactly the package events by the package_audit_events setting', () => {
-    // SPEC 4.2: credential, settings, export and authentication events are always recorded.
+    // docs/architecture.md#scope-and-visibility: credential, settings, export and authentication events are always recorded.
     const governed = AUDIT_EVENT_NAMES.filter(followsPackageSetting);
     assert.deepEqual(governed, AUDIT_EVENT_NAMES.filter((name) => name.startsWith('package_registry_package_')));
     assert.equal(followsPackageSetting('package_registry_audit_settings_updated'), false);

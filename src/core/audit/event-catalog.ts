@@ -1,4 +1,4 @@
-// Every audit event Trove records (SPEC 4.1), and what is known about each one before it happens:
+// Every audit event Trove records (docs/architecture.md#what-is-recorded), and what is known about each one before it happens:
 // its label, its category, where it is stored, whether the package_audit_events setting governs
 // it, which optional record fields it carries and how OCSF classifies it. The recorder, the export
 // formats, the web UI's filters and docs/audit-events.md (npm run docs:events) all read this table,
@@ -26,7 +26,7 @@ export const EVENT_CATEGORY_LABELS: Record<EventCategory, string> = {
 };
 
 /**
- * Optional parts of the record the event fills in when it applies (SPEC 4.3); `pipeline` is not
+ * Optional parts of the record the event fills in when it applies (docs/architecture.md#the-audit-record); `pipeline` is not
  * listed: any event done with a CI job token carries it.
  */
 export type EventField = 'project' | 'package' | 'changes' | 'reason' | 'credential_prefix' | 'count';
@@ -191,7 +191,7 @@ export function auditEventSpec(name: string): AuditEventSpec | undefined {
   return isAuditEventName(name) ? AUDIT_EVENTS[name] : undefined;
 }
 
-/** Whether recording the event follows the package_audit_events setting (SPEC 4.2). */
+/** Whether recording the event follows the package_audit_events setting (docs/architecture.md#scope-and-visibility). */
 export function followsPackageSetting(name: string): boolean {
   return auditEventSpec(name)?.followsPackageSetting ?? false;
 }

@@ -1,7 +1,7 @@
 import type { Changes } from '../audit/audit-types.js';
 import { errors } from '../errors.js';
 
-// A project's retention policy (SPEC 5) with GitLab's field names where GitLab has them
+// A project's retention policy (docs/api.md#cleanup-policies) with GitLab's field names where GitLab has them
 // (container cleanup policy: enabled, cadence, older_than, name_regex, name_regex_keep,
 // next_run_at) and what packages need beyond that (keep_n_versions per package name,
 // version_regex_keep). Validation happens here, when a policy is saved.

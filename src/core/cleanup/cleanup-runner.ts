@@ -28,7 +28,7 @@ export interface RunOptions {
   requestedBy?: { user_id: number; username: string } | null;
 }
 
-/** SPEC 4.3: the mechanism, never a user. `project` tells which project's policy acted. */
+/** docs/architecture.md#the-audit-record: the mechanism, never a user. `project` tells which project's policy acted. */
 export function cleanupAuditContext(policyId: number, project: Project): AuditContext {
   const ctx = systemAuditContext(CLEANUP_ACTOR_NAME, { policy_id: policyId });
   const actor: ActorSnapshot & { project: { id: number; full_path: string } } = {

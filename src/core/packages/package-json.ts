@@ -4,7 +4,7 @@ import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from '../../storage/db/migr
 import type { Package, PackageFile } from '../../contracts/packages.js';
 import type { PackageFileRow, PackageRow, PublishedBy } from './packages.js';
 
-// GitLab's package and package-file JSON, plus `published_by` / `created_by` (SPEC 4.3), and
+// GitLab's package and package-file JSON, plus `published_by` / `created_by` (docs/architecture.md#the-audit-record), and
 // `downloads` / `last_downloaded_at` from the download events in the audit log.
 
 /** The period `downloads` counts (ISO-8601 UTC, both ends inclusive); all time by default. */

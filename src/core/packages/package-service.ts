@@ -25,7 +25,7 @@ export class PackageService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
-    /** While its alarm is open, every write is refused (SPEC 4.8). */
+    /** While its alarm is open, every write is refused (docs/architecture.md#tamper-evidence). */
     private readonly integrity?: AuditIntegrity,
     /** Whether a format may replace files (PackageFormat.replacesFiles, wired in app.ts); none may by default. */
     private readonly replacesFiles: (format: string) => boolean = () => false,

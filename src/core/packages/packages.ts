@@ -6,7 +6,7 @@ export type PackageRow = Omit<PackagesTable, 'id'> & { id: number };
 export type PackageFileRow = Omit<PackageFilesTable, 'id'> & { id: number };
 export type PackageTagRow = Omit<PackageTagsTable, 'id'> & { id: number };
 
-/** SPEC 4.3 `published_by`: the same who/how snapshot as the audit record, kept on the package and file. */
+/** docs/architecture.md#the-audit-record `published_by`: the same who/how snapshot as the audit record, kept on the package and file. */
 export type { PublishedBy } from '../../contracts/actors.js';
 
 export async function findPackageVersion(db: Db, projectId: number, format: string, normalizedName: string, version: string) {

@@ -11,7 +11,7 @@ import { errors } from '../errors.js';
 import { formatSettingsOf, parseFormatSettingsPatch, updateFormatSettings, type FormatSetting } from './format-settings.js';
 import type { Principal } from '../tokens/principal.js';
 
-// A group's or user namespace's package registry settings: the audit settings (SPEC 4.1) and the
+// A group's or user namespace's package registry settings: the audit settings (docs/architecture.md#what-is-recorded) and the
 // settings the formats declare (src/core/packages/format-settings.ts). Reading them with what is in
 // effect, and changing them with their audit events in one transaction.
 
@@ -47,7 +47,7 @@ export async function registrySettingsOf(db: Db, audit: AuditLog, ns: Namespace,
 /**
  * Applies a change of the settings (other fields are refused with a message that names the settings)
  * and records package_registry_audit_settings_updated and package_registry_format_settings_updated in
- * the same transaction: always, even when the change turns package auditing off (SPEC 4.1). A change
+ * the same transaction: always, even when the change turns package auditing off (docs/architecture.md#what-is-recorded). A change
  * that changes nothing records nothing.
  */
 export async function updateRegistrySettings(

@@ -76,7 +76,7 @@ export async function tokenSignIn(db: Db, secret: string, report: (refusal: Sign
   return { ...principal, token: principal.token };
 }
 
-/** Starts the web session of a signed-in user and records `user_signed_in` (SPEC 4.1) on the user, in one transaction. */
+/** Starts the web session of a signed-in user and records `user_signed_in` (docs/architecture.md#what-is-recorded) on the user, in one transaction. */
 export async function startWebSession(db: Db, audit: AuditLog, ctx: AuditContext, signedIn: SignedIn, ttlMs: number): Promise<NewSession> {
   const { user, token } = signedIn;
   return db.transaction().execute(async (tx) => {

@@ -42,7 +42,7 @@ export async function createDeployToken(
   }
   const secret = generateTokenSecret(TOKEN_PREFIX.deploy);
   return db.transaction().execute(async (tx) => {
-    // A deploy token's username is never a user's (SPEC 7): its events would read as that user's.
+    // A deploy token's username is never a user's (docs/architecture.md#bad-input-and-limits): its events would read as that user's.
     if (typeof input.username === 'string' && (await tx.selectFrom('users').select('id').where(equalsIgnoringCase('username', input.username)).executeTakeFirst())) {
       throw errors.badRequest('username is taken by a user: a deploy token cannot use the username of a user');
     }

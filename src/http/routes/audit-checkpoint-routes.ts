@@ -23,7 +23,7 @@ const consistencyQuery = Type.Object({ first: treeSize, second: treeSize });
 const proofQuery = queryOf({ tree_size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 /**
- * Checkpoints and public keys are what an auditor verifies exports against (SPEC 4.8). They
+ * Checkpoints and public keys are what an auditor verifies exports against (docs/architecture.md#tamper-evidence). They
  * reveal only the size of the log, so any signed-in caller may read them; proofs of single
  * events are for administrators (group and project proofs ride on the export).
  */

@@ -15,7 +15,7 @@ const eventsQuery = listQuery({ ...AUDIT_FILTER_QUERY, pagination: oneOf(['offse
 type EventsQuery = Static<typeof eventsQuery>;
 const events = Type.Array(AuditEvent);
 
-/** Visibility of SPEC 4.2 (resolved in ../audit-views.ts, shared with the export endpoints). */
+/** Visibility of docs/architecture.md#scope-and-visibility (resolved in ../audit-views.ts, shared with the export endpoints). */
 export function registerAuditEventRoutes(app: Api, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 

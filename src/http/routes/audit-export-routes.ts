@@ -14,7 +14,7 @@ import { queryOf } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { paramsOf } from '../schemas.js';
 
-// GET .../audit_events/export?format=csv|jsonl|ocsf|cef (SPEC 4.6): the views, visibility and
+// GET .../audit_events/export?format=csv|jsonl|ocsf|cef (docs/api.md#audit-export): the views, visibility and
 // filters of the list endpoints, streamed oldest first, audited before the first byte is sent.
 // JSONL only: proofs=true adds to every record sealed by the latest checkpoint (pinned when the
 // export starts) its inclusion proof; the pinned tree is held meanwhile (~64 bytes per event in

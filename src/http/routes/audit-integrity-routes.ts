@@ -7,7 +7,7 @@ import { auditContextOf } from '../request-context.js';
 import { bodyOf } from '../schemas.js';
 
 /**
- * The audit log's integrity alarm (SPEC 4.8): administrators read it and acknowledge it. The
+ * The audit log's integrity alarm (docs/architecture.md#tamper-evidence): administrators read it and acknowledge it. The
  * acknowledgement is itself an audit event (`audit_integrity_alarm_acknowledged`) and lets
  * package writes resume; later self-checks start from the checkpoint that was the latest then.
  */

@@ -17,7 +17,7 @@ import { listQuery, paginateArray, parsePaging, setPageHeaders } from '../pagina
 import { auditContextOf } from '../request-context.js';
 import { bodyOf, name, pathParam, text } from '../schemas.js';
 
-// SPEC 4.7 streaming destinations: /groups/:id/... for owners of top-level groups, and the
+// docs/api.md#audit-event-streaming streaming destinations: /groups/:id/... for owners of top-level groups, and the
 // instance's for administrators. The secret is in the creation response only.
 
 // The shape of each field; what a URL, secret or header may be is checked by destination-input.ts.

@@ -33,7 +33,7 @@ const policyChange = bodyOf({
 const byId = paramsOf('id');
 
 /**
- * A project's packages cleanup policy (SPEC 5). Reading and changing it, and running it, need
+ * A project's packages cleanup policy (docs/api.md#cleanup-policies). Reading and changing it, and running it, need
  * the Maintainer role, as GitLab's package cleanup policy does; a caller who may not see the
  * project gets 404.
  */

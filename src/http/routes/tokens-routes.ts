@@ -153,7 +153,7 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
     const body = request.body ?? {};
     let triggeredBy = principal.user;
     if (body.user_id !== undefined && body.user_id !== null && Number(body.user_id) !== principal.user.id) {
-      // The token carries the named user's rights: naming someone else is an administrator's act (SPEC 3).
+      // The token carries the named user's rights: naming someone else is an administrator's act (docs/api.md#common-rules).
       if (!isAdmin(principal)) throw errors.forbidden('403 Forbidden - only an administrator may issue a job token for another user');
       const user = await findUserById(ctx.db, Number(body.user_id));
       if (!user) throw errors.notFound('404 User Not Found');

@@ -25,7 +25,7 @@ export async function lastAuditSeq(db: Queryable): Promise<number> {
 
 /**
  * The seq the next event follows: the newest event's, or the size of the largest checkpoint if
- * that is larger. They differ only when sealed events were deleted from the tail (SPEC 4.8: the
+ * that is larger. They differ only when sealed events were deleted from the tail (docs/architecture.md#tamper-evidence: the
  * self-check raises an alarm then); a seq a checkpoint has covered is never given out again,
  * so new events cannot pass for the deleted ones, and the tree still extends the checkpoint.
  */

@@ -107,7 +107,7 @@ export interface PackagesTable {
   status: 'default' | 'hidden' | 'pending_destruction' | 'error';
   /** Format-specific document (npm: the version manifest as published). */
   metadata: string;
-  published_by: string; // JSON actor snapshot (SPEC 4.3)
+  published_by: string; // JSON actor snapshot (docs/architecture.md#the-audit-record)
   created_at: string;
   updated_at: string;
 }
@@ -258,7 +258,7 @@ export interface WebSessionsTable {
   expires_at: string;
 }
 
-/** An audit event streaming destination (SPEC 4.7); namespace_id null = the instance. */
+/** An audit event streaming destination (docs/api.md#audit-event-streaming); namespace_id null = the instance. */
 export interface AuditStreamDestinationsTable {
   id: Generated<number>;
   namespace_id: number | null;

@@ -1,4 +1,4 @@
-// SPEC §4.5 filters as they live in the page URL (the same names the API takes, times in UTC),
+// docs/api.md#audit-events filters as they live in the page URL (the same names the API takes, times in UTC),
 // so that a filtered view can be shared by copying the address.
 
 import type { Via } from '../../../src/contracts/audit-events.js';

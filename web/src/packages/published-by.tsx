@@ -2,7 +2,7 @@ import type { Actor, Pipeline, PublishedBy } from '../types';
 import { viaText } from '../audit/labels';
 import { DateTime } from '../ui/date-time';
 
-// "Who, with which credential, how": the sentence SPEC §4.3 asks the package page to say, e.g.
+// "Who, with which credential, how": the sentence docs/architecture.md#the-audit-record asks the package page to say, e.g.
 // deploy token "release-bot" of acme/web-app via npm 11.19.1, pipeline #881 (main @ 3f2a1c9).
 
 export function actorText(actor: Actor): string {

@@ -1,9 +1,9 @@
 import type { AuditRecord } from '../audit-types.js';
 import type { ExportFormat } from './export-format.js';
 
-// SPEC 4.6: GitLab's audit CSV columns first (so its readers keep working), then Trove's. Values
+// docs/api.md#audit-export: GitLab's audit CSV columns first (so its readers keep working), then Trove's. Values
 // are written as stored, except that a text a spreadsheet would run as a formula gets a leading
-// quote (SPEC 7, below): names and paths of refused requests are whatever a client sent.
+// quote (docs/architecture.md#bad-input-and-limits, below): names and paths of refused requests are whatever a client sent.
 
 type Column = [header: string, value: (e: AuditRecord) => string | number | null | undefined];
 

@@ -4,7 +4,7 @@ import type { AuditFilters } from '../audit-query.js';
 import type { AuditContext, AuditScope } from '../audit-types.js';
 import type { ExportFormat } from './export-format.js';
 
-// Every export is itself audited (SPEC 4.2, 4.6: always recorded), before any data leaves.
+// Every export is itself audited (docs/architecture.md#scope-and-visibility, docs/api.md#audit-export: always recorded), before any data leaves.
 
 const PARAMETER_NAMES: Record<Exclude<keyof AuditFilters, 'throughId' | 'authorTerms'>, string> = {
   createdAfter: 'created_after',

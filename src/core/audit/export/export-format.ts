@@ -2,7 +2,7 @@ import type { StoredEvent } from '../audit-query.js';
 import type { ExportHeader } from './export-audit.js';
 import type { PinnedProofs } from './export-proofs.js';
 
-/** What each export format implements (SPEC 4.6); export-stream.ts feeds it batches, oldest first. */
+/** What each export format implements (docs/api.md#audit-export); export-stream.ts feeds it batches, oldest first. */
 export interface ExportFormat {
   name: string;
   /** File name extension of a download, without the dot. */
@@ -12,7 +12,7 @@ export interface ExportFormat {
   preamble?(): string;
   /**
    * The first line of a filtered export (JSONL only): says that events are left out on purpose,
-   * so that `trove audit verify` does not take the gaps for deletions (SPEC 4.8).
+   * so that `trove audit verify` does not take the gaps for deletions (docs/architecture.md#tamper-evidence).
    */
   header?(header: ExportHeader): string;
   /** True when the format can carry inclusion proofs (`proofs=true`, export-proofs.ts): JSONL only. */

@@ -5,7 +5,7 @@ import { hashToHex } from '../seal/merkle.js';
 import type { ProofBuilder } from '../seal/proof-builder.js';
 import { sealedTree } from '../sealed-tree.js';
 
-// `proofs=true` on a JSONL export (SPEC 4.6, 4.8): each record sealed by the latest checkpoint
+// `proofs=true` on a JSONL export (docs/api.md#audit-export, docs/architecture.md#tamper-evidence): each record sealed by the latest checkpoint
 // carries "inclusion_proof": {tree_size, leaf_index, hashes}, so that a filtered export (one
 // group or project) can be verified offline (`trove audit verify --filtered`) against the signed
 // checkpoint of that tree size. The checkpoint is pinned when the export starts; later records

@@ -24,7 +24,7 @@ interface QueuedPage {
 
 /**
  * The text of an export, chunk by chunk: one keyset page at a time, so memory stays constant
- * whatever the size of the log (SPEC 4.6); a consumer that reads slowly (a Node stream with
+ * whatever the size of the log (docs/api.md#audit-export); a consumer that reads slowly (a Node stream with
  * back-pressure) simply pauses the paging.
  *
  * Oldest first, by seq: the order of the log itself, so a JSONL export can be verified as it is

@@ -3,7 +3,7 @@ import type { ExportFormat } from './export-format.js';
 import type { PinnedProofs } from './export-proofs.js';
 
 // One record per line, exactly as the audit events API serves it, leaf_hash included, so that
-// `trove audit verify` can recompute each leaf and the Merkle roots of the checkpoints (SPEC 4.8).
+// `trove audit verify` can recompute each leaf and the Merkle roots of the checkpoints (docs/architecture.md#tamper-evidence).
 // With proofs=true, a record sealed by the pinned checkpoint also carries its "inclusion_proof"
 // (export-proofs.ts), which the verifier takes off again before hashing the record.
 // A filtered export (a group or project, or any filter) starts with one line that is not a

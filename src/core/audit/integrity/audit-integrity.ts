@@ -11,7 +11,7 @@ import { INSTANCE_SCOPE } from '../audit-scope.js';
 import { systemAuditContext, type AuditContext } from '../audit-types.js';
 import { EMPTY_TREE, latestCheckpointRow, proveExtends, storedTree, type CheckpointRow, type ProvenTree } from './log-consistency.js';
 
-// The audit log's self-check (SPEC 4.8). At start and before the sealer signs a checkpoint, the
+// The audit log's self-check (docs/architecture.md#tamper-evidence). At start and before the sealer signs a checkpoint, the
 // log must extend the last signed checkpoint (log-consistency.ts). When it does not (a rolled-back
 // or rewritten tail), Trove records `audit_integrity_alarm` (instance scope, never suppressed:
 // it is not a package event), refuses package writes with 503 and reports the alarm at

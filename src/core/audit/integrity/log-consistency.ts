@@ -4,7 +4,7 @@ import { CompactRange } from '../seal/compact-range.js';
 import { hashFromHex, hashToHex } from '../seal/merkle.js';
 import { parseSignedNote } from '../seal/signed-note.js';
 
-// The consistency half of the self-check (SPEC 4.8): does the log in the database still extend
+// The consistency half of the self-check (docs/architecture.md#tamper-evidence): does the log in the database still extend
 // a signed checkpoint? From a tree already proven (`ProvenTree`, the empty tree at first), the
 // leaf hashes of the events after it are appended in seq order; every seq up to the checkpoint's
 // tree size must be there, and the root must be the checkpoint's. That is an RFC 6962

@@ -7,7 +7,7 @@ import { checkpointsTextChunk, parseCheckpointsText } from '../verify/verify-fil
 import { parseCheckpoint } from '../seal/checkpoint.js';
 import { parseSignedNote } from '../seal/signed-note.js';
 
-// The folder checkpoint mirror (SPEC 4.8, TROVE_AUDIT_CHECKPOINT_MIRROR_DIR): every checkpoint
+// The folder checkpoint mirror (docs/architecture.md#tamper-evidence, TROVE_AUDIT_CHECKPOINT_MIRROR_DIR): every checkpoint
 // is appended to <dir>/checkpoints.txt, oldest first, in the text form of a checkpoints file
 // (signed notes separated by "---" lines), so that `trove audit verify --checkpoints` reads it
 // as it is. The file is only ever appended to (O_APPEND, synced); mount the folder from a place

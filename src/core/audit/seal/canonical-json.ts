@@ -1,4 +1,4 @@
-// RFC 8785 (JSON Canonicalization Scheme) and the leaf hash of an audit record (SPEC §4.8).
+// RFC 8785 (JSON Canonicalization Scheme) and the leaf hash of an audit record (docs/architecture.md#tamper-evidence).
 //
 // canonicalJson writes exactly what the JCS reference implementation for JavaScript, the npm
 // package `canonicalize` (5.1.0), writes; the test compares the two byte for byte on every record

@@ -1,4 +1,4 @@
-// The sealing library of the audit log (SPEC §4.8): pure functions and small classes, no
+// The sealing library of the audit log (docs/architecture.md#tamper-evidence): pure functions and small classes, no
 // database or HTTP. The sealer job and `trove audit verify` import from here.
 export { canonicalJson, leafHashOf } from './canonical-json.js';
 export {

@@ -1,4 +1,4 @@
-// Key rotation statements (SPEC 4.8: "key rotation adds the new key to the pin with a signature
+// Key rotation statements (docs/architecture.md#tamper-evidence: "key rotation adds the new key to the pin with a signature
 // by the old one"). A statement is a C2SP signed note, signed by the OLD key, whose text is
 //
 //   trove-audit-key-rotation/v1

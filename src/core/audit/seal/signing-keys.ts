@@ -1,5 +1,5 @@
 // The audit log's Ed25519 signing keys, kept in a folder of the data directory, outside the
-// database (SPEC §4.8: someone who can rewrite the database must not also get the key).
+// database (docs/architecture.md#tamper-evidence: someone who can rewrite the database must not also get the key).
 //   <dir>/<name>.<key ID>.key    PKCS#8 PEM private key, mode 0600; deleted when the key retires
 //   <dir>/<name>.<key ID>.vkey   its verifier key "<name>+<key ID>+<base64>", kept forever
 //   <dir>/<name>.<key ID>.rotation  the statement, signed by the key it replaced, that this key

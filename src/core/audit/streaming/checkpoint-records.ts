@@ -4,7 +4,7 @@ import { parseCheckpoint } from '../seal/checkpoint.js';
 import { hashToHex } from '../seal/merkle.js';
 import { parseSignedNote } from '../seal/signed-note.js';
 
-// Checkpoints on the streaming destinations (SPEC 4.8 checkpoint mirrors): every checkpoint is
+// Checkpoints on the streaming destinations (docs/architecture.md#tamper-evidence checkpoint mirrors): every checkpoint is
 // queued for every active destination, whatever its scope and event-name filter, in the
 // transaction that stores it, and delivered like an event but as an `audit_checkpoint` record:
 //   {"type":"audit_checkpoint","origin":...,"tree_size":N,"root_hash":"<hex>","note":"<signed note>"}

@@ -7,7 +7,7 @@ import type { AddressPolicy } from './destination-address.js';
 import { deliver, type DeliveryResult } from './delivery-request.js';
 import type { DestinationRow } from './destination-store.js';
 
-// Where a destination's deliveries stand (SPEC 4.7 "delivery status is visible"), its dead
+// Where a destination's deliveries stand (docs/api.md#audit-event-streaming "delivery status is visible"), its dead
 // letters, their replay, and the manual test event.
 
 

@@ -10,7 +10,7 @@ import { markDelivered, markFailed } from './delivery-outcomes.js';
 import { deactivateGoneDestination } from './destination-store.js';
 
 /**
- * Delivers the streaming outbox (SPEC 4.7). One process per database delivers: the leader of the
+ * Delivers the streaming outbox (docs/api.md#audit-event-streaming). One process per database delivers: the leader of the
  * background job scheduler (src/core/jobs), which calls leaderJob() on every tick (<= 1 s) while
  * it holds the "scheduler" lease. Reusing that lease adds no database write of its own (on SQLite
  * every extra writer makes a CLI beside the server more likely to meet a busy database). When the

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { embeddedIPv4 } from './embedded-ipv4.js';
 
-// SSRF guard for streaming destinations (SPEC 4.7): a destination URL must not reach Trove itself
+// SSRF guard for streaming destinations (docs/api.md#audit-event-streaming): a destination URL must not reach Trove itself
 // nor, unless the administrator allows it (TROVE_STREAMING_ALLOW_PRIVATE=1), loopback and private
 // networks; link-local (cloud metadata at 169.254.169.254) and other special ranges never. Checked
 // when a destination is saved and again for every connection (DNS may answer differently later).

@@ -10,7 +10,7 @@ import type { AuditEventName } from '../event-catalog.js';
 import type { DestinationFields } from './destination-input.js';
 
 // Streaming destinations of a top-level group or of the instance. Every change is audited in the
-// same transaction (SPEC 4.1 audit_event_streaming_destination_created/_updated/_deleted); the
+// same transaction (docs/architecture.md#what-is-recorded audit_event_streaming_destination_created/_updated/_deleted); the
 // secret never appears in an event, and custom header values (often SIEM tokens) neither.
 
 export type DestinationRow = Selectable<AuditStreamDestinationsTable>;

@@ -2,15 +2,15 @@ import type { Tx } from '../../../storage/db/database.js';
 import { insertRows, selectFixedShape } from '../../../storage/db/row-lookup.js';
 import type { AuditRecord } from '../audit-types.js';
 
-// Writes the streaming outbox rows of new events inside the events' own transaction (SPEC 4.4,
-// 4.7): they commit or vanish together, so no committed event can miss its deliveries. The
+// Writes the streaming outbox rows of new events inside the events' own transaction (docs/architecture.md#the-one-write-path,
+// docs/api.md#audit-event-streaming): they commit or vanish together, so no committed event can miss its deliveries. The
 // destinations are read in that transaction too (no cache), so a destination created by one
 // Trove process gets the events another process commits right after: one small query per
 // distinct top-level group of the batch (the destinations table holds a handful of rows).
 
 /**
  * The top-level group an event belongs to: a Group entity's full path starts with it (projects in
- * groups record into their parent group, SPEC 4.2). Other entities reach instance destinations only.
+ * groups record into their parent group, docs/architecture.md#scope-and-visibility). Other entities reach instance destinations only.
  */
 function rootGroupPath(record: AuditRecord): string | null {
   if (record.entity_type !== 'Group' || !record.details.entity_path) return null;

@@ -1,4 +1,4 @@
-// `trove audit verify` (SPEC §4.8): the verifier and its inputs (export files, checkpoint
+// `trove audit verify` (docs/architecture.md#tamper-evidence): the verifier and its inputs (export files, checkpoint
 // files, trusted keys, or the live database).
 export { InvalidEvent, verifyAuditLog, type CheckpointInput, type VerifyEvent, type VerifyOptions, type VerifyResult, type VerifySummary } from './verify-log.js';
 export {

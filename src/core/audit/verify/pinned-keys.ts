@@ -1,4 +1,4 @@
-// The keys `trove audit verify` trusts (SPEC 4.8): only those the operator pinned OUTSIDE the
+// The keys `trove audit verify` trusts (docs/architecture.md#tamper-evidence): only those the operator pinned OUTSIDE the
 // data folder, by `--trusted-key <file>` (repeatable) and/or TROVE_AUDIT_TRUSTED_KEYS, plus the
 // keys that rotation statements signed by a trusted key add (seal/key-rotation.ts). Never the
 // .vkey files found next to the database: whoever can rewrite the log can write those too.

@@ -1,4 +1,4 @@
-// The files `trove audit verify` reads offline (SPEC §4.8):
+// The files `trove audit verify` reads offline (docs/architecture.md#tamper-evidence):
 // - a JSONL export: one record per line, as the audit events API serves it (leaf_hash included;
 //   a filtered export adds "inclusion_proof": {tree_size, leaf_index, hashes}), oldest first;
 // - a checkpoints file, either

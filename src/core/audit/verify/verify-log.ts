@@ -1,4 +1,4 @@
-// `trove audit verify` (SPEC §4.8): checks a stream of audit records, in seq order, against signed
+// `trove audit verify` (docs/architecture.md#tamper-evidence): checks a stream of audit records, in seq order, against signed
 // checkpoints and the verifier keys the auditor trusts. No database or HTTP here: the records
 // come from an async iterable (a JSONL export, or the live database through verify-sources.ts).
 //

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../dialect-types.js';
 
 /**
- * Signed checkpoints of the audit log's Merkle tree (SPEC 4.8). One row per sealed tree size;
+ * Signed checkpoints of the audit log's Merkle tree (docs/architecture.md#tamper-evidence). One row per sealed tree size;
  * `frontier` keeps the tree's compact range so the next seal appends instead of rehashing.
  * Checkpoints are append-only like the events they seal.
  */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { autoIdColumn, autoIdType } from '../dialect-types.js';
 
 /**
- * Retention (cleanup) policies, one per project (SPEC 5, src/core/cleanup). `next_run_at` is
+ * Retention (cleanup) policies, one per project (docs/api.md#cleanup-policies, src/core/cleanup). `next_run_at` is
  * the claim token of the scheduler: a run advances it with UPDATE ... WHERE next_run_at = <old>,
  * so two Trove processes on one database never run the same due policy twice.
  */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { autoIdColumn, autoIdType } from '../dialect-types.js';
 
-// Audit event streaming (SPEC 4.7, src/core/audit/streaming):
+// Audit event streaming (docs/api.md#audit-event-streaming, src/core/audit/streaming):
 // - destinations on a top-level group (namespace_id) or the instance (namespace_id null);
 // - the outbox: one row per event and matching destination, written in the event's transaction
 //   and deleted when the destination answered 2xx, so its rows are exactly the backlog;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Usernames and group/project paths are unique regardless of case (SPEC 7): `ALICE` next to
+ * Usernames and group/project paths are unique regardless of case (docs/architecture.md#bad-input-and-limits): `ALICE` next to
  * `alice` reads as the same account or group to a person, in the audit log above all. Full paths
  * carry the parent's path, so a path is unique within its parent namespace (as in GitLab).
  * The same expression index on both databases (ASCII only: paths and usernames are ASCII).

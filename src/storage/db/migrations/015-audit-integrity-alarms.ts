@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { autoIdColumn, autoIdType } from '../dialect-types.js';
 
 /**
- * The audit log's self-check alarms (SPEC 4.8, src/core/audit/integrity/): raised when the log
+ * The audit log's self-check alarms (docs/architecture.md#tamper-evidence, src/core/audit/integrity/): raised when the log
  * no longer extends its last signed checkpoint, open until an administrator acknowledges them.
  * While one is open, package writes are refused. An acknowledgement names the checkpoint the
  * administrator accepted as the new starting point of the self-check (`anchor_tree_size`):

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 /**
  * Repeated identical authentication failures (same credential prefix, IP address and reason) are
- * recorded as one event per minute with a count (SPEC 4.1; src/core/audit/authentication-failures.ts).
+ * recorded as one event per minute with a count (docs/architecture.md#what-is-recorded; src/core/audit/authentication-failures.ts).
  * A window is a row: the first failure is recorded at once, the repeats counted here until the
  * window is flushed into one event. In the database, so that several processes count together.
  */
