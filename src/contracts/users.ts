@@ -5,8 +5,8 @@ import { Id, Timestamp } from './common.js';
 export const UserState = Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('deleted')]);
 export type UserState = Static<typeof UserState>;
 
-/** A user as GitLab's `GET /users/:id` shows it; email and is_admin only to the user themself and administrators. */
-export const User = Type.Object({
+/** The fields GitLab shows of any user, also in a member list. */
+export const UserBasics = {
   id: Id,
   username: Type.String(),
   name: Type.String(),
@@ -14,6 +14,11 @@ export const User = Type.Object({
   avatar_url: Type.Null(),
   web_url: Type.String(),
   created_at: Timestamp,
+};
+
+/** A user as GitLab's `GET /users/:id` shows it; email and is_admin only to the user themself and administrators. */
+export const User = Type.Object({
+  ...UserBasics,
   email: Type.Optional(Type.String()),
   is_admin: Type.Optional(Type.Boolean()),
 });

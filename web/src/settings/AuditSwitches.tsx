@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, apiPath, enc } from '../api';
+import { api, apiPath, enc } from '../api';
 import { Link, routes } from '../router';
 import { useSession } from '../session';
 import type { PackageSettingsView } from '../types';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
-import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
+import { ReadOnlyNote } from '../ui/write-access';
+import { settingsBlock, settingsRefusal } from './settings-access';
 
 type Settings = PackageSettingsView;
 
@@ -35,9 +36,7 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
       setSaved(next);
       setMessage({ ok: true, text: 'Saved. The change is recorded in the audit log.' });
     } catch (error) {
-      // A bare 403 means "not an owner"; a 403 with a reason (enforced by the instance, top-level owners only) says it.
-      const bare = error instanceof ApiError && error.status === 403 && /^403 Forbidden$/.test(error.message);
-      setMessage({ ok: false, text: bare ? 'Only owners can change these settings.' : (error as Error).message });
+      setMessage({ ok: false, text: settingsRefusal(error) });
     }
   };
 
@@ -55,10 +54,8 @@ export function AuditSwitches({ kind, fullPath }: { kind: 'groups' | 'namespaces
               {key === 'package_audit_events' && current.package_audit_events_enforced === true && ' Enforced by the instance: nobody can disable them.'}
             </p>
           );
-          // No form for a sign-in whose change would be refused: say why instead (the token's scope first, then the role).
-          const blocked =
-            tokenScopeBlock(session, 'changing settings') ??
-            (loaded.can_update === false ? `Only ${kind === 'groups' ? `owners of the group ${fullPath}` : `the owner of ${fullPath}`} can change these settings.` : null);
+          // No form for a sign-in whose change would be refused: say why instead.
+          const blocked = settingsBlock(session, loaded.can_update, kind, fullPath);
           if (blocked) {
             return (
               <>

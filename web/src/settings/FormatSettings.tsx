@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, apiPath, enc } from '../api';
+import { api, apiPath, enc } from '../api';
 import { usePackageFormats } from '../packages/package-formats';
 import { useSession } from '../session';
 import type { PackageSettingsView } from '../types';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
-import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
+import { ReadOnlyNote } from '../ui/write-access';
+import { settingsBlock, settingsRefusal } from './settings-access';
 
 // The yes/no settings the formats declare (GET /package_formats lists them with their
 // descriptions), set on a group or user namespace and inherited below it. The UI names no format
@@ -41,8 +42,7 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
       setSaved(await api.put<PackageSettingsView>(path, Object.fromEntries(declared.map((s) => [s.key, sent(form.get(s.key))]))));
       setMessage({ ok: true, text: 'Saved. The change is recorded in the audit log.' });
     } catch (error) {
-      const bare = error instanceof ApiError && error.status === 403 && /^403 Forbidden$/.test(error.message);
-      setMessage({ ok: false, text: bare ? 'Only owners can change these settings.' : (error as Error).message });
+      setMessage({ ok: false, text: settingsRefusal(error) });
     }
   };
 
@@ -58,9 +58,7 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
               {current[key] === null ? '' : ', set here'}).
             </p>
           );
-          const blocked =
-            tokenScopeBlock(session, 'changing settings') ??
-            (loaded.can_update === false ? `Only ${kind === 'groups' ? `owners of the group ${fullPath}` : `the owner of ${fullPath}`} can change these settings.` : null);
+          const blocked = settingsBlock(session, loaded.can_update, kind, fullPath);
           if (blocked) {
             return (
               <>
