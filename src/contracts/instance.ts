@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { IntegrityAlarm } from './audit-checkpoints.js';
 import { Nullable } from './common.js';
 
 /** `GET /version`. */
@@ -13,3 +14,11 @@ export const Metadata = Type.Object({
   enterprise: Type.Boolean(),
 });
 export type Metadata = Static<typeof Metadata>;
+
+/** `GET /-/health`: degraded while the audit log's integrity alarm is open (package writes refused). */
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  instance: Type.String(),
+  audit_integrity_alarm: Type.Optional(IntegrityAlarm),
+});
+export type Health = Static<typeof Health>;

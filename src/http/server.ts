@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { FORMATS } from '../formats/index.js';
+import { Health } from '../contracts/instance.js';
 import { registerResponseContracts, typedApi } from './api.js';
 import type { AppContext } from './app-context.js';
 import { registerAuthHook } from './auth-hook.js';
@@ -71,12 +72,12 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerResponseContracts(app, ctx.config.checkResponseContracts);
   registerErrorHandler(app, await registerWebUi(app));
   registerAuthHook(app, ctx);
+  const api = typedApi(app);
   // Degraded while the audit log's integrity alarm is open (docs/architecture.md#tamper-evidence): reads go on, package writes are refused.
-  app.get('/-/health', async () => {
+  api.get('/-/health', { schema: { response: { 200: Health } } }, async (): Promise<Health> => {
     const alarm = ctx.integrity.openAlarm;
     return alarm ? { status: 'degraded', instance: ctx.config.instanceName, audit_integrity_alarm: alarm } : { status: 'ok', instance: ctx.config.instanceName };
   });
-  const api = typedApi(app);
   registerSessionRoutes(api, ctx);
   registerInstanceRoutes(api);
   registerUserRoutes(api, ctx);
