@@ -1,6 +1,5 @@
-// The shapes of the REST API responses the UI reads. Resources whose contract the server declares
-// (src/contracts, checked against every response in the test suite) are imported from it, so the UI
-// compiles against what the server sends; the rest are described here until their routes declare them.
+// The shapes of the REST API responses the UI reads: the server's own contracts (src/contracts,
+// checked against every response in the test suite), so the UI compiles against what it is sent.
 
 export type { Group, Project } from '../../src/contracts/namespaces.js';
 export type { User } from '../../src/contracts/users.js';
@@ -9,7 +8,6 @@ export type { DeployToken, PersonalAccessToken } from '../../src/contracts/token
 export type { Member } from '../../src/contracts/members.js';
 export type { DeletedPackage, DistTag, Package, PackageFile } from '../../src/contracts/packages.js';
 export type { Actor, Pipeline, PublishedBy } from '../../src/contracts/actors.js';
-import type { Actor, Pipeline } from '../../src/contracts/actors.js';
 export type { PackageSettingsView } from '../../src/contracts/package-settings.js';
 export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
