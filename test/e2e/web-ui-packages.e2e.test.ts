@@ -171,9 +171,12 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
 
   it('offers a maintainer no group settings form, saying only owners may change them', async () => {
     const page = await signedIn('max', '/groups/acme/-/settings');
-    await page.getByRole('note').filter({ hasText: 'Only owners of the group acme can change these settings.' }).waitFor();
+    for (const panel of ['Audit settings', 'Package format settings']) {
+      await page.getByRole('region', { name: panel }).getByRole('note').filter({ hasText: 'Only owners of the group acme can change these settings.' }).waitFor();
+    }
     await page.getByRole('note').filter({ hasText: 'Only owners of the group acme can see and create its deploy tokens.' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Save audit settings' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Save format settings' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Create token' }).count(), 0);
   });
 
