@@ -4,6 +4,7 @@ import { figure, atMost, type Figure } from './figures.js';
 import { seed } from './fixtures.js';
 import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
+import { mavenFigures } from './scenarios/maven.js';
 import { auditScale } from './scenarios/audit-scale.js';
 import { npmInstallTree } from './scenarios/npm-install.js';
 import { publishThroughput } from './scenarios/publish.js';
@@ -12,7 +13,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven]`
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
 
@@ -61,6 +62,10 @@ if (has('trove-only')) {
 if (has('audit-scale')) {
   log(`audit at scale: ${config.auditEvents} events`);
   figures.push(...(await auditScale(config, log)));
+}
+if (has('maven')) {
+  log('Maven: mvn against Trove and nginx');
+  figures.push(...(await mavenFigures(config, log)));
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(renderTable(figures, 'Verdaccio 6.8.0 (or off)'));

@@ -1,0 +1,136 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Api, privateToken } from '../../test/support/api.js';
+import { eventCount } from '../../test/support/audit.js';
+import { tempDir, withTempDir } from '../../test/support/temp-dir.js';
+import type { BenchConfig } from '../config.js';
+import { abFigure, atLeast, atMost, median, type Figure, type Rounds } from '../figures.js';
+import { consumerPom, treeFiles, treeJarPaths, uploadToRepository, writeReactor, writeRepositoryFolder } from '../maven-artifacts.js';
+import { REPOSITORY_ID, timedMvn, writeSettings } from '../mvn.js';
+import { startNginx, type StaticServer } from '../nginx.js';
+import { startTroveServer, type TroveBenchServer } from '../servers.js';
+
+// Maven against Trove. `mvn` resolving a dependency tree with a cold local repository, Trove's
+// group endpoint against the same files as static files on nginx (the floor no repository server
+// can beat), and `mvn deploy` of a reactor with package audit events on and off. Every mvn runs
+// isolated (mvn.ts), its plugins from Debian's /usr/share/maven-repo.
+
+const PUBLISHED = 'package_registry_package_published';
+const PACKAGE_SCOPES = ['read_package_registry', 'write_package_registry'];
+
+/** Where one mvn run resolves from, and the settings.xml header that lets it (none for nginx). */
+interface MavenSource {
+  repository: string;
+  header?: { name: string; value: string };
+}
+
+/** The consumer of `size` tree artifacts (0: one that depends on nothing) resolved by `mvn dependency:resolve` in a fresh HOME and local repository. */
+const resolveSeconds = (source: MavenSource, size: number) =>
+  withTempDir('trove-bench-mvn-', async (home) => {
+    const project = join(home, 'consumer');
+    mkdirSync(project);
+    writeFileSync(join(project, 'pom.xml'), consumerPom(size, REPOSITORY_ID, source.repository));
+    const localRepository = join(home, 'm2repo');
+    const seconds = await timedMvn({ home, settings: writeSettings(home, source.header), localRepository, cwd: project, args: ['dependency:resolve'] });
+    const resolved = treeJarPaths(size).filter((path) => existsSync(join(localRepository, path))).length;
+    if (resolved !== size) throw new Error(`mvn dependency:resolve from ${source.repository}: ${resolved} of ${size} jars in the local repository`);
+    return seconds;
+  });
+
+/** The tree in Trove (PUT by a deploy token to the bench project) and in a folder served by nginx. */
+async function seedTree(trove: TroveBenchServer, size: number): Promise<{ trove: MavenSource; nginx: StaticServer }> {
+  const files = treeFiles(size);
+  const token = await trove.world.deployToken('groups', trove.groupId, 'bench-maven', PACKAGE_SCOPES);
+  const header = { name: 'Deploy-Token', value: token.token };
+  await uploadToRepository(`${trove.base}/api/v4/projects/${trove.projectId}/packages/maven/`, { 'deploy-token': token.token }, files);
+  const folder = tempDir('trove-bench-maven-repo-');
+  writeRepositoryFolder(folder, files);
+  const nginx = await startNginx(folder);
+  return { trove: { repository: `${trove.base}/api/v4/groups/${trove.groupId}/-/packages/maven/`, header }, nginx };
+}
+
+async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const size = config.mavenTreeSize;
+  const sources = await seedTree(trove, size);
+  try {
+    const nginx: MavenSource = { repository: `${sources.nginx.base}/` };
+    const result = await abFigure(
+      `mvn dependency:resolve ${size}-artifact tree, cold local repository (peer: nginx, static files)`,
+      's',
+      config,
+      () => resolveSeconds(sources.trove, size),
+      () => resolveSeconds(nginx, size),
+      atMost(1.1),
+    );
+    // mvn's own floor: the same run with nothing to resolve (JVM start, plugins from local files).
+    const floors: number[] = [];
+    for (let i = 0; i < config.rounds; i++) floors.push(await resolveSeconds(nginx, 0));
+    const floor = median(floors);
+    const above = (seconds: number) => (seconds - floor).toFixed(2);
+    return { ...result, note: `mvn alone (resolving nothing) ${floor.toFixed(2)} s; above it Trove ${above(result.trove)} s, nginx ${above(result.peer!)} s` };
+  } finally {
+    await sources.nginx.stop();
+  }
+}
+
+/** A project in a new group of `trove` with the given package settings, and a deploy token of the group. */
+async function mavenGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>): Promise<{ groupId: number; source: MavenSource }> {
+  const group = await trove.world.group(path);
+  const project = await trove.world.project('maven', group.id);
+  await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
+  const token = await trove.world.deployToken('groups', group.id, `${path}-deploy`, PACKAGE_SCOPES);
+  return { groupId: group.id, source: { repository: `${trove.base}/api/v4/projects/${project.id}/packages/maven/`, header: { name: 'Deploy-Token', value: token.token } } };
+}
+
+/**
+ * One `mvn deploy` of a reactor of `mavenDeployModules` modules and their parent (packaging pom,
+ * so that mvn spends its time deploying, not packaging): artifacts deployed per second. Each run
+ * deploys a new version; the local repository is shared, so that mvn copies its plugins once
+ * (in the warm-up round), not in a measured one.
+ */
+function deployRate(config: BenchConfig, source: MavenSource, localRepository: string): () => Promise<number> {
+  let run = 0;
+  return () =>
+    withTempDir('trove-bench-mvn-deploy-', async (home) => {
+      const project = join(home, 'reactor');
+      mkdirSync(project);
+      writeReactor(project, config.mavenDeployModules, `1.${run++}`, REPOSITORY_ID, source.repository);
+      const seconds = await timedMvn({ home, settings: writeSettings(home, source.header), localRepository, cwd: project, args: ['deploy'] });
+      return (config.mavenDeployModules + 1) / seconds;
+    });
+}
+
+async function deployAuditOnOff(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
+  const on = await mavenGroup(trove, 'maven-audit-on', { package_audit_events: 'enabled' });
+  const off = await mavenGroup(trove, 'maven-audit-off', { package_audit_events: 'disabled' });
+  const localRepository = tempDir('trove-bench-m2-');
+  const plan: Rounds = { rounds: config.rounds, warmupRounds: Math.max(1, config.warmupRounds) };
+  const result = await abFigure(
+    `Trove only: mvn deploy of a ${config.mavenDeployModules}-module reactor, audit events on / off`,
+    'artifact/s',
+    plan,
+    deployRate(config, on.source, localRepository),
+    deployRate(config, off.source, localRepository),
+    atLeast(0.9),
+  );
+  // The "on" side really recorded an event per artifact, the "off" side none.
+  const root = new Api(trove.base, privateToken(trove.trove.rootToken));
+  const recorded = await eventCount(root, `/api/v4/groups/${on.groupId}/audit_events`, `&event_name=${PUBLISHED}`);
+  const leaked = await eventCount(root, `/api/v4/groups/${off.groupId}/audit_events`, `&event_name=${PUBLISHED}`);
+  const expected = (plan.rounds + plan.warmupRounds) * (config.mavenDeployModules + 1);
+  if (recorded !== expected || leaked !== 0) throw new Error(`mvn deploy: ${recorded} of ${expected} publish events recorded with audit events on, ${leaked} with them off`);
+  return { ...result, note: `${recorded} publish events recorded` };
+}
+
+export async function mavenFigures(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
+  const trove = await startTroveServer();
+  try {
+    log(`mvn resolving a ${config.mavenTreeSize}-artifact tree: Trove vs nginx`);
+    const resolve = await resolveTree(config, trove);
+    log(`mvn deploy of ${config.mavenDeployModules} modules with audit events on vs off`);
+    const deploy = await deployAuditOnOff(config, trove);
+    return [resolve, deploy];
+  } finally {
+    await trove.stop();
+  }
+}
