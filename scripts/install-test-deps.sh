@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium)
 missing=()
+# The benchmark's Maven smoke run: nginx serves the static peer, mvn resolves with the dependency plugin.
+packages+=(nginx-light libmaven-dependency-plugin-java)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

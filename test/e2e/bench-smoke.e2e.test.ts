@@ -57,4 +57,15 @@ describe('benchmark harness smoke run', { skip: TEST_BACKEND === 'postgres' ? 't
     }
     assert.equal(figures.length, 4);
   });
+
+  it('runs mvn against Trove and nginx, and deploys with audit events on and off', { timeout: HANG_GUARD_MS }, async () => {
+    const { stdout, figures } = await smokeRun(['--only=maven']);
+    assert.match(stdout, /mvn dependency:resolve 4-artifact tree, cold local repository \(peer: nginx/);
+    assert.match(stdout, /mvn deploy of a 3-module reactor, audit events on \/ off/);
+    // Both sides of both rows were measured (the run itself checks that mvn resolved every jar and
+    // that only the "on" group recorded publish events), and the resolve row notes mvn's floor.
+    assert.equal(figures.length, 2);
+    for (const f of figures) assert.ok(f.trove > 0 && f.peer !== null && f.peer > 0, `${f.name}: ${f.trove} / ${f.peer}`);
+    assert.match(stdout, /mvn alone \(resolving nothing\)/);
+  });
 });
