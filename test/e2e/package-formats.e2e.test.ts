@@ -48,6 +48,8 @@ describe('package formats through the API', () => {
     const pypi = await fetch(`${packagesUrl()}/pypi`, { method: 'POST', body: form, headers: { authorization: `Basic ${Buffer.from(`__token__:${dana.token}`).toString('base64')}` } });
     assert.equal(pypi.status, 201, await pypi.text());
     for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
+    const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(jar.status, 201, await jar.text());
   });
 
   after(async () => {
@@ -63,10 +65,11 @@ describe('package formats through the API', () => {
       [
         ['npm', 'npm', []],
         ['pypi', 'PyPI', []],
+        ['maven', 'Maven', [['maven_duplicates_allowed', false]]],
         ['generic', 'Generic', [['generic_duplicates_allowed', false]]],
       ],
     );
-    assert.match(formats[2].settings[0].description, /replaces that file/);
+    assert.match(formats[3].settings[0].description, /replaces that file/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
@@ -90,14 +93,23 @@ describe('package formats through the API', () => {
       display_name: 'Generic',
       install: ['tool-linux', 'tool-darwin'].map((file) => ({ title: file, command: curlLine(file) })),
     });
+    const maven = await instructionsOf('maven');
+    assert.equal(maven.display_name, 'Maven');
+    assert.deepEqual(maven.install.slice(0, 3), [
+      { title: 'Maven coordinates', command: 'com.acme:billing:3.1.0' },
+      { title: 'pom.xml: the dependency', command: '<dependency>\n  <groupId>com.acme</groupId>\n  <artifactId>billing</artifactId>\n  <version>3.1.0</version>\n</dependency>' },
+      { title: 'pom.xml: the repository', command: `<repositories>\n  <repository>\n    <id>trove</id>\n    <url>${packagesUrl()}/maven</url>\n  </repository>\n</repositories>` },
+    ]);
+    assert.match(maven.install[3].command, /<id>trove<\/id>[\s\S]*<name>Private-Token<\/name><value><TOKEN><\/value>/);
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'generic']);
-    const [npm, pypi, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'generic']);
+    const [npm, pypi, maven, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
+    assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');

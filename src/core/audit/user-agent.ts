@@ -2,8 +2,10 @@ import type { ClientInfo, Via } from './audit-types.js';
 
 // Package clients we recognise by the first product token of their User-Agent
 // ("npm/11.19.1 node/v20.20.2 linux x64 workspaces/false", "twine/4.0.2 ...", "Apache-Maven/3.8.7 (...)").
+// Maven 3.8 configured with <httpHeaders> (a token header instead of a password) says only
+// "Apache-HttpClient/4.5.14 (Java/17...)": its HTTP library.
 const PACKAGE_CLIENTS = new Set([
-  'npm', 'pnpm', 'yarn', 'bun', 'pip', 'twine', 'poetry', 'uv', 'pdm', 'Apache-Maven', 'Gradle',
+  'npm', 'pnpm', 'yarn', 'bun', 'pip', 'twine', 'poetry', 'uv', 'pdm', 'Apache-Maven', 'Apache-HttpClient', 'Gradle',
   'Ruby', 'RubyGems', 'bundler', 'cargo', 'Go-http-client', 'Composer', 'NuGet',
 ]);
 

@@ -96,3 +96,33 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
     .executeTakeFirst();
   return row && fileWithPackage(row);
 }
+
+/** Of these projects' visible versions of a package, the newest with this version string (GitLab's rule for which project wins). */
+export async function newestVisibleVersion(db: Db, format: string, normalizedName: string, version: string, projectIds: number[]): Promise<PackageRow | undefined> {
+  if (projectIds.length === 0) return undefined;
+  return db
+    .selectFrom('packages')
+    .selectAll()
+    .where('format', '=', format)
+    .where('status', '=', 'default')
+    .where('normalized_name', '=', normalizedName)
+    .where('version', '=', version)
+    .where('project_id', 'in', projectIds)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/** The projects holding a visible version of the package, the one with the newest version first (instance-level reads). */
+export async function projectIdsWithPackage(db: Db, format: string, normalizedName: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('packages')
+    .select('project_id')
+    .select((eb) => eb.fn.max('id').as('newest'))
+    .where('format', '=', format)
+    .where('status', '=', 'default')
+    .where('normalized_name', '=', normalizedName)
+    .groupBy('project_id')
+    .orderBy('newest', 'desc')
+    .execute();
+  return rows.map((row) => row.project_id);
+}

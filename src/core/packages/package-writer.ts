@@ -136,11 +136,13 @@ export class PackageWriter {
 
   /**
    * New bytes under an existing file's name (Maven metadata and SNAPSHOTs; generic files where the
-   * namespace allows duplicates): `package_file_replaced`, whose changes name the old and new
-   * digests. The row keeps its id and takes the new blob; the old blob, now needed by no row, is
-   * the blob collector's to delete, as after a file delete.
+   * namespace allows duplicates): `package_file_replaced`, or `package_metadata_updated` when the
+   * file is one of the format's metadata documents (Maven's SNAPSHOT maven-metadata.xml, which the
+   * client rewrites on every deploy); the changes name the old and new digests. The row keeps its id
+   * and takes the new blob; the old blob, now needed by no row, is the blob collector's to delete,
+   * as after a file delete.
    */
-  async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, metadata?: unknown): Promise<PackageFileRow> {
+  async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, kind: 'file' | 'metadata' = 'file'): Promise<PackageFileRow> {
     // A format that does not declare it never rewrites bytes an audit event already names.
     if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
     const at = nowIso();
@@ -156,7 +158,6 @@ export class PackageWriter {
         sha512: blob.sha512,
         created_by: this.publishedBy(at),
         created_at: at,
-        metadata: metadata === undefined ? file.metadata : JSON.stringify(metadata),
       })
       .where('id', '=', file.id)
       .where('package_id', '=', pkg.id)
@@ -166,7 +167,11 @@ export class PackageWriter {
     // Deleted or replaced since the caller read it: the client retries, as after a concurrent upload.
     if (!row) throw errors.conflict(`${file.file_name} changed while it was being replaced`);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
-    this.event('package_registry_package_file_replaced', pkg, [row], `${pkg.format} package file replaced`, {
+    const [eventName, message] =
+      kind === 'metadata'
+        ? (['package_registry_package_metadata_updated', `${pkg.format} package metadata ${file.file_name} updated`] as const)
+        : (['package_registry_package_file_replaced', `${pkg.format} package file replaced`] as const);
+    this.event(eventName, pkg, [row], message, {
       sha256: { from: file.sha256, to: row.sha256 },
       size: { from: Number(file.size), to: Number(row.size) },
     });

@@ -7,6 +7,7 @@ import { filesOf, findPackageVersion, type PackageRow } from '../../core/package
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
+import { acceptRawBodies } from '../format-upload.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion } from './generic-names.js';
@@ -33,10 +34,8 @@ export async function registerGenericRoutes(app: Api, ctx: AppContext): Promise<
   await app.register(async (scope: Api) => {
     registerFormatErrorHandler(scope, ctx, 'generic', (message) => ({ message }));
     // The body is the file itself, with any Content-Type or none (curl --upload-file sends
-    // none; a .json or .txt file may come labelled as such). Every type is handed through as
-    // the raw request stream, so no parser buffers it and the upload streams into the blob store.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    // none; a .json or .txt file may come labelled as such).
+    acceptRawBodies(scope);
     // The route's Body type names what that parser hands over (the stream, or nothing for an empty body).
     const path = '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name';
     const upload = { params: GENERIC_PARAMS, querystring: GENERIC_UPLOAD_QUERY, response: { 200: PackageFile, 201: UploadCreated } };

@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { effectiveFormatSetting, type FormatSetting } from '../../core/packages/format-settings.js';
@@ -8,9 +7,9 @@ import { packageFileToApi } from '../../core/packages/package-json.js';
 import { filesOf, findPackageVersion } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
-import type { StoredBlob } from '../../storage/blobs/blob-store.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import { noteAttempt } from '../format-errors.js';
+import { assertDeclaredSize, receiveRawUpload, type RawUploadBody } from '../format-upload.js';
 import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
 import { registryProject } from '../registry-project.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGenericSelect, parseGenericStatus } from './generic-names.js';
@@ -18,8 +17,8 @@ import { assertGenericFileName, assertGenericName, assertGenericVersion, parseGe
 export const GENERIC_PARAMS = formatParams('id', 'package_name', 'package_version', 'file_name');
 export const GENERIC_UPLOAD_QUERY = formatQuery('status', 'select');
 export type GenericRequest = FormatRequest<typeof GENERIC_PARAMS>;
-/** The body of an upload: the request stream the format's content-type parser hands through, absent when the body is empty. */
-export type GenericUploadBody = Readable | undefined;
+/** The body of an upload: the request stream the format's content-type parser hands through. */
+export type GenericUploadBody = RawUploadBody;
 type UploadRequest = FormatRequest<typeof GENERIC_PARAMS, typeof GENERIC_UPLOAD_QUERY> & { body: GenericUploadBody };
 
 // A second file with the same name in a version is refused unless the namespace allows duplicates
@@ -36,34 +35,6 @@ export const GENERIC_DUPLICATES_ALLOWED: FormatSetting = {
 /** Whether the project's namespace (or the nearest one above it that says so) allows duplicate generic files. */
 async function duplicatesAllowed(ctx: AppContext, project: Project): Promise<boolean> {
   return effectiveFormatSetting(ctx.db, await getRow(ctx.db, 'namespaces', { id: project.namespace_id }), GENERIC_DUPLICATES_ALLOWED);
-}
-
-/** A declared size over the limit is refused before a single byte is read. */
-function assertDeclaredSize(request: FastifyRequest, maxBytes: number): void {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw errors.payloadTooLarge(`File is larger than the limit of ${maxBytes} bytes`);
-}
-
-/**
- * Streams the request body into the blob store. The body parser handed the raw request
- * through, so nothing was buffered. A refusal while streaming (413) leaves the request
- * readable and drains the rest, so a client that is still sending gets the 413 instead of
- * a reset connection. Node's parser ends the body at Content-Length, so a body shorter than
- * declared can only show up as a connection that closed early.
- */
-async function receiveFile(ctx: AppContext, request: UploadRequest): Promise<StoredBlob> {
-  const body = request.body;
-  const maxBytes = ctx.config.genericMaxUploadBytes;
-  if (body === undefined) return ctx.blobs.put(Buffer.alloc(0), { maxBytes });
-  try {
-    return await ctx.blobs.put(body.iterator({ destroyOnReturn: false }), { maxBytes });
-  } catch (error) {
-    if (request.raw.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
-      throw errors.badRequest('Upload incomplete: the connection closed before Content-Length bytes arrived');
-    }
-    body.resume();
-    throw error;
-  }
 }
 
 /**
@@ -87,7 +58,7 @@ export async function uploadGenericFile(ctx: AppContext, request: UploadRequest,
   const replaced = existing ? (await filesOf(ctx.db, [existing.id])).find((f) => f.file_name === fileName) : undefined;
   if (replaced && !(await duplicatesAllowed(ctx, project))) throw errors.forbidden(DUPLICATE);
 
-  const blob = await receiveFile(ctx, request);
+  const blob = await receiveRawUpload(ctx, request, request.body, ctx.config.genericMaxUploadBytes);
   // A concurrent upload of the same version or file name makes this write fail on the unique
   // constraint (409); GitLab likewise asks clients to upload a version's files one at a time.
   const packageId = await ctx.packages.write(
