@@ -54,17 +54,22 @@ async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promis
   const sources = await seedTree(trove, size);
   try {
     const nginx: MavenSource = { repository: `${sources.nginx.base}/` };
+    // mvn's own floor: the same run with nothing to resolve (JVM start, the plugin copied from
+    // local files), measured after each nginx run so that it shares the rounds' load.
+    const floors: number[] = [];
+    const nginxThenFloor = async () => {
+      const seconds = await resolveSeconds(nginx, size);
+      floors.push(await resolveSeconds(nginx, 0));
+      return seconds;
+    };
     const result = await abFigure(
       `mvn dependency:resolve ${size}-artifact tree, cold local repository (peer: nginx, static files)`,
       's',
       config,
       () => resolveSeconds(sources.trove, size),
-      () => resolveSeconds(nginx, size),
+      nginxThenFloor,
       atMost(1.1),
     );
-    // mvn's own floor: the same run with nothing to resolve (JVM start, plugins from local files).
-    const floors: number[] = [];
-    for (let i = 0; i < config.rounds; i++) floors.push(await resolveSeconds(nginx, 0));
     const floor = median(floors);
     const above = (seconds: number) => (seconds - floor).toFixed(2);
     return { ...result, note: `mvn alone (resolving nothing) ${floor.toFixed(2)} s; above it Trove ${above(result.trove)} s, nginx ${above(result.peer!)} s` };
