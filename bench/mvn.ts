@@ -26,10 +26,10 @@ ${server}</settings>
   return file;
 }
 
-/** The environment of an isolated mvn: HOME is `home`, and none of the caller's MAVEN_* settings. */
+/** The environment of an isolated mvn: HOME is `home`, and none of the caller's settings of Maven or the JVM. */
 function mvnEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(MAVEN_|M2_)/.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (!/^(MAVEN|M2_HOME$|JAVA_TOOL_OPTIONS$|_JAVA_OPTIONS$|JDK_JAVA_OPTIONS$)/i.test(key)) env[key] = value;
   return { ...env, HOME: home };
 }
 
