@@ -68,6 +68,6 @@ if (has('maven')) {
   figures.push(...(await mavenFigures(config, log)));
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(renderTable(figures, 'Verdaccio 6.8.0 (or off)'));
+console.log(renderTable(figures, 'Verdaccio 6.8.0 / nginx (or off)'));
 const file = writeResults(process.env.TROVE_BENCH_RESULTS_DIR ?? resolve(import.meta.dirname, 'results'), config.mode, figures, { seconds, config: { ...config, scenarios: [...config.scenarios] } });
 log(`${figures.length} figures in ${seconds.toFixed(0)} s; written to ${file}`);

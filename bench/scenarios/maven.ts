@@ -63,7 +63,7 @@ async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promis
       return seconds;
     };
     const result = await abFigure(
-      `mvn dependency:resolve ${size}-artifact tree, cold local repository (peer: nginx, static files)`,
+      `mvn dependency:resolve ${size}-artifact tree, cold local repository: Trove group endpoint / nginx static files`,
       's',
       config,
       () => resolveSeconds(sources.trove, size),

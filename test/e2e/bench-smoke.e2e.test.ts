@@ -60,7 +60,7 @@ describe('benchmark harness smoke run', { skip: TEST_BACKEND === 'postgres' ? 't
 
   it('runs mvn against Trove and nginx, and deploys with audit events on and off', { timeout: HANG_GUARD_MS }, async () => {
     const { stdout, figures } = await smokeRun(['--only=maven']);
-    assert.match(stdout, /mvn dependency:resolve 4-artifact tree, cold local repository \(peer: nginx/);
+    assert.match(stdout, /mvn dependency:resolve 4-artifact tree, cold local repository: Trove group endpoint \/ nginx static files/);
     assert.match(stdout, /mvn deploy of a 3-module reactor, audit events on \/ off/);
     // Both sides of both rows were measured (the run itself checks that mvn resolved every jar and
     // that only the "on" group recorded publish events), and the resolve row notes mvn's floor.
