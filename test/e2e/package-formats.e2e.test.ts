@@ -190,7 +190,7 @@ describe('package formats through the API', () => {
     const events = await eventCount(world.root, eventsPath);
     const refusals: Array<[unknown, RegExp]> = [
       ['(unclosed', /^generic_duplicate_exception_regex is not a valid regular expression: .*unterminated group/i],
-      ['a'.repeat(256), /^generic_duplicate_exception_regex is too long \(maximum is 255 characters\)$/],
+      ['a'.repeat(256), /^generic_duplicate_exception_regex is too long \(at most 255 characters\)$/],
       [true, /generic_duplicate_exception_regex is invalid/],
     ];
     for (const [value, message] of refusals) {

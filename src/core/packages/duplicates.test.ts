@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { duplicateAllowed } from './duplicates.js';
 
 // GitLab's duplicate rule: `allowed` unless the exception regex matches the name or the version,
-// then the opposite; an empty pattern is no exception.
+// then the opposite; an empty pattern is no exception; a pattern that runs out of time allows nothing.
 
 describe('duplicateAllowed', () => {
   it('follows the switch alone when there is no exception pattern', () => {
@@ -28,5 +28,11 @@ describe('duplicateAllowed', () => {
   it('matches anywhere in the name or version, case-sensitively, as GitLab does', () => {
     assert.equal(duplicateAllowed({ allowed: false, exceptionRegex: 'dev' }, 'my-dev-tool', '1.0.0'), true);
     assert.equal(duplicateAllowed({ allowed: false, exceptionRegex: 'dev' }, 'my-DEV-tool', '1.0.0'), false);
+  });
+
+  it('allows no duplicate, whichever way the switch is set, when the pattern does not finish in time', () => {
+    const hostile = `${'a'.repeat(40)}-b`;
+    assert.equal(duplicateAllowed({ allowed: true, exceptionRegex: '(a+)+$' }, hostile, '1.0.0'), false);
+    assert.equal(duplicateAllowed({ allowed: false, exceptionRegex: '(a+)+$' }, hostile, '1.0.0'), false);
   });
 });

@@ -1,6 +1,7 @@
 import type { Db } from '../../storage/db/database.js';
 import type { Project } from '../accounts/projects.js';
 import { getRow } from '../../storage/db/row-lookup.js';
+import { matchingInputs, RegexTimeoutError } from '../cleanup/sandboxed-regex.js';
 import { formatSettingsOf, type BooleanFormatSetting, type RegexFormatSetting } from './format-settings.js';
 
 // GitLab's rule for a file that already exists in a package version, shared by the formats that
@@ -22,11 +23,21 @@ export interface DuplicateSettings {
   exceptionRegex: RegexFormatSetting;
 }
 
-/** Whether a duplicate of this package version may be stored: `allowed`, unless the name or version matches the exception. */
+/**
+ * Whether a duplicate of this package version may be stored: `allowed`, unless the name or version
+ * matches the exception. The pattern is an owner's input matched against a publisher's names, so
+ * it runs with the time limit of cleanup policies' regexes; one that does not finish allows no
+ * duplicate, whichever way the switch is set: nothing is overwritten on a rule that gave no answer.
+ */
 export function duplicateAllowed(rule: DuplicateRule, name: string, version: string): boolean {
-  const pattern = rule.exceptionRegex === '' ? null : new RegExp(rule.exceptionRegex);
-  const excepted = pattern !== null && (pattern.test(name) || pattern.test(version));
-  return rule.allowed !== excepted;
+  if (rule.exceptionRegex === '') return rule.allowed;
+  try {
+    const excepted = matchingInputs(rule.exceptionRegex, [name, version]).size > 0;
+    return rule.allowed !== excepted;
+  } catch (error) {
+    if (error instanceof RegexTimeoutError) return false;
+    throw error;
+  }
 }
 
 /** Both settings in effect for the project's namespace (set there, on the nearest namespace above, or the defaults), read at once. */

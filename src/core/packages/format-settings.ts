@@ -3,6 +3,7 @@ import { ancestorsOf, type Namespace } from '../accounts/namespaces.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { namespaceScope } from '../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../audit/audit-types.js';
+import { validateRegex } from '../cleanup/cleanup-policy.js';
 import { errors } from '../errors.js';
 
 // The settings package formats declare (PackageFormat.settings): yes/no or a pattern per
@@ -34,9 +35,6 @@ export type FormatSettingValue<S extends FormatSetting = FormatSetting> = S exte
 /** What a request sets: a value, or null to inherit again. */
 export type FormatSettingsPatch = Record<string, boolean | string | null>;
 
-/** GitLab's limit on a duplicate exception regex. */
-export const REGEX_SETTING_MAX_LENGTH = 255;
-
 /** Stored as text: 'true'/'false' for a yes/no setting, the pattern itself for a regex one (migration 021). */
 const stored = (value: boolean | string): string => (typeof value === 'boolean' ? String(value) : value);
 const readBack = (setting: FormatSetting, value: string): boolean | string => (setting.kind === 'boolean' ? value === 'true' : value);
@@ -67,21 +65,11 @@ export async function effectiveFormatSetting<S extends FormatSetting>(db: Db, ns
   return (await formatSettingsOf(db, ns, [setting]))[`${setting.key}_effective`] as FormatSettingValue<S>;
 }
 
-/** A pattern a regex setting may hold: at most 255 characters, and one JavaScript compiles (that is how it is matched). */
-function assertPattern(key: string, pattern: string): string {
-  if (pattern.length > REGEX_SETTING_MAX_LENGTH) throw errors.badRequest(`${key} is too long (maximum is ${REGEX_SETTING_MAX_LENGTH} characters)`);
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    throw errors.badRequest(`${key} is not a valid regular expression: ${(error as Error).message}`);
-  }
-  return pattern;
-}
-
 function parseValue(setting: FormatSetting, value: unknown): boolean | string | null {
   if (value === null) return null;
   if (setting.kind === 'regex') {
-    if (typeof value === 'string') return assertPattern(setting.key, value);
+    // At most 255 characters (GitLab's limit) that JavaScript compiles, as a cleanup policy's regexes.
+    if (typeof value === 'string') return validateRegex(setting.key, value) ?? '';
     throw errors.badRequest(`${setting.key} does not have a valid value (a regular expression, "" for none, or null to inherit)`);
   }
   if (value === true || value === 'true') return true;
