@@ -2,7 +2,9 @@
 # System packages the end-to-end tests drive (real clients), installed once from Debian.
 # Skipped when everything is already there, so `npm test` stays fast on a prepared machine.
 set -euo pipefail
-packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium)
+packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium
+  maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
+  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
 missing=()
 # The benchmark's Maven smoke run: nginx serves the static peer, mvn resolves with the dependency plugin.
 packages+=(nginx-light libmaven-dependency-plugin-java)

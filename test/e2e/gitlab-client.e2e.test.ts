@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { privateToken } from '../support/api.js';
+import { latestEvent } from '../support/audit.js';
 import { pythonGitlab } from '../support/python-gitlab.js';
 import { REPO_ROOT, startTrove, type RunningTrove } from '../support/trove-process.js';
+import { World } from '../support/world.js';
 
 // GitLab's most used API client, python-gitlab (Debian's python3-gitlab 3.12), drives every
 // resource Trove implements, unchanged: it insists on `Content-Type: application/json` exactly,
@@ -244,6 +247,32 @@ describe('python-gitlab against Trove', () => {
       [true, '7d', 1],
     );
     assert.equal(typeof out.policy_dry_run, 'object');
+  });
+
+  it('lists a Maven package and its files, deletes it, and the delete is in the audit log', async () => {
+    const world = new World(trove);
+    const group = await world.group('jvm');
+    const project = await world.project('libs', group.id);
+    // The files as mvn deploy puts them (pom first, then the jar), on the Maven wire.
+    const base = `${trove.baseUrl}/api/v4/projects/${project.id}/packages/maven/org/example/util/2.1`;
+    for (const [file, body] of [['util-2.1.pom', '<project><modelVersion>4.0.0</modelVersion></project>'], ['util-2.1.jar', 'PK\u0003\u0004 not really a jar']]) {
+      const put = await fetch(`${base}/${file}`, { method: 'PUT', headers: privateToken(trove.rootToken), body });
+      assert.ok(put.ok, `PUT ${file}: ${put.status} ${await put.text()}`);
+    }
+    const out = await gitlab(`
+      project = gl.projects.get(data['project'])
+      maven = project.packages.list(package_type='maven', get_all=True)
+      out['packages'] = [(p.name, p.version, p.package_type) for p in maven]
+      out['files'] = sorted(f.file_name for f in maven[0].package_files.list(get_all=True))
+      project.packages.delete(maven[0].id)
+      out['after_delete'] = [p.name for p in project.packages.list(package_type='maven', get_all=True)]
+    `, { project: project.id });
+    assert.deepEqual(out.packages, [['org/example/util', '2.1', 'maven']]);
+    assert.deepEqual(out.files, ['util-2.1.jar', 'util-2.1.pom']);
+    assert.deepEqual(out.after_delete, []);
+    const event = await latestEvent(world.root, `/api/v4/groups/${group.id}/audit_events`, 'package_registry_package_deleted');
+    assert.deepEqual([event.package.format, event.package.name, event.package.version, event.package.files.length], ['maven', 'org/example/util', '2.1', 2]);
+    assert.deepEqual([event.actor.username, event.via, event.client?.name], ['root', 'api', 'python-gitlab']);
   });
 
   it('lists audit events with filters, reads one, pages through several pages with get_all=True, iterator=True and keyset, and exports them', async () => {

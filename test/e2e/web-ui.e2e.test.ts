@@ -239,6 +239,22 @@ describe('web UI in Chromium', () => {
     assert.equal(npmStatus, 401, 'the npm endpoint treats a cookie-only request as anonymous');
   });
 
+  it('shows a Maven package’s coordinates and its <dependency> snippet', async () => {
+    const jar = await fetch(`${trove.baseUrl}/api/v4/projects/${data.project.id}/packages/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, {
+      method: 'PUT',
+      body: new Uint8Array(Buffer.from('jar bytes')),
+      headers: { 'PRIVATE-TOKEN': data.ownerToken },
+    });
+    assert.equal(jar.status, 201, await jar.text());
+    await page.goto(trove.baseUrl);
+    await page.getByRole('link', { name: 'acme/web-app' }).click();
+    await page.getByRole('link', { name: 'com/acme/billing' }).click();
+    const install = page.getByRole('region', { name: 'Install' });
+    await install.getByText('com.acme:billing:3.1.0', { exact: true }).waitFor();
+    const steps = await install.locator('pre').allInnerTexts();
+    assert.ok(steps.includes('<dependency>\n  <groupId>com.acme</groupId>\n  <artifactId>billing</artifactId>\n  <version>3.1.0</version>\n</dependency>'), steps.join('\n---\n'));
+  });
+
   it('signs out: the session is deleted on the server', async () => {
     const cookie = (await page.context().cookies()).find((c) => c.name === 'trove_session')!;
     await signOut(page);

@@ -72,18 +72,21 @@ export async function visiblePackageNames(db: Db, format: string, projectIds: nu
   return rows.map((r) => r.normalized_name);
 }
 
-/** The visible versions of one package across these projects, oldest first. */
-export async function visibleVersionsIn(db: Db, format: string, normalizedName: string, projectIds: number[]): Promise<PackageRow[]> {
-  if (projectIds.length === 0) return [];
+/** The visible versions of one package in these projects (a query to narrow and order). */
+function visibleVersions(db: Db, format: string, normalizedName: string, projectIds: number[]) {
   return db
     .selectFrom('packages')
     .selectAll()
     .where('format', '=', format)
     .where('status', '=', 'default')
     .where('normalized_name', '=', normalizedName)
-    .where('project_id', 'in', projectIds)
-    .orderBy('id')
-    .execute();
+    .where('project_id', 'in', projectIds);
+}
+
+/** The visible versions of one package across these projects, oldest first. */
+export async function visibleVersionsIn(db: Db, format: string, normalizedName: string, projectIds: number[]): Promise<PackageRow[]> {
+  if (projectIds.length === 0) return [];
+  return visibleVersions(db, format, normalizedName, projectIds).orderBy('id').execute();
 }
 
 /** A file of a project's package of this format, named by its digest and file name (whatever the version's status). */
@@ -100,16 +103,7 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
 /** Of these projects' visible versions of a package, the newest with this version string (GitLab's rule for which project wins). */
 export async function newestVisibleVersion(db: Db, format: string, normalizedName: string, version: string, projectIds: number[]): Promise<PackageRow | undefined> {
   if (projectIds.length === 0) return undefined;
-  return db
-    .selectFrom('packages')
-    .selectAll()
-    .where('format', '=', format)
-    .where('status', '=', 'default')
-    .where('normalized_name', '=', normalizedName)
-    .where('version', '=', version)
-    .where('project_id', 'in', projectIds)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  return visibleVersions(db, format, normalizedName, projectIds).where('version', '=', version).orderBy('id', 'desc').executeTakeFirst();
 }
 
 /** The projects holding a visible version of the package, the one with the newest version first (instance-level reads). */
