@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { versionPath, type Coordinates } from '../test/support/maven.js';
 
 // The Maven artifacts of the benchmark: a dependency tree of small jars with their poms, laid out
 // as a Maven repository folder (for nginx) or PUT to Trove's Maven API, byte for byte the same.
@@ -23,7 +24,7 @@ const xmlDependency = (groupId: string, artifactId: string, version: string) =>
   `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>\n`;
 
 /** A pom of `coordinates` (packaging jar unless given) with the given dependencies and extra elements. */
-export function pom(coordinates: { groupId: string; artifactId: string; version: string; packaging?: string }, dependencies: string[] = [], extra = ''): string {
+export function pom(coordinates: Coordinates & { packaging?: string }, dependencies: string[] = [], extra = ''): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -91,8 +92,6 @@ const filler = (seed: string, bytes: number) => {
   return Buffer.concat(chunks).subarray(0, bytes);
 };
 
-const versionFolder = (groupId: string, artifactId: string, version: string) => `${groupId.replaceAll('.', '/')}/${artifactId}/${version}`;
-
 /** The pom and jar of every artifact of an n-artifact tree (no checksums). */
 export function treeFiles(size: number): RepositoryFile[] {
   const files: RepositoryFile[] = [];
@@ -100,7 +99,7 @@ export function treeFiles(size: number): RepositoryFile[] {
     const artifactId = treeArtifact(i);
     const coordinates = { groupId: TREE_GROUP, artifactId, version: TREE_VERSION };
     const dependencies = treeChildren(i, size).map((child) => xmlDependency(TREE_GROUP, treeArtifact(child), TREE_VERSION));
-    const folder = versionFolder(TREE_GROUP, artifactId, TREE_VERSION);
+    const folder = versionPath(coordinates);
     files.push({ path: `${folder}/${artifactId}-${TREE_VERSION}.pom`, bytes: Buffer.from(pom(coordinates, dependencies)) });
     files.push({ path: `${folder}/${artifactId}-${TREE_VERSION}.jar`, bytes: jar({ [`bench/m/${artifactId}.bin`]: filler(artifactId, 4096) }) });
   }
@@ -128,8 +127,8 @@ export async function uploadToRepository(repository: string, headers: Record<str
   }
 }
 
-/** How many of the tree's jars a local repository holds after a resolve. */
-export const treeJarPaths = (size: number) => Array.from({ length: size }, (_, i) => `${versionFolder(TREE_GROUP, treeArtifact(i), TREE_VERSION)}/${treeArtifact(i)}-${TREE_VERSION}.jar`);
+/** The paths of the tree's jars in a repository: what a resolve of a0 must have fetched. */
+export const treeJarPaths = (size: number) => Array.from({ length: size }, (_, i) => `${versionPath({ groupId: TREE_GROUP, artifactId: treeArtifact(i), version: TREE_VERSION })}/${treeArtifact(i)}-${TREE_VERSION}.jar`);
 
 /** A consumer project depending on a0 of the tree (none when `size` is 0), resolving from `repository`. */
 export function consumerPom(size: number, repositoryId: string, repository: string): string {

@@ -6,8 +6,8 @@ packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel py
   maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
   libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
 missing=()
-# The benchmark's Maven smoke run: nginx serves the static peer, mvn resolves with the dependency plugin.
-packages+=(nginx-light libmaven-dependency-plugin-java)
+# The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
+packages+=(nginx-light)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

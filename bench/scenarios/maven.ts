@@ -1,38 +1,50 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Api, privateToken } from '../../test/support/api.js';
 import { eventCount } from '../../test/support/audit.js';
-import { tempDir, withTempDir } from '../../test/support/temp-dir.js';
+import { Maven, SERVER_ID, type MavenCredential } from '../../test/support/maven.js';
+import { removeTempDir, tempDir, withTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, atMost, median, type Figure, type Rounds } from '../figures.js';
 import { consumerPom, treeFiles, treeJarPaths, uploadToRepository, writeReactor, writeRepositoryFolder } from '../maven-artifacts.js';
-import { REPOSITORY_ID, timedMvn, writeSettings } from '../mvn.js';
 import { startNginx, type StaticServer } from '../nginx.js';
 import { startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // Maven against Trove. `mvn` resolving a dependency tree with a cold local repository, Trove's
 // group endpoint against the same files as static files on nginx (the floor no repository server
 // can beat), and `mvn deploy` of a reactor with package audit events on and off. Every mvn runs
-// isolated (mvn.ts), its plugins from Debian's /usr/share/maven-repo.
+// isolated in a fresh HOME (test/support/maven.ts), its plugins from Debian's /usr/share/maven-repo.
 
 const PUBLISHED = 'package_registry_package_published';
 const PACKAGE_SCOPES = ['read_package_registry', 'write_package_registry'];
 
-/** Where one mvn run resolves from, and the settings.xml header that lets it (none for nginx). */
+/** Where one mvn run resolves from or deploys to, and how settings.xml authenticates there (not at all for nginx). */
 interface MavenSource {
   repository: string;
-  header?: { name: string; value: string };
+  credential: MavenCredential | null;
 }
 
-/** The consumer of `size` tree artifacts (0: one that depends on nothing) resolved by `mvn dependency:resolve` in a fresh HOME and local repository. */
+/** `mvn <args>` in `cwd` as a fresh Maven user of `source`: its wall time; HOME removed after. */
+async function timedMvn(source: MavenSource, args: string[], cwd: string, localRepo?: string): Promise<{ seconds: number; localRepo: string }> {
+  const maven = Maven.create(source.credential);
+  try {
+    const started = process.hrtime.bigint();
+    const result = await maven.run(args, cwd, localRepo);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (result.code !== 0) throw new Error(`mvn ${args.join(' ')} against ${source.repository} exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
+    return { seconds, localRepo: result.localRepo };
+  } finally {
+    removeTempDir(maven.home);
+  }
+}
+
+/** The consumer of `size` tree artifacts (0: one that depends on nothing) resolved by `mvn dependency:resolve` with a cold local repository. */
 const resolveSeconds = (source: MavenSource, size: number) =>
-  withTempDir('trove-bench-mvn-', async (home) => {
-    const project = join(home, 'consumer');
-    mkdirSync(project);
-    writeFileSync(join(project, 'pom.xml'), consumerPom(size, REPOSITORY_ID, source.repository));
-    const localRepository = join(home, 'm2repo');
-    const seconds = await timedMvn({ home, settings: writeSettings(home, source.header), localRepository, cwd: project, args: ['dependency:resolve'] });
-    const resolved = treeJarPaths(size).filter((path) => existsSync(join(localRepository, path))).length;
+  withTempDir('trove-bench-mvn-consumer-', async (project) => {
+    writeFileSync(join(project, 'pom.xml'), consumerPom(size, SERVER_ID, source.repository));
+    const { seconds, localRepo } = await timedMvn(source, ['dependency:resolve'], project);
+    const resolved = treeJarPaths(size).filter((path) => existsSync(join(localRepo, path))).length;
+    removeTempDir(localRepo);
     if (resolved !== size) throw new Error(`mvn dependency:resolve from ${source.repository}: ${resolved} of ${size} jars in the local repository`);
     return seconds;
   });
@@ -41,19 +53,18 @@ const resolveSeconds = (source: MavenSource, size: number) =>
 async function seedTree(trove: TroveBenchServer, size: number): Promise<{ trove: MavenSource; nginx: StaticServer }> {
   const files = treeFiles(size);
   const token = await trove.world.deployToken('groups', trove.groupId, 'bench-maven', PACKAGE_SCOPES);
-  const header = { name: 'Deploy-Token', value: token.token };
   await uploadToRepository(`${trove.base}/api/v4/projects/${trove.projectId}/packages/maven/`, { 'deploy-token': token.token }, files);
   const folder = tempDir('trove-bench-maven-repo-');
   writeRepositoryFolder(folder, files);
   const nginx = await startNginx(folder);
-  return { trove: { repository: `${trove.base}/api/v4/groups/${trove.groupId}/-/packages/maven/`, header }, nginx };
+  return { trove: { repository: `${trove.base}/api/v4/groups/${trove.groupId}/-/packages/maven/`, credential: { header: 'Deploy-Token', token: token.token } }, nginx };
 }
 
 async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promise<Figure> {
   const size = config.mavenTreeSize;
   const sources = await seedTree(trove, size);
   try {
-    const nginx: MavenSource = { repository: `${sources.nginx.base}/` };
+    const nginx: MavenSource = { repository: `${sources.nginx.base}/`, credential: null };
     // mvn's own floor: the same run with nothing to resolve (JVM start, the plugin copied from
     // local files), measured after each nginx run so that it shares the rounds' load.
     const floors: number[] = [];
@@ -84,7 +95,7 @@ async function mavenGroup(trove: TroveBenchServer, path: string, settings: Recor
   const project = await trove.world.project('maven', group.id);
   await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
   const token = await trove.world.deployToken('groups', group.id, `${path}-deploy`, PACKAGE_SCOPES);
-  return { groupId: group.id, source: { repository: `${trove.base}/api/v4/projects/${project.id}/packages/maven/`, header: { name: 'Deploy-Token', value: token.token } } };
+  return { groupId: group.id, source: { repository: `${trove.base}/api/v4/projects/${project.id}/packages/maven/`, credential: { header: 'Deploy-Token', token: token.token } } };
 }
 
 /**
@@ -96,11 +107,9 @@ async function mavenGroup(trove: TroveBenchServer, path: string, settings: Recor
 function deployRate(config: BenchConfig, source: MavenSource, localRepository: string): () => Promise<number> {
   let run = 0;
   return () =>
-    withTempDir('trove-bench-mvn-deploy-', async (home) => {
-      const project = join(home, 'reactor');
-      mkdirSync(project);
-      writeReactor(project, config.mavenDeployModules, `1.${run++}`, REPOSITORY_ID, source.repository);
-      const seconds = await timedMvn({ home, settings: writeSettings(home, source.header), localRepository, cwd: project, args: ['deploy'] });
+    withTempDir('trove-bench-mvn-reactor-', async (project) => {
+      writeReactor(project, config.mavenDeployModules, `1.${run++}`, SERVER_ID, source.repository);
+      const { seconds } = await timedMvn(source, ['deploy'], project, localRepository);
       return (config.mavenDeployModules + 1) / seconds;
     });
 }

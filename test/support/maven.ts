@@ -96,9 +96,8 @@ export class Maven {
     return new Maven(home, settings);
   }
 
-  /** `mvn -B -q <args>` in `cwd` with a cold local repository. */
-  async run(args: string[], cwd: string): Promise<MavenResult> {
-    const localRepo = tempDir('trove-mvn-repo-');
+  /** `mvn -B -q <args>` in `cwd` with a cold local repository, or the one given (the benchmark's deploys share one). */
+  async run(args: string[], cwd: string, localRepo = tempDir('trove-mvn-repo-')): Promise<MavenResult> {
     const result = await run(MVN, ['-B', '-q', '-Dstyle.color=never', '-s', this.settings, `-Dmaven.repo.local=${localRepo}`, ...args], {
       cwd,
       env: mavenEnv(this.home),
