@@ -66,17 +66,17 @@ async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promis
   try {
     const nginx: MavenSource = { repository: `${sources.nginx.base}/`, credential: null };
     // mvn's own floor: the same run with nothing to resolve (JVM start, the plugin copied from
-    // local files), measured after each nginx run so that it shares the rounds' load.
+    // local files), measured after the first nginx runs so that it shares the rounds' load.
     const floors: number[] = [];
     const nginxThenFloor = async () => {
       const seconds = await resolveSeconds(nginx, size);
-      floors.push(await resolveSeconds(nginx, 0));
+      if (floors.length < config.rounds) floors.push(await resolveSeconds(nginx, 0));
       return seconds;
     };
     const result = await abFigure(
       `mvn dependency:resolve ${size}-artifact tree, cold local repository: Trove group endpoint / nginx static files`,
       's',
-      config,
+      { rounds: config.mavenResolveRounds, warmupRounds: config.warmupRounds },
       () => resolveSeconds(sources.trove, size),
       nginxThenFloor,
       atMost(1.1),
