@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { basic } from '../support/api.js';
+import { basic, privateToken } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { curl, sha256 } from '../support/generic-curl.js';
 import {
@@ -79,6 +79,11 @@ describe('Maven through mvn', () => {
     return fetch(fileUrl(c, file), { headers: basic(token, 'dana') });
   }
 
+  async function putAsRoot(projectId: number, c: Coordinates, file: string, body: Buffer): Promise<void> {
+    const res = await fetch(`${trove.baseUrl}/api/v4/projects/${projectId}/packages/maven/${versionPath(c)}/${file}`, { method: 'PUT', headers: privateToken(trove.rootToken), body: new Uint8Array(body) });
+    assert.equal(res.status, 201, `PUT ${file}: ${await res.text()}`);
+  }
+
   before(async () => {
     trove = await startTrove();
     world = new World(trove);
@@ -139,6 +144,10 @@ describe('Maven through mvn', () => {
     assert.equal(viaGroup.output.code, 0, viaGroup.output.stderr);
     assert.equal(viaGroup.output.stdout.trim(), 'hello from greeter 1.0');
 
+    // A newer greeter 1.0 in a project dana may not read is invisible to her instance-level read.
+    const hidden = await world.project('vault', (await world.group('hidden')).id);
+    await putAsRoot(hidden.id, greeter, 'greeter-1.0.pom', readFileSync(join(release.dir, 'pom.xml')));
+    await putAsRoot(hidden.id, greeter, 'greeter-1.0.jar', Buffer.from('not the greeter dana may read'));
     const headerReader = Maven.create({ header: 'Private-Token', token: developer.token });
     const viaInstance = await buildAndRunConsumer(headerReader, writeConsumerProject(greeter, instanceMaven()));
     succeeded(viaInstance.build);
@@ -273,5 +282,28 @@ describe('Maven through mvn', () => {
     assert.notEqual((await served.text()).trim(), '0000000000000000000000000000000000000000');
     assert.deepEqual(await storedFiles(greeter), before);
     assert.equal(await packageCount(), packagesBefore);
+  });
+
+  it('group and instance reads serve the version a readable project published last, and list no version of a project the caller may not read', async () => {
+    const tools = await world.project('tools', (await world.group('platform', group.id)).id);
+    await putAsRoot(tools.id, greeter, 'greeter-1.0.jar', Buffer.from('greeter 1.0 as tools published it'));
+    const read = async (base: string) => {
+      const res = await fetch(`${base}/${versionPath(greeter)}/greeter-1.0.jar`, { headers: basic(developer.token, 'dana') });
+      return `${res.status} ${await res.text()}`;
+    };
+    assert.equal(await read(groupMaven()), '200 greeter 1.0 as tools published it');
+    assert.equal(await read(instanceMaven()), '200 greeter 1.0 as tools published it');
+    const locked = await world.project('box', (await world.group('locked')).id);
+    await putAsRoot(locked.id, { ...greeter, version: '9.9' }, 'greeter-9.9.jar', Buffer.from('9.9'));
+    const versions = async (token: string) => {
+      const res = await fetch(`${instanceMaven()}/com/example/greeter/maven-metadata.xml`, { headers: basic(token, 'someone') });
+      return [...(await res.text()).matchAll(/<version>([^<]+)<\/version>/g)].map((m) => m[1]);
+    };
+    assert.ok((await versions(trove.rootToken)).includes('9.9'));
+    const visible = await versions(developer.token);
+    assert.ok(visible.includes('1.0') && !visible.includes('9.9'), visible.join(', '));
+    // The project level still serves its own file.
+    const own = await getFile(greeter, 'greeter-1.0.jar');
+    assert.ok(Buffer.from(await own.arrayBuffer()).equals(readFileSync(release.jar)));
   });
 });
