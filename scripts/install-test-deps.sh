@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium
   maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
-  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java)
+  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

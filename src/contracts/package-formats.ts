@@ -8,8 +8,11 @@ import Type, { type Static } from 'typebox';
 export const InstructionStep = Type.Object({ title: Type.String(), command: Type.String() });
 export type InstructionStep = Static<typeof InstructionStep>;
 
-/** A yes/no setting a format declares, changed under /groups/:id/packages/settings (null there: inherit). */
-export const FormatSettingSummary = Type.Object({ key: Type.String(), description: Type.String(), default: Type.Boolean() });
+/** A setting a format declares, yes/no or a regular expression, changed under /groups/:id/packages/settings (null there: inherit). */
+export const FormatSettingSummary = Type.Union([
+  Type.Object({ key: Type.String(), description: Type.String(), kind: Type.Literal('boolean'), default: Type.Boolean() }),
+  Type.Object({ key: Type.String(), description: Type.String(), kind: Type.Literal('regex'), default: Type.String() }),
+]);
 export type FormatSettingSummary = Static<typeof FormatSettingSummary>;
 
 /** `GET /package_formats`: a format Trove serves (`name` is the package_type / package_format value) and its settings. */

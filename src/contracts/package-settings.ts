@@ -1,9 +1,10 @@
 import Type, { type Static } from 'typebox';
 
 // A group's or user namespace's package registry settings: the audit settings (docs/architecture.md#what-is-recorded), and the
-// yes/no settings package formats declare (GitLab's generic_duplicates_allowed, ...), which are named
-// by the formats: for each, `<key>` (set here, or null when inherited), `<key>_effective` and
-// `<key>_source` (a full path, or "default").
+// settings package formats declare, yes/no or a regular expression (GitLab's
+// generic_duplicates_allowed, generic_duplicate_exception_regex, ...), which are named by the
+// formats: for each, `<key>` (set here, or null when inherited), `<key>_effective` and `<key>_source`
+// (a full path, or "default").
 
 /** A format setting's field: its own value (null: inherited), the value in effect, or where it comes from. */
 const FormatSettingField = Type.Union([Type.Boolean(), Type.String(), Type.Null()]);

@@ -1,7 +1,7 @@
 import { filesOf, type PackageRow } from '../core/packages/packages.js';
 import type { Db } from '../storage/db/database.js';
 import type { PackageFormat } from './format.js';
-import type { FormatPublishInstructions, FormatSummary, PackageInstallInstructions } from '../contracts/package-formats.js';
+import type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, PackageInstallInstructions } from '../contracts/package-formats.js';
 import { FORMATS, formatNamed } from './index.js';
 
 // What the API serves about the formats (GET /package_formats, the instructions endpoints), so the
@@ -10,7 +10,11 @@ import { FORMATS, formatNamed } from './index.js';
 export const formatSummary = (format: PackageFormat): FormatSummary => ({
   name: format.name,
   display_name: format.displayName,
-  settings: format.settings.map(({ key, description, default: byDefault }) => ({ key, description, default: byDefault })),
+  settings: format.settings.map((setting): FormatSettingSummary =>
+    setting.kind === 'regex'
+      ? { key: setting.key, description: setting.description, kind: 'regex', default: setting.default }
+      : { key: setting.key, description: setting.description, kind: 'boolean', default: setting.default },
+  ),
 });
 
 /** Every format with the steps that publish into this project. */

@@ -1,6 +1,6 @@
 import type { Api } from '../http/api.js';
 import type { AppContext } from '../http/app-context.js';
-import type { FormatSetting } from '../core/packages/format-settings.js';
+import type { BooleanFormatSetting, FormatSetting, RegexFormatSetting } from '../core/packages/format-settings.js';
 import type { InstructionStep } from '../contracts/package-formats.js';
 
 /**
@@ -36,7 +36,7 @@ export interface PackageFormat {
    */
   replacesFiles: boolean;
   /**
-   * Yes/no settings of the format per namespace, inherited downwards, served and changed with the
+   * Settings of the format per namespace (yes/no, or a regular expression), inherited downwards, served and changed with the
    * other package settings under /groups/:id/packages/settings (and /namespaces/:id/...).
    */
   settings: readonly FormatSetting[];
@@ -53,7 +53,7 @@ export interface FormatNames {
   assertFileName(fileName: unknown): string;
 }
 
-export type { FormatSetting };
+export type { BooleanFormatSetting, FormatSetting, RegexFormatSetting };
 
 export type { InstructionStep };
 

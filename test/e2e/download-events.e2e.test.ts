@@ -13,7 +13,7 @@ import { startTrove, tempDir, type RunningTrove } from '../support/trove-process
 import { World, type TestUser } from '../support/world.js';
 
 // Download events (docs/architecture.md#what-is-recorded package_registry_package_downloaded, opt-in per namespace, docs/architecture.md#the-one-write-path):
-// the real npm, pip and curl download from a group that has them on, and each file they fetch
+// the real npm, pip and curl (generic and Maven files) download from a group that has them on, and each file they fetch
 // is one event naming the reader, the client and the file; metadata records nothing; namespaces
 // that leave them off record nothing; the packages API counts them; a SIGTERM in the middle of
 // a burst of downloads loses none.
@@ -160,6 +160,28 @@ describe('download events', () => {
     assert.equal(event.package.format, 'generic');
     assert.deepEqual(event.package.files, [{ file_name: 'tool.bin', size: 4096, sha256: sha256File(file) }]);
     assert.equal(event.client.name, 'curl');
+    assert.equal(event.actor.token_name, 'rita-reader');
+  });
+
+  it('a Maven jar read through the group endpoint is one event; its checksum, the metadata and HEAD record none', async () => {
+    const dir = tempDir('trove-dl-maven-');
+    const file = join(dir, 'billing-2.0.jar');
+    writeFileSync(file, Buffer.alloc(2048, 9));
+    const path = 'com/acme/billing/2.0/billing-2.0.jar';
+    const up = await curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${trove.rootToken}`, '--upload-file', file, `${trove.baseUrl}/api/v4/projects/${webApp.id}/packages/maven/${path}`]);
+    assert.equal(up.status, 201, up.body);
+    const before = await eventCount(world.root, acmeEvents(), FILTER);
+
+    const group = `${trove.baseUrl}/api/v4/groups/${acme.id}/-/packages/maven`;
+    const auth = ['-H', `PRIVATE-TOKEN: ${readerToken}`];
+    assert.equal((await curl(['-I', ...auth, `${group}/${path}`])).status, 200);
+    assert.equal((await curl(['--fail', ...auth, `${group}/${path}.sha1`])).status, 200);
+    assert.equal((await curl(['--fail', ...auth, `${group}/com/acme/billing/maven-metadata.xml`])).status, 200);
+    assert.equal((await curl(['--fail', ...auth, '-o', join(dir, 'out.jar'), `${group}/${path}`])).status, 200);
+    await sleep(SETTLE_MS);
+    const [event] = await downloadEventsOf(world.root, acmeEvents(), before + 1);
+    assert.equal(event.package.format, 'maven');
+    assert.deepEqual(event.package.files, [{ file_name: 'billing-2.0.jar', size: 2048, sha256: sha256File(file) }]);
     assert.equal(event.actor.token_name, 'rita-reader');
   });
 

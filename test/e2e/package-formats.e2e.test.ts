@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { latestEvent } from '../support/audit.js';
+import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
@@ -11,7 +11,8 @@ import { World, type TestUser } from '../support/world.js';
 // What the API says about the formats, from each format's declaration (src/formats/<name>/<name>-format.ts):
 // the list the web UI builds its filters from, the install and publish steps it shows, and the
 // format settings served with the package settings (generic_duplicates_allowed, whose replace is
-// one audited write that leaves the old bytes to the blob collector).
+// one audited write that leaves the old bytes to the blob collector, and
+// generic_duplicate_exception_regex, the pattern that reverses it for matching names or versions).
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -22,8 +23,13 @@ describe('package formats through the API', () => {
   let group: { id: number; full_path: string };
   let project: { id: number; path_with_namespace: string };
   const packagesUrl = () => `${trove.baseUrl}/api/v4/projects/${project.id}/packages`;
-  const genericUrl = (file: string) => `${packagesUrl()}/generic/tool/1.0.0/${file}`;
-  const putGeneric = (file: string, bytes: Buffer) => fetch(genericUrl(file), { method: 'PUT', body: new Uint8Array(bytes), headers: { 'PRIVATE-TOKEN': dana.token } });
+  const genericUrl = (file: string, version = '1.0.0') => `${packagesUrl()}/generic/tool/${version}/${file}`;
+  const putGeneric = (file: string, bytes: Buffer, version?: string) =>
+    fetch(genericUrl(file, version), { method: 'PUT', body: new Uint8Array(bytes), headers: { 'PRIVATE-TOKEN': dana.token } });
+  const settingsOf = (groupId: number) => world.root.expect(200, 'GET', `/api/v4/groups/${groupId}/packages/settings`);
+  const changeSettings = (groupId: number, body: Record<string, unknown>) => world.root.expect(200, 'PUT', `/api/v4/groups/${groupId}/packages/settings`, body);
+  const REGEX = 'generic_duplicate_exception_regex';
+  const regexOf = (settings: Record<string, unknown>) => [settings[REGEX], settings[`${REGEX}_effective`], settings[`${REGEX}_source`]];
   const packageOf = async (type: string) => (await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?package_type=${type}`))[0];
   const instructionsOf = async (type: string) => world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages/${(await packageOf(type)).id}/instructions`);
 
@@ -61,15 +67,30 @@ describe('package formats through the API', () => {
     assert.equal(res.status, 200);
     const formats = await res.json();
     assert.deepEqual(
-      formats.map((f: any) => [f.name, f.display_name, f.settings.map((s: any) => [s.key, s.default])]),
+      formats.map((f: any) => [f.name, f.display_name, f.settings.map((s: any) => [s.key, s.kind, s.default])]),
       [
         ['npm', 'npm', []],
         ['pypi', 'PyPI', []],
-        ['maven', 'Maven', [['maven_duplicates_allowed', false]]],
-        ['generic', 'Generic', [['generic_duplicates_allowed', false]]],
+        [
+          'maven',
+          'Maven',
+          [
+            ['maven_duplicates_allowed', 'boolean', false],
+            ['maven_duplicate_exception_regex', 'regex', ''],
+          ],
+        ],
+        [
+          'generic',
+          'Generic',
+          [
+            ['generic_duplicates_allowed', 'boolean', false],
+            ['generic_duplicate_exception_regex', 'regex', ''],
+          ],
+        ],
       ],
     );
     assert.match(formats[3].settings[0].description, /replaces that file/);
+    assert.match(formats[3].settings[1].description, /opposite of generic_duplicates_allowed/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
@@ -163,5 +184,65 @@ describe('package formats through the API', () => {
     const res = await putGeneric('tool-linux', randomBytes(8));
     assert.equal(res.status, 403);
     assert.deepEqual(await res.json(), { message: 'Duplicate package file is not allowed' });
+  });
+
+  it('sets generic_duplicate_exception_regex as a string, inherited below and overridden with "", its changes audited from/to', async () => {
+    assert.deepEqual(regexOf(await settingsOf(group.id)), [null, '', 'default']);
+    const pattern = '^1\\.0\\.';
+    assert.deepEqual(regexOf(await changeSettings(group.id, { [REGEX]: pattern })), [pattern, pattern, 'acme']);
+    const eventsPath = `/api/v4/groups/${group.id}/audit_events`;
+    const event = await latestEvent(world.root, eventsPath, 'package_registry_format_settings_updated');
+    assert.deepEqual(event.changes, { [REGEX]: { from: null, to: pattern } });
+    assert.equal(event.details.custom_message, `Package format settings changed: ${REGEX} inherit -> "^1\\\\.0\\\\."`);
+
+    const sub = await world.group('qa', group.id);
+    assert.deepEqual(regexOf(await settingsOf(sub.id)), [null, pattern, 'acme']);
+    assert.deepEqual(regexOf(await changeSettings(sub.id, { [REGEX]: '' })), ['', '', 'acme/qa'], '"" is a value: no exception here');
+    assert.deepEqual(regexOf(await changeSettings(sub.id, { [REGEX]: null })), [null, pattern, 'acme']);
+    const subEvent = await latestEvent(world.root, `/api/v4/groups/${sub.id}/audit_events`, 'package_registry_format_settings_updated');
+    assert.deepEqual(subEvent.changes, { [REGEX]: { from: '', to: null } });
+  });
+
+  it('refuses a pattern JavaScript cannot compile or longer than 255 characters with a 400 that says so, and changes nothing', async () => {
+    const before = await settingsOf(group.id);
+    const eventsPath = `/api/v4/groups/${group.id}/audit_events`;
+    const events = await eventCount(world.root, eventsPath);
+    const refusals: Array<[unknown, RegExp]> = [
+      ['(unclosed', /^generic_duplicate_exception_regex is not a valid regular expression: .*unterminated group/i],
+      ['a'.repeat(256), /^generic_duplicate_exception_regex is too long \(at most 255 characters\)$/],
+      [true, /generic_duplicate_exception_regex is invalid/],
+    ];
+    for (const [value, message] of refusals) {
+      const res = await world.root.put(`/api/v4/groups/${group.id}/packages/settings`, { generic_duplicates_allowed: true, [REGEX]: value });
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.body.message ?? res.body.error, message);
+    }
+    assert.deepEqual(await settingsOf(group.id), before, 'neither setting of the refused requests was stored');
+    assert.equal(await eventCount(world.root, eventsPath), events, 'nothing audited');
+    assert.deepEqual(regexOf(await changeSettings(group.id, { [REGEX]: 'a'.repeat(255) })), ['a'.repeat(255), 'a'.repeat(255), 'acme'], '255 characters are accepted');
+    await changeSettings(group.id, { [REGEX]: before[REGEX] });
+  });
+
+  it('allows a duplicate generic upload whose version the exception regex matches while duplicates are off, and the reverse when on', async () => {
+    assert.deepEqual(regexOf(await settingsOf(group.id)), ['^1\\.0\\.', '^1\\.0\\.', 'acme']);
+    assert.equal((await putGeneric('tool-linux', randomBytes(16), '2.0.0')).status, 201, 'a first file of 2.0.0');
+    const replacedEvents = () => eventCount(world.root, `/api/v4/projects/${project.id}/audit_events`, '&event_name=package_registry_package_file_replaced');
+    const replacedBefore = await replacedEvents();
+
+    const matching = randomBytes(24);
+    const allowed = await putGeneric('tool-linux', matching);
+    assert.equal(allowed.status, 201, await allowed.text());
+    assert.equal(await replacedEvents(), replacedBefore + 1);
+    const event = await latestEvent(world.root, `/api/v4/projects/${project.id}/audit_events`, 'package_registry_package_file_replaced');
+    assert.deepEqual([event.package.version, event.changes.sha256.to], ['1.0.0', sha256(matching)]);
+    const refused = await putGeneric('tool-linux', randomBytes(24), '2.0.0');
+    assert.equal(refused.status, 403, '2.0.0 does not match: duplicates stay refused');
+    assert.deepEqual(await refused.json(), { message: 'Duplicate package file is not allowed' });
+
+    await changeSettings(group.id, { generic_duplicates_allowed: true });
+    assert.equal((await putGeneric('tool-linux', randomBytes(24))).status, 403, 'duplicates on: the matching 1.0.0 is the exception now');
+    assert.equal((await putGeneric('tool-linux', randomBytes(24), '2.0.0')).status, 201);
+    assert.equal(await replacedEvents(), replacedBefore + 2);
+    await changeSettings(group.id, { generic_duplicates_allowed: null, [REGEX]: null });
   });
 });

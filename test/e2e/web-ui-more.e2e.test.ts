@@ -130,10 +130,10 @@ describe('web UI in Chromium, part 2', () => {
     for (const setting of declared) {
       const group = panel.getByRole('group', { name: `${setting.format}: ${setting.key}` });
       await group.getByText(setting.description).waitFor();
-      await group.getByText(`In effect: ${setting.default ? 'yes' : 'no'}`).waitFor();
+      await group.getByText(`In effect: ${setting.kind === 'regex' ? 'none' : setting.default ? 'yes' : 'no'}`).waitFor();
       assert.equal(await group.getByLabel('Setting').inputValue(), 'inherit');
     }
-    const [first] = declared;
+    const [first] = declared.filter((setting: any) => setting.kind === 'boolean');
     const group = panel.getByRole('group', { name: `${first.format}: ${first.key}` });
     await group.getByLabel('Setting').selectOption(first.default ? 'false' : 'true');
     await panel.getByRole('button', { name: 'Save format settings' }).click();
@@ -142,6 +142,32 @@ describe('web UI in Chromium, part 2', () => {
     const settings = await data.world.root.expect(200, 'GET', '/api/v4/namespaces/olivia/packages/settings');
     assert.deepEqual([settings[first.key], settings[`${first.key}_source`]], [!first.default, 'olivia']);
     assert.equal(settings.package_download_events, 'enabled', 'the audit settings are left as they were');
+  });
+
+  it('sets a regex format setting by typing a pattern, and shows why a pattern that does not compile is refused', async () => {
+    const formats = await data.world.root.expect(200, 'GET', '/api/v4/package_formats');
+    const regex = formats.flatMap((format: any) => format.settings.map((setting: any) => ({ ...setting, format: format.display_name }))).find((setting: any) => setting.kind === 'regex');
+    assert.ok(regex, 'a format declares a regex setting');
+    const panel = page.getByRole('region', { name: 'Package format settings' });
+    const group = panel.getByRole('group', { name: `${regex.format}: ${regex.key}` });
+    const pattern = group.getByLabel('Regular expression');
+    await pattern.fill('(unclosed');
+    assert.equal(await group.getByLabel('Setting').inputValue(), 'set', 'typing a pattern sets it here');
+    await panel.getByRole('button', { name: 'Save format settings' }).click();
+    await panel.getByRole('alert').filter({ hasText: `${regex.key} is not a valid regular expression` }).waitFor();
+    assert.equal((await data.world.root.expect(200, 'GET', '/api/v4/namespaces/olivia/packages/settings'))[regex.key], null, 'nothing stored');
+
+    await pattern.fill('^1\\.');
+    await panel.getByRole('button', { name: 'Save format settings' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await group.getByText('In effect: ^1\\.').waitFor();
+    const settings = await data.world.root.expect(200, 'GET', '/api/v4/namespaces/olivia/packages/settings');
+    assert.deepEqual([settings[regex.key], settings[`${regex.key}_source`]], ['^1\\.', 'olivia']);
+
+    await group.getByLabel('Setting').selectOption('inherit');
+    await panel.getByRole('button', { name: 'Save format settings' }).click();
+    await group.getByText('In effect: none').waitFor();
+    assert.equal((await data.world.root.expect(200, 'GET', '/api/v4/namespaces/olivia/packages/settings'))[regex.key], null, 'inherited again');
   });
 
   it('creates a personal access token (secret shown once, it works), revokes it, and it stops working', async () => {

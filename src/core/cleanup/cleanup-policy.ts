@@ -83,8 +83,11 @@ export function nextRunAfter(cadence: Cadence, from: Date): string {
   return next.toISOString();
 }
 
-/** A regex as saved: JavaScript syntax, searched (not anchored), at most 255 characters. Throws 400 otherwise. */
-export function validateRegex(field: RegexField, value: unknown): string | null {
+/**
+ * A regex as saved: JavaScript syntax, searched (not anchored), at most 255 characters. Throws 400
+ * otherwise. Also the check of regex format settings (src/core/packages/format-settings.ts).
+ */
+export function validateRegex(field: string, value: unknown): string | null {
   if (value === null || value === '') return null;
   if (typeof value !== 'string') throw errors.badRequest(`${field} must be a string`);
   if (value.length > MAX_REGEX_LENGTH) throw errors.badRequest(`${field} is too long (at most ${MAX_REGEX_LENGTH} characters)`);

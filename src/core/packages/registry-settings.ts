@@ -78,7 +78,7 @@ export async function updateRegistrySettings(
   if (patch.package_audit_events !== undefined) await assertMayTurnOffAuditing(db, audit, principal, ns, patch.package_audit_events);
   if (Object.keys(patch).length > 0 || Object.keys(formatPatch).length > 0) {
     await db.transaction().execute(async (tx) => {
-      await updateFormatSettings(tx, audit, ctx, ns, formatPatch);
+      await updateFormatSettings(tx, audit, ctx, ns, formatSettings, formatPatch);
       if (Object.keys(patch).length === 0) return;
       await tx.updateTable('namespaces').set(patch).where('id', '=', ns.id).execute();
       await audit.record(tx, ctx, {

@@ -2,7 +2,7 @@ import { normalizeNothing } from '../format-names.js';
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat } from '../format.js';
 import { assertGenericFileName, assertGenericName, assertGenericVersion } from './generic-names.js';
 import { registerGenericRoutes } from './generic-routes.js';
-import { GENERIC_DUPLICATES_ALLOWED } from './generic-upload.js';
+import { GENERIC_DUPLICATE_EXCEPTION_REGEX, GENERIC_DUPLICATES_ALLOWED } from './generic-upload.js';
 
 const unknownToString = (assert: (value: string) => string) => (value: unknown) => assert(typeof value === 'string' ? value : '');
 
@@ -19,7 +19,7 @@ export const genericFormat: PackageFormat = {
   },
   // Only where the namespace allows duplicates: then a second upload of a file name replaces the file.
   replacesFiles: true,
-  settings: [GENERIC_DUPLICATES_ALLOWED],
+  settings: [GENERIC_DUPLICATES_ALLOWED, GENERIC_DUPLICATE_EXCEPTION_REGEX],
   instructions: {
     // Generic packages are downloaded file by file.
     install: (target) =>

@@ -1,13 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
-import { effectiveFormatSetting, type FormatSetting } from '../../core/packages/format-settings.js';
+import { duplicateAllowed, duplicateRuleFor, type DuplicateSettings } from '../../core/packages/duplicates.js';
+import type { BooleanFormatSetting, RegexFormatSetting } from '../../core/packages/format-settings.js';
 import { errors } from '../../core/errors.js';
 import { packageFileToApi } from '../../core/packages/package-json.js';
 import { filesOf, findPackageVersion } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
-import { getRow } from '../../storage/db/row-lookup.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDeclaredSize, receiveRawUpload, type RawUploadBody } from '../format-upload.js';
 import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
@@ -22,19 +22,31 @@ export type GenericUploadBody = RawUploadBody;
 type UploadRequest = FormatRequest<typeof GENERIC_PARAMS, typeof GENERIC_UPLOAD_QUERY> & { body: GenericUploadBody };
 
 // A second file with the same name in a version is refused unless the namespace allows duplicates
-// (GitLab's generic_duplicates_allowed, off by default here). Where allowed, the upload replaces the
-// file, audited with the old and new digest: an audited sha256 must keep naming the bytes served.
+// by GitLab's rule (src/core/packages/duplicates.ts: generic_duplicates_allowed, off by default
+// here, reversed for names or versions generic_duplicate_exception_regex matches). Where allowed,
+// the upload replaces the file, audited with the old and new digest: an audited sha256 must keep
+// naming the bytes served.
 const DUPLICATE = 'Duplicate package file is not allowed';
 
-export const GENERIC_DUPLICATES_ALLOWED: FormatSetting = {
+export const GENERIC_DUPLICATES_ALLOWED: BooleanFormatSetting = {
+  kind: 'boolean',
   key: 'generic_duplicates_allowed',
   description: 'A generic upload under an existing file name replaces that file (audited as package_file_replaced) instead of being refused with 403.',
   default: false,
 };
 
-/** Whether the project's namespace (or the nearest one above it that says so) allows duplicate generic files. */
-async function duplicatesAllowed(ctx: AppContext, project: Project): Promise<boolean> {
-  return effectiveFormatSetting(ctx.db, await getRow(ctx.db, 'namespaces', { id: project.namespace_id }), GENERIC_DUPLICATES_ALLOWED);
+export const GENERIC_DUPLICATE_EXCEPTION_REGEX: RegexFormatSetting = {
+  kind: 'regex',
+  key: 'generic_duplicate_exception_regex',
+  description: 'Package names or versions this regular expression matches get the opposite of generic_duplicates_allowed (empty: no exception).',
+  default: '',
+};
+
+const GENERIC_DUPLICATES: DuplicateSettings = { allowed: GENERIC_DUPLICATES_ALLOWED, exceptionRegex: GENERIC_DUPLICATE_EXCEPTION_REGEX };
+
+/** Whether the project's namespace (or the nearest one above it that says so) allows a duplicate of this generic file. */
+async function duplicateAllowedIn(ctx: AppContext, project: Project, name: string, version: string): Promise<boolean> {
+  return duplicateAllowed(await duplicateRuleFor(ctx.db, project, GENERIC_DUPLICATES), name, version);
 }
 
 /**
@@ -56,7 +68,7 @@ export async function uploadGenericFile(ctx: AppContext, request: UploadRequest,
 
   const existing = await findPackageVersion(ctx.db, project.id, 'generic', name, version);
   const replaced = existing ? (await filesOf(ctx.db, [existing.id])).find((f) => f.file_name === fileName) : undefined;
-  if (replaced && !(await duplicatesAllowed(ctx, project))) throw errors.forbidden(DUPLICATE);
+  if (replaced && !(await duplicateAllowedIn(ctx, project, name, version))) throw errors.forbidden(DUPLICATE);
 
   const blob = await receiveRawUpload(ctx, request, request.body, ctx.config.genericMaxUploadBytes);
   // A concurrent upload of the same version or file name makes this write fail on the unique

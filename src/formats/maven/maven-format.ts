@@ -3,7 +3,7 @@ import { projectPackagesUrl, TOKEN_PLACEHOLDER } from '../format.js';
 import { normalizeNothing } from '../format-names.js';
 import { assertMavenFileName, assertMavenVersion, parseMavenName } from './maven-names.js';
 import { registerMavenRoutes } from './maven-routes.js';
-import { MAVEN_DUPLICATES_ALLOWED } from './maven-upload.js';
+import { MAVEN_DUPLICATE_EXCEPTION_REGEX, MAVEN_DUPLICATES_ALLOWED } from './maven-upload.js';
 
 const text = (assert: (value: string) => unknown) => (value: unknown) => {
   const input = typeof value === 'string' ? value : '';
@@ -67,6 +67,6 @@ export const mavenFormat: PackageFormat = {
   },
   // SNAPSHOT builds and metadata are replaced by every deploy; releases only where the namespace allows duplicates.
   replacesFiles: true,
-  settings: [MAVEN_DUPLICATES_ALLOWED],
+  settings: [MAVEN_DUPLICATES_ALLOWED, MAVEN_DUPLICATE_EXCEPTION_REGEX],
   instructions: { install, publish },
 };

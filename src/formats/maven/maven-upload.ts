@@ -2,12 +2,12 @@ import type { FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { effectiveFormatSetting, type FormatSetting } from '../../core/packages/format-settings.js';
+import { duplicateAllowed, duplicateRuleFor, type DuplicateSettings } from '../../core/packages/duplicates.js';
+import type { BooleanFormatSetting, RegexFormatSetting } from '../../core/packages/format-settings.js';
 import { filesOf, findPackageVersion } from '../../core/packages/packages.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
-import { getRow } from '../../storage/db/row-lookup.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDeclaredSize, readSmallBody, receiveRawUpload, type RawUploadBody } from '../format-upload.js';
 import { registryProject } from '../registry-project.js';
@@ -20,11 +20,22 @@ import { isSnapshot, METADATA_FILE, parseMavenPath, type ChecksumAlgorithm, type
 type UploadRequest = MavenRequest & { body: RawUploadBody };
 type FilePath = Extract<MavenPath, { kind: 'file' }>;
 
-export const MAVEN_DUPLICATES_ALLOWED: FormatSetting = {
+// GitLab's settings (its default allows duplicates; a registry kept for audits refuses them unless told).
+export const MAVEN_DUPLICATES_ALLOWED: BooleanFormatSetting = {
+  kind: 'boolean',
   key: 'maven_duplicates_allowed',
   description: 'A release file uploaded again with other bytes replaces the stored one (audited as package_file_replaced) instead of being refused with 400. SNAPSHOT versions always take new builds.',
   default: false,
 };
+
+export const MAVEN_DUPLICATE_EXCEPTION_REGEX: RegexFormatSetting = {
+  kind: 'regex',
+  key: 'maven_duplicate_exception_regex',
+  description: 'Package names or versions this regular expression matches get the opposite of maven_duplicates_allowed (empty: no exception).',
+  default: '',
+};
+
+const MAVEN_DUPLICATES: DuplicateSettings = { allowed: MAVEN_DUPLICATES_ALLOWED, exceptionRegex: MAVEN_DUPLICATE_EXCEPTION_REGEX };
 
 const DUPLICATE = 'Duplicate package is not allowed';
 /** A checksum file is one hex digest (sha512: 128 characters), maybe followed by a file name. */
@@ -39,8 +50,9 @@ function attemptOf(path: string): { name: string | null; version: string | null 
   return { name: dirs.slice(0, -1).join('/'), version: dirs.at(-1)! };
 }
 
-async function duplicatesAllowed(ctx: AppContext, project: Project): Promise<boolean> {
-  return effectiveFormatSetting(ctx.db, await getRow(ctx.db, 'namespaces', { id: project.namespace_id }), MAVEN_DUPLICATES_ALLOWED);
+/** Whether the namespace's settings let this release file be replaced (GitLab's rule, src/core/packages/duplicates.ts). */
+async function duplicateAllowedIn(ctx: AppContext, project: Project, path: FilePath): Promise<boolean> {
+  return duplicateAllowed(await duplicateRuleFor(ctx.db, project, MAVEN_DUPLICATES), path.name, path.version);
 }
 
 /** A PUT of <file>.<algorithm>: checked against the stored file's digest; nothing is stored. */
@@ -61,7 +73,7 @@ async function storeFile(ctx: AppContext, request: UploadRequest, project: Proje
   const metadata = path.fileName === METADATA_FILE;
   // A release's files are what its consumers resolved: other bytes under the same name are refused
   // unless the namespace allows duplicates. SNAPSHOT builds and the SNAPSHOT metadata are meant to change.
-  if (stored && !metadata && !isSnapshot(path.version) && !(await duplicatesAllowed(ctx, project))) throw errors.badRequest(DUPLICATE);
+  if (stored && !metadata && !isSnapshot(path.version) && !(await duplicateAllowedIn(ctx, project, path))) throw errors.badRequest(DUPLICATE);
   await ctx.packages.write(auditContextOf(request), project, async (writer) => {
     const file = { fileName: path.fileName, blob };
     if (!existing) {

@@ -15,15 +15,17 @@ import { visibleGroup, visibleNamespace } from '../loaders.js';
 import { auditContextOf } from '../request-context.js';
 import { bodyOf, oneOfValues, paramsOf } from '../schemas.js';
 
-/** The settings the formats declare (PackageFormat.settings): true, false, or null to inherit. */
+/** The settings the formats declare (PackageFormat.settings): true, false or a pattern, or null to inherit. */
 const FORMAT_SETTINGS = FORMATS.flatMap((format) => format.settings);
-// Other fields are refused by updateRegistrySettings() with a message that names the settings.
+// Other fields are refused by updateRegistrySettings() with a message that names the settings; a
+// pattern's length and syntax are checked there too, for a message that says what is wrong.
 const settingValue = oneOfValues(SETTING_VALUES);
-const formatSettingValue = Type.Unsafe<boolean | 'true' | 'false' | null>({ enum: [true, false, 'true', 'false', null] });
+const booleanSettingValue = Type.Unsafe<boolean | 'true' | 'false' | null>({ enum: [true, false, 'true', 'false', null] });
+const regexSettingValue = Type.Union([Type.String(), Type.Null()]);
 const settingsChange = bodyOf({
   package_audit_events: settingValue,
   package_download_events: settingValue,
-  ...Object.fromEntries(FORMAT_SETTINGS.map(({ key }) => [key, formatSettingValue])),
+  ...Object.fromEntries(FORMAT_SETTINGS.map(({ key, kind }) => [key, kind === 'regex' ? regexSettingValue : booleanSettingValue])),
 });
 const byId = paramsOf('id');
 const readSchema = { params: byId, response: { 200: PackageSettingsView } };

@@ -25,6 +25,7 @@ import * as m016 from './migrations/016-authentication-failure-windows.js';
 import * as m017 from './migrations/017-member-expiry.js';
 import * as m019 from './migrations/019-audit-author-indexes.js';
 import * as m020 from './migrations/020-format-settings.js';
+import * as m021 from './migrations/021-format-setting-text-values.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -92,6 +93,7 @@ const migrations = {
   '017-member-expiry': m017,
   '019-audit-author-indexes': m019,
   '020-format-settings': m020,
+  '021-format-setting-text-values': m021,
 };
 
 function migrator(db: Db): Migrator {

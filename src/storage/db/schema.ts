@@ -316,11 +316,11 @@ export interface AuthenticationFailureWindowsTable {
   first_failure: string;
 }
 
-/** A format setting set on a namespace (migration 020); value 1 = yes, 0 = no. */
+/** A format setting set on a namespace (migrations 020, 021): 'true'/'false' for a yes/no setting, the pattern for a regex one. */
 export interface NamespaceFormatSettingsTable {
   namespace_id: number;
   key: string;
-  value: number;
+  value: string;
 }
 
 export interface InstanceSettingsTable {

@@ -6,11 +6,12 @@ import type { PackageSettingsView } from '../types';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { ReadOnlyNote } from '../ui/write-access';
+import { RegexSettingField, sentPattern } from './RegexSettingField';
 import { settingsBlock, settingsRefusal } from './settings-access';
 
-// The yes/no settings the formats declare (GET /package_formats lists them with their
-// descriptions), set on a group or user namespace and inherited below it. The UI names no format
-// and no setting: a new format's settings show up here without a change.
+// The settings the formats declare, yes/no or a regular expression (GET /package_formats lists
+// them with their kinds and descriptions), set on a group or user namespace and inherited below it.
+// The UI names no format and no setting: a new format's settings show up here without a change.
 
 const CHOICES = [
   { value: 'inherit', label: 'Inherit' },
@@ -18,7 +19,8 @@ const CHOICES = [
   { value: 'false', label: 'No' },
 ];
 
-const yesNo = (value: unknown) => (value === true ? 'yes' : 'no');
+/** A value in effect as it reads: yes/no, or the pattern ('' is no pattern). */
+const shown = (kind: 'boolean' | 'regex', value: unknown) => (kind === 'boolean' ? (value === true ? 'yes' : 'no') : value === '' ? 'none' : String(value));
 const sourceText = (source: unknown) => (source === 'default' ? 'the format’s default' : String(source));
 
 /** What a select's value sends: true, false, or null (inherit). */
@@ -39,7 +41,8 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
     const form = new FormData(event.currentTarget);
     setMessage(null);
     try {
-      setSaved(await api.put<PackageSettingsView>(path, Object.fromEntries(declared.map((s) => [s.key, sent(form.get(s.key))]))));
+      const values = declared.map((s) => [s.key, s.kind === 'regex' ? sentPattern(form, s.key) : sent(form.get(s.key))]);
+      setSaved(await api.put<PackageSettingsView>(path, Object.fromEntries(values)));
       setMessage({ ok: true, text: 'Saved. The change is recorded in the audit log.' });
     } catch (error) {
       setMessage({ ok: false, text: settingsRefusal(error) });
@@ -52,9 +55,9 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
       <Loaded loadable={settings} retry={reload} what="Loading settings">
         {(loaded) => {
           const current = saved ?? loaded;
-          const explain = (key: string) => (
+          const explain = ({ key, kind }: { key: string; kind: 'boolean' | 'regex' }) => (
             <p className="muted small">
-              <strong>In effect: {yesNo(current[`${key}_effective`])}</strong> (from {sourceText(current[`${key}_source`])}
+              <strong>In effect: {shown(kind, current[`${key}_effective`])}</strong> (from {sourceText(current[`${key}_source`])}
               {current[key] === null ? '' : ', set here'}).
             </p>
           );
@@ -69,7 +72,7 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
                       {s.format}: <code>{s.key}</code>
                     </h3>
                     <p>{s.description}</p>
-                    {explain(s.key)}
+                    {explain(s)}
                   </div>
                 ))}
               </>
@@ -83,17 +86,21 @@ export function FormatSettings({ kind, fullPath }: { kind: 'groups' | 'namespace
                     {s.format}: <code>{s.key}</code>
                   </legend>
                   <p className="small">{s.description}</p>
-                  <label>
-                    Setting
-                    <select name={s.key} defaultValue={current[s.key] === null || current[s.key] === undefined ? 'inherit' : String(current[s.key])}>
-                      {CHOICES.map((choice) => (
-                        <option key={choice.value} value={choice.value}>
-                          {choice.label}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  {explain(s.key)}
+                  {s.kind === 'regex' ? (
+                    <RegexSettingField settingKey={s.key} value={typeof current[s.key] === 'string' ? (current[s.key] as string) : null} />
+                  ) : (
+                    <label>
+                      Setting
+                      <select name={s.key} defaultValue={current[s.key] === null || current[s.key] === undefined ? 'inherit' : String(current[s.key])}>
+                        {CHOICES.map((choice) => (
+                          <option key={choice.value} value={choice.value}>
+                            {choice.label}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  )}
+                  {explain(s)}
                 </fieldset>
               ))}
               {message && (
