@@ -271,6 +271,8 @@ describe('Maven through mvn', () => {
       'com/example/gree*ter/1.0/gree*ter-1.0.jar',
       'com/example/greeter/1..0/greeter-1..0.jar',
       'com/example/greeter/1.0%3B/greeter-1.0%3B.jar',
+      // A SNAPSHOT's metadata before any of its files would publish an empty version.
+      'com/example/greeter/9.9-SNAPSHOT/maven-metadata.xml',
     ]) {
       const res = await put(path);
       assert.equal(res.status, 400, `${path}: ${res.status} ${res.body}`);
