@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { basic } from '../support/api.js';
+import { basic, privateToken } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { curl, sha256 } from '../support/generic-curl.js';
 import {
@@ -79,6 +79,11 @@ describe('Maven through mvn', () => {
     return fetch(fileUrl(c, file), { headers: basic(token, 'dana') });
   }
 
+  async function putAsRoot(projectId: number, c: Coordinates, file: string, body: Buffer): Promise<void> {
+    const res = await fetch(`${trove.baseUrl}/api/v4/projects/${projectId}/packages/maven/${versionPath(c)}/${file}`, { method: 'PUT', headers: privateToken(trove.rootToken), body: new Uint8Array(body) });
+    assert.equal(res.status, 201, `PUT ${file}: ${await res.text()}`);
+  }
+
   before(async () => {
     trove = await startTrove();
     world = new World(trove);
@@ -139,6 +144,10 @@ describe('Maven through mvn', () => {
     assert.equal(viaGroup.output.code, 0, viaGroup.output.stderr);
     assert.equal(viaGroup.output.stdout.trim(), 'hello from greeter 1.0');
 
+    // A newer greeter 1.0 in a project dana may not read is invisible to her instance-level read.
+    const hidden = await world.project('vault', (await world.group('hidden')).id);
+    await putAsRoot(hidden.id, greeter, 'greeter-1.0.pom', readFileSync(join(release.dir, 'pom.xml')));
+    await putAsRoot(hidden.id, greeter, 'greeter-1.0.jar', Buffer.from('not the greeter dana may read'));
     const headerReader = Maven.create({ header: 'Private-Token', token: developer.token });
     const viaInstance = await buildAndRunConsumer(headerReader, writeConsumerProject(greeter, instanceMaven()));
     succeeded(viaInstance.build);
@@ -172,7 +181,7 @@ describe('Maven through mvn', () => {
     }
   });
 
-  it('a SNAPSHOT deployed twice keeps both timestamped builds, its metadata names build 2, metadata_updated is audited and a consumer gets the latest', async () => {
+  it('a SNAPSHOT deployed twice keeps both timestamped builds, the served metadata lists both (build 2 first), metadata_updated is audited and a consumer gets the latest', async () => {
     const snapshot: Coordinates = { ...greeter, version: '1.1-SNAPSHOT' };
     const project1 = writeJarProject(snapshot, projectMaven(), 'snapshot build one');
     succeeded(await deployer.run(['deploy'], project1.dir));
@@ -187,22 +196,22 @@ describe('Maven through mvn', () => {
     const secondJar = jars.find((f) => f.endsWith('-2.jar'))!;
     const timestamp = /greeter-1\.1-(\d{8}\.\d{6}-2)\.jar/.exec(secondJar)![1];
 
+    // Served: Trove's document from the builds it holds, both listed, the newest first.
     const metadata = await getFile(snapshot, 'maven-metadata.xml');
     assert.equal(metadata.status, 200);
     const xml = await metadata.text();
     assert.match(xml, /<buildNumber>2<\/buildNumber>/);
-    assert.match(xml, /<snapshotVersions>/);
-    assert.match(xml, new RegExp(`<extension>jar</extension>\\s*<value>1\\.1-${timestamp.replace('.', '\\.')}</value>`));
-    // Computed from the stored builds: both are listed, the newest first.
-    const listedJars = [...xml.matchAll(/<extension>jar<\/extension>\s*<value>([^<]+)<\/value>/g)].map((m) => m[1]);
-    assert.deepEqual(listedJars, [`1.1-${timestamp}`, jars.find((f) => f.endsWith('-1.jar'))!.replace(/^greeter-(.*)\.jar$/, '$1')]);
+    const jarValues = [...xml.matchAll(/<extension>jar<\/extension>\s*<value>([^<]+)<\/value>/g)].map((m) => m[1]);
+    assert.deepEqual(jarValues, jars.map((f) => f.slice('greeter-'.length, -'.jar'.length)).sort().reverse(), xml);
+    assert.equal(jarValues[0], `1.1-${timestamp}`);
 
+    // Stored: the document mvn sent the second time, its replacement audited.
     const updates = await eventsNamed(METADATA_UPDATED);
     assert.equal(updates.length, metadataUpdatesBefore + 1, 'the second deploy rewrote the SNAPSHOT metadata once');
     const update = updates.at(-1);
     assert.deepEqual([update.package.name, update.package.version, update.package.files[0].file_name], ['com/example/greeter', '1.1-SNAPSHOT', 'maven-metadata.xml']);
-    // The event names the document mvn uploaded, which Trove keeps with the version.
     assert.ok(files.includes(`maven-metadata.xml=${update.package.files[0].sha256}`), files.join(', '));
+    assert.deepEqual([update.actor.token_name, update.client.name], ['release-bot', 'Apache-Maven']);
 
     const reader = Maven.create({ basic: { username: 'dana', token: developer.token } });
     const consumer = await buildAndRunConsumer(reader, writeConsumerProject(snapshot, groupMaven()));
@@ -262,6 +271,8 @@ describe('Maven through mvn', () => {
       'com/example/gree*ter/1.0/gree*ter-1.0.jar',
       'com/example/greeter/1..0/greeter-1..0.jar',
       'com/example/greeter/1.0%3B/greeter-1.0%3B.jar',
+      // A SNAPSHOT's metadata before any of its files would publish an empty version.
+      'com/example/greeter/9.9-SNAPSHOT/maven-metadata.xml',
     ]) {
       const res = await put(path);
       assert.equal(res.status, 400, `${path}: ${res.status} ${res.body}`);
@@ -273,5 +284,28 @@ describe('Maven through mvn', () => {
     assert.notEqual((await served.text()).trim(), '0000000000000000000000000000000000000000');
     assert.deepEqual(await storedFiles(greeter), before);
     assert.equal(await packageCount(), packagesBefore);
+  });
+
+  it('group and instance reads serve the version a readable project published last, and list no version of a project the caller may not read', async () => {
+    const tools = await world.project('tools', (await world.group('platform', group.id)).id);
+    await putAsRoot(tools.id, greeter, 'greeter-1.0.jar', Buffer.from('greeter 1.0 as tools published it'));
+    const read = async (base: string) => {
+      const res = await fetch(`${base}/${versionPath(greeter)}/greeter-1.0.jar`, { headers: basic(developer.token, 'dana') });
+      return `${res.status} ${await res.text()}`;
+    };
+    assert.equal(await read(groupMaven()), '200 greeter 1.0 as tools published it');
+    assert.equal(await read(instanceMaven()), '200 greeter 1.0 as tools published it');
+    const locked = await world.project('box', (await world.group('locked')).id);
+    await putAsRoot(locked.id, { ...greeter, version: '9.9' }, 'greeter-9.9.jar', Buffer.from('9.9'));
+    const versions = async (token: string) => {
+      const res = await fetch(`${instanceMaven()}/com/example/greeter/maven-metadata.xml`, { headers: basic(token, 'someone') });
+      return [...(await res.text()).matchAll(/<version>([^<]+)<\/version>/g)].map((m) => m[1]);
+    };
+    assert.ok((await versions(trove.rootToken)).includes('9.9'));
+    const visible = await versions(developer.token);
+    assert.ok(visible.includes('1.0') && !visible.includes('9.9'), visible.join(', '));
+    // The project level still serves its own file.
+    const own = await getFile(greeter, 'greeter-1.0.jar');
+    assert.ok(Buffer.from(await own.arrayBuffer()).equals(readFileSync(release.jar)));
   });
 });

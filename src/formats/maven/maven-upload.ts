@@ -71,6 +71,8 @@ async function storeFile(ctx: AppContext, request: UploadRequest, project: Proje
   // The same bytes again (a retried deploy, a reproducible build): nothing changes.
   if (stored?.sha256 === blob.sha256) return;
   const metadata = path.fileName === METADATA_FILE;
+  // mvn uploads a version's files before its metadata: a document describing builds Trove does not hold would publish an empty version.
+  if (metadata && !existing) throw errors.badRequest(`${path.version} has no files: upload them before its ${METADATA_FILE}`);
   // A release's files are what its consumers resolved: other bytes under the same name are refused
   // unless the namespace allows duplicates. SNAPSHOT builds and the SNAPSHOT metadata are meant to change.
   if (stored && !metadata && !isSnapshot(path.version) && !(await duplicateAllowedIn(ctx, project, path))) throw errors.badRequest(DUPLICATE);
