@@ -167,10 +167,9 @@ export class PackageWriter {
     // Deleted or replaced since the caller read it: the client retries, as after a concurrent upload.
     if (!row) throw errors.conflict(`${file.file_name} changed while it was being replaced`);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
-    const [eventName, message] =
-      kind === 'metadata'
-        ? (['package_registry_package_metadata_updated', `${pkg.format} package metadata ${file.file_name} updated`] as const)
-        : (['package_registry_package_file_replaced', `${pkg.format} package file replaced`] as const);
+    const metadataDocument = kind === 'metadata';
+    const eventName: PackageEventName = metadataDocument ? 'package_registry_package_metadata_updated' : 'package_registry_package_file_replaced';
+    const message = metadataDocument ? `${pkg.format} package metadata ${file.file_name} updated` : `${pkg.format} package file replaced`;
     this.event(eventName, pkg, [row], message, {
       sha256: { from: file.sha256, to: row.sha256 },
       size: { from: Number(file.size), to: Number(row.size) },
