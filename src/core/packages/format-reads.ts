@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
+import { fullPathAtOrBelow } from '../accounts/namespaces.js';
 import { fileWithPackage, selectFilesWithPackage, type FileWithPackage, type PackageRow } from './packages.js';
 
 // The reads package formats serve their clients from (indexes, group-level lookups, the npm
@@ -106,17 +107,21 @@ export async function newestVisibleVersion(db: Db, format: string, normalizedNam
   return visibleVersions(db, format, normalizedName, projectIds).where('version', '=', version).orderBy('id', 'desc').executeTakeFirst();
 }
 
-/** The projects holding a visible version of the package, the one with the newest version first (instance-level reads). */
-export async function projectIdsWithPackage(db: Db, format: string, normalizedName: string): Promise<number[]> {
-  const rows = await db
+/**
+ * The projects holding a visible version of the package, the one with the newest version first
+ * (group- and instance-level reads, which then check the caller's access to these few projects
+ * rather than listing every project the caller may read). `below`: only projects under this path.
+ */
+export async function projectIdsWithPackage(db: Db, format: string, normalizedName: string, below?: string): Promise<number[]> {
+  let query = db
     .selectFrom('packages')
-    .select('project_id')
-    .select((eb) => eb.fn.max('id').as('newest'))
-    .where('format', '=', format)
-    .where('status', '=', 'default')
-    .where('normalized_name', '=', normalizedName)
-    .groupBy('project_id')
-    .orderBy('newest', 'desc')
-    .execute();
+    .innerJoin('projects', 'projects.id', 'packages.project_id')
+    .select('packages.project_id')
+    .select((eb) => eb.fn.max('packages.id').as('newest'))
+    .where('packages.format', '=', format)
+    .where('packages.status', '=', 'default')
+    .where('packages.normalized_name', '=', normalizedName);
+  if (below !== undefined) query = query.where(fullPathAtOrBelow('projects.full_path', below));
+  const rows = await query.groupBy('packages.project_id').orderBy('newest', 'desc').execute();
   return rows.map((row) => row.project_id);
 }

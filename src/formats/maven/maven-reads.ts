@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
+import { authorizeProject } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { newestVisibleVersion, projectIdsWithPackage, visibleVersionsIn } from '../../core/packages/format-reads.js';
@@ -64,16 +64,14 @@ export async function readFromProject(ctx: AppContext, request: MavenRequest, re
   return serveFrom(ctx, request, reply, parseMavenPath(request.params['*']), [project]);
 }
 
-export async function readFromGroup(ctx: AppContext, request: MavenRequest, reply: FastifyReply) {
-  const group = await registryGroup(ctx, request);
-  const path = parseMavenPath(request.params['*']);
-  return serveFrom(ctx, request, reply, path, await readableProjectsBelow(ctx.db, request.principal, group, 'registry'));
-}
-
-/** The projects holding the package that the caller may read (usually one or two: each is checked as a project read would be). */
-async function readableProjectsWith(ctx: AppContext, request: InstanceRequest, name: string): Promise<Project[]> {
+/**
+ * The projects holding the package that the caller may read, below `group` if given. Usually one
+ * or two hold it: each is checked as a project read would be (authorizeProject), which is cheaper
+ * than listing every project the caller may read below a group on each of mvn's many GETs.
+ */
+async function readableProjectsWith(ctx: AppContext, request: MavenRequest | InstanceRequest, name: string, below?: string): Promise<Project[]> {
   const readable: Project[] = [];
-  for (const id of await projectIdsWithPackage(ctx.db, 'maven', name)) {
+  for (const id of await projectIdsWithPackage(ctx.db, 'maven', name, below)) {
     const project = await findProject(ctx.db, id);
     if (!project) continue;
     try {
@@ -85,6 +83,12 @@ async function readableProjectsWith(ctx: AppContext, request: InstanceRequest, n
     }
   }
   return readable;
+}
+
+export async function readFromGroup(ctx: AppContext, request: MavenRequest, reply: FastifyReply) {
+  const group = await registryGroup(ctx, request);
+  const path = parseMavenPath(request.params['*']);
+  return serveFrom(ctx, request, reply, path, await readableProjectsWith(ctx, request, path.name, group.full_path));
 }
 
 export async function readFromInstance(ctx: AppContext, request: InstanceRequest, reply: FastifyReply) {
