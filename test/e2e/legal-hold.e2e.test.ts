@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latestEvent } from '../support/audit.js';
+import { curl } from '../support/generic-curl.js';
 import { NpmClient } from '../support/npm-client.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
@@ -188,6 +189,28 @@ describe('legal hold', () => {
     assert.deepEqual(executed.changes.versions_held.to, [{ id: packages[0].id, name: '@acme/ui-kit', version: '4.0.0', hold: `kept: legal hold #${hold.id} on the version` }]);
     const left = await world.root.expect(200, 'GET', packagesPath(project.id));
     assert.deepEqual(left.map((p: any) => p.version).sort(), ['4.0.0', '4.0.2']);
+  });
+
+  it('keeps the bytes of a held version: a generic re-upload that would replace its file is refused', async () => {
+    const dup = await world.group('dup', group.id);
+    await world.root.expect(200, 'PUT', `/api/v4/groups/${dup.id}/packages/settings`, { generic_duplicates_allowed: true });
+    const project = await world.project('reports', dup.id);
+    const fileUrl = `${trove.baseUrl}/api/v4/projects/${project.id}/packages/generic/report/1.0.0/report.txt`;
+    const upload = (bytes: string) => curl(['-X', 'PUT', '-H', `PRIVATE-TOKEN: ${trove.rootToken}`, '--data-binary', bytes, fileUrl]);
+    assert.equal((await upload('first')).status, 201);
+    const [pkg] = await world.root.expect(200, 'GET', `${packagesPath(project.id)}?package_name=report`);
+    const hold = await owner.api.expect(200, 'PUT', `${packagesPath(project.id)}/${pkg.id}/legal_hold`, { reason: 'Evidence' });
+
+    const refused = await upload('second');
+    assert.equal(refused.status, 403, refused.body);
+    assert.match(refused.json.message, new RegExp(`legal hold #${hold.id} on the version.*cannot be changed`));
+    const denied = await latestEvent(world.root, projectEvents(project.id), DENIED);
+    assert.match(denied.reason, new RegExp(`legal hold #${hold.id}`));
+    assert.equal((await curl(['-H', `PRIVATE-TOKEN: ${trove.rootToken}`, fileUrl])).body, 'first');
+
+    assert.equal((await owner.api.delete(`${packagesPath(project.id)}/${pkg.id}/legal_hold`)).status, 204);
+    assert.equal((await upload('second')).status, 201);
+    assert.equal((await curl(['-H', `PRIVATE-TOKEN: ${trove.rootToken}`, fileUrl])).body, 'second');
   });
 
   it('refuses bad holds with 400', async () => {
