@@ -18,6 +18,8 @@ export const AUDIT_EVENT_NAMES = [
   'package_registry_package_downloaded',
   'package_registry_package_publish_denied',
   'package_registry_cleanup_policy_executed',
+  'package_registry_legal_hold_set',
+  'package_registry_legal_hold_released',
   'package_registry_audit_settings_updated',
   'package_registry_format_settings_updated',
   'package_registry_cleanup_policy_updated',

@@ -41,6 +41,8 @@ export const CleanupRunResult = Type.Object({
   versions_considered: Type.Integer({ minimum: 0 }),
   selected: Type.Array(CleanupItem),
   deleted: Type.Array(CleanupItem),
+  /** Selected but kept because a legal hold covers them; `reason` names the hold. */
+  held: Type.Array(CleanupItem),
   errors: Type.Array(Type.String()),
   duration_ms: Type.Number({ minimum: 0 }),
 });

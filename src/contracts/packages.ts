@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Pipeline, PublishedBy } from './actors.js';
 import { Id, Nullable, Timestamp } from './common.js';
+import { PackageLegalHold } from './legal-holds.js';
 
 // GitLab's package and package-file JSON, plus Trove's `published_by` / `created_by` (docs/architecture.md#the-audit-record),
 // `downloads` / `last_downloaded_at` (from the audit log's download events), dist-tags and what
@@ -36,6 +37,8 @@ export const Package = Type.Object({
   pipeline: Nullable(Pipeline),
   pipelines: Type.Array(Pipeline),
   published_by: PublishedBy,
+  /** The legal hold that keeps this version from being deleted or changed, or null. */
+  legal_hold: Nullable(PackageLegalHold),
 });
 export type Package = Static<typeof Package>;
 

@@ -6,6 +6,7 @@ import type { Changes } from '../audit/audit-types.js';
 import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
+import { assertProjectNotHeld } from '../packages/legal-hold/legal-hold-guard.js';
 import type { PackageService } from '../packages/package-service.js';
 import type { Visibility } from './access-levels.js';
 import { assertVisibility, fullPathTaken, type Namespace } from './namespaces.js';
@@ -137,6 +138,7 @@ export async function deleteProject(db: Db, by: AuditedBy, packages: PackageServ
  */
 export async function deleteProjectIn(tx: Tx, by: AuditedBy, packages: PackageService, stale: Project): Promise<void> {
   const project = await getRow(tx, 'projects', { id: stale.id });
+  await assertProjectNotHeld(tx, project);
   const versions = await tx.selectFrom('packages').selectAll().where('project_id', '=', project.id).orderBy('id').execute();
   if (versions.length > 0) {
     await packages.writeIn(tx, by.ctx, project, async (writer) => {

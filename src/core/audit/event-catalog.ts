@@ -93,6 +93,21 @@ export const AUDIT_EVENTS = {
     fields: ['project', 'changes', 'reason'],
     ocsf: { class: API, activity: 'other' },
   }),
+  // Always recorded: a hold exists for an investigation, whatever the namespace's audit setting.
+  package_registry_legal_hold_set: event({
+    label: 'Legal hold set',
+    category: 'package',
+    scopes: PROJECT_SCOPES,
+    fields: ['project', 'package', 'changes'],
+    ocsf: { class: ENTITY, activity: 'create' },
+  }),
+  package_registry_legal_hold_released: event({
+    label: 'Legal hold released',
+    category: 'package',
+    scopes: PROJECT_SCOPES,
+    fields: ['project', 'package', 'changes'],
+    ocsf: { class: ENTITY, activity: 'delete' },
+  }),
 
   package_registry_audit_settings_updated: event({
     label: 'Audit settings updated',

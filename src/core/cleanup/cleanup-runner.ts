@@ -5,6 +5,7 @@ import type { Project } from '../accounts/projects.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { loadProjectScope } from '../audit/audit-scope.js';
 import { systemAuditContext, type ActorSnapshot, type AuditContext } from '../audit/audit-types.js';
+import { describeHold, holdsCovering } from '../packages/legal-hold/legal-hold-guard.js';
 import type { PackageService } from '../packages/package-service.js';
 import { REGEX_FIELDS, rulesOf, type CleanupPolicy } from './cleanup-policy.js';
 import { regexInputs, selectVersionsToDelete, type RegexMatches, type SelectedVersion, type VersionCandidate } from './cleanup-rules.js';
@@ -97,6 +98,13 @@ export class CleanupRunner {
     return true;
   }
 
+  /** Legal holds outrank every rule: a held version is kept, and the run says which hold kept it. */
+  private async withoutHeld(project: Project, selected: SelectedVersion[]): Promise<{ deletable: SelectedVersion[]; held: CleanupItem[] }> {
+    const holds = await holdsCovering(this.db, selected.map((s) => ({ ...s.candidate, project_id: project.id })));
+    const held = selected.filter((s) => holds.has(s.candidate.id)).map((s) => ({ ...itemOf(s), reason: `kept: ${describeHold(holds.get(s.candidate.id)!)}` }));
+    return { deletable: selected.filter((s) => !holds.has(s.candidate.id)), held };
+  }
+
   async run(policy: CleanupPolicy & { id: number }, project: Project, options: RunOptions): Promise<CleanupRunResult> {
     const started = performance.now();
     const startedAt = new Date();
@@ -104,10 +112,11 @@ export class CleanupRunner {
     const candidates = await this.candidatesOf(project);
     const matches = this.evaluateRegexes(policy, candidates, errors);
     const selected = matches === null ? [] : selectVersionsToDelete(candidates, rulesOf(policy), matches, startedAt);
+    const { deletable, held } = await this.withoutHeld(project, selected);
     const ctx = cleanupAuditContext(policy.id, project);
     const deleted: CleanupItem[] = [];
     if (!options.dryRun) {
-      for (const version of selected) {
+      for (const version of deletable) {
         try {
           if (await this.deleteOne(ctx, project, version)) deleted.push(itemOf(version));
         } catch (error) {
@@ -122,6 +131,7 @@ export class CleanupRunner {
       versions_considered: candidates.length,
       selected: selected.map(itemOf),
       deleted,
+      held,
       errors,
       duration_ms: Math.round(performance.now() - started),
     };
@@ -131,7 +141,8 @@ export class CleanupRunner {
   }
 
   private async recordExecuted(ctx: AuditContext, policy: CleanupPolicy, project: Project, result: CleanupRunResult, options: RunOptions): Promise<void> {
-    const counts = `deleted ${result.deleted.length} of ${result.selected.length} selected versions (${result.versions_considered} considered)`;
+    const heldNote = result.held.length > 0 ? `, ${result.held.length} kept by legal hold` : '';
+    const counts = `deleted ${result.deleted.length} of ${result.selected.length} selected versions (${result.versions_considered} considered)${heldNote}`;
     const errorNote = result.errors.length > 0 ? `, ${result.errors.length} error(s)` : '';
     const by = options.requestedBy ? ` requested by ${options.requestedBy.username}` : '';
     await this.audit.recordAlone(this.db, ctx, {
@@ -149,6 +160,7 @@ export class CleanupRunner {
         versions_considered: { from: null, to: result.versions_considered },
         versions_selected: { from: null, to: result.selected.length },
         versions_deleted: { from: null, to: result.deleted.length },
+        versions_held: { from: null, to: result.held.map((h) => ({ id: h.id, name: h.name, version: h.version, hold: h.reason })) },
         errors: { from: null, to: result.errors },
         duration_ms: { from: null, to: result.duration_ms },
       },

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
 import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from '../../storage/db/migrations/006-download-events-index.js';
 import type { Package, PackageFile } from '../../contracts/packages.js';
+import { holdsCovering } from './legal-hold/legal-hold-guard.js';
+import { packageHoldToApi } from './legal-hold/legal-holds.js';
 import type { PackageFileRow, PackageRow, PublishedBy } from './packages.js';
 
 // GitLab's package and package-file JSON, plus `published_by` / `created_by` (docs/architecture.md#the-audit-record), and
@@ -44,6 +46,7 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[],
   const projectIds = [...new Set(rows.map((r) => r.project_id))];
   const projects = await db.selectFrom('projects').select(['id', 'full_path']).where('id', 'in', projectIds).execute();
   const pathOf = new Map(projects.map((p) => [p.id, p.full_path]));
+  const holds = await holdsCovering(db, rows);
   return rows.map((pkg) => {
     const publishedBy = JSON.parse(pkg.published_by) as PublishedBy;
     const metadata = JSON.parse(pkg.metadata) as { deprecated?: string };
@@ -68,6 +71,7 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[],
       pipeline: publishedBy.pipeline,
       pipelines: publishedBy.pipeline ? [publishedBy.pipeline] : [],
       published_by: publishedBy,
+      legal_hold: packageHoldToApi(holds.get(pkg.id)),
     };
   });
 }

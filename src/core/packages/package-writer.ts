@@ -7,6 +7,7 @@ import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audi
 import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
+import { assertNotHeld } from './legal-hold/legal-hold-guard.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
 
@@ -145,6 +146,7 @@ export class PackageWriter {
   async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, kind: 'file' | 'metadata' = 'file'): Promise<PackageFileRow> {
     // A format that does not declare it never rewrites bytes an audit event already names.
     if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
+    await assertNotHeld(this.tx, pkg, 'changed');
     const at = nowIso();
     await settleUpload(this.tx, blob);
     if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
@@ -187,6 +189,7 @@ export class PackageWriter {
   }
 
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
+    await assertNotHeld(this.tx, pkg, 'changed');
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
@@ -196,6 +199,7 @@ export class PackageWriter {
    * `reason` is the event's reason field: why it was deleted (a cleanup policy names its rule).
    */
   async deleteVersion(pkg: PackageRow, message?: string, reason?: string): Promise<void> {
+    await assertNotHeld(this.tx, pkg, 'deleted');
     const files = await filesOf(this.tx, [pkg.id]);
     const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);

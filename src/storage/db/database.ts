@@ -26,6 +26,7 @@ import * as m017 from './migrations/017-member-expiry.js';
 import * as m019 from './migrations/019-audit-author-indexes.js';
 import * as m020 from './migrations/020-format-settings.js';
 import * as m021 from './migrations/021-format-setting-text-values.js';
+import * as m023 from './migrations/023-package-legal-holds.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -94,6 +95,7 @@ const migrations = {
   '019-audit-author-indexes': m019,
   '020-format-settings': m020,
   '021-format-setting-text-values': m021,
+  '023-package-legal-holds': m023,
 };
 
 function migrator(db: Db): Migrator {

@@ -323,6 +323,22 @@ export interface NamespaceFormatSettingsTable {
   value: string;
 }
 
+/** A legal hold in force (migration 023): on a version, a package name, or a whole project. */
+export interface PackageLegalHoldsTable {
+  id: Generated<number>;
+  project_id: number;
+  scope: 'version' | 'name' | 'project';
+  target_key: string;
+  package_id: number | null;
+  format: string | null;
+  name: string | null;
+  normalized_name: string | null;
+  reason: string;
+  reference: string | null;
+  set_by: string; // JSON actor snapshot (docs/architecture.md#the-audit-record)
+  set_at: string;
+}
+
 export interface InstanceSettingsTable {
   key: string;
   value: string;
@@ -351,6 +367,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   audit_integrity_alarms: AuditIntegrityAlarmsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
+  package_legal_holds: PackageLegalHoldsTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;
