@@ -13,8 +13,8 @@ import { World, type TestUser } from '../support/world.js';
 // deletion), each refusal recorded as publish_denied naming the hold. Set and release are audited,
 // and the package JSON shows the hold.
 
-const SET = 'package_registry_legal_hold_set';
-const RELEASED = 'package_registry_legal_hold_released';
+const SET = 'package_legal_hold_set';
+const RELEASED = 'package_legal_hold_released';
 const DENIED = 'package_registry_package_publish_denied';
 
 describe('legal hold', () => {

@@ -94,14 +94,14 @@ export const AUDIT_EVENTS = {
     ocsf: { class: API, activity: 'other' },
   }),
   // Always recorded: a hold exists for an investigation, whatever the namespace's audit setting.
-  package_registry_legal_hold_set: event({
+  package_legal_hold_set: event({
     label: 'Legal hold set',
     category: 'package',
     scopes: PROJECT_SCOPES,
     fields: ['project', 'package', 'changes'],
     ocsf: { class: ENTITY, activity: 'create' },
   }),
-  package_registry_legal_hold_released: event({
+  package_legal_hold_released: event({
     label: 'Legal hold released',
     category: 'package',
     scopes: PROJECT_SCOPES,

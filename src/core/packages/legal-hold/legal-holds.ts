@@ -63,7 +63,7 @@ function describeTarget(target: HoldTarget): string {
 
 /**
  * Puts `target` under hold, or changes the reason and reference of the hold already on it
- * (`package_registry_legal_hold_set` either way, with before and after).
+ * (`package_legal_hold_set` either way, with before and after).
  */
 export async function setHold(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, target: HoldTarget, terms: HoldTerms): Promise<LegalHoldRow> {
   const scope = await loadProjectScope(db, project);
@@ -82,7 +82,7 @@ export async function setHold(db: Db, audit: AuditLog, ctx: AuditContext, projec
             .returningAll()
             .executeTakeFirstOrThrow();
       await audit.record(tx, ctx, {
-        eventName: 'package_registry_legal_hold_set',
+        eventName: 'package_legal_hold_set',
         scope,
         project: { id: project.id, full_path: project.full_path },
         package: packageOf(target),
@@ -103,7 +103,7 @@ export async function setHold(db: Db, audit: AuditLog, ctx: AuditContext, projec
   }
 }
 
-/** Lifts the hold on `target` (`package_registry_legal_hold_released`); 404 when there is none. */
+/** Lifts the hold on `target` (`package_legal_hold_released`); 404 when there is none. */
 export async function releaseHold(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, target: HoldTarget): Promise<void> {
   const scope = await loadProjectScope(db, project);
   await db.transaction().execute(async (tx) => {
@@ -111,7 +111,7 @@ export async function releaseHold(db: Db, audit: AuditLog, ctx: AuditContext, pr
     if (!hold) throw errors.notFound('404 Legal hold Not Found');
     await tx.deleteFrom('package_legal_holds').where('id', '=', hold.id).execute();
     await audit.record(tx, ctx, {
-      eventName: 'package_registry_legal_hold_released',
+      eventName: 'package_legal_hold_released',
       scope,
       project: { id: project.id, full_path: project.full_path },
       package: packageOf(target),
