@@ -7,6 +7,7 @@ import type { AuditContext, AuditEventInput, AuditScope, Changes } from '../audi
 import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
+import { ProtectionGuard } from './protection/protection-guard.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
 
@@ -39,6 +40,8 @@ export class PackageWriter {
    * and one insert for a publish's published + tag events instead of one of each per event.
    */
   private readonly events: AuditEventInput[] = [];
+  /** Package protection rules: every operation below asks it first (push or delete). */
+  private readonly protection: ProtectionGuard;
 
   constructor(
     private readonly tx: Tx,
@@ -47,7 +50,9 @@ export class PackageWriter {
     private readonly project: Project,
     private readonly scope: AuditScope,
     private readonly replacesFiles: (format: string) => boolean = () => false,
-  ) {}
+  ) {
+    this.protection = new ProtectionGuard(tx, ctx.actor, project);
+  }
 
   private publishedBy(at: string): string {
     const by: PublishedBy = { actor: this.ctx.actor, via: this.ctx.via, client: this.ctx.client, pipeline: this.ctx.pipeline, at };
@@ -102,6 +107,7 @@ export class PackageWriter {
 
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
+    await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName });
     const at = nowIso();
     const pkg = await this.tx
       .insertInto('packages')
@@ -127,6 +133,7 @@ export class PackageWriter {
 
   /** Another file for an existing version (a second wheel, a jar next to a pom): `package_file_added`. */
   async addFile(pkg: PackageRow, file: NewFile): Promise<PackageFileRow> {
+    await this.protection.check('push', pkg);
     const at = nowIso();
     const row = await this.insertFile(pkg, file, at);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
@@ -145,6 +152,7 @@ export class PackageWriter {
   async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, kind: 'file' | 'metadata' = 'file'): Promise<PackageFileRow> {
     // A format that does not declare it never rewrites bytes an audit event already names.
     if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
+    await this.protection.check('push', pkg);
     const at = nowIso();
     await settleUpload(this.tx, blob);
     if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
@@ -181,6 +189,7 @@ export class PackageWriter {
   /** Moves a version between default and hidden (generic uploads with ?status=): `metadata_updated` with before/after. */
   async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
     if (pkg.status === status) return;
+    await this.protection.check('push', pkg);
     await this.tx.updateTable('packages').set({ status, updated_at: nowIso() }).where('id', '=', pkg.id).execute();
     this.event('package_registry_package_metadata_updated', { ...pkg, status }, [], `${pkg.format} package status set to ${status}`, {
       status: { from: pkg.status, to: status },
@@ -188,6 +197,7 @@ export class PackageWriter {
   }
 
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
+    await this.protection.check('delete', pkg);
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
@@ -197,6 +207,7 @@ export class PackageWriter {
    * `reason` is the event's reason field: why it was deleted (a cleanup policy names its rule).
    */
   async deleteVersion(pkg: PackageRow, message?: string, reason?: string): Promise<void> {
+    await this.protection.check('delete', pkg);
     const files = await filesOf(this.tx, [pkg.id]);
     const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
@@ -207,6 +218,7 @@ export class PackageWriter {
 
   /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */
   async setTag(pkg: PackageRow, tag: string): Promise<void> {
+    await this.protection.check('push', pkg);
     const at = nowIso();
     const existing = await this.tx
       .selectFrom('package_tags')
@@ -245,6 +257,7 @@ export class PackageWriter {
       .executeTakeFirst();
     if (!existing) throw errors.notFound(`Tag "${tag}" not found`);
     const pkg = await this.tx.selectFrom('packages').selectAll().where('id', '=', existing.package_id).executeTakeFirstOrThrow();
+    await this.protection.check('delete', pkg);
     await this.tx.deleteFrom('package_tags').where('id', '=', existing.id).execute();
     this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
   }
@@ -263,6 +276,7 @@ export class PackageWriter {
 
   /** Sets or clears a deprecation message kept in the version's metadata (npm deprecate). */
   async setDeprecation(pkg: PackageRow, message: string | null): Promise<void> {
+    await this.protection.check('push', pkg);
     const metadata = JSON.parse(pkg.metadata) as Record<string, unknown>;
     const previous = typeof metadata.deprecated === 'string' && metadata.deprecated !== '' ? metadata.deprecated : null;
     if (previous === message) return;
