@@ -41,6 +41,8 @@ export const CleanupRunResult = Type.Object({
   versions_considered: Type.Integer({ minimum: 0 }),
   selected: Type.Array(CleanupItem),
   deleted: Type.Array(CleanupItem),
+  /** Selected but kept: a package protection rule refuses the deletion (reason names the rule). */
+  skipped: Type.Array(CleanupItem),
   errors: Type.Array(Type.String()),
   duration_ms: Type.Number({ minimum: 0 }),
 });

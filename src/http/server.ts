@@ -15,6 +15,7 @@ import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js'
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
+import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
@@ -91,6 +92,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerPackageFormatRoutes(api, ctx);
   registerDeletedPackageRoutes(api, ctx);
   registerCleanupPolicyRoutes(api, ctx);
+  registerProtectionRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
   registerAuditStreamingRoutes(api, ctx);
