@@ -165,6 +165,9 @@ describe('package protection rules', () => {
     assert.equal(asDeveloper.status, 403, asDeveloper.body);
     assert.match(asDeveloper.json.message, new RegExp(`protection rule ${created.id}`));
     await assertDeniedBy(created);
+    const job = await world.jobToken(project.id, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7f', user_id: developer.id });
+    const asJob = await curlUpload(['-H', `Job-Token: ${job.token}`], project.id, 'tool', '1.0.0');
+    assert.equal(asJob.status, 403, `a CI job acts with its user's level: ${asJob.body}`);
     const asBot = await curlUpload(['-H', `Deploy-Token: ${bot.token}`], project.id, 'tool', '1.0.0');
     assert.equal(asBot.status, 403, asBot.body);
     assert.match(asBot.json.message, /deploy tokens are not allowed/);
@@ -217,5 +220,8 @@ describe('package protection rules', () => {
     assert.match(executed.details.custom_message, /kept 2 protected/);
     const left = await world.root.expect(200, 'GET', `/api/v4/projects/${kept.id}/packages?package_name=keepme`);
     assert.equal(left.length, 3);
+    // An owner passes the rule: deleting the project deletes the versions, and the rule with it.
+    await owner.api.expect(202, 'DELETE', `/api/v4/projects/${kept.id}`);
+    assert.equal((await world.root.get(rules('projects', kept.id))).status, 404);
   });
 });
