@@ -201,6 +201,11 @@ describe('package protection rules', () => {
     assert.equal((await curlUpload(asUser(maintainer), service.id, 'grp-lib', '1.0.0')).status, 403);
     await assertDeniedBy(created, service.id);
     assert.equal((await curlUpload(asUser(owner), service.id, 'grp-lib', '1.0.0')).status, 201);
+    // `admin` is above every project role: the owner is refused, an administrator is not.
+    await maintainer.api.expect(200, 'PATCH', `${rules('groups', acme.id)}/${created.id}`, { minimum_access_level_for_push: 'admin' });
+    assert.equal((await curlUpload(asUser(owner), service.id, 'grp-lib', '1.0.1')).status, 403);
+    assert.equal((await curlUpload(['-H', `PRIVATE-TOKEN: ${trove.rootToken}`], service.id, 'grp-lib', '1.0.1')).status, 201);
+    await maintainer.api.expect(204, 'DELETE', `${rules('groups', acme.id)}/${created.id}`);
   });
 
   it('a cleanup policy keeps protected versions and lists them, with the rule, in its run event', async () => {
