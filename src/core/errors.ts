@@ -25,8 +25,6 @@ export const errors = {
   unauthorized: (message = '401 Unauthorized') =>
     new TroveError('UNAUTHORIZED', 401, message, { 'www-authenticate': 'Basic realm="Trove"' }),
   forbidden: declare('FORBIDDEN', 403, '403 Forbidden'),
-  /** A package protection rule refused the write (src/core/packages/protection); the message names the rule. */
-  packageProtected: declare('PACKAGE_PROTECTED', 403, '403 Forbidden - Package protected'),
   insufficientScope: (requiredScope: string) => new TroveError('INSUFFICIENT_SCOPE', 403, 'insufficient_scope', {}, requiredScope),
   notFound: declare('NOT_FOUND', 404, '404 Not Found'),
   conflict: declare('CONFLICT', 409, 'Conflict'),

@@ -225,7 +225,14 @@ describe('package protection rules', () => {
     assert.match(executed.details.custom_message, /kept 2 protected/);
     const left = await world.root.expect(200, 'GET', `/api/v4/projects/${kept.id}/packages?package_name=keepme`);
     assert.equal(left.length, 3);
-    // An owner passes the rule: deleting the project deletes the versions, and the rule with it.
+    // Deleting the project deletes every version through the same check: refused (and audited)
+    // while the rule asks for an admin, done by the owner once it asks for an owner, rule and all.
+    await maintainer.api.expect(200, 'PATCH', `${rules('projects', kept.id)}/${created.id}`, { minimum_access_level_for_delete: 'admin' });
+    const refused = await owner.api.request('DELETE', `/api/v4/projects/${kept.id}`);
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(refused.body.message, new RegExp(`protection rule ${created.id}`));
+    await assertDeniedBy(created, kept.id);
+    await maintainer.api.expect(200, 'PATCH', `${rules('projects', kept.id)}/${created.id}`, { minimum_access_level_for_delete: 'owner' });
     await owner.api.expect(202, 'DELETE', `/api/v4/projects/${kept.id}`);
     assert.equal((await world.root.get(rules('projects', kept.id))).status, 404);
   });

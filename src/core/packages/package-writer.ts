@@ -107,7 +107,7 @@ export class PackageWriter {
 
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
-    await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName });
+    await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName, version: input.version });
     const at = nowIso();
     const pkg = await this.tx
       .insertInto('packages')

@@ -4,7 +4,7 @@ import { AccessLevel } from '../../accounts/access-levels.js';
 import { userProjectLevel } from '../../accounts/permissions.js';
 import type { Project } from '../../accounts/projects.js';
 import type { ActorSnapshot } from '../../audit/audit-types.js';
-import { errors, TroveError } from '../../errors.js';
+import { TroveError } from '../../errors.js';
 import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionRule } from './protection-rules.js';
 
 /**
@@ -38,16 +38,38 @@ function passes(subject: ProtectionSubject, rule: ProtectionRule, operation: Pro
   }
 }
 
-function refusal(rule: ProtectionRule, subject: ProtectionSubject, operation: ProtectedOperation): TroveError {
-  const scope = rule.project_id !== null ? 'project' : 'group';
-  const who = subject.kind === 'deploy_token' ? 'deploy tokens are not allowed' : subject.kind === 'system' ? 'no automatic process may do it' : `needs ${requiredLevel(rule, operation)}`;
-  return errors.packageProtected(
-    `403 Forbidden - Package protected by ${scope} protection rule ${rule.id} (${rule.package_type} "${rule.package_name_pattern}"): ${operation} ${who}`,
-  );
+/** The package a refused write was about, as a publish_denied event names it. */
+export interface ProtectedPackage {
+  format: string;
+  name: string;
+  normalized_name: string;
+  version: string;
 }
 
-export function isProtectionRefusal(error: unknown): error is TroveError {
-  return error instanceof TroveError && error.code === 'PACKAGE_PROTECTED';
+/**
+ * A write a protection rule refused: 403 with the rule in the message. It also carries the project
+ * and package, so that a caller deleting many versions at once (a project or group deletion) can
+ * record the publish_denied event of the one that was refused.
+ */
+export class PackageProtectedError extends TroveError {
+  constructor(
+    message: string,
+    readonly project: Project,
+    readonly pkg: ProtectedPackage,
+  ) {
+    super('PACKAGE_PROTECTED', 403, message);
+  }
+}
+
+function refusal(rule: ProtectionRule, subject: ProtectionSubject, operation: ProtectedOperation, project: Project, pkg: ProtectedPackage): PackageProtectedError {
+  const scope = rule.project_id !== null ? 'project' : 'group';
+  const who = subject.kind === 'deploy_token' ? 'deploy tokens are not allowed' : subject.kind === 'system' ? 'no automatic process may do it' : `needs ${requiredLevel(rule, operation)}`;
+  const message = `403 Forbidden - Package protected by ${scope} protection rule ${rule.id} (${rule.package_type} "${rule.package_name_pattern}"): ${operation} ${who}`;
+  return new PackageProtectedError(message, project, pkg);
+}
+
+export function isProtectionRefusal(error: unknown): error is PackageProtectedError {
+  return error instanceof PackageProtectedError;
 }
 
 /**
@@ -65,13 +87,13 @@ export class ProtectionGuard {
     private readonly project: Project,
   ) {}
 
-  async check(operation: ProtectedOperation, pkg: { format: string; name: string; normalized_name: string }): Promise<void> {
+  async check(operation: ProtectedOperation, pkg: ProtectedPackage): Promise<void> {
     this.rules ??= rulesBinding(this.tx, this.project);
     const binding = rulesFor(await this.rules, operation, { format: pkg.format, name: pkg.name, normalizedName: pkg.normalized_name });
     if (binding.length === 0) return;
     this.subject ??= subjectOf(this.tx, this.actor, this.project);
     const subject = await this.subject;
     const refusing = binding.find((rule) => !passes(subject, rule, operation));
-    if (refusing) throw refusal(refusing, subject, operation);
+    if (refusing) throw refusal(refusing, subject, operation, this.project, pkg);
   }
 }
