@@ -195,8 +195,11 @@ describe('package protection rules', () => {
     assert.equal(created.project_id, null);
     const groupEvent = await latestEvent(world.root, `/api/v4/groups/${acme.id}/audit_events`, 'package_registry_protection_rule_created');
     assert.equal(groupEvent.details.target_id, created.id);
+    const own = await rule({ package_name_pattern: 'svc-*', package_type: 'npm', minimum_access_level_for_push: 'maintainer' }, 'projects', service.id);
     const listed = await maintainer.api.expect(200, 'GET', rules('projects', service.id));
-    assert.deepEqual(listed.map((r: any) => r.id), [created.id]);
+    assert.deepEqual(listed.map((r: any) => [r.id, r.group_id]), [[created.id, acme.id], [own.id, null]]);
+    const page = await maintainer.api.get(`${rules('projects', service.id)}?per_page=1&page=2`);
+    assert.deepEqual([page.headers.get('x-total'), page.body.map((r: any) => r.id)], ['2', [own.id]], 'paginated as GitLab lists are');
     assert.equal((await maintainer.api.request('PATCH', `${rules('projects', service.id)}/${created.id}`, { allow_deploy_tokens: true })).status, 404, 'changed on the group only');
     assert.equal((await curlUpload(asUser(maintainer), service.id, 'grp-lib', '1.0.0')).status, 403);
     await assertDeniedBy(created, service.id);

@@ -10,6 +10,7 @@ import { FORMATS } from '../../formats/index.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
+import { listQuery, paginateArray } from '../pagination.js';
 import { auditContextOf } from '../request-context.js';
 import { bodyOf, boolean, oneOfValues, paramsOf, text, type Static } from '../schemas.js';
 
@@ -66,10 +67,11 @@ export function registerProtectionRuleRoutes(app: Api, ctx: AppContext): void {
   for (const kind of ['project', 'group'] as const) {
     const path = `/api/v4/${kind}s/:id/packages/protection/rules`;
 
-    app.get(path, { schema: { params: byOwner, response: { 200: Type.Array(ProtectionRule) } } }, async (request) => {
+    const list = { params: byOwner, querystring: listQuery(), response: { 200: Type.Array(ProtectionRule) } };
+    app.get(path, { schema: list }, async (request, reply) => {
       const owner = await maintainedOwner(request, kind, request.params.id, false);
       const rules = owner.kind === 'project' ? await rulesBinding(ctx.db, owner.project) : await rulesOf(ctx.db, owner);
-      return rules.map(ruleToApi);
+      return paginateArray(request, reply, ctx.config.baseUrl, rules).map(ruleToApi);
     });
 
     app.post(path, { schema: { params: byOwner, body: newRule, response: { 201: ProtectionRule } } }, async (request, reply) => {
