@@ -43,6 +43,8 @@ export const CleanupRunResult = Type.Object({
   deleted: Type.Array(CleanupItem),
   /** Selected but kept because a legal hold covers them; `reason` names the hold. */
   held: Type.Array(CleanupItem),
+  /** Selected but kept: a package protection rule refuses the deletion (reason names the rule). */
+  skipped: Type.Array(CleanupItem),
   errors: Type.Array(Type.String()),
   duration_ms: Type.Number({ minimum: 0 }),
 });

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Project } from '../core/accounts/projects.js';
+import { isProtectionRefusal } from '../core/packages/protection/protection-guard.js';
 import type { AppContext } from './app-context.js';
 import { toHttpError } from './error-handler.js';
 import { auditContextOf } from './request-context.js';
@@ -37,5 +38,18 @@ export async function recordDenial(ctx: AppContext, request: FastifyRequest, pro
     await ctx.packages.recordDenied(auditContextOf(request), project, { ...attempt, reason: mapped.message, statusCode: mapped.statusCode });
   } catch (auditError) {
     request.log.error({ err: auditError }, 'could not record publish_denied');
+  }
+}
+
+/**
+ * Runs a deletion of many versions at once (a project or a group): when a package protection rule
+ * refuses one of them, the refusal is recorded as publish_denied on that version's project.
+ */
+export async function auditingProtectionRefusals<T>(ctx: AppContext, request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isProtectionRefusal(error)) await recordDenial(ctx, request, error.project, { format: error.pkg.format, name: error.pkg.name, version: error.pkg.version }, error);
+    throw error;
   }
 }

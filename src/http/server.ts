@@ -16,6 +16,7 @@ import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
+import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
@@ -93,6 +94,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerDeletedPackageRoutes(api, ctx);
   registerCleanupPolicyRoutes(api, ctx);
   registerLegalHoldRoutes(api, ctx);
+  registerProtectionRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
   registerAuditStreamingRoutes(api, ctx);

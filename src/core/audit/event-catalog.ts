@@ -68,6 +68,9 @@ const groupEvent = (label: string, activity: OcsfActivity) => account(label, act
 const projectEvent = (label: string, activity: OcsfActivity) =>
   event({ label, category: 'access', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: API, activity } });
 const memberEvent = (label: string, activity: OcsfActivity) => projectEvent(label, activity);
+/** A project's rule is stored like its other events (Group or Project); a group's rule on the group, without a project. */
+const protectionRuleEvent = (label: string, activity: OcsfActivity) =>
+  event({ label, category: 'settings', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity } });
 
 const streamingDestination = (label: string, activity: OcsfActivity) =>
   event({ label, category: 'audit-log', scopes: ['Group', 'Instance'], fields: ['changes'], ocsf: { class: ENTITY, activity } });
@@ -130,6 +133,9 @@ export const AUDIT_EVENTS = {
     fields: ['project', 'changes'],
     ocsf: { class: ENTITY, activity: 'update' },
   }),
+  package_protection_rule_created: protectionRuleEvent('Package protection rule created', 'create'),
+  package_protection_rule_updated: protectionRuleEvent('Package protection rule updated', 'update'),
+  package_protection_rule_deleted: protectionRuleEvent('Package protection rule deleted', 'delete'),
 
   personal_access_token_created: event({ label: 'Personal access token created', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),

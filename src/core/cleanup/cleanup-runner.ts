@@ -7,6 +7,7 @@ import { loadProjectScope } from '../audit/audit-scope.js';
 import { systemAuditContext, type ActorSnapshot, type AuditContext } from '../audit/audit-types.js';
 import { describeHold, holdsCovering } from '../packages/legal-hold/legal-hold-guard.js';
 import type { PackageService } from '../packages/package-service.js';
+import { isProtectionRefusal } from '../packages/protection/protection-guard.js';
 import { REGEX_FIELDS, rulesOf, type CleanupPolicy } from './cleanup-policy.js';
 import { regexInputs, selectVersionsToDelete, type RegexMatches, type SelectedVersion, type VersionCandidate } from './cleanup-rules.js';
 import { DEFAULT_REGEX_TIME_LIMIT_MS, matchingInputs, RegexTimeoutError } from './sandboxed-regex.js';
@@ -115,12 +116,15 @@ export class CleanupRunner {
     const { deletable, held } = await this.withoutHeld(project, selected);
     const ctx = cleanupAuditContext(policy.id, project);
     const deleted: CleanupItem[] = [];
+    const skipped: CleanupItem[] = [];
     if (!options.dryRun) {
       for (const version of deletable) {
         try {
           if (await this.deleteOne(ctx, project, version)) deleted.push(itemOf(version));
         } catch (error) {
-          errors.push(`${version.candidate.name}@${version.candidate.version}: ${(error as Error).message}`);
+          // A protected version is kept on purpose, not a failure of the run: the run event lists it.
+          if (isProtectionRefusal(error)) skipped.push({ ...itemOf(version), reason: error.message });
+          else errors.push(`${version.candidate.name}@${version.candidate.version}: ${(error as Error).message}`);
         }
       }
     }
@@ -132,6 +136,7 @@ export class CleanupRunner {
       selected: selected.map(itemOf),
       deleted,
       held,
+      skipped,
       errors,
       duration_ms: Math.round(performance.now() - started),
     };
@@ -144,6 +149,7 @@ export class CleanupRunner {
     const heldNote = result.held.length > 0 ? `, ${result.held.length} kept by legal hold` : '';
     const counts = `deleted ${result.deleted.length} of ${result.selected.length} selected versions (${result.versions_considered} considered)${heldNote}`;
     const errorNote = result.errors.length > 0 ? `, ${result.errors.length} error(s)` : '';
+    const skipNote = result.skipped.length > 0 ? `, kept ${result.skipped.length} protected: ${result.skipped.map((i) => `${i.name}@${i.version}`).join(', ')}` : '';
     const by = options.requestedBy ? ` requested by ${options.requestedBy.username}` : '';
     await this.audit.recordAlone(this.db, ctx, {
       eventName: 'package_registry_cleanup_policy_executed',
@@ -152,7 +158,7 @@ export class CleanupRunner {
       scope: await loadProjectScope(this.db, project),
       project: { id: project.id, full_path: project.full_path },
       target: { id: policy.id, type: 'Packages::Cleanup::Policy', details: project.full_path },
-      customMessage: `Packages cleanup policy ran (${options.trigger}${by}): ${counts} in ${result.duration_ms} ms${errorNote}`,
+      customMessage: `Packages cleanup policy ran (${options.trigger}${by}): ${counts} in ${result.duration_ms} ms${skipNote}${errorNote}`,
       changes: {
         trigger: { from: null, to: options.trigger },
         requested_by: { from: null, to: options.requestedBy ?? null },
@@ -161,6 +167,7 @@ export class CleanupRunner {
         versions_selected: { from: null, to: result.selected.length },
         versions_deleted: { from: null, to: result.deleted.length },
         versions_held: { from: null, to: result.held.map((h) => ({ id: h.id, name: h.name, version: h.version, hold: h.reason })) },
+        versions_skipped: { from: null, to: result.skipped.map((i) => ({ id: i.id, name: i.name, version: i.version, reason: i.reason })) },
         errors: { from: null, to: result.errors },
         duration_ms: { from: null, to: result.duration_ms },
       },

@@ -8,6 +8,7 @@ import type { AuditEventName } from '../audit/event-catalog.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { assertNotHeld } from './legal-hold/legal-hold-guard.js';
+import { ProtectionGuard } from './protection/protection-guard.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
 
@@ -40,6 +41,8 @@ export class PackageWriter {
    * and one insert for a publish's published + tag events instead of one of each per event.
    */
   private readonly events: AuditEventInput[] = [];
+  /** Package protection rules: every operation below asks it first (push or delete). */
+  private readonly protection: ProtectionGuard;
 
   constructor(
     private readonly tx: Tx,
@@ -48,7 +51,9 @@ export class PackageWriter {
     private readonly project: Project,
     private readonly scope: AuditScope,
     private readonly replacesFiles: (format: string) => boolean = () => false,
-  ) {}
+  ) {
+    this.protection = new ProtectionGuard(tx, ctx.actor, project);
+  }
 
   private publishedBy(at: string): string {
     const by: PublishedBy = { actor: this.ctx.actor, via: this.ctx.via, client: this.ctx.client, pipeline: this.ctx.pipeline, at };
@@ -103,6 +108,7 @@ export class PackageWriter {
 
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
+    await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName, version: input.version });
     const at = nowIso();
     const pkg = await this.tx
       .insertInto('packages')
@@ -128,6 +134,7 @@ export class PackageWriter {
 
   /** Another file for an existing version (a second wheel, a jar next to a pom): `package_file_added`. */
   async addFile(pkg: PackageRow, file: NewFile): Promise<PackageFileRow> {
+    await this.protection.check('push', pkg);
     const at = nowIso();
     const row = await this.insertFile(pkg, file, at);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
@@ -147,6 +154,7 @@ export class PackageWriter {
     // A format that does not declare it never rewrites bytes an audit event already names.
     if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
     await assertNotHeld(this.tx, pkg, 'changed');
+    await this.protection.check('push', pkg);
     const at = nowIso();
     await settleUpload(this.tx, blob);
     if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
@@ -182,6 +190,7 @@ export class PackageWriter {
   /** Moves a version between default and hidden (generic uploads with ?status=): `metadata_updated` with before/after. */
   async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
     if (pkg.status === status) return;
+    await this.protection.check('push', pkg);
     await this.tx.updateTable('packages').set({ status, updated_at: nowIso() }).where('id', '=', pkg.id).execute();
     this.event('package_registry_package_metadata_updated', { ...pkg, status }, [], `${pkg.format} package status set to ${status}`, {
       status: { from: pkg.status, to: status },
@@ -190,6 +199,7 @@ export class PackageWriter {
 
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
     await assertNotHeld(this.tx, pkg, 'changed');
+    await this.protection.check('delete', pkg);
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
@@ -200,6 +210,7 @@ export class PackageWriter {
    */
   async deleteVersion(pkg: PackageRow, message?: string, reason?: string): Promise<void> {
     await assertNotHeld(this.tx, pkg, 'deleted');
+    await this.protection.check('delete', pkg);
     const files = await filesOf(this.tx, [pkg.id]);
     const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
@@ -210,6 +221,7 @@ export class PackageWriter {
 
   /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */
   async setTag(pkg: PackageRow, tag: string): Promise<void> {
+    await this.protection.check('push', pkg);
     const at = nowIso();
     const existing = await this.tx
       .selectFrom('package_tags')
@@ -248,6 +260,7 @@ export class PackageWriter {
       .executeTakeFirst();
     if (!existing) throw errors.notFound(`Tag "${tag}" not found`);
     const pkg = await this.tx.selectFrom('packages').selectAll().where('id', '=', existing.package_id).executeTakeFirstOrThrow();
+    await this.protection.check('delete', pkg);
     await this.tx.deleteFrom('package_tags').where('id', '=', existing.id).execute();
     this.tagEvent('package_registry_package_tag_deleted', pkg, tag, { [tag]: { from: pkg.version, to: null } });
   }
@@ -266,6 +279,7 @@ export class PackageWriter {
 
   /** Sets or clears a deprecation message kept in the version's metadata (npm deprecate). */
   async setDeprecation(pkg: PackageRow, message: string | null): Promise<void> {
+    await this.protection.check('push', pkg);
     const metadata = JSON.parse(pkg.metadata) as Record<string, unknown>;
     const previous = typeof metadata.deprecated === 'string' && metadata.deprecated !== '' ? metadata.deprecated : null;
     if (previous === message) return;

@@ -26,6 +26,7 @@ import * as m017 from './migrations/017-member-expiry.js';
 import * as m019 from './migrations/019-audit-author-indexes.js';
 import * as m020 from './migrations/020-format-settings.js';
 import * as m021 from './migrations/021-format-setting-text-values.js';
+import * as m022 from './migrations/022-package-protection-rules.js';
 import * as m023 from './migrations/023-package-legal-holds.js';
 
 export type Db = Kysely<Database>;
@@ -95,6 +96,7 @@ const migrations = {
   '019-audit-author-indexes': m019,
   '020-format-settings': m020,
   '021-format-setting-text-values': m021,
+  '022-package-protection-rules': m022,
   '023-package-legal-holds': m023,
 };
 

@@ -247,6 +247,20 @@ export interface PackageCleanupPoliciesTable {
   updated_at: string;
 }
 
+/** A package protection rule of a project or a group (migration 022): exactly one of project_id, namespace_id. */
+export interface PackageProtectionRulesTable {
+  id: Generated<number>;
+  project_id: number | null;
+  namespace_id: number | null;
+  package_name_pattern: string;
+  package_type: string;
+  minimum_access_level_for_push: string | null;
+  minimum_access_level_for_delete: string | null;
+  allow_deploy_tokens: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */
 export interface WebSessionsTable {
   id: Generated<number>;
@@ -368,6 +382,7 @@ export interface Database {
   audit_integrity_alarms: AuditIntegrityAlarmsTable;
   package_cleanup_policies: PackageCleanupPoliciesTable;
   package_legal_holds: PackageLegalHoldsTable;
+  package_protection_rules: PackageProtectionRulesTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;
