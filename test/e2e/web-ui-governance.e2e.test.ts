@@ -195,4 +195,28 @@ describe('web UI in Chromium: protection rules and legal holds', () => {
     const released = (await allEvents(owner.api, `/api/v4/projects/${project.id}/audit_events`)).filter((e) => e.event_name === 'package_legal_hold_released');
     assert.equal(released.length, 2);
   });
+
+  it('holds every version of a name from the package page, releases it from a version, and shows both in the package’s History', async () => {
+    const page = pages[0];
+    await publishOk(owner.api, project.id, '@acme/ui-kit', '1.1.0');
+    await page.goto(`${trove.baseUrl}/projects/acme/web-app/-/packages/${heldId}`);
+    await page.getByRole('button', { name: 'Hold every version of @acme/ui-kit' }).click();
+    await page.getByLabel('Reason').fill('Subpoena');
+    await page.getByLabel('Reference (case number)').fill('SUB-3');
+    await page.getByRole('form', { name: 'Hold every version of @acme/ui-kit' }).getByRole('button', { name: 'Hold every version of @acme/ui-kit' }).click();
+    for (const version of ['1.0.0', '1.1.0']) {
+      const hold = page.getByRole('region', { name: `Legal hold of ${version}` });
+      await hold.getByRole('button', { name: 'Release' }).waitFor();
+      assert.match(await hold.getByRole('note').innerText(), /Subpoena · reference SUB-3[\s\S]*covers every version of this package name/);
+    }
+    await page.getByRole('region', { name: 'Legal hold of 1.1.0' }).getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('button', { name: 'Hold every version of @acme/ui-kit' }).waitFor();
+    assert.deepEqual(await owner.api.expect(200, 'GET', `/api/v4/projects/${project.id}/legal_holds`), []);
+
+    await page.getByRole('link', { name: 'History' }).click();
+    const rows = await auditRows(page);
+    await rows.filter({ hasText: 'Legal hold released' }).first().waitFor();
+    const labels = await rows.locator('td:nth-child(2)').allInnerTexts();
+    assert.equal(labels.filter((label) => label === 'Legal hold set').length, 2, String(labels));
+  });
 });

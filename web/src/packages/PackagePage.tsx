@@ -6,6 +6,7 @@ import { Empty, Loaded } from '../ui/states';
 import { Tabs } from '../ui/tabs';
 import { useApi } from '../ui/use-api';
 import { useHoldsOwner } from '../governance/hold-access';
+import { NameHold } from '../governance/NameHold';
 import { DeletedPackage } from './DeletedPackage';
 import { InstallInstructions } from './InstallInstructions';
 import { PackageHistory } from './PackageHistory';
@@ -57,6 +58,7 @@ function PackageView({ projectPath, current, reloadCurrent }: { projectPath: str
         <div className="package-layout">
           <div>
             <DistTags path={`${packagePath}/dist_tags`} />
+            {owner && <NameHold projectPath={projectPath} pkg={current} onChange={changed} />}
             <Loaded loadable={versions} retry={reload} what="Loading versions">
               {(list, headers) => (
                 <>
