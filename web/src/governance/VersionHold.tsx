@@ -39,7 +39,7 @@ export function VersionHold({ projectPath, pkg, owner, onChange }: { projectPath
       ) : null}
       {owner && hold && hold.scope !== 'project' && (
         <button type="button" onClick={() => void release()}>
-          Release
+          {hold.scope === 'name' ? `Release (every version of ${pkg.name})` : 'Release'}
         </button>
       )}
       {owner && hold?.scope === 'project' && <p className="muted small">Released on the project’s page.</p>}
