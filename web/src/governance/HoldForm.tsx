@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { FormFooter } from './FormFooter';
 
 export interface HoldTermsBody {
   reason: string;
@@ -32,21 +33,7 @@ export function HoldForm({ submitLabel, onSubmit, onCancel }: { submitLabel: str
         Reference (case number)
         <input name="reference" maxLength={255} />
       </label>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          {submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormFooter busy={busy} submitLabel={submitLabel} onCancel={onCancel} error={error} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { usePackageFormats } from '../packages/package-formats';
 import type { ProtectionRule } from '../types';
+import { FormFooter } from './FormFooter';
 
 /** The levels a rule may require; "" is no requirement (GitLab's null). */
 const LEVELS = [
@@ -80,21 +81,7 @@ export function RuleForm({ rule, submitLabel, onSubmit, onCancel }: { rule?: Pro
         <input type="checkbox" name="allow_deploy_tokens" defaultChecked={rule?.allow_deploy_tokens ?? false} />
         Deploy tokens may publish and delete
       </label>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          {submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormFooter busy={busy} submitLabel={submitLabel} onCancel={onCancel} error={error} />
     </form>
   );
 }
