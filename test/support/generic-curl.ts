@@ -142,29 +142,46 @@ export async function abortedUpload(
 
 /**
  * A client that writes its whole chunked body (`megabytes` MB) before it reads the answer, as
- * simple HTTP libraries do; resolves with the status line, or rejects after `timeoutMs` (a
- * server that stopped reading leaves such a client stuck writing).
+ * simple HTTP libraries do; resolves with the status line. A server that stopped reading leaves
+ * such a client stuck writing forever, so it rejects once nothing moved (no chunk accepted by the
+ * socket, no answer byte) for `stallMs`: a watchdog on progress, not on total time, so a busy
+ * machine that is merely slow does not fail it.
  */
-export async function uploadBeforeReading(port: number, path: string, headers: Record<string, string>, megabytes: number, timeoutMs = 15_000): Promise<string> {
+export async function uploadBeforeReading(port: number, path: string, headers: Record<string, string>, megabytes: number, stallMs = 30_000): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let answer = '';
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  let stalled: Error | undefined;
+  const progressed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = new Error(`no progress for ${stallMs} ms: the server stopped reading and did not answer`);
+      socket.destroy(stalled);
+    }, stallMs);
+  };
+  progressed();
+  socket.on('data', (chunk: Buffer) => {
+    answer += chunk.toString('latin1');
+    progressed();
+  });
   try {
     const head = [`PUT ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Transfer-Encoding: chunked', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     socket.write(`${head.join('\r\n')}\r\n\r\n`);
     const chunk = Buffer.alloc(1024 * 1024, 0x62);
     for (let i = 0; i < megabytes; i++) {
       socket.write(`${chunk.length.toString(16)}\r\n`);
-      socket.write(chunk);
+      socket.write(chunk, progressed);
       socket.write('\r\n');
     }
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.write('0\r\n\r\n', () => resolve());
     });
-    while (!answer.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 20));
+    while (!answer.includes('\r\n\r\n')) {
+      if (socket.destroyed) throw stalled ?? new Error('the connection closed before a whole answer arrived');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     return answer.slice(0, answer.indexOf('\r\n'));
   } finally {
     clearTimeout(timer);
