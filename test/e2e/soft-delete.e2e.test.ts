@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { latestEvent } from '../support/audit.js';
-import { blobsCollected, fastBlobGc, waitForJobRun } from '../support/background-jobs.js';
+import { blobsCollected, fastBlobGc, PURGE_JOB, TEST_RESTORE_SECONDS, waitForJobRun } from '../support/background-jobs.js';
 import { makeConsumer, makePackage, NpmClient } from '../support/npm-client.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { blobStored } from '../support/stored-blobs.js';
@@ -17,7 +17,6 @@ import { World, type TestUser } from '../support/world.js';
 const RESTORED = 'package_registry_package_restored';
 const PURGED = 'package_registry_package_purged';
 const DENIED = 'package_registry_package_publish_denied';
-const PURGE_JOB = 'purge-deleted-packages';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -138,15 +137,13 @@ describe('soft delete and restore', () => {
 });
 
 describe('purge of deleted versions after the restore window', () => {
-  const WINDOW_SECONDS = 2;
   let trove: RunningTrove;
   let world: World;
   let project: { id: number };
   const packages = () => `/api/v4/projects/${project.id}/packages`;
 
   before(async () => {
-    const env = fastBlobGc([`${PURGE_JOB}=500ms`]);
-    trove = await startTrove({ env: { ...env, TROVE_RESTORE_SECONDS: String(WINDOW_SECONDS) } });
+    trove = await startTrove({ env: fastBlobGc() });
     world = new World(trove);
     project = await world.project('purged', (await world.group('acme')).id);
   });
@@ -170,7 +167,7 @@ describe('purge of deleted versions after the restore window', () => {
     await world.root.expect(200, 'PUT', `${packages()}/${held.pkg.id}/legal_hold`, { reason: 'Investigation', reference: 'CASE-9' });
     const deletedAt = Date.now();
 
-    const run = await waitForJobRun(world.root, PURGE_JOB, deletedAt + WINDOW_SECONDS * 1000);
+    const run = await waitForJobRun(world.root, PURGE_JOB, deletedAt + TEST_RESTORE_SECONDS * 1000);
     assert.match(run.detail ?? '', /kept 1 under legal hold/);
     const purged = await latestEvent(world.root, `/api/v4/projects/${project.id}/audit_events`, PURGED);
     assert.equal(purged.package.name, 'expired');

@@ -109,6 +109,17 @@ export class PackageWriter {
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
     await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName, version: input.version });
+    // A deleted version keeps its name and version until purged: a clear refusal rather than a constraint error.
+    const deleted = await this.tx
+      .selectFrom('packages')
+      .selectAll()
+      .where('project_id', '=', this.project.id)
+      .where('format', '=', input.format)
+      .where('normalized_name', '=', input.normalizedName)
+      .where('version', '=', input.version)
+      .where('status', '=', 'pending_destruction')
+      .executeTakeFirst();
+    if (deleted) this.assertNotDeleted(deleted);
     const at = nowIso();
     const pkg = await this.tx
       .insertInto('packages')

@@ -60,11 +60,11 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
     return packagesToApi(ctx.db, base, rows, ctx.config.restoreWindowMs, period);
   }
 
-  /** The package of the URL in a project whose packages the caller may read. */
-  async function readablePackage(request: FastifyRequest, params: PackageParams): Promise<PackageRow> {
+  /** The package of the URL in a project whose packages the caller may read; a deleted one only if `includeDeleted`. */
+  async function readablePackage(request: FastifyRequest, params: PackageParams, includeDeleted = false): Promise<PackageRow> {
     const { project } = await visibleProject(ctx, request, params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    return packageInProject(ctx.db, project, idParam(params.package_id, 'Package'));
+    return packageInProject(ctx.db, project, idParam(params.package_id, 'Package'), includeDeleted);
   }
 
   const listSchema = { params: byProject, querystring: listParams, response: { 200: Type.Array(Package) } };
@@ -108,7 +108,8 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
 
   const filesSchema = { params: byPackage, querystring: listQuery(), response: { 200: Type.Array(PackageFile) } };
   app.get('/api/v4/projects/:id/packages/:package_id/package_files', { schema: filesSchema }, async (request, reply) => {
-    const pkg = await readablePackage(request, request.params);
+    // A deleted version's files stay listed until it is purged: what a restore would bring back.
+    const pkg = await readablePackage(request, request.params, true);
     return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
   });
 
