@@ -104,6 +104,34 @@ describe('soft delete and restore', () => {
     assert.deepEqual(distTags.map((t: any) => [t.name, t.version]), [['latest', '1.1.0'], ['stable', '1.0.0']]);
   });
 
+  it('serves no file of a deleted version to PyPI or generic clients until it is restored', async () => {
+    const wheel = randomBytes(300);
+    const fileName = 'probe_kit-1.0.0-py3-none-any.whl';
+    const form = new FormData();
+    const fields = { ':action': 'file_upload', protocol_version: '1', name: 'probe-kit', version: '1.0.0', filetype: 'bdist_wheel', pyversion: 'py3', metadata_version: '2.1', sha256_digest: sha256(wheel) };
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    form.append('content', new Blob([wheel]), fileName);
+    const upload = await fetch(`${trove.baseUrl}${packages()}/pypi`, { method: 'POST', body: form, headers: world.root.auth });
+    assert.equal(upload.status, 201, await upload.text());
+    const generic = randomBytes(300);
+    const genericPath = `${packages()}/generic/probe-kit/1.0.0/probe.bin`;
+    assert.equal((await world.root.request('PUT', genericPath, generic, { 'content-type': 'application/octet-stream' })).status, 201);
+    const wheelPath = `${packages()}/pypi/files/${sha256(wheel)}/${fileName}`;
+    const served = [wheelPath, genericPath];
+    for (const path of served) assert.equal((await download(path)).status, 200, path);
+    const simpleIndex = async () => (await download(`${packages()}/pypi/simple/probe-kit`)).bytes.toString();
+    assert.match(await simpleIndex(), /probe_kit-1\.0\.0/);
+
+    const deleted = await world.root.expect(200, 'GET', `${packages()}?package_name=probe-kit`);
+    for (const pkg of deleted) await world.root.expect(204, 'DELETE', `${packages()}/${pkg.id}`);
+    for (const path of served) assert.equal((await download(path)).status, 404, path);
+    assert.doesNotMatch(await simpleIndex(), /probe_kit-1\.0\.0/);
+
+    for (const pkg of deleted) await world.root.expect(201, 'POST', `${packages()}/${pkg.id}/restore`);
+    assert.ok((await download(wheelPath)).bytes.equals(wheel));
+    assert.ok((await download(genericPath)).bytes.equals(generic));
+  });
+
   it('refuses a re-publish of a deleted version, as npm does', async () => {
     const pkg = await publishNpm('@acme/gone', '2.0.0');
     await world.root.expect(204, 'DELETE', `${packages()}/${pkg.id}`);
