@@ -87,7 +87,9 @@ describe('soft delete and restore', () => {
     assert.deepEqual(deleted.deletion.tags, ['stable']);
     assert.equal(Date.parse(deleted.deletion.purge_after) - Date.parse(deleted.deletion.deleted_at), 30 * 86_400_000);
 
+    await maintainer.api.expect(200, 'GET', `${packages()}/${published.id}/deletion`);
     const restored = await maintainer.api.expect(201, 'POST', `${packages()}/${published.id}/restore`);
+    await maintainer.api.expect(404, 'GET', `${packages()}/${published.id}/deletion`);
     assert.equal(restored.status, 'default');
     assert.equal(restored.deletion, null);
     assert.deepEqual(restored.published_by, published.published_by);

@@ -28,6 +28,7 @@ export async function purgeExpired(db: Db, packages: PackageService, restoreWind
   const ctx = systemAuditContext(PURGE_ACTOR_NAME);
   let purged = 0;
   let held = 0;
+  const failed: string[] = [];
   let afterId = 0;
   for (;;) {
     const expired = await db
@@ -49,16 +50,22 @@ export async function purgeExpired(db: Db, packages: PackageService, restoreWind
       }
       const project = await findProject(db, pkg.project_id);
       if (!project) continue;
-      await packages.write(ctx, project, async (writer) => {
-        // Read again inside the transaction: a restore may have come first.
-        const current = await writer.currentVersion(pkg.id);
-        if (current?.status !== 'pending_destruction' || current.deleted_at === null || current.deleted_at >= cutoff) return;
-        await writer.purgeVersion(current, `${pkg.format} package purged`, `deleted ${current.deleted_at}, restore window of ${windowDays} days over`);
-        purged++;
-      });
+      try {
+        await packages.write(ctx, project, async (writer) => {
+          // Read again inside the transaction: a restore may have come first.
+          const current = await writer.currentVersion(pkg.id);
+          if (current?.status !== 'pending_destruction' || current.deleted_at === null || current.deleted_at >= cutoff) return;
+          await writer.purgeVersion(current, `${pkg.format} package purged`, `deleted ${current.deleted_at}, restore window of ${windowDays} days over`);
+          purged++;
+        });
+      } catch (error) {
+        // One version's failure (a hold set since the check above) does not stop the others; the run says so.
+        failed.push(`${project.full_path}/${pkg.name}@${pkg.version}: ${(error as Error).message}`);
+      }
     }
     if (expired.length < BATCH) break;
   }
   const kept = held > 0 ? `, kept ${held} under legal hold` : '';
+  if (failed.length > 0) throw new Error(`purged ${purged}${kept}; failed: ${failed.join('; ')}`);
   return `purged ${purged} deleted package versions${kept}`;
 }
