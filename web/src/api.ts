@@ -74,6 +74,7 @@ export const api = {
   get: async <T>(path: string) => (await apiRequest<T>('GET', path)).items,
   post: async <T>(path: string, body: unknown = {}) => (await apiRequest<T>('POST', path, body)).items,
   put: async <T>(path: string, body: unknown) => (await apiRequest<T>('PUT', path, body)).items,
+  patch: async <T>(path: string, body: unknown) => (await apiRequest<T>('PATCH', path, body)).items,
   delete: async (path: string) => {
     await apiRequest<null>('DELETE', path);
   },

@@ -5,6 +5,8 @@ import { Pager } from '../ui/pager';
 import { Empty, Loaded } from '../ui/states';
 import { Tabs } from '../ui/tabs';
 import { useApi } from '../ui/use-api';
+import { useHoldsOwner } from '../governance/hold-access';
+import { NameHold } from '../governance/NameHold';
 import { DeletedPackage } from './DeletedPackage';
 import { InstallInstructions } from './InstallInstructions';
 import { PackageHistory } from './PackageHistory';
@@ -19,17 +21,23 @@ export function PackagePage({ projectPath, packageId }: { projectPath: string; p
   }
   return (
     <Loaded loadable={pkg} retry={reload} what="Loading package">
-      {(current) => <PackageView projectPath={projectPath} current={current} />}
+      {(current) => <PackageView projectPath={projectPath} current={current} reloadCurrent={reload} />}
     </Loaded>
   );
 }
 
-function PackageView({ projectPath, current }: { projectPath: string; current: Package }) {
+function PackageView({ projectPath, current, reloadCurrent }: { projectPath: string; current: Package; reloadCurrent: () => void }) {
   const { path, query } = useLocation();
   const tab = query.get('tab') === 'history' ? 'history' : 'versions';
   const page = query.get('versions_page') ?? undefined;
   const packagePath = `/projects/${enc(projectPath)}/packages/${current.id}`;
   const [versions, reload] = useApi<Package[]>(apiPath(`${packagePath}/versions`, { order_by: 'created_at', sort: 'desc', per_page: '50', page }));
+  // Owners hold and release versions (the API's rule); a read-only token sign-in is offered neither.
+  const owner = useHoldsOwner(projectPath);
+  const changed = () => {
+    reload();
+    reloadCurrent();
+  };
   return (
     <section>
       <p className="kicker">
@@ -50,6 +58,7 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
         <div className="package-layout">
           <div>
             <DistTags path={`${packagePath}/dist_tags`} />
+            {owner && <NameHold projectPath={projectPath} pkg={current} onChange={changed} />}
             <Loaded loadable={versions} retry={reload} what="Loading versions">
               {(list, headers) => (
                 <>
@@ -57,11 +66,11 @@ function PackageView({ projectPath, current }: { projectPath: string; current: P
                   {current.status !== 'default' && current.status !== 'error' && !list.some((v) => v.id === current.id) && (
                     <>
                       <p className="muted small">This version is {current.status.replace('_', ' ')}: lists show it only when asked for that status.</p>
-                      <VersionCard projectPath={projectPath} pkg={current} current />
+                      <VersionCard projectPath={projectPath} pkg={current} current owner={owner} onChange={changed} />
                     </>
                   )}
                   {list.map((version) => (
-                    <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} />
+                    <VersionCard key={version.id} projectPath={projectPath} pkg={version} current={version.id === current.id} owner={owner} onChange={changed} />
                   ))}
                   <Pager headers={headers} onPage={(p) => navigate(`${path}?versions_page=${p}`)} />
                 </>

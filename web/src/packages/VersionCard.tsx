@@ -4,10 +4,12 @@ import { DateTime, formatBytes } from '../ui/date-time';
 import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { viaText } from '../audit/labels';
+import { VersionHold } from '../governance/VersionHold';
 import { actorText, pipelineText, PublishedByDetails } from './published-by';
 
-/** One version: status, tags, deprecation, who published it, and its files with their own publisher. */
-export function VersionCard({ projectPath, pkg, current }: { projectPath: string; pkg: Package; current: boolean }) {
+/** One version: status, tags, deprecation, legal hold (held and released here by owners), who published it, and its files with their own publisher. */
+export function VersionCard(props: { projectPath: string; pkg: Package; current: boolean; owner: boolean; onChange: () => void }) {
+  const { projectPath, pkg, current } = props;
   const [files, reload] = useApi<PackageFile[]>(apiPath(`/projects/${enc(projectPath)}/packages/${pkg.id}/package_files`, { per_page: '100' }));
   return (
     <article className={`version${current ? ' current' : ''}`} aria-labelledby={`version-${pkg.id}`}>
@@ -20,7 +22,9 @@ export function VersionCard({ projectPath, pkg, current }: { projectPath: string
         ))}
         {pkg.status !== 'default' && <span className="badge">{pkg.status.replace('_', ' ')}</span>}
         {pkg.deprecated && <span className="badge deprecated-badge">deprecated</span>}
+        {pkg.legal_hold && <span className="badge hold-badge">held</span>}
       </header>
+      <VersionHold projectPath={projectPath} pkg={pkg} owner={props.owner} onChange={props.onChange} />
       {pkg.deprecated && (
         <p className="deprecated" role="note">
           <strong>Deprecated:</strong> {pkg.deprecated}

@@ -3,6 +3,8 @@ import { viaText } from '../audit/labels';
 import { actorText } from '../packages/published-by';
 import { usePackageFormats } from '../packages/package-formats';
 import { PublishInstructions } from '../packages/PublishInstructions';
+import { ProjectLegalHolds } from '../governance/ProjectLegalHolds';
+import { ProtectionRulesPanel } from '../governance/ProtectionRulesPanel';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { Group, Package, Project } from '../types';
 import { DateTime } from '../ui/date-time';
@@ -65,6 +67,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
     <section>
       <ScopeHeader kind={kind} fullPath={fullPath} current="packages" />
       {kind === 'groups' && <GroupContents fullPath={fullPath} />}
+      {kind === 'projects' && <ProjectLegalHolds projectPath={fullPath} />}
       <form
         className="filters"
         role="search"
@@ -164,6 +167,7 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
           )
         }
       </Loaded>
+      {kind === 'projects' && <ProtectionRulesPanel kind="projects" fullPath={fullPath} />}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { apiPath, enc } from '../api';
 import { AuditSwitches } from '../settings/AuditSwitches';
 import { FormatSettings } from '../settings/FormatSettings';
+import { ProtectionRulesPanel } from '../governance/ProtectionRulesPanel';
 import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
 import { ScopeHeader } from '../ui/scope-header';
@@ -8,7 +9,7 @@ import { tokenScopeBlock } from '../ui/write-access';
 
 const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
 
-/** Owners' settings: audit switches and format settings (groups, user namespaces) and deploy tokens (groups, projects). */
+/** Owners' settings: audit switches and format settings (groups, user namespaces), a group's protection rules, and deploy tokens (groups, projects). */
 export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
   const { session } = useSession();
   const deployTokens = (
@@ -44,6 +45,7 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
         <>
           <AuditSwitches kind="groups" fullPath={fullPath} />
           <FormatSettings kind="groups" fullPath={fullPath} />
+          <ProtectionRulesPanel kind="groups" fullPath={fullPath} />
         </>
       ) : (
         <p className="muted">Audit settings belong to the project’s group or user namespace.</p>

@@ -1,0 +1,22 @@
+/** The end of a governance form: submit (and cancel, when editing inline), then the API's refusal if any. */
+export function FormFooter({ busy, submitLabel, onCancel, error }: { busy: boolean; submitLabel: string; onCancel?: () => void; error: string | null }) {
+  return (
+    <>
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="state error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
