@@ -3,6 +3,7 @@ import type { TroveConfig } from './config/config.js';
 import { AuditLog } from './core/audit/audit-log.js';
 import { bootstrapRoot, type BootstrapResult } from './core/accounts/bootstrap.js';
 import { BLOB_GC_INTERVAL_MS, BLOB_GC_JOB_NAME, blobGcJob } from './core/packages/blob-gc.js';
+import { PURGE_JOB_INTERVAL_MS, PURGE_JOB_NAME, purgeDeletedPackagesJob } from './core/packages/purge-job.js';
 import { PackageService } from './core/packages/package-service.js';
 import { RegisteringBlobStore } from './core/packages/pending-uploads.js';
 import type { AppContext } from './http/app-context.js';
@@ -60,6 +61,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
+  jobs.register(purgeDeletedPackagesJob(db, packages, config.restoreWindowMs, intervalOf(PURGE_JOB_NAME, PURGE_JOB_INTERVAL_MS)));
   jobs.register(blobGcJob(db, blobStore, config.blobGcGraceMs, intervalOf(BLOB_GC_JOB_NAME, BLOB_GC_INTERVAL_MS)));
   const sealer = new AuditSealer(db, {
     origin: config.auditOrigin ?? defaultOrigin(config.baseUrl),

@@ -47,6 +47,11 @@ export interface TroveConfig {
    * uploads and temporary files older than this belong to crashed uploads (TROVE_BLOB_GC_GRACE_SECONDS).
    */
   blobGcGraceMs: number;
+  /**
+   * How long a deleted version can be restored before the purge job removes it and its files
+   * (TROVE_RESTORE_DAYS; TROVE_RESTORE_SECONDS overrides it, for tests).
+   */
+  restoreWindowMs: number;
   /** Tamper evidence (docs/architecture.md#tamper-evidence): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
@@ -199,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,
     jobIntervals: jobIntervalsFrom(env),
     blobGcGraceMs: intFrom(env, 'TROVE_BLOB_GC_GRACE_SECONDS', 3600, 1, 30 * 86_400) * 1000,
+    restoreWindowMs: env.TROVE_RESTORE_SECONDS
+      ? intFrom(env, 'TROVE_RESTORE_SECONDS', 0, 1, 3650 * 86_400) * 1000
+      : intFrom(env, 'TROVE_RESTORE_DAYS', 30, 1, 3650) * 86_400_000,
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,

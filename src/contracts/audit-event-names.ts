@@ -9,6 +9,8 @@ export const AUDIT_EVENT_NAMES = [
   'package_registry_package_file_deleted',
   'package_registry_package_file_replaced',
   'package_registry_package_deleted',
+  'package_registry_package_restored',
+  'package_registry_package_purged',
   'package_registry_package_tag_created',
   'package_registry_package_tag_updated',
   'package_registry_package_tag_deleted',

@@ -15,6 +15,17 @@ export type PackageStatus = Static<typeof PackageStatus>;
 export const PackageTag = Type.Object({ id: Id, package_id: Id, name: Type.String(), created_at: Timestamp, updated_at: Timestamp });
 export type PackageTag = Static<typeof PackageTag>;
 
+/** A soft-deleted version's deletion (status pending_destruction, listed with `?status=deleted`): who, when, purged after when. */
+export const PackageDeletion = Type.Object({
+  deleted_at: Timestamp,
+  deleted_by: PublishedBy,
+  /** The purge job removes it after this time (deleted_at + TROVE_RESTORE_DAYS) unless restored first or under a legal hold. */
+  purge_after: Timestamp,
+  /** The dist-tags removed with it; a restore puts back those no other version has taken since. */
+  tags: Type.Array(Type.String()),
+});
+export type PackageDeletion = Static<typeof PackageDeletion>;
+
 /** A package version, as GitLab's `GET /projects/:id/packages/:package_id` shows it. */
 export const Package = Type.Object({
   id: Id,
@@ -39,6 +50,8 @@ export const Package = Type.Object({
   published_by: PublishedBy,
   /** The legal hold that keeps this version from being deleted or changed, or null. */
   legal_hold: Nullable(PackageLegalHold),
+  /** Set on a deleted version that can still be restored; null otherwise. */
+  deletion: Nullable(PackageDeletion),
 });
 export type Package = Static<typeof Package>;
 

@@ -152,7 +152,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
       });
     }
 
-    it('audits a delete through the packages API, and the collector removes the files', async () => {
+    it('audits a delete through the packages API, and once the version is purged the collector removes the files', async () => {
       const res = await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`);
       assert.equal(res.status, 204, res.text);
       const event = await latestEvent(world.root, events(), 'package_registry_package_deleted');
@@ -164,6 +164,8 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
         published.map((f) => sha256(f.bytes)).sort(),
       );
       await assertOnlyFileBlobsStored(trove, world.root, [ctx.projectId]);
+      const purged = await latestEvent(world.root, events(), 'package_registry_package_purged');
+      assert.deepEqual([purged.package.id, purged.actor.type], [packageId, 'system']);
       const remaining = await storedBlobs(trove);
       for (const file of published) assert.ok(!remaining.includes(sha256(file.bytes)), `blob of ${file.fileName} removed`);
       await assert.rejects(driver.download(ctx, maintainer.token, name, '1.0.0', published[0]));

@@ -4,7 +4,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Api } from '../support/api.js';
-import { blobsCollected, waitForJobRun } from '../support/background-jobs.js';
+import { blobsCollected, fastBlobGc, waitForJobRun } from '../support/background-jobs.js';
 import { sha256, tmpBlobFiles } from '../support/generic-curl.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { storedBlobs } from '../support/stored-blobs.js';
@@ -12,6 +12,7 @@ import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
 // Blobs are shared by every file with the same bytes, across projects. Deleting a package only
+// marks it deleted, and purging it (after the restore window, TEST_RESTORE_SECONDS here) only
 // deletes rows; the blob garbage collector (src/core/packages/blob-gc.ts) removes a blob once no
 // file row and no upload in progress has needed it for TROVE_BLOB_GC_GRACE_SECONDS. Here uploads
 // of identical bytes race deletes of packages holding those bytes in another project, hundreds of
@@ -49,7 +50,7 @@ describe('blob garbage collection: uploads racing deletes of the same bytes', ()
 
   before(async () => {
     trove = await startTrove({
-      env: { TROVE_BLOB_GC_GRACE_SECONDS: String(GRACE_SECONDS), TROVE_JOB_LEASE_SECONDS: '2', TROVE_JOB_INTERVALS: `${GC_JOB}=500ms` },
+      env: { ...fastBlobGc(), TROVE_BLOB_GC_GRACE_SECONDS: String(GRACE_SECONDS) },
     });
     world = new World(trove);
     mine = (await world.project('mine', (await world.group('alpha')).id)).id;

@@ -27,27 +27,35 @@ export async function waitForJobRun(root: Api, name: string, afterMs: number, ti
 
 /** The blob collector's grace period in Troves started with fastBlobGc(). */
 export const TEST_BLOB_GC_GRACE_SECONDS = 2;
+/** The restore window (TROVE_RESTORE_SECONDS) of Troves started with fastBlobGc(): deleted versions are purged after it. */
+export const TEST_RESTORE_SECONDS = 1;
+/** The job that purges deleted versions once their restore window is over (src/core/packages/purge-job.ts). */
+export const PURGE_JOB = 'purge-deleted-packages';
 
 /**
- * Environment for a Trove whose blob collector runs every half second with a grace period of
+ * Environment for a Trove whose deleted versions are purged TEST_RESTORE_SECONDS after their
+ * delete and whose blob collector runs every half second with a grace period of
  * TEST_BLOB_GC_GRACE_SECONDS, so that a test can wait for garbage to go (blobsCollected).
  * `intervals`: the test's own TROVE_JOB_INTERVALS entries, kept.
  */
 export function fastBlobGc(intervals: string[] = []): Record<string, string> {
   return {
     TROVE_BLOB_GC_GRACE_SECONDS: String(TEST_BLOB_GC_GRACE_SECONDS),
+    TROVE_RESTORE_SECONDS: String(TEST_RESTORE_SECONDS),
     TROVE_JOB_LEASE_SECONDS: '2',
-    TROVE_JOB_INTERVALS: [...intervals, 'blob-gc=500ms'].join(','),
+    TROVE_JOB_INTERVALS: [...intervals, 'blob-gc=500ms', `${PURGE_JOB}=500ms`].join(','),
   };
 }
 
 /**
- * Waits until the blob collector has deleted every blob that was garbage when called: it marks
- * one in a run, and deletes it in a run at least the grace period after that. The marking run
- * starts a grace period after the call, when registrations of failed uploads have lapsed too.
+ * Waits until the versions deleted before the call are purged (a purge run that started a restore
+ * window after the call) and the blob collector has then deleted every blob that was garbage: it
+ * marks one in a run, and deletes it in a run at least the grace period after that. The marking
+ * run starts a grace period after the purge, when registrations of failed uploads have lapsed too.
  */
 export async function blobsCollected(root: Api, graceSeconds = TEST_BLOB_GC_GRACE_SECONDS): Promise<void> {
   const graceMs = graceSeconds * 1000;
-  const marking = await waitForJobRun(root, 'blob-gc', Date.now() + graceMs);
+  const purge = await waitForJobRun(root, PURGE_JOB, Date.now() + TEST_RESTORE_SECONDS * 1000);
+  const marking = await waitForJobRun(root, 'blob-gc', Date.parse(purge.finished_at!) + graceMs);
   await waitForJobRun(root, 'blob-gc', Date.parse(marking.finished_at!) + graceMs);
 }

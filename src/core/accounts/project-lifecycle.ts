@@ -127,7 +127,7 @@ export async function transferProject(db: Db, by: AuditedBy, project: Project, t
   });
 }
 
-/** Deletes a project with its packages (one event each) and then `project_deleted`, in one transaction. */
+/** Deletes a project with its packages (deleted and purged events for each) and then `project_deleted`, in one transaction. */
 export async function deleteProject(db: Db, by: AuditedBy, packages: PackageService, project: Project): Promise<void> {
   await db.transaction().execute((tx) => deleteProjectIn(tx, by, packages, project));
 }
@@ -142,7 +142,12 @@ export async function deleteProjectIn(tx: Tx, by: AuditedBy, packages: PackageSe
   const versions = await tx.selectFrom('packages').selectAll().where('project_id', '=', project.id).orderBy('id').execute();
   if (versions.length > 0) {
     await packages.writeIn(tx, by.ctx, project, async (writer) => {
-      for (const pkg of versions) await writer.deleteVersion(pkg, `${pkg.format} package deleted with project ${project.full_path}`);
+      // A project's deletion is not soft: its versions are deleted and purged at once (nothing to restore into).
+      for (const pkg of versions) {
+        const message = `${pkg.format} package deleted with project ${project.full_path}`;
+        if (pkg.status !== 'pending_destruction') await writer.deleteVersion(pkg, message);
+        await writer.purgeVersion((await writer.currentVersion(pkg.id))!, `${pkg.format} package purged with project ${project.full_path}`);
+      }
     });
   }
   await tx.deleteFrom('package_cleanup_policies').where('project_id', '=', project.id).execute();

@@ -81,6 +81,8 @@ export const AUDIT_EVENTS = {
   package_registry_package_file_deleted: packageEvent('Package file deleted', 'delete'),
   package_registry_package_file_replaced: packageEvent('Package file replaced', 'update', ['project', 'package', 'changes']),
   package_registry_package_deleted: packageEvent('Package deleted', 'delete', ['project', 'package', 'reason']),
+  package_registry_package_restored: packageEvent('Deleted package restored', 'update', ['project', 'package', 'changes']),
+  package_registry_package_purged: packageEvent('Deleted package purged', 'delete', ['project', 'package', 'reason']),
   package_registry_package_tag_created: packageEvent('Dist-tag created', 'create', ['project', 'package', 'changes']),
   package_registry_package_tag_updated: packageEvent('Dist-tag moved', 'update', ['project', 'package', 'changes']),
   package_registry_package_tag_deleted: packageEvent('Dist-tag removed', 'delete', ['project', 'package', 'changes']),

@@ -58,6 +58,8 @@ export class CleanupRunner {
       .selectFrom('packages')
       .select(['id', 'format', 'name', 'normalized_name', 'version', 'created_at'])
       .where('project_id', '=', project.id)
+      // Deleted versions are the purge job's: neither deleted again nor counted among those kept.
+      .where('status', '!=', 'pending_destruction')
       .orderBy('id')
       .execute();
     const tags = await this.db.selectFrom('package_tags').select(['package_id', 'tag']).where('project_id', '=', project.id).execute();

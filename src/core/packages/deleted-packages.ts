@@ -3,8 +3,8 @@ import type { Db } from '../../storage/db/database.js';
 import { downloadedPackageId as recordPackageId } from '../../storage/db/migrations/006-download-events-index.js';
 import { filteredEvents, toRecord, type AuditView } from '../audit/audit-query.js';
 
-// What became of a package version that no longer exists, read from its deletion event in the
-// audit log (the package row is gone; the event keeps its identity, files and who deleted it).
+// What became of a deleted package version, read from its deletion event in the audit log (after
+// the purge the package row is gone; the event keeps its identity, files and who deleted it).
 
 const DELETED = 'package_registry_package_deleted';
 
@@ -20,6 +20,9 @@ export async function deletionOf(db: Db, view: AuditView, onlyAuthorId: number |
     .orderBy('id', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
+  // Deletes are soft: a version restored since its deletion exists again, and is no deleted version.
+  const restored = await db.selectFrom('packages').select('id').where('id', '=', packageId).where('status', '!=', 'pending_destruction').executeTakeFirst();
+  if (restored) return undefined;
   const event = toRecord(row);
   const pkg = event.package!;
   return {

@@ -90,10 +90,14 @@ export async function visibleVersionsIn(db: Db, format: string, normalizedName: 
   return visibleVersions(db, format, normalizedName, projectIds).orderBy('id').execute();
 }
 
-/** A file of a project's package of this format, named by its digest and file name (whatever the version's status). */
+/**
+ * A file of a project's package of this format, named by its digest and file name (hidden
+ * versions included, as their links were handed out; deleted ones not, until restored).
+ */
 export async function findFileByDigest(db: Db, projectId: number, format: string, sha256: string, fileName: string): Promise<FileWithPackage | undefined> {
   const row = await selectFilesWithPackage(db)
     .where('packages.project_id', '=', projectId)
+    .where('packages.status', '!=', 'pending_destruction')
     .where('packages.format', '=', format)
     .where('package_files.sha256', '=', sha256)
     .where('package_files.file_name', '=', fileName)

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
 import { DOWNLOAD_INDEX_EVENT, downloadedPackageId } from '../../storage/db/migrations/006-download-events-index.js';
-import type { Package, PackageFile } from '../../contracts/packages.js';
+import type { Package, PackageDeletion, PackageFile } from '../../contracts/packages.js';
 import { holdsCovering } from './legal-hold/legal-hold-guard.js';
 import { packageHoldToApi } from './legal-hold/legal-holds.js';
 import type { PackageFileRow, PackageRow, PublishedBy } from './packages.js';
@@ -38,7 +38,18 @@ async function downloadStats(db: Db, ids: number[], period: DownloadPeriod): Pro
   return new Map(rows.map((r) => [Number(r.package_id), { downloads: Number(r.downloads), last: r.last ?? null }]));
 }
 
-export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], period: DownloadPeriod = {}): Promise<Package[]> {
+/** A soft-deleted version's deletion, or null for any other version. */
+function deletionToApi(pkg: PackageRow, restoreWindowMs: number): PackageDeletion | null {
+  if (pkg.status !== 'pending_destruction' || pkg.deleted_at === null || pkg.deleted_by === null) return null;
+  return {
+    deleted_at: pkg.deleted_at,
+    deleted_by: JSON.parse(pkg.deleted_by) as PublishedBy,
+    purge_after: new Date(Date.parse(pkg.deleted_at) + restoreWindowMs).toISOString(),
+    tags: JSON.parse(pkg.deleted_tags ?? '[]') as string[],
+  };
+}
+
+export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], restoreWindowMs: number, period: DownloadPeriod = {}): Promise<Package[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const stats = await downloadStats(db, ids, period);
@@ -72,6 +83,7 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[],
       pipelines: publishedBy.pipeline ? [publishedBy.pipeline] : [],
       published_by: publishedBy,
       legal_hold: packageHoldToApi(holds.get(pkg.id)),
+      deletion: deletionToApi(pkg, restoreWindowMs),
     };
   });
 }

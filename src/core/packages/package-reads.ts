@@ -47,7 +47,9 @@ function applyFilters(query: PackageQuery, filters: PackageListFilters, formats:
   if (filters.package_name) query = query.where(containsIgnoringCase('name', filters.package_name));
   if (filters.package_version) query = query.where('version', '=', filters.package_version);
   if (filters.status) {
-    const status = STATUSES.find((s) => s === filters.status);
+    // `deleted`: Trove's name for GitLab's pending_destruction, the versions a restore can bring back.
+    const wanted = filters.status === 'deleted' ? 'pending_destruction' : filters.status;
+    const status = STATUSES.find((s) => s === wanted);
     if (status === undefined) throw errors.badRequest('status does not have a valid value');
     query = query.where('status', '=', status);
   } else {
@@ -85,10 +87,13 @@ export async function listPackages(
   return { rows, total: Number(count?.n ?? 0) };
 }
 
-/** The project's package version with this id, or GitLab's 404. */
-export async function packageInProject(db: Db, project: Project, packageId: number): Promise<PackageRow> {
+/**
+ * The project's package version with this id, or GitLab's 404; a deleted (pending_destruction)
+ * version is not found unless `includeDeleted` (restores, legal holds that stop its purge).
+ */
+export async function packageInProject(db: Db, project: Project, packageId: number, includeDeleted = false): Promise<PackageRow> {
   const pkg = await db.selectFrom('packages').selectAll().where('id', '=', packageId).where('project_id', '=', project.id).executeTakeFirst();
-  if (!pkg) throw errors.notFound('404 Package Not Found');
+  if (!pkg || (pkg.status === 'pending_destruction' && !includeDeleted)) throw errors.notFound('404 Package Not Found');
   return pkg;
 }
 

@@ -109,6 +109,17 @@ export class PackageWriter {
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
     await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName, version: input.version });
+    // A deleted version keeps its name and version until purged: a clear refusal rather than a constraint error.
+    const deleted = await this.tx
+      .selectFrom('packages')
+      .selectAll()
+      .where('project_id', '=', this.project.id)
+      .where('format', '=', input.format)
+      .where('normalized_name', '=', input.normalizedName)
+      .where('version', '=', input.version)
+      .where('status', '=', 'pending_destruction')
+      .executeTakeFirst();
+    if (deleted) this.assertNotDeleted(deleted);
     const at = nowIso();
     const pkg = await this.tx
       .insertInto('packages')
@@ -134,6 +145,7 @@ export class PackageWriter {
 
   /** Another file for an existing version (a second wheel, a jar next to a pom): `package_file_added`. */
   async addFile(pkg: PackageRow, file: NewFile): Promise<PackageFileRow> {
+    this.assertNotDeleted(pkg);
     await this.protection.check('push', pkg);
     const at = nowIso();
     const row = await this.insertFile(pkg, file, at);
@@ -153,6 +165,7 @@ export class PackageWriter {
   async replaceFile(pkg: PackageRow, file: PackageFileRow, blob: StoredBlob, kind: 'file' | 'metadata' = 'file'): Promise<PackageFileRow> {
     // A format that does not declare it never rewrites bytes an audit event already names.
     if (!this.replacesFiles(pkg.format)) throw new Error(`${pkg.format} does not declare replacesFiles: its files cannot be replaced`);
+    this.assertNotDeleted(pkg);
     await assertNotHeld(this.tx, pkg, 'changed');
     await this.protection.check('push', pkg);
     const at = nowIso();
@@ -189,6 +202,7 @@ export class PackageWriter {
 
   /** Moves a version between default and hidden (generic uploads with ?status=): `metadata_updated` with before/after. */
   async setStatus(pkg: PackageRow, status: PackageRow['status']): Promise<void> {
+    this.assertNotDeleted(pkg);
     if (pkg.status === status) return;
     await this.protection.check('push', pkg);
     await this.tx.updateTable('packages').set({ status, updated_at: nowIso() }).where('id', '=', pkg.id).execute();
@@ -198,6 +212,7 @@ export class PackageWriter {
   }
 
   async deleteFile(pkg: PackageRow, file: PackageFileRow): Promise<void> {
+    this.assertNotDeleted(pkg);
     await assertNotHeld(this.tx, pkg, 'changed');
     await this.protection.check('delete', pkg);
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
@@ -205,22 +220,91 @@ export class PackageWriter {
   }
 
   /**
-   * Removes a version, its files and the tags pointing at it (each tag removal is its own event).
-   * `reason` is the event's reason field: why it was deleted (a cleanup policy names its rule).
+   * Deletes a version softly: it gets status pending_destruction with who deleted it and when, and
+   * disappears from every client read and listing at once; its files (and so their blobs) stay
+   * until the purge job (purge-job.ts) removes them after TROVE_RESTORE_DAYS, or a restore brings
+   * it back. The tags pointing at it are removed (each its own event) and remembered for the
+   * restore. `reason` is the event's reason field (a cleanup policy names its rule).
    */
   async deleteVersion(pkg: PackageRow, message?: string, reason?: string): Promise<void> {
     await assertNotHeld(this.tx, pkg, 'deleted');
     await this.protection.check('delete', pkg);
+    if (pkg.status === 'pending_destruction') throw errors.notFound('404 Package Not Found');
     const files = await filesOf(this.tx, [pkg.id]);
-    const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).execute();
+    const tags = await this.tx.selectFrom('package_tags').selectAll().where('package_id', '=', pkg.id).orderBy('tag').execute();
     for (const tag of tags) await this.removeTag(pkg.format, pkg.normalized_name, tag.tag);
+    const at = nowIso();
+    await this.tx
+      .updateTable('packages')
+      .set({ status: 'pending_destruction', deleted_at: at, deleted_by: this.publishedBy(at), deleted_tags: JSON.stringify(tags.map((t) => t.tag)), updated_at: at })
+      .where('id', '=', pkg.id)
+      .execute();
+    this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
+  }
+
+  /**
+   * Brings a soft-deleted version back as it was: the same row, files, bytes and published_by,
+   * the status it had before (default), and each tag it lost with the delete that no other
+   * version has taken since (a tag moved on stays where it is). A restore is a push for the
+   * protection rules. `package_restored`, then a `tag_created` per tag put back.
+   */
+  async restoreVersion(pkg: PackageRow): Promise<void> {
+    if (pkg.status !== 'pending_destruction') throw errors.notFound('404 Deleted package not found');
+    await this.protection.check('push', pkg);
+    const at = nowIso();
+    await this.tx
+      .updateTable('packages')
+      .set({ status: 'default', deleted_at: null, deleted_by: null, deleted_tags: null, updated_at: at })
+      .where('id', '=', pkg.id)
+      .execute();
+    const restored: PackageRow = { ...pkg, status: 'default', deleted_at: null, deleted_by: null, deleted_tags: null, updated_at: at };
+    this.event('package_registry_package_restored', restored, await filesOf(this.tx, [pkg.id]), `${pkg.format} package restored`, {
+      status: { from: 'pending_destruction', to: 'default' },
+      deleted_at: { from: pkg.deleted_at, to: null },
+    });
+    for (const tag of JSON.parse(pkg.deleted_tags ?? '[]') as string[]) {
+      const taken = await this.tx
+        .selectFrom('package_tags')
+        .select('id')
+        .where('project_id', '=', this.project.id)
+        .where('format', '=', pkg.format)
+        .where('normalized_name', '=', pkg.normalized_name)
+        .where('tag', '=', tag)
+        .executeTakeFirst();
+      if (!taken) await this.setTag(restored, tag);
+    }
+  }
+
+  /**
+   * Removes a soft-deleted version for good: its files' rows and its own (the blob collector may
+   * then reclaim the bytes no other file needs). A legal hold stops it as it stops a delete.
+   * `package_purged`, with the files it removed.
+   */
+  async purgeVersion(pkg: PackageRow, message: string, reason?: string): Promise<void> {
+    if (pkg.status !== 'pending_destruction') throw new Error(`${pkg.name}@${pkg.version} is not deleted: only deleted versions are purged`);
+    await assertNotHeld(this.tx, pkg, 'deleted');
+    const files = await filesOf(this.tx, [pkg.id]);
     await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
     await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
-    this.event('package_registry_package_deleted', pkg, files, message ?? `${pkg.format} package deleted`, null, reason);
+    this.event('package_registry_package_purged', pkg, files, message, null, reason);
+  }
+
+  /** The version with this id as this transaction sees it (the purge job's re-read), or undefined. */
+  async currentVersion(id: number): Promise<PackageRow | undefined> {
+    return this.tx.selectFrom('packages').selectAll().where('id', '=', id).where('project_id', '=', this.project.id).executeTakeFirst();
+  }
+
+  /** Refuses a change to a soft-deleted version: it is restored first (or purged, and then published anew). */
+  private assertNotDeleted(pkg: PackageRow): void {
+    if (pkg.status !== 'pending_destruction') return;
+    throw errors.conflict(
+      `${pkg.name}@${pkg.version} was deleted on ${pkg.deleted_at}: restore it (POST /api/v4/projects/${pkg.project_id}/packages/${pkg.id}/restore) or publish another version`,
+    );
   }
 
   /** Points `tag` at `pkg`: `tag_created`, `tag_updated` (with the old version), or nothing if unchanged. */
   async setTag(pkg: PackageRow, tag: string): Promise<void> {
+    this.assertNotDeleted(pkg);
     await this.protection.check('push', pkg);
     const at = nowIso();
     const existing = await this.tx
@@ -279,6 +363,7 @@ export class PackageWriter {
 
   /** Sets or clears a deprecation message kept in the version's metadata (npm deprecate). */
   async setDeprecation(pkg: PackageRow, message: string | null): Promise<void> {
+    this.assertNotDeleted(pkg);
     await this.protection.check('push', pkg);
     const metadata = JSON.parse(pkg.metadata) as Record<string, unknown>;
     const previous = typeof metadata.deprecated === 'string' && metadata.deprecated !== '' ? metadata.deprecated : null;

@@ -68,8 +68,9 @@ async function verifyChecksum(ctx: AppContext, request: UploadRequest, project: 
 async function storeFile(ctx: AppContext, request: UploadRequest, project: Project, path: FilePath, blob: StoredBlob) {
   const existing = await findPackageVersion(ctx.db, project.id, 'maven', path.name, path.version);
   const stored = existing ? (await filesOf(ctx.db, [existing.id])).find((f) => f.file_name === path.fileName) : undefined;
-  // The same bytes again (a retried deploy, a reproducible build): nothing changes.
-  if (stored?.sha256 === blob.sha256) return;
+  // The same bytes again (a retried deploy, a reproducible build): nothing changes. Not so for a
+  // deleted version: the writer refuses it (restore it first), rather than answer 201 for nothing.
+  if (stored?.sha256 === blob.sha256 && existing?.status !== 'pending_destruction') return;
   const metadata = path.fileName === METADATA_FILE;
   // mvn uploads a version's files before its metadata: a document describing builds Trove does not hold would publish an empty version.
   if (metadata && !existing) throw errors.badRequest(`${path.version} has no files: upload them before its ${METADATA_FILE}`);

@@ -9,7 +9,9 @@ export function projectRegistryUrl(ctx: AppContext, projectId: number): string {
 
 /** The stored versions of one npm package in one project, as the metadata builders need them. */
 export async function loadNpmPackage(ctx: AppContext, project: Project, name: string, includeHidden = false): Promise<NpmPackageVersions> {
-  let versions = await listPackageVersions(ctx.db, project.id, 'npm', name);
+  // Deleted versions (pending_destruction) are gone for npm, writes included: an unpublish of a
+  // remaining version must not see them as "removed" again.
+  let versions = (await listPackageVersions(ctx.db, project.id, 'npm', name)).filter((v) => v.status !== 'pending_destruction');
   if (!includeHidden) versions = versions.filter((v) => v.status === 'default');
   const files = await filesOf(ctx.db, versions.map((v) => v.id));
   const fileOf = new Map<number, PackageFileRow>();

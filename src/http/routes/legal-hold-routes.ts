@@ -60,7 +60,7 @@ export function registerLegalHoldRoutes(app: Api, ctx: AppContext): void {
   }
 
   async function versionTarget(project: Project, packageId: string): Promise<HoldTarget> {
-    return { scope: 'version', pkg: await packageInProject(ctx.db, project, idParam(packageId, 'Package')) };
+    return { scope: 'version', pkg: await packageInProject(ctx.db, project, idParam(packageId, 'Package'), true) };
   }
 
   const versionPath = '/api/v4/projects/:id/packages/:package_id/legal_hold';

@@ -57,14 +57,14 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
     const period = downloadPeriod(query);
     const { rows, total } = await listPackages(ctx.db, projectIds, query, formatNames, { limit: paging.perPage, offset: paging.offset }, only);
     setPageHeaders(request, reply, base, paging, total);
-    return packagesToApi(ctx.db, base, rows, period);
+    return packagesToApi(ctx.db, base, rows, ctx.config.restoreWindowMs, period);
   }
 
-  /** The package of the URL in a project whose packages the caller may read. */
-  async function readablePackage(request: FastifyRequest, params: PackageParams): Promise<PackageRow> {
+  /** The package of the URL in a project whose packages the caller may read; a deleted one only if `includeDeleted`. */
+  async function readablePackage(request: FastifyRequest, params: PackageParams, includeDeleted = false): Promise<PackageRow> {
     const { project } = await visibleProject(ctx, request, params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    return packageInProject(ctx.db, project, idParam(params.package_id, 'Package'));
+    return packageInProject(ctx.db, project, idParam(params.package_id, 'Package'), includeDeleted);
   }
 
   const listSchema = { params: byProject, querystring: listParams, response: { 200: Type.Array(Package) } };
@@ -87,7 +87,7 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   const packageSchema = { params: byPackage, querystring: queryOf(DOWNLOAD_PERIOD), response: { 200: Package } };
   app.get('/api/v4/projects/:id/packages/:package_id', { schema: packageSchema }, async (request) => {
     const period = downloadPeriod(request.query);
-    const [json] = await packagesToApi(ctx.db, base, [await readablePackage(request, request.params)], period);
+    const [json] = await packagesToApi(ctx.db, base, [await readablePackage(request, request.params)], ctx.config.restoreWindowMs, period);
     return json;
   });
 
@@ -108,7 +108,8 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
 
   const filesSchema = { params: byPackage, querystring: listQuery(), response: { 200: Type.Array(PackageFile) } };
   app.get('/api/v4/projects/:id/packages/:package_id/package_files', { schema: filesSchema }, async (request, reply) => {
-    const pkg = await readablePackage(request, request.params);
+    // A deleted version's files stay listed until it is purged: what a restore would bring back.
+    const pkg = await readablePackage(request, request.params, true);
     return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
   });
 
@@ -133,6 +134,25 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   app.delete('/api/v4/projects/:id/packages/:package_id', { schema: { params: byPackage } }, async (request, reply) => {
     await deleteWithAudit(request, request.params, (pkg, project) => ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)));
     return reply.status(204).send();
+  });
+
+  // A restore is a push (protection rules) by a maintainer or above (GitLab's delete permission), audited
+  // as package_restored; a refusal is recorded as publish_denied, as a delete's is.
+  const restoreSchema = { params: byPackage, response: { 201: Package } };
+  app.post('/api/v4/projects/:id/packages/:package_id/restore', { schema: restoreSchema }, async (request, reply) => {
+    const project = await findProject(ctx.db, request.params.id);
+    if (!project) throw errors.notFound('404 Project Not Found');
+    const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
+    const restored = await auditingDenials(ctx, request, project, attempt, async () => {
+      await visibleProject(ctx, request, request.params.id);
+      const pkg = await packageInProject(ctx.db, project, idParam(request.params.package_id, 'Package'), true);
+      Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
+      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
+      await ctx.packages.write(auditContextOf(request), project, (w) => w.restoreVersion(pkg));
+      return packageInProject(ctx.db, project, pkg.id);
+    });
+    const [json] = await packagesToApi(ctx.db, base, [restored], ctx.config.restoreWindowMs);
+    return reply.status(201).send(json);
   });
 
   app.delete('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', { schema: { params: byFile } }, async (request, reply) => {

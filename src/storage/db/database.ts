@@ -28,6 +28,7 @@ import * as m020 from './migrations/020-format-settings.js';
 import * as m021 from './migrations/021-format-setting-text-values.js';
 import * as m022 from './migrations/022-package-protection-rules.js';
 import * as m023 from './migrations/023-package-legal-holds.js';
+import * as m024 from './migrations/024-soft-deleted-versions.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -98,6 +99,7 @@ const migrations = {
   '021-format-setting-text-values': m021,
   '022-package-protection-rules': m022,
   '023-package-legal-holds': m023,
+  '024-soft-deleted-versions': m024,
 };
 
 function migrator(db: Db): Migrator {

@@ -110,6 +110,12 @@ export interface PackagesTable {
   published_by: string; // JSON actor snapshot (docs/architecture.md#the-audit-record)
   created_at: string;
   updated_at: string;
+  /** Set while the version is soft-deleted (status pending_destruction), until restored or purged. */
+  deleted_at: string | null;
+  /** JSON actor snapshot of who deleted it (same shape as published_by). */
+  deleted_by: string | null;
+  /** JSON list of the dist-tags that pointed at it when it was deleted. */
+  deleted_tags: string | null;
 }
 
 export interface PackageFilesTable {
