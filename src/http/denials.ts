@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Project } from '../core/accounts/projects.js';
-import { isProtectionRefusal } from '../core/packages/protection/protection-guard.js';
+import { isPackageWriteRefusal } from '../core/packages/write-refusal.js';
 import type { AppContext } from './app-context.js';
 import { toHttpError } from './error-handler.js';
 import { auditContextOf } from './request-context.js';
@@ -43,13 +43,16 @@ export async function recordDenial(ctx: AppContext, request: FastifyRequest, pro
 
 /**
  * Runs a deletion of many versions at once (a project or a group): when a package protection rule
- * refuses one of them, the refusal is recorded as publish_denied on that version's project.
+ * or a legal hold refuses it, the refusal is recorded as publish_denied on the refused project.
  */
-export async function auditingProtectionRefusals<T>(ctx: AppContext, request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+export async function auditingBulkDeleteRefusals<T>(ctx: AppContext, request: FastifyRequest, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isProtectionRefusal(error)) await recordDenial(ctx, request, error.project, { format: error.pkg.format, name: error.pkg.name, version: error.pkg.version }, error);
+    if (isPackageWriteRefusal(error)) {
+      const attempt = { format: error.pkg?.format ?? 'package', name: error.pkg?.name ?? null, version: error.pkg?.version ?? null };
+      await recordDenial(ctx, request, error.project, attempt, error);
+    }
     throw error;
   }
 }

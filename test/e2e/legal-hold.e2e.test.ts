@@ -157,6 +157,12 @@ describe('legal hold', () => {
     const groupRefused = await world.root.delete(`/api/v4/groups/${parent.id}`);
     assert.equal(groupRefused.status, 403);
     assert.match(groupRefused.body.message, /legal hold/);
+    const denials = (await world.root.expect(200, 'GET', `${projectEvents(project.id)}?event_name=${DENIED}`)) as any[];
+    assert.equal(denials.length, 2, 'each refused deletion is recorded once');
+    for (const denied of denials) {
+      assert.equal(denied.outcome, 'failure');
+      assert.match(denied.reason, new RegExp(`legal hold #${hold.id} on the project`));
+    }
     assert.equal((await world.root.get(`/api/v4/projects/${project.id}`)).status, 200);
     assert.equal((await world.root.get(`${packagesPath(project.id)}/${pkg.id}`)).status, 200);
 

@@ -75,7 +75,9 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Only a bound on a start that hangs: generous, as a busy CI machine (two cores, parallel tests)
+  // may take many seconds to load the server.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`trove exited with ${child.exitCode}:\n${output}`);
     try {

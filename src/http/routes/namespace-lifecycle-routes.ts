@@ -12,7 +12,7 @@ import { Group, Project } from '../../contracts/namespaces.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { auditedBy } from '../audited-by.js';
-import { auditingProtectionRefusals } from '../denials.js';
+import { auditingBulkDeleteRefusals } from '../denials.js';
 import { visibleGroup, visibleProject } from '../loaders.js';
 import { bodyOf, name, namespaceRef, nullableText, paramsOf, visibility } from '../schemas.js';
 
@@ -59,7 +59,7 @@ export function registerNamespaceLifecycleRoutes(app: Api, ctx: AppContext): voi
     requireApiUser(request.principal, true);
     const { group, level } = await visibleGroup(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);
-    await auditingProtectionRefusals(ctx, request, () => deleteGroup(ctx.db, auditedBy(ctx, request), ctx.packages, group));
+    await auditingBulkDeleteRefusals(ctx, request, () => deleteGroup(ctx.db, auditedBy(ctx, request), ctx.packages, group));
     return reply.status(202).send(ACCEPTED);
   });
 
@@ -104,7 +104,7 @@ export function registerNamespaceLifecycleRoutes(app: Api, ctx: AppContext): voi
     requireApiUser(request.principal, true);
     const { project, level } = await visibleProject(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.owner);
-    await auditingProtectionRefusals(ctx, request, () => deleteProject(ctx.db, auditedBy(ctx, request), ctx.packages, project));
+    await auditingBulkDeleteRefusals(ctx, request, () => deleteProject(ctx.db, auditedBy(ctx, request), ctx.packages, project));
     return reply.status(202).send(ACCEPTED);
   });
 }

@@ -1,7 +1,9 @@
 import type { Db } from '../../../storage/db/database.js';
 import type { PackageLegalHoldsTable } from '../../../storage/db/schema.js';
 import type { Selectable } from 'kysely';
+import type { Project } from '../../accounts/projects.js';
 import { errors } from '../../errors.js';
+import { PackageWriteRefusal } from '../write-refusal.js';
 import type { PackageRow } from '../packages.js';
 
 // The one check every delete and file change of a version passes (PackageWriter calls it once per
@@ -63,7 +65,10 @@ export async function assertNotHeld(db: Db, pkg: PackageRow, action: 'deleted' |
  * Refuses (403) to delete a project (alone or with its group) while any hold is in force in it: a
  * name or project hold covers versions not yet published, and deleting the project would end it.
  */
-export async function assertProjectNotHeld(db: Db, project: { id: number; full_path: string }): Promise<void> {
+export async function assertProjectNotHeld(db: Db, project: Project): Promise<void> {
   const hold = await db.selectFrom('package_legal_holds').selectAll().where('project_id', '=', project.id).orderBy('id').executeTakeFirst();
-  if (hold) throw errors.forbidden(`Project ${project.full_path} is under ${describeHold(hold)}: release its legal holds before deleting it`);
+  if (!hold) return;
+  const message = `Project ${project.full_path} is under ${describeHold(hold)}: release its legal holds before deleting it`;
+  const pkg = hold.format !== null && hold.name !== null ? { format: hold.format, name: hold.name, version: null } : null;
+  throw new PackageWriteRefusal('PROJECT_UNDER_LEGAL_HOLD', message, project, pkg);
 }

@@ -4,7 +4,7 @@ import { AccessLevel } from '../../accounts/access-levels.js';
 import { userProjectLevel } from '../../accounts/permissions.js';
 import type { Project } from '../../accounts/projects.js';
 import type { ActorSnapshot } from '../../audit/audit-types.js';
-import { TroveError } from '../../errors.js';
+import { PackageWriteRefusal } from '../write-refusal.js';
 import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionRule } from './protection-rules.js';
 
 /**
@@ -46,18 +46,14 @@ export interface ProtectedPackage {
   version: string;
 }
 
-/**
- * A write a protection rule refused: 403 with the rule in the message. It also carries the project
- * and package, so that a caller deleting many versions at once (a project or group deletion) can
- * record the publish_denied event of the one that was refused.
- */
-export class PackageProtectedError extends TroveError {
+/** A write a protection rule refused: 403 with the rule in the message. */
+export class PackageProtectedError extends PackageWriteRefusal {
   constructor(
     message: string,
-    readonly project: Project,
-    readonly pkg: ProtectedPackage,
+    project: Project,
+    override readonly pkg: ProtectedPackage,
   ) {
-    super('PACKAGE_PROTECTED', 403, message);
+    super('PACKAGE_PROTECTED', message, project, pkg);
   }
 }
 
