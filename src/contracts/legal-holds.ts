@@ -8,11 +8,15 @@ import { Id, Nullable, Timestamp } from './common.js';
 export const LegalHoldScope = Type.Union([Type.Literal('version'), Type.Literal('name'), Type.Literal('project')]);
 export type LegalHoldScope = Static<typeof LegalHoldScope>;
 
+// A hold's terms (reason, reference, who set it) often name a case or an investigation: they are shown
+// to the project's maintainers and above (who also read them in the project's audit log); any other
+// reader sees that a hold is in force, what it covers and since when, with the terms null.
+
 /** The hold that covers a version, as the package JSON shows it (`legal_hold`, null when none does). */
 export const PackageLegalHold = Type.Object({
-  reason: Type.String(),
+  reason: Nullable(Type.String()),
   reference: Nullable(Type.String()),
-  set_by: PublishedBy,
+  set_by: Nullable(PublishedBy),
   set_at: Timestamp,
   scope: LegalHoldScope,
 });
@@ -30,9 +34,9 @@ export const LegalHold = Type.Object({
   package_name: Nullable(Type.String()),
   /** The held version's version string (scope `version`), else null. */
   package_version: Nullable(Type.String()),
-  reason: Type.String(),
+  reason: Nullable(Type.String()),
   reference: Nullable(Type.String()),
-  set_by: PublishedBy,
+  set_by: Nullable(PublishedBy),
   set_at: Timestamp,
 });
 export type LegalHold = Static<typeof LegalHold>;

@@ -24,6 +24,7 @@ describe('legal hold', () => {
   let owner: TestUser;
   let maintainer: TestUser;
   let outsider: TestUser;
+  let developer: TestUser;
   let projectCount = 0;
 
   before(async () => {
@@ -33,7 +34,9 @@ describe('legal hold', () => {
     owner = await world.user('olivia');
     maintainer = await world.user('max');
     outsider = await world.user('olga');
+    developer = await world.user('dev');
     await world.addMember('groups', group.id, owner, 50);
+    await world.addMember('groups', group.id, developer, 30);
     await world.addMember('groups', group.id, maintainer, 40);
   });
 
@@ -59,7 +62,7 @@ describe('legal hold', () => {
     return { project, packages };
   }
 
-  it('sets and releases a hold on a version: audited, listed with who set it, shown in the package JSON', async () => {
+  it('sets and releases a hold on a version: audited, listed with who set it, shown in the package JSON, its terms to maintainers only', async () => {
     const { project, packages } = await projectWith(['1.0.0', '1.0.1']);
     const [held, free] = packages;
     const hold = await owner.api.expect(200, 'PUT', `${packagesPath(project.id)}/${held.id}/legal_hold`, { reason: 'Investigation of the 1.0.0 release', reference: 'CASE-17' });
@@ -84,6 +87,14 @@ describe('legal hold', () => {
       { reason: 'Investigation of the 1.0.0 release', reference: 'CASE-17', scope: 'version', set_at: hold.set_at, set_by: undefined },
     );
     assert.equal((await maintainer.api.expect(200, 'GET', `${packagesPath(project.id)}/${free.id}`)).legal_hold, null);
+
+    // A developer sees that the version is held, not the case it is held for.
+    const unnamed = { reason: null, reference: null, set_by: null };
+    const [listedToDeveloper] = await developer.api.expect(200, 'GET', `/api/v4/projects/${project.id}/legal_holds`);
+    assert.deepEqual({ ...listedToDeveloper, ...unnamed }, listedToDeveloper);
+    assert.equal(listedToDeveloper.package_version, '1.0.0');
+    const seenByDeveloper = await developer.api.expect(200, 'GET', `${packagesPath(project.id)}/${held.id}`);
+    assert.deepEqual(seenByDeveloper.legal_hold, { ...unnamed, scope: 'version', set_at: hold.set_at });
 
     assert.equal((await owner.api.delete(`${packagesPath(project.id)}/${held.id}/legal_hold`)).status, 204);
     const released = await latestEvent(world.root, projectEvents(project.id), RELEASED);

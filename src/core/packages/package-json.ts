@@ -49,7 +49,18 @@ function deletionToApi(pkg: PackageRow, restoreWindowMs: number): PackageDeletio
   };
 }
 
-export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[], restoreWindowMs: number, period: DownloadPeriod = {}): Promise<Package[]> {
+/** How the package JSON is shown to its reader. */
+export interface PackageView {
+  baseUrl: string;
+  restoreWindowMs: number;
+  /** The period `downloads` counts; all time by default. */
+  period?: DownloadPeriod;
+  /** The projects in which the reader sees legal holds' terms (maintainers and above: seesHoldTerms). */
+  holdTermsIn: ReadonlySet<number>;
+}
+
+export async function packagesToApi(db: Db, rows: PackageRow[], view: PackageView): Promise<Package[]> {
+  const { baseUrl, restoreWindowMs, period = {} } = view;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const stats = await downloadStats(db, ids, period);
@@ -82,7 +93,7 @@ export async function packagesToApi(db: Db, baseUrl: string, rows: PackageRow[],
       pipeline: publishedBy.pipeline,
       pipelines: publishedBy.pipeline ? [publishedBy.pipeline] : [],
       published_by: publishedBy,
-      legal_hold: packageHoldToApi(holds.get(pkg.id)),
+      legal_hold: packageHoldToApi(holds.get(pkg.id), view.holdTermsIn.has(pkg.project_id)),
       deletion: deletionToApi(pkg, restoreWindowMs),
     };
   });

@@ -4,7 +4,7 @@ import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { authorizeProject, requireApiUser } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { holdsOf, MAX_HOLD_REASON, MAX_HOLD_REFERENCE, releaseHold, setHold, type HoldTarget, type HoldTerms } from '../../core/packages/legal-hold/legal-holds.js';
+import { holdsOf, seesHoldTerms, MAX_HOLD_REASON, MAX_HOLD_REFERENCE, releaseHold, setHold, type HoldTarget, type HoldTerms } from '../../core/packages/legal-hold/legal-holds.js';
 import { packageInProject } from '../../core/packages/package-reads.js';
 import { LegalHold } from '../../contracts/legal-holds.js';
 import { FORMATS } from '../../formats/index.js';
@@ -17,7 +17,8 @@ import { bodyOf, name, nullableText, paramsOf, text } from '../schemas.js';
 
 // Legal holds (docs/api.md#legal-holds) on a version, on a package name (its versions present and
 // future) and on a whole project. Owners and administrators set and release them; whoever may read
-// the project's packages sees them (the package JSON shows them too). The enforcement is not here:
+// the project's packages sees them (the package JSON shows them too), their terms only from
+// maintainer up (src/contracts/legal-holds.ts). The enforcement is not here:
 // PackageWriter refuses every delete and file change of a held version (legal-hold-guard.ts).
 
 const terms = { reason: text(MAX_HOLD_REASON), reference: nullableText(MAX_HOLD_REFERENCE) };
@@ -53,8 +54,9 @@ export function registerLegalHoldRoutes(app: Api, ctx: AppContext): void {
     return project;
   }
 
+  /** The hold just set, as its owner sees it (terms included). */
   async function answerWith(project: Project, holdId: number): Promise<LegalHold> {
-    const hold = (await holdsOf(ctx.db, project)).find((h) => h.id === holdId);
+    const hold = (await holdsOf(ctx.db, project, true)).find((h) => h.id === holdId);
     if (!hold) throw errors.conflict('The legal hold was released concurrently');
     return hold;
   }
@@ -105,6 +107,6 @@ export function registerLegalHoldRoutes(app: Api, ctx: AppContext): void {
   app.get('/api/v4/projects/:id/legal_holds', { schema: listSchema }, async (request, reply) => {
     const { project } = await visibleProject(ctx, request, request.params.id);
     await authorizeProject(ctx.db, request.principal, project, 'read', 'api');
-    return paginateArray(request, reply, ctx.config.baseUrl, await holdsOf(ctx.db, project));
+    return paginateArray(request, reply, ctx.config.baseUrl, await holdsOf(ctx.db, project, await seesHoldTerms(ctx.db, request.principal, project)));
   });
 }

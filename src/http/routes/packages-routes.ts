@@ -3,7 +3,9 @@ import Type from 'typebox';
 import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { packageFileToApi, packagesToApi, type DownloadPeriod } from '../../core/packages/package-json.js';
+import { seesHoldTerms } from '../../core/packages/legal-hold/legal-holds.js';
+import { packageFileToApi, packagesToApi, type DownloadPeriod, type PackageView } from '../../core/packages/package-json.js';
+import { getRow } from '../../storage/db/row-lookup.js';
 import { distTagsOf, listPackages, PACKAGE_ORDER_COLUMNS, packageInProject, type PackageListFilters, type SamePackage } from '../../core/packages/package-reads.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
 import { DistTag, Package, PackageFile } from '../../contracts/packages.js';
@@ -57,7 +59,16 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
     const period = downloadPeriod(query);
     const { rows, total } = await listPackages(ctx.db, projectIds, query, formatNames, { limit: paging.perPage, offset: paging.offset }, only);
     setPageHeaders(request, reply, base, paging, total);
-    return packagesToApi(ctx.db, base, rows, ctx.config.restoreWindowMs, period);
+    return packagesToApi(ctx.db, rows, await viewFor(request, rows, period));
+  }
+
+  /** The package JSON's view for this reader: in which of the rows' projects it sees hold terms. */
+  async function viewFor(request: FastifyRequest, rows: readonly PackageRow[], period: DownloadPeriod = {}): Promise<PackageView> {
+    const holdTermsIn = new Set<number>();
+    for (const projectId of new Set(rows.map((r) => r.project_id))) {
+      if (await seesHoldTerms(ctx.db, request.principal, await getRow(ctx.db, 'projects', { id: projectId }))) holdTermsIn.add(projectId);
+    }
+    return { baseUrl: base, restoreWindowMs: ctx.config.restoreWindowMs, period, holdTermsIn };
   }
 
   /** The package of the URL in a project whose packages the caller may read; a deleted one only if `includeDeleted`. */
@@ -87,7 +98,8 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   const packageSchema = { params: byPackage, querystring: queryOf(DOWNLOAD_PERIOD), response: { 200: Package } };
   app.get('/api/v4/projects/:id/packages/:package_id', { schema: packageSchema }, async (request) => {
     const period = downloadPeriod(request.query);
-    const [json] = await packagesToApi(ctx.db, base, [await readablePackage(request, request.params)], ctx.config.restoreWindowMs, period);
+    const rows = [await readablePackage(request, request.params)];
+    const [json] = await packagesToApi(ctx.db, rows, await viewFor(request, rows, period));
     return json;
   });
 
@@ -151,7 +163,7 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
       await ctx.packages.write(auditContextOf(request), project, (w) => w.restoreVersion(pkg));
       return packageInProject(ctx.db, project, pkg.id);
     });
-    const [json] = await packagesToApi(ctx.db, base, [restored], ctx.config.restoreWindowMs);
+    const [json] = await packagesToApi(ctx.db, [restored], await viewFor(request, [restored]));
     return reply.status(201).send(json);
   });
 

@@ -1,6 +1,9 @@
 import type { LegalHold, PackageLegalHold } from '../../../contracts/legal-holds.js';
 import type { Db, Tx } from '../../../storage/db/database.js';
 import { isUniqueViolation } from '../../../storage/db/db-errors.js';
+import { AccessLevel } from '../../accounts/access-levels.js';
+import { projectAccess } from '../../accounts/permissions.js';
+import type { Principal } from '../../tokens/principal.js';
 import type { Project } from '../../accounts/projects.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { loadProjectScope } from '../../audit/audit-scope.js';
@@ -132,8 +135,20 @@ async function holdOn(tx: Tx, project: Project, key: string): Promise<LegalHoldR
   return tx.selectFrom('package_legal_holds').selectAll().where('project_id', '=', project.id).where('target_key', '=', key).executeTakeFirst();
 }
 
+/** Whether the principal may read a hold's terms in this project: maintainers and above (contracts/legal-holds.ts). */
+export async function seesHoldTerms(db: Db, principal: Principal, project: Project): Promise<boolean> {
+  return (await projectAccess(db, principal, project)).level >= AccessLevel.maintainer;
+}
+
+type ShownTerms = Pick<LegalHold, 'reason' | 'reference' | 'set_by'>;
+
+function termsOf(row: LegalHoldRow, showTerms: boolean): ShownTerms {
+  if (!showTerms) return { reason: null, reference: null, set_by: null };
+  return { reason: row.reason, reference: row.reference, set_by: JSON.parse(row.set_by) as PublishedBy };
+}
+
 /** The holds in force in a project, oldest first, with the version each version hold names. */
-export async function holdsOf(db: Db, project: Project): Promise<LegalHold[]> {
+export async function holdsOf(db: Db, project: Project, showTerms: boolean): Promise<LegalHold[]> {
   const rows = await db
     .selectFrom('package_legal_holds')
     .leftJoin('packages', 'packages.id', 'package_legal_holds.package_id')
@@ -150,15 +165,13 @@ export async function holdsOf(db: Db, project: Project): Promise<LegalHold[]> {
     package_type: row.format,
     package_name: row.name,
     package_version: row.package_version ?? null,
-    reason: row.reason,
-    reference: row.reference,
-    set_by: JSON.parse(row.set_by) as PublishedBy,
+    ...termsOf(row, showTerms),
     set_at: row.set_at,
   }));
 }
 
 /** A version's `legal_hold` in the package JSON. */
-export function packageHoldToApi(hold: LegalHoldRow | undefined): PackageLegalHold | null {
+export function packageHoldToApi(hold: LegalHoldRow | undefined, showTerms: boolean): PackageLegalHold | null {
   if (!hold) return null;
-  return { reason: hold.reason, reference: hold.reference, set_by: JSON.parse(hold.set_by) as PublishedBy, set_at: hold.set_at, scope: hold.scope };
+  return { ...termsOf(hold, showTerms), set_at: hold.set_at, scope: hold.scope };
 }
