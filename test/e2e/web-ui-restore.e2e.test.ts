@@ -122,7 +122,10 @@ describe('web UI in Chromium: deleted versions and restore', () => {
   it('says on a deleted version’s page until when it can be restored, and shows the live version once restored there', async () => {
     const id = await publishedAndDeleted('@acme/icons', '2.0.0', owner);
     const [deleted] = await owner.api.expect(200, 'GET', `${packages()}?status=deleted&package_name=icons`);
-    const page = await signedIn('olivia', `/projects/acme/web-app/-/packages/${id}`);
+    // From the deletion's event in the project's audit log to the version's page.
+    const page = await signedIn('olivia', '/projects/acme/web-app/-/audit');
+    await (await auditRows(page)).filter({ hasText: 'Package deleted' }).filter({ hasText: '@acme/icons' }).getByRole('button').first().click();
+    await page.getByRole('dialog').getByRole('link', { name: 'Open the version’s page' }).click();
     const note = page.getByRole('note').filter({ hasText: 'Version 2.0.0 was deleted by' });
     await note.getByText('It can still be restored until').waitFor();
     assert.equal(await note.locator('time').getAttribute('datetime'), deleted.deletion.purge_after);
