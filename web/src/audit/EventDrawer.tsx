@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { pipelineText } from '../packages/published-by';
 import type { AuditEvent } from '../types';
+import { Link, routes } from '../router';
 import { DateTime } from '../ui/date-time';
 import { ActorCell } from './ActorCell';
 import { formatLabelIn, usePackageFormats } from '../packages/package-formats';
@@ -63,6 +64,13 @@ export function EventDrawer({ event, onClose }: { event: AuditEvent; onClose: ()
               <dd>
                 {formatLabelIn(formats, event.package.format)} · {event.package.name}
                 {event.package.version ? ` ${event.package.version}` : ''}
+                {/* Its page says what became of it (deleted, restorable until when) if it is gone. */}
+                {event.package.id !== null && event.project && (
+                  <>
+                    {' · '}
+                    <Link to={routes.pkg(event.project.full_path, event.package.id)}>Open the version’s page</Link>
+                  </>
+                )}
               </dd>
             </>
           )}

@@ -1,3 +1,5 @@
+import { Refusal } from '../ui/refusal';
+
 /** The end of a governance form: submit (and cancel, when editing inline), then the API's refusal if any. */
 export function FormFooter({ busy, submitLabel, onCancel, error }: { busy: boolean; submitLabel: string; onCancel?: () => void; error: string | null }) {
   return (
@@ -12,11 +14,7 @@ export function FormFooter({ busy, submitLabel, onCancel, error }: { busy: boole
           </button>
         )}
       </div>
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
+      <Refusal message={error} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, apiPath, enc } from '../api';
 import type { Package } from '../types';
+import { Refusal } from '../ui/refusal';
 import { HoldDetails } from './HoldDetails';
 import { HoldForm } from './HoldForm';
 
@@ -59,11 +60,7 @@ export function VersionHold({ projectPath, pkg, owner, onChange }: { projectPath
           }}
         />
       )}
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
+      <Refusal message={error} />
     </section>
   );
 }

@@ -1,18 +1,21 @@
 import { apiPath, enc } from '../api';
 import { Link, routes } from '../router';
-import type { DeletedPackage as Deletion } from '../types';
+import type { DeletedPackage as Deletion, Package } from '../types';
 import { formatBytes } from '../ui/date-time';
 import { ErrorState, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { PackageHistory } from './PackageHistory';
+import { RestoreOffer } from './RestoreOffer';
 import { actorText, PublishedByDetails } from './published-by';
 
 /**
  * The page of a package version that no longer exists: who deleted it, when and how, and its
  * history, from the audit log. The deletion record answers only readers of the project's audit
  * log; anyone else sees the package's own "not found", exactly as for a version that never was.
+ * While it can still be restored, the page says until when, and maintainers restore it here.
  */
-export function DeletedPackage({ projectPath, packageId, notFound }: { projectPath: string; packageId: number; notFound: Error }) {
+export function DeletedPackage(props: { projectPath: string; packageId: number; notFound: Error; onRestored: (restored: Package) => void }) {
+  const { projectPath, packageId, notFound } = props;
   const [deletion] = useApi<Deletion>(apiPath(`/projects/${enc(projectPath)}/packages/${packageId}/deletion`));
   if (deletion.state === 'error') return <ErrorState error={notFound} />;
   return (
@@ -31,6 +34,7 @@ export function DeletedPackage({ projectPath, packageId, notFound }: { projectPa
               {gone.custom_message}
               {gone.reason && <> Reason: {gone.reason}</>}
             </p>
+            <RestoreOffer projectPath={projectPath} gone={gone} onRestored={props.onRestored} />
           </div>
           <h2>Deleted by</h2>
           <PublishedByDetails by={gone.deleted_by} />

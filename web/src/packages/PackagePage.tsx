@@ -17,7 +17,12 @@ export function PackagePage({ projectPath, packageId }: { projectPath: string; p
   const [pkg, reload] = useApi<Package>(apiPath(`/projects/${enc(projectPath)}/packages/${packageId}`));
   // Gone, or never there: a reader of the audit log learns which (and who deleted it), nobody else.
   if (pkg.state === 'error' && pkg.error instanceof ApiError && pkg.error.status === 404 && pkg.error.message === '404 Package Not Found') {
-    return <DeletedPackage projectPath={projectPath} packageId={packageId} notFound={pkg.error} />;
+    // Restored: the same id is the live version again, whose page this then shows.
+    const restored = (live: Package) => {
+      navigate(routes.pkg(projectPath, live.id), { replace: true });
+      reload();
+    };
+    return <DeletedPackage projectPath={projectPath} packageId={packageId} notFound={pkg.error} onRestored={restored} />;
   }
   return (
     <Loaded loadable={pkg} retry={reload} what="Loading package">

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { apiPath, enc } from '../api';
 import { viaText } from '../audit/labels';
 import { actorText } from '../packages/published-by';
@@ -5,6 +6,7 @@ import { usePackageFormats } from '../packages/package-formats';
 import { PublishInstructions } from '../packages/PublishInstructions';
 import { ProjectLegalHolds } from '../governance/ProjectLegalHolds';
 import { ProtectionRulesPanel } from '../governance/ProtectionRulesPanel';
+import { DeletedVersionsTable } from '../packages/DeletedVersionsTable';
 import { Link, navigate, routes, useLocation } from '../router';
 import type { Group, Package, Project } from '../types';
 import { DateTime } from '../ui/date-time';
@@ -19,8 +21,11 @@ const STATUSES = [
   { value: 'default', label: 'default' },
   { value: 'hidden', label: 'hidden' },
   { value: 'error', label: 'error' },
-  { value: 'pending_destruction', label: 'pending destruction' },
+  { value: 'deleted', label: 'deleted (can be restored)' },
 ];
+
+/** GitLab's name for the deleted status; Trove's `deleted` (the same versions) is the one the filter offers. */
+const statusOf = (value: string | null) => (value === 'pending_destruction' ? 'deleted' : (value ?? ''));
 
 /** A version's status as people read it: a deprecated npm version says so, with npm's message. */
 function PackageStatus({ pkg }: { pkg: Package }) {
@@ -41,7 +46,9 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
   const formats = usePackageFormats();
   const name = query.get('name') ?? '';
   const format = query.get('format') ?? '';
-  const status = query.get('status') ?? '';
+  const status = statusOf(query.get('status'));
+  // The version restored last from this list, named above it (the list reloads without it).
+  const [restored, setRestored] = useState<Package | null>(null);
   const page = query.get('page') ?? '1';
   // A group's list includes its subgroups' packages unless unticked, as its Audit events tab does.
   const subgroups = kind === 'groups' && query.get('include_subgroups') !== 'false';
@@ -116,52 +123,33 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
         )}
         <button type="submit">Filter</button>
       </form>
+      {status === 'deleted' && restored && (
+        <p className="state ok" role="status">
+          Restored <Link to={routes.pkg(restored.project_path ?? fullPath, restored.id)}>{`${restored.name}@${restored.version}`}</Link>.
+        </p>
+      )}
       <Loaded loadable={packages} retry={reload} what="Loading packages">
         {(list, headers) =>
           list.length === 0 ? (
             <>
-              <Empty>{name || format || status ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
+              <Empty>{status === 'deleted' ? 'No deleted version that can still be restored.' : name || format || status ? 'No package matches these filters.' : 'No packages yet.'}</Empty>
               {!name && !format && !status && kind === 'projects' && <PublishInstructions projectPath={fullPath} />}
             </>
           ) : (
             <>
-              <div className="table-wrap">
-                <table>
-                  <caption className="sr-only">Packages</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Format</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Published at</th>
-                      <th scope="col">Published by</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((pkg) => (
-                      <tr key={pkg.id}>
-                        <td>
-                          <Link to={routes.pkg(pkg.project_path ?? fullPath, pkg.id)}>{pkg.name}</Link>
-                          {kind === 'groups' && <div className="muted small">{pkg.project_path}</div>}
-                        </td>
-                        <td>{pkg.package_type}</td>
-                        <td>{pkg.version}</td>
-                        <td>
-                          <PackageStatus pkg={pkg} />
-                        </td>
-                        <td>
-                          <DateTime iso={pkg.created_at} />
-                        </td>
-                        <td>
-                          {actorText(pkg.published_by.actor)}
-                          <div className="muted small">{viaText(pkg.published_by.via, pkg.published_by.client)}</div>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              {status === 'deleted' ? (
+                <DeletedVersionsTable
+                  kind={kind}
+                  fullPath={fullPath}
+                  list={list}
+                  onRestored={(pkg) => {
+                    setRestored(pkg);
+                    reload();
+                  }}
+                />
+              ) : (
+                <PackagesTable kind={kind} fullPath={fullPath} list={list} />
+              )}
               <Pager headers={headers} onPage={(p) => setQuery({ name, format, status, include_subgroups, page: String(p) })} />
             </>
           )
@@ -169,6 +157,49 @@ export function PackageListPage({ kind, fullPath }: { kind: 'groups' | 'projects
       </Loaded>
       {kind === 'projects' && <ProtectionRulesPanel kind="projects" fullPath={fullPath} />}
     </section>
+  );
+}
+
+/** The versions a list shows by status: who published each, when, and the status in words. */
+function PackagesTable({ kind, fullPath, list }: { kind: 'groups' | 'projects'; fullPath: string; list: Package[] }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="sr-only">Packages</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Format</th>
+            <th scope="col">Version</th>
+            <th scope="col">Status</th>
+            <th scope="col">Published at</th>
+            <th scope="col">Published by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((pkg) => (
+            <tr key={pkg.id}>
+              <td>
+                <Link to={routes.pkg(pkg.project_path ?? fullPath, pkg.id)}>{pkg.name}</Link>
+                {kind === 'groups' && <div className="muted small">{pkg.project_path}</div>}
+              </td>
+              <td>{pkg.package_type}</td>
+              <td>{pkg.version}</td>
+              <td>
+                <PackageStatus pkg={pkg} />
+              </td>
+              <td>
+                <DateTime iso={pkg.created_at} />
+              </td>
+              <td>
+                {actorText(pkg.published_by.actor)}
+                <div className="muted small">{viaText(pkg.published_by.via, pkg.published_by.client)}</div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

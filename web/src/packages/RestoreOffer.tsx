@@ -1,0 +1,37 @@
+import { apiPath, enc } from '../api';
+import type { DeletedPackage, Package } from '../types';
+import { DateTime } from '../ui/date-time';
+import { useApi } from '../ui/use-api';
+import { MAINTAINER, useMayChange } from '../ui/use-may-change';
+import { RestoreButton } from './RestoreButton';
+
+/**
+ * On a deleted version's page: whether it can still be restored (it is among the project's deleted
+ * versions, ?status=deleted) and until when, with "Restore" for maintainers and owners. A purged
+ * version is no longer listed there, and this says nothing.
+ */
+export function RestoreOffer({ projectPath, gone, onRestored }: { projectPath: string; gone: DeletedPackage; onRestored: (restored: Package) => void }) {
+  const filters = { status: 'deleted', package_type: gone.package_type, package_name: gone.name, package_version: gone.version ?? undefined, per_page: '100' };
+  const [deleted] = useApi<Package[]>(apiPath(`/projects/${enc(projectPath)}/packages`, filters));
+  const mayRestore = useMayChange(projectPath, MAINTAINER, 'restoring versions');
+  const pkg = deleted.state === 'ready' ? deleted.data.find((p) => p.id === gone.id) : undefined;
+  if (!pkg?.deletion) return null;
+  return (
+    <div className="restore-offer">
+      <p>
+        {pkg.legal_hold ? (
+          <>
+            It can still be restored: a legal hold keeps it from being purged (its restore window ends <DateTime iso={pkg.deletion.purge_after} />
+            ).
+          </>
+        ) : (
+          <>
+            It can still be restored until <DateTime iso={pkg.deletion.purge_after} />, when it is purged for good.
+          </>
+        )}
+      </p>
+      {mayRestore && <RestoreButton projectPath={projectPath} pkg={pkg} onRestored={onRestored} />}
+      {mayRestore === false && <p className="muted small">Only maintainers and owners of {projectPath} can restore it.</p>}
+    </div>
+  );
+}
