@@ -4,7 +4,7 @@ import { pool } from '../support/scale-out.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { createDestination, destinationsPath, eventsAfter, killAndRestart, lastSeq, startStreamingTrove, uploadGeneric } from '../support/streaming.js';
 import type { RunningTrove } from '../support/trove-process.js';
-import { sleep, waitFor, WebhookReceiver, type Answer } from '../support/webhook-receiver.js';
+import { sleep, waitFor, waitForCount, WebhookReceiver, type Answer } from '../support/webhook-receiver.js';
 import { World } from '../support/world.js';
 
 // Fault injection: 10,000 events (download events of a generic file, written in batches)
@@ -87,7 +87,7 @@ describe('audit event streaming under faults', () => {
       }
     });
     for (const fraction of [1 / 3, 2 / 3]) {
-      await waitFor(`${Math.round(fraction * 100)} % delivered`, () => unique() >= EVENTS * fraction, 240_000);
+      await waitForCount(`${Math.round(fraction * 100)} % delivered`, unique, EVENTS * fraction);
       trove = await killAndRestart(trove, FAULT_ENV);
     }
     await generating;
@@ -99,7 +99,7 @@ describe('audit event streaming under faults', () => {
     const committed = [...expected.values()].reduce((n, seqs) => n + seqs.length, 0);
     // A kill may take the download events of the last 250 ms with it (docs/architecture.md#the-one-write-path); all others are committed.
     assert.ok(committed >= EVENTS * 0.97, `${committed} of ${EVENTS} download events were committed`);
-    await waitFor('every committed event', () => unique() >= committed, 240_000);
+    await waitForCount('every committed event', unique, committed);
     const deliveredMs = Date.now() - startedAt;
 
     for (const lane of lanes) {

@@ -125,3 +125,19 @@ export async function waitFor<T>(what: string, check: () => T | undefined | null
     await sleep(25);
   }
 }
+
+/**
+ * Polls `count` until it reaches `target`; fails only when the count has not grown for `stallMs`
+ * (with `what`): a watchdog on progress, so a slow, busy machine passes and a stuck one fails.
+ */
+export async function waitForCount(what: string, count: () => number, target: number, stallMs = 120_000): Promise<void> {
+  let last = count();
+  let lastProgress = Date.now();
+  while (last < target) {
+    if (Date.now() - lastProgress > stallMs) throw new Error(`no progress towards ${what} for ${stallMs} ms (at ${last} of ${target})`);
+    await sleep(25);
+    const now = count();
+    if (now > last) lastProgress = Date.now();
+    last = now;
+  }
+}
