@@ -9,7 +9,7 @@ import { lastInstantOf, type ReportPeriod } from './report-period.js';
 import { ReportTally } from './report-tally.js';
 import type { ReportTrust } from './report-trust.js';
 
-// An audit report (docs/audit-reports.md): the events of one view (instance, groups, project)
+// An audit report (docs/api.md#audit-reports): the events of one view (instance, groups, project)
 // in a period, read once, oldest first, in keyset pages (audit-query.ts, as exports read them),
 // counted and listed by ReportTally and checked by the verifier (report-integrity.ts) as they pass.
 
