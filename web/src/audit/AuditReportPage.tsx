@@ -20,8 +20,9 @@ function auditLogOf(scope: ReportScope): string {
 }
 
 function PeriodForm({ period, subgroups, withSubgroups, onApply }: { period: DayPeriod; subgroups: boolean; withSubgroups: boolean; onApply: (p: DayPeriod, subgroups: boolean) => void }) {
-  const [from, setFrom] = useState(period.from);
-  const [to, setTo] = useState(period.to);
+  // A shared link may name exact times (the heading states them): the date inputs show their day.
+  const [from, setFrom] = useState(period.from.slice(0, 10));
+  const [to, setTo] = useState(period.to.slice(0, 10));
   const [sub, setSub] = useState(subgroups);
   const submit = (event: FormEvent) => {
     event.preventDefault();
