@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Api } from '../support/api.js';
 import { allEvents } from '../support/audit-e2e.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { webSession } from '../support/web-session.js';
 import { World, type TestUser } from '../support/world.js';
 
 // The first question of an access review, "who gave alice owner rights on acme, when, and how?",
 // answered from acme's audit events alone: the actor, the way in (web, api), the member and the
 // level before and after, for each grant.
-
-const PASSWORD = 'correct-horse-battery';
-
-/** A REST client with a web UI session (cookie and CSRF token), as the browser UI makes its calls. */
-async function webSession(trove: RunningTrove, login: string): Promise<Api> {
-  const res = await fetch(`${trove.baseUrl}/api/v4/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login, password: PASSWORD }),
-  });
-  assert.equal(res.status, 201);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrf_token } = (await res.json()) as { csrf_token: string };
-  return new Api(trove.baseUrl, { cookie, 'x-csrf-token': csrf_token, 'x-trove-web': '1' });
-}
 
 describe('access review: who granted what, when, how', () => {
   let trove: RunningTrove;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { AuditPage } from './audit/AuditPage';
+import { AuditReportPage } from './audit/AuditReportPage';
 import { MembersPage } from './members/MembersPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { PackageListPage } from './pages/PackageListPage';
@@ -18,6 +19,7 @@ type Kind = 'groups' | 'projects' | 'namespaces';
 function pageFor(path: string, userId: number): ReactNode {
   if (path === '/' || path === '/explore') return <ExplorePage />;
   if (path === '/admin/audit') return <AuditPage scope={{ kind: 'instance' }} />;
+  if (path === '/admin/audit/report') return <AuditReportPage scope={{ kind: 'instance' }} />;
   if (path === '/activity') return <AuditPage scope={{ kind: 'user', userId }} />;
   if (path === '/tokens') return <TokensPage />;
   const match = /^\/(groups|projects|namespaces)\/(.+?)(?:\/-\/(.*))?\/?$/.exec(path);
@@ -28,6 +30,7 @@ function pageFor(path: string, userId: number): ReactNode {
   if (section === 'settings') return <SettingsPage kind={kind} fullPath={fullPath} />;
   if (kind === 'namespaces') return <NotFound />;
   if (section === 'audit') return <AuditPage scope={{ kind, fullPath }} />;
+  if (section === 'audit/report') return <AuditReportPage scope={{ kind, fullPath }} />;
   if (section === 'members') return <MembersPage kind={kind} fullPath={fullPath} />;
   const pkg = /^packages\/(\d+)$/.exec(section);
   if (kind === 'projects' && pkg) return <PackagePage projectPath={fullPath} packageId={Number(pkg[1])} />;

@@ -4,6 +4,7 @@
 const SECTIONS: Record<string, string> = {
   '': 'Packages',
   audit: 'Audit events',
+  'audit/report': 'Audit report',
   settings: 'Settings',
 };
 
@@ -11,6 +12,7 @@ const TOP_LEVEL: Record<string, string> = {
   '/': 'Explore',
   '/explore': 'Explore',
   '/admin/audit': 'Instance audit log',
+  '/admin/audit/report': 'Instance audit report',
   '/tokens': 'Access tokens',
 };
 

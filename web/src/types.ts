@@ -12,5 +12,6 @@ export type { PackageSettingsView } from '../../src/contracts/package-settings.j
 export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';
 
 export type { AuditEvent } from '../../src/contracts/audit-events.js';
+export type { AuditReport } from '../../src/contracts/audit-reports.js';
 export type { ProtectionRule } from '../../src/contracts/protection-rules.js';
 export type { LegalHold, PackageLegalHold } from '../../src/contracts/legal-holds.js';

@@ -1,5 +1,5 @@
 import { apiPath, enc } from '../api';
-import { navigate, useLocation } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import type { Actor, Project } from '../types';
 import { ScopeHeader } from '../ui/scope-header';
 import { useApi } from '../ui/use-api';
@@ -26,7 +26,7 @@ function useProjectOptions(scope: AuditScope): ProjectOption[] | undefined {
   return inScope.map((p) => ({ id: p.id, full_path: p.path_with_namespace })).sort((a, b) => a.full_path.localeCompare(b.full_path));
 }
 
-function apiBaseOf(scope: AuditScope): string {
+export function apiBaseOf(scope: AuditScope): string {
   if (scope.kind === 'instance') return '';
   if (scope.kind === 'user') return `/users/${scope.userId}`;
   return `/${scope.kind}/${enc(scope.fullPath)}`;
@@ -65,6 +65,11 @@ export function AuditPage({ scope }: { scope: AuditScope }) {
         <a className="button" href={exportHref('jsonl')} download>
           Export JSON Lines
         </a>
+        {scope.kind !== 'user' && (
+          <Link className="button" to={`${path.replace(/\/$/, '')}/report`}>
+            Audit report
+          </Link>
+        )}
       </div>
       <AuditTable list={list} emptyText="No audit events match these filters." onFilterToken={onlyToken} />
     </section>
