@@ -89,7 +89,7 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
 };
 
 /**
- * Every kind of credential that can write packages. OIDC trusted publishers (SPEC §4.9) join here
+ * Every kind of credential that can write packages. OIDC trusted publishers (docs/api.md#access-review) join here
  * when their table exists: kind `trusted_publisher`, owner the project, `last_used_at` their last
  * token exchange.
  */
