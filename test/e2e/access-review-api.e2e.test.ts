@@ -32,6 +32,18 @@ describe('access review API', () => {
       const rows = review.access.filter((a: any) => a.project.id === project.id);
       assert.deepEqual(Object.fromEntries(rows.map((a: any) => [a.user.username, a.access_level])), expected, project.path_with_namespace);
     }
+    // And each member of a project's group (members/all: inherited too) reaches the project with at least that level.
+    for (const [group, project] of [
+      [s.acme, s.webApp],
+      [s.platform, s.tools],
+    ] as const) {
+      const groupMembers: any[] = await s.olga.api.expect(200, 'GET', `/api/v4/groups/${group.id}/members/all?per_page=100`);
+      assert.ok(groupMembers.length >= 3, group.full_path);
+      for (const m of groupMembers) {
+        const row = review.access.find((a: any) => a.project.id === project.id && a.user.id === m.id);
+        assert.ok(row && row.access_level >= m.access_level, `${m.username} on ${project.path_with_namespace}`);
+      }
+    }
     assert.deepEqual(review.access.map((a: any) => a.project.full_path).filter((p: string, i: number, all: string[]) => all.indexOf(p) === i), ['acme/platform/tools', 'acme/web-app']);
     assert.equal(review.summary.access_entries, review.access.length);
     assert.equal(review.summary.members, new Set(review.access.map((a: any) => a.user.id)).size);

@@ -70,7 +70,9 @@ export async function effectiveAccess(db: Db, scope: ReviewScope): Promise<Effec
   const bySource = new Map<string, typeof memberships>();
   for (const m of memberships) {
     const key = `${m.source_type}:${m.source_id}`;
-    bySource.set(key, [...(bySource.get(key) ?? []), m]);
+    const list = bySource.get(key);
+    if (list) list.push(m);
+    else bySource.set(key, [m]);
   }
   const entries: EffectiveAccess[] = [];
   for (const project of scope.projects) {
