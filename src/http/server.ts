@@ -8,6 +8,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { errors } from '../core/errors.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerPackageClientRoutes } from './package-client-routes.js';
+import { registerAccessReviewRoutes } from './routes/access-review-routes.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
 import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js';
@@ -89,6 +90,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerProjectRoutes(api, ctx);
   registerNamespaceLifecycleRoutes(api, ctx);
   registerMemberRoutes(api, ctx);
+  registerAccessReviewRoutes(api, ctx);
   registerPackageSettingsRoutes(api, ctx);
   registerPackagesRoutes(api, ctx);
   registerPackageFormatRoutes(api, ctx);

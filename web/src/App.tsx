@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { AccessReviewPage } from './access-review/AccessReviewPage';
 import { AuditPage } from './audit/AuditPage';
 import { AuditReportPage } from './audit/AuditReportPage';
 import { MembersPage } from './members/MembersPage';
@@ -15,7 +16,7 @@ import { Loading } from './ui/states';
 
 type Kind = 'groups' | 'projects' | 'namespaces';
 
-/** Which page a path shows: /groups/<full path>[/-/audit|/-/members|/-/settings], /projects/<full path>[/-/packages/<id>], ... */
+/** Which page a path shows: /groups/<full path>[/-/audit|/-/members|/-/access-review|/-/settings], /projects/<full path>[/-/packages/<id>], ... */
 function pageFor(path: string, userId: number): ReactNode {
   if (path === '/' || path === '/explore') return <ExplorePage />;
   if (path === '/admin/audit') return <AuditPage scope={{ kind: 'instance' }} />;
@@ -32,6 +33,7 @@ function pageFor(path: string, userId: number): ReactNode {
   if (section === 'audit') return <AuditPage scope={{ kind, fullPath }} />;
   if (section === 'audit/report') return <AuditReportPage scope={{ kind, fullPath }} />;
   if (section === 'members') return <MembersPage kind={kind} fullPath={fullPath} />;
+  if (section === 'access-review' && kind === 'groups') return <AccessReviewPage fullPath={fullPath} />;
   const pkg = /^packages\/(\d+)$/.exec(section);
   if (kind === 'projects' && pkg) return <PackagePage projectPath={fullPath} packageId={Number(pkg[1])} />;
   if (section === '') return <PackageListPage kind={kind} fullPath={fullPath} />;

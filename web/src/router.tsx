@@ -46,6 +46,7 @@ export const routes = {
   audit: (kind: 'groups' | 'projects', fullPath: string) => `/${kind}/${fullPath}/-/audit`,
   instanceAudit: () => '/admin/audit',
   members: (kind: 'groups' | 'projects', fullPath: string) => `/${kind}/${fullPath}/-/members`,
+  accessReview: (groupPath: string) => `/groups/${groupPath}/-/access-review`,
   activity: () => '/activity',
   settings: (kind: 'groups' | 'projects' | 'namespaces', fullPath: string) => `/${kind}/${fullPath}/-/settings`,
   tokens: () => '/tokens',

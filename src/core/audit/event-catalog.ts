@@ -165,6 +165,7 @@ export const AUDIT_EVENTS = {
   member_added: memberEvent('Member added', 'other'),
   member_access_level_changed: memberEvent('Member access level changed', 'other'),
   member_removed: memberEvent('Member removed', 'other'),
+  access_review_completed: groupEvent('Access review completed', 'other'),
 
   audit_events_exported: event({
     label: 'Audit events exported',

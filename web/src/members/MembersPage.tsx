@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, apiPath, enc } from '../api';
 import { useSession } from '../session';
 import type { Member, User } from '../types';
+import { Link, routes } from '../router';
 import { ScopeHeader } from '../ui/scope-header';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
@@ -60,6 +61,12 @@ export function MembersPage({ kind, fullPath }: { kind: Kind; fullPath: string }
       <ScopeHeader kind={kind} fullPath={fullPath} current="members" />
       <h2>Members</h2>
       <p className="muted small">Direct members of this {what}. {kind === 'groups' ? 'They also have their level in its subgroups and projects.' : 'Members of its group have their group level here too.'}</p>
+      {kind === 'groups' && ownLevel >= 50 && (
+        <p>
+          <Link to={routes.accessReview(fullPath)}>Access review</Link>
+          <span className="muted small"> — who can reach each project and which credentials can write, as CSV, marked completed in the audit log.</span>
+        </p>
+      )}
       {blocked && <ReadOnlyNote>{blocked}</ReadOnlyNote>}
       {message && (
         <p className={`state ${message.ok ? 'ok' : 'error'}`} role={message.ok ? 'status' : 'alert'}>

@@ -64,7 +64,8 @@ function csvField(value: string | number | null | undefined): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function csvRecord(fields: (string | number | null | undefined)[]): string {
+/** One RFC 4180 record (CRLF-terminated) of these fields, each escaped and neutralised as above. */
+export function csvRecord(fields: (string | number | null | undefined)[]): string {
   return `${fields.map(csvField).join(',')}\r\n`;
 }
 

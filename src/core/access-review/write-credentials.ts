@@ -1,0 +1,105 @@
+import type { StaleReason, WriteCredential } from '../../contracts/access-review.js';
+import type { Db } from '../../storage/db/database.js';
+import { AccessLevel } from '../accounts/access-levels.js';
+import { isExpired } from '../tokens/expiry.js';
+import type { EffectiveAccess, ReviewScope } from './effective-access.js';
+
+// The credentials that can write packages in a group's projects (permissions.ts scopeAllows and
+// roleAllows): personal access tokens with `api` or `write_package_registry` of active users who
+// are developers or above on one of the projects, and deploy tokens with `write_package_registry`
+// of the group, the groups above it (they reach down), its subgroups and its projects. Revoked and
+// expired tokens can write nothing and are left out. Each source below lists one kind; a new kind
+// of credential that can write (OIDC trusted publishers, docs/api.md#access-review) adds its own.
+
+export const STALE_AFTER_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Scopes that let a personal access token publish (permissions.ts scopeAllows). */
+const PERSONAL_WRITE_SCOPES = ['api', 'write_package_registry'];
+const DEPLOY_WRITE_SCOPE = 'write_package_registry';
+
+/**
+ * Stale: last used more than 90 days ago, or never used and created more than 90 days ago. A token
+ * records its use at most once a minute (authenticate.ts), far finer than 90 days.
+ */
+export function staleReason(lastUsedAt: string | null, createdAt: string, now: number): StaleReason | null {
+  const cutoff = now - STALE_AFTER_DAYS * DAY_MS;
+  if (lastUsedAt !== null) return Date.parse(lastUsedAt) < cutoff ? 'unused_90_days' : null;
+  return Date.parse(createdAt) < cutoff ? 'never_used_90_days' : null;
+}
+
+type Row = Omit<WriteCredential, 'stale' | 'stale_reason'>;
+
+/** One kind of credential that can write in the scope's projects. */
+type CredentialSource = (db: Db, scope: ReviewScope, access: EffectiveAccess[], now: number) => Promise<Row[]>;
+
+const personalAccessTokens: CredentialSource = async (db, _scope, access, now) => {
+  const writers = new Map<number, string>();
+  for (const entry of access) {
+    if (entry.accessLevel >= AccessLevel.developer && entry.user.state === 'active') writers.set(entry.user.id, entry.user.username);
+  }
+  if (writers.size === 0) return [];
+  const tokens = await db.selectFrom('personal_access_tokens').selectAll().where('user_id', 'in', [...writers.keys()]).where('revoked', '=', 0).orderBy('id').execute();
+  return tokens
+    .map((t) => ({ ...t, scopeList: JSON.parse(t.scopes) as string[] }))
+    .filter((t) => !isExpired(t.expires_at, now) && t.scopeList.some((s) => PERSONAL_WRITE_SCOPES.includes(s)))
+    .map((t) => ({
+      kind: 'personal_access_token' as const,
+      id: t.id,
+      name: t.name,
+      owner: { type: 'user' as const, id: t.user_id, path: writers.get(t.user_id)! },
+      scopes: t.scopeList,
+      created_at: t.created_at,
+      expires_at: t.expires_at,
+      last_used_at: t.last_used_at,
+    }));
+};
+
+const deployTokens: CredentialSource = async (db, scope, _access, now) => {
+  const groupIds = [...scope.ancestorIds, ...scope.subtreeIds];
+  const projectPaths = new Map(scope.projects.map((p) => [p.id, p.full_path]));
+  const tokens = await db
+    .selectFrom('deploy_tokens')
+    .selectAll()
+    .where('revoked', '=', 0)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('owner_type', '=', 'namespace'), eb('owner_id', 'in', groupIds)]),
+        ...(projectPaths.size > 0 ? [eb.and([eb('owner_type', '=', 'project'), eb('owner_id', 'in', [...projectPaths.keys()])])] : []),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+  return tokens
+    .map((t) => ({ ...t, scopeList: JSON.parse(t.scopes) as string[] }))
+    .filter((t) => !isExpired(t.expires_at, now) && t.scopeList.includes(DEPLOY_WRITE_SCOPE))
+    .map((t) => ({
+      kind: 'deploy_token' as const,
+      id: t.id,
+      name: t.name,
+      owner:
+        t.owner_type === 'namespace'
+          ? { type: 'group' as const, id: t.owner_id, path: scope.namespaces.get(t.owner_id)!.full_path }
+          : { type: 'project' as const, id: t.owner_id, path: projectPaths.get(t.owner_id)! },
+      scopes: t.scopeList,
+      created_at: t.created_at,
+      expires_at: t.expires_at,
+      last_used_at: t.last_used_at,
+    }));
+};
+
+/**
+ * Every kind of credential that can write packages. OIDC trusted publishers (docs/api.md#access-review) join here
+ * when their table exists: kind `trusted_publisher`, owner the project, `last_used_at` their last
+ * token exchange.
+ */
+const CREDENTIAL_SOURCES: CredentialSource[] = [personalAccessTokens, deployTokens];
+
+export async function writeCredentials(db: Db, scope: ReviewScope, access: EffectiveAccess[], now: number): Promise<WriteCredential[]> {
+  const rows: Row[] = [];
+  for (const source of CREDENTIAL_SOURCES) rows.push(...(await source(db, scope, access, now)));
+  return rows.map((row) => {
+    const reason = staleReason(row.last_used_at, row.created_at, now);
+    return { ...row, stale: reason !== null, stale_reason: reason };
+  });
+}
