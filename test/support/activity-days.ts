@@ -18,6 +18,7 @@ export interface ActivityDays {
   /** The running Trove, on the real clock. */
   trove: RunningTrove;
   root: Api;
+  rootToken: string;
   dave: TestUser;
   group: { id: number; full_path: string };
   project: { id: number; path_with_namespace: string };
@@ -77,6 +78,7 @@ export async function seedActivityDays(): Promise<ActivityDays> {
   return {
     trove,
     root: new Api(trove.baseUrl, privateToken(ROOT_TOKEN)),
+    rootToken: ROOT_TOKEN,
     dave: { ...dave, api: new Api(trove.baseUrl, privateToken(dave.token)) },
     group,
     project,
