@@ -69,7 +69,8 @@ function ActivityFigure({ activity, onSelect }: { activity: AuditActivity; onSel
         ],
         series: [{}, ...[...ACTIVITY_KINDS].reverse().map((kind) => ({ label: ACTIVITY_KIND_LABELS[kind], fill: KIND_COLORS[kind], stroke: KIND_COLORS[kind], paths: bars, points: { show: false } }))],
       },
-      [days.map((_, i) => i), ...[...totals].reverse()],
+      // An empty day has no bar at all (null), not a bar of height 0 drawn as a line.
+      [days.map((_, i) => i), ...[...totals].reverse().map((series) => series.map((n) => (n === 0 ? null : n)))],
       element,
     );
     // A click: the day under the cursor, and the kind whose band holds the cursor's height.
