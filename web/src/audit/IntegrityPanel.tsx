@@ -106,6 +106,7 @@ function IntegrityFigures({ integrity }: { integrity: LogIntegrity }) {
         <dt>Open integrity alarms</dt>
         <dd data-field="alarms">{integrity.open_alarms.length}</dd>
       </dl>
+      <div className="destinations">
       <table aria-label="Streaming destinations">
         <thead>
           <tr>
@@ -135,6 +136,7 @@ function IntegrityFigures({ integrity }: { integrity: LogIntegrity }) {
           ))}
         </tbody>
       </table>
+      </div>
     </>
   );
 }
