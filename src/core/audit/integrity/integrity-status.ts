@@ -3,7 +3,7 @@ import type { Db } from '../../../storage/db/database.js';
 import type { Namespace } from '../../accounts/namespaces.js';
 import { listEvents } from '../audit-query.js';
 import type { AuditSealer } from '../audit-sealer.js';
-import { parseSignedNote, keyIdToHex } from '../seal/signed-note.js';
+import { keyIdToHex, parseSignedNote } from '../seal/signed-note.js';
 import { deliveryStatus } from '../streaming/delivery-status.js';
 import { listDestinations, type DestinationRow } from '../streaming/destination-store.js';
 import type { AuditIntegrity } from './audit-integrity.js';
@@ -43,7 +43,8 @@ export async function logIntegrity(parts: IntegrityParts, viewer: IntegrityViewe
 
 async function checkpointDetails(db: Db, treeSize: number): Promise<{ created_at: string; key_name: string; key_id: string }> {
   const row = await db.selectFrom('audit_checkpoints').select(['created_at', 'key_name', 'note']).where('tree_size', '=', treeSize).executeTakeFirstOrThrow();
-  const signature = parseSignedNote(row.note).signatures.find((s) => s.name === row.key_name) ?? parseSignedNote(row.note).signatures[0];
+  const { signatures } = parseSignedNote(row.note);
+  const signature = signatures.find((s) => s.name === row.key_name) ?? signatures[0];
   return { created_at: row.created_at, key_name: row.key_name, key_id: signature ? keyIdToHex(signature.keyId) : '' };
 }
 
