@@ -62,6 +62,7 @@ export const AUDIT_EVENT_NAMES = [
   'user_signed_in',
   'audit_integrity_alarm',
   'audit_integrity_alarm_acknowledged',
+  'audit_log_verified',
 ] as const;
 
 /** The name of an audit event Trove records. */

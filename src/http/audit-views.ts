@@ -4,6 +4,7 @@ import { AccessLevel } from '../core/accounts/access-levels.js';
 import { subtreeNamespaceIds } from '../core/accounts/namespaces.js';
 import { requireAdmin, requireApiUser } from '../core/accounts/permissions.js';
 import { TOKEN_TYPES, VIA, type AuditView } from '../core/audit/audit-query.js';
+import { ACTIVITY_KINDS } from '../contracts/activity-kinds.js';
 import { INSTANCE_SCOPE, namespaceScope, projectScope, userScope } from '../core/audit/audit-scope.js';
 import type { AuditScope } from '../core/audit/audit-types.js';
 import { userWhoseEventsMayBeRead } from '../core/audit/user-audit-view.js';
@@ -27,6 +28,7 @@ export const AUDIT_FILTER_QUERY = {
   include_subgroups: queryFlag,
   event_name: Type.Array(Type.String()),
   'event_name[]': Type.Array(Type.String()),
+  event_kind: oneOf(ACTIVITY_KINDS),
   author_id: Type.String(),
   author_username: Type.String(),
   token_id: Type.String(),

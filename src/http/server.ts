@@ -16,6 +16,7 @@ import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js'
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
 import { registerAuditReportRoutes } from './routes/audit-report-routes.js';
+import { registerAuditActivityRoutes } from './routes/audit-activity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
 import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
@@ -105,6 +106,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAuditCheckpointRoutes(api, ctx);
   registerAuditIntegrityRoutes(api, ctx);
   registerAuditReportRoutes(api, ctx);
+  registerAuditActivityRoutes(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(api, ctx, format);
   return app;
 }

@@ -4,6 +4,7 @@ import { isPostgres } from '../../storage/db/dialect-types.js';
 import type { Database } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
 import { indexedThrough } from './audit-indexer.js';
+import { ACTIVITY_KINDS, eventNamesOfKind, isActivityKind, type ActivityKind } from '../../contracts/activity-kinds.js';
 import type { AuditEvent } from '../../contracts/audit-events.js';
 import type { AuditRecord } from './audit-types.js';
 
@@ -20,6 +21,8 @@ export interface AuditFilters {
   createdAfter?: string;
   createdBefore?: string;
   eventNames?: string[];
+  /** Events of one activity kind (contracts/activity-kinds.ts), as the activity chart counts them. */
+  eventKind?: ActivityKind;
   authorId?: number;
   authorUsername?: string;
   /** A username or a token name (the web UI's author box): events of that user or of tokens so named. */
@@ -65,6 +68,7 @@ export interface AuditFilterParams {
   /** Repeats: event_name=a&event_name=b, or event_name[]=a. */
   event_name?: string[];
   'event_name[]'?: string[];
+  event_kind?: string;
   author_id?: string;
   author_username?: string;
   author?: string;
@@ -86,10 +90,13 @@ export function parseAuditFilters(query: AuditFilterParams): AuditFilters {
   if (tokenType !== undefined && !isOneOf(TOKEN_TYPES, tokenType)) throw errors.badRequest(`token_type must be one of ${TOKEN_TYPES.join(', ')}`);
   const outcome = query.outcome;
   if (outcome !== undefined && outcome !== 'success' && outcome !== 'failure') throw errors.badRequest('outcome must be success or failure');
+  const eventKind = query.event_kind || undefined;
+  if (eventKind !== undefined && !isActivityKind(eventKind)) throw errors.badRequest(`event_kind must be one of ${ACTIVITY_KINDS.join(', ')}`);
   return {
     createdAfter: isoOrFail(query.created_after, 'created_after'),
     createdBefore: isoOrFail(query.created_before, 'created_before'),
     eventNames,
+    eventKind,
     authorId: intOrFail(query.author_id, 'author_id'),
     authorUsername: query.author_username || undefined,
     author: query.author || undefined,
@@ -112,6 +119,7 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.createdAfter) q = q.where('created_at', '>=', filters.createdAfter);
   if (filters.createdBefore) q = q.where('created_at', '<=', filters.createdBefore);
   if (filters.eventNames?.length) q = q.where('event_name', 'in', filters.eventNames);
+  if (filters.eventKind) q = whereKind(q, filters.eventKind);
   if (filters.authorId !== undefined) q = q.where('author_id', '=', filters.authorId);
   // A user's username: a deploy token's events carry the token's username, which is no user's.
   if (filters.authorUsername) q = q.where('author_username', '=', filters.authorUsername).where('actor_type', '<>', 'deploy_token');
@@ -125,6 +133,13 @@ export function filteredEvents(db: Db, view: AuditView, filters: AuditFilters): 
   if (filters.outcome) q = q.where('outcome', '=', filters.outcome as 'success' | 'failure');
   if (filters.throughId !== undefined) q = q.where('id', '<=', filters.throughId);
   return q;
+}
+
+/** `other` also holds stored names the catalog no longer knows: everything no other kind names. */
+function whereKind(q: EventQuery, kind: ActivityKind): EventQuery {
+  if (kind !== 'other') return q.where('event_name', 'in', eventNamesOfKind(kind));
+  const named = ACTIVITY_KINDS.filter((k) => k !== 'other').flatMap(eventNamesOfKind);
+  return q.where('event_name', 'not in', named);
 }
 
 /** The token name an event's actor used, as migration 019 indexes it (the expression must match). */

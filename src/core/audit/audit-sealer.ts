@@ -76,6 +76,11 @@ export class AuditSealer {
     return sealedSize;
   }
 
+  /** The checkpoint mirror folder, if one is configured. */
+  get mirror(): FolderMirror | null {
+    return this.parts.mirror;
+  }
+
   /** Retries the mirror folder (a failed write is caught up here). */
   mirrorJob(): BackgroundJob | null {
     const mirror = this.parts.mirror;

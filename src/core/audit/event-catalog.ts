@@ -195,6 +195,9 @@ export const AUDIT_EVENTS = {
     fields: ['changes'],
     ocsf: { class: API, activity: 'other' },
   }),
+  // An administrator verified the whole log in the database now (leaf hashes, seq, roots, signatures);
+  // the outcome says whether it held. Trove's own self-checks are not events: they run every checkpoint.
+  audit_log_verified: event({ label: 'Audit log verified', category: 'integrity', scopes: ['Instance'], fields: ['changes', 'reason'], ocsf: { class: API, activity: 'other' } }),
 } as const satisfies Record<AuditEventName, AuditEventSpec>;
 
 /** The event names of each category, categories and names in the catalog's order. */

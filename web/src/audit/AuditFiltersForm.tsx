@@ -1,4 +1,5 @@
 import type { FormEvent } from 'react';
+import { ACTIVITY_KIND_LABELS, ACTIVITY_KINDS } from '../../../src/contracts/activity-kinds.js';
 import { localZoneName } from '../ui/date-time';
 import { EVENT_GROUPS, includesSubgroups, isoToLocalInput, localInputToIso, VIAS, type AuditQuery } from './audit-filters';
 import { usePackageFormats } from '../packages/package-formats';
@@ -49,6 +50,7 @@ export function AuditFiltersForm({
       project_id: text('project_id'),
       via: text('via'),
       outcome: text('outcome'),
+      event_kind: text('event_kind'),
       include_subgroups: withSubgroups && !form.get('include_subgroups') ? 'false' : undefined,
     });
   };
@@ -158,6 +160,17 @@ export function AuditFiltersForm({
           <option value="">Any</option>
           <option value="success">Success</option>
           <option value="failure">Failure</option>
+        </select>
+      </label>
+      <label>
+        Activity kind
+        <select name="event_kind" defaultValue={value('event_kind')}>
+          <option value="">Any</option>
+          {ACTIVITY_KINDS.map((kind) => (
+            <option key={kind} value={kind}>
+              {ACTIVITY_KIND_LABELS[kind]}
+            </option>
+          ))}
         </select>
       </label>
       {withSubgroups && (

@@ -23,6 +23,7 @@ const SINGLE = [
   'project_id',
   'via',
   'outcome',
+  'event_kind',
   'include_subgroups',
 ] as const;
 

@@ -10,6 +10,7 @@ const PARAMETER_NAMES: Record<Exclude<keyof AuditFilters, 'throughId' | 'authorT
   createdAfter: 'created_after',
   createdBefore: 'created_before',
   eventNames: 'event_name',
+  eventKind: 'event_kind',
   authorId: 'author_id',
   authorUsername: 'author_username',
   author: 'author',

@@ -29,6 +29,11 @@ export type { IntegrityAlarm };
 
 const POLL_MS = 2000;
 
+export interface SelfCheck {
+  at: string;
+  treeSize: number;
+}
+
 export class AuditIntegrity {
   /** The largest tree this process proved the log extends; null until the first check. */
   private proven: ProvenTree | null = null;
@@ -36,6 +41,8 @@ export class AuditIntegrity {
   /** Checks and acknowledgements one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** This process's last successful self-check (the integrity panel's "verified by Trove"). */
+  private lastProven: SelfCheck | null = null;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +55,16 @@ export class AuditIntegrity {
   /** The open alarm, as this process last saw it. */
   get openAlarm(): IntegrityAlarm | null {
     return this.alarm;
+  }
+
+  /** When this process last proved the log extends its last signed checkpoint, and that tree size. */
+  get lastSelfCheck(): SelfCheck | null {
+    return this.lastProven;
+  }
+
+  /** The keys a verification trusts: those the operator pinned (with rotations), or null when none are. */
+  async pinnedKeys(): Promise<NoteVerifierKey[] | null> {
+    return this.trustedKeys ? this.trustedKeys() : null;
   }
 
   /** The check at start; then polls for alarms raised or acknowledged by other processes. */
@@ -80,7 +97,7 @@ export class AuditIntegrity {
       if (this.alarm) return null;
       const latest = await latestCheckpointRow(this.db);
       this.proven ??= await this.startingPoint();
-      if (!latest) return this.proven;
+      if (!latest) return this.proved(this.proven);
       const result = await proveExtends(this.db, this.proven, latest);
       const unsigned = result.ok ? await this.notPinned(latest.note) : null;
       if (unsigned) {
@@ -89,11 +106,16 @@ export class AuditIntegrity {
       }
       if (result.ok) {
         this.proven = result.tree;
-        return result.tree;
+        return this.proved(result.tree);
       }
       await this.raise(result.reason, latest.tree_size);
       return null;
     });
+  }
+
+  private proved(tree: ProvenTree): ProvenTree {
+    this.lastProven = { at: nowIso(), treeSize: tree.size };
+    return tree;
   }
 
   /** Why `note` is not signed by a pinned key, or null (also when no key is pinned). */
@@ -142,7 +164,8 @@ export class AuditIntegrity {
     if (wasOpen && !open) this.proven = null; // acknowledged elsewhere: start again from its anchor
   }
 
-  private async openAlarms(): Promise<IntegrityAlarm[]> {
+  /** Every alarm not acknowledged yet, oldest first. */
+  async openAlarms(): Promise<IntegrityAlarm[]> {
     const rows = await this.db
       .selectFrom('audit_integrity_alarms')
       .select(['id', 'raised_at', 'reason', 'checkpoint_tree_size', 'event_seq'])

@@ -22,6 +22,8 @@ export class FolderMirror {
   /** The largest tree size in the file, once read. */
   private mirroredSize: number | null = null;
   private running: Promise<void> | null = null;
+  /** The last failed write, until a write succeeds (the integrity panel shows it). */
+  private failure: { message: string; at: string } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -36,12 +38,26 @@ export class FolderMirror {
   /** Appends every checkpoint the file does not hold yet; logs (never throws) on failure. */
   async catchUp(): Promise<void> {
     this.running ??= this.appendMissing()
+      .then(() => void (this.failure = null))
       .catch((error) => {
+        this.failure = { message: (error as Error).message, at: new Date().toISOString() };
         this.mirroredSize = null; // read the file again next time: a partial write may have landed
         this.log.error({ err: error, dir: this.dir }, 'audit checkpoint mirror: write failed, will retry');
       })
       .finally(() => (this.running = null));
     return this.running;
+  }
+
+  /** The largest tree size the file holds (read once, then kept as it is appended to), and the last failure. */
+  async state(): Promise<{ treeSize: number | null; failure: { message: string; at: string } | null }> {
+    if (this.mirroredSize === null && !this.failure) {
+      try {
+        this.mirroredSize = await this.readMirroredSize();
+      } catch {
+        // unreadable now: shown as not read yet; the next write says why
+      }
+    }
+    return { treeSize: this.mirroredSize, failure: this.failure };
   }
 
   private async appendMissing(): Promise<void> {
