@@ -18,7 +18,8 @@ function VerificationText({ verification }: { verification: Verification | null 
   if (!verification) return <>Not yet</>;
   return (
     <>
-      <DateTime iso={verification.verified_at} /> by {verifiedBy(verification)}, events 1..{verification.tree_size}:{' '}
+      <DateTime iso={verification.verified_at} /> by {verifiedBy(verification)},{' '}
+      {verification.tree_size === 0 ? 'nothing signed before it' : `events 1..${verification.tree_size}`}:{' '}
       {verification.outcome === 'success' ? 'intact' : <span className="alarm">failed ({verification.reason})</span>}
     </>
   );
