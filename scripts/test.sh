@@ -29,7 +29,9 @@ for backend in ${TROVE_TEST_BACKENDS:-sqlite postgres}; do
   else
     unset TROVE_TEST_POSTGRES_URL
   fi
-  node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=1
+  # A test that hangs fails after 15 minutes instead of holding the run (the longest take ~5 on a busy
+  # machine), and a test file whose tests are done ends even if a handle it forgot keeps it alive.
+  node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=900000 --test-force-exit --test-reporter=spec "${files[@]}" || status=1
   [ "$backend" != postgres ] || drop_dead_test_databases
 done
 exit $status

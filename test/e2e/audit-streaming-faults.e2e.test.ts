@@ -74,8 +74,9 @@ describe('audit event streaming under faults', () => {
 
     // Downloads go on through the kills: each is retried until the current process answers it.
     const startedAt = Date.now();
+    let failed = false; // once the test fails, the downloads stop retrying, so the process can end
     const generating = pool(Array.from({ length: EVENTS }, (_, i) => i), 8, async (i) => {
-      for (;;) {
+      while (!failed) {
         try {
           const res = await fetch(`${trove.baseUrl}${lanes[i % LANES].download}`, { headers: world.root.auth });
           await res.arrayBuffer();
@@ -86,9 +87,14 @@ describe('audit event streaming under faults', () => {
         await sleep(50);
       }
     });
-    for (const fraction of [1 / 3, 2 / 3]) {
-      await waitForCount(`${Math.round(fraction * 100)} % delivered`, unique, EVENTS * fraction);
-      trove = await killAndRestart(trove, FAULT_ENV);
+    try {
+      for (const fraction of [1 / 3, 2 / 3]) {
+        await waitForCount(`${Math.round(fraction * 100)} % delivered`, unique, EVENTS * fraction);
+        trove = await killAndRestart(trove, FAULT_ENV);
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
     }
     await generating;
     const generatedMs = Date.now() - startedAt;

@@ -51,8 +51,9 @@ describe('audit event streaming: graceful stop', () => {
     const receiver = await WebhookReceiver.start();
     const env = { ...STREAMING_ENV, TROVE_JOB_LEASE_SECONDS: '120' };
     const dataDir = join(tempDir(), 'data'); // the test's own: the next process starts on it after stop()
-    let trove = await startTrove({ env, dataDir });
+    let trove: RunningTrove | undefined;
     try {
+      trove = await startTrove({ env, dataDir });
       const world = new World(trove);
       const group = await world.group('acme');
       await createDestination(world.root, group.id, { name: 'siem', url: receiver.url });
@@ -69,15 +70,16 @@ describe('audit event streaming: graceful stop', () => {
       await waitFor('the backlog', () => expected.every((seq) => receiver.seqs().includes(seq)), 10_000);
       assert.deepEqual([...new Set(receiver.seqs().filter((s) => s > start))], expected);
     } finally {
-      await trove.stop();
+      await trove?.stop();
       await receiver.close();
     }
   });
 
   it('stops within moments on SIGTERM while a delivery hangs on a receiver that never answers', async () => {
     const receiver = await WebhookReceiver.start();
-    const trove = await startTrove({ env: { ...STREAMING_ENV, TROVE_STREAMING_TIMEOUT_MS: '60000' } });
+    let trove: RunningTrove | undefined;
     try {
+      trove = await startTrove({ env: { ...STREAMING_ENV, TROVE_STREAMING_TIMEOUT_MS: '60000' } });
       const world = new World(trove);
       const group = await world.group('acme');
       receiver.answer = () => ({ slowMs: 120_000 });
@@ -85,9 +87,10 @@ describe('audit event streaming: graceful stop', () => {
       await waitFor('the hanging delivery', () => receiver.received.length > 0);
       const stopping = Date.now();
       assert.equal(await trove.stop(), 0);
-      assert.ok(Date.now() - stopping < 5000, `stopped after ${Date.now() - stopping} ms`);
+      // Far below the 60 s the hanging delivery would take, with room for a busy machine.
+      assert.ok(Date.now() - stopping < 20_000, `stopped after ${Date.now() - stopping} ms`);
     } finally {
-      await trove.stop();
+      await trove?.stop();
       await receiver.close();
     }
   });
