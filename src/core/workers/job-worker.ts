@@ -12,13 +12,14 @@ interface Reply<Result> {
 }
 
 /**
- * The worker's entry for a module. Compiled (dist, .js) it is the file itself; run from source
+ * The worker's entry for a module. Compiled (dist, .js; or bundled, as the evidence pack's
+ * verify.mjs) it is the file itself; run from source
  * (tsx: tests, bench scripts) the worker has no TypeScript loader of its own (Node 20 does not
  * carry --import hooks into workers), so a bootstrap registers tsx's there first.
  */
 function workerEntry(moduleUrl: string): URL | string {
   const self = new URL(moduleUrl);
-  if (self.pathname.endsWith('.js')) return self;
+  if (/\.m?js$/.test(self.pathname)) return self;
   return `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(self.href)}); });`;
 }
 
