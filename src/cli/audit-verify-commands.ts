@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
@@ -7,10 +7,10 @@ import { listRotationStatements, rotateSigningKey } from '../core/audit/seal/sig
 import { NO_PINNED_KEY, readPinnedKeys, TRUSTED_KEYS_ENV } from '../core/audit/verify/pinned-keys.js';
 import {
   databaseCheckpoints,
-  databaseEvents,
+  checkedDatabaseEvents,
+  checkJsonlFile,
   readCheckpointsFile,
   parseCheckpointsText,
-  readJsonlEvents,
   verifyAuditLog,
   type CheckpointInput,
   type VerifyResult,
@@ -68,7 +68,8 @@ async function verifyOffline(options: VerifyCliOptions): Promise<Verified> {
   const trust = await trustChain(options, [], []);
   const checkpoints = await readAllCheckpoints(options.checkpoints);
   if (!existsSync(options.export!)) throw new CannotVerify(`no such file: ${options.export}`);
-  const result = await verifyAuditLog(readJsonlEvents(options.export!), {
+  // Records checked on a worker thread per core when the file is large (verify/check-workers.ts).
+  const result = await verifyAuditLog(checkJsonlFile(options.export!, { size: statSync(options.export!).size }), {
     mode: options.filtered ? 'filtered' : 'full',
     checkpoints,
     trustedKeys: trust.keys,
@@ -89,7 +90,7 @@ async function verifyLive(options: VerifyCliOptions): Promise<Verified> {
   try {
     // Checkpoints first: the sealer may go on sealing while the events are read.
     const checkpoints = [...(await databaseCheckpoints(db)), ...saved];
-    const result = await verifyAuditLog(databaseEvents(db), { mode: 'full', checkpoints, trustedKeys: trust.keys, origin: options.origin });
+    const result = await verifyAuditLog(checkedDatabaseEvents(db), { mode: 'full', checkpoints, trustedKeys: trust.keys, origin: options.origin });
     return { result, trust };
   } finally {
     await db.destroy();

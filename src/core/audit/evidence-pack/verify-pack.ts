@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extendTrust, type TrustChain } from '../seal/key-rotation.js';
 import type { NoteVerifierKey } from '../seal/signed-note.js';
-import { checkJsonlFile } from '../verify/jsonl-check-workers.js';
+import { checkJsonlFile } from '../verify/check-workers.js';
 import { parseCheckpointsText, parseTrustedKeys } from '../verify/verify-files.js';
 import { verifyAuditLog, type ConsistencyInput, type VerifySummary } from '../verify/verify-log.js';
 import { PACK_FILES, type ConsistencyProofJson } from './pack-layout.js';

@@ -1,12 +1,14 @@
-// A JSONL export read in blocks of whole lines, each block's records checked on their own
-// (record-check.ts: JSON.parse, RFC 8785, SHA-256, inclusion proof: nearly all of verify's CPU)
-// on worker threads, one block per worker at a time, the results handed on in file order to
-// verify-log.ts, which checks their order, the roots and the checkpoints. On a 2-core machine
-// that halves the wall time of a million-record export. A small file is checked on this thread.
+// Records checked on their own (record-check.ts: JSON.parse, RFC 8785, SHA-256, inclusion proof:
+// nearly all of verify's CPU) on worker threads, a block at a time per worker, the results handed
+// on in order to verify-log.ts, which checks their order, the roots and the checkpoints. A block
+// is either bytes of whole lines of a JSONL export, or a batch of database rows (the live verify,
+// database-source.ts). On a 2-core machine that halves the wall time of a million records. A small
+// file is checked on this thread.
 import { open } from 'node:fs/promises';
 import * as os from 'node:os';
 import { isWorkerFor, JobWorker, serveJobs, workerDataOf } from '../../workers/job-worker.js';
-import { RecordChecker, isOtherLine, type CheckedLine, type TrustedRootsJson } from './record-check.js';
+import { RecordChecker, isOtherLine, type CheckedLine, type CheckedRecord, type OtherLine, type TrustedRootsJson } from './record-check.js';
+import { eventOfRow, type EventRow } from './row-event.js';
 import { InvalidEvent, type VerifyEvent } from './verify-events.js';
 import { parseJsonlLine } from './verify-files.js';
 
@@ -16,11 +18,20 @@ const BLOCK = 4 << 20;
 /** Below this, no worker is started. */
 const WORKERS_FROM = 16 << 20;
 
-interface BlockJob {
+interface LinesJob {
+  /** The file, for messages. */
+  path: string;
   bytes: Uint8Array;
   /** 1-based number of the block's first line in the file, for messages. */
   firstLine: number;
 }
+
+interface RowsJob {
+  rows: EventRow[];
+  indexedUpTo: number;
+}
+
+export type CheckJob = LinesJob | RowsJob;
 
 /** A block's lines, compactly: records as typed arrays, the rare others as objects. */
 interface BlockResult {
@@ -35,14 +46,11 @@ interface BlockResult {
   others: Array<[index: number, invalid: string | null, object: Record<string, unknown> | null]>;
 }
 
-function checkBlock(checker: RecordChecker, path: string, job: BlockJob): BlockResult {
-  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8');
-  const lines = text.split('\n');
-  const result: BlockResult = { count: 0, seqs: new Float64Array(lines.length), leaves: new Uint8Array(32 * lines.length), flags: new Uint8Array(lines.length), problems: [], others: [] };
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
-    if (line.trim() === '') continue;
-    const checked = checker.check(parseJsonlLine(line, `${path}:${job.firstLine + n}`));
+/** The block's results in compact form; `events` yields each record (or line) to check, in order. */
+function checkBlock(checker: RecordChecker, size: number, events: Iterable<unknown>, check: (item: unknown) => CheckedRecord | OtherLine): BlockResult {
+  const result: BlockResult = { count: 0, seqs: new Float64Array(size), leaves: new Uint8Array(32 * size), flags: new Uint8Array(size), problems: [], others: [] };
+  for (const item of events) {
+    const checked = check(item);
     const i = result.count++;
     if (isOtherLine(checked)) {
       const other = checked.other;
@@ -55,6 +63,24 @@ function checkBlock(checker: RecordChecker, path: string, job: BlockJob): BlockR
     if (checked.problem !== null) result.problems.push([i, checked.problem]);
   }
   return result;
+}
+
+function* jsonlLines(job: LinesJob): Generator<VerifyEvent> {
+  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8');
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
+    if (line.trim() !== '') yield parseJsonlLine(line, `${job.path}:${job.firstLine + n}`);
+  }
+}
+
+function runJob(checker: RecordChecker, job: CheckJob): BlockResult {
+  const check = (event: unknown) => checker.check(event as VerifyEvent);
+  if ('rows' in job) return checkBlock(checker, job.rows.length, job.rows.map((row) => eventOfRow(row, job.indexedUpTo)), check);
+  // An upper bound of the lines: every line ends with a newline but perhaps the last.
+  let lines = 1;
+  for (let i = job.bytes.indexOf(10); i !== -1; i = job.bytes.indexOf(10, i + 1)) lines++;
+  return checkBlock(checker, lines, jsonlLines(job), check);
 }
 
 function* linesOf(result: BlockResult): Generator<CheckedLine> {
@@ -80,13 +106,12 @@ function* linesOf(result: BlockResult): Generator<CheckedLine> {
 
 // Started as a worker: check blocks for the roots it was given.
 if (isWorkerFor(ROLE)) {
-  const { path, roots } = workerDataOf<{ path: string; roots: TrustedRootsJson }>();
-  const checker = new RecordChecker(roots);
-  serveJobs((job: BlockJob) => checkBlock(checker, path, job));
+  const checker = new RecordChecker(workerDataOf<TrustedRootsJson>());
+  serveJobs((job: CheckJob) => runJob(checker, job));
 }
 
 /** The file in blocks of whole lines; `onBytes` sees every byte once, in order (a manifest hash). */
-async function* blocksOf(path: string, onBytes?: (bytes: Uint8Array) => void): AsyncGenerator<BlockJob> {
+async function* blocksOf(path: string, onBytes?: (bytes: Uint8Array) => void): AsyncGenerator<LinesJob> {
   const file = await open(path, 'r');
   try {
     let carry = Buffer.alloc(0);
@@ -100,7 +125,7 @@ async function* blocksOf(path: string, onBytes?: (bytes: Uint8Array) => void): A
       const end = bytesRead === 0 ? data.length : data.lastIndexOf(10) + 1;
       if (end > 0) {
         const bytes = data.subarray(0, end);
-        yield { bytes, firstLine };
+        yield { path, bytes, firstLine };
         for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) firstLine++;
       }
       carry = Buffer.from(data.subarray(end));
@@ -118,29 +143,33 @@ function workerCount(): number {
 }
 
 /**
+ * The checked records of `jobs`, in order, on `threads` worker threads (default: one per core),
+ * two blocks per worker in flight: one being checked, one waiting.
+ */
+export async function* checkInWorkers(jobs: AsyncIterable<CheckJob>, roots: TrustedRootsJson, threads = workerCount()): AsyncGenerator<CheckedLine> {
+  if (threads === 0) {
+    const checker = new RecordChecker(roots);
+    for await (const job of jobs) yield* linesOf(runJob(checker, job));
+    return;
+  }
+  const workers = Array.from({ length: threads }, () => new JobWorker<CheckJob, BlockResult>({ moduleUrl: import.meta.url, role: ROLE, data: roots }));
+  try {
+    const pending: Promise<BlockResult>[] = [];
+    let next = 0;
+    for await (const job of jobs) {
+      pending.push(workers[next++ % threads].run(job));
+      if (pending.length >= 2 * threads) yield* linesOf(await pending.shift()!);
+    }
+    while (pending.length) yield* linesOf(await pending.shift()!);
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+/**
  * The checked lines of a JSONL export, in file order, for verifyAuditLog's source. `threads`:
  * worker threads (default: one per core for a large file, none for a small one).
  */
 export function checkJsonlFile(path: string, options: { size: number; threads?: number; onBytes?: (bytes: Uint8Array) => void }): (roots: TrustedRootsJson) => AsyncIterable<CheckedLine> {
-  return async function* (roots) {
-    const threads = options.threads ?? (options.size >= WORKERS_FROM ? workerCount() : 0);
-    if (threads === 0) {
-      const checker = new RecordChecker(roots);
-      for await (const block of blocksOf(path, options.onBytes)) yield* linesOf(checkBlock(checker, path, block));
-      return;
-    }
-    const workers = Array.from({ length: threads }, () => new JobWorker<BlockJob, BlockResult>({ moduleUrl: import.meta.url, role: ROLE, data: { path, roots } }));
-    try {
-      // Two blocks per worker in flight: one being checked, one waiting.
-      const pending: Promise<BlockResult>[] = [];
-      let next = 0;
-      for await (const block of blocksOf(path, options.onBytes)) {
-        pending.push(workers[next++ % threads].run(block));
-        if (pending.length >= 2 * threads) yield* linesOf(await pending.shift()!);
-      }
-      while (pending.length) yield* linesOf(await pending.shift()!);
-    } finally {
-      await Promise.all(workers.map((w) => w.close()));
-    }
-  };
+  return (roots) => checkInWorkers(blocksOf(path, options.onBytes), roots, options.threads ?? (options.size >= WORKERS_FROM ? workerCount() : 0));
 }
