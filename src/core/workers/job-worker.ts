@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData, type ResourceLimits, type Transferable } from 'node:worker_threads';
 
 // A worker thread that runs jobs one after the other and answers each in order: what the CSV
 // export's renderer (src/core/audit/export/render-worker.ts) and the download event writer
@@ -84,15 +84,16 @@ export class JobWorker<Job, Result> {
   }
 
   /**
-   * The job's result. The job is copied to the worker at once, so the caller may reuse it. A result
+   * The job's result. The job is copied to the worker at once, so the caller may reuse it (except
+   * what `transfer` moves there: it is no longer usable here). A result
    * the caller no longer awaits (it gave up, or close() came first) may reject unheard.
    */
-  run(job: Job): Promise<Result> {
+  run(job: Job, transfer: Transferable[] = []): Promise<Result> {
     const result = this.#failure
       ? Promise.reject(this.#failure)
       : new Promise<Result>((resolve, reject) => {
           this.#waiting.push({ resolve, reject });
-          this.#worker.postMessage(job);
+          this.#worker.postMessage(job, transfer);
         });
     result.catch(() => undefined);
     return result;
