@@ -67,6 +67,7 @@ function interiorHash(left: Hash, right: Hash): Hash {
   if (!oneShot) return nodeHash(left, right);
   NODE_INPUT.set(left, 1);
   NODE_INPUT.set(right, 33);
+  // A Buffer of its own (kept by the memos), not a view of NODE_INPUT.
   return oneShot('sha256', NODE_INPUT, 'buffer') as unknown as Hash;
 }
 
@@ -134,6 +135,19 @@ export class RecordChecker {
   readonly #rejected: Map<number, string>;
   /** Per tree size, per level: the node of the last verified path at that level. */
   readonly #verified = new Map<number, Array<VerifiedNode | undefined>>();
+  /**
+   * Per level, the last interior hash computed and its children: neighbours hash the same pair
+   * (leaf 2k with its sibling, then leaf 2k+1 with it), and a hash is a function of its children.
+   */
+  readonly #lastPair: Array<{ left: Hash; right: Hash; parent: Hash } | undefined> = [];
+
+  #interiorHash(level: number, left: Hash, right: Hash): Hash {
+    const last = this.#lastPair[level];
+    if (last !== undefined && hashesEqual(last.left, left) && hashesEqual(last.right, right)) return last.parent;
+    const parent = interiorHash(left, right);
+    this.#lastPair[level] = { left, right, parent };
+    return parent;
+  }
 
   constructor(roots: TrustedRootsJson) {
     for (const [size, root, keys] of roots.trusted) this.#roots.set(size, { root: hashFromHex(root), keys });
@@ -219,14 +233,14 @@ export class RecordChecker {
       const p = Buffer.from(hex, 'hex');
       if (sn === 0) return 'no'; // more proof than tree
       if (isOdd(fn) || fn === sn) {
-        r = interiorHash(p, r);
+        r = this.#interiorHash(level, p, r);
         while (!isOdd(fn) && fn !== 0) {
           fn = half(fn);
           sn = half(sn);
           level++;
         }
       } else {
-        r = interiorHash(r, p);
+        r = this.#interiorHash(level, r, p);
       }
       fn = half(fn);
       sn = half(sn);
