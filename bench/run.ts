@@ -6,6 +6,7 @@ import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
 import { mavenFigures } from './scenarios/maven.js';
 import { auditScale } from './scenarios/audit-scale.js';
+import { evidencePack } from './scenarios/evidence-pack.js';
 import { npmInstallTree } from './scenarios/npm-install.js';
 import { publishThroughput } from './scenarios/publish.js';
 import { registryReads } from './scenarios/registry-reads.js';
@@ -13,7 +14,8 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,evidence-pack]`
+// (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
 
@@ -62,6 +64,10 @@ if (has('trove-only')) {
 if (has('audit-scale')) {
   log(`audit at scale: ${config.auditEvents} events`);
   figures.push(...(await auditScale(config, log)));
+}
+if (has('evidence-pack')) {
+  log(`evidence pack: ${config.auditEvents} events`);
+  figures.push(...(await evidencePack(config, log)));
 }
 if (has('maven')) {
   log('Maven: mvn against Trove and nginx');

@@ -16,9 +16,9 @@ import { exportRate, verifySeconds, waitUntilSealed } from './audit-scale-export
 const GROUPS = 4;
 const PROJECTS_PER_GROUP = 3;
 const ACTORS = 6;
-const DAYS = 90;
+export const DAYS = 90;
 const PER_PAGE = 20;
-const ENV = { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn' };
+export const ENV = { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn' };
 
 async function timeGet(api: Api, path: string): Promise<number> {
   const started = performance.now();
@@ -34,7 +34,7 @@ async function samples(times: number, measure: () => Promise<number>): Promise<n
 }
 
 /** Groups, projects and users made through the API of a first Trove start on the data folder. */
-async function makeAccounts(dataDir: string, rootToken: string): Promise<Omit<GenerateJob, 'databaseFile' | 'events' | 'startMs' | 'endMs'>> {
+export async function makeAccounts(dataDir: string, rootToken: string): Promise<Omit<GenerateJob, 'databaseFile' | 'events' | 'startMs' | 'endMs'>> {
   const trove = await startTrove({ dataDir, env: { ...ENV, TROVE_ROOT_TOKEN: rootToken } });
   try {
     const world = new World(trove);

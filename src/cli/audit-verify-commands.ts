@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
@@ -7,15 +7,16 @@ import { listRotationStatements, rotateSigningKey } from '../core/audit/seal/sig
 import { NO_PINNED_KEY, readPinnedKeys, TRUSTED_KEYS_ENV } from '../core/audit/verify/pinned-keys.js';
 import {
   databaseCheckpoints,
-  databaseEvents,
+  checkedDatabaseEvents,
+  checkJsonlFile,
   readCheckpointsFile,
   parseCheckpointsText,
-  readJsonlEvents,
   verifyAuditLog,
   type CheckpointInput,
   type VerifyResult,
-  type VerifySummary,
 } from '../core/audit/verify/index.js';
+import { formatSummary } from '../core/audit/verify/verify-summary.js';
+import { runPackVerifier } from '../core/audit/evidence-pack/pack-verifier-cli.js';
 import { openDatabase } from '../storage/db/database.js';
 
 // `trove audit verify` and `trove audit rotate-key` (docs/architecture.md#tamper-evidence).
@@ -28,6 +29,8 @@ import { openDatabase } from '../storage/db/database.js';
 // Trusted keys: only those pinned by the operator outside the data folder (--trusted-key files,
 // TROVE_AUDIT_TRUSTED_KEYS; verify/pinned-keys.ts), plus keys added by rotation statements that
 // a trusted key signed (--key-rotations files; live, also those of the key folder).
+//   trove audit verify --pack <folder> [--trusted-key key.pub]
+//     an unzipped evidence pack, exactly as its own verify.mjs checks it (evidence-pack/verify-pack.ts).
 // Exit 0 with a summary; 1 with "first bad seq N: reason"; 2 when it cannot verify (no pinned
 // key, unreadable input); 3 for a filtered export given without --filtered.
 
@@ -35,6 +38,7 @@ export const EXIT = { verified: 0, tampered: 1, cannotVerify: 2, filteredExport:
 
 interface VerifyCliOptions {
   export?: string;
+  pack?: string;
   checkpoints: string[];
   trustedKey: string[];
   keyRotations: string[];
@@ -64,7 +68,8 @@ async function verifyOffline(options: VerifyCliOptions): Promise<Verified> {
   const trust = await trustChain(options, [], []);
   const checkpoints = await readAllCheckpoints(options.checkpoints);
   if (!existsSync(options.export!)) throw new CannotVerify(`no such file: ${options.export}`);
-  const result = await verifyAuditLog(readJsonlEvents(options.export!), {
+  // Records checked on a worker thread per core when the file is large (verify/check-workers.ts).
+  const result = await verifyAuditLog(checkJsonlFile(options.export!, { size: statSync(options.export!).size }), {
     mode: options.filtered ? 'filtered' : 'full',
     checkpoints,
     trustedKeys: trust.keys,
@@ -85,7 +90,7 @@ async function verifyLive(options: VerifyCliOptions): Promise<Verified> {
   try {
     // Checkpoints first: the sealer may go on sealing while the events are read.
     const checkpoints = [...(await databaseCheckpoints(db)), ...saved];
-    const result = await verifyAuditLog(databaseEvents(db), { mode: 'full', checkpoints, trustedKeys: trust.keys, origin: options.origin });
+    const result = await verifyAuditLog(checkedDatabaseEvents(db), { mode: 'full', checkpoints, trustedKeys: trust.keys, origin: options.origin });
     return { result, trust };
   } finally {
     await db.destroy();
@@ -99,32 +104,9 @@ async function readAllCheckpoints(paths: string[]): Promise<CheckpointInput[]> {
 }
 
 
-function range(first: number | null, last: number | null): string {
-  if (first === null || last === null) return '';
-  return first === last ? ` (seq ${first})` : ` (seq ${first}..${last})`;
-}
-
 function formatTrust(trust: Verified['trust']): string {
   const lines = [`  keys pinned:           ${trust.pinnedFrom.join(', ')}`];
   for (const rotation of trust.rotations) lines.push(`  key added by rotation: ${rotation.key} (signed by ${rotation.signedBy}, ${rotation.source})`);
-  return lines.join('\n');
-}
-
-export function formatSummary(summary: VerifySummary, source: string): string {
-  const lines = [`audit log verified: ${source}${summary.origin ? `, origin ${summary.origin}` : ''}`];
-  lines.push(`  events checked:        ${summary.events}${range(summary.firstSeq, summary.lastSeq)}`);
-  const sizes = summary.checkpoints ? ` (tree sizes ${summary.smallestTreeSize}..${summary.latestTreeSize})` : '';
-  const how =
-    summary.mode === 'full'
-      ? summary.checkpoints
-        ? `, each root recomputed from the events (so they are consistent)`
-        : ''
-      : `, ${summary.inclusionProofs} inclusion proofs verified (a filtered export: events outside the filter were not checked)`;
-  lines.push(`  checkpoints verified:  ${summary.checkpoints}${sizes}${how}`);
-  lines.push(`  keys used:             ${summary.keys.length ? summary.keys.map((k) => `${k.key} (${k.checkpoints})`).join(', ') : 'none'}`);
-  lines.push(`  not yet sealed:        ${summary.unsealed ? `${summary.unsealed.count} events${range(summary.unsealed.firstSeq, summary.unsealed.lastSeq)}` : 'none'}`);
-  if (summary.checkpoints === 0) lines.push('  warning: no checkpoint at all, so nothing is sealed by a signature');
-  if (summary.withoutLeafHash) lines.push(`  note: ${summary.withoutLeafHash} events carried no leaf_hash (recomputed only)`);
   return lines.join('\n');
 }
 
@@ -136,6 +118,7 @@ export function registerAuditVerifyCommands(program: Command): void {
     .command('verify')
     .description('check the audit log (an --export file, or the live database) against signed checkpoints; exit 0, or 1 naming the first bad seq')
     .option('--export <file>', 'a JSONL export to verify offline (without it: the live database)')
+    .option('--pack <folder>', "an unzipped evidence pack (GET .../audit_evidence_pack): the same checks as its verify.mjs; --trusted-key instead of the pack's keys")
     .option('--checkpoints <file>', 'signed checkpoints: the JSON of GET /api/v4/audit_events/checkpoints or the text of .../checkpoints/all.txt (repeatable)', collect, [])
     .option('--trusted-key <file>', 'the verifier keys you pinned, one per line (GET /api/v4/audit_events/checkpoint/public_key), kept outside the data folder (repeatable; or TROVE_AUDIT_TRUSTED_KEYS)', collect, [])
     .option('--key-rotations <file>', 'key rotation statements (GET /api/v4/audit_events/checkpoint/key_rotations): trusts a new key signed by a trusted one (repeatable)', collect, [])
@@ -143,6 +126,10 @@ export function registerAuditVerifyCommands(program: Command): void {
     .option('--origin <origin>', 'the origin the checkpoints must name (default: that of the first trusted checkpoint)')
     .option('--json', 'print the result as JSON', false)
     .action(async (options: VerifyCliOptions) => {
+      if (options.pack) {
+        process.exitCode = await runPackVerifier({ folder: options.pack, trustedKeyFiles: options.trustedKey, json: options.json });
+        return;
+      }
       let verified: Verified;
       try {
         verified = options.export ? await verifyOffline(options) : await verifyLive(options);

@@ -10,6 +10,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { registerPackageClientRoutes } from './package-client-routes.js';
 import { registerAccessReviewRoutes } from './routes/access-review-routes.js';
 import { registerAuditEventRoutes } from './routes/audit-events-routes.js';
+import { registerAuditEvidencePackRoutes } from './routes/audit-evidence-pack-routes.js';
 import { registerAuditExportRoutes } from './routes/audit-export-routes.js';
 import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js';
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
@@ -101,6 +102,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerProtectionRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
+  registerAuditEvidencePackRoutes(api, ctx);
   registerAuditStreamingRoutes(api, ctx);
   registerBackgroundJobRoutes(api, ctx);
   registerAuditCheckpointRoutes(api, ctx);

@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData, type ResourceLimits, type Transferable } from 'node:worker_threads';
 
 // A worker thread that runs jobs one after the other and answers each in order: what the CSV
 // export's renderer (src/core/audit/export/render-worker.ts) and the download event writer
@@ -12,13 +12,14 @@ interface Reply<Result> {
 }
 
 /**
- * The worker's entry for a module. Compiled (dist, .js) it is the file itself; run from source
+ * The worker's entry for a module. Compiled (dist, .js; or bundled, as the evidence pack's
+ * verify.mjs) it is the file itself; run from source
  * (tsx: tests, bench scripts) the worker has no TypeScript loader of its own (Node 20 does not
  * carry --import hooks into workers), so a bootstrap registers tsx's there first.
  */
 function workerEntry(moduleUrl: string): URL | string {
   const self = new URL(moduleUrl);
-  if (self.pathname.endsWith('.js')) return self;
+  if (/\.m?js$/.test(self.pathname)) return self;
   return `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(self.href)}); });`;
 }
 
@@ -83,15 +84,16 @@ export class JobWorker<Job, Result> {
   }
 
   /**
-   * The job's result. The job is copied to the worker at once, so the caller may reuse it. A result
+   * The job's result. The job is copied to the worker at once, so the caller may reuse it (except
+   * what `transfer` moves there: it is no longer usable here). A result
    * the caller no longer awaits (it gave up, or close() came first) may reject unheard.
    */
-  run(job: Job): Promise<Result> {
+  run(job: Job, transfer: Transferable[] = []): Promise<Result> {
     const result = this.#failure
       ? Promise.reject(this.#failure)
       : new Promise<Result>((resolve, reject) => {
           this.#waiting.push({ resolve, reject });
-          this.#worker.postMessage(job);
+          this.#worker.postMessage(job, transfer);
         });
     result.catch(() => undefined);
     return result;

@@ -23,14 +23,19 @@
 // serialized again from the start by `canonicalize` itself (an explicit stack, a set of open
 // containers). In that rare case getters and toJSON methods of the first levels run twice.
 import canonicalize from 'canonicalize';
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 const FAST_DEPTH = 100;
 /** Thrown by the fast path when a value nests deeper than FAST_DEPTH (or chains as many toJSON calls). */
 const TOO_DEEP = Symbol('nested deeper than FAST_DEPTH');
 
-// ES2024's String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2022 lib does not declare it).
-const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+// ES2024's String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2022 lib does not declare
+// it). The evidence pack's verify.mjs bundles this module for Node 18, which lacks it: there a
+// lone surrogate is found by a Unicode regular expression (paired ones form one code point).
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as unknown as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !/\p{Surrogate}/u.test(text);
 
 /** Characters JSON.stringify escapes in a well-formed string. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
@@ -166,5 +171,10 @@ export function canonicalJson(value: unknown): string {
 // the record's canonical bytes, so the same value is both the stored column and the Merkle leaf.
 // U+0000 is the byte 0x00 in UTF-8, so one string and one one-shot hash call do.
 export function leafHashOf(record: unknown): string {
-  return hash('sha256', '\u0000' + canonicalJson(record), 'hex');
+  return sha256Hex('\u0000' + canonicalJson(record));
 }
+
+// crypto.hash, a one-shot digest cheaper than createHash for short inputs, came in Node 20.12
+// (and is not there in the Node 18 that verify.mjs supports).
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');

@@ -2,7 +2,7 @@
 // inclusionProof (hash for hash, same order), verified by verifyInclusion, and the same root.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyRoot, hashToHex, inclusionProof, leafHash, rootOf, verifyInclusion, type Hash } from './merkle.js';
+import { consistencyProof, emptyRoot, hashToHex, inclusionProof, leafHash, rootOf, verifyConsistency, verifyInclusion, type Hash } from './merkle.js';
 import { ProofBuilder } from './proof-builder.js';
 
 const MAX = 130;
@@ -26,6 +26,19 @@ describe('ProofBuilder', () => {
       }
     }
     assert.equal(proofs, (MAX * (MAX + 1)) / 2);
+  });
+
+  it('gives exactly consistencyProof for every old size of every size 1..130, and each verifies', () => {
+    for (let n = 1; n <= MAX; n++) {
+      const tree = leaves.slice(0, n);
+      const builder = ProofBuilder.fromLeafHashes(tree);
+      for (let m = 0; m <= n; m++) {
+        const fast = builder.consistencyProof(m);
+        assert.deepEqual(hex(fast), hex(consistencyProof(tree, m)), `size ${n}, old size ${m}`);
+        assert.ok(verifyConsistency(m, n, rootOf(leaves.slice(0, m)), rootOf(tree), fast), `size ${n}, old size ${m} verifies`);
+      }
+      assert.throws(() => builder.consistencyProof(n + 1), RangeError);
+    }
   });
 
   it('proofs do not verify for another leaf, index or root', () => {

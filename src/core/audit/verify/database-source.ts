@@ -3,14 +3,16 @@
 // memory stays constant in the number of events. Besides the record (what the verifier hashes),
 // the columns Trove filters on are copies of record fields: an edit of a copy would make the API's
 // filtered views lie without changing any hash, so each row's copies are checked here too.
-import type { Selectable } from 'kysely';
 import type { Db } from '../../../storage/db/database.js';
 import { isPostgres } from '../../../storage/db/dialect-types.js';
-import type { AuditEventsTable } from '../../../storage/db/schema.js';
 import { indexedThrough } from '../audit-indexer.js';
-import { InvalidEvent, type CheckpointInput, type VerifyEvent } from './verify-log.js';
+import { checkInWorkers, type CheckJob } from './check-workers.js';
+import type { CheckedLine, TrustedRootsJson } from './record-check.js';
+import { eventOfRow, type EventRow } from './row-event.js';
+import type { CheckpointInput, VerifyEvent } from './verify-log.js';
 
 const BATCH = 1000;
+const WORKERS_FROM_EVENTS = 20_000;
 
 /** Every checkpoint row, smallest tree size first. Read these BEFORE the events (sealing goes on). */
 export async function databaseCheckpoints(db: Db): Promise<CheckpointInput[]> {
@@ -23,13 +25,8 @@ export async function databaseCheckpoints(db: Db): Promise<CheckpointInput[]> {
   }));
 }
 
-type Row = Selectable<AuditEventsTable>;
-
-/** Every event in id order, which is seq order (eventOfRow checks both against the record), as the API serves it. */
-export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
-  // Every row up to the indexer's mark must be in the filter indexes (migration 012; PostgreSQL:
-  // every row). One taken out would be missing from filtered listings and exports, unhashed.
-  const indexedUpTo = isPostgres(db) ? Infinity : await indexedThrough(db);
+/** Every event row in id order, in batches. */
+async function* databaseRows(db: Db): AsyncGenerator<EventRow[]> {
   let after: number | null = null;
   for (;;) {
     let query = db
@@ -39,62 +36,37 @@ export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
       .limit(BATCH);
     if (after !== null) query = query.where('id', '>', after);
     const rows = await query.execute();
-    for (const row of rows) yield eventOfRow(row, indexedUpTo);
+    if (rows.length > 0) yield rows;
     if (rows.length < BATCH) return;
     after = Number(rows[rows.length - 1].id);
   }
 }
 
-function eventOfRow(row: Row, indexedUpTo: number): VerifyEvent {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(row.record) as Record<string, unknown>;
-  } catch {
-    return new InvalidEvent(`the record of the row with seq ${row.seq} is not valid JSON`);
-  }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    return new InvalidEvent(`the record of the row with seq ${row.seq} is not a JSON object`);
-  }
-  const field = (path: string[]): unknown => {
-    let value: unknown = record;
-    for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    return value;
-  };
-  const copies: Array<[keyof Row, string[]]> = [
-    ['seq', ['seq']],
-    ['id', ['id']],
-    ['uuid', ['uuid']],
-    ['event_name', ['event_name']],
-    ['outcome', ['outcome']],
-    ['author_id', ['author_id']],
-    ['author_username', ['actor', 'username']],
-    ['actor_type', ['actor', 'type']],
-    ['token_id', ['actor', 'token_id']],
-    ['entity_type', ['entity_type']],
-    ['entity_id', ['entity_id']],
-    ['entity_path', ['details', 'entity_path']],
-    ['project_id', ['project', 'id']],
-    ['package_format', ['package', 'format']],
-    ['package_name', ['package', 'name']],
-    ['via', ['via']],
-    ['created_at', ['created_at']],
-  ];
-  for (const [column, path] of copies) {
-    const stored = normalize(row[column]);
-    const recorded = normalize(field(path));
-    if (stored !== recorded) {
-      return new InvalidEvent(
-        `column ${column} of the row with seq ${row.seq} is ${stored ?? 'NULL'}, but its record says ${recorded ?? 'null'} (the row was edited outside Trove)`,
-      );
-    }
-  }
-  if (Number(row.id) <= indexedUpTo && Number(row.indexed) !== 1) {
-    return new InvalidEvent(`the row with seq ${row.seq} is marked as not in the filter indexes (indexed = ${row.indexed}), so listings and exports skip it (the row was edited outside Trove)`);
-  }
-  return { ...record, leaf_hash: row.leaf_hash };
+/** Every row up to the indexer's mark must be in the filter indexes (migration 012; PostgreSQL: every row). */
+async function indexedMark(db: Db): Promise<number> {
+  return isPostgres(db) ? Infinity : await indexedThrough(db);
 }
 
-function normalize(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** Every event in id order, which is seq order (eventOfRow checks both against the record), as the API serves it. */
+export async function* databaseEvents(db: Db): AsyncGenerator<VerifyEvent> {
+  // One row taken out of the indexes would be missing from filtered listings and exports, unhashed.
+  const indexedUpTo = await indexedMark(db);
+  for await (const rows of databaseRows(db)) for (const row of rows) yield eventOfRow(row, indexedUpTo);
+}
+
+/**
+ * The same events checked on their own on worker threads (check-workers.ts), for verifyAuditLog's
+ * source: this thread reads the batches, the workers parse and hash them.
+ */
+export function checkedDatabaseEvents(db: Db, threads?: number): (roots: TrustedRootsJson) => AsyncIterable<CheckedLine> {
+  return async function* (roots) {
+    const indexedUpTo = await indexedMark(db);
+    // A small log is checked on this thread: starting workers would cost more than they save.
+    const last = await db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const workers = threads ?? (Number(last?.id ?? 0) < WORKERS_FROM_EVENTS ? 0 : undefined);
+    async function* jobs(): AsyncGenerator<CheckJob> {
+      for await (const rows of databaseRows(db)) yield { rows, indexedUpTo };
+    }
+    yield* checkInWorkers(jobs(), roots, workers);
+  };
 }

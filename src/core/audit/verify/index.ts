@@ -14,4 +14,5 @@ export {
   readJsonlEvents,
   readTrustedKeysFile,
 } from './verify-files.js';
-export { databaseCheckpoints, databaseEvents } from './database-source.js';
+export { checkedDatabaseEvents, databaseCheckpoints, databaseEvents } from './database-source.js';
+export { checkJsonlFile } from './check-workers.js';

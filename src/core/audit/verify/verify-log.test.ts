@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import { leafHashOf } from '../seal/canonical-json.js';
 import { signCheckpoint } from '../seal/checkpoint.js';
 import { CompactRange } from '../seal/compact-range.js';
-import { hashFromHex, hashToHex, inclusionProof, rootOf } from '../seal/merkle.js';
+import { consistencyProof, hashFromHex, hashToHex, inclusionProof, rootOf } from '../seal/merkle.js';
 import { createNoteSigner, formatVerifierKey, parseVerifierKey, type NoteSigner, type NoteVerifierKey } from '../seal/signed-note.js';
-import { InvalidEvent, verifyAuditLog, type CheckpointInput, type VerifyEvent, type VerifyResult } from './verify-log.js';
+import { InvalidEvent, verifyAuditLog, type CheckpointInput, type ConsistencyInput, type VerifyEvent, type VerifyResult } from './verify-log.js';
 
 // Synthetic logs built with the sealing library and throw-away keys.
 
@@ -62,8 +62,8 @@ function checkpointAt(log: Rec[], size: number, signer: NoteSigner | NoteSigner[
 
 const KEY = keyPair('trove-audit-test');
 
-async function verify(events: VerifyEvent[], checkpoints: CheckpointInput[], options: { keys?: NoteVerifierKey[]; mode?: 'full' | 'filtered'; origin?: string } = {}) {
-  return verifyAuditLog(events, { mode: options.mode ?? 'full', checkpoints, trustedKeys: options.keys ?? [KEY.trusted], origin: options.origin });
+async function verify(events: VerifyEvent[], checkpoints: CheckpointInput[], options: { keys?: NoteVerifierKey[]; mode?: 'full' | 'filtered'; origin?: string; consistency?: ConsistencyInput[] } = {}) {
+  return verifyAuditLog(events, { mode: options.mode ?? 'full', checkpoints, trustedKeys: options.keys ?? [KEY.trusted], origin: options.origin, consistency: options.consistency });
 }
 
 function assertFails(result: VerifyResult, seq: number | null, reason: RegExp): void {
@@ -91,6 +91,7 @@ describe('verifyAuditLog: full log', () => {
       latestTreeSize: 20,
       rootsRecomputed: 4,
       inclusionProofs: 0,
+      consistencyProofs: 0,
       keys: [{ key: `trove-audit-test+${KEY.trusted.keyId.toString(16).padStart(8, '0')}`, checkpoints: 4 }],
       unsealed: { count: 3, firstSeq: 21, lastSeq: 23 },
       withoutLeafHash: 0,
@@ -297,6 +298,25 @@ describe('verifyAuditLog: filtered export (inclusion proofs)', () => {
     const reordered = [...withProofs];
     [reordered[2], reordered[3]] = [reordered[3], reordered[2]];
     assertFails(await verify(reordered, checkpoints, { mode: 'filtered' }), 6, /seq 6 comes after seq 8/);
+  });
+
+  it('checks every proof hash, also above the nodes a previous proof verified', async () => {
+    // seq 4 and seq 6 share their path above the lowest levels: a changed top hash must still fail.
+    const top = withProofs.map((r) => (r.seq === 6 ? { ...r, inclusion_proof: { ...r.inclusion_proof, hashes: [...r.inclusion_proof.hashes.slice(0, -1), 'ab'.repeat(32)] } } : r));
+    assertFails(await verify(top, checkpoints, { mode: 'filtered' }), 6, /inclusion proof of seq 6 does not verify/);
+    const longer = withProofs.map((r) => (r.seq === 6 ? { ...r, inclusion_proof: { ...r.inclusion_proof, hashes: [...r.inclusion_proof.hashes, 'ab'.repeat(32)] } } : r));
+    assertFails(await verify(longer, checkpoints, { mode: 'filtered' }), 6, /inclusion proof of seq 6 does not verify/);
+  });
+
+  it('with consistency proofs: needs one from every checkpoint to the latest, and each must verify', async () => {
+    const proofTo = (first: number) => ({ first, second: sealedAt, hashes: consistencyProof(tree, first).map(hashToHex), source: `consistency ${first}` });
+    const all = [proofTo(10), proofTo(20)];
+    const good = await verify(withProofs, checkpoints, { mode: 'filtered', consistency: all });
+    assert.ok(good.ok, JSON.stringify(good));
+    assert.equal(good.summary.consistencyProofs, 2);
+    assertFails(await verify(withProofs, checkpoints, { mode: 'filtered', consistency: [proofTo(20)] }), 1, /no consistency proof from the checkpoint of tree size 10/);
+    const forged = [proofTo(10), { ...proofTo(20), hashes: proofTo(20).hashes.map((h, i) => (i === 0 ? 'cd'.repeat(32) : h)) }];
+    assertFails(await verify(withProofs, checkpoints, { mode: 'filtered', consistency: forged }), 11, /tree sizes 20 and 25 are not consistent/);
   });
 
   it('fails when the checkpoint the proofs rely on is signed by an unknown key', async () => {

@@ -15,12 +15,15 @@
 // The result names the first bad seq: failures are reported in seq order, and a problem with a
 // checkpoint (unknown key, bad signature, two roots for one size, root mismatch) is attributed to
 // the first seq it alone seals, i.e. the previous checkpoint's size + 1.
-import { leafHashOf } from '../seal/canonical-json.js';
 import { openCheckpoint } from '../seal/checkpoint.js';
 import { parseCheckpoint } from '../seal/checkpoint.js';
 import { CompactRange } from '../seal/compact-range.js';
-import { emptyRoot, hashesEqual, hashFromHex, hashToHex, verifyInclusion, type Hash } from '../seal/merkle.js';
+import { emptyRoot, hashesEqual, hashFromHex, hashToHex, verifyConsistency, type Hash } from '../seal/merkle.js';
 import { keyIdToHex, parseSignedNote, type NoteVerifierKey } from '../seal/signed-note.js';
+import { asSafeCount, isOtherLine, RecordChecker, type CheckedLine, type TrustedRootsJson } from './record-check.js';
+import { InvalidEvent, type VerifyEvent } from './verify-events.js';
+
+export { InvalidEvent, type VerifyEvent };
 
 /** A signed checkpoint (C2SP signed note) and where it came from, for messages. */
 export interface CheckpointInput {
@@ -32,12 +35,14 @@ export interface CheckpointInput {
   declaredRootHash?: string;
 }
 
-/** An input line or row that could not even be read as a record (bad JSON, edited columns). */
-export class InvalidEvent {
-  constructor(readonly reason: string) {}
+/** A consistency proof (RFC 9162 PROOF) between the checkpoints of two tree sizes, hashes in hex. */
+export interface ConsistencyInput {
+  first: number;
+  second: number;
+  hashes: string[];
+  /** e.g. "checkpoints/consistency.json[2]". */
+  source: string;
 }
-
-export type VerifyEvent = Record<string, unknown> | InvalidEvent;
 
 export interface VerifyOptions {
   /** 'full': the whole log from seq 1; 'filtered': a filtered export proven by inclusion proofs. */
@@ -46,6 +51,12 @@ export interface VerifyOptions {
   trustedKeys: readonly NoteVerifierKey[];
   /** The log's origin; by default the origin of the smallest trusted checkpoint, which all must share. */
   origin?: string;
+  /**
+   * Filtered mode: consistency proofs from every trusted checkpoint to the largest one. When
+   * given, each must verify and every smaller checkpoint needs one (a full log needs none: its
+   * roots are all recomputed from the same leaves).
+   */
+  consistency?: readonly ConsistencyInput[];
 }
 
 export interface VerifySummary {
@@ -63,6 +74,8 @@ export interface VerifySummary {
   rootsRecomputed: number;
   /** Records whose inclusion proof verified. */
   inclusionProofs: number;
+  /** Checkpoints proven consistent with the largest one by a consistency proof. */
+  consistencyProofs: number;
   /** "name+keyid" of each key that verified checkpoints, with how many. */
   keys: Array<{ key: string; checkpoints: number }>;
   /** Records after the last checkpoint (full) or without an inclusion proof (filtered). */
@@ -122,16 +135,6 @@ function claimedTreeSize(note: string): number | null {
   } catch {
     return null;
   }
-}
-
-function asSafeCount(value: unknown): number | null {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
-}
-
-/** The record as it was hashed when stored: without the fields exports add. */
-function storedRecord(record: Record<string, unknown>): Record<string, unknown> {
-  const { leaf_hash: _leaf, inclusion_proof: _proof, ...stored } = record;
-  return stored;
 }
 
 class Checkpoints {
@@ -205,6 +208,50 @@ class Checkpoints {
     this.failures.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   }
 
+  /** What a record needs to check its inclusion proof (record-check.ts), also on another thread. */
+  rootsJson(): TrustedRootsJson {
+    return { trusted: this.trusted.map((cp) => [cp.size, hashToHex(cp.root), cp.keys]), rejected: [...this.rejected] };
+  }
+
+  /**
+   * Checks the consistency proofs: each between two trusted checkpoints, and one from every
+   * trusted checkpoint to the largest. A failure is attributed like a bad checkpoint's.
+   * Returns how many checkpoints were proven consistent with the largest one.
+   */
+  checkConsistency(proofs: readonly ConsistencyInput[]): number {
+    const latest = this.trusted[this.trusted.length - 1];
+    const proven = new Set<number>();
+    const bad: Failure[] = [];
+    for (const proof of proofs) {
+      const [older, newer] = [this.bySize.get(proof.first), this.bySize.get(proof.second)];
+      const hashes = Array.isArray(proof.hashes) && proof.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) ? proof.hashes.map(hashFromHex) : null;
+      if (!older || !newer || hashes === null) {
+        const missing = !older ? proof.first : proof.second;
+        const reason = hashes === null ? 'its hashes are not lowercase hex SHA-256 hashes' : `there is no trusted checkpoint of tree size ${missing}`;
+        bad.push({ seq: this.previousSize(proof.second) + 1, reason: `consistency proof ${proof.first} -> ${proof.second} (${proof.source}): ${reason}` });
+        continue;
+      }
+      if (!verifyConsistency(proof.first, proof.second, older.root, newer.root, hashes)) {
+        bad.push({
+          seq: this.previousSize(proof.first) + 1,
+          reason:
+            `the checkpoints of tree sizes ${proof.first} and ${proof.second} are not consistent (${proof.source}): ` +
+            `the log of the smaller one is not a prefix of the larger one's (forked or rewritten)`,
+        });
+        continue;
+      }
+      if (newer === latest) proven.add(older.size);
+    }
+    for (const cp of this.trusted) {
+      if (cp !== latest && !proven.has(cp.size)) {
+        bad.push({ seq: this.previousSize(cp.size) + 1, reason: `no consistency proof from the checkpoint of tree size ${cp.size} (${cp.sources.join(', ')}) to the latest one (${latest.size})` });
+      }
+    }
+    this.failures.push(...bad);
+    this.failures.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    return proven.size;
+  }
+
   /** The largest trusted tree size strictly below `size` (0 if none). */
   previousSize(size: number): number {
     let previous = 0;
@@ -223,7 +270,18 @@ class Checkpoints {
   }
 }
 
-export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterable<VerifyEvent>, options: VerifyOptions): Promise<VerifyResult> {
+/**
+ * Checks records one by one in seq order (this thread), or takes records another part already
+ * checked on their own (jsonl-check-workers.ts: on worker threads), given what they need.
+ */
+export type VerifySource = AsyncIterable<VerifyEvent> | Iterable<VerifyEvent> | ((roots: TrustedRootsJson) => AsyncIterable<CheckedLine>);
+
+async function* checkedHere(events: AsyncIterable<VerifyEvent> | Iterable<VerifyEvent>, roots: TrustedRootsJson): AsyncGenerator<CheckedLine> {
+  const checker = new RecordChecker(roots);
+  for await (const event of events) yield checker.check(event);
+}
+
+export async function verifyAuditLog(source: VerifySource, options: VerifyOptions): Promise<VerifyResult> {
   const summary: VerifySummary = {
     mode: options.mode,
     events: 0,
@@ -235,6 +293,7 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
     latestTreeSize: 0,
     rootsRecomputed: 0,
     inclusionProofs: 0,
+    consistencyProofs: 0,
     keys: [],
     unsealed: null,
     withoutLeafHash: 0,
@@ -253,6 +312,7 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
   if (checkpoints.fatal) return fail(checkpoints.fatal);
 
   const full = options.mode === 'full';
+  if (!full && options.consistency && checkpoints.trusted.length > 0) summary.consistencyProofs = checkpoints.checkConsistency(options.consistency);
   const range = CompactRange.empty();
   // Full mode: the trusted checkpoints not yet compared, smallest first, and the last one that matched.
   let next = 0;
@@ -283,30 +343,36 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
   let unsealedLast = 0;
   let unsealedCount = 0;
 
+  const roots = checkpoints.rootsJson();
+  const lines = typeof source === 'function' ? source(roots) : checkedHere(source, roots);
   let firstLine = true;
-  for await (const event of events) {
-    // A filtered export says so on its first line: its gaps are the filter, not deletions.
-    if (firstLine) {
-      firstLine = false;
-      const header = exportHeaderOf(event);
-      if (header) {
-        const refused = filteredExport(header, full);
-        if (refused) return fail(refused);
-        continue;
-      }
-    }
+  for await (const line of lines) {
     const expected = previousSeq + 1;
-    if (event instanceof InvalidEvent) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: event.reason });
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: 'not a JSON object' });
+    if (isOtherLine(line)) {
+      const event = line.other;
+      // A filtered export says so on its first line: its gaps are the filter, not deletions.
+      if (firstLine) {
+        firstLine = false;
+        const header = exportHeaderOf(event);
+        if (header) {
+          const refused = filteredExport(header, full);
+          if (refused) return fail(refused);
+          continue;
+        }
+      }
+      if (event instanceof InvalidEvent) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: event.reason });
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: 'not a JSON object' });
+      }
+      return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: `the event after seq ${previousSeq} has no valid seq (${JSON.stringify(event.seq)})` });
     }
-    const seq = asSafeCount(event.seq);
-    if (seq === null || seq === 0) return fail(checkpoints.dueAt(expected) ?? { seq: expected, reason: `the event after seq ${previousSeq} has no valid seq (${JSON.stringify(event.seq)})` });
+    firstLine = false;
+    const { seq } = line;
     const due = checkpoints.dueAt(full ? expected : seq);
     if (due) return fail(due);
     if (full && seq !== expected) {
       // An export of before the header line: its proofs still tell that it is filtered.
-      if (previousSeq === 0 && 'inclusion_proof' in event) return fail(filteredExport({ proofs: true }, true)!);
+      if (previousSeq === 0 && line.hasProof) return fail(filteredExport({ proofs: true }, true)!);
       return fail({
         seq: expected,
         reason:
@@ -318,26 +384,12 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
     if (!full && seq <= previousSeq) {
       return fail({ seq, reason: `seq ${seq} comes after seq ${previousSeq}: events are duplicated or out of order` });
     }
-    if (event.id !== seq) return fail({ seq, reason: `id is ${JSON.stringify(event.id)}, but an event's id must equal its seq` });
-
-    const computed = leafHashOf(storedRecord(event));
-    if (event.leaf_hash === null || event.leaf_hash === undefined) {
-      summary.withoutLeafHash++;
-    } else if (event.leaf_hash !== computed) {
-      return fail({ seq, reason: `leaf hash mismatch: the record hashes to ${computed}, but its leaf_hash is ${JSON.stringify(event.leaf_hash)} (the record was modified)` });
-    }
-    const leaf = hashFromHex(computed);
-
-    let proven = false;
-    if (event.inclusion_proof !== undefined && event.inclusion_proof !== null) {
-      const problem = checkInclusion(event.inclusion_proof, seq, leaf, checkpoints);
-      if (problem) return fail({ seq, reason: problem });
-      summary.inclusionProofs++;
-      proven = true;
-    }
+    if (line.problem !== null) return fail({ seq, reason: line.problem });
+    if (line.withoutLeafHash) summary.withoutLeafHash++;
+    if (line.proven) summary.inclusionProofs++;
 
     if (full) {
-      range.append(leaf);
+      range.append(line.leaf!);
       const mismatch = compareDue();
       if (mismatch) return fail(mismatch);
       if (seq > checkpoints.latestSize) {
@@ -345,7 +397,7 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
         unsealedLast = seq;
         unsealedCount++;
       }
-    } else if (!proven) {
+    } else if (!line.proven) {
       if (seq <= checkpoints.latestSize) {
         return fail({ seq, reason: `seq ${seq} is sealed by the checkpoint of tree size ${checkpoints.latestSize}, but the record carries no inclusion proof` });
       }
@@ -377,27 +429,4 @@ export async function verifyAuditLog(events: AsyncIterable<VerifyEvent> | Iterab
   if (first) return fail(first);
   if (unsealedFirst !== null) summary.unsealed = { count: unsealedCount, firstSeq: unsealedFirst, lastSeq: unsealedLast };
   return { ok: true, summary };
-}
-
-/** Why an inclusion proof does not prove `leaf` at seq, or null when it does. */
-function checkInclusion(proof: unknown, seq: number, leaf: Hash, checkpoints: Checkpoints): string | null {
-  if (typeof proof !== 'object' || proof === null) return 'inclusion_proof is not an object';
-  const { tree_size, leaf_index, hashes } = proof as Record<string, unknown>;
-  const size = asSafeCount(tree_size);
-  if (size === null) return `inclusion_proof.tree_size is not a tree size (${JSON.stringify(tree_size)})`;
-  if (leaf_index !== seq - 1) return `inclusion_proof.leaf_index is ${JSON.stringify(leaf_index)}, but seq ${seq} is leaf ${seq - 1}`;
-  if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
-    return 'inclusion_proof.hashes must be lowercase hex SHA-256 hashes';
-  }
-  const checkpoint = checkpoints.bySize.get(size);
-  if (!checkpoint) {
-    const rejected = checkpoints.rejected.get(size);
-    return rejected
-      ? `inclusion proof against tree size ${size}, whose checkpoint was rejected: ${rejected}`
-      : `inclusion proof against tree size ${size}, but there is no trusted checkpoint of that size`;
-  }
-  if (!verifyInclusion(leaf, seq - 1, size, hashes.map((h: string) => hashFromHex(h)), checkpoint.root)) {
-    return `the inclusion proof of seq ${seq} does not verify against the checkpoint of tree size ${size} (signed by ${checkpoint.keys.join(', ')})`;
-  }
-  return null;
 }
