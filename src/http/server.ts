@@ -16,7 +16,7 @@ import { registerAuditStreamingRoutes } from './routes/audit-streaming-routes.js
 import { registerBackgroundJobRoutes } from './routes/background-jobs-routes.js';
 import { registerAuditCheckpointRoutes } from './routes/audit-checkpoint-routes.js';
 import { registerAuditIntegrityRoutes } from './routes/audit-integrity-routes.js';
-import { registerAuditReportRoutes } from './routes/audit-report-routes.js';
+import { packReportFiles, registerAuditReportRoutes } from './routes/audit-report-routes.js';
 import { registerAuditActivityRoutes } from './routes/audit-activity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
@@ -102,7 +102,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerProtectionRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
-  registerAuditEvidencePackRoutes(api, ctx);
+  registerAuditEvidencePackRoutes(api, ctx, (request, kind, resolved, bounds) => packReportFiles(ctx, request, kind, resolved, bounds));
   registerAuditStreamingRoutes(api, ctx);
   registerBackgroundJobRoutes(api, ctx);
   registerAuditCheckpointRoutes(api, ctx);

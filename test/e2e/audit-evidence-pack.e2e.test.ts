@@ -71,9 +71,24 @@ describe('audit evidence pack', () => {
     assert.ok(records.every((e) => e.created_at >= from && e.created_at <= to && e.inclusion_proof));
     assert.ok(!readFileSync(join(folder, 'events.jsonl'), 'utf8').includes('beta-pkg'));
     assert.deepEqual(manifestFiles(folder).sort(), [
-      'README.md', 'checkpoints/checkpoints.txt', 'checkpoints/consistency.json', 'events.jsonl', 'keys/key-rotations.txt', 'keys/trusted-keys.txt', 'verify.mjs',
+      'README.md', 'checkpoints/checkpoints.txt', 'checkpoints/consistency.json', 'events.jsonl', 'keys/key-rotations.txt', 'keys/trusted-keys.txt', 'report.html', 'report.json', 'verify.mjs',
     ]);
     assert.match(readFileSync(join(folder, 'README.md'), 'utf8'), /node verify\.mjs/);
+  });
+
+  it('holds the audit report of exactly those events, as JSON and as a printable document', () => {
+    const records = jsonlRecords(readFileSync(join(folder, 'events.jsonl'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8'));
+    assert.equal(report.scope.kind, 'group');
+    assert.equal(report.summary.events, records.length);
+    assert.deepEqual(
+      report.package_changes.items.map((e: any) => e.seq),
+      records.filter((e) => e.event_name.startsWith('package_registry_package_')).map((e) => e.seq),
+    );
+    assert.equal(report.integrity.status, 'verified', JSON.stringify(report.integrity));
+    const html = readFileSync(join(folder, 'report.html'), 'utf8');
+    assert.match(html, /^<!doctype html>/i);
+    assert.ok(html.includes('alpha-pkg') && !html.includes('beta-pkg'));
   });
 
   it('verifies with its own verify.mjs in a clean folder, with trove audit verify --pack, and with sha256sum -c', async () => {
@@ -81,7 +96,7 @@ describe('audit evidence pack', () => {
     assert.equal(verified.code, 0, verified.output);
     assert.match(verified.output, /events checked: +\d+ \(seq \d+\.\.\d+\)/);
     assert.match(verified.output, /consistency proofs: +\d+/);
-    assert.match(verified.output, /files checked: +7 against MANIFEST\.sha256/);
+    assert.match(verified.output, /files checked: +9 against MANIFEST\.sha256/);
     const cli = await runTroveCli(['audit', 'verify', '--pack', folder], { dataDir: tempDir(), databaseUrl: undefined });
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     const sums = await runIn(folder, 'sha256sum', ['-c', 'MANIFEST.sha256']);

@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import { AuditReport } from '../../contracts/audit-reports.js';
 import { requireApiUser } from '../../core/accounts/permissions.js';
 import { buildAuditReport, parseReportPeriod, renderAuditReportHtml, reportTrust, type ReportPeriod } from '../../core/audit/report/index.js';
+import type { ExtraPackFile, PackBounds } from '../../core/audit/evidence-pack/build-evidence-pack.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { groupView, instanceView, projectView, type ResolvedView } from '../audit-views.js';
@@ -41,18 +42,8 @@ export function registerAuditReportRoutes(app: Api, ctx: AppContext): void {
 
   async function report(request: FastifyRequest, reply: FastifyReply, query: ReportQuery, kind: AuditReport['scope']['kind'], resolved: ResolvedView) {
     const period = parseReportPeriod(query.from, query.to);
-    const reader = requireApiUser(request.principal, false).user.username;
     const throughId = await recordRead(request, resolved, period);
-    const built = await buildAuditReport(ctx.db, {
-      view: resolved.view,
-      onlyAuthorId: resolved.onlyAuthorId,
-      scope: { kind, id: scopeId(kind, resolved), label: resolved.label, include_subgroups: resolved.includeSubgroups },
-      period,
-      generatedBy: reader,
-      throughId,
-      trust: await reportTrust(ctx.config),
-      proofMaxEvents: ctx.config.auditProofMaxEvents,
-    });
+    const built = await reportOf(ctx, request, kind, resolved, period, throughId);
     if (query.format !== 'html') return built;
     const fileName = `audit-report-${resolved.label.replaceAll('/', '-')}-${period.from.slice(0, 10)}-${period.to.slice(0, 10)}.html`;
     reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HTML_POLICY).header('content-disposition', `attachment; filename="${fileName}"`);
@@ -71,6 +62,34 @@ export function registerAuditReportRoutes(app: Api, ctx: AppContext): void {
   app.get('/api/v4/projects/:id/audit_reports', { schema: { params: paramsOf('id'), querystring: reportQuery, response } }, async (request, reply) =>
     report(request, reply, request.query, 'project', await projectView(ctx, request)),
   );
+}
+
+async function reportOf(ctx: AppContext, request: FastifyRequest, kind: AuditReport['scope']['kind'], resolved: ResolvedView, period: ReportPeriod, throughId: number): Promise<AuditReport> {
+  return buildAuditReport(ctx.db, {
+    view: resolved.view,
+    onlyAuthorId: resolved.onlyAuthorId,
+    scope: { kind, id: scopeId(kind, resolved), label: resolved.label, include_subgroups: resolved.includeSubgroups },
+    period,
+    generatedBy: requireApiUser(request.principal, false).user.username,
+    throughId,
+    trust: await reportTrust(ctx.config),
+    proofMaxEvents: ctx.config.auditProofMaxEvents,
+  });
+}
+
+/**
+ * The audit report of an evidence pack (report.json and report.html), over exactly the pack's
+ * events: its period (the export's ends are inclusive, a report's `to` is not: one millisecond
+ * later) up to the pack's own event. Not recorded apart: the pack's export event covers it.
+ */
+export async function packReportFiles(ctx: AppContext, request: FastifyRequest, kind: AuditReport['scope']['kind'], resolved: ResolvedView, bounds: PackBounds): Promise<ExtraPackFile[]> {
+  const from = bounds.from ?? new Date(0).toISOString();
+  const to = new Date((bounds.to ? Date.parse(bounds.to) : Date.now()) + 1).toISOString();
+  const built = await reportOf(ctx, request, kind, resolved, parseReportPeriod(from, to), bounds.throughId);
+  return [
+    { name: 'report.json', content: `${JSON.stringify(built, null, 1)}\n` },
+    { name: 'report.html', content: renderAuditReportHtml(built) },
+  ];
 }
 
 function scopeId(kind: AuditReport['scope']['kind'], resolved: ResolvedView): number | null {

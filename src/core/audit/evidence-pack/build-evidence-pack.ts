@@ -34,7 +34,15 @@ export interface EvidencePackRequest extends Omit<ExportRequest, 'format' | 'fil
   onlyAuthorId?: number;
   from?: string;
   to?: string;
-  extraFiles?: ExtraPackFile[];
+  /** Files another part adds (the audit report), made once the pack's bounds are fixed. */
+  extraFiles?: (bounds: PackBounds) => Promise<ExtraPackFile[]>;
+}
+
+/** What the pack's events.jsonl holds: the period (both ends inclusive, as the export's) up to `throughId`. */
+export interface PackBounds {
+  from?: string;
+  to?: string;
+  throughId: number;
 }
 
 export interface EvidencePackDeps {
@@ -81,8 +89,6 @@ async function seqRange(db: Db, view: AuditView, filters: AuditFilters): Promise
  * destroys the stream (the download is then visibly incomplete).
  */
 export async function buildEvidencePack(deps: EvidencePackDeps, ctx: AuditContext, request: EvidencePackRequest): Promise<{ stream: Readable; fileName: string }> {
-  const extraFiles = request.extraFiles ?? [];
-  checkExtraFiles(extraFiles);
   const { createdAfter: from, createdBefore: to } = parseAuditFilters({ created_after: request.from, created_before: request.to });
   if (from && to && from > to) throw errors.badRequest('from must not be after to');
   const filters: AuditFilters = { createdAfter: from, createdBefore: to, onlyAuthorId: request.onlyAuthorId };
@@ -91,6 +97,8 @@ export async function buildEvidencePack(deps: EvidencePackDeps, ctx: AuditContex
   const proofs = await pinProofs(deps.db, deps.config.auditProofMaxEvents);
   const exported: ExportRequest = { scope: request.scope, project: request.project, label: request.label, includeSubgroups: request.includeSubgroups, format: PACK_FORMAT, filters, proofs: true };
   const bounded = await recordExport(deps.db, deps.audit, ctx, exported);
+  const extraFiles = request.extraFiles ? await request.extraFiles({ from, to, throughId: bounded.throughId ?? 0 }) : [];
+  checkExtraFiles(extraFiles);
   const [checkpoints, keys] = await Promise.all([packCheckpoints(deps.db, proofs, await seqRange(deps.db, request.view, bounded)), packKeys(deps.config)]);
   const createdAt = new Date();
   const readme = packReadme({

@@ -33,7 +33,7 @@ by ${facts.createdBy} (that export is itself recorded in the audit log, as event
 | \`${PACK_FILES.trustedKeys}\` | The public keys that signed the checkpoints, ${facts.pinnedByOperator ? "as the server's operator pinned them" : 'as the server publishes them (its operator pinned none)'}. |
 | \`${PACK_FILES.keyRotations}\` | Key rotations: a new key, signed by the key it replaced. |
 | \`${PACK_FILES.verifier}\` | A standalone verifier (Node.js 18 or later, no package to install). |
-${facts.extraFiles.map((name) => `| \`${name}\` | Report of the same scope and period. |\n`).join('')}| \`${PACK_FILES.manifest}\` | SHA-256 of every other file (\`sha256sum -c ${PACK_FILES.manifest}\`). |
+${facts.extraFiles.map((name) => `| \`${name}\` | The audit report of exactly these events (counts, package changes, denials, access and settings changes, integrity). |\n`).join('')}| \`${PACK_FILES.manifest}\` | SHA-256 of every other file (\`sha256sum -c ${PACK_FILES.manifest}\`). |
 
 ## How to verify it
 
