@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ACTIVITY_KINDS, activityKindOf } from '../../src/contracts/activity-kinds.js';
 import { seedActivityDays, type ActivityDays } from '../support/activity-days.js';
+import { World } from '../support/world.js';
 import { allEvents } from '../support/audit-e2e.js';
 
 // GET .../audit_events/activity: events per UTC day and activity kind, over a log written on three
@@ -66,6 +67,23 @@ describe('audit activity per day and kind', () => {
     }
     assert.ok(events.length > 10);
     assert.deepEqual(nonZero(activity), expected);
+  });
+
+  it("counts a user's own log as its events list, and only for that user or an administrator", async () => {
+    const path = `/api/v4/users/${seeded.dave.id}/audit_events`;
+    const activity = await seeded.dave.api.expect(200, 'GET', `${path}/activity?${period}`);
+    const events = await allEvents(seeded.dave.api, path, `&created_after=${activity.from}&created_before=${activity.to}`);
+    const expected: Record<string, Counts> = Object.fromEntries(seeded.days.map((d) => [d, {}]));
+    for (const event of events) {
+      const counts = expected[event.created_at.slice(0, 10)];
+      const kind = activityKindOf(event.event_name);
+      counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    assert.ok(events.length > 0);
+    assert.deepEqual(nonZero(activity), expected);
+    assert.deepEqual(await seeded.root.expect(200, 'GET', `${path}/activity?${period}`), activity);
+    const erin = await new World(seeded.trove).user('erin');
+    assert.equal((await erin.api.get(`${path}/activity?${period}`)).status, 404);
   });
 
   it('lists every day of the period, empty ones too, and defaults to the last 30 days', async () => {

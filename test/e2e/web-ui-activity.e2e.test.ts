@@ -45,4 +45,12 @@ describe('web UI: your activity', () => {
     // The link that an administrator has to the instance log is not offered.
     assert.equal(await page.getByRole('link', { name: 'Instance audit log' }).count(), 0);
   });
+
+  it('charts the user\'s own activity over time exactly as the activity API counts it', async () => {
+    await page.locator('figure.activity-chart canvas').first().waitFor();
+    const api = await uma.api.expect(200, 'GET', `/api/v4/users/${uma.id}/audit_events/activity`);
+    const total = api.days.reduce((sum: number, day: { total: number }) => sum + day.total, 0);
+    assert.ok(total >= 4, `${total} events: created, token created, updated, signed in`);
+    assert.deepEqual(JSON.parse((await page.locator('figure.activity-chart').getAttribute('data-activity'))!), api.days);
+  });
 });

@@ -4,12 +4,12 @@ import { parseAuditFilters } from '../../core/audit/audit-query.js';
 import { AuditActivity } from '../../contracts/audit-activity.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
-import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, type ResolvedView } from '../audit-views.js';
+import { AUDIT_FILTER_QUERY, groupView, instanceView, projectView, userView, type ResolvedView } from '../audit-views.js';
 import { isoTimestamp, queryOf } from '../pagination.js';
 import { paramsOf } from '../schemas.js';
 
-// docs/api.md#audit-activity: the events per day and kind of the instance's, a group's or a
-// project's audit log, for the period from..to (created_after/created_before when those are not
+// docs/api.md#audit-activity: the events per day and kind of the instance's, a group's, a
+// project's or a user's own audit log, for the period from..to (created_after/created_before when those are not
 // given; else the last 30 days) and the list's other filters, seen exactly as the events list shows
 // them to the caller (the same views: a developer counts only their own actions).
 
@@ -30,4 +30,5 @@ export function registerAuditActivityRoutes(app: Api, ctx: AppContext): void {
     activity(request.query, await groupView(ctx, request, request.query.include_subgroups)),
   );
   app.get('/api/v4/projects/:id/audit_events/activity', { schema: ofOne }, async (request) => activity(request.query, await projectView(ctx, request)));
+  app.get('/api/v4/users/:id/audit_events/activity', { schema: ofOne }, async (request) => activity(request.query, await userView(ctx, request)));
 }

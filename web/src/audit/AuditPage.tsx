@@ -76,7 +76,7 @@ export function AuditPage({ scope }: { scope: AuditScope }) {
         <ScopeHeader kind={scope.kind} fullPath={scope.fullPath} current="audit" />
       )}
       <IntegrityPanelFor scope={scope} base={base} onVerified={list.reload} />
-      {scope.kind !== 'user' && <ActivityChart base={base} filters={requested} onSelect={onDayAndKind} />}
+      <ActivityChart base={base} filters={requested} onSelect={onDayAndKind} />
       <AuditFiltersForm filters={filters} withSubgroups={scope.kind === 'groups'} projects={projects} onApply={(next) => navigate(`${path}${filtersToSearch(next)}`)} />
       <div className="export" role="group" aria-label="Export">
         <span>Export these filters:</span>
