@@ -4,7 +4,7 @@ import { isPostgres } from '../../storage/db/dialect-types.js';
 import { insertRows } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { markIndexedAtInsert } from './audit-indexer.js';
-import { leafHashOf } from './seal/canonical-json.js';
+import { canonicalJson, leafHashOfText } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
 import { queueForStreaming } from './streaming/stream-outbox.js';
@@ -164,6 +164,9 @@ export class AuditLog {
       request_id: ctx.requestId,
       ip_address: ctx.ipAddress,
     };
+    // Stored as its canonical JSON, the very text the leaf hashes: a verifier that finds the
+    // leaf by hashing the text as it is need not parse and re-serialize it (record-check.ts).
+    const text = canonicalJson(record);
     const row = {
       id: seq,
       uuid: record.uuid,
@@ -182,9 +185,9 @@ export class AuditLog {
       package_name: record.package?.name ?? null,
       via: record.via,
       created_at: record.created_at,
-      record: JSON.stringify(record),
+      record: text,
       // The Merkle leaf of this record (docs/architecture.md#tamper-evidence): SHA-256(0x00 || RFC 8785 JSON of the stored record).
-      leaf_hash: leafHashOf(record),
+      leaf_hash: leafHashOfText(text),
       indexed,
     };
     return { record, row };

@@ -171,7 +171,12 @@ export function canonicalJson(value: unknown): string {
 // the record's canonical bytes, so the same value is both the stored column and the Merkle leaf.
 // U+0000 is the byte 0x00 in UTF-8, so one string and one one-shot hash call do.
 export function leafHashOf(record: unknown): string {
-  return sha256Hex('\u0000' + canonicalJson(record));
+  return leafHashOfText(canonicalJson(record));
+}
+
+/** The leaf hash of a record already written as canonical JSON (what audit-log.ts stores). */
+export function leafHashOfText(canonicalText: string): string {
+  return sha256Hex('\u0000' + canonicalText);
 }
 
 // crypto.hash, a one-shot digest cheaper than createHash for short inputs, came in Node 20.12

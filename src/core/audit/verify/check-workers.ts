@@ -8,7 +8,8 @@ import * as buffer from 'node:buffer';
 import { open } from 'node:fs/promises';
 import * as os from 'node:os';
 import { isWorkerFor, JobWorker, serveJobs, workerDataOf } from '../../workers/job-worker.js';
-import { RecordChecker, isOtherLine, splitProofText, type CheckedLine, type CheckedRecord, type OtherLine, type TrustedRootsJson } from './record-check.js';
+import { leafHashOfText } from '../seal/canonical-json.js';
+import { RecordChecker, StoredLine, isOtherLine, splitProofText, splitStoredLine, type CheckedLine, type CheckedRecord, type OtherLine, type TrustedRootsJson } from './record-check.js';
 import { eventOfRow, type EventRow } from './row-event.js';
 import { InvalidEvent, type VerifyEvent } from './verify-events.js';
 import { parseJsonlLine } from './verify-files.js';
@@ -90,19 +91,37 @@ function parseWithProofText(line: string): Record<string, unknown> | null {
   return record as Record<string, unknown>;
 }
 
-function* jsonlLines(job: LinesJob): Generator<VerifyEvent> {
+/** A line parsed: the record with its proof (as text), or an invalid line. */
+function parsedLine(line: string, where: string): VerifyEvent {
+  return parseWithProofText(line) ?? parseJsonlLine(line, where);
+}
+
+/** The block's lines: split as stored records where they are written so, else parsed. */
+function* jsonlLines(job: LinesJob): Generator<StoredLine | VerifyEvent> {
   const text = blockText(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength));
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
     if (line.trim() === '') continue;
-    yield parseWithProofText(line) ?? parseJsonlLine(line, `${job.path}:${job.firstLine + n}`);
+    yield splitStoredLine(line, job.firstLine + n) ?? parsedLine(line, `${job.path}:${job.firstLine + n}`);
   }
 }
 
+/** A JSONL line: the fast check of a stored record, else the full one. */
+function checkLine(checker: RecordChecker, path: string, item: StoredLine | VerifyEvent): CheckedRecord | OtherLine {
+  if (!(item instanceof StoredLine)) return checker.check(item);
+  return checker.checkStored(item) ?? checker.check(parsedLine(item.line, `${path}:${item.lineNumber}`));
+}
+
+/** A database row: the record is parsed (its columns are checked against it); its leaf is computed only when its text is not canonical. */
+function checkRow(checker: RecordChecker, row: EventRow, indexedUpTo: number): CheckedRecord | OtherLine {
+  const canonical = row.leaf_hash !== null && leafHashOfText(row.record) === row.leaf_hash;
+  return checker.check(eventOfRow(row, indexedUpTo), canonical);
+}
+
 function runJob(checker: RecordChecker, job: CheckJob): BlockResult {
-  const check = (event: unknown) => checker.check(event as VerifyEvent);
-  if ('rows' in job) return checkBlock(checker, job.rows.length, job.rows.map((row) => eventOfRow(row, job.indexedUpTo)), check);
+  if ('rows' in job) return checkBlock(checker, job.rows.length, job.rows, (row) => checkRow(checker, row as EventRow, job.indexedUpTo));
+  const check = (item: unknown) => checkLine(checker, job.path, item as StoredLine | VerifyEvent);
   // An upper bound of the lines: every line ends with a newline but perhaps the last.
   let lines = 1;
   for (let i = job.bytes.indexOf(10); i !== -1; i = job.bytes.indexOf(10, i + 1)) lines++;

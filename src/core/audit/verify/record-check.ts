@@ -11,7 +11,7 @@
 // nodes, so the rest of the proof must be the same hashes, compared as text. A log of a million
 // records then costs one or two hashes a proof instead of twenty, and every proof is still
 // checked in full: its own hashes up to the shared node, the same hashes as a verified proof above.
-import { leafHashOf } from '../seal/canonical-json.js';
+import { leafHashOf, leafHashOfText } from '../seal/canonical-json.js';
 import * as crypto from 'node:crypto';
 import { hashesEqual, hashFromHex, half, isOdd, nodeHash, type Hash } from '../seal/merkle.js';
 import { InvalidEvent, type VerifyEvent } from './verify-events.js';
@@ -130,6 +130,45 @@ export function splitProofText(line: string): { record: string; proof: ProofText
   return { record: `${line.slice(0, at)}}`, proof: new ProofText(Number(size), Number(index), hashes) };
 }
 
+const LEAF_MARK = ',"leaf_hash":"';
+
+/**
+ * An export line whose record is Trove's stored text, as the export writes it: the record's
+ * canonical JSON with `"leaf_hash"` (and perhaps an inclusion proof) appended before its last
+ * brace. `stored` is that text given back its brace: what the leaf hash was computed over, when
+ * the record was stored as canonical JSON (audit-log.ts).
+ */
+export class StoredLine {
+  constructor(
+    readonly stored: string,
+    readonly leafHash: string,
+    readonly proof: ProofText | null,
+    /** The line and its number in the file, for the full check when the fast one does not apply. */
+    readonly line: string,
+    readonly lineNumber: number,
+  ) {}
+}
+
+/** The line split as StoredLine, or null when it is not written that way (then it is parsed whole). */
+export function splitStoredLine(line: string, lineNumber: number): StoredLine | null {
+  const split = splitProofText(line);
+  const record = split ? split.record : line;
+  const at = record.length - LEAF_MARK.length - 66;
+  if (at <= 0 || !record.startsWith(LEAF_MARK, at) || !record.endsWith('"}')) return null;
+  const leafHash = record.slice(at + LEAF_MARK.length, -2);
+  if (!HEX_HASH.test(leafHash)) return null;
+  return new StoredLine(`${record.slice(0, at)}}`, leafHash, split ? split.proof : null, line, lineNumber);
+}
+
+// Where seq and id stand in a record as Trove writes it (keys sorted): `…,"event_name":"…","id":N,…`
+// and, after `"seq":N`, only members with plain values to the record's end (`"user_agent"`,
+// `"uuid"`, `"via"`). No object nested in a record has those members after it, and a string cannot
+// hold their unescaped quotes, so the last `,"seq":` followed by plain members to the end is the
+// record's own.
+const PLAIN = '(?:null|true|false|-?[0-9][0-9.eE+-]*|"(?:[^"\\\\]|\\\\.)*")';
+const RECORD_END = new RegExp(`,"seq":([1-9][0-9]{0,15})(?:,"[a-z_]+":${PLAIN})*}$`, 'y');
+const EVENT_NAME_AND_ID = /,"event_name":"[a-z0-9_]+","id":([1-9][0-9]{0,15}),"/y;
+
 export class RecordChecker {
   readonly #roots = new Map<number, { root: Hash; keys: string[] }>();
   readonly #rejected: Map<number, string>;
@@ -154,8 +193,38 @@ export class RecordChecker {
     this.#rejected = new Map(roots.rejected);
   }
 
-  /** The line's record checked on its own, or the line itself when it is no record with a seq. */
-  check(event: VerifyEvent): CheckedLine {
+  /**
+   * The fast check of a line whose record text is its own canonical JSON (nearly every line of an
+   * export of records stored since records are stored that way): when the text hashes to the leaf
+   * hash it carries, it is byte for byte the record that leaf commits to, so it need not be parsed
+   * and serialized again; its seq and id are read from where they stand in such a text. Null when
+   * that does not hold: the line then gets the full check, which also says what is wrong with it.
+   */
+  checkStored(line: StoredLine): CheckedRecord | null {
+    const text = line.stored;
+    if (leafHashOfText(text) !== line.leafHash) return null;
+    RECORD_END.lastIndex = text.lastIndexOf(',"seq":');
+    const end = RECORD_END.exec(text);
+    if (end === null) return null;
+    EVENT_NAME_AND_ID.lastIndex = text.lastIndexOf(',"event_name":"', RECORD_END.lastIndex);
+    const id = EVENT_NAME_AND_ID.exec(text);
+    if (id === null || id[1] !== end[1]) return null;
+    const seq = Number(end[1]);
+    const leaf = Buffer.from(line.leafHash, 'hex');
+    const checked: CheckedRecord = { seq, problem: null, leaf, proven: false, withoutLeafHash: false, hasProof: line.proof !== null };
+    if (line.proof !== null) {
+      checked.problem = this.#inclusionProblem(line.proof, seq, leaf);
+      checked.proven = checked.problem === null;
+    }
+    return checked;
+  }
+
+  /**
+   * The line's record checked on its own, or the line itself when it is no record with a seq.
+   * `textIsCanonical`: the caller found that the record's stored text hashes to its leaf_hash
+   * (database rows), so the leaf need not be computed again from the parsed record.
+   */
+  check(event: VerifyEvent, textIsCanonical = false): CheckedLine {
     if (event instanceof InvalidEvent) return { other: event };
     const seq = asSafeCount(event.seq);
     if (seq === null || seq === 0) return { other: event };
@@ -165,7 +234,7 @@ export class RecordChecker {
       checked.problem = `id is ${JSON.stringify(event.id)}, but an event's id must equal its seq`;
       return checked;
     }
-    const computed = leafHashOf(storedRecord(event));
+    const computed = textIsCanonical ? (event.leaf_hash as string) : leafHashOf(storedRecord(event));
     if (event.leaf_hash === null || event.leaf_hash === undefined) {
       checked.withoutLeafHash = true;
     } else if (event.leaf_hash !== computed) {
