@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { leafHashOf } from '../../src/core/audit/seal/canonical-json.js';
 import { createNoteSigner, formatVerifierKey } from '../../src/core/audit/seal/signed-note.js';
 import { privateToken, type Api } from '../support/api.js';
 import { jsonlRecords, publishOk, sleep } from '../support/audit-e2e.js';
@@ -161,5 +162,30 @@ describe('audit evidence pack', () => {
       const result = await runPackVerifier(unzipPack(pack.zip));
       assert.equal(result.code, 0, `${path}: ${result.output}`);
     }
+  });
+
+  it("of the instance proves a run of consecutive events by the proofs at its ends, and refuses one of them changed with its leaf hash recomputed", async () => {
+    const pack = await downloadPack(trove.baseUrl, '/api/v4/audit_evidence_pack', privateToken(trove.rootToken));
+    const folder = unzipPack(pack.zip);
+    const lines = readFileSync(join(folder, 'events.jsonl'), 'utf8').trimEnd().split('\n');
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((r) => typeof r.seq === 'number');
+    const proven = records.filter((r) => r.inclusion_proof).map((r) => r.seq as number);
+    assert.equal(proven[0], 1, 'the first event of the log starts a run: it carries a proof');
+    assert.ok(proven.length <= 2, `only the ends of the one run carry proofs, got ${proven.join(', ')}`);
+    const middle = records.find((r, i) => i > 0 && !r.inclusion_proof && (r.seq as number) < proven[proven.length - 1])!;
+    assert.ok(middle, 'a record inside the run, without a proof of its own');
+
+    // Whoever holds the database changes an event and recomputes its leaf hash and the manifest: the run's end proof still refuses it.
+    const { leaf_hash: _leaf, ...stored } = middle;
+    const changed = { ...stored, outcome: 'failure' };
+    const at = lines.findIndex((line) => (JSON.parse(line) as { seq?: unknown }).seq === middle.seq);
+    lines[at] = JSON.stringify({ ...changed, leaf_hash: leafHashOf(changed) });
+    const events = `${lines.join('\n')}\n`;
+    writeFileSync(join(folder, 'events.jsonl'), events);
+    const manifest = readFileSync(join(folder, 'MANIFEST.sha256'), 'utf8').replace(/^[0-9a-f]{64}(?=  events\.jsonl$)/m, createHash('sha256').update(events).digest('hex'));
+    writeFileSync(join(folder, 'MANIFEST.sha256'), manifest);
+    const result = await runPackVerifier(folder);
+    assert.notEqual(result.code, 0, result.output);
+    assert.match(result.output, /are not the log's: one was modified, inserted, deleted or reordered/);
   });
 });

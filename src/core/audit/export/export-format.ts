@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../audit-query.js';
 import type { ExportHeader } from './export-audit.js';
-import type { PinnedProofs } from './export-proofs.js';
+import type { RecordProofs } from './export-proofs.js';
 
 /** What each export format implements (docs/api.md#audit-export); export-stream.ts feeds it batches, oldest first. */
 export interface ExportFormat {
@@ -21,7 +21,7 @@ export interface ExportFormat {
    * The text of consecutive events (audit-query's toRecord gives the served record); each ends
    * with a newline. `proofs`, only given to a format with `proofs: true`, adds inclusion proofs.
    */
-  render(events: StoredEvent[], proofs?: PinnedProofs): string;
+  render(events: StoredEvent[], proofs?: RecordProofs): string;
   /**
    * True when render costs more than reading the events (CSV parses every stored record): an
    * export of more than a page renders on a worker thread (render-worker.ts), same text.

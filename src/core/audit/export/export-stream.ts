@@ -63,6 +63,9 @@ export async function* exportChunks(
   // renders here, without starting a worker.
   let worker: RenderWorker | undefined;
   const queued: QueuedPage[] = [];
+  /** With proofs: the record held back for the next page, and the seq of the last record written. */
+  let held: StoredEvent | undefined;
+  let renderedSeq: number | null = null;
   // Pages rendered here are queued ready, so the pages still at the worker are the unready ones.
   const atWorker = () => queued.filter((page) => !page.ready).length;
   const renderAtWorker = (to: RenderWorker, events: StoredEvent[]): QueuedPage => {
@@ -90,8 +93,20 @@ export async function* exportChunks(
           yield await page.text;
           handedOn(page.count);
         }
+      } else if (proofs) {
+        // Whether a record ends a run of consecutive seqs (and so carries a proof) depends on the
+        // record after it: a page's last record waits for the next page.
+        const batch = held ? [held, ...events] : events;
+        held = last ? undefined : batch.pop();
+        for (let i = 0; i < batch.length; i += CHUNK) {
+          const chunk = batch.slice(i, i + CHUNK);
+          const after = batch[i + CHUNK]?.id ?? held?.id ?? null;
+          yield format.render(chunk, proofs.ofRecords(chunk.map((e) => e.id), renderedSeq, after));
+          renderedSeq = chunk[chunk.length - 1].id;
+        }
+        handedOn(batch.length);
       } else {
-        for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK), proofs);
+        for (let i = 0; i < count; i += CHUNK) yield format.render(events.slice(i, i + CHUNK));
         handedOn(count);
       }
       // Empty the page's array once rendered (or copied to the worker): on PostgreSQL it is the

@@ -85,7 +85,7 @@ export async function integrityOf(db: Db, input: IntegrityInput): Promise<AuditR
   const checkpoints = listed.map((row) => summaryOf(row, trust));
   const sealingCheckpoint = sealing ? summaryOf(sealing, trust) : null;
   const signingKeys = [...new Set([checkedAgainst, sealingCheckpoint, ...checkpoints].flatMap((cp) => cp?.verified_keys ?? []))].sort();
-  const verified = result?.summary.inclusionProofs ?? 0;
+  const verified = result ? result.summary.inclusionProofs + result.summary.provenByRuns : 0;
   const unsealed = result?.summary.unsealed?.count ?? 0;
   const base = {
     first_seq: firstSeq,
@@ -120,7 +120,7 @@ function statusOf(input: IntegrityInput, against: AuditReportCheckpoint | null):
     const reason = `${result.seq === null ? '' : `seq ${result.seq}: `}${result.reason}`;
     return { status: 'failed', reason, statement: `Verification FAILED: ${reason}` };
   }
-  const verified = result.summary.inclusionProofs;
+  const verified = result.summary.inclusionProofs + result.summary.provenByRuns;
   const unsealed = result.summary.unsealed;
   const keys = against?.verified_keys.join(', ') || 'no trusted key';
   const trustNote = trust.pinned

@@ -37,6 +37,11 @@ export class CompactRange {
     return range;
   }
 
+  /** The range of `size` leaves from its perfect-subtree roots (leftmost first); null when their number is not the size's. */
+  static fromHashes(size: number, hashes: Hash[]): CompactRange | null {
+    return Number.isSafeInteger(size) && size >= 0 && hashes.length === subtreeCount(size) && hashes.every(isHash) ? new CompactRange(size, [...hashes]) : null;
+  }
+
   /** Restores a saved range; anything that is not exactly what toJSON() writes is refused. */
   static fromJSON(json: unknown): CompactRange {
     if (typeof json !== 'object' || json === null) throw new SealFormatError('compact range must be an object');

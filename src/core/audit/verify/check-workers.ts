@@ -47,11 +47,24 @@ interface BlockResult {
   problems: Array<[index: number, problem: string]>;
   /** Lines that are no record: [index, reason of an InvalidEvent] or [index, the JSON object]. */
   others: Array<[index: number, invalid: string | null, object: Record<string, unknown> | null]>;
+  /** Verified proofs where a run of consecutive seqs may need them (see keptProofs). */
+  proofs: Array<[index: number, treeSize: number, hashes: string]>;
+}
+
+/**
+ * The proofs verify-log.ts may need to prove a run of consecutive records by the proofs at its
+ * ends: those of records next to a consecutive seq, or at the block's edges (whose neighbour is
+ * in another block). An isolated record's proof (most of a group's export) stays here.
+ */
+function keptProofs(result: BlockResult, proven: Array<[number, number, string]>): BlockResult['proofs'] {
+  const { seqs, count } = result;
+  return proven.filter(([i]) => i === 0 || i === count - 1 || seqs[i - 1] === seqs[i] - 1 || seqs[i + 1] === seqs[i] + 1);
 }
 
 /** The block's results in compact form; `events` yields each record (or line) to check, in order. */
 function checkBlock(checker: RecordChecker, size: number, events: Iterable<unknown>, check: (item: unknown) => CheckedRecord | OtherLine): BlockResult {
-  const result: BlockResult = { count: 0, seqs: new Float64Array(size), leaves: new Uint8Array(32 * size), flags: new Uint8Array(size), problems: [], others: [] };
+  const result: BlockResult = { count: 0, seqs: new Float64Array(size), leaves: new Uint8Array(32 * size), flags: new Uint8Array(size), problems: [], others: [], proofs: [] };
+  const proven: Array<[number, number, string]> = [];
   for (const item of events) {
     const checked = check(item);
     const i = result.count++;
@@ -64,7 +77,9 @@ function checkBlock(checker: RecordChecker, size: number, events: Iterable<unkno
     result.flags[i] = (checked.proven ? 1 : 0) | (checked.withoutLeafHash ? 2 : 0) | (checked.hasProof ? 4 : 0) | (checked.leaf ? 8 : 0);
     if (checked.leaf) result.leaves.set(checked.leaf, 32 * i);
     if (checked.problem !== null) result.problems.push([i, checked.problem]);
+    if (checked.proof) proven.push([i, checked.proof.treeSize, checked.proof.hashes]);
   }
+  result.proofs = keptProofs(result, proven);
   return result;
 }
 
@@ -130,6 +145,7 @@ function runJob(checker: RecordChecker, job: CheckJob): BlockResult {
 
 function* linesOf(result: BlockResult): Generator<CheckedLine> {
   const problems = new Map(result.problems);
+  const proofs = new Map(result.proofs.map(([i, treeSize, hashes]) => [i, { treeSize, hashes }]));
   const others = new Map(result.others.map(([i, invalid, object]) => [i, invalid !== null ? new InvalidEvent(invalid) : (object as VerifyEvent)]));
   for (let i = 0; i < result.count; i++) {
     const other = others.get(i);
@@ -145,6 +161,7 @@ function* linesOf(result: BlockResult): Generator<CheckedLine> {
       proven: (flags & 1) !== 0,
       withoutLeafHash: (flags & 2) !== 0,
       hasProof: (flags & 4) !== 0,
+      proof: proofs.get(i),
     };
   }
 }

@@ -12,7 +12,6 @@
 // records then costs one or two hashes a proof instead of twenty, and every proof is still
 // checked in full: its own hashes up to the shared node, the same hashes as a verified proof above.
 import { leafHashOf, leafHashOfText } from '../seal/canonical-json.js';
-import * as crypto from 'node:crypto';
 import { hashesEqual, hashFromHex, half, isOdd, nodeHash, type Hash } from '../seal/merkle.js';
 import { InvalidEvent, type VerifyEvent } from './verify-events.js';
 
@@ -34,6 +33,11 @@ export interface CheckedRecord {
   proven: boolean;
   withoutLeafHash: boolean;
   hasProof: boolean;
+  /**
+   * A verified proof (its hashes as ProofText's text), where the order checks may need its left
+   * siblings: a run of consecutive records proven by the proofs at its ends (leftSiblingsOf).
+   */
+  proof?: { treeSize: number; hashes: string };
 }
 
 /** A line that is not a record with a valid seq: unreadable, the export header, or a bad seq. */
@@ -58,18 +62,6 @@ export function storedRecord(record: Record<string, unknown>): Record<string, un
 }
 
 const HEX_HASH = /^[0-9a-f]{64}$/;
-
-// An interior node's hash (merkle.ts nodeHash) with the one-shot crypto.hash where there is one
-// (Node 20.12+): createHash's object per call was most of the cost of checking a proof.
-const NODE_INPUT = Buffer.alloc(65, 1);
-const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
-function interiorHash(left: Hash, right: Hash): Hash {
-  if (!oneShot) return nodeHash(left, right);
-  NODE_INPUT.set(left, 1);
-  NODE_INPUT.set(right, 33);
-  // A Buffer of its own (kept by the memos), not a view of NODE_INPUT.
-  return oneShot('sha256', NODE_INPUT, 'buffer') as unknown as Hash;
-}
 
 /** A node of a verified inclusion path: where it is, its hash, and the proof hashes above it. */
 interface VerifiedNode {
@@ -169,6 +161,39 @@ const PLAIN = '(?:null|true|false|-?[0-9][0-9.eE+-]*|"(?:[^"\\\\]|\\\\.)*")';
 const RECORD_END = new RegExp(`,"seq":([1-9][0-9]{0,15})(?:,"[a-z_]+":${PLAIN})*}$`, 'y');
 const EVENT_NAME_AND_ID = /,"event_name":"[a-z0-9_]+","id":([1-9][0-9]{0,15}),"/y;
 
+/** A proof that verified (so well formed), as CheckedRecord keeps it. */
+function verifiedProofOf(proof: unknown): CheckedRecord['proof'] {
+  if (proof instanceof ProofText) return { treeSize: proof.tree_size, hashes: proof.hashes };
+  const { tree_size, hashes } = proof as { tree_size: number; hashes: unknown };
+  return { treeSize: tree_size, hashes: hashesText(hashes) ?? '' };
+}
+
+/**
+ * The left siblings on the path of leaf `index` in its inclusion proof (RFC 9162 §2.1.3.2: a
+ * proof hash is a left sibling where the walk combines it on the left), leftmost first: the
+ * roots of the perfect subtrees of leaves 0..index-1, i.e. the compact range of the tree of
+ * `index` leaves, whatever the tree size. Null when the proof is not as long as the walk.
+ */
+export function leftSiblingsOf(index: number, treeSize: number, proofText: string): Hash[] | null {
+  const length = proofText === '' ? 0 : (proofText.length + 1) / ENTRY;
+  const left: Hash[] = [];
+  let fn = index;
+  let sn = treeSize - 1;
+  for (let i = 0; i < length; i++) {
+    if (sn === 0) return null;
+    if (isOdd(fn) || fn === sn) {
+      left.push(Buffer.from(proofText.substr(ENTRY * i + 1, 64), 'hex'));
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return left.reverse();
+}
+
 export class RecordChecker {
   readonly #roots = new Map<number, { root: Hash; keys: string[] }>();
   readonly #rejected: Map<number, string>;
@@ -183,7 +208,7 @@ export class RecordChecker {
   #interiorHash(level: number, left: Hash, right: Hash): Hash {
     const last = this.#lastPair[level];
     if (last !== undefined && hashesEqual(last.left, left) && hashesEqual(last.right, right)) return last.parent;
-    const parent = interiorHash(left, right);
+    const parent = nodeHash(left, right);
     this.#lastPair[level] = { left, right, parent };
     return parent;
   }
@@ -215,6 +240,7 @@ export class RecordChecker {
     if (line.proof !== null) {
       checked.problem = this.#inclusionProblem(line.proof, seq, leaf);
       checked.proven = checked.problem === null;
+      if (checked.proven) checked.proof = { treeSize: line.proof.tree_size, hashes: line.proof.hashes };
     }
     return checked;
   }
@@ -245,6 +271,7 @@ export class RecordChecker {
     if (event.inclusion_proof !== undefined && event.inclusion_proof !== null) {
       checked.problem = this.#inclusionProblem(event.inclusion_proof, seq, checked.leaf);
       checked.proven = checked.problem === null;
+      if (checked.proven) checked.proof = verifiedProofOf(event.inclusion_proof);
     }
     return checked;
   }

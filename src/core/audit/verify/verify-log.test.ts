@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { PinnedProofs } from '../export/export-proofs.js';
+import { ProofBuilder } from '../seal/proof-builder.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { leafHashOf } from '../seal/canonical-json.js';
@@ -91,6 +93,7 @@ describe('verifyAuditLog: full log', () => {
       latestTreeSize: 20,
       rootsRecomputed: 4,
       inclusionProofs: 0,
+      provenByRuns: 0,
       consistencyProofs: 0,
       keys: [{ key: `trove-audit-test+${KEY.trusted.keyId.toString(16).padStart(8, '0')}`, checkpoints: 4 }],
       unsealed: { count: 3, firstSeq: 21, lastSeq: 23 },
@@ -323,5 +326,61 @@ describe('verifyAuditLog: filtered export (inclusion proofs)', () => {
     const stranger = keyPair('mallory');
     const strangers = [10, 20].map((s) => checkpointAt(log, s, KEY.signer)).concat(checkpointAt(log, sealedAt, stranger.signer));
     assertFails(await verify(withProofs, strangers, { mode: 'filtered' }), 2, /tree size 25, whose checkpoint was rejected: .*signed by mallory\+/);
+  });
+});
+
+describe('verifyAuditLog: runs of consecutive records proven by the proofs at their ends', () => {
+  const log = makeLog(40);
+  const sealedAt = 30;
+  const checkpoints = [sealedAt].map((size) => checkpointAt(log, size, KEY.signer));
+  const pinned = new PinnedProofs(sealedAt, ProofBuilder.fromLeafHashes(leaves(log.slice(0, sealedAt))));
+  // A run 3..12, an isolated 15, and a run 20..35 that goes past the sealed part (31..35 unsealed).
+  const seqs = [...range(3, 12), 15, ...range(20, 35)];
+  /** The records as an export writes them (export-proofs.ts decides which carry a proof). */
+  function exported(records: Rec[]): Rec[] {
+    const proofs = pinned.ofRecords(records.map((r) => r.seq as number), null, null);
+    return records.map((r, i) => {
+      const proof = proofs.proofAt(i);
+      return proof ? { ...r, inclusion_proof: proof } : r;
+    });
+  }
+  const exportOf = (list: number[]) => exported(list.map((seq) => log[seq - 1]));
+  function range(first: number, last: number): number[] {
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  }
+
+  it('writes proofs only at the ends of runs and where the sealed part ends, and proves every sealed record', async () => {
+    const records = exportOf(seqs);
+    assert.deepEqual(records.filter((r) => 'inclusion_proof' in r).map((r) => r.seq), [3, 12, 15, 20, 30]);
+    const result = await verify(records, checkpoints, { mode: 'filtered' });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.summary.inclusionProofs, 5);
+    assert.equal(result.summary.provenByRuns, 8 + 9);
+    assert.deepEqual(result.summary.unsealed, { count: 5, firstSeq: 31, lastSeq: 35 });
+  });
+
+  it('names the first record of a run when one inside it was changed (leaf hash recomputed), left out, added or swapped', async () => {
+    const records = exportOf(seqs);
+    const at = (seq: number) => records.findIndex((r) => r.seq === seq);
+    const changed = records.map((r) => (r.seq === 7 ? served({ ...withoutExtras(r), outcome: 'failure' }) : r));
+    assertFails(await verify(changed, checkpoints, { mode: 'filtered' }), 4, /events seq 4\.\.11, proven by the inclusion proofs .* are not the log's/);
+    const missing = records.filter((r) => r.seq !== 7);
+    assertFails(await verify(missing, checkpoints, { mode: 'filtered' }), 4, /seq 4 carries no inclusion proof, and no proof at the end of its run/);
+    const foreign = served({ ...withoutExtras(log[6]), seq: 7, id: 7, uuid: 'x' });
+    const replaced = records.map((r) => (r.seq === 7 ? foreign : r));
+    assertFails(await verify(replaced, checkpoints, { mode: 'filtered' }), 4, /are not the log's/);
+    const swapped = [...records];
+    [swapped[at(21)], swapped[at(22)]] = [swapped[at(22)], swapped[at(21)]];
+    assertFails(await verify(swapped, checkpoints, { mode: 'filtered' }), 22, /seq 22 is sealed by the checkpoint of tree size 30, but the record carries no inclusion proof/);
+  });
+
+  it('fails when the proof that closes a run is missing or the run is cut short', async () => {
+    const records = exportOf(seqs);
+    const unclosed = records.map((r) => (r.seq === 12 ? { ...r, inclusion_proof: undefined } : r));
+    assertFails(await verify(unclosed, checkpoints, { mode: 'filtered' }), 4, /seq 4 carries no inclusion proof, and no proof at the end of its run/);
+    const cut = records.filter((r) => (r.seq as number) <= 8);
+    assertFails(await verify(cut, checkpoints, { mode: 'filtered' }), 4, /seq 4 carries no inclusion proof/);
+    const noStart = records.map((r) => (r.seq === 3 ? { ...r, inclusion_proof: undefined } : r));
+    assertFails(await verify(noStart, checkpoints, { mode: 'filtered' }), 3, /seq 3 is sealed by the checkpoint of tree size 30, but the record carries no inclusion proof/);
   });
 });

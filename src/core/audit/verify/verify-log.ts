@@ -20,6 +20,7 @@ import { parseCheckpoint } from '../seal/checkpoint.js';
 import { CompactRange } from '../seal/compact-range.js';
 import { emptyRoot, hashesEqual, hashFromHex, hashToHex, verifyConsistency, type Hash } from '../seal/merkle.js';
 import { keyIdToHex, parseSignedNote, type NoteVerifierKey } from '../seal/signed-note.js';
+import { ProvenRuns } from './proven-runs.js';
 import { asSafeCount, isOtherLine, RecordChecker, type CheckedLine, type TrustedRootsJson } from './record-check.js';
 import { InvalidEvent, type VerifyEvent } from './verify-events.js';
 
@@ -72,8 +73,12 @@ export interface VerifySummary {
   latestTreeSize: number;
   /** Full mode: checkpoints whose root was recomputed from the events. */
   rootsRecomputed: number;
-  /** Records whose inclusion proof verified. */
+  /**
+   * Records whose inclusion proof verified, and (filtered) records between two such proofs in a
+   * run of consecutive seqs, proven by them (proven-runs.ts).
+   */
   inclusionProofs: number;
+  provenByRuns: number;
   /** Checkpoints proven consistent with the largest one by a consistency proof. */
   consistencyProofs: number;
   /** "name+keyid" of each key that verified checkpoints, with how many. */
@@ -293,6 +298,7 @@ export async function verifyAuditLog(source: VerifySource, options: VerifyOption
     latestTreeSize: 0,
     rootsRecomputed: 0,
     inclusionProofs: 0,
+    provenByRuns: 0,
     consistencyProofs: 0,
     keys: [],
     unsealed: null,
@@ -339,6 +345,11 @@ export async function verifyAuditLog(source: VerifySource, options: VerifyOption
   if (empty) return fail(empty);
 
   let previousSeq = 0;
+  const runs = new ProvenRuns();
+  const unclosedRun = (): Failure | null => {
+    const pending = runs.pending;
+    return pending && { seq: pending.first, reason: `seq ${pending.first} carries no inclusion proof, and no proof at the end of its run of consecutive events proves it` };
+  };
   let unsealedFirst: number | null = null;
   let unsealedLast = 0;
   let unsealedCount = 0;
@@ -384,6 +395,10 @@ export async function verifyAuditLog(source: VerifySource, options: VerifyOption
     if (!full && seq <= previousSeq) {
       return fail({ seq, reason: `seq ${seq} comes after seq ${previousSeq}: events are duplicated or out of order` });
     }
+    if (!full && seq !== expected) {
+      const unclosed = unclosedRun();
+      if (unclosed) return fail(unclosed);
+    }
     if (line.problem !== null) return fail({ seq, reason: line.problem });
     if (line.withoutLeafHash) summary.withoutLeafHash++;
     if (line.proven) summary.inclusionProofs++;
@@ -397,7 +412,14 @@ export async function verifyAuditLog(source: VerifySource, options: VerifyOption
         unsealedLast = seq;
         unsealedCount++;
       }
-    } else if (!line.proven) {
+    } else if (line.proven) {
+      const broken = runs.proven(seq, line.leaf!, line.proof);
+      if (broken) return fail({ seq: runs.pending!.first, reason: broken });
+    } else if (seq <= checkpoints.latestSize && runs.extend(seq, line.leaf!)) {
+      // proven once the run's last record's proof is checked
+    } else {
+      const unclosed = unclosedRun();
+      if (unclosed) return fail(unclosed);
       if (seq <= checkpoints.latestSize) {
         return fail({ seq, reason: `seq ${seq} is sealed by the checkpoint of tree size ${checkpoints.latestSize}, but the record carries no inclusion proof` });
       }
@@ -425,8 +447,10 @@ export async function verifyAuditLog(source: VerifySource, options: VerifyOption
             `(tail truncated, or an older backup restored)`,
         }
       : null;
-  const first = [pending, truncated].filter((f): f is Failure => f !== null).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))[0];
+  const unclosed = full ? null : unclosedRun();
+  const first = [pending, truncated, unclosed].filter((f): f is Failure => f !== null).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))[0];
   if (first) return fail(first);
   if (unsealedFirst !== null) summary.unsealed = { count: unsealedCount, firstSeq: unsealedFirst, lastSeq: unsealedLast };
+  summary.provenByRuns = runs.provenByRuns;
   return { ok: true, summary };
 }

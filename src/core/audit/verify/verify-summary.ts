@@ -16,7 +16,7 @@ export function formatSummary(summary: VerifySummary, source: string): string {
       ? summary.checkpoints
         ? `, each root recomputed from the events (so they are consistent)`
         : ''
-      : `, ${summary.inclusionProofs} inclusion proofs verified (a filtered export: events outside the filter were not checked)`;
+      : `, ${summary.inclusionProofs} inclusion proofs verified${summary.provenByRuns ? ` and by them ${summary.provenByRuns} events between them in runs of consecutive seqs` : ''} (a filtered export: events outside the filter were not checked)`;
   lines.push(`  checkpoints verified:  ${summary.checkpoints}${sizes}${how}`);
   if (summary.consistencyProofs) lines.push(`  consistency proofs:    ${summary.consistencyProofs} (every earlier checkpoint is a prefix of the latest)`);
   lines.push(`  keys used:             ${summary.keys.length ? summary.keys.map((k) => `${k.key} (${k.checkpoints})`).join(', ') : 'none'}`);
