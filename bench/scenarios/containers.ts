@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { eventCount } from '../../test/support/audit.js';
 import { registryToken } from '../../test/support/oci-http.js';
 import { buildImage, OCI_MANIFEST, Skopeo, type RegistryCredentials } from '../../test/support/oci-images.js';
 import { available, startReferenceRegistry, type ReferenceRegistry } from '../../test/support/reference-registry.js';
@@ -16,6 +17,7 @@ import { startTroveServer, type TroveBenchServer } from '../servers.js';
 // every request. Until Trove serves /v2/ (GET /v2/ answers 404), only the peer is measured.
 
 const MANIFEST_CONNECTIONS = 50;
+const PUSHED = 'container_registry_manifest_pushed';
 const LAYERS = 5;
 
 /** One registry as the figures see it: where skopeo pushes, how it logs in, and how a raw GET authenticates. */
@@ -101,6 +103,13 @@ function manifestRate(config: BenchConfig, side: ContainerSide): () => Promise<n
     });
 }
 
+/** The push row measured Trove with its audit trail on: every pushed manifest has its event. */
+async function pushesAudited(trove: TroveBenchServer, pushes: number): Promise<string> {
+  const recorded = await eventCount(trove.world.root, `/api/v4/groups/${trove.groupId}/audit_events`, `&event_name=${PUSHED}`);
+  if (recorded < pushes) throw new Error(`containers: ${recorded} ${PUSHED} events for ${pushes} skopeo pushes to Trove`);
+  return `${recorded} ${PUSHED} events recorded`;
+}
+
 /** The peer's rounds alone, as a row whose Trove column is empty, when Trove cannot be measured. */
 async function peerOnly(name: string, unit: string, config: BenchConfig, peer: () => Promise<number>, why: string): Promise<Figure> {
   for (let i = 0; i < config.warmupRounds; i++) await peer();
@@ -141,6 +150,7 @@ export async function containerFigures(config: BenchConfig, log: (line: string) 
           : await abFigure(name, unit, plan, rate(troveOrReason), rate(peer), target),
       );
     }
+    if (typeof troveOrReason !== 'string') figures[0] = { ...figures[0], note: await pushesAudited(trove, plan.rounds + plan.warmupRounds + 1) };
     return figures;
   } finally {
     await trove.stop();
