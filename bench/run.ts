@@ -4,6 +4,7 @@ import { figure, atMost, type Figure } from './figures.js';
 import { seed } from './fixtures.js';
 import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
+import { containerFigures } from './scenarios/containers.js';
 import { mavenFigures } from './scenarios/maven.js';
 import { auditScale } from './scenarios/audit-scale.js';
 import { evidencePack } from './scenarios/evidence-pack.js';
@@ -14,7 +15,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,evidence-pack]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,containers,evidence-pack]`
 // (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
@@ -73,7 +74,11 @@ if (has('maven')) {
   log('Maven: mvn against Trove and nginx');
   figures.push(...(await mavenFigures(config, log)));
 }
+if (has('containers')) {
+  log('containers: skopeo and manifest GETs against Trove and docker-registry');
+  figures.push(...(await containerFigures(config, log)));
+}
 const seconds = (performance.now() - started) / 1000;
-console.log(renderTable(figures, 'Verdaccio 6.8.0 / nginx (or off)'));
+console.log(renderTable(figures, 'Verdaccio 6.8.0 / nginx / docker-registry (or off)'));
 const file = writeResults(process.env.TROVE_BENCH_RESULTS_DIR ?? resolve(import.meta.dirname, 'results'), config.mode, figures, { seconds, config: { ...config, scenarios: [...config.scenarios] } });
 log(`${figures.length} figures in ${seconds.toFixed(0)} s; written to ${file}`);

@@ -7,7 +7,8 @@ import type { Figure } from './figures.js';
 // figures with their samples and the machine as bench/results/<timestamp>.json.
 
 function num(value: number | null): string {
-  if (value === null) return '-';
+  // NaN: a side that could not be measured in this run (its row's note says why).
+  if (value === null || Number.isNaN(value)) return '-';
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(2);
