@@ -5,6 +5,7 @@ import { latestEvent } from '../support/audit.js';
 import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { OCI_INDEX, OCI_MANIFEST, OciWorkspace, ociDigest, pushBlob, pushSmallImage } from '../support/oci-images.js';
 import { blobStored } from '../support/stored-blobs.js';
+import { waitFor } from '../support/webhook-receiver.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -22,6 +23,7 @@ describe('container registry: skopeo against /v2/', () => {
   let registry: string;
   let groupEvents: string;
   let projectId: number;
+  let groupId: number;
 
   before(async () => {
     trove = await startTrove();
@@ -30,6 +32,7 @@ describe('container registry: skopeo against /v2/', () => {
     const group = await world.group('acme');
     const project = await world.project('web-app', group.id);
     projectId = project.id;
+    groupId = group.id;
     dev = await world.user('dev', ['read_package_registry', 'write_package_registry']);
     await world.addMember('projects', project.id, dev, DEVELOPER);
     registry = `docker://${new URL(trove.baseUrl).host}`;
@@ -243,6 +246,62 @@ describe('container registry: skopeo against /v2/', () => {
     assert.match(catalog.headers.get('link') ?? '', /^<\/v2\/_catalog\?last=[^&]+&n=1>; rel="next"$/);
   });
 
+  it('negotiates manifests by Accept, refuses invalid ones, and records pulls when download events are on', async () => {
+    const name = 'acme/web-app/negotiated';
+    const image = await pushSmallImage(dev.api, name, 'v1', 'negotiated');
+    const head = await dev.api.request('HEAD', `/v2/${name}/manifests/v1`);
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), OCI_MANIFEST);
+    assert.equal(head.headers.get('docker-content-digest'), image.digest);
+    assert.equal(head.headers.get('content-length'), String(image.bytes.length));
+    // Node joins repeated Accept lines with ", ": the OCI type anywhere in the list is enough.
+    const accepted = await dev.api.get(`/v2/${name}/manifests/v1`, { accept: `application/vnd.docker.distribution.manifest.v2+json, ${OCI_MANIFEST}` });
+    assert.equal(accepted.status, 200);
+    const refused = await dev.api.get(`/v2/${name}/manifests/v1`, { accept: 'application/vnd.docker.distribution.manifest.v2+json' });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.errors[0].code, 'MANIFEST_UNKNOWN');
+    const invalid = await dev.api.request('PUT', `/v2/${name}/manifests/bad`, '{"schemaVersion": 2', { 'content-type': OCI_MANIFEST });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.body.errors[0].code, 'MANIFEST_INVALID');
+    const wrongDigest = await dev.api.request('PUT', `/v2/${name}/manifests/${ociDigest('x')}`, image.bytes, { 'content-type': OCI_MANIFEST });
+    assert.equal(wrongDigest.body.errors[0].code, 'DIGEST_INVALID');
+
+    assert.equal((await world.root.get(`${groupEvents}?event_name=container_registry_image_pulled`)).body.length, 0);
+    await world.root.expect(200, 'PUT', `/api/v4/groups/${groupId}/packages/settings`, { package_download_events: 'enabled' });
+    // The setting reaches a running server within 5 s (download-events.ts caches it): pull until a pull is recorded.
+    const creds = `dev:${dev.token}`;
+    const pulled = await waitFor('the image_pulled event', async () => {
+      const inspected = await oci.skopeo(['inspect', '--tls-verify=false', '--creds', creds, `${registry}/${name}:v1`]);
+      assert.equal(inspected.code, 0, inspected.stderr);
+      return (await world.root.get(`${groupEvents}?event_name=container_registry_image_pulled`)).body[0];
+    }, 120_000);
+    assert.equal(pulled.package.version, 'v1');
+    assert.equal(pulled.package.files[0].file_name, image.digest);
+    assert.equal(pulled.client.name, 'skopeo');
+  });
+
+  it('takes a chunk sent with Transfer-Encoding: chunked', async () => {
+    const name = 'acme/web-app/streamed';
+    const started = await dev.api.request('POST', `/v2/${name}/blobs/uploads/`);
+    const parts = [Buffer.from('streamed '), Buffer.from('without a length')];
+    const res = await fetch(`${trove.baseUrl}${started.headers.get('location')}`, {
+      method: 'PATCH',
+      headers: { 'private-token': dev.token, 'content-type': 'application/octet-stream' },
+      body: new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 202);
+    const whole = Buffer.concat(parts);
+    const finished = await dev.api.request('PUT', `${res.headers.get('location')}?digest=${ociDigest(whole)}`);
+    assert.equal(finished.status, 201, finished.text);
+    assert.equal((await dev.api.get(`/v2/${name}/blobs/${ociDigest(whole)}`)).text, whole.toString());
+  });
+
   it('answers /v2/ and private repositories without leaking them: 401 to anonymous, 404 to a stranger', async () => {
     const anonymous = new Api(trove.baseUrl, {});
     const version = await anonymous.get('/v2/');
@@ -263,13 +322,15 @@ describe('container registry: skopeo against /v2/', () => {
   });
 });
 
-describe('container registry: garbage collection of uploads and image blobs', () => {
+const MAX_BLOB_BYTES = 512 * 1024;
+
+describe('container registry: size limit and garbage collection of uploads and image blobs', () => {
   let trove: RunningTrove;
   let world: World;
   let dev: TestUser;
 
   before(async () => {
-    trove = await startTrove({ env: fastBlobGc() });
+    trove = await startTrove({ env: { ...fastBlobGc(), TROVE_CONTAINER_MAX_BLOB_BYTES: String(MAX_BLOB_BYTES) } });
     world = new World(trove);
     const project = await world.project('app', (await world.group('gc')).id);
     dev = await world.user('gcdev', ['write_package_registry']);
@@ -278,6 +339,19 @@ describe('container registry: garbage collection of uploads and image blobs', ()
 
   after(async () => {
     await trove?.stop();
+  });
+
+  it('refuses a blob over TROVE_CONTAINER_MAX_BLOB_BYTES, also when it arrives in chunks', async () => {
+    const name = 'gc/app';
+    const tooBig = Buffer.alloc(MAX_BLOB_BYTES + 1, 'x');
+    const monolithic = await dev.api.request('POST', `/v2/${name}/blobs/uploads/?digest=${ociDigest(tooBig)}`, tooBig, { 'content-type': 'application/octet-stream' });
+    assert.equal(monolithic.status, 413);
+    const started = await dev.api.request('POST', `/v2/${name}/blobs/uploads/`);
+    const half = tooBig.subarray(0, MAX_BLOB_BYTES / 2 + 1);
+    const first = await dev.api.request('PATCH', started.headers.get('location')!, half, { 'content-type': 'application/octet-stream' });
+    assert.equal(first.status, 202);
+    const second = await dev.api.request('PATCH', first.headers.get('location')!, half, { 'content-type': 'application/octet-stream' });
+    assert.equal(second.status, 413);
   });
 
   it('drops an abandoned upload and its bytes, and keeps every blob a manifest references', async () => {
