@@ -280,6 +280,18 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(pulled.client.name, 'skopeo');
   });
 
+  it('records the pipeline of a push made with a CI job token', async () => {
+    const job = await world.jobToken(projectId, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7f', user_id: dev.id });
+    const ci = new Api(trove.baseUrl, { 'job-token': job.token, 'user-agent': 'skopeo/1.9.3' });
+    const image = await pushSmallImage(ci, 'acme/web-app/ci', 'main', 'from ci');
+    const pushed = await latestEvent(world.root, groupEvents, 'container_registry_manifest_pushed');
+    assert.equal(pushed.package.files[0].file_name, image.digest);
+    assert.equal(pushed.via, 'pipeline');
+    assert.equal(pushed.actor.type, 'job_token');
+    assert.equal(pushed.pipeline.id, 881);
+    assert.equal(pushed.pipeline.job_id, 4242);
+  });
+
   it('takes a chunk sent with Transfer-Encoding: chunked', async () => {
     const name = 'acme/web-app/streamed';
     const started = await dev.api.request('POST', `/v2/${name}/blobs/uploads/`);
