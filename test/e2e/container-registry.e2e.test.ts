@@ -94,6 +94,21 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(JSON.parse(inspected.stdout).Digest, second.digest);
   });
 
+  it('pulls, tags and pushes with podman', async () => {
+    const host = new URL(trove.baseUrl).host;
+    const creds = `dev:${dev.token}`;
+    const pulled = await oci.podman(['pull', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:1.0`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal((await oci.podman(['tag', `${host}/acme/web-app/api:1.0`, `${host}/acme/web-app/api:from-podman`])).code, 0);
+    const pushed = await oci.podman(['push', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:from-podman`]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const tags = await dev.api.get('/v2/acme/web-app/api/tags/list');
+    assert.ok(tags.body.tags.includes('from-podman'));
+    const event = await latestEvent(world.root, groupEvents, 'container_registry_tag_created');
+    assert.equal(event.package.version, 'from-podman');
+    assert.equal(event.client.name, 'containers');
+  });
+
   it('refuses a push with a read-only token and audits it as push_denied', async () => {
     const reader = await world.token(dev, 'read-only', ['read_package_registry']);
     const refused = await oci.copy(await oci.image('refused', { 'r.txt': 'refused\n' }), `${registry}/acme/web-app/api:refused`, `dev:${reader.token}`);
