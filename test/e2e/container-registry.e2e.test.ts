@@ -401,4 +401,14 @@ describe('container registry: size limit and garbage collection of uploads and i
     const manifest = await dev.api.get(`/v2/${name}/manifests/kept`, { accept: OCI_MANIFEST });
     assert.equal(manifest.text, image.bytes.toString());
   });
+
+  it('deletes a project together with its container repositories', async () => {
+    const doomed = await world.project('doomed', (await world.group('gone')).id);
+    await world.addMember('projects', doomed.id, dev, DEVELOPER);
+    await pushSmallImage(dev.api, 'gone/doomed/img', 'x', 'doomed image');
+    await world.root.expect(202, 'DELETE', `/api/v4/projects/${doomed.id}`);
+    const res = await world.root.get('/v2/gone/doomed/img/tags/list');
+    assert.equal(res.status, 404);
+    assert.ok(!(await world.root.get('/v2/_catalog')).body.repositories.includes('gone/doomed/img'));
+  });
 });
