@@ -242,6 +242,8 @@ describe('container registry: skopeo against /v2/', () => {
     const rest = await dev.api.get(`/v2/${name}/tags/list?n=2&last=b`);
     assert.deepEqual(rest.body.tags, ['c']);
     assert.equal(rest.headers.get('link'), null);
+    const none = await dev.api.get(`/v2/${name}/tags/list?n=0`);
+    assert.deepEqual([none.status, none.body.tags, none.headers.get('link')], [200, [], null]);
 
     const subject = { mediaType: OCI_MANIFEST, digest: image.digest, size: image.bytes.length };
     const signature = await pushSmallImage(dev.api, name, null, 'signature', { artifactType: 'application/vnd.example.signature', subject });
