@@ -209,6 +209,11 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(finished.status, 201, finished.text);
     const got = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`);
     assert.equal(got.text, chunked.toString());
+    const part = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: 'bytes=6-10' });
+    assert.equal(part.status, 206);
+    assert.equal(part.text, chunked.subarray(6, 11).toString());
+    assert.equal(part.headers.get('content-range'), `bytes 6-10/${chunked.length}`);
+    assert.equal((await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: `bytes=${chunked.length}-` })).status, 416);
 
     const mounted = await dev.api.request('POST', `/v2/acme/web-app/mounted/blobs/uploads/?mount=${ociDigest(chunked)}&from=${name}`);
     assert.equal(mounted.status, 201, mounted.text);

@@ -8,6 +8,7 @@ import { ociError } from '../oci-errors.js';
 import { authorizeRegistry, registryCallerOf } from '../registry-auth.js';
 import { findBlobLink, findRepository } from '../registry-reads.js';
 import { isRepositoryName, locateRepository, type RepositoryLocation } from '../repository-names.js';
+import { byteRangeOf, sliceOf } from './byte-ranges.js';
 import { authorizedRepository, type RegistryEnv } from './registry-request.js';
 
 // Blobs: HEAD/GET/DELETE /v2/<name>/blobs/<digest>, and uploads: POST /v2/<name>/blobs/uploads/
@@ -135,7 +136,14 @@ export async function serveBlob(env: RegistryEnv, request: FastifyRequest, reply
   }
   const link = repository ? await findBlobLink(env.ctx.db, repository.id, digest) : undefined;
   if (!link) throw ociError('BLOB_UNKNOWN', 'blob unknown to registry');
-  reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digestOf(link.blob_sha256)).header('content-length', String(link.size));
+  const size = Number(link.size);
+  reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digestOf(link.blob_sha256)).header('accept-ranges', 'bytes');
+  const range = request.method === 'GET' ? byteRangeOf(request.headers.range, size) : null;
+  if (range) {
+    reply.header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', String(range.end - range.start + 1));
+    return reply.status(206).send(sliceOf(await env.ctx.blobs.openForDownload(link.blob_sha256, size), range));
+  }
+  reply.header('content-length', String(size));
   if (request.method === 'HEAD') return reply.status(200).send();
-  return reply.status(200).send(await env.ctx.blobs.openForDownload(link.blob_sha256, Number(link.size)));
+  return reply.status(200).send(await env.ctx.blobs.openForDownload(link.blob_sha256, size));
 }
