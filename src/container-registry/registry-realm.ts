@@ -49,7 +49,7 @@ export async function grantedAccess(db: Db, principal: Principal, scopes: string
     if (scope.type === 'repository') {
       access.push({ type: 'repository', name: scope.name, actions: await repositoryActions(db, principal, scope.name, scope.actions) });
     } else if (scope.type === 'registry' && scope.name === 'catalog') {
-      // The catalog lists every repository of the instance: administrators only (SPEC §3.1).
+      // The catalog lists every repository of the instance: administrators only.
       access.push({ type: 'registry', name: 'catalog', actions: isAdmin(principal) ? scope.actions.filter((action) => action === '*') : [] });
     }
   }

@@ -8,7 +8,7 @@ import { Api, basic, bearer, type AuthHeader } from '../support/api.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
-// GitLab's Docker token flow (SPEC §3.1): /jwt/auth grants, per asked scope, the subset of actions
+// GitLab's Docker token flow (docs/api.md#tokens): /jwt/auth grants, per asked scope, the subset of actions
 // the credential and the caller's role allow now; /v2/ takes the token as Bearer and looks the
 // credential behind it up again on every request. What skopeo and podman send is in CLIENTS.md.
 
@@ -137,6 +137,17 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
   it('grants the catalog to administrators only', async () => {
     assert.deepEqual(await granted(creds.root, 'registry:catalog:*'), ['catalog:*']);
     assert.deepEqual(await granted(creds['dev:api'], 'registry:catalog:*'), ['catalog:']);
+  });
+
+  it('keeps registry scopes to the container registry and package scopes to packages', async () => {
+    const file = `/api/v4/projects/${webAppId}/packages/generic/tool/1.0.0/tool.bin`;
+    const status = async (auth: AuthHeader) => (await anonymous.get(file, auth)).status;
+    assert.deepEqual(
+      [await status(creds['deploy:read_registry+write_registry']), await status(creds['dev:write_registry'])],
+      [403, 403],
+      'a container registry scope reads no package',
+    );
+    assert.deepEqual([await status(creds['deploy:read_package_registry+write_package_registry']), await status(creds['dev:read_package_registry'])], [404, 404], 'a package scope does (the file is absent)');
   });
 
   it('refuses a password, an unknown, a revoked token and a blocked user with 401, recording authentication_failed', async () => {
