@@ -21,7 +21,7 @@ export const ACTIVITY_KIND_LABELS: Record<ActivityKind, string> = {
 
 /**
  * publish: what clients install came into being or changed (a version, file, dist-tag set or moved,
- * deprecation, status, a restore); delete: it went away (a version, file, dist-tag, a purge); denied: a refused write or credential; access: who may
+ * deprecation, status, a restore, an image or tag pushed or moved); delete: it went away (a version, file, dist-tag, a purge); denied: a refused write or credential; access: who may
  * do what (members, credentials, accounts, visibility); settings: how the registry and the audit
  * log behave (settings, cleanup policy, protection rules, legal holds, streaming destinations);
  * other: reads and the rest (downloads, exports, sign-ins, cleanup runs, namespace lifecycle,
@@ -42,6 +42,14 @@ export const ACTIVITY_KIND_OF = {
   package_registry_package_purged: 'delete',
   package_registry_package_tag_deleted: 'delete',
   package_registry_package_publish_denied: 'denied',
+  container_registry_repository_created: 'publish',
+  container_registry_manifest_pushed: 'publish',
+  container_registry_tag_created: 'publish',
+  container_registry_tag_moved: 'publish',
+  container_registry_tag_deleted: 'delete',
+  container_registry_manifest_deleted: 'delete',
+  container_registry_image_pulled: 'other',
+  container_registry_push_denied: 'denied',
   authentication_failed: 'denied',
   personal_access_token_created: 'access',
   personal_access_token_revoked: 'access',

@@ -21,12 +21,17 @@ declare module 'fastify' {
 
 /** Registers the format's routes in a context that marks each of them a package-client endpoint of that format. */
 export async function registerPackageClientRoutes(app: Api, ctx: AppContext, format: PackageFormat): Promise<void> {
-  const credentialHeaders = format.credentialHeaders.map((header) => header.toLowerCase());
   await app.register(async (scope: Api) => {
-    scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, packageClient: true, credentialHeaders };
-    });
+    markPackageClientRoutes(scope, format.credentialHeaders);
     await format.register(scope, ctx);
+  });
+}
+
+/** Marks every route registered in `scope` from now on a package-client endpoint accepting these extra credential headers. */
+export function markPackageClientRoutes(scope: Api, extraCredentialHeaders: readonly string[]): void {
+  const credentialHeaders = extraCredentialHeaders.map((header) => header.toLowerCase());
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...route.config, packageClient: true, credentialHeaders };
   });
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerContainerRegistryRoutes } from '../container-registry/http/registry-routes.js';
 import { FORMATS } from '../formats/index.js';
 import { Health } from '../contracts/instance.js';
 import { registerResponseContracts, typedApi } from './api.js';
@@ -112,5 +113,6 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAuditActivityRoutes(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(api, ctx, format);
   registerTokenRealmRoutes(api, ctx);
+  await registerContainerRegistryRoutes(api, ctx);
   return app;
 }

@@ -5,7 +5,7 @@ import { packageRef, type PackageFileRow, type PackageIdentity } from '../packag
 import type { AuditLog } from './audit-log.js';
 import { projectScope } from './audit-scope.js';
 import { effectiveSetting } from './audit-settings.js';
-import type { AuditContext } from './audit-types.js';
+import type { AuditContext, AuditEventInput } from './audit-types.js';
 import type { DownloadEventWriter, PendingDownloadEvent } from './download-event-writer.js';
 import type { AuditEventName } from './event-catalog.js';
 
@@ -127,17 +127,19 @@ export class DownloadEventBuffer {
   /** Queues the event of one completed download. Synchronous: no I/O, no await. */
   enqueue(ctx: AuditContext, download: DownloadedFile): void {
     const { project, namespace, pkg, file } = download;
-    this.queue.push({
-      ctx,
-      input: {
-        eventName: DOWNLOADED_EVENT,
-        scope: projectScope(project, namespace),
-        project: { id: project.id, full_path: project.full_path },
-        package: packageRef(pkg, [file]),
-        target: { id: pkg.id, type: 'Packages::Package', details: `${project.full_path}/${pkg.name}-${pkg.version}` },
-        customMessage: `${pkg.format} package file ${file.file_name} downloaded`,
-      },
+    this.enqueueEvent(ctx, {
+      eventName: DOWNLOADED_EVENT,
+      scope: projectScope(project, namespace),
+      project: { id: project.id, full_path: project.full_path },
+      package: packageRef(pkg, [file]),
+      target: { id: pkg.id, type: 'Packages::Package', details: `${project.full_path}/${pkg.name}-${pkg.version}` },
+      customMessage: `${pkg.format} package file ${file.file_name} downloaded`,
     });
+  }
+
+  /** Queues another read event that follows the same setting (a container image pull). Synchronous too. */
+  enqueueEvent(ctx: AuditContext, input: AuditEventInput): void {
+    this.queue.push({ ctx, input });
     if (this.closed) {
       // Only a download that finishes after close() started can land here; close() keeps draining
       // until the queue is empty, so it is still written unless the database is already closed.

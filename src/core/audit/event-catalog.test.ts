@@ -87,10 +87,10 @@ describe('audit event catalog', () => {
     }
   });
 
-  it('governs exactly the package events by the package_audit_events setting', () => {
+  it('governs exactly the package and container image events by the package_audit_events setting', () => {
     // docs/architecture.md#scope-and-visibility: credential, settings, export and authentication events are always recorded.
     const governed = AUDIT_EVENT_NAMES.filter(followsPackageSetting);
-    assert.deepEqual(governed, AUDIT_EVENT_NAMES.filter((name) => name.startsWith('package_registry_package_')));
+    assert.deepEqual(governed, AUDIT_EVENT_NAMES.filter((name) => name.startsWith('package_registry_package_') || name.startsWith('container_registry_')));
     assert.equal(followsPackageSetting('package_registry_audit_settings_updated'), false);
     assert.equal(followsPackageSetting('not_an_event'), false);
   });

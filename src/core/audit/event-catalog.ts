@@ -91,6 +91,16 @@ export const AUDIT_EVENTS = {
   package_registry_package_metadata_updated: packageEvent('Package metadata updated', 'update', ['project', 'package', 'changes']),
   package_registry_package_downloaded: packageEvent('Package downloaded', 'read'),
   package_registry_package_publish_denied: packageEvent('Publish or delete refused', 'other', ['project', 'package', 'reason']),
+  // Container images (src/container-registry): package events like the others (same scope, same setting); `package` names the
+  // repository (format "container"), the tag or digest as version and the manifest as its one file.
+  container_registry_repository_created: packageEvent('Container repository created', 'create'),
+  container_registry_manifest_pushed: packageEvent('Container image pushed', 'create', ['project', 'package', 'changes']),
+  container_registry_tag_created: packageEvent('Container tag created', 'create', ['project', 'package', 'changes']),
+  container_registry_tag_moved: packageEvent('Container tag moved', 'update', ['project', 'package', 'changes']),
+  container_registry_tag_deleted: packageEvent('Container tag deleted', 'delete', ['project', 'package', 'changes']),
+  container_registry_manifest_deleted: packageEvent('Container image deleted', 'delete', ['project', 'package', 'changes']),
+  container_registry_image_pulled: packageEvent('Container image pulled', 'read'),
+  container_registry_push_denied: packageEvent('Container push or delete refused', 'other', ['project', 'package', 'reason']),
   package_registry_cleanup_policy_executed: event({
     label: 'Cleanup policy executed',
     category: 'package',

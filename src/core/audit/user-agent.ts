@@ -7,6 +7,8 @@ import type { ClientInfo, Via } from './audit-types.js';
 const PACKAGE_CLIENTS = new Set([
   'npm', 'pnpm', 'yarn', 'bun', 'pip', 'twine', 'poetry', 'uv', 'pdm', 'Apache-Maven', 'Apache-HttpClient', 'Gradle',
   'Ruby', 'RubyGems', 'bundler', 'cargo', 'Go-http-client', 'Composer', 'NuGet',
+  // Container clients: skopeo, podman and buildah (containers/image), docker and containerd, oras, crane.
+  'skopeo', 'containers', 'podman', 'buildah', 'docker', 'containerd', 'oras', 'go-containerregistry',
 ]);
 
 const PRODUCT = /^([A-Za-z][A-Za-z0-9._+-]*)(?:\/([^\s;()]+))?/;

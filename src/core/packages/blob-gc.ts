@@ -1,10 +1,13 @@
+import { sql } from 'kysely';
+import { endUpload } from '../../container-registry/blob-uploads.js';
 import type { CollectableBlobStore } from '../../storage/blobs/blob-store.js';
 import type { Db } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import type { BackgroundJob } from '../jobs/job-scheduler.js';
 
 // The only code that deletes blobs (package deletes only delete rows). A blob is deleted once it
-// has been needed by no file row and no pending upload (pending-uploads.ts) for longer than the
+// has been needed by no row of BLOB_REFERENCES (file rows, pending uploads: pending-uploads.ts,
+// container images) for longer than the
 // grace period (TROVE_BLOB_GC_GRACE_SECONDS): one run marks it (unreferenced_blobs), a run at
 // least the grace period later deletes it if nothing has needed it since. Registrations older
 // than the grace period belong to crashed uploads and are dropped first; temporary files older
@@ -15,6 +18,20 @@ export const BLOB_GC_JOB_NAME = 'blob-gc';
 /** How often the leader collects (TROVE_JOB_INTERVALS=blob-gc=... overrides). */
 export const BLOB_GC_INTERVAL_MS = 10 * 60 * 1000;
 const BATCH = 500;
+
+/**
+ * Every column that names a blob some row still needs: package files, uploads in progress
+ * (pending-uploads.ts), and the container registry's manifests, what they reference, the blobs
+ * linked into a repository and the parts of container uploads in progress.
+ */
+const BLOB_REFERENCES = [
+  { table: 'package_files', column: 'sha256' },
+  { table: 'pending_uploads', column: 'sha256' },
+  { table: 'container_manifests', column: 'blob_sha256' },
+  { table: 'container_manifest_references', column: 'blob_sha256' },
+  { table: 'container_repository_blobs', column: 'blob_sha256' },
+  { table: 'container_upload_parts', column: 'blob_sha256' },
+] as const;
 
 export function blobGcJob(db: Db, store: CollectableBlobStore, graceMs: number, intervalMs: number): BackgroundJob {
   return { name: BLOB_GC_JOB_NAME, intervalMs, run: () => new BlobCollector(db, store, graceMs).run() };
@@ -36,6 +53,9 @@ class BlobCollector {
 
   async run(): Promise<string> {
     const lapsed = await this.db.deleteFrom('pending_uploads').where('registered_at', '<', this.cutoff).executeTakeFirst();
+    // Container blob uploads nobody has continued for the grace period: their parts become garbage.
+    const abandoned = await this.db.selectFrom('container_uploads').select('uuid').where('updated_at', '<', this.cutoff).execute();
+    for (const { uuid } of abandoned) await endUpload(this.db, uuid);
     const temporaries = await this.store.removeTemporaries(new Date(this.cutoff));
     let batch: string[] = [];
     for await (const sha256 of this.everyBlob()) {
@@ -45,7 +65,7 @@ class BlobCollector {
     await this.examine(batch);
     // Old marks that are still here named blobs that no longer exist (examine consumed the others).
     await this.db.deleteFrom('unreferenced_blobs').where('since', '<', this.cutoff).execute();
-    return `deleted ${this.deleted} blobs, marked ${this.marked} newly unreferenced, dropped ${Number(lapsed.numDeletedRows)} lapsed upload registrations and ${temporaries} temporary files`;
+    return `deleted ${this.deleted} blobs, marked ${this.marked} newly unreferenced, dropped ${Number(lapsed.numDeletedRows)} lapsed upload registrations, ${abandoned.length} abandoned container uploads and ${temporaries} temporary files`;
   }
 
   /** Blobs kept in the database, then those in the store (a blob in both is examined twice, harmlessly). */
@@ -63,10 +83,11 @@ class BlobCollector {
   private async examine(batch: string[]): Promise<void> {
     const sha256s = [...new Set(batch)];
     if (sha256s.length === 0) return;
-    const referenced = new Set([
-      ...(await this.db.selectFrom('package_files').select('sha256').distinct().where('sha256', 'in', sha256s).execute()).map((r) => r.sha256),
-      ...(await this.db.selectFrom('pending_uploads').select('sha256').where('sha256', 'in', sha256s).execute()).map((r) => r.sha256),
-    ]);
+    const referenced = new Set<string>();
+    for (const { table, column } of BLOB_REFERENCES) {
+      const rows = await this.db.selectFrom(table).select(sql.ref<string>(column).as('sha256')).distinct().where(sql.ref(column), 'in', sha256s).execute();
+      for (const row of rows) referenced.add(row.sha256);
+    }
     if (referenced.size > 0) await this.db.deleteFrom('unreferenced_blobs').where('sha256', 'in', [...referenced]).execute();
     const unreferenced = sha256s.filter((sha256) => !referenced.has(sha256));
     if (unreferenced.length === 0) return;
@@ -99,11 +120,8 @@ class BlobCollector {
         .deleteFrom('unreferenced_blobs')
         .where('sha256', '=', sha256)
         .where('since', '<', this.cutoff)
-        .where(({ exists, not, selectFrom }) =>
-          not(exists(selectFrom('package_files').select('id').where('package_files.sha256', '=', sha256))),
-        )
-        .where(({ exists, not, selectFrom }) =>
-          not(exists(selectFrom('pending_uploads').select('id').where('pending_uploads.sha256', '=', sha256))),
+        .where(({ and, exists, not, selectFrom }) =>
+          and(BLOB_REFERENCES.map(({ table, column }) => not(exists(selectFrom(table).select(sql.lit(1).as('one')).where(sql.ref(column), '=', sha256))))),
         )
         .returning('sha256')
         .executeTakeFirst();

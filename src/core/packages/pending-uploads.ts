@@ -33,7 +33,7 @@ async function registerPendingUpload(db: Db, sha256: string): Promise<number> {
  * A registration that is gone lapsed after the grace period (the collector may have taken the
  * bytes): the write is refused rather than acknowledged without its bytes.
  */
-export async function settleUpload(tx: Tx, blob: StoredBlob): Promise<void> {
+export async function settleUpload(tx: Tx, blob: Pick<StoredBlob, 'sha256' | 'uploadId'>): Promise<void> {
   await tx.deleteFrom('unreferenced_blobs').where('sha256', '=', blob.sha256).execute();
   if (blob.uploadId === undefined) return;
   const ended = await tx.deleteFrom('pending_uploads').where('id', '=', blob.uploadId).executeTakeFirst();

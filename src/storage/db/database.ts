@@ -29,6 +29,7 @@ import * as m021 from './migrations/021-format-setting-text-values.js';
 import * as m022 from './migrations/022-package-protection-rules.js';
 import * as m023 from './migrations/023-package-legal-holds.js';
 import * as m024 from './migrations/024-soft-deleted-versions.js';
+import * as m025 from './migrations/025-container-registry.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -100,6 +101,7 @@ const migrations = {
   '022-package-protection-rules': m022,
   '023-package-legal-holds': m023,
   '024-soft-deleted-versions': m024,
+  '025-container-registry': m025,
 };
 
 function migrator(db: Db): Migrator {

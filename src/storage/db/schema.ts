@@ -152,6 +152,82 @@ export interface UnreferencedBlobsTable {
   since: string;
 }
 
+/** The container registry (migration 025-container-registry.ts explains each table). */
+export interface ContainerRepositoriesTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  created_at: string;
+  /** PublishedBy JSON of the first push. */
+  created_by: string;
+}
+
+export interface ContainerRepositoryBlobsTable {
+  repository_id: number;
+  digest: string;
+  blob_sha256: string;
+  size: number;
+  linked_at: string;
+}
+
+export interface ContainerManifestsTable {
+  id: Generated<number>;
+  repository_id: number;
+  digest: string;
+  media_type: string;
+  size: number;
+  blob_sha256: string;
+  config_digest: string | null;
+  subject_digest: string | null;
+  artifact_type: string | null;
+  /** JSON object, or null. */
+  annotations: string | null;
+  /** JSON list of an index's platforms, or null. */
+  platforms: string | null;
+  pushed_by: string;
+  pushed_at: string;
+}
+
+export interface ContainerManifestReferencesTable {
+  manifest_id: number;
+  kind: 'blob' | 'manifest';
+  digest: string;
+  blob_sha256: string;
+}
+
+export interface ContainerTagsTable {
+  repository_id: number;
+  name: string;
+  manifest_id: number;
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface ContainerTagHistoryTable {
+  id: Generated<number>;
+  repository_id: number;
+  tag: string;
+  digest: string;
+  pushed_by: string;
+  pushed_at: string;
+}
+
+export interface ContainerUploadsTable {
+  uuid: string;
+  project_id: number;
+  repository: string;
+  received: number;
+  started_at: string;
+  updated_at: string;
+}
+
+export interface ContainerUploadPartsTable {
+  upload_uuid: string;
+  position: number;
+  blob_sha256: string;
+  size: number;
+}
+
 export interface PackageTagsTable {
   id: Generated<number>;
   project_id: number;
@@ -378,6 +454,14 @@ export interface Database {
   pending_uploads: PendingUploadsTable;
   unreferenced_blobs: UnreferencedBlobsTable;
   package_tags: PackageTagsTable;
+  container_repositories: ContainerRepositoriesTable;
+  container_repository_blobs: ContainerRepositoryBlobsTable;
+  container_manifests: ContainerManifestsTable;
+  container_manifest_references: ContainerManifestReferencesTable;
+  container_tags: ContainerTagsTable;
+  container_tag_history: ContainerTagHistoryTable;
+  container_uploads: ContainerUploadsTable;
+  container_upload_parts: ContainerUploadPartsTable;
   audit_events: AuditEventsTable;
   audit_index_progress: AuditIndexProgressTable;
   instance_settings: InstanceSettingsTable;
