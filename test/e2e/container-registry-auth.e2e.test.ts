@@ -5,6 +5,8 @@ import { registryTokenKey } from '../../src/container-registry/registry-token-ke
 import { issueRegistryToken } from '../../src/container-registry/registry-token.js';
 import { openDatabase } from '../../src/storage/db/database.js';
 import { Api, basic, bearer, type AuthHeader } from '../support/api.js';
+import { OciWorkspace } from '../support/oci-images.js';
+import { tempDir } from '../support/temp-dir.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -227,5 +229,50 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     assert.equal((await anonymous.get('/v2/', bearer(expired))).status, 401);
     assert.equal((await failures('registry token expired')).length, 1);
     assert.equal((await anonymous.get('/v2/', basic('glpat-BADD-not-a-real-token-0123456789'))).headers.get('www-authenticate')?.startsWith('Bearer realm='), true, 'a bad Basic credential on /v2/ gets the Bearer challenge');
+  });
+
+  describe('skopeo over the token flow', () => {
+    let oci: OciWorkspace;
+    let registry: string;
+    /** skopeo's `--creds USER:TOKEN` of a Basic header. */
+    const skopeoCreds = (auth: AuthHeader) => Buffer.from(auth.Authorization.split(' ')[1], 'base64').toString('utf8');
+
+    before(() => {
+      oci = new OciWorkspace(tempDir('trove-oci-token-'));
+      registry = `docker://${new URL(trove.baseUrl).host}`;
+    });
+
+    it('pushes with write_registry (the event names that token), is refused with read_registry, deletes as a maintainer only', async () => {
+      const image = await oci.image('one', { 'hello.txt': 'hello\n' });
+      const pushed = await oci.copy(image, `${registry}/${API}:1.0`, skopeoCreds(creds['dev:write_registry']));
+      assert.equal(pushed.code, 0, pushed.stderr);
+      const events = (await world.root.expect(200, 'GET', '/api/v4/audit_events?event_name=container_registry_manifest_pushed&per_page=100')) as any[];
+      assert.deepEqual(
+        events.map((e) => e.actor.token_name),
+        ['write_registry'],
+        'the registry token acts as the personal access token it was issued for',
+      );
+
+      const refused = await oci.copy(image, `${registry}/${API}:2.0`, skopeoCreds(creds['dev:read_registry']));
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /denied|unauthorized|insufficient/i);
+
+      const ref = `${registry}/${API}:1.0`;
+      const developerDelete = await oci.skopeo(['delete', '--tls-verify=false', '--creds', skopeoCreds(creds['dev:write_registry']), ref]);
+      assert.notEqual(developerDelete.code, 0, 'a developer may not delete');
+      const maintainerDelete = await oci.skopeo(['delete', '--tls-verify=false', '--creds', skopeoCreds(creds['maint:write_registry']), ref]);
+      assert.equal(maintainerDelete.code, 0, maintainerDelete.stderr);
+    });
+
+    it('a registry token allows only what it was granted, for the repository it names, even when the credential could do more', async () => {
+      const upload = async (token: string, name = API) => (await anonymous.request('POST', `/v2/${name}/blobs/uploads/`, undefined, bearer(token))).status;
+      const pullOnly = await tokenFor(creds['dev:write_registry'], `repository:${API}:pull`);
+      const pullPush = await tokenFor(creds['dev:write_registry'], `repository:${API}:pull,push`);
+      const elsewhere = await tokenFor(creds['dev:write_registry'], `repository:${API}/other:pull,push`);
+      assert.equal(await upload(pullPush), 202);
+      assert.ok([401, 403].includes(await upload(pullOnly)), 'push not granted');
+      assert.ok([401, 403].includes(await upload(elsewhere)), 'granted for another repository');
+      assert.equal(await upload(elsewhere, `${API}/other`), 202);
+    });
   });
 });
