@@ -68,6 +68,8 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
       const token = await world.deployToken('projects', webApp.id, `deploy-${scopes.join('-')}`, scopes);
       creds[`deploy:${scopes.join('+')}`] = basic(token.token, token.username);
     }
+    const groupDeploy = await world.deployToken('groups', acme.id, 'group-deploy', ['read_registry']);
+    creds['group-deploy:read_registry'] = basic(groupDeploy.token, groupDeploy.username);
     const job = await world.jobToken(webApp.id, { pipeline_id: 7, job_id: 70, ref: 'main', sha: 'abcdef1234567', user_id: dev.id });
     creds.job = basic(job.token, 'gitlab-ci-token');
     creds.root = basic(trove.rootToken, 'root');
@@ -112,11 +114,12 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     assert.deepEqual(await granted(creds['dev:write_registry'], star, `repository:${API}:delete`), [`${API}:`, `${API}:`]);
   });
 
-  it('grants deploy tokens per their registry scopes, on their project only, and never delete', async () => {
+  it('grants deploy tokens per their registry scopes, on their project or group only, and never delete', async () => {
     const asked = [`repository:${API}:pull,push`, `repository:${API}:*`, `repository:${OTHER}:pull`];
     assert.deepEqual(await granted(creds['deploy:read_registry'], ...asked), [`${API}:pull`, `${API}:`, `${OTHER}:`]);
     assert.deepEqual(await granted(creds['deploy:read_registry+write_registry'], ...asked), [`${API}:pull,push`, `${API}:`, `${OTHER}:`]);
     assert.deepEqual(await granted(creds['deploy:read_package_registry+write_package_registry'], ...asked), [`${API}:`, `${API}:`, `${OTHER}:`]);
+    assert.deepEqual(await granted(creds['group-deploy:read_registry'], ...asked), [`${API}:pull`, `${API}:`, `${OTHER}:pull`], 'a group deploy token covers every project below');
   });
 
   it('grants a job token its own project, public images elsewhere, nothing private elsewhere', async () => {
