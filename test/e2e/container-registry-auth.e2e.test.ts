@@ -267,6 +267,17 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
       assert.equal(maintainerDelete.code, 0, maintainerDelete.stderr);
     });
 
+    it('pulls a public image without credentials (an anonymous token), and nothing private', async () => {
+      const image = await oci.image('public', { 'site.txt': 'site\n' });
+      const pushed = await oci.copy(image, `${registry}/${PUBLIC}:1.0`, skopeoCreds(creds['maint:write_registry']));
+      assert.equal(pushed.code, 0, pushed.stderr);
+      const inspected = await oci.skopeo(['inspect', '--tls-verify=false', `${registry}/${PUBLIC}:1.0`]);
+      assert.equal(inspected.code, 0, inspected.stderr);
+      assert.equal(JSON.parse(inspected.stdout).Digest, pushed.digest);
+      const refused = await oci.skopeo(['inspect', '--tls-verify=false', `${registry}/${API}:1.0`]);
+      assert.notEqual(refused.code, 0);
+    });
+
     it('a registry token allows only what it was granted, for the repository it names, even when the credential could do more', async () => {
       const upload = async (token: string, name = API) => (await anonymous.request('POST', `/v2/${name}/blobs/uploads/`, undefined, bearer(token))).status;
       const pullOnly = await tokenFor(creds['dev:write_registry'], `repository:${API}:pull`);
