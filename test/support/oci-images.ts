@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Api } from './api.js';
 
 // Container images built offline with umoci, and skopeo isolated from the machine's auth files,
 // policy and registries.conf (the recipe of shared/CLIENTS.md, "OCI clients"). One workspace per
@@ -93,4 +95,43 @@ export class OciWorkspace {
     const manifest = JSON.parse(readFileSync(join(dir, 'blobs', ...entry.digest.split(':')), 'utf8')) as { layers: { digest: string }[] };
     return manifest.layers.map((l) => l.digest);
   }
+}
+
+/** The digest (`sha256:<hex>`) of bytes. */
+export function ociDigest(bytes: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** A blob pushed with one monolithic POST ...?digest= (`api`'s credential may push); returns its descriptor. */
+export async function pushBlob(api: Api, name: string, bytes: Buffer, mediaType = 'application/vnd.oci.image.layer.v1.tar'): Promise<OciDescriptor> {
+  const digest = ociDigest(bytes);
+  const res = await api.request('POST', `/v2/${name}/blobs/uploads/?digest=${digest}`, bytes, { 'content-type': 'application/octet-stream' });
+  if (res.status !== 201) throw new Error(`blob push to ${name}: ${res.status} ${res.text}`);
+  return { mediaType, digest, size: bytes.length };
+}
+
+export interface OciDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture: string; os: string };
+}
+
+/** An OCI image manifest over a config and layers already pushed; `extra` adds subject, artifactType, annotations. */
+export function imageManifest(config: OciDescriptor, layers: OciDescriptor[], extra: Record<string, unknown> = {}): Buffer {
+  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers, ...extra }));
+}
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** A small image pushed over HTTP: a config and one layer of `content`; returns the manifest's bytes and digest. */
+export async function pushSmallImage(api: Api, name: string, reference: string | null, content: string, extra: Record<string, unknown> = {}): Promise<{ digest: string; bytes: Buffer; layer: OciDescriptor }> {
+  const config = await pushBlob(api, name, Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', content })), 'application/vnd.oci.image.config.v1+json');
+  const layer = await pushBlob(api, name, Buffer.from(`layer ${content}`));
+  const bytes = imageManifest(config, [layer], extra);
+  const digest = ociDigest(bytes);
+  const res = await api.request('PUT', `/v2/${name}/manifests/${reference ?? digest}`, bytes, { 'content-type': OCI_MANIFEST });
+  if (res.status !== 201) throw new Error(`manifest push to ${name}: ${res.status} ${res.text}`);
+  return { digest, bytes, layer };
 }
