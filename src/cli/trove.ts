@@ -70,7 +70,7 @@ token
   .description('create a personal access token for a user and print it once')
   .requiredOption('--username <username>')
   .requiredOption('--name <name>')
-  .option('--scopes <scopes>', 'comma-separated: api, read_api, read_package_registry, write_package_registry', 'api')
+  .option('--scopes <scopes>', 'comma-separated: api, read_api, read_package_registry, write_package_registry, read_registry, write_registry', 'api')
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(async (options: { username: string; name: string; scopes: string; expiresAt?: string }) => {
     const secret = await withDatabase(async (db, audit) => {

@@ -25,6 +25,8 @@ export interface TroveConfig {
   maxUnpackedBytes: number;
   /** Largest npm version document (the manifest of one version, readme included) a publish may store (413 beyond). */
   maxManifestBytes: number;
+  /** How long a container registry token from /jwt/auth is good for (GitLab's default: 5 minutes). */
+  registryTokenSeconds: number;
   /** Largest generic package file (streamed, never buffered; GitLab's default is 5 GiB too). */
   genericMaxUploadBytes: number;
   /** Largest Maven file (streamed, never buffered; GitLab's maven_max_file_size default is 3 GiB). */
@@ -196,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxUploadBytes: intFrom(env, 'TROVE_MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
     maxUnpackedBytes: intFrom(env, 'TROVE_MAX_UNPACKED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     maxManifestBytes: intFrom(env, 'TROVE_MAX_MANIFEST_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    registryTokenSeconds: intFrom(env, 'TROVE_REGISTRY_TOKEN_SECONDS', 300, 1, 24 * 3600),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     mavenMaxUploadBytes: intFrom(env, 'TROVE_MAVEN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),

@@ -2,11 +2,11 @@ import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
 /** What a personal access token may do (GitLab's scopes, those Trove knows). */
-export const PersonalTokenScope = Type.Union([Type.Literal('api'), Type.Literal('read_api'), Type.Literal('read_package_registry'), Type.Literal('write_package_registry')]);
+export const PersonalTokenScope = Type.Union([Type.Literal('api'), Type.Literal('read_api'), Type.Literal('read_package_registry'), Type.Literal('write_package_registry'), Type.Literal('read_registry'), Type.Literal('write_registry')]);
 export type PersonalTokenScope = Static<typeof PersonalTokenScope>;
 
-/** What a deploy token may do. */
-export const DeployTokenScope = Type.Union([Type.Literal('read_package_registry'), Type.Literal('write_package_registry')]);
+/** What a deploy token may do (`*_registry`: the container registry). */
+export const DeployTokenScope = Type.Union([Type.Literal('read_package_registry'), Type.Literal('write_package_registry'), Type.Literal('read_registry'), Type.Literal('write_registry')]);
 export type DeployTokenScope = Static<typeof DeployTokenScope>;
 
 /** The secret, in the answer that creates a token only: it is never shown again. */

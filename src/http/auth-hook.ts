@@ -3,6 +3,8 @@ import { errors } from '../core/errors.js';
 import { csrfTokenMatches, principalOfSession } from '../core/sessions/web-sessions.js';
 import { authenticateToken } from '../core/tokens/authenticate.js';
 import { ANONYMOUS } from '../core/tokens/principal.js';
+import { authenticateRegistryBearer, isRegistryApiPath, registryUnauthorized } from '../container-registry/http/registry-bearer.js';
+import { looksLikeJwt } from '../container-registry/registry-token.js';
 import type { AppContext } from './app-context.js';
 import { recordAuthenticationFailure } from './authentication-failures.js';
 import { routeCredentialHeaders } from './package-client-routes.js';
@@ -61,17 +63,23 @@ async function authenticateSession(ctx: AppContext, request: FastifyRequest): Pr
 export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null as never);
   app.decorateRequest('webSession', null);
+  app.decorateRequest('registryGranted', null);
   app.addHook('onRequest', async (request) => {
     request.principal = ANONYMOUS;
     request.webSession = null;
+    request.registryGranted = null;
+    if (request.routeOptions.config.ownAuthentication === true) return;
+    const registryApi = isRegistryApiPath(request);
     const secret = credentialOf(request);
     if (secret === null) return authenticateSession(ctx, request);
+    // On /v2/, a Bearer JWT is a registry token from /jwt/auth, not a Trove token.
+    if (registryApi && looksLikeJwt(secret)) return authenticateRegistryBearer(ctx, request, secret);
     const outcome = await authenticateToken(ctx.db, secret);
     if (outcome.ok) {
       request.principal = outcome.principal;
       return;
     }
     await recordAuthenticationFailure(ctx, request, outcome, { secret });
-    throw errors.unauthorized();
+    throw registryApi ? registryUnauthorized(ctx) : errors.unauthorized();
   });
 }

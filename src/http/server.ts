@@ -5,6 +5,7 @@ import { FORMATS } from '../formats/index.js';
 import { Health } from '../contracts/instance.js';
 import { registerResponseContracts, typedApi } from './api.js';
 import type { AppContext } from './app-context.js';
+import { registerTokenRealmRoutes } from '../container-registry/http/token-realm-routes.js';
 import { registerAuthHook } from './auth-hook.js';
 import { errors } from '../core/errors.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -111,6 +112,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAuditReportRoutes(api, ctx);
   registerAuditActivityRoutes(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(api, ctx, format);
+  registerTokenRealmRoutes(api, ctx);
   await registerContainerRegistryRoutes(api, ctx);
   return app;
 }

@@ -33,7 +33,7 @@ describe('container registry: skopeo against /v2/', () => {
     const project = await world.project('web-app', group.id);
     projectId = project.id;
     groupId = group.id;
-    dev = await world.user('dev', ['read_package_registry', 'write_package_registry']);
+    dev = await world.user('dev', ['read_registry', 'write_registry']);
     await world.addMember('projects', project.id, dev, DEVELOPER);
     registry = `docker://${new URL(trove.baseUrl).host}`;
     groupEvents = `/api/v4/groups/${group.id}/audit_events`;
@@ -76,7 +76,7 @@ describe('container registry: skopeo against /v2/', () => {
     await latestEvent(world.root, groupEvents, 'container_registry_repository_created');
   });
   it('pushes with a deploy token, and records a tag moved to another image with both digests', async () => {
-    const deploy = await world.deployToken('projects', projectId, 'ci-push', ['read_package_registry', 'write_package_registry']);
+    const deploy = await world.deployToken('projects', projectId, 'ci-push', ['read_registry', 'write_registry']);
     const creds = `${deploy.username}:${deploy.token}`;
     const first = await oci.copy(await oci.image('first', { 'a.txt': 'first\n' }), `${registry}/acme/web-app:prod`, creds);
     assert.equal(first.code, 0, first.stderr);
@@ -112,7 +112,7 @@ describe('container registry: skopeo against /v2/', () => {
   });
 
   it('refuses a push with a read-only token and audits it as push_denied', async () => {
-    const reader = await world.token(dev, 'read-only', ['read_package_registry']);
+    const reader = await world.token(dev, 'read-only', ['read_registry']);
     const refused = await oci.copy(await oci.image('refused', { 'r.txt': 'refused\n' }), `${registry}/acme/web-app/api:refused`, `dev:${reader.token}`);
     assert.notEqual(refused.code, 0);
     const denied = await latestEvent(world.root, groupEvents, 'container_registry_push_denied');
@@ -153,7 +153,7 @@ describe('container registry: skopeo against /v2/', () => {
 
   it('deletes with skopeo: the manifest and its tags go, each audited', async () => {
     const creds = `dev:${dev.token}`;
-    const maintainer = await world.user('keeper', ['write_package_registry']);
+    const maintainer = await world.user('keeper', ['write_registry']);
     await world.addMember('projects', projectId, maintainer, 40);
     const pushed = await oci.copy(await oci.image('doomed', { 'd.txt': 'doomed\n' }), `${registry}/acme/web-app/doomed:1`, creds);
     assert.equal(pushed.code, 0, pushed.stderr);
@@ -353,7 +353,7 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(anonymousPull.status, 401);
     assert.equal(anonymousPull.body.errors[0].code, 'UNAUTHORIZED');
     assert.equal((await anonymous.get('/v2/nobody/nothing/manifests/1.0')).status, 401);
-    const stranger = await world.user('stranger', ['read_package_registry']);
+    const stranger = await world.user('stranger', ['read_registry']);
     for (const path of ['/v2/acme/web-app/api/manifests/1.0', '/v2/acme/web-app/api/tags/list', '/v2/nobody/nothing/tags/list']) {
       const res = await stranger.api.get(path);
       assert.equal(res.status, 404, path);
@@ -373,7 +373,7 @@ describe('container registry: size limit and garbage collection of uploads and i
     trove = await startTrove({ env: { ...fastBlobGc(), TROVE_CONTAINER_MAX_BLOB_BYTES: String(MAX_BLOB_BYTES) } });
     world = new World(trove);
     const project = await world.project('app', (await world.group('gc')).id);
-    dev = await world.user('gcdev', ['write_package_registry']);
+    dev = await world.user('gcdev', ['write_registry']);
     await world.addMember('projects', project.id, dev, DEVELOPER);
   });
 

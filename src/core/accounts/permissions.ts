@@ -13,8 +13,17 @@ import type { Project } from './projects.js';
 //   2. does the credential's scope and the caller's role allow the operation?  no -> 403
 
 export type Operation = 'read' | 'publish' | 'delete';
-/** `registry`: package-manager endpoints; `api`: the REST API. Tokens carry different scopes for each. */
-export type Surface = 'registry' | 'api';
+/**
+ * `registry`: package-manager endpoints; `api`: the REST API; `container_registry`: the OCI registry
+ * (/v2/ and its token realm). Tokens carry different scopes for each.
+ */
+export type Surface = 'registry' | 'api' | 'container_registry';
+
+/** The scopes that let a credential read, and write, on each client surface (write implies the reads a push needs). */
+const CLIENT_SCOPES = {
+  registry: { read: 'read_package_registry', write: 'write_package_registry' },
+  container_registry: { read: 'read_registry', write: 'write_registry' },
+} as const;
 
 async function groupMemberLevel(db: Db, userId: number, chain: Namespace[]): Promise<number> {
   const ids = chain.map((ns) => ns.id);
@@ -84,17 +93,23 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
       return operation === 'read';
     case 'job_token':
       return true;
-    case 'deploy_token':
-      // Deploy tokens speak only to package managers; write implies the reads a publish needs.
+    case 'deploy_token': {
+      // Deploy tokens speak only to package and container clients; write implies the reads a publish
+      // needs. A container delete takes a maintainer, which a deploy token never is (roleAllows).
       if (surface === 'api') return false;
-      return operation === 'read' ? principal.scopes.length > 0 : operation === 'publish' && principal.scopes.includes('write_package_registry');
+      const { read, write } = CLIENT_SCOPES[surface];
+      if (operation === 'read') return principal.scopes.includes(read) || principal.scopes.includes(write);
+      return principal.scopes.includes(write) && (operation === 'publish' || surface === 'container_registry');
+    }
     case 'user': {
       if (principal.token === null || principal.scopes.includes('api')) return true;
       const has = (scope: string) => principalHasScope(principal, scope);
-      if (operation === 'read') {
-        return has('read_api') || (surface === 'registry' && (has('read_package_registry') || has('write_package_registry')));
-      }
-      return surface === 'registry' && has('write_package_registry');
+      if (surface === 'api') return operation === 'read' && has('read_api');
+      const { read, write } = CLIENT_SCOPES[surface];
+      // read_api reads packages and images too (GitLab's scope); deleting an image is a write (GitLab's
+      // write_registry), deleting a package takes api.
+      if (operation === 'read') return has('read_api') || has(read) || has(write);
+      return has(write) && (operation === 'publish' || surface === 'container_registry');
     }
   }
 }
@@ -102,8 +117,9 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
 /** The scopes (space-separated, as OAuth's `scope`) that would allow the operation: for insufficient_scope. */
 function scopesFor(operation: Operation, surface: Surface): string {
   if (surface === 'api') return operation === 'read' ? 'api read_api' : 'api';
-  if (operation === 'read') return 'read_package_registry write_package_registry read_api api';
-  return operation === 'publish' ? 'write_package_registry api' : 'api';
+  const { read, write } = CLIENT_SCOPES[surface];
+  if (operation === 'read') return `${read} ${write} read_api api`;
+  return operation === 'publish' || surface === 'container_registry' ? `${write} api` : 'api';
 }
 
 function roleAllows(principal: Principal, project: Project, level: number, operation: Operation): boolean {
@@ -125,7 +141,7 @@ function roleAllows(principal: Principal, project: Project, level: number, opera
 export async function authorizeProject(db: Db, principal: Principal, project: Project, operation: Operation, surface: Surface): Promise<void> {
   const access = await projectAccess(db, principal, project);
   if (!access.visible) {
-    if (principal.kind === 'anonymous' && surface === 'registry') throw errors.unauthorized();
+    if (principal.kind === 'anonymous' && surface !== 'api') throw errors.unauthorized();
     throw errors.notFound('404 Project Not Found');
   }
   if (!scopeAllows(principal, operation, surface)) {

@@ -2,7 +2,7 @@ import type { Db } from '../../storage/db/database.js';
 import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { isExpired } from './expiry.js';
-import type { Principal } from './principal.js';
+import type { DeployToken, JobToken, PersonalAccessToken, Principal } from './principal.js';
 import { digestsEqual, TOKEN_PREFIX, tokenDigest } from './token-secrets.js';
 
 export type AuthOutcome =
@@ -32,9 +32,37 @@ export async function authenticateToken(db: Db, secret: string): Promise<AuthOut
   return authenticatePersonalToken(db, digest);
 }
 
+/** Token types as the audit log names them. */
+export type TokenType = 'PersonalAccessToken' | 'DeployToken' | 'CiJobToken';
+
+/**
+ * The principal of a token known by its id, checked as when its secret is presented (revoked,
+ * expired, user blocked): for credentials that stand behind another one, like a registry token.
+ */
+export async function authenticateTokenById(db: Db, type: TokenType, id: number): Promise<AuthOutcome> {
+  switch (type) {
+    case 'PersonalAccessToken': {
+      const token = await findRow(db, 'personal_access_tokens', { id });
+      return token ? personalTokenOutcome(db, token) : failure('token not found', type);
+    }
+    case 'DeployToken': {
+      const token = await findRow(db, 'deploy_tokens', { id });
+      return token ? deployTokenOutcome(db, token) : failure('token not found', type);
+    }
+    case 'CiJobToken': {
+      const token = await findRow(db, 'job_tokens', { id });
+      return token ? jobTokenOutcome(db, token) : failure('token not found', type);
+    }
+  }
+}
+
 async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOutcome> {
   const token = await findRow(db, 'personal_access_tokens', { token_digest: digest });
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'PersonalAccessToken');
+  return personalTokenOutcome(db, token);
+}
+
+async function personalTokenOutcome(db: Db, token: PersonalAccessToken): Promise<AuthOutcome> {
   const user = await getRow(db, 'users', { id: token.user_id });
   const known = (reason: string) => failure(reason, 'PersonalAccessToken', token.id, user.id, user.username);
   if (token.revoked) return known('token revoked');
@@ -49,6 +77,10 @@ async function authenticatePersonalToken(db: Db, digest: string): Promise<AuthOu
 async function authenticateDeployToken(db: Db, digest: string): Promise<AuthOutcome> {
   const token = await findRow(db, 'deploy_tokens', { token_digest: digest });
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'DeployToken');
+  return deployTokenOutcome(db, token);
+}
+
+async function deployTokenOutcome(db: Db, token: DeployToken): Promise<AuthOutcome> {
   if (token.revoked) return failure('token revoked', 'DeployToken', token.id, null, token.username);
   if (isExpired(token.expires_at)) return failure('token expired', 'DeployToken', token.id, null, token.username);
   const owner =
@@ -64,6 +96,10 @@ async function authenticateDeployToken(db: Db, digest: string): Promise<AuthOutc
 async function authenticateJobToken(db: Db, digest: string): Promise<AuthOutcome> {
   const token = await db.selectFrom('job_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
   if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'CiJobToken');
+  return jobTokenOutcome(db, token);
+}
+
+async function jobTokenOutcome(db: Db, token: JobToken): Promise<AuthOutcome> {
   const user = await getRow(db, 'users', { id: token.user_id });
   if (isExpired(token.expires_at)) return failure('token expired', 'CiJobToken', token.id, user.id, user.username);
   if (user.state !== 'active') return failure(`user ${user.state}`, 'CiJobToken', token.id, user.id, user.username);

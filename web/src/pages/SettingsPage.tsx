@@ -7,7 +7,9 @@ import { TokensSection } from '../settings/TokensSection';
 import { ScopeHeader } from '../ui/scope-header';
 import { tokenScopeBlock } from '../ui/write-access';
 
-const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
+const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry', 'read_registry', 'write_registry'];
+// A new deploy token defaults to what package clients need; container registry scopes are opt-in.
+const DEFAULT_DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
 
 /** Owners' settings: audit switches and format settings (groups, user namespaces), a group's protection rules, and deploy tokens (groups, projects). */
 export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
@@ -19,7 +21,7 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
       createPath={apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens`)}
       revokePath={(id) => apiPath(`/${kind}/${enc(fullPath)}/deploy_tokens/${id}`)}
       scopes={DEPLOY_SCOPES}
-      defaultScopes={DEPLOY_SCOPES}
+      defaultScopes={DEFAULT_DEPLOY_SCOPES}
       writeBlock={tokenScopeBlock(session, 'creating or revoking deploy tokens')}
       forbiddenText={
         kind === 'groups'

@@ -3,7 +3,7 @@ import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
 import { tokenScopeBlock } from '../ui/write-access';
 
-const PERSONAL_SCOPES = ['api', 'read_api', 'read_package_registry', 'write_package_registry'];
+const PERSONAL_SCOPES = ['api', 'read_api', 'read_package_registry', 'write_package_registry', 'read_registry', 'write_registry'];
 
 /** The signed-in user's personal access tokens. */
 export function TokensPage() {
