@@ -73,6 +73,13 @@ describe('web UI in Chromium: container images', () => {
     assert.match(await rows.first().locator('td:nth-child(3)').innerText(), /"ci-push" of dave/);
     // How the push came (pushed here with Node's fetch): the client's name from its User-Agent.
     assert.match(await rows.first().locator('td:nth-child(4)').innerText(), / · node$/);
+
+    // The group's tab lists its projects' images, each linking to its project's tab.
+    await page.goto(`${trove.baseUrl}/groups/acme/-/containers`);
+    const image = page.getByRole('region', { name: 'Image acme/web-app/api' });
+    await image.getByRole('link', { name: 'Tags in its project' }).click();
+    await page.getByRole('table', { name: 'Tags of acme/web-app/api' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/projects/acme/web-app/-/containers');
     await page.close();
   });
 
