@@ -94,6 +94,21 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(JSON.parse(inspected.stdout).Digest, second.digest);
   });
 
+  it('pulls, tags and pushes with podman', async () => {
+    const host = new URL(trove.baseUrl).host;
+    const creds = `dev:${dev.token}`;
+    const pulled = await oci.podman(['pull', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:1.0`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal((await oci.podman(['tag', `${host}/acme/web-app/api:1.0`, `${host}/acme/web-app/api:from-podman`])).code, 0);
+    const pushed = await oci.podman(['push', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:from-podman`]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const tags = await dev.api.get('/v2/acme/web-app/api/tags/list');
+    assert.ok(tags.body.tags.includes('from-podman'));
+    const event = await latestEvent(world.root, groupEvents, 'container_registry_tag_created');
+    assert.equal(event.package.version, 'from-podman');
+    assert.equal(event.client.name, 'containers');
+  });
+
   it('refuses a push with a read-only token and audits it as push_denied', async () => {
     const reader = await world.token(dev, 'read-only', ['read_package_registry']);
     const refused = await oci.copy(await oci.image('refused', { 'r.txt': 'refused\n' }), `${registry}/acme/web-app/api:refused`, `dev:${reader.token}`);
@@ -227,6 +242,8 @@ describe('container registry: skopeo against /v2/', () => {
     const rest = await dev.api.get(`/v2/${name}/tags/list?n=2&last=b`);
     assert.deepEqual(rest.body.tags, ['c']);
     assert.equal(rest.headers.get('link'), null);
+    const none = await dev.api.get(`/v2/${name}/tags/list?n=0`);
+    assert.deepEqual([none.status, none.body.tags, none.headers.get('link')], [200, [], null]);
 
     const subject = { mediaType: OCI_MANIFEST, digest: image.digest, size: image.bytes.length };
     const signature = await pushSmallImage(dev.api, name, null, 'signature', { artifactType: 'application/vnd.example.signature', subject });
@@ -278,6 +295,18 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(pulled.package.version, 'v1');
     assert.equal(pulled.package.files[0].file_name, image.digest);
     assert.equal(pulled.client.name, 'skopeo');
+  });
+
+  it('records the pipeline of a push made with a CI job token', async () => {
+    const job = await world.jobToken(projectId, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7f', user_id: dev.id });
+    const ci = new Api(trove.baseUrl, { 'job-token': job.token, 'user-agent': 'skopeo/1.9.3' });
+    const image = await pushSmallImage(ci, 'acme/web-app/ci', 'main', 'from ci');
+    const pushed = await latestEvent(world.root, groupEvents, 'container_registry_manifest_pushed');
+    assert.equal(pushed.package.files[0].file_name, image.digest);
+    assert.equal(pushed.via, 'pipeline');
+    assert.equal(pushed.actor.type, 'job_token');
+    assert.equal(pushed.pipeline.id, 881);
+    assert.equal(pushed.pipeline.job_id, 4242);
   });
 
   it('takes a chunk sent with Transfer-Encoding: chunked', async () => {
@@ -373,5 +402,15 @@ describe('container registry: size limit and garbage collection of uploads and i
     assert.equal(await blobStored(trove, image.layer.digest.slice('sha256:'.length)), true);
     const manifest = await dev.api.get(`/v2/${name}/manifests/kept`, { accept: OCI_MANIFEST });
     assert.equal(manifest.text, image.bytes.toString());
+  });
+
+  it('deletes a project together with its container repositories', async () => {
+    const doomed = await world.project('doomed', (await world.group('gone')).id);
+    await world.addMember('projects', doomed.id, dev, DEVELOPER);
+    await pushSmallImage(dev.api, 'gone/doomed/img', 'x', 'doomed image');
+    await world.root.expect(202, 'DELETE', `/api/v4/projects/${doomed.id}`);
+    const res = await world.root.get('/v2/gone/doomed/img/tags/list');
+    assert.equal(res.status, 404);
+    assert.ok(!(await world.root.get('/v2/_catalog')).body.repositories.includes('gone/doomed/img'));
   });
 });
