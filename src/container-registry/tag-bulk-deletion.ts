@@ -29,7 +29,6 @@ export function durationMs(value: string): number {
 }
 
 function anchoredMatches(field: string, source: string, names: string[]): Set<string> {
-  validateRegex(field, source);
   try {
     return matchingInputs(`^(?:${source})$`, names);
   } catch (error) {
@@ -38,19 +37,33 @@ function anchoredMatches(field: string, source: string, names: string[]): Set<st
   }
 }
 
-/** The names to delete, in name order. */
-export function tagsToDelete(tags: readonly Pick<TagRow, 'name' | 'updated_at' | 'pointed_seq'>[], query: BulkTagDeletion, now = Date.now()): string[] {
-  const deleteRegex = query.name_regex_delete ?? query.name_regex;
-  if (deleteRegex === undefined || deleteRegex === '') throw errors.badRequest('name_regex_delete is missing');
+/** The bulk delete's rules, checked: a 400 names the parameter that is wrong. */
+export interface TagDeletionRules {
+  deleteRegex: string;
+  keepRegex: string | null;
+  keepN: number;
+  olderThanMs: number | null;
+}
+
+export function tagDeletionRules(query: BulkTagDeletion): TagDeletionRules {
+  const deleteRegex = validateRegex('name_regex_delete', query.name_regex_delete ?? query.name_regex ?? null);
+  if (deleteRegex === null) throw errors.badRequest('name_regex_delete is missing');
+  const keepRegex = validateRegex('name_regex_keep', query.name_regex_keep ?? null);
   const keepN = query.keep_n === undefined || query.keep_n === '' ? 0 : Number(query.keep_n);
   if (!Number.isSafeInteger(keepN) || keepN < 0) throw errors.badRequest('keep_n is invalid');
-  const cutoff = query.older_than ? now - durationMs(query.older_than) : null;
+  const olderThanMs = query.older_than ? durationMs(query.older_than) : null;
+  return { deleteRegex, keepRegex, keepN, olderThanMs };
+}
+
+/** The names to delete, in name order. */
+export function tagsToDelete(tags: readonly Pick<TagRow, 'name' | 'updated_at' | 'pointed_seq'>[], rules: TagDeletionRules, now = Date.now()): string[] {
   const names = tags.map((t) => t.name);
-  const matched = anchoredMatches('name_regex_delete', deleteRegex, names);
-  const kept = query.name_regex_keep ? anchoredMatches('name_regex_keep', query.name_regex_keep, names) : new Set<string>();
+  const matched = anchoredMatches('name_regex_delete', rules.deleteRegex, names);
+  const kept = rules.keepRegex !== null ? anchoredMatches('name_regex_keep', rules.keepRegex, names) : new Set<string>();
+  const cutoff = rules.olderThanMs === null ? null : now - rules.olderThanMs;
   const candidates = tags.filter((t) => matched.has(t.name) && !kept.has(t.name)).sort((a, b) => b.pointed_seq - a.pointed_seq);
   return candidates
-    .slice(keepN)
+    .slice(rules.keepN)
     .filter((t) => cutoff === null || Date.parse(t.updated_at) < cutoff)
     .map((t) => t.name)
     .sort();

@@ -8,7 +8,7 @@ import type { ContainerRepositoryRow } from '../../container-registry/registry-r
 import { RegistryService } from '../../container-registry/registry-service.js';
 import { repositoryJson, tagHistoryJson, tagsJson, tagSummary, type RegistryJsonEnv } from '../../container-registry/repository-json.js';
 import { repositoriesOf, repositoryById, repositorySize, tagCounts, tagsOf } from '../../container-registry/repository-reads.js';
-import { tagsToDelete, type BulkTagDeletion } from '../../container-registry/tag-bulk-deletion.js';
+import { tagDeletionRules, tagsToDelete, type BulkTagDeletion } from '../../container-registry/tag-bulk-deletion.js';
 import type { RepositoryLocation } from '../../container-registry/repository-names.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
@@ -172,8 +172,9 @@ export function registerContainerRegistryRestRoutes(app: Api, ctx: AppContext): 
   const bulkSchema = { params: byRepository, querystring: bulkQuery, response: { 202: ContainerTagBulkDeletion } };
   app.delete('/api/v4/projects/:id/registry/repositories/:repository_id/tags', { schema: bulkSchema }, async (request, reply) => {
     const query: BulkTagDeletion = { ...request.query, ...(typeof request.body === 'object' && request.body !== null ? (request.body as BulkTagDeletion) : {}) };
+    const rules = tagDeletionRules(query);
     const deleted = await deleting(request, request.params, (r) => `${r?.name ?? `repository ${request.params.repository_id}`} tags`, async (location, repository) => {
-      const names = tagsToDelete(await tagsOf(ctx.db, repository.id), query);
+      const names = tagsToDelete(await tagsOf(ctx.db, repository.id), rules);
       if (names.length > 0) await registry.write(auditContextOf(request), location, async (w) => {
         for (const name of names) await w.deleteTag(repository, name);
       });
