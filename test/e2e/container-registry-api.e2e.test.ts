@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latestEvent } from '../support/audit.js';
-import { pushSmallImage } from '../support/oci-images.js';
+import { OCI_INDEX, OCI_MANIFEST, ociDigest, pushSmallImage } from '../support/oci-images.js';
 import { pythonGitlab } from '../support/python-gitlab.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
@@ -116,6 +116,27 @@ describe('container registry REST API', () => {
     assert.equal(history.status, 200, history.text);
     assert.deepEqual(history.body.map((h: { digest: string }) => h.digest), [digests.second, digests.first]);
     assert.equal(history.body[0].pushed_by.actor.username, 'dev');
+  });
+
+  it("lists an index's platforms and counts its images in its size", async () => {
+    const children = [];
+    for (const [architecture, content] of [['amd64', 'multi amd64'], ['arm64', 'multi arm64']] as const) {
+      const image = await pushSmallImage(dev.api, 'acme/shop/multi', null, content);
+      children.push({ mediaType: OCI_MANIFEST, digest: image.digest, size: image.bytes.length, platform: { architecture, os: 'linux', ...(architecture === 'arm64' ? { variant: 'v8' } : {}) } });
+    }
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children }));
+    assert.equal((await dev.api.request('PUT', '/v2/acme/shop/multi/manifests/latest', index, { 'content-type': OCI_INDEX })).status, 201);
+    const id = await repositoryId('acme/shop/multi');
+    const tag = await reporter.api.get(`/api/v4/projects/${projectId}/registry/repositories/${id}/tags/latest`);
+    assert.equal(tag.status, 200, tag.text);
+    assert.equal(tag.body.digest, ociDigest(index));
+    assert.equal(tag.body.media_type, OCI_INDEX);
+    assert.deepEqual(tag.body.platforms, ['linux/amd64', 'linux/arm64/v8']);
+    assert.ok(tag.body.total_size > index.length + children[0]!.size + children[1]!.size);
+    // Every manifest and blob once: the index's total is all the repository holds.
+    const repository = await reporter.api.get(`/api/v4/registry/repositories/${id}?size=true`);
+    assert.equal(repository.body.size, tag.body.total_size);
+    assert.equal((await maintainer.api.request('DELETE', `/api/v4/projects/${projectId}/registry/repositories/${id}`)).status, 202);
   });
 
   it('deletes a tag through python-gitlab as a maintainer, refuses a developer, and audits both', async () => {
