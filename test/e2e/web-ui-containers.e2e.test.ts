@@ -11,7 +11,7 @@ import { World, type TestUser } from '../support/world.js';
 
 // A project's Container images page in Chromium: each image's tags with digest and pusher, a
 // tag's history after it moved (both digests, who moved it with which token), and a maintainer
-// deleting a tag after confirming; a developer is offered no Delete.
+// deleting a tag after confirming (a refusal shows the API's message); a developer is offered no Delete.
 
 describe('web UI in Chromium: container images', () => {
   let trove: RunningTrove;
@@ -103,6 +103,13 @@ describe('web UI in Chromium: container images', () => {
     assert.equal(deleted.actor.username, 'max');
     assert.equal(deleted.via, 'web');
     assert.deepEqual(deleted.changes.digest, { from: digests.beta, to: null });
+
+    // A refusal is shown where the delete was asked for: here the tag went meanwhile, through the API.
+    const [repository] = await maintainer.api.expect(200, 'GET', `/api/v4/projects/acme%2Fweb-app/registry/repositories`);
+    await maintainer.api.expect(200, 'DELETE', `/api/v4/projects/acme%2Fweb-app/registry/repositories/${repository.id}/tags/prod`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete tag acme/web-app/api:prod' }).click();
+    await page.getByRole('alert').filter({ hasText: '404 Tag Not Found' }).waitFor();
     await page.close();
   });
 });
