@@ -80,7 +80,8 @@ describe('container registry: skopeo against /v2/', () => {
     const creds = `${deploy.username}:${deploy.token}`;
     const first = await oci.copy(await oci.image('first', { 'a.txt': 'first\n' }), `${registry}/acme/web-app:prod`, creds);
     assert.equal(first.code, 0, first.stderr);
-    const second = await oci.copy(await oci.image('second', { 'a.txt': 'second\n' }), `${registry}/acme/web-app:prod`, creds);
+    // The second as a Docker schema 2 manifest.
+    const second = await oci.copy(await oci.image('second', { 'a.txt': 'second\n' }), `${registry}/acme/web-app:prod`, creds, ['--format', 'v2s2']);
     assert.equal(second.code, 0, second.stderr);
     assert.notEqual(first.digest, second.digest);
 
@@ -90,8 +91,9 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(moved.package.version, 'prod');
     assert.equal(moved.actor.type, 'deploy_token');
     assert.equal(moved.actor.token_name, 'ci-push');
-    const inspected = await oci.skopeo(['inspect', '--tls-verify=false', '--creds', creds, `${registry}/acme/web-app:prod`]);
-    assert.equal(JSON.parse(inspected.stdout).Digest, second.digest);
+    const inspected = await oci.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds, `${registry}/acme/web-app:prod`]);
+    assert.equal(ociDigest(inspected.stdout), second.digest);
+    assert.equal(JSON.parse(inspected.stdout).mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
   });
 
   it('pulls, tags and pushes with podman', async () => {
@@ -207,6 +209,11 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(finished.status, 201, finished.text);
     const got = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`);
     assert.equal(got.text, chunked.toString());
+    const part = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: 'bytes=6-10' });
+    assert.equal(part.status, 206);
+    assert.equal(part.text, chunked.subarray(6, 11).toString());
+    assert.equal(part.headers.get('content-range'), `bytes 6-10/${chunked.length}`);
+    assert.equal((await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: `bytes=${chunked.length}-` })).status, 416);
 
     const mounted = await dev.api.request('POST', `/v2/acme/web-app/mounted/blobs/uploads/?mount=${ociDigest(chunked)}&from=${name}`);
     assert.equal(mounted.status, 201, mounted.text);
