@@ -206,4 +206,22 @@ export class RegistryWriter {
       tags: { from: tags, to: [] },
     });
   }
+
+  /**
+   * The REST API's repository DELETE: every tag (tag_deleted each), every manifest, indexes before
+   * the images they list (manifest_deleted each), then the repository itself (repository_deleted,
+   * with what it held). Its blobs are unlinked with it; the blob collector frees unreferenced bytes.
+   */
+  async deleteRepository(repository: ContainerRepositoryRow): Promise<void> {
+    const tags = (await this.tx.selectFrom('container_tags').select('name').where('repository_id', '=', repository.id).orderBy('name').execute()).map((t) => t.name);
+    for (const tag of tags) await this.deleteTag(repository, tag);
+    const manifests = await this.tx.selectFrom('container_manifests').select(['digest', 'platforms']).where('repository_id', '=', repository.id).orderBy('id').execute();
+    const indexesFirst = [...manifests.filter((m) => m.platforms !== null), ...manifests.filter((m) => m.platforms === null)];
+    for (const manifest of indexesFirst) await this.deleteManifest(repository, manifest.digest);
+    await this.tx.deleteFrom('container_repositories').where('id', '=', repository.id).execute();
+    this.event('container_registry_repository_deleted', repository, null, null, `container repository ${repository.name} deleted`, {
+      tags: { from: tags, to: [] },
+      manifests: { from: manifests.map((m) => m.digest), to: [] },
+    });
+  }
 }

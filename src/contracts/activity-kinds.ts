@@ -48,6 +48,7 @@ export const ACTIVITY_KIND_OF = {
   container_registry_tag_moved: 'publish',
   container_registry_tag_deleted: 'delete',
   container_registry_manifest_deleted: 'delete',
+  container_registry_repository_deleted: 'delete',
   container_registry_image_pulled: 'other',
   container_registry_push_denied: 'denied',
   authentication_failed: 'denied',

@@ -26,6 +26,7 @@ export const AUDIT_EVENT_NAMES = [
   'container_registry_tag_moved',
   'container_registry_tag_deleted',
   'container_registry_manifest_deleted',
+  'container_registry_repository_deleted',
   'container_registry_image_pulled',
   'container_registry_push_denied',
   'package_legal_hold_set',

@@ -31,6 +31,7 @@ import { registerNamespaceLifecycleRoutes } from './routes/namespace-lifecycle-r
 import { registerPackageFormatRoutes } from './routes/package-formats-routes.js';
 import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
 import { registerPackagesRoutes } from './routes/packages-routes.js';
+import { registerContainerRegistryRestRoutes } from './routes/container-registry-routes.js';
 import { registerProjectRoutes } from './routes/projects-routes.js';
 import { registerTokenRoutes } from './routes/tokens-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -97,6 +98,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAccessReviewRoutes(api, ctx);
   registerPackageSettingsRoutes(api, ctx);
   registerPackagesRoutes(api, ctx);
+  registerContainerRegistryRestRoutes(api, ctx);
   registerPackageFormatRoutes(api, ctx);
   registerDeletedPackageRoutes(api, ctx);
   registerCleanupPolicyRoutes(api, ctx);

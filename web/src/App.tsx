@@ -2,6 +2,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { AccessReviewPage } from './access-review/AccessReviewPage';
 import { AuditPage } from './audit/AuditPage';
 import { AuditReportPage } from './audit/AuditReportPage';
+import { ContainerImagesPage } from './containers/ContainerImagesPage';
+import { TagHistoryPage } from './containers/TagHistoryPage';
 import { MembersPage } from './members/MembersPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { PackageListPage } from './pages/PackageListPage';
@@ -36,6 +38,9 @@ function pageFor(path: string, userId: number): ReactNode {
   if (section === 'access-review' && kind === 'groups') return <AccessReviewPage fullPath={fullPath} />;
   const pkg = /^packages\/(\d+)$/.exec(section);
   if (kind === 'projects' && pkg) return <PackagePage projectPath={fullPath} packageId={Number(pkg[1])} />;
+  if (section === 'containers') return <ContainerImagesPage kind={kind} fullPath={fullPath} />;
+  const tagHistory = /^containers\/(\d+)\/tags\/([^/]+)$/.exec(section);
+  if (kind === 'projects' && tagHistory) return <TagHistoryPage projectPath={fullPath} repositoryId={Number(tagHistory[1])} tag={tagHistory[2]} />;
   if (section === '') return <PackageListPage kind={kind} fullPath={fullPath} />;
   return <NotFound />;
 }

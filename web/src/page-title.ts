@@ -4,6 +4,7 @@
 const SECTIONS: Record<string, string> = {
   '': 'Packages',
   audit: 'Audit events',
+  containers: 'Container images',
   'audit/report': 'Audit report',
   settings: 'Settings',
 };
@@ -20,6 +21,7 @@ const TOP_LEVEL: Record<string, string> = {
 function sectionName(section: string): string {
   if (section in SECTIONS) return SECTIONS[section];
   if (/^packages\/\d+$/.test(section)) return 'Package';
+  if (/^containers\/\d+\/tags\//.test(section)) return 'Container tag history';
   const first = section.split('/')[0].replaceAll(/[-_]/g, ' ');
   return first.charAt(0).toUpperCase() + first.slice(1);
 }

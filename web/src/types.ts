@@ -7,6 +7,7 @@ export type { Session } from '../../src/contracts/session.js';
 export type { DeployToken, PersonalAccessToken } from '../../src/contracts/tokens.js';
 export type { Member } from '../../src/contracts/members.js';
 export type { DeletedPackage, DistTag, Package, PackageFile } from '../../src/contracts/packages.js';
+export type { ContainerRepository, ContainerTag, ContainerTagHistoryEntry } from '../../src/contracts/container-registry.js';
 export type { Actor, Pipeline, PublishedBy } from '../../src/contracts/actors.js';
 export type { PackageSettingsView } from '../../src/contracts/package-settings.js';
 export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, InstructionStep, PackageInstallInstructions } from '../../src/contracts/package-formats.js';

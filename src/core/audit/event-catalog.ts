@@ -99,6 +99,7 @@ export const AUDIT_EVENTS = {
   container_registry_tag_moved: packageEvent('Container tag moved', 'update', ['project', 'package', 'changes']),
   container_registry_tag_deleted: packageEvent('Container tag deleted', 'delete', ['project', 'package', 'changes']),
   container_registry_manifest_deleted: packageEvent('Container image deleted', 'delete', ['project', 'package', 'changes']),
+  container_registry_repository_deleted: packageEvent('Container repository deleted', 'delete', ['project', 'package', 'changes']),
   container_registry_image_pulled: packageEvent('Container image pulled', 'read'),
   container_registry_push_denied: packageEvent('Container push or delete refused', 'other', ['project', 'package', 'reason']),
   package_registry_cleanup_policy_executed: event({

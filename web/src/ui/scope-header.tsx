@@ -2,7 +2,7 @@ import { routes } from '../router';
 import { Tabs } from './tabs';
 
 /** Title and sections of a group or project: packages, audit events, members, settings. */
-export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'projects'; fullPath: string; current: 'packages' | 'audit' | 'members' | 'settings' }) {
+export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'projects'; fullPath: string; current: 'packages' | 'containers' | 'audit' | 'members' | 'settings' }) {
   const base = kind === 'groups' ? routes.group(fullPath) : routes.project(fullPath);
   return (
     <>
@@ -13,6 +13,7 @@ export function ScopeHeader({ kind, fullPath, current }: { kind: 'groups' | 'pro
         current={current}
         tabs={[
           { id: 'packages', label: 'Packages', to: base },
+          { id: 'containers', label: 'Container images', to: routes.containers(kind, fullPath) },
           { id: 'audit', label: 'Audit events', to: routes.audit(kind, fullPath) },
           { id: 'members', label: 'Members', to: routes.members(kind, fullPath) },
           { id: 'settings', label: 'Settings', to: routes.settings(kind, fullPath) },
