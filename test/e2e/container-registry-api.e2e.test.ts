@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latestEvent } from '../support/audit.js';
-import { OCI_INDEX, OCI_MANIFEST, ociDigest, pushSmallImage } from '../support/oci-images.js';
+import { OCI_INDEX, OCI_MANIFEST, ociDigest, pushSmallImage } from '../support/oci-workspace.js';
 import { pythonGitlab } from '../support/python-gitlab.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';

@@ -5,7 +5,7 @@ import { registryTokenKey } from '../../src/container-registry/registry-token-ke
 import { issueRegistryToken } from '../../src/container-registry/registry-token.js';
 import { openDatabase } from '../../src/storage/db/database.js';
 import { Api, basic, bearer, type AuthHeader } from '../support/api.js';
-import { OciWorkspace } from '../support/oci-images.js';
+import { OciWorkspace } from '../support/oci-workspace.js';
 import { tempDir } from '../support/temp-dir.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { latestEvent } from '../support/audit.js';
 import { launchChromium } from '../support/browser.js';
-import { pushSmallImage } from '../support/oci-images.js';
+import { pushSmallImage } from '../support/oci-workspace.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { newUiPage, signInWithPassword } from '../support/web-ui-browser.js';
 import { OWNER_PASSWORD } from '../support/web-ui-data.js';
