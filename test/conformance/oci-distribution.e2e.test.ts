@@ -16,7 +16,7 @@ import { CROSSMOUNT_REPOSITORY, OCI_TARGETS, REPOSITORY, type RunningTarget } fr
 // The checks of the OCI distribution-spec conformance suite (pull, push, content discovery,
 // content management), ported to node:test over plain HTTP, run against every target of
 // oci-targets.ts: the reference registry (Debian's docker-registry) wherever it is installed, and
-// Trove's /v2/ with TROVE_OCI_CONFORMANCE_TROVE=1. Then the real clients on the same registry:
+// Trove's /v2/. Then the real clients on the same registry:
 // images built offline with umoci, pushed, listed, pulled back and deleted with skopeo.
 
 for (const target of OCI_TARGETS) {

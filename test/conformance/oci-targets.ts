@@ -64,11 +64,11 @@ const reference: OciTarget = {
 /**
  * TROVE: Trove's own /v2/, with a maintainer of group acme (project web-app) whose personal access
  * token (read_registry, write_registry) gets a registry token from /jwt/auth for both repositories.
- * Off unless TROVE_OCI_CONFORMANCE_TROVE=1, until Trove serves /v2/.
+ * Runs on both backends.
  */
 const trove: OciTarget = {
   name: 'TROVE',
-  skip: process.env.TROVE_OCI_CONFORMANCE_TROVE === '1' ? false : 'Trove target off: set TROVE_OCI_CONFORMANCE_TROVE=1 to run it',
+  skip: false,
   supportsReferrers: true,
   paginatesTags: true,
   knownGaps: {},

@@ -33,7 +33,8 @@ export async function listReferrers(env: RegistryEnv, request: FastifyRequest, r
     ...(m.artifact_type ? { artifactType: m.artifact_type } : {}),
     ...(m.annotations ? { annotations: JSON.parse(m.annotations) as Record<string, string> } : {}),
   }));
-  return reply.status(200).header('content-type', OCI_INDEX).send(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
+  // As bytes: Fastify would add "; charset=utf-8" to a string, and clients compare the media type exactly.
+  return reply.status(200).header('content-type', OCI_INDEX).send(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })));
 }
 
 /** Every repository of the instance: administrators only. */
