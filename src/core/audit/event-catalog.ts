@@ -148,6 +148,10 @@ export const AUDIT_EVENTS = {
   package_protection_rule_created: protectionRuleEvent('Package protection rule created', 'create'),
   package_protection_rule_updated: protectionRuleEvent('Package protection rule updated', 'update'),
   package_protection_rule_deleted: protectionRuleEvent('Package protection rule deleted', 'delete'),
+  // Container tag protection and immutability rules (GitLab's tag rules): a project's, stored like its other events.
+  container_tag_protection_rule_created: protectionRuleEvent('Container tag protection rule created', 'create'),
+  container_tag_protection_rule_updated: protectionRuleEvent('Container tag protection rule updated', 'update'),
+  container_tag_protection_rule_deleted: protectionRuleEvent('Container tag protection rule deleted', 'delete'),
 
   personal_access_token_created: event({ label: 'Personal access token created', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
