@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { basic } from '../support/api.js';
+import { fileURLToPath } from 'node:url';
+import { Api, basic } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { tryPushSmallImage, pushSmallImage } from '../support/oci-images.js';
-import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
 // Protected and immutable container tags (GitLab's tag rules) enforced on every /v2/ write, their
@@ -146,5 +148,102 @@ describe('container registry governance: protected and immutable tags', () => {
     await assertDenied(rule.id, `${image}@${first.digest}`, 'root');
     const still = await developer.api.get(`/v2/${image}/manifests/release-1`, { accept: 'application/vnd.oci.image.manifest.v1+json' });
     assert.equal(still.headers.get('docker-content-digest'), first.digest);
+  });
+});
+
+describe('container registry governance: the container expiration policy', () => {
+  const SHIFTED_CLOCK = fileURLToPath(new URL('../support/shifted-clock.mjs', import.meta.url));
+  const DAYS_AGO_40 = String(-40 * 86_400_000);
+  let trove: RunningTrove;
+  let world: World;
+  let maintainer: TestUser;
+  let developer: TestUser;
+  let projectId: number;
+  let projectEvents: string;
+  let immutableRule: { id: number };
+  let protectedRule: { id: number };
+
+  before(async () => {
+    // Day -40: the old tags (and the accounts) come into existence; then the same data folder and
+    // database again, today, where the scheduler looks for due policies every half second.
+    const dataDir = join(tempDir(), 'data');
+    const past = await startTrove({ dataDir, nodeArgs: ['--import', SHIFTED_CLOCK], env: { TROVE_TEST_CLOCK_SHIFT_MS: DAYS_AGO_40 } });
+    const pastWorld = new World(past);
+    const group = await pastWorld.group('acme');
+    projectId = (await pastWorld.project('app', group.id)).id;
+    maintainer = await pastWorld.user('max');
+    developer = await pastWorld.user('dev');
+    await pastWorld.addMember('projects', projectId, maintainer, MAINTAINER);
+    await pastWorld.addMember('projects', projectId, developer, DEVELOPER);
+    const rules = `/api/v4/projects/${projectId}/registry/protection/tag/rules`;
+    immutableRule = await pastWorld.root.expect(201, 'POST', rules, { tag_name_pattern: '^stable', immutable: true });
+    protectedRule = await maintainer.api.expect(201, 'POST', rules, { tag_name_pattern: '^prod', minimum_access_level_for_push: 'maintainer', minimum_access_level_for_delete: 'maintainer' });
+    // Pushed one after the other: within a repository, the later push is the more recent tag.
+    for (const tag of ['old-1', 'old-2', 'keep-old', 'stable-old', 'prod-old']) await pushSmallImage(maintainer.api, 'acme/app', tag, `app ${tag}`);
+    for (const tag of ['w-old-1', 'w-old-2']) await pushSmallImage(maintainer.api, 'acme/app/worker', tag, `worker ${tag}`);
+    await past.stop();
+
+    trove = await startTrove({
+      dataDir,
+      env: {
+        TROVE_ROOT_TOKEN: past.rootToken,
+        ...(past.databaseUrl ? { TROVE_DATABASE_URL: past.databaseUrl } : {}),
+        TROVE_JOB_LEASE_SECONDS: '2',
+        TROVE_JOB_INTERVALS: 'container-expiration-policies=500ms',
+      },
+    });
+    world = new World(trove);
+    for (const user of [maintainer, developer]) user.api = new Api(trove.baseUrl, user.api.auth);
+    for (const tag of ['new-1', 'new-2']) await pushSmallImage(maintainer.api, 'acme/app', tag, `app ${tag}`);
+    projectEvents = `/api/v4/projects/${projectId}/audit_events`;
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  it('is saved with the project (maintainers, audited), deletes as the system actor, and keeps what it must', async () => {
+    const project = `/api/v4/projects/${projectId}`;
+    const attributes = { enabled: true, cadence: '1d', keep_n: 1, older_than: '30d', name_regex: '.*', name_regex_keep: 'keep-.*' };
+    assert.equal((await developer.api.put(project, { container_expiration_policy_attributes: attributes })).status, 403);
+    assert.equal((await maintainer.api.put(project, { container_expiration_policy_attributes: { keep_n: 3 } })).status, 400, "GitLab's keep_n values only");
+    const saved = await maintainer.api.expect(200, 'PUT', project, { container_expiration_policy_attributes: attributes });
+    assert.deepEqual({ ...saved.container_expiration_policy, next_run_at: null }, { ...attributes, next_run_at: null });
+    assert.ok(Date.parse(saved.container_expiration_policy.next_run_at) > Date.now(), 'first run in a day');
+    const shown = await maintainer.api.expect(200, 'GET', project);
+    assert.deepEqual(shown.container_expiration_policy, saved.container_expiration_policy);
+    const updated = await latestEvent(world.root, projectEvents, 'container_expiration_policy_updated');
+    assert.equal(updated.actor.username, 'max');
+    assert.deepEqual(updated.changes.name_regex_keep, { from: null, to: 'keep-.*' });
+    assert.equal((await maintainer.api.put(project, { container_expiration_policy_attributes: { next_run_at: new Date().toISOString() } })).status, 403, 'only an administrator moves next_run_at');
+
+    // An administrator makes the policy due now (as for package cleanup policies); the scheduler runs it.
+    await world.root.expect(200, 'PUT', project, { container_expiration_policy_attributes: { next_run_at: new Date(Date.now() - 60_000).toISOString() } });
+    let executed: any;
+    for (const deadline = Date.now() + 60_000; !executed; ) {
+      assert.ok(Date.now() < deadline, 'the scheduler did not run the due policy');
+      const listed = await world.root.expect(200, 'GET', `${projectEvents}?event_name=container_expiration_policy_executed`);
+      executed = listed[0];
+      if (!executed) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(executed.outcome, 'success');
+    assert.equal(executed.actor.type, 'system');
+    assert.equal(executed.actor.name, 'Container registry cleanup policy');
+    // acme/app: keep-old is kept by name_regex_keep (matched against the whole name, as GitLab does), new-2 as the newest, new-1 as younger than 30 days;
+    // acme/app/worker: w-old-2 as its newest. The protected and immutable tags are refused to the policy.
+    assert.deepEqual([...executed.changes.tags_deleted.to].sort(), ['acme/app/worker:w-old-1', 'acme/app:old-1', 'acme/app:old-2']);
+    assert.deepEqual(executed.changes.tags_skipped.to.map((s: any) => s.tag).sort(), ['acme/app:prod-old', 'acme/app:stable-old']);
+    const reasons = executed.changes.tags_skipped.to.map((s: any) => s.reason).sort();
+    assert.match(reasons[0], new RegExp(`protection rule ${protectedRule.id} .*no automatic process may delete it`));
+    assert.match(reasons[1], new RegExp(`immutable rule ${immutableRule.id} .*nobody may delete`));
+    assert.equal(executed.changes.tags_considered.to, 9);
+
+    const deleted = await world.root.expect(200, 'GET', `${projectEvents}?event_name=container_registry_tag_deleted`);
+    assert.deepEqual(deleted.map((e: any) => `${e.package.name}:${e.package.version}`).sort(), ['acme/app/worker:w-old-1', 'acme/app:old-1', 'acme/app:old-2']);
+    for (const event of deleted) assert.deepEqual(event.actor, executed.actor, 'the system actor, naming the policy');
+    const tags = await maintainer.api.expect(200, 'GET', '/v2/acme/app/tags/list');
+    assert.deepEqual(tags.tags.sort(), ['keep-old', 'new-1', 'new-2', 'prod-old', 'stable-old']);
+    const workerTags = await maintainer.api.expect(200, 'GET', '/v2/acme/app/worker/tags/list');
+    assert.deepEqual(workerTags.tags, ['w-old-2']);
   });
 });
