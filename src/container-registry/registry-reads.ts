@@ -44,7 +44,8 @@ export async function tagPage(db: Queryable, repositoryId: number, last: string 
 
 /** The first `n` names, and whether the query (asked for n + 1) found more. */
 function pageOf(names: string[], n: number | null): NamePage {
-  return n !== null && names.length > n ? { names: names.slice(0, n), more: true } : { names, more: false };
+  // n=0 asks for nothing: an empty page with no next one (a next link needs a last name).
+  return n !== null && n > 0 && names.length > n ? { names: names.slice(0, n), more: true } : { names: n === 0 ? [] : names, more: false };
 }
 
 export async function repositoryPage(db: Queryable, last: string | null, n: number | null): Promise<NamePage> {

@@ -87,11 +87,15 @@ export class RegistryWriter {
     const existing = await findRepository(this.tx, this.location.name);
     if (existing) return (this.repository = existing);
     const at = nowIso();
+    // skopeo uploads layers in parallel: on PostgreSQL the first pushes of a new repository race
+    // here, and the one that loses waits for the winner's commit and takes its row (no second event).
     const created = await this.tx
       .insertInto('container_repositories')
       .values({ project_id: this.location.project.id, name: this.location.name, created_at: at, created_by: this.stamp(at) })
+      .onConflict((oc) => oc.column('name').doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!created) return (this.repository = (await findRepository(this.tx, this.location.name))!);
     this.event('container_registry_repository_created', created, null, null, `container repository ${created.name} created`);
     return (this.repository = created);
   }

@@ -5,6 +5,7 @@ import { latestEvent } from '../support/audit.js';
 import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { OCI_INDEX, OCI_MANIFEST, OciWorkspace, ociDigest, pushBlob, pushSmallImage } from '../support/oci-images.js';
 import { blobStored } from '../support/stored-blobs.js';
+import { waitFor } from '../support/webhook-receiver.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -22,6 +23,7 @@ describe('container registry: skopeo against /v2/', () => {
   let registry: string;
   let groupEvents: string;
   let projectId: number;
+  let groupId: number;
 
   before(async () => {
     trove = await startTrove();
@@ -30,6 +32,7 @@ describe('container registry: skopeo against /v2/', () => {
     const group = await world.group('acme');
     const project = await world.project('web-app', group.id);
     projectId = project.id;
+    groupId = group.id;
     dev = await world.user('dev', ['read_package_registry', 'write_package_registry']);
     await world.addMember('projects', project.id, dev, DEVELOPER);
     registry = `docker://${new URL(trove.baseUrl).host}`;
@@ -77,7 +80,8 @@ describe('container registry: skopeo against /v2/', () => {
     const creds = `${deploy.username}:${deploy.token}`;
     const first = await oci.copy(await oci.image('first', { 'a.txt': 'first\n' }), `${registry}/acme/web-app:prod`, creds);
     assert.equal(first.code, 0, first.stderr);
-    const second = await oci.copy(await oci.image('second', { 'a.txt': 'second\n' }), `${registry}/acme/web-app:prod`, creds);
+    // The second as a Docker schema 2 manifest.
+    const second = await oci.copy(await oci.image('second', { 'a.txt': 'second\n' }), `${registry}/acme/web-app:prod`, creds, ['--format', 'v2s2']);
     assert.equal(second.code, 0, second.stderr);
     assert.notEqual(first.digest, second.digest);
 
@@ -87,8 +91,24 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(moved.package.version, 'prod');
     assert.equal(moved.actor.type, 'deploy_token');
     assert.equal(moved.actor.token_name, 'ci-push');
-    const inspected = await oci.skopeo(['inspect', '--tls-verify=false', '--creds', creds, `${registry}/acme/web-app:prod`]);
-    assert.equal(JSON.parse(inspected.stdout).Digest, second.digest);
+    const inspected = await oci.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds, `${registry}/acme/web-app:prod`]);
+    assert.equal(ociDigest(inspected.stdout), second.digest);
+    assert.equal(JSON.parse(inspected.stdout).mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+  });
+
+  it('pulls, tags and pushes with podman', async () => {
+    const host = new URL(trove.baseUrl).host;
+    const creds = `dev:${dev.token}`;
+    const pulled = await oci.podman(['pull', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:1.0`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal((await oci.podman(['tag', `${host}/acme/web-app/api:1.0`, `${host}/acme/web-app/api:from-podman`])).code, 0);
+    const pushed = await oci.podman(['push', '--tls-verify=false', '--creds', creds, `${host}/acme/web-app/api:from-podman`]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const tags = await dev.api.get('/v2/acme/web-app/api/tags/list');
+    assert.ok(tags.body.tags.includes('from-podman'));
+    const event = await latestEvent(world.root, groupEvents, 'container_registry_tag_created');
+    assert.equal(event.package.version, 'from-podman');
+    assert.equal(event.client.name, 'containers');
   });
 
   it('refuses a push with a read-only token and audits it as push_denied', async () => {
@@ -224,6 +244,8 @@ describe('container registry: skopeo against /v2/', () => {
     const rest = await dev.api.get(`/v2/${name}/tags/list?n=2&last=b`);
     assert.deepEqual(rest.body.tags, ['c']);
     assert.equal(rest.headers.get('link'), null);
+    const none = await dev.api.get(`/v2/${name}/tags/list?n=0`);
+    assert.deepEqual([none.status, none.body.tags, none.headers.get('link')], [200, [], null]);
 
     const subject = { mediaType: OCI_MANIFEST, digest: image.digest, size: image.bytes.length };
     const signature = await pushSmallImage(dev.api, name, null, 'signature', { artifactType: 'application/vnd.example.signature', subject });
@@ -241,6 +263,74 @@ describe('container registry: skopeo against /v2/', () => {
     const catalog = await world.root.get('/v2/_catalog?n=1');
     assert.equal(catalog.body.repositories.length, 1);
     assert.match(catalog.headers.get('link') ?? '', /^<\/v2\/_catalog\?last=[^&]+&n=1>; rel="next"$/);
+  });
+
+  it('negotiates manifests by Accept, refuses invalid ones, and records pulls when download events are on', async () => {
+    const name = 'acme/web-app/negotiated';
+    const image = await pushSmallImage(dev.api, name, 'v1', 'negotiated');
+    const head = await dev.api.request('HEAD', `/v2/${name}/manifests/v1`);
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), OCI_MANIFEST);
+    assert.equal(head.headers.get('docker-content-digest'), image.digest);
+    assert.equal(head.headers.get('content-length'), String(image.bytes.length));
+    // Node joins repeated Accept lines with ", ": the OCI type anywhere in the list is enough.
+    const accepted = await dev.api.get(`/v2/${name}/manifests/v1`, { accept: `application/vnd.docker.distribution.manifest.v2+json, ${OCI_MANIFEST}` });
+    assert.equal(accepted.status, 200);
+    const refused = await dev.api.get(`/v2/${name}/manifests/v1`, { accept: 'application/vnd.docker.distribution.manifest.v2+json' });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.errors[0].code, 'MANIFEST_UNKNOWN');
+    const invalid = await dev.api.request('PUT', `/v2/${name}/manifests/bad`, '{"schemaVersion": 2', { 'content-type': OCI_MANIFEST });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.body.errors[0].code, 'MANIFEST_INVALID');
+    const wrongDigest = await dev.api.request('PUT', `/v2/${name}/manifests/${ociDigest('x')}`, image.bytes, { 'content-type': OCI_MANIFEST });
+    assert.equal(wrongDigest.body.errors[0].code, 'DIGEST_INVALID');
+
+    assert.equal((await world.root.get(`${groupEvents}?event_name=container_registry_image_pulled`)).body.length, 0);
+    await world.root.expect(200, 'PUT', `/api/v4/groups/${groupId}/packages/settings`, { package_download_events: 'enabled' });
+    // The setting reaches a running server within 5 s (download-events.ts caches it): pull until a pull is recorded.
+    const creds = `dev:${dev.token}`;
+    const pulled = await waitFor('the image_pulled event', async () => {
+      const inspected = await oci.skopeo(['inspect', '--tls-verify=false', '--creds', creds, `${registry}/${name}:v1`]);
+      assert.equal(inspected.code, 0, inspected.stderr);
+      return (await world.root.get(`${groupEvents}?event_name=container_registry_image_pulled`)).body[0];
+    }, 120_000);
+    assert.equal(pulled.package.version, 'v1');
+    assert.equal(pulled.package.files[0].file_name, image.digest);
+    assert.equal(pulled.client.name, 'skopeo');
+  });
+
+  it('records the pipeline of a push made with a CI job token', async () => {
+    const job = await world.jobToken(projectId, { pipeline_id: 881, job_id: 4242, ref: 'main', sha: '3f2a1c9d8e7f', user_id: dev.id });
+    const ci = new Api(trove.baseUrl, { 'job-token': job.token, 'user-agent': 'skopeo/1.9.3' });
+    const image = await pushSmallImage(ci, 'acme/web-app/ci', 'main', 'from ci');
+    const pushed = await latestEvent(world.root, groupEvents, 'container_registry_manifest_pushed');
+    assert.equal(pushed.package.files[0].file_name, image.digest);
+    assert.equal(pushed.via, 'pipeline');
+    assert.equal(pushed.actor.type, 'job_token');
+    assert.equal(pushed.pipeline.id, 881);
+    assert.equal(pushed.pipeline.job_id, 4242);
+  });
+
+  it('takes a chunk sent with Transfer-Encoding: chunked', async () => {
+    const name = 'acme/web-app/streamed';
+    const started = await dev.api.request('POST', `/v2/${name}/blobs/uploads/`);
+    const parts = [Buffer.from('streamed '), Buffer.from('without a length')];
+    const res = await fetch(`${trove.baseUrl}${started.headers.get('location')}`, {
+      method: 'PATCH',
+      headers: { 'private-token': dev.token, 'content-type': 'application/octet-stream' },
+      body: new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 202);
+    const whole = Buffer.concat(parts);
+    const finished = await dev.api.request('PUT', `${res.headers.get('location')}?digest=${ociDigest(whole)}`);
+    assert.equal(finished.status, 201, finished.text);
+    assert.equal((await dev.api.get(`/v2/${name}/blobs/${ociDigest(whole)}`)).text, whole.toString());
   });
 
   it('answers /v2/ and private repositories without leaking them: 401 to anonymous, 404 to a stranger', async () => {
@@ -263,13 +353,15 @@ describe('container registry: skopeo against /v2/', () => {
   });
 });
 
-describe('container registry: garbage collection of uploads and image blobs', () => {
+const MAX_BLOB_BYTES = 512 * 1024;
+
+describe('container registry: size limit and garbage collection of uploads and image blobs', () => {
   let trove: RunningTrove;
   let world: World;
   let dev: TestUser;
 
   before(async () => {
-    trove = await startTrove({ env: fastBlobGc() });
+    trove = await startTrove({ env: { ...fastBlobGc(), TROVE_CONTAINER_MAX_BLOB_BYTES: String(MAX_BLOB_BYTES) } });
     world = new World(trove);
     const project = await world.project('app', (await world.group('gc')).id);
     dev = await world.user('gcdev', ['write_package_registry']);
@@ -278,6 +370,19 @@ describe('container registry: garbage collection of uploads and image blobs', ()
 
   after(async () => {
     await trove?.stop();
+  });
+
+  it('refuses a blob over TROVE_CONTAINER_MAX_BLOB_BYTES, also when it arrives in chunks', async () => {
+    const name = 'gc/app';
+    const tooBig = Buffer.alloc(MAX_BLOB_BYTES + 1, 'x');
+    const monolithic = await dev.api.request('POST', `/v2/${name}/blobs/uploads/?digest=${ociDigest(tooBig)}`, tooBig, { 'content-type': 'application/octet-stream' });
+    assert.equal(monolithic.status, 413);
+    const started = await dev.api.request('POST', `/v2/${name}/blobs/uploads/`);
+    const half = tooBig.subarray(0, MAX_BLOB_BYTES / 2 + 1);
+    const first = await dev.api.request('PATCH', started.headers.get('location')!, half, { 'content-type': 'application/octet-stream' });
+    assert.equal(first.status, 202);
+    const second = await dev.api.request('PATCH', first.headers.get('location')!, half, { 'content-type': 'application/octet-stream' });
+    assert.equal(second.status, 413);
   });
 
   it('drops an abandoned upload and its bytes, and keeps every blob a manifest references', async () => {
@@ -299,5 +404,15 @@ describe('container registry: garbage collection of uploads and image blobs', ()
     assert.equal(await blobStored(trove, image.layer.digest.slice('sha256:'.length)), true);
     const manifest = await dev.api.get(`/v2/${name}/manifests/kept`, { accept: OCI_MANIFEST });
     assert.equal(manifest.text, image.bytes.toString());
+  });
+
+  it('deletes a project together with its container repositories', async () => {
+    const doomed = await world.project('doomed', (await world.group('gone')).id);
+    await world.addMember('projects', doomed.id, dev, DEVELOPER);
+    await pushSmallImage(dev.api, 'gone/doomed/img', 'x', 'doomed image');
+    await world.root.expect(202, 'DELETE', `/api/v4/projects/${doomed.id}`);
+    const res = await world.root.get('/v2/gone/doomed/img/tags/list');
+    assert.equal(res.status, 404);
+    assert.ok(!(await world.root.get('/v2/_catalog')).body.repositories.includes('gone/doomed/img'));
   });
 });

@@ -88,4 +88,12 @@ describe('the session cookie on package-client routes', () => {
     const packages = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?package_type=generic`);
     assert.deepEqual(packages.map((p: any) => p.version), ['1.0.0']);
   });
+
+  it('is no credential at the container registry (/v2/)', async () => {
+    for (const [method, path] of [['GET', '/v2/'], ['GET', '/v2/acme/app/tags/list'], ['POST', '/v2/acme/app/blobs/uploads/']]) {
+      const { signedIn, anonymous } = await withAndWithout(method!, path!);
+      assert.equal(anonymous, 401, `${method} ${path}`);
+      assert.equal(signedIn, 401, `${method} ${path}: the cookie must count for nothing`);
+    }
+  });
 });

@@ -26,6 +26,7 @@ export class OciWorkspace {
     for (const sub of ['home', 'run', 'tmp', 'files']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
     writeFileSync(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
+    writeFileSync(join(dir, 'auth.json'), '{}');
     this.layout = join(dir, 'images');
     this.env = {
       PATH: process.env.PATH,
@@ -70,6 +71,12 @@ export class OciWorkspace {
   /** skopeo with the workspace's policy, over plain HTTP (`--tls-verify=false`). */
   skopeo(args: string[]): Promise<CommandResult> {
     return this.command('skopeo', ['--policy', join(this.dir, 'policy.json'), ...args]);
+  }
+
+  /** podman as root with its storage in the workspace (`--storage-driver vfs`: no overlay mounts needed). */
+  podman(args: string[]): Promise<CommandResult> {
+    const storage = ['--root', join(this.dir, 'storage'), '--runroot', join(this.dir, 'run', 'podman'), '--storage-driver', 'vfs', '--events-backend', 'file', '--cgroup-manager', 'cgroupfs'];
+    return this.command('podman', [...storage, ...args]);
   }
 
   /** `skopeo copy` from `source` to `destination` with these credentials (USER:TOKEN) on whichever side is the registry; returns the manifest digest. */

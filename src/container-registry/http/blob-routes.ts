@@ -105,7 +105,8 @@ export async function startBlobUpload(env: RegistryEnv, request: FastifyRequest,
 
 export async function continueBlobUpload(env: RegistryEnv, request: FastifyRequest, reply: FastifyReply, name: string, uuid: string) {
   const method = request.method;
-  const location = await authorizedRepository(env, request, name, method === 'GET' ? 'pull' : 'push');
+  // An upload in progress is the pusher's business, its status included.
+  const location = await authorizedRepository(env, request, name, 'push');
   const upload = await findUpload(env.ctx.db, name, uuid);
   if (method === 'GET') return sendUploadState(reply, name, upload, 204);
   if (method === 'DELETE') {

@@ -73,7 +73,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('container_tags')
     .addColumn('repository_id', 'integer', (c) => c.notNull().references('container_repositories.id').onDelete('cascade'))
     .addColumn('name', 'varchar(128)', (c) => c.notNull())
-    .addColumn('manifest_id', 'integer', (c) => c.notNull().references('container_manifests.id'))
+    .addColumn('manifest_id', 'integer', (c) => c.notNull().references('container_manifests.id').onDelete('cascade'))
     .addColumn('updated_by', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
     .addPrimaryKeyConstraint('container_tags_pk', ['repository_id', 'name'])
