@@ -148,6 +148,11 @@ describe('container registry governance: protected and immutable tags', () => {
     await assertDenied(rule.id, `${image}@${first.digest}`, 'root');
     const still = await developer.api.get(`/v2/${image}/manifests/release-1`, { accept: 'application/vnd.oci.image.manifest.v1+json' });
     assert.equal(still.headers.get('docker-content-digest'), first.digest);
+    // Deleting the project would delete the tag with it: refused too, naming the rule.
+    const projectDelete = await world.root.request('DELETE', `/api/v4/projects/${projectId}`);
+    assert.equal(projectDelete.status, 403, projectDelete.text);
+    assert.match(projectDelete.body.message, new RegExp(`immutable rule ${rule.id} `));
+    assert.equal((await developer.api.get(`/v2/${image}/tags/list`)).status, 200);
   });
 });
 

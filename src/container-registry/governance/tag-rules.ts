@@ -99,3 +99,21 @@ export class TagProtectionGuard {
 export function isTagProtectionRefusal(error: unknown): error is ContainerTagProtectedError {
   return error instanceof ContainerTagProtectedError;
 }
+
+/**
+ * A project's deletion (alone or with its group) removes every tag of its repositories: refused,
+ * naming the rule, when one of them is immutable or protected against the deleter.
+ */
+export async function assertProjectTagsDeletable(tx: Tx, actor: ActorSnapshot, project: Project): Promise<void> {
+  const tags = await tx
+    .selectFrom('container_tags')
+    .innerJoin('container_repositories', 'container_repositories.id', 'container_tags.repository_id')
+    .select(['container_repositories.name as repository', 'container_tags.name as tag'])
+    .where('container_repositories.project_id', '=', project.id)
+    .orderBy('container_repositories.name')
+    .orderBy('container_tags.name')
+    .execute();
+  if (tags.length === 0) return;
+  const guard = new TagProtectionGuard(tx, actor, project);
+  for (const { repository, tag } of tags) await guard.check('delete', repository, tag);
+}
