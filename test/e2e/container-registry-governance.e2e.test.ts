@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Api, basic } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
-import { tryPushSmallImage, pushSmallImage } from '../support/oci-images.js';
+import { OciWorkspace, tryPushSmallImage, pushSmallImage } from '../support/oci-images.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -126,6 +126,20 @@ describe('container registry governance: protected and immutable tags', () => {
     assert.equal((await maintainer.api.request('DELETE', `/v2/${image}/manifests/${pushed.digest}`)).status, 403);
     await assertDenied(rule.id, `${image}@${pushed.digest}`, 'max');
     assert.equal((await owner.api.request('DELETE', `/v2/${image}/manifests/prod`)).status, 202);
+    await maintainer.api.expect(204, 'DELETE', `${rules}/${rule.id}`);
+  });
+
+  it('skopeo copy to a protected tag: refused for a developer with the rule in its error, done for a maintainer', async () => {
+    const rule = await maintainer.api.expect(201, 'POST', rules, { tag_name_pattern: '^live$', minimum_access_level_for_push: 'maintainer', minimum_access_level_for_delete: 'maintainer' });
+    const oci = new OciWorkspace(tempDir('trove-oci-governance-'));
+    const built = await oci.image('live', { 'app.txt': 'live\n' });
+    const destination = `docker://${new URL(trove.baseUrl).host}/${image}:live`;
+    const refused = await oci.copy(built, destination, `dev:${developer.token}`);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, new RegExp(`denied.*protection rule ${rule.id}`, 's'));
+    await assertDenied(rule.id, `${image}:live`, 'dev');
+    const done = await oci.copy(built, destination, `max:${maintainer.token}`);
+    assert.equal(done.code, 0, done.stderr);
     await maintainer.api.expect(204, 'DELETE', `${rules}/${rule.id}`);
   });
 
