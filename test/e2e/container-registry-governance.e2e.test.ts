@@ -93,6 +93,13 @@ describe('container registry governance: protected and immutable tags', () => {
     const deletedEvent = await latestEvent(world.root, projectEvents, 'container_tag_protection_rule_deleted');
     assert.deepEqual(deletedEvent.changes.tag_name_pattern, { from: '^v[0-9]', to: null });
     assert.deepEqual(await maintainer.api.expect(200, 'GET', rules), []);
+
+    // GitLab's limit: five protected rules per project.
+    const levels = { minimum_access_level_for_push: 'maintainer', minimum_access_level_for_delete: 'maintainer' };
+    const five = [];
+    for (const n of [1, 2, 3, 4, 5]) five.push(await maintainer.api.expect(201, 'POST', rules, { tag_name_pattern: `^limit-${n}$`, ...levels }));
+    assert.equal((await maintainer.api.post(rules, { tag_name_pattern: '^limit-6$', ...levels })).status, 422);
+    for (const rule of five) await maintainer.api.expect(204, 'DELETE', `${rules}/${rule.id}`);
   });
 
   it('refuses a protected tag to a developer and a deploy token (DENIED, audited), and lets those the rule names push and delete it', async () => {

@@ -6,7 +6,7 @@ import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
 import { nowIso } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import type { ProtectionLevel } from '../../core/packages/protection/protection-rules.js';
-import { isImmutableRule, levelOf, type TagRule } from './tag-rules.js';
+import { isImmutableRule, levelOf, tagRulesOf, type TagRule } from './tag-rules.js';
 
 // Reading and changing a project's container tag rules (GitLab's /registry/protection/tag/rules);
 // every change is audited with before/after in its transaction.
@@ -20,6 +20,8 @@ export interface TagRuleFields {
 
 /** GitLab's limit on a pattern's length. */
 export const MAX_TAG_PATTERN_LENGTH = 100;
+/** GitLab's limit: up to 5 protected and 5 immutable rules per project. */
+export const MAX_RULES_PER_KIND = 5;
 
 // RE2 (GitLab's engine) has no backreferences and no lookaround; a pattern using them would mean
 // something else on GitLab, so it is refused rather than run by JavaScript's engine.
@@ -96,6 +98,8 @@ export async function createTagRule(db: Db, audit: AuditLog, ctx: AuditContext, 
   const fields = validated(input);
   return db.transaction().execute(async (tx) => {
     await refuseDuplicate(tx, project, fields.tag_name_pattern, 0);
+    const sameKind = (await tagRulesOf(tx, project)).filter((rule) => isImmutableRule(rule) === isImmutableRule(fields));
+    if (sameKind.length >= MAX_RULES_PER_KIND) throw errors.unprocessable(`A project has at most ${MAX_RULES_PER_KIND} ${isImmutableRule(fields) ? 'immutable' : 'protected'} tag rules`);
     const at = nowIso();
     const rule = await tx
       .insertInto('container_tag_protection_rules')
