@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Api } from '../support/api.js';
+import { Api, basic } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { OCI_INDEX, OCI_MANIFEST, OciWorkspace, ociDigest, pushBlob, pushSmallImage } from '../support/oci-images.js';
@@ -209,6 +209,11 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(finished.status, 201, finished.text);
     const got = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`);
     assert.equal(got.text, chunked.toString());
+    const part = await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: 'bytes=6-10' });
+    assert.equal(part.status, 206);
+    assert.equal(part.text, chunked.subarray(6, 11).toString());
+    assert.equal(part.headers.get('content-range'), `bytes 6-10/${chunked.length}`);
+    assert.equal((await dev.api.get(`/v2/${name}/blobs/${ociDigest(chunked)}`, { range: `bytes=${chunked.length}-` })).status, 416);
 
     const mounted = await dev.api.request('POST', `/v2/acme/web-app/mounted/blobs/uploads/?mount=${ociDigest(chunked)}&from=${name}`);
     assert.equal(mounted.status, 201, mounted.text);
@@ -339,6 +344,10 @@ describe('container registry: skopeo against /v2/', () => {
     assert.equal(version.status, 401);
     assert.match(version.headers.get('www-authenticate') ?? '', /realm=/);
     assert.equal((await dev.api.get('/v2/')).headers.get('docker-distribution-api-version'), 'registry/2.0');
+    const wrong = await new Api(trove.baseUrl, basic('not-a-token', 'dev')).get('/v2/acme/web-app/api/tags/list');
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.errors[0].code, 'UNAUTHORIZED');
+    assert.match(wrong.headers.get('www-authenticate') ?? '', /realm=/);
 
     const anonymousPull = await anonymous.get('/v2/acme/web-app/api/manifests/1.0');
     assert.equal(anonymousPull.status, 401);

@@ -3,11 +3,12 @@ import { errors } from '../../core/errors.js';
 import { assertDeclaredSize, type RawUploadBody } from '../../formats/format-upload.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { appendPart, assembleUpload, assertContinues, endUpload, findUpload, startUpload, type UploadRow } from '../blob-uploads.js';
-import { digestOf, sha256Of } from '../digests.js';
+import { digestOf, isDigest, sha256Of } from '../digests.js';
 import { ociError } from '../oci-errors.js';
 import { authorizeRegistry, registryCallerOf } from '../registry-auth.js';
 import { findBlobLink, findRepository } from '../registry-reads.js';
 import { isRepositoryName, locateRepository, type RepositoryLocation } from '../repository-names.js';
+import { byteRangeOf, sliceOf } from './byte-ranges.js';
 import { authorizedRepository, type RegistryEnv } from './registry-request.js';
 
 // Blobs: HEAD/GET/DELETE /v2/<name>/blobs/<digest>, and uploads: POST /v2/<name>/blobs/uploads/
@@ -69,7 +70,7 @@ async function completeUpload(env: RegistryEnv, request: FastifyRequest, reply: 
   return sendBlobCreated(reply, location.name, digest);
 }
 
-/** ?mount=<digest>&from=<repository>: links the blob when the caller may pull it from there; null when it cannot. */
+/** ?mount=<digest>&from=<repository>: links the blob when the caller may pull it from there; false when it cannot. */
 async function mountBlob(env: RegistryEnv, request: FastifyRequest, location: RepositoryLocation, digest: string, from: string): Promise<boolean> {
   if (!isRepositoryName(from)) return false;
   const source = await locateRepository(env.ctx.db, from);
@@ -89,17 +90,19 @@ async function mountBlob(env: RegistryEnv, request: FastifyRequest, location: Re
 export async function startBlobUpload(env: RegistryEnv, request: FastifyRequest, reply: FastifyReply, name: string) {
   const location = await authorizedRepository(env, request, name, 'push');
   const query = (request.query ?? {}) as Record<string, unknown>;
-  if (typeof query.mount === 'string' && typeof query.from === 'string') {
-    sha256Of(query.mount);
-    if (await mountBlob(env, request, location, query.mount, query.from)) {
-      request.body && (request.body as NonNullable<RawUploadBody>).resume();
-      return sendBlobCreated(reply, name, query.mount);
+  if (query.mount !== undefined) {
+    // A mount that cannot be made (no such blob there, no right to pull it, no `from`) is a normal upload.
+    const { mount, from } = query;
+    if (typeof mount === 'string' && typeof from === 'string' && isDigest(mount) && (await mountBlob(env, request, location, mount, from))) {
+      (request.body as RawUploadBody)?.resume();
+      return sendBlobCreated(reply, name, mount);
     }
+    return sendUploadState(reply, name, await startUpload(env.ctx.db, location.project.id, name), 202);
   }
-  const upload = await startUpload(env.ctx.db, location.project.id, name);
   const digest = digestParam(request.query);
-  if (digest === undefined || query.mount !== undefined) return sendUploadState(reply, name, upload, 202);
-  sha256Of(digest);
+  if (digest !== undefined) sha256Of(digest);
+  const upload = await startUpload(env.ctx.db, location.project.id, name);
+  if (digest === undefined) return sendUploadState(reply, name, upload, 202);
   return completeUpload(env, request, reply, location, await receivePart(env, request, upload), digest);
 }
 
@@ -133,7 +136,14 @@ export async function serveBlob(env: RegistryEnv, request: FastifyRequest, reply
   }
   const link = repository ? await findBlobLink(env.ctx.db, repository.id, digest) : undefined;
   if (!link) throw ociError('BLOB_UNKNOWN', 'blob unknown to registry');
-  reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digestOf(link.blob_sha256)).header('content-length', String(link.size));
+  const size = Number(link.size);
+  reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digestOf(link.blob_sha256)).header('accept-ranges', 'bytes');
+  const range = request.method === 'GET' ? byteRangeOf(request.headers.range, size) : null;
+  if (range) {
+    reply.header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', String(range.end - range.start + 1));
+    return reply.status(206).send(sliceOf(await env.ctx.blobs.openForDownload(link.blob_sha256, size), range));
+  }
+  reply.header('content-length', String(size));
   if (request.method === 'HEAD') return reply.status(200).send();
-  return reply.status(200).send(await env.ctx.blobs.openForDownload(link.blob_sha256, Number(link.size)));
+  return reply.status(200).send(await env.ctx.blobs.openForDownload(link.blob_sha256, size));
 }
