@@ -27,6 +27,8 @@ import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
 import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
 import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
+import { EXPIRATION_JOB_INTERVAL_MS, EXPIRATION_JOB_NAME, ExpirationRunner, expirationPoliciesJob } from './container-registry/governance/expiration-runner.js';
+import { RegistryService } from './container-registry/registry-service.js';
 import { createLogger } from './logger.js';
 import { addressPolicyOf } from './core/audit/streaming/destination-address.js';
 import { StreamingWorker } from './core/audit/streaming/delivery-worker.js';
@@ -61,6 +63,8 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
+  const containerCleanup = new ExpirationRunner(db, new RegistryService(db, audit, integrity), audit);
+  jobs.register(expirationPoliciesJob(db, containerCleanup, intervalOf(EXPIRATION_JOB_NAME, EXPIRATION_JOB_INTERVAL_MS)));
   jobs.register(purgeDeletedPackagesJob(db, packages, config.restoreWindowMs, intervalOf(PURGE_JOB_NAME, PURGE_JOB_INTERVAL_MS)));
   jobs.register(blobGcJob(db, blobStore, config.blobGcGraceMs, intervalOf(BLOB_GC_JOB_NAME, BLOB_GC_INTERVAL_MS)));
   const sealer = new AuditSealer(db, {

@@ -8,6 +8,7 @@ import { nowIso } from '../core/clock.js';
 import type { PublishedBy } from '../core/packages/packages.js';
 import { settleUpload } from '../core/packages/pending-uploads.js';
 import { endUpload } from './blob-uploads.js';
+import { TagProtectionGuard } from './governance/tag-rules.js';
 import { sha256Of } from './digests.js';
 import type { ParsedManifest } from './manifests.js';
 import { ociError } from './oci-errors.js';
@@ -35,13 +36,17 @@ export interface NewManifest {
 export class RegistryWriter {
   private readonly events: AuditEventInput[] = [];
   private repository: ContainerRepositoryRow | undefined;
+  /** Protected and immutable tag rules: asked before every tag write and delete below. */
+  private readonly tagRules: TagProtectionGuard;
 
   constructor(
     private readonly tx: Tx,
     private readonly ctx: AuditContext,
     private readonly location: RepositoryLocation,
     private readonly scope: AuditScope,
-  ) {}
+  ) {
+    this.tagRules = new TagProtectionGuard(tx, ctx.actor, location.project);
+  }
 
   private stamp(at: string): string {
     const by: PublishedBy = { actor: this.ctx.actor, via: this.ctx.via, client: this.ctx.client, pipeline: this.ctx.pipeline, at };
@@ -173,6 +178,7 @@ export class RegistryWriter {
   private async setTag(repository: ContainerRepositoryRow, tag: string, manifest: ContainerManifestRow): Promise<void> {
     const current = await findManifest(this.tx, repository.id, tag);
     if (current?.id === manifest.id) return;
+    await this.tagRules.check('push', repository.name, tag, current !== undefined);
     const at = nowIso();
     const by = this.stamp(at);
     if (current) {
@@ -190,6 +196,7 @@ export class RegistryWriter {
   async deleteTag(repository: ContainerRepositoryRow, tag: string): Promise<void> {
     const manifest = await findManifest(this.tx, repository.id, tag);
     if (!manifest) throw ociError('MANIFEST_UNKNOWN', 'manifest unknown to registry');
+    await this.tagRules.check('delete', repository.name, tag);
     await this.tx.deleteFrom('container_tags').where('repository_id', '=', repository.id).where('name', '=', tag).execute();
     this.event('container_registry_tag_deleted', repository, manifest, tag, `container tag ${repository.name}:${tag} deleted`, { digest: { from: manifest.digest, to: null } });
   }

@@ -1,3 +1,4 @@
+import { ContainerExpirationPolicy } from './container-governance.js';
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp, Visibility } from './common.js';
 
@@ -42,5 +43,7 @@ export const Project = Type.Object({
   created_at: Timestamp,
   web_url: Type.String(),
   namespace: Type.Object({ id: Id, name: Type.String(), path: Type.String(), kind: NamespaceKind, full_path: Type.String(), parent_id: Nullable(Id) }),
+  /** GitLab's container cleanup policy: in GET and PUT /projects/:id. */
+  container_expiration_policy: Type.Optional(ContainerExpirationPolicy),
 });
 export type Project = Static<typeof Project>;

@@ -23,6 +23,7 @@ import { registerAuditActivityRoutes } from './routes/audit-activity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
 import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
+import { registerContainerTagRuleRoutes } from './routes/container-tag-rules-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
 import { registerGroupRoutes } from './routes/groups-routes.js';
@@ -104,6 +105,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerCleanupPolicyRoutes(api, ctx);
   registerLegalHoldRoutes(api, ctx);
   registerProtectionRuleRoutes(api, ctx);
+  registerContainerTagRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);
   registerAuditEvidencePackRoutes(api, ctx, (request, kind, resolved, bounds) => packReportFiles(ctx, request, kind, resolved, bounds));

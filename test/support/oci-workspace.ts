@@ -134,11 +134,17 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 /** A small image pushed over HTTP: a config and one layer of `content`; returns the manifest's bytes and digest. */
 export async function pushSmallImage(api: Api, name: string, reference: string | null, content: string, extra: Record<string, unknown> = {}): Promise<{ digest: string; bytes: Buffer; layer: OciDescriptor }> {
+  const { digest, bytes, layer, res } = await tryPushSmallImage(api, name, reference, content, extra);
+  if (res.status !== 201) throw new Error(`manifest push to ${name}: ${res.status} ${res.text}`);
+  return { digest, bytes, layer };
+}
+
+/** pushSmallImage without the verdict on the manifest PUT: its response comes back (the blobs must be accepted). */
+export async function tryPushSmallImage(api: Api, name: string, reference: string | null, content: string, extra: Record<string, unknown> = {}) {
   const config = await pushBlob(api, name, Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', content })), 'application/vnd.oci.image.config.v1+json');
   const layer = await pushBlob(api, name, Buffer.from(`layer ${content}`));
   const bytes = imageManifest(config, [layer], extra);
   const digest = ociDigest(bytes);
   const res = await api.request('PUT', `/v2/${name}/manifests/${reference ?? digest}`, bytes, { 'content-type': OCI_MANIFEST });
-  if (res.status !== 201) throw new Error(`manifest push to ${name}: ${res.status} ${res.text}`);
-  return { digest, bytes, layer };
+  return { digest, bytes, layer, res };
 }

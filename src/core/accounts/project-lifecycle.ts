@@ -1,3 +1,4 @@
+import { assertProjectTagsDeletable } from '../../container-registry/governance/tag-rules.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
@@ -139,6 +140,7 @@ export async function deleteProject(db: Db, by: AuditedBy, packages: PackageServ
 export async function deleteProjectIn(tx: Tx, by: AuditedBy, packages: PackageService, stale: Project): Promise<void> {
   const project = await getRow(tx, 'projects', { id: stale.id });
   await assertProjectNotHeld(tx, project);
+  await assertProjectTagsDeletable(tx, by.ctx.actor, project);
   const versions = await tx.selectFrom('packages').selectAll().where('project_id', '=', project.id).orderBy('id').execute();
   if (versions.length > 0) {
     await packages.writeIn(tx, by.ctx, project, async (writer) => {

@@ -102,6 +102,14 @@ export const AUDIT_EVENTS = {
   container_registry_repository_deleted: packageEvent('Container repository deleted', 'delete', ['project', 'package', 'changes']),
   container_registry_image_pulled: packageEvent('Container image pulled', 'read'),
   container_registry_push_denied: packageEvent('Container push or delete refused', 'other', ['project', 'package', 'reason']),
+  // Like the packages cleanup run: always recorded, counts in `changes`; each tag it deletes has its own tag_deleted event.
+  container_expiration_policy_executed: event({
+    label: 'Container cleanup policy executed',
+    category: 'package',
+    scopes: PROJECT_SCOPES,
+    fields: ['project', 'changes', 'reason'],
+    ocsf: { class: API, activity: 'other' },
+  }),
   package_registry_cleanup_policy_executed: event({
     label: 'Cleanup policy executed',
     category: 'package',
@@ -149,6 +157,17 @@ export const AUDIT_EVENTS = {
   package_protection_rule_created: protectionRuleEvent('Package protection rule created', 'create'),
   package_protection_rule_updated: protectionRuleEvent('Package protection rule updated', 'update'),
   package_protection_rule_deleted: protectionRuleEvent('Package protection rule deleted', 'delete'),
+  // Container tag protection and immutability rules (GitLab's tag rules): a project's, stored like its other events.
+  container_tag_protection_rule_created: protectionRuleEvent('Container tag protection rule created', 'create'),
+  container_tag_protection_rule_updated: protectionRuleEvent('Container tag protection rule updated', 'update'),
+  container_tag_protection_rule_deleted: protectionRuleEvent('Container tag protection rule deleted', 'delete'),
+  container_expiration_policy_updated: event({
+    label: 'Container cleanup policy updated',
+    category: 'settings',
+    scopes: PROJECT_SCOPES,
+    fields: ['project', 'changes'],
+    ocsf: { class: ENTITY, activity: 'update' },
+  }),
 
   personal_access_token_created: event({ label: 'Personal access token created', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),

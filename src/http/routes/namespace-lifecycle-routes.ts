@@ -1,4 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { expirationPolicyOf, expirationPolicyToApi, updateExpirationPolicy } from '../../container-registry/governance/expiration-policy.js';
+import { auditContextOf } from '../request-context.js';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { deleteGroup, transferGroup, updateGroup } from '../../core/accounts/group-lifecycle.js';
 import { namespaceOfProject } from '../../core/accounts/namespace-reads.js';
@@ -21,6 +24,8 @@ import { bodyOf, name, namespaceRef, nullableText, paramsOf, visibility } from '
 // its visibility; deleting and transferring take an owner (and rights on the target, as in GitLab).
 
 const changes = bodyOf({ name, path: name, description: nullableText(2000), visibility });
+/** GitLab's container_expiration_policy_attributes ride along with a project's changes. */
+const projectChanges = bodyOf({ name, path: name, description: nullableText(2000), visibility, container_expiration_policy_attributes: Type.Unsafe<Record<string, unknown>>({ type: 'object' }) });
 const groupTransfer = bodyOf({ group_id: namespaceRef });
 const projectTransfer = bodyOf({ namespace: namespaceRef }, ['namespace']);
 const ACCEPTED = { message: '202 Accepted' };
@@ -63,14 +68,18 @@ export function registerNamespaceLifecycleRoutes(app: Api, ctx: AppContext): voi
     return reply.status(202).send(ACCEPTED);
   });
 
-  app.put('/api/v4/projects/:id', { schema: { params: byId, body: changes, response: { 200: Project } } }, async (request) => {
-    requireApiUser(request.principal, true);
+  app.put('/api/v4/projects/:id', { schema: { params: byId, body: projectChanges, response: { 200: Project } } }, async (request) => {
+    const principal = requireApiUser(request.principal, true);
     const { project, level } = await visibleProject(ctx, request, request.params.id);
     assertLevel(level, AccessLevel.maintainer);
-    const body = request.body ?? {};
+    const { container_expiration_policy_attributes: expiration, ...body } = request.body ?? {};
     if (body.visibility !== undefined && body.visibility !== project.visibility) assertLevel(level, AccessLevel.owner);
+    // The cleanup policy first: a bad attribute refuses the whole PUT before anything changed.
+    const policy = expiration
+      ? await updateExpirationPolicy(ctx.db, ctx.audit, auditContextOf(request), project, expiration, principal.user.is_admin === 1)
+      : await expirationPolicyOf(ctx.db, project);
     const updated = await updateProject(ctx.db, auditedBy(ctx, request), project, body);
-    return projectToApi(updated, await namespaceOfProject(ctx.db, updated), base);
+    return { ...projectToApi(updated, await namespaceOfProject(ctx.db, updated), base), container_expiration_policy: expirationPolicyToApi(policy) };
   });
 
   /** Moves a project the caller owns into a namespace where they are maintainer or more (GitLab's rules). */

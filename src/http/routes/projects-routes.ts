@@ -1,3 +1,4 @@
+import { expirationPolicyOf, expirationPolicyToApi } from '../../container-registry/governance/expiration-policy.js';
 import Type from 'typebox';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { namespacesOfProjects, personalNamespaceOf, visibleProjects } from '../../core/accounts/namespace-reads.js';
@@ -57,6 +58,6 @@ export function registerProjectRoutes(app: Api, ctx: AppContext): void {
   app.get('/api/v4/projects/:id', { schema: { params: paramsOf('id'), response: { 200: Project } } }, async (request) => {
     requireApiUserOrAnonymous(request.principal);
     const { project, namespace } = await visibleProject(ctx, request, request.params.id);
-    return projectToApi(project, namespace, base);
+    return { ...projectToApi(project, namespace, base), container_expiration_policy: expirationPolicyToApi(await expirationPolicyOf(ctx.db, project)) };
   });
 }

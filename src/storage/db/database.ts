@@ -30,6 +30,7 @@ import * as m022 from './migrations/022-package-protection-rules.js';
 import * as m023 from './migrations/023-package-legal-holds.js';
 import * as m024 from './migrations/024-soft-deleted-versions.js';
 import * as m025 from './migrations/025-container-registry.js';
+import * as m026 from './migrations/026-container-registry-governance.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -102,6 +103,7 @@ const migrations = {
   '023-package-legal-holds': m023,
   '024-soft-deleted-versions': m024,
   '025-container-registry': m025,
+  '026-container-registry-governance': m026,
 };
 
 function migrator(db: Db): Migrator {

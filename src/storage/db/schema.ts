@@ -212,6 +212,32 @@ export interface ContainerTagHistoryTable {
   pushed_at: string;
 }
 
+/** A protected (levels set) or immutable (both levels null) tag rule of a project (migration 026). */
+export interface ContainerTagProtectionRulesTable {
+  id: Generated<number>;
+  project_id: number;
+  tag_name_pattern: string;
+  minimum_access_level_for_push: string | null;
+  minimum_access_level_for_delete: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A project's container expiration policy (migration 026), GitLab's fields and spellings. */
+export interface ContainerExpirationPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  enabled: number;
+  cadence: string;
+  keep_n: number | null;
+  older_than: string | null;
+  name_regex: string | null;
+  name_regex_keep: string | null;
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ContainerUploadsTable {
   uuid: string;
   project_id: number;
@@ -460,6 +486,8 @@ export interface Database {
   container_manifest_references: ContainerManifestReferencesTable;
   container_tags: ContainerTagsTable;
   container_tag_history: ContainerTagHistoryTable;
+  container_tag_protection_rules: ContainerTagProtectionRulesTable;
+  container_expiration_policies: ContainerExpirationPoliciesTable;
   container_uploads: ContainerUploadsTable;
   container_upload_parts: ContainerUploadPartsTable;
   audit_events: AuditEventsTable;

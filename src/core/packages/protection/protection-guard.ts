@@ -5,7 +5,7 @@ import { userProjectLevel } from '../../accounts/permissions.js';
 import type { Project } from '../../accounts/projects.js';
 import type { ActorSnapshot } from '../../audit/audit-types.js';
 import { PackageWriteRefusal } from '../write-refusal.js';
-import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionRule } from './protection-rules.js';
+import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
 
 /**
  * Who writes, as far as protection rules care. Taken from the writer's actor (the AuditContext every
@@ -16,7 +16,7 @@ import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFo
  */
 export type ProtectionSubject = { kind: 'user'; level: number } | { kind: 'deploy_token' } | { kind: 'system' };
 
-async function subjectOf(tx: Tx, actor: ActorSnapshot, project: Project): Promise<ProtectionSubject> {
+export async function subjectOf(tx: Tx, actor: ActorSnapshot, project: Project): Promise<ProtectionSubject> {
   if (actor.type === 'deploy_token') return { kind: 'deploy_token' };
   if (actor.type === 'system') return { kind: 'system' };
   if (actor.user_id === null) return { kind: 'user', level: AccessLevel.none };
@@ -25,17 +25,21 @@ async function subjectOf(tx: Tx, actor: ActorSnapshot, project: Project): Promis
   return { kind: 'user', level: await userProjectLevel(tx, user.id, false, project) };
 }
 
-function passes(subject: ProtectionSubject, rule: ProtectionRule, operation: ProtectedOperation): boolean {
-  const level = requiredLevel(rule, operation);
+/** Whether `subject` meets a rule's `level` (null: nothing required); container tag rules reuse it. */
+export function meetsLevel(subject: ProtectionSubject, level: ProtectionLevel | null, allowDeployTokens: boolean): boolean {
   if (level === null) return true;
   switch (subject.kind) {
     case 'system':
       return false;
     case 'deploy_token':
-      return rule.allow_deploy_tokens === 1;
+      return allowDeployTokens;
     case 'user':
       return subject.level >= protectionLevelValue(level);
   }
+}
+
+function passes(subject: ProtectionSubject, rule: ProtectionRule, operation: ProtectedOperation): boolean {
+  return meetsLevel(subject, requiredLevel(rule, operation), rule.allow_deploy_tokens === 1);
 }
 
 /** The package a refused write was about, as a publish_denied event names it. */
