@@ -140,6 +140,26 @@ export async function buildMultiPlatformIndex(layout: string, tag: string, spec:
   return readLayoutImage(layout, tag);
 }
 
+/**
+ * Prepares `dir` so that skopeo and podman see only what is in it (a policy accepting anything, no
+ * search registries, an auth file, HOME, XDG_RUNTIME_DIR and TMPDIR: CLIENTS.md's recipe), never
+ * the machine's; the environment to run them with. `policy.json` is in `dir` (pass `--policy`).
+ */
+export function isolatedContainersEnv(dir: string): NodeJS.ProcessEnv {
+  writeFileSync(join(dir, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
+  writeFileSync(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
+  writeFileSync(join(dir, 'auth.json'), '{}');
+  for (const sub of ['home', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+  return {
+    PATH: process.env.PATH,
+    HOME: join(dir, 'home'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    TMPDIR: join(dir, 'tmp'),
+    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+  };
+}
+
 /** Registry credentials as skopeo takes them: a username and a personal access or deploy token. */
 export interface RegistryCredentials {
   username: string;
@@ -159,18 +179,7 @@ export class Skopeo {
 
   static create(credentials?: RegistryCredentials): Skopeo {
     const dir = tempDir('trove-skopeo-');
-    writeFileSync(join(dir, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
-    writeFileSync(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
-    for (const sub of ['home', 'run', 'tmp']) mkdirSync(join(dir, sub), { mode: 0o700 });
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: join(dir, 'home'),
-      XDG_RUNTIME_DIR: join(dir, 'run'),
-      TMPDIR: join(dir, 'tmp'),
-      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
-      CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
-    };
-    return new Skopeo(dir, env, credentials);
+    return new Skopeo(dir, isolatedContainersEnv(dir), credentials);
   }
 
   private creds(flag: string): string[] {

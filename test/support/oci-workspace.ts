@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Api } from './api.js';
+import { isolatedContainersEnv, OCI_INDEX, OCI_MANIFEST, sha256Digest } from './oci-images.js';
 
-// Container images built offline with umoci, and skopeo isolated from the machine's auth files,
-// policy and registries.conf (the recipe of shared/CLIENTS.md, "OCI clients"). One workspace per
-// test file; every command runs with the workspace's HOME, XDG_RUNTIME_DIR and TMPDIR.
+// A test file's container workspace: images built with umoci, skopeo and podman run isolated
+// (oci-images.ts isolatedContainersEnv), and images pushed over plain HTTP (pushSmallImage) for
+// the cases that are about the API rather than a client.
 
 const run = promisify(execFile);
 
@@ -23,19 +23,9 @@ export class OciWorkspace {
   private built = 0;
 
   constructor(readonly dir: string) {
-    for (const sub of ['home', 'run', 'tmp', 'files']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
-    writeFileSync(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
-    writeFileSync(join(dir, 'auth.json'), '{}');
+    mkdirSync(join(dir, 'files'), { recursive: true, mode: 0o700 });
     this.layout = join(dir, 'images');
-    this.env = {
-      PATH: process.env.PATH,
-      HOME: join(dir, 'home'),
-      XDG_RUNTIME_DIR: join(dir, 'run'),
-      TMPDIR: join(dir, 'tmp'),
-      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
-      CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
-    };
+    this.env = isolatedContainersEnv(dir);
   }
 
   async command(program: string, args: string[]): Promise<CommandResult> {
@@ -105,9 +95,7 @@ export class OciWorkspace {
 }
 
 /** The digest (`sha256:<hex>`) of bytes. */
-export function ociDigest(bytes: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+export const ociDigest = sha256Digest;
 
 /** A blob pushed with one monolithic POST ...?digest= (`api`'s credential may push); returns its descriptor. */
 export async function pushBlob(api: Api, name: string, bytes: Buffer, mediaType = 'application/vnd.oci.image.layer.v1.tar'): Promise<OciDescriptor> {
@@ -129,8 +117,7 @@ export function imageManifest(config: OciDescriptor, layers: OciDescriptor[], ex
   return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers, ...extra }));
 }
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export { OCI_INDEX, OCI_MANIFEST };
 
 /** A small image pushed over HTTP: a config and one layer of `content`; returns the manifest's bytes and digest. */
 export async function pushSmallImage(api: Api, name: string, reference: string | null, content: string, extra: Record<string, unknown> = {}): Promise<{ digest: string; bytes: Buffer; layer: OciDescriptor }> {
