@@ -115,6 +115,7 @@ describe('container registry: skopeo against /v2/', () => {
     const reader = await world.token(dev, 'read-only', ['read_registry']);
     const refused = await oci.copy(await oci.image('refused', { 'r.txt': 'refused\n' }), `${registry}/acme/web-app/api:refused`, `dev:${reader.token}`);
     assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /requested access to the resource is denied/, 'skopeo prints the registry\'s refusal');
     const denied = await latestEvent(world.root, groupEvents, 'container_registry_push_denied');
     assert.equal(denied.outcome, 'failure');
     assert.equal(denied.actor.token_name, 'read-only');

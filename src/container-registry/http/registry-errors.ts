@@ -49,11 +49,24 @@ export function sendRegistryError(env: RegistryEnv, request: FastifyRequest, rep
   return reply.status(status).header('content-type', 'application/json').send({ errors: [{ code, message, detail: null }] });
 }
 
+/**
+ * A credential or registry token that lacks the action: 401 with the challenge naming the scope
+ * and `error="insufficient_scope"`, as the Docker token protocol answers it (a client may ask the
+ * realm again), with distribution's words, which skopeo prints ("denied: requested access to the
+ * resource is denied"). Trove's reason goes into `detail`.
+ */
+function sendInsufficientScope(env: RegistryEnv, request: FastifyRequest, reply: FastifyReply, reason: string) {
+  request.log.info({ status: 401, reason }, 'request refused');
+  reply.header('www-authenticate', registryChallenge(env.ctx.config.baseUrl, challengeScope(request), true));
+  return reply.status(401).header('content-type', 'application/json').send({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: reason }] });
+}
+
 export function registerRegistryErrorHandler(scope: Api, env: RegistryEnv): void {
   scope.decorateRequest('registryTarget', null);
   scope.setErrorHandler(async (error, request, reply) => {
     const mapped = toHttpError(error);
     await auditRefusal(env, request, mapped.statusCode, mapped.message);
+    if (isTroveError(error) && error.code === 'INSUFFICIENT_SCOPE') return sendInsufficientScope(env, request, reply, mapped.message);
     for (const [name, value] of Object.entries(mapped.headers)) if (name !== 'www-authenticate') reply.header(name, value);
     return sendRegistryError(env, request, reply, error, mapped.statusCode, mapped.message, codeOf(error, mapped.statusCode));
   });
