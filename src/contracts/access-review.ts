@@ -5,7 +5,7 @@ import { MemberAccessLevel } from './members.js';
 import { UserState } from './users.js';
 
 // A group's access review (docs/api.md#access-review): who can reach each project of the group and
-// its subgroups, which credentials can write packages there, and when the review was last completed.
+// its subgroups, which credentials can write packages or push images there, and when the review was last completed.
 
 const PathRef = Type.Object({ id: Id, full_path: Type.String() });
 
@@ -42,7 +42,7 @@ export type WriteCredentialKind = Static<typeof WriteCredentialKind>;
 export const StaleReason = Type.Union([Type.Literal('unused_90_days'), Type.Literal('never_used_90_days')]);
 export type StaleReason = Static<typeof StaleReason>;
 
-/** A credential that can write packages in the group's projects. */
+/** A credential that can write packages or push images in the group's projects. */
 export const WriteCredential = Type.Object({
   kind: WriteCredentialKind,
   id: Id,

@@ -8,7 +8,7 @@ import { DAY_MS, EVE_EXPIRES, seedAccessReview, type AccessReviewWorld } from '.
 // two projects (test/support/access-review-scenario.ts): each figure checked against the members
 // and tokens APIs and the audit log, and owners only: maintainers and developers get a 404.
 
-const WRITE_SCOPES = ['api', 'write_package_registry'];
+const WRITE_SCOPES = ['api', 'write_package_registry', 'write_registry'];
 
 describe('access review API', () => {
   let s: AccessReviewWorld;
@@ -91,13 +91,14 @@ describe('access review API', () => {
     assert.deepEqual([byName('dave-never-used').stale_reason, byName('dave-never-used').last_used_at], ['never_used_90_days', null]);
     assert.deepEqual([byName('eve-token').stale, byName('eve-token').stale_reason], [false, null]);
     assert.equal(byName('olga-token').stale, false, 'used today');
-    for (const absent of ['dave-revoked', 'rita-token', 'read-bot']) assert.equal(byName(absent), undefined, `${absent} cannot write packages`);
+    for (const absent of ['dave-revoked', 'rita-token', 'read-bot']) assert.equal(byName(absent), undefined, `${absent} cannot write packages or push images`);
 
     const deploy = review.credentials.filter((c: any) => c.kind === 'deploy_token');
     assert.deepEqual(
       deploy.map((c: any) => [c.name, c.owner.type, c.owner.path, c.stale]),
       [
         ['group-bot', 'group', 'acme', false],
+        ['image-bot', 'project', 'acme/web-app', false],
         ['tools-bot', 'project', 'acme/platform/tools', false],
       ],
     );

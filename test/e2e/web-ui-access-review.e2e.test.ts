@@ -40,7 +40,7 @@ describe('web UI in Chromium: access review', () => {
     await page.getByRole('heading', { name: 'Access review' }).waitFor();
     const summary = await page.locator('.review-summary').innerText();
     const { members, access_entries, credentials, stale_credentials } = review.summary;
-    assert.match(summary, new RegExp(`^${members} members with ${access_entries} project accesses; ${credentials} credentials can write packages, ${stale_credentials} stale`));
+    assert.match(summary, new RegExp(`^${members} members with ${access_entries} project accesses; ${credentials} credentials can write packages or images, ${stale_credentials} stale`));
     const accessRows = page.locator('table.access-review-access tbody tr');
     assert.equal(await accessRows.count(), review.access.length);
     const dave = accessRows.filter({ hasText: 'acme/web-app' }).filter({ hasText: 'dave' });

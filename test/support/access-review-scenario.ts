@@ -9,7 +9,8 @@ import { World, type TestUser } from './world.js';
 // acme/platform and a project in each; members are direct and inherited, one had their level
 // changed today; dave has a token last used 120 days ago and one never used since then, and
 // today's credentials include a revoked token, a reporter's token, a read-only deploy token
-// (none of which can write packages) and write deploy tokens of the group and of a project.
+// (none of which can write packages) and write deploy tokens of the group and of a project, one
+// of which pushes only container images.
 
 export const SHIFTED_CLOCK = join(import.meta.dirname, 'shifted-clock.mjs');
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -67,7 +68,8 @@ export async function seedAccessReview(): Promise<AccessReviewWorld> {
   const revoked = await world.token(users.dave, 'dave-revoked', ['write_package_registry']);
   await world.root.expect(204, 'DELETE', `/api/v4/personal_access_tokens/${revoked.id}`);
   await world.deployToken('groups', acme.id, 'group-bot', ['read_package_registry', 'write_package_registry']);
-  await world.deployToken('projects', webApp.id, 'read-bot', ['read_package_registry']);
+  await world.deployToken('projects', webApp.id, 'read-bot', ['read_package_registry', 'read_registry']);
+  await world.deployToken('projects', webApp.id, 'image-bot', ['write_registry']);
   await world.deployToken('projects', tools.id, 'tools-bot', ['write_package_registry']);
   return { trove, world, ...users, acme, platform, webApp, tools, pastEndedAt };
 }

@@ -4,19 +4,19 @@ import { AccessLevel } from '../accounts/access-levels.js';
 import { isExpired } from '../tokens/expiry.js';
 import type { EffectiveAccess, ReviewScope } from './effective-access.js';
 
-// The credentials that can write packages in a group's projects (permissions.ts scopeAllows and
-// roleAllows): personal access tokens with `api` or `write_package_registry` of active users who
-// are developers or above on one of the projects, and deploy tokens with `write_package_registry`
-// of the group, the groups above it (they reach down), its subgroups and its projects. Revoked and
+// The credentials that can write packages or push container images in a group's projects
+// (permissions.ts scopeAllows and roleAllows): personal access tokens with `api`,
+// `write_package_registry` or `write_registry` of active users who are developers or above on one
+// of the projects, and deploy tokens with `write_package_registry` or `write_registry` of the group, the groups above it (they reach down), its subgroups and its projects. Revoked and
 // expired tokens can write nothing and are left out. Each source below lists one kind; a new kind
 // of credential that can write (OIDC trusted publishers, docs/api.md#access-review) adds its own.
 
 export const STALE_AFTER_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Scopes that let a personal access token publish (permissions.ts scopeAllows). */
-const PERSONAL_WRITE_SCOPES = ['api', 'write_package_registry'];
-const DEPLOY_WRITE_SCOPE = 'write_package_registry';
+/** Scopes that let a personal access token publish a package or push an image (permissions.ts scopeAllows). */
+const PERSONAL_WRITE_SCOPES = ['api', 'write_package_registry', 'write_registry'];
+const DEPLOY_WRITE_SCOPES = ['write_package_registry', 'write_registry'];
 
 /**
  * Stale: last used more than 90 days ago, or never used and created more than 90 days ago. A token
@@ -72,7 +72,7 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
     .execute();
   return tokens
     .map((t) => ({ ...t, scopeList: JSON.parse(t.scopes) as string[] }))
-    .filter((t) => !isExpired(t.expires_at, now) && t.scopeList.includes(DEPLOY_WRITE_SCOPE))
+    .filter((t) => !isExpired(t.expires_at, now) && t.scopeList.some((s) => DEPLOY_WRITE_SCOPES.includes(s)))
     .map((t) => ({
       kind: 'deploy_token' as const,
       id: t.id,

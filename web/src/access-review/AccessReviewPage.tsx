@@ -35,7 +35,7 @@ export function AccessReviewPage({ fullPath }: { fullPath: string }) {
           {(r) => (
             <>
               <p className="review-summary">
-                {r.summary.members} members with {r.summary.access_entries} project accesses; {r.summary.credentials} credentials can write packages,{' '}
+                {r.summary.members} members with {r.summary.access_entries} project accesses; {r.summary.credentials} credentials can write packages or images,{' '}
                 <strong>{r.summary.stale_credentials} stale</strong> (unused for {r.stale_after_days} days, or never used and older than that).
               </p>
               <div className="export" role="group" aria-label="Export">
@@ -48,7 +48,7 @@ export function AccessReviewPage({ fullPath }: { fullPath: string }) {
               <h3>Project access</h3>
               <p className="muted small">Each user’s highest level on each project of {fullPath} and its subgroups, and the member event that granted it.</p>
               <AccessTable entries={r.access} />
-              <h3>Credentials that can write packages</h3>
+              <h3>Credentials that can write packages or images</h3>
               <label className="checkbox">
                 <input type="checkbox" checked={staleOnly} onChange={(e) => setStaleOnly(e.currentTarget.checked)} />
                 Stale only

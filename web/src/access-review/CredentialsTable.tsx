@@ -13,14 +13,14 @@ const STALE_LABELS: Record<NonNullable<WriteCredential['stale_reason']>, string>
   never_used_90_days: 'Stale: never used, created over 90 days ago',
 };
 
-/** Credentials that can write packages, with their last use; stale ones say why. */
+/** Credentials that can write packages or images, with their last use; stale ones say why. */
 export function CredentialsTable({ credentials, staleOnly }: { credentials: WriteCredential[]; staleOnly: boolean }) {
   const shown = staleOnly ? credentials.filter((c) => c.stale) : credentials;
-  if (shown.length === 0) return <Empty>{staleOnly ? 'No stale credential can write here.' : 'No credential can write packages here.'}</Empty>;
+  if (shown.length === 0) return <Empty>{staleOnly ? 'No stale credential can write here.' : 'No credential can write packages or images here.'}</Empty>;
   return (
     <div className="table-wrap">
       <table className="stack access-review-credentials">
-        <caption className="sr-only">Credentials that can write packages</caption>
+        <caption className="sr-only">Credentials that can write packages or images</caption>
         <thead>
           <tr>
             <th scope="col">Credential</th>
