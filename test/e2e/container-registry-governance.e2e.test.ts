@@ -118,7 +118,7 @@ describe('container registry governance: protected and immutable tags', () => {
     const moved = await developer.api.request('PUT', `/v2/${image}/manifests/prod`, other.bytes, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
     assert.equal(moved.status, 403);
 
-    const deploy = await world.deployToken('projects', projectId, 'ci', ['read_package_registry', 'write_package_registry']);
+    const deploy = await world.deployToken('projects', projectId, 'ci', ['read_registry', 'write_registry']);
     const byDeploy = await tryPushSmallImage(world.root.as(basic(deploy.token, deploy.username)), image, 'prod-2', 'by a deploy token');
     assert.equal(byDeploy.res.status, 403, byDeploy.res.text);
     assert.match(byDeploy.res.body.errors[0].message, /deploy tokens/);

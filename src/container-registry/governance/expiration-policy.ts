@@ -9,6 +9,7 @@ import { loadProjectScope } from '../../core/audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
 import { CADENCES, nextRunAfter, validateRegex, type Cadence } from '../../core/cleanup/cleanup-policy.js';
 import { nowIso } from '../../core/clock.js';
+import { claimPolicyRun, duePolicyRows } from '../../core/cleanup/scheduled-policies.js';
 import { errors } from '../../core/errors.js';
 
 // GitLab's container expiration policy (`container_expiration_policy_attributes` of PUT /projects/:id),
@@ -127,27 +128,10 @@ export async function updateExpirationPolicy(db: Db, audit: AuditLog, ctx: Audit
 
 /** Enabled policies whose next_run_at has passed, oldest first. */
 export async function dueExpirationPolicies(db: Db, now: Date, limit = 100): Promise<ExpirationPolicy[]> {
-  const rows = await db
-    .selectFrom('container_expiration_policies')
-    .selectAll()
-    .where('enabled', '=', 1)
-    .where('next_run_at', '<=', now.toISOString())
-    .orderBy('next_run_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map(fromRow);
+  return (await duePolicyRows(db, 'container_expiration_policies', now, limit)).map(fromRow);
 }
 
-/** Claims one due run by advancing next_run_at from the value read (compare-and-set): one process wins. */
-export async function claimExpirationRun(db: Db, policy: ExpirationPolicy, now: Date): Promise<boolean> {
-  if (policy.id === null || policy.next_run_at === null) return false;
-  const result = await db
-    .updateTable('container_expiration_policies')
-    .set({ next_run_at: nextRunAfter(policy.cadence, now) })
-    .where('id', '=', policy.id)
-    .where('enabled', '=', 1)
-    .where('next_run_at', '=', policy.next_run_at)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+/** Claims one due run (scheduled-policies.ts): true for the one process that got it. */
+export function claimExpirationRun(db: Db, policy: ExpirationPolicy, now: Date): Promise<boolean> {
+  return claimPolicyRun(db, 'container_expiration_policies', policy, now);
 }

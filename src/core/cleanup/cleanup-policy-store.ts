@@ -9,7 +9,8 @@ import { loadProjectScope } from '../audit/audit-scope.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
-import { applyUpdate, DEFAULT_SETTINGS, nextRunAfter, settingChanges, type Cadence, type CleanupPolicy, type CleanupPolicySettings, type UpdateOptions } from './cleanup-policy.js';
+import { applyUpdate, DEFAULT_SETTINGS, settingChanges, type Cadence, type CleanupPolicy, type CleanupPolicySettings, type UpdateOptions } from './cleanup-policy.js';
+import { claimPolicyRun, duePolicyRows } from './scheduled-policies.js';
 
 // Reading, saving (audited) and claiming cleanup policies.
 
@@ -92,31 +93,10 @@ export async function updatePolicy(
 
 /** Enabled policies whose next_run_at has passed, oldest first. */
 export async function duePolicies(db: Db, now: Date, limit = 100): Promise<CleanupPolicy[]> {
-  const rows = await db
-    .selectFrom('package_cleanup_policies')
-    .selectAll()
-    .where('enabled', '=', 1)
-    .where('next_run_at', '<=', now.toISOString())
-    .orderBy('next_run_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map(fromRow);
+  return (await duePolicyRows(db, 'package_cleanup_policies', now, limit)).map(fromRow);
 }
 
-/**
- * Claims one due run: advances next_run_at by the cadence (from now, so a long outage does not
- * cause a burst of catch-up runs) only if it still holds the value we read. Of several processes
- * that read the same due policy, exactly one sees its UPDATE change a row.
- */
-export async function claimRun(db: Db, policy: CleanupPolicy, now: Date): Promise<boolean> {
-  if (policy.id === null || policy.next_run_at === null) return false;
-  const result = await db
-    .updateTable('package_cleanup_policies')
-    .set({ next_run_at: nextRunAfter(policy.cadence, now) })
-    .where('id', '=', policy.id)
-    .where('enabled', '=', 1)
-    .where('next_run_at', '=', policy.next_run_at)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+/** Claims one due run (scheduled-policies.ts): true for the one process that got it. */
+export function claimRun(db: Db, policy: CleanupPolicy, now: Date): Promise<boolean> {
+  return claimPolicyRun(db, 'package_cleanup_policies', policy, now);
 }
