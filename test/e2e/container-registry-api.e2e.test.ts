@@ -207,4 +207,31 @@ describe('container registry REST API', () => {
     // The /v2/ side agrees: the repository's tags are gone.
     assert.notEqual((await dev.api.get('/v2/acme/shop/manifests/latest')).status, 200);
   });
+
+  it('refuses to rename or transfer a project, or a group above it, that holds container images (their names start with its path)', async () => {
+    const root = world.root;
+    const outer = await world.group('outer');
+    const inner = await world.group('inner', outer.id);
+    const elsewhere = await world.group('elsewhere');
+    const holder = await world.project('holder', inner.id);
+    await pushSmallImage(root, 'outer/inner/holder/app', 'v1', 'held image');
+    const refused = [
+      await root.request('PUT', `/api/v4/projects/${holder.id}`, { path: 'renamed' }),
+      await root.request('PUT', `/api/v4/projects/${holder.id}/transfer`, { namespace: elsewhere.id }),
+      await root.request('PUT', `/api/v4/groups/${inner.id}`, { path: 'inner2' }),
+      await root.request('POST', `/api/v4/groups/${inner.id}/transfer`, { group_id: elsewhere.id }),
+      await root.request('PUT', `/api/v4/groups/${outer.id}`, { path: 'outer2' }),
+    ];
+    for (const res of refused) {
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.body.message, /holds container images/);
+    }
+    assert.equal((await root.get('/v2/outer/inner/holder/app/manifests/v1')).status, 200, 'the image is still found under its name');
+    // A name or description change leaves the path alone; once the repository is gone, the path can change.
+    assert.equal((await root.request('PUT', `/api/v4/projects/${holder.id}`, { description: 'still here' })).status, 200);
+    const list = await root.get(`/api/v4/projects/${holder.id}/registry/repositories`);
+    for (const repository of list.body) assert.equal((await root.request('DELETE', `/api/v4/projects/${holder.id}/registry/repositories/${repository.id}`)).status, 202);
+    assert.equal((await root.request('PUT', `/api/v4/projects/${holder.id}`, { path: 'renamed' })).status, 200);
+  });
 });
+

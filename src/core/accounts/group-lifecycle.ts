@@ -1,3 +1,4 @@
+import { assertGroupPathMayChange } from './container-images-guard.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
@@ -93,6 +94,7 @@ export async function updateGroup(db: Db, by: AuditedBy, group: Namespace, input
     const fullPath = before.parent_id === null ? next.path : `${before.full_path.slice(0, before.full_path.lastIndexOf('/'))}/${next.path}`;
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'namespaces', id: before.id })) throw errors.badRequest(PATH_TAKEN);
+      await assertGroupPathMayChange(tx, before.full_path, 'renamed');
       changes.full_path = { from: before.full_path, to: fullPath };
       await moveFullPaths(tx, before.full_path, fullPath);
     }
@@ -137,6 +139,7 @@ export async function transferGroup(db: Db, by: AuditedBy, group: Namespace, tar
     if (await fullPathTaken(tx, fullPath, { table: 'namespaces', id: before.id })) {
       throw errors.badRequest('Transfer failed: the parent group already has a subgroup or a project with the same path');
     }
+    await assertGroupPathMayChange(tx, before.full_path, 'transferred');
     await moveFullPaths(tx, before.full_path, fullPath);
     const after = await tx
       .updateTable('namespaces')

@@ -1,3 +1,4 @@
+import { assertProjectPathMayChange } from './container-images-guard.js';
 import { assertProjectTagsDeletable } from '../../container-registry/governance/tag-rules.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { getRow } from '../../storage/db/row-lookup.js';
@@ -80,6 +81,7 @@ export async function updateProject(db: Db, by: AuditedBy, project: Project, inp
     const fullPath = `${namespace.full_path}/${next.path}`;
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'projects', id: before.id })) throw errors.badRequest(PATH_TAKEN);
+      await assertProjectPathMayChange(tx, before.id, 'renamed');
       changes.full_path = { from: before.full_path, to: fullPath };
     }
     const after = await tx
@@ -114,6 +116,7 @@ export async function transferProject(db: Db, by: AuditedBy, project: Project, t
     if (await fullPathTaken(tx, fullPath, { table: 'projects', id: before.id })) {
       throw errors.badRequest('Project cannot be transferred, because a project or group with the same path exists in the target namespace');
     }
+    await assertProjectPathMayChange(tx, before.id, 'transferred');
     const after = await tx
       .updateTable('projects')
       .set({ namespace_id: target.id, full_path: fullPath })
