@@ -11,6 +11,7 @@ import { startS3Server, type RunningS3 } from '../support/s3-server.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { blobsCollected, fastBlobGc } from '../support/background-jobs.js';
 import { World } from '../support/world.js';
+import { imageManifest, OCI_MANIFEST, pushBlob } from '../support/oci-workspace.js';
 
 // Trove with TROVE_BLOB_STORE=s3://... against a real S3-compatible server (s3rver on
 // 127.0.0.1): package files go to the bucket (below the prefix), come back byte-identical,
@@ -122,6 +123,34 @@ describe('S3 blob store (s3rver)', () => {
     await blobsCollected(world.root);
     assert.equal(await objectExists(objectKey(genericFile.digest)), false, 'the generic file is still in the bucket');
     assert.deepEqual(await s3.keys(), []);
+  });
+
+  it('stores container image layers (a chunked upload too) and manifests in the bucket, and serves them byte-identically', async () => {
+    const layer = randomBytes(6 * MiB + 123);
+    const name = 'acme/web-app/api';
+    const started = await world.root.request('POST', `/v2/${name}/blobs/uploads/`);
+    assert.equal(started.status, 202, started.text);
+    let location = new URL(started.headers.get('location')!, trove.baseUrl).toString();
+    const half = Math.floor(layer.length / 2);
+    for (const [from, to] of [[0, half], [half, layer.length]] as const) {
+      const chunk = await fetch(location, { method: 'PATCH', headers: { ...world.root.auth, 'content-type': 'application/octet-stream', 'content-range': `${from}-${to - 1}` }, body: layer.subarray(from, to) });
+      assert.equal(chunk.status, 202, await chunk.text());
+      location = new URL(chunk.headers.get('location')!, trove.baseUrl).toString();
+    }
+    const layerDigest = `sha256:${sha256(layer)}`;
+    const done = await fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${layerDigest}`, { method: 'PUT', headers: world.root.auth });
+    assert.equal(done.status, 201, await done.text());
+    const config = await pushBlob(world.root, name, Buffer.from('{"architecture":"amd64","os":"linux"}'), 'application/vnd.oci.image.config.v1+json');
+    const manifest = imageManifest(config, [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }]);
+    assert.equal((await world.root.request('PUT', `/v2/${name}/manifests/1.0`, manifest, { 'content-type': OCI_MANIFEST })).status, 201);
+
+    assert.ok(await objectExists(objectKey(sha256(layer))), 'the layer is an object of the bucket');
+    assert.ok(await objectExists(objectKey(sha256(manifest))), 'the manifest too');
+    const pulled = await fetch(`${trove.baseUrl}/v2/${name}/blobs/${layerDigest}`, { headers: world.root.auth });
+    assert.equal(pulled.status, 200);
+    assert.deepEqual(Buffer.from(await pulled.arrayBuffer()), layer);
+    const byTag = await fetch(`${trove.baseUrl}/v2/${name}/manifests/1.0`, { headers: { ...world.root.auth, accept: OCI_MANIFEST } });
+    assert.deepEqual(Buffer.from(await byTag.arrayBuffer()), manifest);
   });
 
   it('never writes to the local blob folder', () => {
