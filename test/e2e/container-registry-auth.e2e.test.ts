@@ -137,6 +137,12 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     const claims = claimsOf(await tokenFor({}, `repository:${PUBLIC}:pull`));
     assert.equal('sub' in claims, false);
     assert.deepEqual(claims.credential, { type: 'anonymous', id: null });
+    // /v2/ itself takes any valid token (the challenge is only for no credential at all).
+    const anonymousToken = await tokenFor({}, `repository:${PUBLIC}:pull`);
+    assert.equal((await anonymous.get('/v2/', bearer(anonymousToken))).status, 200);
+    const bare = await anonymous.get('/v2/');
+    assert.equal(bare.status, 401);
+    assert.match(bare.headers.get('www-authenticate') ?? '', /^Bearer realm=".*\/jwt\/auth",service="container_registry"$/);
   });
 
   it('grants the catalog to administrators only', async () => {

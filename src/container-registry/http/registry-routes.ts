@@ -1,3 +1,4 @@
+import { registryCallerOf } from '../registry-auth.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../core/errors.js';
 import { acceptRawBodies } from '../../formats/format-upload.js';
@@ -49,8 +50,13 @@ async function dispatch(env: RegistryEnv, request: FastifyRequest, reply: Fastif
 }
 
 /** GET /v2/: 200 to any authenticated caller, 401 with the challenge that tells a client where to get a credential. */
+/**
+ * `GET /v2/`: 401 with the challenge to a request without a credential, so that a client learns
+ * where to get a token; 200 to any valid credential, an anonymous registry token included (as
+ * distribution answers: what the token may do is asked per repository).
+ */
 async function versionCheck(request: FastifyRequest, reply: FastifyReply) {
-  if (request.principal.kind === 'anonymous') throw errors.unauthorized();
+  if (request.principal.kind === 'anonymous' && registryCallerOf(request).granted === null) throw errors.unauthorized();
   return reply.status(200).header('content-type', 'application/json').send({});
 }
 
