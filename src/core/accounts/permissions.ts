@@ -106,10 +106,10 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
       const has = (scope: string) => principalHasScope(principal, scope);
       if (surface === 'api') return operation === 'read' && has('read_api');
       const { read, write } = CLIENT_SCOPES[surface];
-      // read_api reads packages and images too (GitLab's scope); deleting an image is a write (GitLab's
-      // write_registry), deleting a package takes api.
+      // read_api reads packages and images too (GitLab's scope); the write scope publishes and deletes
+      // (npm unpublish with write_package_registry, an image delete with write_registry).
       if (operation === 'read') return has('read_api') || has(read) || has(write);
-      return has(write) && (operation === 'publish' || surface === 'container_registry');
+      return has(write);
     }
   }
 }
