@@ -73,11 +73,9 @@ export interface VerifySummary {
   latestTreeSize: number;
   /** Full mode: checkpoints whose root was recomputed from the events. */
   rootsRecomputed: number;
-  /**
-   * Records whose inclusion proof verified, and (filtered) records between two such proofs in a
-   * run of consecutive seqs, proven by them (proven-runs.ts).
-   */
+  /** Records whose inclusion proof verified. */
   inclusionProofs: number;
+  /** Filtered mode: records without a proof of their own, between two such proofs in a run of consecutive seqs and proven by them (proven-runs.ts). */
   provenByRuns: number;
   /** Checkpoints proven consistent with the largest one by a consistency proof. */
   consistencyProofs: number;
