@@ -12,10 +12,7 @@
 // of the tree is either such a perfect subtree or lies on the right border (the path from the
 // root to leaf n-1): those "ephemeral" nodes cover [i*2^h, n) and are folded from the perfect
 // subtrees of that range when a proof needs one.
-import { createHash } from 'node:crypto';
-import { HASH_SIZE, emptyRoot, half, isOdd, type Hash } from './merkle.js';
-
-const NODE_PREFIX = Buffer.of(0x01);
+import { HASH_SIZE, emptyRoot, half, isOdd, nodeHash, type Hash } from './merkle.js';
 
 /** The number of bits of n (0 for 0), without 32-bit truncation. */
 function bitLength(n: number): number {
@@ -56,7 +53,7 @@ export class ProofBuilder {
       const level = Buffer.allocUnsafe(count * HASH_SIZE);
       for (let i = 0; i < count; i++) {
         const at = 2 * i * HASH_SIZE;
-        createHash('sha256').update(NODE_PREFIX).update(below.subarray(at, at + 2 * HASH_SIZE)).digest().copy(level, i * HASH_SIZE);
+        level.set(nodeHash(below.subarray(at, at + HASH_SIZE), below.subarray(at + HASH_SIZE, at + 2 * HASH_SIZE)), i * HASH_SIZE);
       }
       levels.push(level);
       below = level;
@@ -99,7 +96,7 @@ export class ProofBuilder {
       }
     }
     let root = nodes[nodes.length - 1];
-    for (let i = nodes.length - 2; i >= 0; i--) root = createHash('sha256').update(NODE_PREFIX).update(nodes[i]).update(root).digest();
+    for (let i = nodes.length - 2; i >= 0; i--) root = nodeHash(nodes[i], root);
     return root;
   }
 
