@@ -59,6 +59,8 @@ export interface TroveConfig {
   /** Tamper evidence (docs/architecture.md#tamper-evidence): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
+  /** The secret that signs container registry tokens, outside the database. */
+  registryTokenKeyFile: string;
   /** A folder every checkpoint is appended to (docs/architecture.md#tamper-evidence checkpoint mirrors); unset = none. */
   auditCheckpointMirrorDir: string | undefined;
   /** TROVE_AUDIT_TRUSTED_KEYS: keys (or key files) the operator pinned; the self-check holds checkpoints to them. */
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
       : intFrom(env, 'TROVE_RESTORE_DAYS', 30, 1, 3650) * 86_400_000,
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
+    registryTokenKeyFile: resolve(env.TROVE_REGISTRY_TOKEN_KEY_FILE || resolve(dataDir, 'secrets', 'registry-token.key')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
     auditTrustedKeys: env.TROVE_AUDIT_TRUSTED_KEYS?.trim() || undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
