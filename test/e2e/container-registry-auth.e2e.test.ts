@@ -47,7 +47,7 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     trove = await startTrove({ env: { TROVE_REGISTRY_TOKEN_SECONDS: String(TOKEN_SECONDS) } });
     world = new World(trove);
     anonymous = new Api(trove.baseUrl);
-    const acme = await world.group('acme');
+    const acme = await world.group('acme', undefined, 'public');
     const webApp = await world.project('web-app', acme.id);
     webAppId = webApp.id;
     await world.project('site', acme.id, 'public');
