@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { base64url, SignJWT } from 'jose';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/support/oidc-issuer.js';
+import { ConfigError, loadConfig } from '../../config/config.js';
 import type { AddressPolicy } from '../audit/streaming/destination-address.js';
 import { IdTokenVerifier, OidcRefusal, type OidcRefusalReason, type VerifiedIdToken } from './id-token-verifier.js';
 
@@ -74,10 +75,12 @@ describe('IdTokenVerifier', () => {
     await verify(await issuer.mint(issuer.gitlabClaims(), { audience: AUDIENCE, iat: t + 30 }));
   });
 
-  it('refuses a token without sub, exp or iat as malformed', async () => {
+  it('refuses a token without sub or exp, an oversized one and an issuer URL with a query as malformed', async () => {
     await refusal(verify(await issuer.mint({ ...issuer.gitlabClaims(), sub: undefined }, { audience: AUDIENCE })), 'malformed');
     await refusal(verify(await issuer.mint({ ...issuer.gitlabClaims(), exp: undefined }, { audience: AUDIENCE })), 'malformed');
     await refusal(verifier.verify('not.a.token', trusting(issuer.url)), 'malformed');
+    await refusal(verifier.verify('x'.repeat(20_000), trusting(issuer.url)), 'malformed');
+    await refusal(verify(await issuer.mint({ ...issuer.gitlabClaims(), iss: `${issuer.url}?x=1` }, { audience: AUDIENCE })), 'malformed');
   });
 
   it('refuses a token whose payload was altered after signing', async () => {
@@ -160,5 +163,11 @@ describe('IdTokenVerifier', () => {
     const token = await gone.mint(gone.gitlabClaims(), { audience: AUDIENCE });
     await gone.close();
     await refusal(verify(token, trusting(gone.url)), 'issuer_unreachable');
+  });
+
+  it('takes TROVE_OIDC_ALLOW_INSECURE_ISSUERS as 0 or 1 only', () => {
+    assert.equal(loadConfig({}).oidc.allowInsecureIssuers, false);
+    assert.equal(loadConfig({ TROVE_OIDC_ALLOW_INSECURE_ISSUERS: '1' }).oidc.allowInsecureIssuers, true);
+    assert.throws(() => loadConfig({ TROVE_OIDC_ALLOW_INSECURE_ISSUERS: 'yes' }), ConfigError);
   });
 });
