@@ -22,7 +22,7 @@ export interface MintOptions {
   notBefore?: number;
   /** iat, seconds since the epoch (default: now). */
   iat?: number;
-  /** aud (default: the claims' aud, else "trove"). */
+  /** aud (default: the claims' aud, else the issuer's `audience` option, else "trove"). */
   audience?: string | string[];
 }
 
@@ -42,6 +42,8 @@ export interface OidcIssuer {
 }
 
 export interface IssuerOptions {
+  /** The aud of minted tokens unless the claims or `mint`'s options say otherwise (default "trove"). */
+  audience?: string | string[];
   /** The `issuer` the discovery document names (default: the issuer's own URL). */
   discoveryIssuer?: (url: string) => string;
 }
@@ -97,7 +99,7 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
       const alg = opts.alg ?? 'RS256';
       const key = keys[alg];
       const iat = opts.iat ?? Math.floor(Date.now() / 1000);
-      const payload: Record<string, unknown> = { iss: url, aud: 'trove', jti: randomUUID(), iat, exp: iat + (opts.expiresIn ?? 300), ...claims };
+      const payload: Record<string, unknown> = { iss: url, aud: options.audience ?? 'trove', jti: randomUUID(), iat, exp: iat + (opts.expiresIn ?? 300), ...claims };
       if (opts.audience !== undefined) payload.aud = opts.audience;
       if (opts.notBefore !== undefined) payload.nbf = opts.notBefore;
       return new SignJWT(payload).setProtectedHeader({ alg, kid: opts.kid ?? key.kid, typ: 'JWT' }).sign(key.privateKey);

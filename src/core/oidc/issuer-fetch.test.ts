@@ -84,7 +84,7 @@ describe('fetchIssuerJson', () => {
     }
   });
 
-  it('refuses loopback without the opt-in, link-local always, and plain http off loopback', async () => {
+  it('refuses loopback without the opt-in, link-local always, plain http off loopback, and Trove itself', async () => {
     const strict = { ...policy, allowInsecure: false };
     served.length = 0;
     assert.equal((await failure(fetchIssuerJson(new URL(`${issuer.url}/doc`), strict))).kind, 'address_refused');
@@ -94,6 +94,8 @@ describe('fetchIssuerJson', () => {
     assert.match(refused.message, /TROVE_OIDC_ALLOW_INSECURE_ISSUERS/);
     assert.equal((await failure(fetchIssuerJson(new URL('https://169.254.169.254/latest'), policy))).kind, 'address_refused');
     assert.equal((await failure(fetchIssuerJson(new URL('http://10.1.2.3/doc'), policy))).kind, 'address_refused');
+    const behindProxy = { ...policy, addresses: { ...addresses, selfBaseUrl: 'https://trove.example.com' } };
+    assert.match((await failure(fetchIssuerJson(new URL('https://trove.example.com/.well-known/openid-configuration'), behindProxy))).message, /Trove server itself/);
     assert.deepEqual(served, []);
   });
 });
