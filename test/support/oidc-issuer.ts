@@ -36,6 +36,8 @@ export interface OidcIssuer {
   githubClaims(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** New keys with new kids; the JWKS serves only them from now on. */
   rotateKeys(): Promise<void>;
+  /** false: every request is answered 503 (an outage at the issuer) until set back to true. */
+  setAvailable(available: boolean): void;
   /** Requests served, by path (the discovery document, the JWKS): how often Trove fetched them. */
   requests: string[];
   close(): Promise<void>;
@@ -70,9 +72,11 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
   let keys = await makeKeys();
   const requests: string[] = [];
   let url = '';
+  let available = true;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', url).pathname;
     requests.push(path);
+    if (!available) return response.writeHead(503).end();
     const json = (body: unknown) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
@@ -160,6 +164,9 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
         runner_environment: 'github-hosted',
         ...overrides,
       };
+    },
+    setAvailable(value) {
+      available = value;
     },
     async rotateKeys() {
       keys = await makeKeys();

@@ -139,6 +139,30 @@ describe('IdTokenVerifier', () => {
     assert.deepEqual(issuer.requests.slice(before), ['/.well-known/openid-configuration', '/oauth/discovery/keys']);
   });
 
+  it('rides out an issuer outage on the keys it last published, for up to an hour, asking again every 30 s', async () => {
+    const shiftedIat = () => ({ iat: Math.floor(now().getTime() / 1000) });
+    await verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat()));
+    issuer.setAvailable(false);
+    try {
+      offsetMs += 11 * 60_000;
+      const before = issuer.requests.length;
+      await verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat()));
+      await verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat()));
+      assert.equal(issuer.requests.length, before + 1, 'asked once, then not again within 30 s');
+      offsetMs += 31_000;
+      await verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat()));
+      assert.equal(issuer.requests.length, before + 2);
+      offsetMs += 60 * 60_000;
+      await refusal(verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat())), 'issuer_unreachable');
+      await refusal(verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat())), 'issuer_unreachable');
+      assert.equal(issuer.requests.length, before + 3, 'a failing issuer is not asked again within 30 s');
+    } finally {
+      issuer.setAvailable(true);
+    }
+    offsetMs += 31_000;
+    await verify(await issuer.mint(issuer.gitlabClaims(), shiftedIat()));
+  });
+
   it('refuses an issuer whose discovery document names another issuer', async () => {
     await refusal(verify(await other.mint(other.gitlabClaims()), trusting(other.url)), 'issuer_unreachable');
   });
