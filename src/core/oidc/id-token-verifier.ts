@@ -5,7 +5,7 @@ import { IssuerKeys, type KeySet } from './issuer-keys.js';
 import { checkClaims } from './id-token-claims.js';
 import { OidcRefusal } from './oidc-refusal.js';
 
-// Verification of the OIDC ID tokens CI jobs exchange for a publish token (SPEC §4.9). The token
+// Verification of the OIDC ID tokens CI jobs exchange for a publish token (docs/architecture.md#bad-input-and-limits). The token
 // itself is a bearer credential: it is never logged nor stored, only its issuer, subject and jti.
 
 export { OidcRefusal, type OidcRefusalReason } from './oidc-refusal.js';
