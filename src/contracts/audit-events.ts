@@ -26,6 +26,15 @@ export type AuditedPackage = Static<typeof AuditedPackage>;
 export const Changes = Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() }));
 export type Changes = Static<typeof Changes>;
 
+/** A provenance document stored with a published file: its SHA-256 and what its in-toto statement says. */
+export const ProvenanceRecord = Type.Object({
+  file_name: Type.String(),
+  kind: Type.Union([Type.Literal('sigstore_bundle'), Type.Literal('pep740_attestation')]),
+  sha256: Type.String(),
+  predicate_type: Type.String(),
+  subjects: Type.Array(Type.Object({ name: Type.String(), digest: Type.Record(Type.String(), Type.String()) })),
+});
+
 export const AuditEvent = Type.Object({
   id: Id,
   uuid: Type.String(),
@@ -52,6 +61,8 @@ export const AuditEvent = Type.Object({
     credential_prefix: Type.Optional(Type.String()),
     /** authentication_failed: how many refusals the event stands for. */
     count: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** A publish or file upload with provenance (docs/api.md#provenance): each stored document's digest and statement. */
+    provenance: Type.Optional(Type.Array(ProvenanceRecord)),
   }),
   actor: Type.Object({ ...Actor.properties, policy_id: Type.Optional(Id) }),
   via: Via,
