@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Actor, Client, Pipeline, Via } from './actors.js';
 import { AUDIT_EVENT_NAMES } from './audit-event-names.js';
 import { Id, Nullable, Timestamp } from './common.js';
+import { ProvenanceRecord } from './provenance.js';
 
 export { Client, Via };
 
@@ -25,15 +26,6 @@ export type AuditedPackage = Static<typeof AuditedPackage>;
 /** What a change did to each field (secrets shown as "[rotated]", never their value). */
 export const Changes = Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() }));
 export type Changes = Static<typeof Changes>;
-
-/** A provenance document stored with a published file: its SHA-256 and what its in-toto statement says. */
-export const ProvenanceRecord = Type.Object({
-  file_name: Type.String(),
-  kind: Type.Union([Type.Literal('sigstore_bundle'), Type.Literal('pep740_attestation')]),
-  sha256: Type.String(),
-  predicate_type: Type.String(),
-  subjects: Type.Array(Type.Object({ name: Type.String(), digest: Type.Record(Type.String(), Type.String()) })),
-});
 
 export const AuditEvent = Type.Object({
   id: Id,

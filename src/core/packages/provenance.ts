@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FileProvenance, ProvenanceRecord } from '../../contracts/provenance.js';
 import type { Db } from '../../storage/db/database.js';
 import type { PackageFileProvenanceTable } from '../../storage/db/schema.js';
 import { errors } from '../errors.js';
@@ -28,13 +29,7 @@ export interface ProvenanceDocument {
 }
 
 /** What the publish event records of each document (details.provenance). */
-export interface ProvenanceRef {
-  file_name: string;
-  kind: ProvenanceKind;
-  sha256: string;
-  predicate_type: string;
-  subjects: ProvenanceSubject[];
-}
+export type ProvenanceRef = ProvenanceRecord;
 
 export type ProvenanceRow = Omit<PackageFileProvenanceTable, 'id'> & { id: number };
 
@@ -183,4 +178,16 @@ export async function provenanceOfFiles(db: Db, fileIds: number[], kind?: Proven
     byFile.set(row.package_file_id, list);
   }
   return byFile;
+}
+
+/** A stored document as the package_files listing shows it; `url` is where the format serves it. */
+export function fileProvenanceToApi(row: ProvenanceRow, url: string | null): FileProvenance {
+  return {
+    kind: row.kind as ProvenanceKind,
+    sha256: row.sha256,
+    predicate_type: row.predicate_type,
+    subjects: JSON.parse(row.subjects) as ProvenanceSubject[],
+    url,
+    created_at: row.created_at,
+  };
 }

@@ -11,6 +11,7 @@ import { provenanceOfFiles } from '../../core/packages/provenance.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
+import { projectPackagesUrl, type ProjectTarget } from '../format.js';
 import { formatParams, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
@@ -25,8 +26,9 @@ type ProjectReq = FormatRequest<typeof projectParams>;
 type IndexReq = FormatRequest<typeof indexParams>;
 type FileReq = FormatRequest<typeof fileParams>;
 
-function fileUrl(ctx: AppContext, projectId: number, sha256: string, fileName: string): string {
-  return `${ctx.config.baseUrl}/api/v4/projects/${projectId}/packages/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
+/** A file's download URL; its PEP 740 provenance object is served at this URL + "/provenance". */
+export function pypiFileUrl(target: ProjectTarget, sha256: string, fileName: string): string {
+  return `${projectPackagesUrl(target)}/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
 }
 
 /** Every file of one PyPI project across these Trove projects, oldest first. */
@@ -36,7 +38,7 @@ async function filesFor(ctx: AppContext, projects: Project[], normalizedName: st
   const attested = await provenanceOfFiles(ctx.db, files.map((f) => f.id), 'pep740_attestation');
   return files.map((file) => {
     const pkg = versions.find((v) => v.id === file.package_id)!;
-    const url = fileUrl(ctx, pkg.project_id, file.sha256, file.file_name);
+    const url = pypiFileUrl({ baseUrl: ctx.config.baseUrl, projectId: pkg.project_id }, file.sha256, file.file_name);
     return { pkg, file, url, provenanceUrl: attested.has(file.id) ? `${url}/provenance` : null };
   });
 }
