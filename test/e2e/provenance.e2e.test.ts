@@ -8,6 +8,7 @@ import { launchChromium } from '../support/browser.js';
 import { makeConsumer, NpmClient } from '../support/npm-client.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { digestsOf, pep740Attestation, PYPI_PUBLISH_V1, sigstoreBundle, SLSA_PROVENANCE_V1, type Subject } from '../support/provenance-documents.js';
+import { twineForm } from '../support/python-client.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { newUiPage, signInWithToken } from '../support/web-ui-browser.js';
 import { World, type TestUser } from '../support/world.js';
@@ -63,20 +64,7 @@ describe('provenance documents published with npm and PyPI files', () => {
 
   /** The form `twine upload --attestations` posts (twine 6: the attestation files' JSON as one `attestations` array field). */
   async function twineUpload(fileName: string, content: Buffer<ArrayBuffer>, attestations: unknown[] | null) {
-    const form = new FormData();
-    const fields: Record<string, string> = {
-      ':action': 'file_upload',
-      protocol_version: '1',
-      name: 'acme-signed',
-      version: '1.0.0',
-      filetype: fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
-      pyversion: fileName.endsWith('.whl') ? 'py3' : 'source',
-      metadata_version: '2.1',
-      sha256_digest: digestsOf(content).sha256,
-      ...(attestations ? { attestations: JSON.stringify(attestations) } : {}),
-    };
-    for (const [key, value] of Object.entries(fields)) form.append(key, value);
-    form.append('content', new Blob([content]), fileName);
+    const form = twineForm('acme-signed', '1.0.0', fileName, content, attestations ? { attestations: JSON.stringify(attestations) } : {});
     const headers = { 'user-agent': 'twine/6.1.0 CPython/3.11.2', authorization: `Basic ${Buffer.from(`__token__:${s.maintainer.token}`).toString('base64')}` };
     const res = await fetch(`${s.trove.baseUrl}${pypiBase()}`, { method: 'POST', body: form, headers });
     return { status: res.status, text: await res.text() };
