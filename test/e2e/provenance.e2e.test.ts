@@ -116,6 +116,9 @@ describe('provenance documents published with npm and PyPI files', () => {
     const refused = await publish('@acme/signed', otherBytes.body);
     assert.equal(refused.status, 400, refused.text);
     assert.match(refused.body.error, /subject digest does not match/);
+    const denied = await latestEvent(s.maintainer.api, groupEvents(), 'package_registry_package_publish_denied');
+    assert.equal(denied.package.version, '1.0.1');
+    assert.match(denied.reason, /subject digest does not match/);
     const otherName = await provenancePublish('@acme/signed', '1.0.1', (t) => [{ name: purl('@acme/other', '1.0.1'), digest: { sha512: digestsOf(t).sha512 } }]);
     assert.equal((await publish('@acme/signed', otherName.body)).status, 400);
     assert.equal((await s.maintainer.api.get(`${npmBase()}/@acme%2fsigned/1.0.1`)).status, 404);
