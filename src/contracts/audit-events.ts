@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Actor, Client, Pipeline, Via } from './actors.js';
 import { AUDIT_EVENT_NAMES } from './audit-event-names.js';
 import { Id, Nullable, Timestamp } from './common.js';
+import { ProvenanceRecord } from './provenance.js';
 
 export { Client, Via };
 
@@ -52,6 +53,8 @@ export const AuditEvent = Type.Object({
     credential_prefix: Type.Optional(Type.String()),
     /** authentication_failed: how many refusals the event stands for. */
     count: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** A publish or file upload with provenance (docs/api.md#provenance): each stored document's digest and statement. */
+    provenance: Type.Optional(Type.Array(ProvenanceRecord)),
   }),
   actor: Type.Object({ ...Actor.properties, policy_id: Type.Optional(Id) }),
   via: Via,

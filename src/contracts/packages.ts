@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Pipeline, PublishedBy } from './actors.js';
 import { Id, Nullable, Timestamp } from './common.js';
 import { PackageLegalHold } from './legal-holds.js';
+import { FileProvenance } from './provenance.js';
 
 // GitLab's package and package-file JSON, plus Trove's `published_by` / `created_by` (docs/architecture.md#the-audit-record),
 // `downloads` / `last_downloaded_at` (from the audit log's download events), dist-tags and what
@@ -67,6 +68,8 @@ export const PackageFile = Type.Object({
   file_sha256: Type.String(),
   pipelines: Type.Array(Pipeline),
   created_by: PublishedBy,
+  /** Provenance documents published with the file (npm provenance, PEP 740 attestations); absent when there are none. */
+  provenance: Type.Optional(Type.Array(FileProvenance)),
 });
 export type PackageFile = Static<typeof PackageFile>;
 

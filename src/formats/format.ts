@@ -42,6 +42,19 @@ export interface PackageFormat {
   settings: readonly FormatSetting[];
   /** Install and publish steps, served by the API (GET .../packages/:package_id/instructions, GET /package_formats). */
   instructions: FormatInstructions;
+  /**
+   * For formats whose clients publish provenance (docs/api.md#provenance): the URL where the
+   * format's clients fetch a file's provenance (npm's attestations document, PEP 740's provenance
+   * object). The package page links to it.
+   */
+  provenanceUrl?(target: FileTarget): string;
+}
+
+export interface FileTarget extends ProjectTarget {
+  name: string;
+  version: string;
+  fileName: string;
+  sha256: string;
 }
 
 export interface FormatNames {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
-import { buildProject, twineUpload, type BuiltProject } from '../support/python-client.js';
+import { buildProject, twineForm, twineUpload, type BuiltProject } from '../support/python-client.js';
 import { assertOnlyFileBlobsStored } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
@@ -60,21 +59,7 @@ describe('PyPI upload refusals', () => {
 
   /** A twine-shaped multipart upload built with fetch + FormData; `fields` override twine's. */
   async function rawUpload(fileName: string, fields: Record<string, string>, token: string | null, content = Buffer.from(`bytes of ${fileName}`), repeated: [string, string][] = []): Promise<Reply> {
-    const form = new FormData();
-    const all: Record<string, string> = {
-      ':action': 'file_upload',
-      protocol_version: '1',
-      name: 'Probe.Hello',
-      version: '0.3.0',
-      filetype: fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
-      pyversion: fileName.endsWith('.whl') ? 'py3' : 'source',
-      metadata_version: '2.1',
-      sha256_digest: createHash('sha256').update(content).digest('hex'),
-      md5_digest: createHash('md5').update(content).digest('hex'),
-      ...fields,
-    };
-    for (const [key, value] of [...Object.entries(all), ...repeated]) form.append(key, value);
-    form.append('content', new Blob([content]), fileName);
+    const form = twineForm('Probe.Hello', '0.3.0', fileName, content, fields, repeated);
     const headers: Record<string, string> = { 'user-agent': 'twine/4.0.2 CPython/3.11.2' };
     if (token) headers.authorization = `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
     const res = await fetch(uploadUrl(), { method: 'POST', body: form, headers });

@@ -97,6 +97,30 @@ export async function buildProject(spec: ProjectSpec): Promise<BuiltProject> {
   return { dir, wheel: join(dir, 'dist', wheel), sdist: join(dir, 'dist', sdist) };
 }
 
+/**
+ * The multipart form `twine upload` posts for one file, built with FormData for uploads twine
+ * itself will not send (refused input; twine 6's `attestations` field with an older twine):
+ * twine's fields in twine's order, `fields` overriding or adding, `repeated` appended as they are.
+ */
+export function twineForm(name: string, version: string, fileName: string, content: Buffer<ArrayBuffer>, fields: Record<string, string> = {}, repeated: [string, string][] = []): FormData {
+  const form = new FormData();
+  const all: Record<string, string> = {
+    ':action': 'file_upload',
+    protocol_version: '1',
+    name,
+    version,
+    filetype: fileName.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
+    pyversion: fileName.endsWith('.whl') ? 'py3' : 'source',
+    metadata_version: '2.1',
+    sha256_digest: createHash('sha256').update(content).digest('hex'),
+    md5_digest: createHash('md5').update(content).digest('hex'),
+    ...fields,
+  };
+  for (const [key, value] of [...Object.entries(all), ...repeated]) form.append(key, value);
+  form.append('content', new Blob([content]), fileName);
+  return form;
+}
+
 /** `twine upload` of `files` to `repositoryUrl` with Basic credentials, as a fresh user. */
 export async function twineUpload(
   repositoryUrl: string,

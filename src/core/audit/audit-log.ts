@@ -152,6 +152,7 @@ export class AuditLog {
         auth_token_type: author.tokenType,
         ...(input.credentialPrefix === undefined ? {} : { credential_prefix: input.credentialPrefix }),
         ...(input.count === undefined ? {} : { count: input.count }),
+        ...(input.provenance === undefined ? {} : { provenance: input.provenance }),
       },
       actor: ctx.actor,
       via: ctx.via,

@@ -1,5 +1,6 @@
 // The audit record of docs/architecture.md#the-audit-record and what callers hand to the recorder to produce it.
 
+import type { ProvenanceRef } from '../packages/provenance.js';
 import type { AuditEventName } from './event-catalog.js';
 
 export type Via = 'web' | 'api' | 'package_client' | 'pipeline' | 'system';
@@ -85,6 +86,8 @@ export interface AuditEventInput {
   /** authentication_failed: the first characters of the refused credential, and how many failures the event stands for. */
   credentialPrefix?: string;
   count?: number;
+  /** A publish or file upload: the provenance documents stored with the files (src/core/packages/provenance.ts). */
+  provenance?: ProvenanceRef[];
 }
 
 /** The stored record; the API serves it with its leaf hash (src/contracts/audit-events.ts AuditEvent). */
@@ -111,6 +114,7 @@ export interface AuditRecord {
     auth_token_type: string | null;
     credential_prefix?: string;
     count?: number;
+    provenance?: ProvenanceRef[];
   };
   actor: ActorSnapshot;
   via: Via;

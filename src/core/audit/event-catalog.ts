@@ -29,7 +29,7 @@ export const EVENT_CATEGORY_LABELS: Record<EventCategory, string> = {
  * Optional parts of the record the event fills in when it applies (docs/architecture.md#the-audit-record); `pipeline` is not
  * listed: any event done with a CI job token carries it.
  */
-export type EventField = 'project' | 'package' | 'changes' | 'reason' | 'credential_prefix' | 'count';
+export type EventField = 'project' | 'package' | 'changes' | 'reason' | 'credential_prefix' | 'count' | 'provenance';
 
 /** OCSF 1.3.0 classes: API Activity (6003) or Entity Management (3004), see export/ocsf-format.ts. */
 export type OcsfClass = 'api_activity' | 'entity_management';
@@ -76,8 +76,9 @@ const streamingDestination = (label: string, activity: OcsfActivity) =>
   event({ label, category: 'audit-log', scopes: ['Group', 'Instance'], fields: ['changes'], ocsf: { class: ENTITY, activity } });
 
 export const AUDIT_EVENTS = {
-  package_registry_package_published: packageEvent('Package published', 'create'),
-  package_registry_package_file_added: packageEvent('Package file added', 'create'),
+  // `provenance` (details.provenance) when the files came with npm provenance or PEP 740 attestations.
+  package_registry_package_published: packageEvent('Package published', 'create', ['project', 'package', 'provenance']),
+  package_registry_package_file_added: packageEvent('Package file added', 'create', ['project', 'package', 'provenance']),
   package_registry_package_file_deleted: packageEvent('Package file deleted', 'delete'),
   package_registry_package_file_replaced: packageEvent('Package file replaced', 'update', ['project', 'package', 'changes']),
   package_registry_package_deleted: packageEvent('Package deleted', 'delete', ['project', 'package', 'reason']),

@@ -9,6 +9,7 @@ import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import { assertNotHeld } from './legal-hold/legal-hold-guard.js';
 import { ProtectionGuard } from './protection/protection-guard.js';
+import { provenanceRef, type ProvenanceDocument, type ProvenanceRef } from './provenance.js';
 import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
 
@@ -19,6 +20,8 @@ export interface NewFile {
   blob: StoredBlob;
   /** Format-specific facts about this one file (PyPI: filetype, requires_python). */
   metadata?: unknown;
+  /** Checked provenance documents published with the file (provenance.ts), stored beside it. */
+  provenance?: ProvenanceDocument[];
 }
 
 export interface NewVersion {
@@ -72,8 +75,17 @@ export class PackageWriter {
     );
   }
 
-  private event(eventName: PackageEventName, pkg: PackageRow, files: PackageFileRow[], customMessage: string, changes: Changes | null = null, reason?: string): void {
+  private event(
+    eventName: PackageEventName,
+    pkg: PackageRow,
+    files: PackageFileRow[],
+    customMessage: string,
+    changes: Changes | null = null,
+    reason?: string,
+    provenance: ProvenanceRef[] = [],
+  ): void {
     this.events.push({
+      ...(provenance.length > 0 ? { provenance } : {}),
       eventName,
       reason,
       scope: this.scope,
@@ -88,7 +100,7 @@ export class PackageWriter {
   private async insertFile(pkg: PackageRow, file: NewFile, at: string): Promise<PackageFileRow> {
     await settleUpload(this.tx, file.blob);
     if (isInlineBlob(file.blob)) await storeInlineBlob(this.tx, file.blob);
-    return this.tx
+    const row = await this.tx
       .insertInto('package_files')
       .values({
         package_id: pkg.id,
@@ -104,6 +116,32 @@ export class PackageWriter {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await this.insertProvenance(row, file.provenance ?? [], at);
+    return row;
+  }
+
+  private async insertProvenance(file: PackageFileRow, documents: ProvenanceDocument[], at: string): Promise<void> {
+    if (documents.length === 0) return;
+    await this.tx
+      .insertInto('package_file_provenance')
+      .values(
+        documents.map((doc) => ({
+          package_file_id: file.id,
+          kind: doc.kind,
+          media_type: doc.mediaType,
+          document: doc.text,
+          sha256: doc.sha256,
+          predicate_type: doc.predicateType,
+          subjects: JSON.stringify(doc.subjects),
+          created_at: at,
+        })),
+      )
+      .execute();
+  }
+
+  /** What the publish event records of the files' provenance documents (details.provenance). */
+  private static provenanceRefs(files: NewFile[]): ProvenanceRef[] {
+    return files.flatMap((file) => (file.provenance ?? []).map((doc) => provenanceRef(file.fileName, doc)));
   }
 
   /** A new version with its first file(s): `package_published`. */
@@ -139,7 +177,7 @@ export class PackageWriter {
       .executeTakeFirstOrThrow();
     const files: PackageFileRow[] = [];
     for (const file of input.files) files.push(await this.insertFile(pkg, file, at));
-    this.event('package_registry_package_published', pkg, files, `${input.format} package published`);
+    this.event('package_registry_package_published', pkg, files, `${input.format} package published`, null, undefined, PackageWriter.provenanceRefs(input.files));
     return pkg;
   }
 
@@ -150,7 +188,7 @@ export class PackageWriter {
     const at = nowIso();
     const row = await this.insertFile(pkg, file, at);
     await this.tx.updateTable('packages').set({ updated_at: at }).where('id', '=', pkg.id).execute();
-    this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`);
+    this.event('package_registry_package_file_added', pkg, [row], `${pkg.format} package file added`, null, undefined, PackageWriter.provenanceRefs([file]));
     return row;
   }
 
@@ -215,6 +253,7 @@ export class PackageWriter {
     this.assertNotDeleted(pkg);
     await assertNotHeld(this.tx, pkg, 'changed');
     await this.protection.check('delete', pkg);
+    await this.tx.deleteFrom('package_file_provenance').where('package_file_id', '=', file.id).execute();
     await this.tx.deleteFrom('package_files').where('id', '=', file.id).execute();
     this.event('package_registry_package_file_deleted', pkg, [file], `${pkg.format} package file deleted`);
   }
@@ -284,6 +323,7 @@ export class PackageWriter {
     if (pkg.status !== 'pending_destruction') throw new Error(`${pkg.name}@${pkg.version} is not deleted: only deleted versions are purged`);
     await assertNotHeld(this.tx, pkg, 'deleted');
     const files = await filesOf(this.tx, [pkg.id]);
+    if (files.length > 0) await this.tx.deleteFrom('package_file_provenance').where('package_file_id', 'in', files.map((f) => f.id)).execute();
     await this.tx.deleteFrom('package_files').where('package_id', '=', pkg.id).execute();
     await this.tx.deleteFrom('packages').where('id', '=', pkg.id).execute();
     this.event('package_registry_package_purged', pkg, files, message, null, reason);

@@ -1,6 +1,7 @@
 import { normalizeNothing } from '../format-names.js';
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat, type ProjectTarget } from '../format.js';
 import { assertNpmName, assertNpmVersion, assertTarballFileName } from './npm-names.js';
+import { attestationsUrl } from './npm-metadata.js';
 import { registerNpmRoutes } from './npm-routes.js';
 
 /** The project .npmrc: the registry (for a scope only, when the package has one) and the token for its host and path. */
@@ -22,6 +23,7 @@ export const npmFormat: PackageFormat = {
   },
   replacesFiles: false,
   settings: [],
+  provenanceUrl: (target) => attestationsUrl(`${projectPackagesUrl(target)}/npm`, target.name, target.version),
   instructions: {
     install: (target) => [
       { title: '.npmrc', command: npmrc(target, target.name.startsWith('@') ? `${target.name.split('/')[0]}:` : '') },

@@ -19,6 +19,8 @@ export interface NpmPackageVersions {
   tags: PackageTagRow[];
   /** Absolute URL of the project's npm endpoint, ending in "/packages/npm". */
   registryUrl: string;
+  /** Versions published with a provenance bundle: package id → the statement's predicate type. */
+  provenanceOf: Map<number, string>;
 }
 
 /**
@@ -40,8 +42,16 @@ export function tarballUrl(registryUrl: string, name: string, fileName: string):
   return `${registryUrl}/${name}/-/${fileName}`;
 }
 
+/**
+ * Where npm finds a version's provenance (`dist.attestations.url`), as registry.npmjs.org names
+ * it: `/-/npm/v1/attestations/<name>@<version>`, a scoped name's slash as %2f.
+ */
+export function attestationsUrl(registryUrl: string, name: string, version: string): string {
+  return `${registryUrl}/-/npm/v1/attestations/${name.replace('/', '%2f')}@${version}`;
+}
+
 /** A version's manifest as served: the published manifest with dist pointing at Trove. */
-export function versionDocument(pkg: PackageRow, file: PackageFileRow | undefined, registryUrl: string): Record<string, unknown> {
+export function versionDocument(pkg: PackageRow, file: PackageFileRow | undefined, registryUrl: string, predicateType?: string): Record<string, unknown> {
   const manifest = JSON.parse(pkg.metadata) as Record<string, unknown>;
   // Versions stored before readmes were cut on publish (npm-publish.ts) may still hold a long one.
   if (typeof manifest.readme === 'string') manifest.readme = truncatedReadme(manifest.readme);
@@ -51,6 +61,9 @@ export function versionDocument(pkg: PackageRow, file: PackageFileRow | undefine
     dist.shasum = file.sha1;
     dist.integrity = `sha512-${Buffer.from(file.sha512, 'hex').toString('base64')}`;
   }
+  // Only Trove says where provenance is: a manifest cannot point clients at attestations it never published.
+  delete dist.attestations;
+  if (predicateType) dist.attestations = { url: attestationsUrl(registryUrl, pkg.name, pkg.version), provenance: { predicateType } };
   return { ...manifest, _id: `${pkg.name}@${pkg.version}`, name: pkg.name, version: pkg.version, dist };
 }
 
@@ -76,7 +89,7 @@ function timeField(view: NpmPackageVersions): Record<string, string> {
 
 export function fullPackument(view: NpmPackageVersions): Record<string, unknown> {
   const versions: Record<string, unknown> = {};
-  for (const v of view.versions) versions[v.version] = versionDocument(v, view.fileOf.get(v.id), view.registryUrl);
+  for (const v of view.versions) versions[v.version] = versionDocument(v, view.fileOf.get(v.id), view.registryUrl, view.provenanceOf.get(v.id));
   const tags = distTags(view);
   const latest = tags.latest ? (versions[tags.latest] as Record<string, unknown>) : undefined;
   return {
@@ -94,7 +107,7 @@ export function fullPackument(view: NpmPackageVersions): Record<string, unknown>
 export function abbreviatedPackument(view: NpmPackageVersions): Record<string, unknown> {
   const versions: Record<string, unknown> = {};
   for (const v of view.versions) {
-    const doc = versionDocument(v, view.fileOf.get(v.id), view.registryUrl);
+    const doc = versionDocument(v, view.fileOf.get(v.id), view.registryUrl, view.provenanceOf.get(v.id));
     const short: Record<string, unknown> = {};
     for (const field of ABBREVIATED_FIELDS) if (doc[field] !== undefined) short[field] = doc[field];
     versions[v.version] = short;

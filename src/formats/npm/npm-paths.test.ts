@@ -23,6 +23,13 @@ describe('parseNpmPath', () => {
     assert.deepEqual(parseNpmPath('@acme/ui-kit/-/ui-kit-1.4.0.tgz'), { kind: 'tarball', name: '@acme/ui-kit', fileName: 'ui-kit-1.4.0.tgz' });
   });
 
+  it('reads the attestations of a version (dist.attestations.url), scoped names with the slash raw or %2f', () => {
+    assert.deepEqual(parseNpmPath('-/npm/v1/attestations/left-pad@1.3.0'), { kind: 'attestations', name: 'left-pad', version: '1.3.0' });
+    assert.deepEqual(parseNpmPath('-/npm/v1/attestations/@acme/ui-kit@1.4.0-rc.1'), { kind: 'attestations', name: '@acme/ui-kit', version: '1.4.0-rc.1' });
+    assert.deepEqual(parseNpmPath('-/npm/v1/attestations/@acme%2Fui-kit@1.4.0'), { kind: 'attestations', name: '@acme/ui-kit', version: '1.4.0' });
+    assert.deepEqual(parseNpmPath('-/npm/v1/attestations/left-pad'), { kind: 'unknown' });
+  });
+
   it('reads revisions (npm unpublish and deprecate write to -rev)', () => {
     assert.deepEqual(parseNpmPath('left-pad/-rev/3-0123abcd'), { kind: 'revision', name: 'left-pad' });
     assert.deepEqual(parseNpmPath('@acme/ui-kit/-rev/12-deadbeef'), { kind: 'revision', name: '@acme/ui-kit' });

@@ -10,6 +10,7 @@ export type NpmPath =
   | { kind: 'tarball'; name: string; fileName: string }
   | { kind: 'revision'; name: string }
   | { kind: 'tarball-revision'; name: string; fileName: string }
+  | { kind: 'attestations'; name: string; version: string }
   | { kind: 'unknown' };
 
 export function parseNpmPath(rest: string): NpmPath {
@@ -19,6 +20,9 @@ export function parseNpmPath(rest: string): NpmPath {
   if (rest === '-/whoami') return { kind: 'whoami' };
   const distTags = /^-\/package\/(.+?)\/dist-tags(?:\/(.+?))?\/?$/.exec(rest);
   if (distTags) return { kind: 'dist-tags', name: distTags[1], tag: distTags[2] ?? null };
+  // Provenance of one version (`dist.attestations.url`): `<name>@<version>`, the name possibly scoped.
+  const attestations = /^-\/npm\/v1\/attestations\/(@?[^@]+)@([^@/]+)$/.exec(rest.replace(/%2f/i, '/'));
+  if (attestations) return { kind: 'attestations', name: attestations[1], version: attestations[2] };
   if (rest.startsWith('-/')) return { kind: 'unknown' };
   const { name, tail } = splitNamePath(rest);
   if (!name) return { kind: 'unknown' };

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { NpmWriteAcknowledged } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { findPackageVersion } from '../../core/packages/packages.js';
+import { checkSigstoreBundle, npmPurl, type ProvenanceDocument } from '../../core/packages/provenance.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
@@ -35,6 +37,22 @@ function assertManifestSize(ctx: AppContext, manifest: Json): void {
   if (bytes > max) throw errors.payloadTooLarge(`The version document is ${bytes} bytes (readme included), over the limit of ${max} bytes`);
 }
 
+/** The attachment `npm publish --provenance` adds beside the tarball (libnpmpublish). */
+function provenanceBundleName(name: string, version: string): string {
+  return `${name}-${version}.sigstore`;
+}
+
+/**
+ * The Sigstore bundle of `npm publish --provenance`: JSON text (not base64) in `data`, its media
+ * type in `content_type`. Its statement must be about this tarball (purl and sha512), as the npm
+ * registry requires.
+ */
+function provenanceBundle(attachment: Json, name: string, version: string, tarball: Buffer): ProvenanceDocument {
+  if (typeof attachment.data !== 'string') throw errors.badRequest('The provenance bundle attachment must carry the bundle as JSON text');
+  const digest = (algorithm: string) => createHash(algorithm).update(tarball).digest('hex');
+  return checkSigstoreBundle(attachment.data, { name: npmPurl(name, version), sha256: digest('sha256'), sha512: digest('sha512') });
+}
+
 /**
  * `npm publish`: one new version with its tarball (base64 in `_attachments`). Everything is
  * checked before anything is stored: names, the tarball's integrity, that the tarball's own
@@ -57,8 +75,10 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
   assertManifestSize(ctx, manifest);
 
   const attachments = asObject(body._attachments, '_attachments');
-  const attachmentKeys = Object.keys(attachments);
+  const bundleKey = provenanceBundleName(name, version);
+  const attachmentKeys = Object.keys(attachments).filter((key) => key !== bundleKey);
   if (attachmentKeys.length !== 1) throw errors.badRequest('A publish must contain exactly one tarball attachment');
+  if (attachmentKeys[0].endsWith('.sigstore')) throw errors.badRequest(`A provenance bundle must be attached as ${bundleKey}`);
   const attachment = asObject(attachments[attachmentKeys[0]], 'attachment');
   if (typeof attachment.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.data)) {
     throw errors.badRequest('Attachment data must be base64');
@@ -70,6 +90,7 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
     throw errors.badRequest(`Attachment length ${String(attachment.length)} does not match its data (${tarball.length} bytes)`);
   }
   assertIntegrity(tarball, asObject(manifest.dist ?? {}, 'dist'));
+  const provenance = attachments[bundleKey] === undefined ? [] : [provenanceBundle(asObject(attachments[bundleKey], bundleKey), name, version, tarball)];
   const packed = await readTarballManifest(tarball, ctx.config.maxUnpackedBytes);
   if (packed.name !== name || packed.version !== version) {
     throw errors.badRequest(
@@ -103,7 +124,7 @@ export async function publishNpmVersion(ctx: AppContext, request: FastifyRequest
         normalizedName: name,
         version,
         metadata,
-        files: [{ fileName: tarballFileName(name, version), blob }],
+        files: [{ fileName: tarballFileName(name, version), blob, provenance }],
       });
       for (const tag of Object.keys(tags)) await writer.setTag(pkg, tag);
     },

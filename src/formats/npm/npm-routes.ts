@@ -18,7 +18,7 @@ import { registerNpmAuditRoutes } from './npm-audit-routes.js';
 import { parseNpmPath } from './npm-paths.js';
 import { publishNpmVersion } from './npm-publish.js';
 import { packumentCacheOf, packumentFingerprint, renderJson, type RenderedJson } from './npm-packument-cache.js';
-import { loadNpmPackage } from './npm-store.js';
+import { loadNpmPackage, npmAttestations } from './npm-store.js';
 import { applyDeprecations, applyRevision, deleteTarball, removeDistTag, setDistTag, unpublishAll } from './npm-updates.js';
 
 const params = formatParams('id', '*');
@@ -69,7 +69,7 @@ async function serveMetadata(request: Req, reply: FastifyReply, view: NpmPackage
     const version = tags[spec!] ?? (semver.valid(spec!) ? spec : semver.maxSatisfying(view.versions.map((v) => v.version), spec!));
     const pkg = view.versions.find((v) => v.version === version);
     if (!pkg) throw errors.notFound(`Version ${spec} not found`);
-    return sendJsonWithEtag(request, reply, versionDocument(pkg, view.fileOf.get(pkg.id), view.registryUrl));
+    return sendJsonWithEtag(request, reply, versionDocument(pkg, view.fileOf.get(pkg.id), view.registryUrl, view.provenanceOf.get(pkg.id)));
   }
   if (wantsAbbreviated(request)) return sendJsonWithEtag(request, reply, abbreviatedPackument(view), ABBREVIATED_MEDIA_TYPE);
   return sendJsonWithEtag(request, reply, fullPackument(view));
@@ -91,6 +91,8 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
       return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'version', path.spec);
     case 'dist-tags':
       return serveMetadata(request, reply, await loadNpmPackage(ctx, project, path.name), 'dist-tags');
+    case 'attestations':
+      return npmAttestations(ctx, project, path.name, path.version);
     case 'tarball': {
       const found = await findVisibleFile(ctx.db, project.id, 'npm', path.name, path.fileName);
       if (!found) throw errors.notFound('Tarball not found');

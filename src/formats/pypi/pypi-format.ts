@@ -1,6 +1,6 @@
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat } from '../format.js';
 import { assertPypiFileName, assertPypiName, assertPypiVersion, normalizePypiName } from './pypi-names.js';
-import { registerPypiRoutes } from './pypi-routes.js';
+import { pypiFileUrl, registerPypiRoutes } from './pypi-routes.js';
 
 export const pypiFormat: PackageFormat = {
   name: 'pypi',
@@ -11,6 +11,7 @@ export const pypiFormat: PackageFormat = {
   // PyPI never replaces a file: a re-upload under the same name is refused, as on pypi.org.
   replacesFiles: false,
   settings: [],
+  provenanceUrl: (target) => `${pypiFileUrl(target, target.sha256, target.fileName)}/provenance`,
   instructions: {
     install: (target) => [
       {

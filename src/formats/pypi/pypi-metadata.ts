@@ -1,4 +1,5 @@
-import type { PackageFileRow, PackageRow } from '../../core/packages/packages.js';
+import type { PackageFileRow, PackageRow, PublishedBy } from '../../core/packages/packages.js';
+import type { ProvenanceRow } from '../../core/packages/provenance.js';
 
 // The Simple Repository API: PEP 503 HTML and PEP 691 JSON (api-version 1.1, PEP 700),
 // chosen by the Accept header.
@@ -17,6 +18,8 @@ export interface SimpleFile {
   file: PackageFileRow;
   /** Absolute download URL (Trove's base URL; pip reuses the index credentials for the same host). */
   url: string;
+  /** PEP 740: where the file's provenance object is served, when it was uploaded with attestations. */
+  provenanceUrl: string | null;
 }
 
 /** Picks the representation by the client's q-values; HTML when the client does not say. */
@@ -58,10 +61,11 @@ export function projectListJson(names: string[]) {
 }
 
 export function projectPageHtml(name: string, files: SimpleFile[]): string {
-  const links = files.map(({ file, url }) => {
+  const links = files.map(({ file, url, provenanceUrl }) => {
     const requires = fileMetadata(file)?.requires_python;
-    const attribute = requires ? ` data-requires-python="${escapeHtml(requires)}"` : '';
-    return `    <a href="${escapeHtml(url)}#sha256=${file.sha256}"${attribute}>${escapeHtml(file.file_name)}</a><br/>`;
+    let attributes = requires ? ` data-requires-python="${escapeHtml(requires)}"` : '';
+    if (provenanceUrl) attributes += ` data-provenance="${escapeHtml(provenanceUrl)}"`;
+    return `    <a href="${escapeHtml(url)}#sha256=${file.sha256}"${attributes}>${escapeHtml(file.file_name)}</a><br/>`;
   });
   return `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.1">\n    <title>Links for ${escapeHtml(name)}</title>\n  </head>\n  <body>\n    <h1>Links for ${escapeHtml(name)}</h1>\n${links.join('\n')}\n  </body>\n</html>\n`;
 }
@@ -72,7 +76,7 @@ export function projectPageJson(name: string, files: SimpleFile[]) {
     meta: { 'api-version': '1.1' },
     name,
     versions,
-    files: files.map(({ file, url }) => ({
+    files: files.map(({ file, url, provenanceUrl }) => ({
       filename: file.file_name,
       url,
       hashes: { sha256: file.sha256 },
@@ -80,6 +84,19 @@ export function projectPageJson(name: string, files: SimpleFile[]) {
       size: Number(file.size),
       'upload-time': file.created_at,
       yanked: false,
+      provenance: provenanceUrl,
     })),
   };
+}
+
+/**
+ * PEP 740's provenance object for one file: its attestations in one bundle, under the publisher
+ * that uploaded them. PyPI names a trusted publisher by its kind ("GitHub", "GitLab") and claims;
+ * Trove names the uploader as recorded in the file's `created_by`: an OIDC publisher by its issuer
+ * and claims, any other actor by its type (`personal_access_token`, `job_token`, ...).
+ */
+export function provenanceObject(publishedBy: PublishedBy, rows: Array<Pick<ProvenanceRow, 'document'>>) {
+  const actor = publishedBy.actor as PublishedBy['actor'] & { issuer?: unknown; claims?: unknown };
+  const publisher = typeof actor.issuer === 'string' ? { kind: actor.issuer, claims: actor.claims ?? null } : { kind: actor.type, claims: null };
+  return { version: 1, attestation_bundles: [{ publisher, attestations: rows.map((row) => JSON.parse(row.document) as unknown) }] };
 }

@@ -6,14 +6,16 @@ import { authorizeProject, readableProjectsBelow } from '../../core/accounts/per
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { findFileByDigest, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
-import { filesOf } from '../../core/packages/packages.js';
+import { filesOf, type PublishedBy } from '../../core/packages/packages.js';
+import { provenanceOfFiles } from '../../core/packages/provenance.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
+import { projectPackagesUrl, type ProjectTarget } from '../format.js';
 import { formatParams, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryGroup, registryProject } from '../registry-project.js';
-import { negotiate, projectListHtml, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
+import { negotiate, projectListHtml, provenanceObject, projectListJson, projectPageHtml, projectPageJson, type SimpleFile } from './pypi-metadata.js';
 import { normalizePypiName } from './pypi-names.js';
 import { FORM_LIMITS, uploadPypiFile } from './pypi-upload.js';
 
@@ -24,17 +26,20 @@ type ProjectReq = FormatRequest<typeof projectParams>;
 type IndexReq = FormatRequest<typeof indexParams>;
 type FileReq = FormatRequest<typeof fileParams>;
 
-function fileUrl(ctx: AppContext, projectId: number, sha256: string, fileName: string): string {
-  return `${ctx.config.baseUrl}/api/v4/projects/${projectId}/packages/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
+/** A file's download URL; its PEP 740 provenance object is served at this URL + "/provenance". */
+export function pypiFileUrl(target: ProjectTarget, sha256: string, fileName: string): string {
+  return `${projectPackagesUrl(target)}/pypi/files/${sha256}/${encodeURIComponent(fileName)}`;
 }
 
 /** Every file of one PyPI project across these Trove projects, oldest first. */
 async function filesFor(ctx: AppContext, projects: Project[], normalizedName: string): Promise<SimpleFile[]> {
   const versions = await visibleVersionsIn(ctx.db, 'pypi', normalizedName, projects.map((p) => p.id));
   const files = await filesOf(ctx.db, versions.map((v) => v.id));
+  const attested = await provenanceOfFiles(ctx.db, files.map((f) => f.id), 'pep740_attestation');
   return files.map((file) => {
     const pkg = versions.find((v) => v.id === file.package_id)!;
-    return { pkg, file, url: fileUrl(ctx, pkg.project_id, file.sha256, file.file_name) };
+    const url = pypiFileUrl({ baseUrl: ctx.config.baseUrl, projectId: pkg.project_id }, file.sha256, file.file_name);
+    return { pkg, file, url, provenanceUrl: attested.has(file.id) ? `${url}/provenance` : null };
   });
 }
 
@@ -68,6 +73,16 @@ async function download(ctx: AppContext, request: FileReq, reply: FastifyReply) 
   if (!found) throw errors.notFound('File not found');
   const { file, pkg } = found;
   return sendPackageFile(ctx, reply, file, { project, package: pkg }, { attachment: true });
+}
+
+/** PEP 740's provenance object of one file: its attestations, in one bundle under the publisher that uploaded them. */
+async function provenance(ctx: AppContext, request: FileReq, reply: FastifyReply) {
+  const project = await projectForRead(ctx, request);
+  const found = await findFileByDigest(ctx.db, project.id, 'pypi', request.params.sha256, request.params.file_name);
+  const rows = found ? ((await provenanceOfFiles(ctx.db, [found.file.id], 'pep740_attestation')).get(found.file.id) ?? []) : [];
+  if (!found || rows.length === 0) throw errors.notFound('No provenance for this file');
+  const publishedBy = JSON.parse(found.file.created_by) as PublishedBy;
+  return reply.type('application/json').send(provenanceObject(publishedBy, rows));
 }
 
 /** PyPI's upload API and simple index (PEP 503/691) per project and per group, and file downloads. */
@@ -104,5 +119,6 @@ export async function registerPypiRoutes(app: Api, ctx: AppContext): Promise<voi
       });
     }
     scope.get(`${project}/files/:sha256/:file_name`, { schema: { params: fileParams } }, (request, reply) => download(ctx, request, reply));
+    scope.get(`${project}/files/:sha256/:file_name/provenance`, { schema: { params: fileParams } }, (request, reply) => provenance(ctx, request, reply));
   });
 }

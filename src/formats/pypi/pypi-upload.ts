@@ -4,6 +4,7 @@ import type { UploadCreated } from '../../contracts/package-clients.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { filesOf, listPackageVersions } from '../../core/packages/packages.js';
+import { checkPep740Attestations } from '../../core/packages/provenance.js';
 import type { AppContext } from '../../http/app-context.js';
 import { auditContextOf } from '../../http/request-context.js';
 import type { StoredBlob } from '../../storage/blobs/blob-store.js';
@@ -122,6 +123,8 @@ export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, p
     if (!digestMatches(fields.md5_digest, form.blob.md5)) throw errors.badRequest('md5_digest does not match the uploaded file');
 
     const blob = form.blob;
+    // PEP 740 (twine upload --attestations): checked before anything is stored, stored with the file.
+    const provenance = fields.attestations ? checkPep740Attestations(fields.attestations, { name: fileName, sha256: blob.sha256, sha512: blob.sha512 }) : [];
     const fileMetadata: PypiFileMetadata = { filetype, pyversion: fields.pyversion || null, requires_python: fields.requires_python || null };
     const existing = (await listPackageVersions(ctx.db, project.id, 'pypi', normalizedName)).find((v) => sameVersion(v.version, version));
     if (existing && (await filesOf(ctx.db, [existing.id])).some((f) => f.file_name === fileName)) {
@@ -129,7 +132,7 @@ export async function uploadPypiFile(ctx: AppContext, request: FastifyRequest, p
     }
     const versionMetadata = Object.fromEntries(VERSION_FIELDS.filter((f) => fields[f]).map((f) => [f, fields[f]]));
     await ctx.packages.write(auditContextOf(request), project, async (writer) => {
-      const file = { fileName, blob, metadata: fileMetadata };
+      const file = { fileName, blob, metadata: fileMetadata, provenance };
       if (existing) await writer.addFile(existing, file);
       else await writer.createVersion({ format: 'pypi', name, normalizedName, version, metadata: versionMetadata, files: [file] });
     });

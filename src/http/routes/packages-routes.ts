@@ -8,8 +8,9 @@ import { packageFileToApi, packagesToApi, type DownloadPeriod, type PackageView 
 import { getRow } from '../../storage/db/row-lookup.js';
 import { distTagsOf, listPackages, PACKAGE_ORDER_COLUMNS, packageInProject, type PackageListFilters, type SamePackage } from '../../core/packages/package-reads.js';
 import { filesOf, type PackageRow } from '../../core/packages/packages.js';
+import { fileProvenanceToApi, provenanceOfFiles } from '../../core/packages/provenance.js';
 import { DistTag, Package, PackageFile } from '../../contracts/packages.js';
-import { FORMATS } from '../../formats/index.js';
+import { FORMATS, formatNamed } from '../../formats/index.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
@@ -122,7 +123,16 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   app.get('/api/v4/projects/:id/packages/:package_id/package_files', { schema: filesSchema }, async (request, reply) => {
     // A deleted version's files stay listed until it is purged: what a restore would bring back.
     const pkg = await readablePackage(request, request.params, true);
-    return paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id])).map(packageFileToApi);
+    const files = paginateArray(request, reply, base, await filesOf(ctx.db, [pkg.id]));
+    const provenance = await provenanceOfFiles(ctx.db, files.map((f) => f.id));
+    const format = formatNamed(pkg.format);
+    return files.map((file) => {
+      const target = { baseUrl: ctx.config.baseUrl, projectId: pkg.project_id, name: pkg.name, version: pkg.version, fileName: file.file_name, sha256: file.sha256 };
+      // A deleted version's provenance is served again only after a restore.
+      const url = pkg.status === 'pending_destruction' ? null : (format?.provenanceUrl?.(target) ?? null);
+      const documents = provenance.get(file.id)?.map((row) => fileProvenanceToApi(row, url));
+      return { ...packageFileToApi(file), ...(documents ? { provenance: documents } : {}) };
+    });
   });
 
   /**

@@ -133,6 +133,23 @@ export interface PackageFilesTable {
   metadata: string | null;
 }
 
+/** A provenance document published with a package file (migration 030, src/core/packages/provenance.ts). */
+export interface PackageFileProvenanceTable {
+  id: Generated<number>;
+  package_file_id: number;
+  /** 'sigstore_bundle' (npm) or 'pep740_attestation' (PyPI). */
+  kind: string;
+  media_type: string | null;
+  /** The document as the client sent it (JSON text). */
+  document: string;
+  /** SHA-256 (hex) of `document`'s UTF-8 bytes. */
+  sha256: string;
+  predicate_type: string;
+  /** JSON list of the statement's subjects: [{name, digest}]. */
+  subjects: string;
+  created_at: string;
+}
+
 /** Bytes of small package files kept in the database (src/storage/blobs/inline-blob-store.ts). */
 export interface BlobContentsTable {
   sha256: string;
@@ -484,6 +501,7 @@ export interface Database {
   job_tokens: JobTokensTable;
   packages: PackagesTable;
   package_files: PackageFilesTable;
+  package_file_provenance: PackageFileProvenanceTable;
   blob_contents: BlobContentsTable;
   pending_uploads: PendingUploadsTable;
   unreferenced_blobs: UnreferencedBlobsTable;

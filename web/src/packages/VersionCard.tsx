@@ -5,6 +5,7 @@ import { Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { viaText } from '../audit/labels';
 import { VersionHold } from '../governance/VersionHold';
+import { FileProvenance } from './FileProvenance';
 import { actorText, pipelineText, PublishedByDetails } from './published-by';
 
 /** One version: status, tags, deprecation, legal hold (held and released here by owners), who published it, and its files with their own publisher. */
@@ -49,7 +50,10 @@ export function VersionCard(props: { projectPath: string; pkg: Package; current:
               <tbody>
                 {list.map((file) => (
                   <tr key={file.id}>
-                    <td className="wrap">{file.file_name}</td>
+                    <td className="wrap">
+                      {file.file_name}
+                      <FileProvenance file={file} />
+                    </td>
                     <td>{formatBytes(file.size)}</td>
                     <td>
                       <code className="hash">{file.file_sha256}</code>
