@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
 import { FormFooter } from '../governance/FormFooter';
+import { useFormSubmit } from '../governance/use-form-submit';
 import { usePackageFormats } from '../packages/package-formats';
 import type { TrustedPublisher } from '../types';
 
@@ -22,38 +22,27 @@ function claimsOf(text: string): Record<string, string> {
   return claims;
 }
 
+/** The form's values as the API takes them; an empty audience is left to the API's default. */
+function bodyOf(form: FormData): PublisherBody {
+  const text = (name: string) => String(form.get(name) ?? '').trim();
+  return {
+    issuer: text('issuer'),
+    ...(text('audience') ? { audience: text('audience') } : {}),
+    claims: claimsOf(text('claims')),
+    package_type: text('package_type') || null,
+    package_name_pattern: text('package_name_pattern') || null,
+  };
+}
+
 /**
  * Adds a trusted publisher or edits one (`publisher`); the API's refusal (a publisher that does not
  * name its repository, an issuer it will not trust) is shown under the form, which keeps its values.
  */
 export function PublisherForm({ publisher, submitLabel, onSubmit, onCancel }: { publisher?: TrustedPublisher; submitLabel: string; onSubmit: (body: PublisherBody) => Promise<void>; onCancel?: () => void }) {
   const formats = usePackageFormats();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setError(null);
-    setBusy(true);
-    try {
-      const audience = String(form.get('audience') ?? '').trim();
-      const packageType = String(form.get('package_type') ?? '');
-      const pattern = String(form.get('package_name_pattern') ?? '').trim();
-      await onSubmit({
-        issuer: String(form.get('issuer') ?? '').trim(),
-        ...(audience ? { audience } : {}),
-        claims: claimsOf(String(form.get('claims') ?? '')),
-        package_type: packageType || null,
-        package_name_pattern: pattern || null,
-      });
-    } catch (caught) {
-      setError((caught as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit: submit } = useFormSubmit(bodyOf, onSubmit);
   return (
-    <form className="rule-form" onSubmit={(event) => void submit(event)} aria-label={submitLabel}>
+    <form className="rule-form" onSubmit={submit} aria-label={submitLabel}>
       <label>
         Issuer (exactly the tokens’ <code>iss</code>)
         <input name="issuer" required maxLength={255} defaultValue={publisher?.issuer ?? ''} placeholder="https://gitlab.com" />

@@ -1,12 +1,12 @@
-import { useState } from 'react';
-import { api, ApiError, apiPath, enc } from '../api';
+import { ApiError, enc } from '../api';
 import { Link, routes } from '../router';
 import { useSession } from '../session';
 import type { TrustedPublisher } from '../types';
 import { Empty, Loaded } from '../ui/states';
 import { useAccessLevel } from '../ui/use-access-level';
-import { useApi } from '../ui/use-api';
 import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
+import { EditDeleteButtons, PanelFooter } from '../governance/PanelParts';
+import { useEditableList } from '../governance/use-editable-list';
 import { PublisherForm, type PublisherBody } from './PublisherForm';
 
 const OWNER = 50;
@@ -18,11 +18,9 @@ const OWNER = 50;
  */
 export function TrustedPublishersPanel({ kind, fullPath }: { kind: 'groups' | 'projects'; fullPath: string }) {
   const base = `/${kind}/${enc(fullPath)}/packages/trusted_publishers`;
-  const [publishers, reload] = useApi<TrustedPublisher[]>(apiPath(base, { per_page: '100' }));
+  const { items: publishers, reload, editing, setEditing, error, remove, save, add } = useEditableList<TrustedPublisher, PublisherBody>(base);
   const level = useAccessLevel(kind, fullPath);
   const { session } = useSession();
-  const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const what = kind === 'groups' ? 'group' : 'project';
   const heading = <h2 id={`trusted-publishers-${kind}`}>Trusted publishers</h2>;
 
@@ -37,21 +35,8 @@ export function TrustedPublishersPanel({ kind, fullPath }: { kind: 'groups' | 'p
   const block = tokenScopeBlock(session, 'changing trusted publishers');
   const writable = block === null && level !== null && level >= OWNER;
 
-  const remove = async (publisher: TrustedPublisher) => {
-    if (!window.confirm(`Delete the trusted publisher ${publisher.issuer} (${describeClaims(publisher)})? Its CI jobs can then no longer publish with their ID token.`)) return;
-    setError(null);
-    try {
-      await api.delete(apiPath(`${base}/${publisher.id}`));
-      reload();
-    } catch (caught) {
-      setError((caught as Error).message);
-    }
-  };
-  const save = async (publisher: TrustedPublisher, body: PublisherBody) => {
-    await api.patch(apiPath(`${base}/${publisher.id}`), body);
-    setEditing(null);
-    reload();
-  };
+  const question = (publisher: TrustedPublisher) =>
+    `Delete the trusted publisher ${publisher.issuer} (${describeClaims(publisher)})? Its CI jobs can then no longer publish with their ID token.`;
 
   return (
     <section className="panel" aria-labelledby={`trusted-publishers-${kind}`}>
@@ -120,14 +105,7 @@ export function TrustedPublishersPanel({ kind, fullPath }: { kind: 'groups' | 'p
                         </td>
                         <td className="actions">
                           {writable && !publisher.inherited_from && (
-                            <>
-                              <button type="button" onClick={() => setEditing(publisher.id)} aria-label={`Edit publisher ${publisher.id}`}>
-                                Edit
-                              </button>
-                              <button type="button" onClick={() => void remove(publisher)} aria-label={`Delete publisher ${publisher.id}`}>
-                                Delete
-                              </button>
-                            </>
+                            <EditDeleteButtons what={`publisher ${publisher.id}`} onEdit={() => setEditing(publisher.id)} onDelete={() => void remove(publisher, question(publisher))} />
                           )}
                         </td>
                       </tr>
@@ -139,23 +117,9 @@ export function TrustedPublishersPanel({ kind, fullPath }: { kind: 'groups' | 'p
           )
         }
       </Loaded>
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
-      {writable && (
-        <details className="create">
-          <summary>Add a trusted publisher</summary>
-          <PublisherForm
-            submitLabel="Add publisher"
-            onSubmit={async (body) => {
-              await api.post(apiPath(base), body);
-              reload();
-            }}
-          />
-        </details>
-      )}
+      <PanelFooter error={error} addSummary={writable ? 'Add a trusted publisher' : null}>
+        <PublisherForm submitLabel="Add publisher" onSubmit={add} />
+      </PanelFooter>
     </section>
   );
 }
