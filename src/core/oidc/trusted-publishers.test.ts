@@ -83,6 +83,7 @@ describe('trusted publishers', () => {
     assert.deepEqual(await pairs(token(iss, claims), { projectId: p.id }), [[publisher.id, p.id]]);
     assert.deepEqual(await pairs(token(iss, claims, ['https://other.example'])), [], 'another audience');
     assert.deepEqual(await pairs(token(iss, claims, [])), []);
+    assert.deepEqual(await pairs(token(iss, claims, [...Array.from({ length: 50_000 }, (_, i) => `aud-${i}`), AUDIENCE])), [[publisher.id, p.id]], 'any number of audiences');
     assert.deepEqual(await pairs(token(`${iss}/`, claims)), [], 'the issuer is compared exactly');
     assert.deepEqual(await pairs(token(iss, { project_path: 'acme/app', ref_protected: 'false' })), [], 'a condition fails');
     assert.deepEqual(await pairs(token(iss, { project_path: 'acme/app' })), [], 'a claim is missing');
@@ -134,6 +135,7 @@ describe('trusted publishers', () => {
     await add({ kind: 'project', project: p }, { issuer: iss, claims: { project_path: 'acme/other' } });
     assert.equal(await isTrustedIssuer(db, iss), true);
     assert.equal(await isTrustedIssuer(db, `${iss}/`), false);
+    assert.equal(await isTrustedIssuer(db, `${iss}${'x'.repeat(100_000)}`), false, 'an issuer longer than any stored');
     assert.deepEqual(await audiencesOf(db, iss), [AUDIENCE, 'trove-ci'].sort());
     await updatePublisher(db, audit, ctx, { kind: 'project', project: p }, first.id, { audience: 'changed' }, options);
     assert.deepEqual(await audiencesOf(db, iss), [AUDIENCE, 'changed', 'trove-ci'].sort());
