@@ -144,3 +144,8 @@ export function publisherCovers(publisher: TrustedPublisher, pkg: { format: stri
   if (publisher.package_type !== null && publisher.package_type !== pkg.format) return false;
   return publisher.package_name_pattern === null || patternMatches(publisher.package_name_pattern, pkg.name);
 }
+
+/** Notes the publisher's token exchange, in the exchange's transaction: the access review shows its last use. */
+export async function recordPublisherUse(trx: Db | Tx, publisherId: number, at: Date): Promise<void> {
+  await trx.updateTable('trusted_publishers').set({ last_used_at: at.toISOString() }).where('id', '=', publisherId).execute();
+}
