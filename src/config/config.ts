@@ -59,6 +59,8 @@ export interface TroveConfig {
   /** Tamper evidence (docs/architecture.md#tamper-evidence): checkpoint origin, signing key folder, and how often to seal. */
   auditOrigin: string | undefined;
   auditKeyDir: string;
+  /** The secret that signs container registry tokens, outside the database. */
+  registryTokenKeyFile: string;
   /** A folder every checkpoint is appended to (docs/architecture.md#tamper-evidence checkpoint mirrors); unset = none. */
   auditCheckpointMirrorDir: string | undefined;
   /** TROVE_AUDIT_TRUSTED_KEYS: keys (or key files) the operator pinned; the self-check holds checkpoints to them. */
@@ -75,6 +77,16 @@ export interface TroveConfig {
   checkResponseContracts: boolean;
   /** Audit event streaming (docs/api.md#audit-event-streaming). */
   streaming: StreamingConfig;
+  /** Trusted publishing (docs/architecture.md#bad-input-and-limits, OIDC ID tokens). */
+  oidc: OidcConfig;
+}
+
+export interface OidcConfig {
+  /**
+   * TROVE_OIDC_ALLOW_INSECURE_ISSUERS=1: OIDC issuers may be on loopback and private networks, and
+   * http:// on loopback (tests; a self-hosted CI on a private network). Never link-local, never Trove itself.
+   */
+  allowInsecureIssuers: boolean;
 }
 
 export interface StreamingConfig {
@@ -215,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
       : intFrom(env, 'TROVE_RESTORE_DAYS', 30, 1, 3650) * 86_400_000,
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
+    registryTokenKeyFile: resolve(env.TROVE_REGISTRY_TOKEN_KEY_FILE || resolve(dataDir, 'secrets', 'registry-token.key')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
     auditTrustedKeys: env.TROVE_AUDIT_TRUSTED_KEYS?.trim() || undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),
@@ -222,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
     sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
     streaming: streamingFrom(env),
+    oidc: { allowInsecureIssuers: oneOf(env, 'TROVE_OIDC_ALLOW_INSECURE_ISSUERS', ['0', '1'] as const, '0') === '1' },
     checkResponseContracts: oneOf(env, 'TROVE_CHECK_RESPONSE_CONTRACTS', ['0', '1'] as const, '0') === '1',
     signInThrottle: {
       maxFailures: intFrom(env, 'TROVE_SIGN_IN_MAX_FAILURES', 10, 1, 10_000),

@@ -38,6 +38,7 @@ export async function registerWebUi(app: FastifyInstance, dir = WEB_UI_DIR): Pro
     wildcard: false, // one route per built file, so unknown paths reach the not-found handler
     index: ['index.html'],
     // Vite puts a content hash in every asset name: those never change; index.html always revalidates.
+    cacheControl: false, // else send's own "public, max-age=0" replaces the header set here
     setHeaders: (res, path) => {
       res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },

@@ -73,6 +73,7 @@ describe('audit event streaming: destinations API', () => {
       [{ secret: 'plain-text-secret-that-is-long-enough' }, /whsec_/],
       // The shape of a field is declared in the route's schema: GitLab's {"error": "<field> is invalid"}.
       [{ event_names: 'package_registry_package_published' }, /^event_names is invalid$/],
+      [{ event_names: ['package_registry_package_published', 'package_registry_package_publised'] }, /^event_names: package_registry_package_publised is not an event Trove records/],
       [{ headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-h${i}`, 'v'])) }, /^headers is invalid$/],
       [{ headers: { 'webhook-signature': 'forged' } }, /set by Trove/],
       [{ headers: { 'x-ok': 'line\r\nbreak' } }, /single-line/],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { registryTokenKey } from '../../src/container-registry/registry-token-key.js';
@@ -46,7 +47,7 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     trove = await startTrove({ env: { TROVE_REGISTRY_TOKEN_SECONDS: String(TOKEN_SECONDS) } });
     world = new World(trove);
     anonymous = new Api(trove.baseUrl);
-    const acme = await world.group('acme');
+    const acme = await world.group('acme', undefined, 'public');
     const webApp = await world.project('web-app', acme.id);
     webAppId = webApp.id;
     await world.project('site', acme.id, 'public');
@@ -220,18 +221,22 @@ describe('container registry: the token realm (/jwt/auth) and registry tokens on
     assert.match(forged.headers.get('www-authenticate') ?? '', /^Bearer realm="[^"]+\/jwt\/auth",service="container_registry"$/);
     assert.equal((await failures('registry token signature invalid')).length, 1);
 
-    // Signed with the instance's own key (read from its database), but out of date: no waiting on a clock.
+    // Signed with the instance's own key (read from its key file), but out of date: no waiting on a clock.
+    const keyFile = join(trove.dataDir, 'secrets', 'registry-token.key');
+    assert.equal((await stat(keyFile)).mode & 0o777, 0o600, 'the registry token key file is private');
+    const key = await registryTokenKey(keyFile);
+    const expired = issueRegistryToken(
+      key,
+      { issuer: 'trove', service: 'container_registry', subject: 'dev', credential: claims.credential, access: claims.access, lifetimeSeconds: TOKEN_SECONDS },
+      Date.now() - 2 * TOKEN_SECONDS * 1000,
+    ).token;
+    const current = issueRegistryToken(key, { issuer: 'trove', service: 'container_registry', subject: 'dev', credential: claims.credential, access: claims.access, lifetimeSeconds: TOKEN_SECONDS }).token;
+    assert.notEqual((await anonymous.get('/v2/', bearer(current))).status, 401, 'the same key and claims, in date: accepted');
+    // Whoever reads the database finds no signing secret there.
     const db = openDatabase({ sqliteFile: join(trove.dataDir, 'trove.db'), postgresUrl: trove.databaseUrl });
-    let expired: string;
     try {
-      const key = await registryTokenKey(db);
-      expired = issueRegistryToken(
-        key,
-        { issuer: 'trove', service: 'container_registry', subject: 'dev', credential: claims.credential, access: claims.access, lifetimeSeconds: TOKEN_SECONDS },
-        Date.now() - 2 * TOKEN_SECONDS * 1000,
-      ).token;
-      const current = issueRegistryToken(key, { issuer: 'trove', service: 'container_registry', subject: 'dev', credential: claims.credential, access: claims.access, lifetimeSeconds: TOKEN_SECONDS }).token;
-      assert.notEqual((await anonymous.get('/v2/', bearer(current))).status, 401, 'the same key and claims, in date: accepted (the key is shared through the database)');
+      const settings = await db.selectFrom('instance_settings').select(['key', 'value']).execute();
+      assert.equal(settings.some((s) => s.value.includes(key.toString('base64url')) || s.key.includes('token_secret')), false);
     } finally {
       await db.destroy();
     }

@@ -178,7 +178,27 @@ describe('group and project lifecycle is audited', () => {
     const renamed = await maintainer.api.expect(200, 'PUT', `/api/v4/projects/${project.id}`, { name: 'App', path: 'app2', description: 'x' });
     assert.deepEqual([renamed.name, renamed.path_with_namespace, renamed.description], ['App', 'edit/sub/app2', 'x']);
     assert.equal((await maintainer.api.put(`/api/v4/projects/${project.id}`, { visibility: 'public' })).status, 403);
+    // Nothing is more visible than its group: the groups above are opened first.
+    const inPrivate = await owner.api.put(`/api/v4/projects/${project.id}`, { visibility: 'public' });
+    assert.equal(inPrivate.status, 400);
+    assert.equal(inPrivate.body.message, 'visibility public is not allowed in a private group');
+    const subOpened = await owner.api.put(`/api/v4/groups/${sub.id}`, { visibility: 'public' });
+    assert.equal(subOpened.body.message, 'visibility public is not allowed in a private group', 'nor is a subgroup more visible than its parent');
+    const root = (await owner.api.expect(200, 'GET', `/api/v4/groups/${sub.id}`)).parent_id;
+    await owner.api.expect(200, 'PUT', `/api/v4/groups/${root}`, { visibility: 'public' });
+    await owner.api.expect(200, 'PUT', `/api/v4/groups/${sub.id}`, { visibility: 'public' });
     await owner.api.expect(200, 'PUT', `/api/v4/projects/${project.id}`, { visibility: 'public' });
+    const lowered = await owner.api.put(`/api/v4/groups/${sub.id}`, { visibility: 'internal' });
+    assert.equal(lowered.status, 400);
+    assert.equal(lowered.body.message, 'visibility internal is not allowed since this group contains projects with higher visibility');
+    const parentLowered = await owner.api.put(`/api/v4/groups/${root}`, { visibility: 'private' });
+    assert.equal(parentLowered.body.message, 'visibility private is not allowed since there are subgroups with higher visibility');
+    const privateTarget = await owner.api.expect(201, 'POST', '/api/v4/groups', { name: 'closed', path: 'closed' });
+    const moved = await owner.api.put(`/api/v4/projects/${project.id}/transfer`, { namespace: privateTarget.id });
+    assert.equal(moved.status, 400);
+    assert.equal(moved.body.message, 'visibility public is not allowed in a private group');
+    const createdOpen = await owner.api.post('/api/v4/projects', { name: 'open', namespace_id: privateTarget.id, visibility: 'internal' });
+    assert.equal(createdOpen.status, 400);
     const updated = await latestEvent(world.root, `/api/v4/groups/${sub.id}/audit_events`, 'project_updated');
     assert.deepEqual(updated.changes, {
       name: { from: 'app', to: 'App' },

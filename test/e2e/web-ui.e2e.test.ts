@@ -44,8 +44,16 @@ describe('web UI in Chromium', () => {
     assert.match(html.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
     assert.equal(html.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(html.headers.get('x-frame-options'), 'DENY');
+    assert.equal(html.headers.get('cache-control'), 'no-cache');
     // The UI of the build under test (TROVE_TEST_DIST), found next to its compiled server.
-    assert.equal(await html.text(), readFileSync(join(REPO_ROOT, process.env.TROVE_TEST_DIST ?? 'dist', 'web/index.html'), 'utf8'));
+    const index = await html.text();
+    assert.equal(index, readFileSync(join(REPO_ROOT, process.env.TROVE_TEST_DIST ?? 'dist', 'web/index.html'), 'utf8'));
+    // Vite's hashed asset names never change content: cached for good.
+    const asset = /src="\/(assets\/[^"]+\.js)"/.exec(index)?.[1];
+    assert.ok(asset, 'index.html loads a hashed script');
+    const script = await fetch(`${trove.baseUrl}/${asset}`);
+    assert.equal(script.status, 200);
+    assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     const api = await fetch(`${trove.baseUrl}/api/v4/no-such-thing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.deepEqual(await api.json(), { message: '404 Not Found' });

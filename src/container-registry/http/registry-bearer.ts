@@ -32,7 +32,7 @@ type Refusal = Extract<AuthOutcome, { ok: false }>;
 const refusal = (reason: string): Refusal => ({ ok: false, reason, tokenType: 'RegistryToken', tokenId: null, userId: null, username: null });
 
 async function resolveToken(ctx: AppContext, token: string): Promise<Refusal | { ok: true; principal: Principal; access: RegistryAccess[] }> {
-  const check = verifyRegistryToken(await registryTokenKey(ctx.db), token, { issuer: REGISTRY_ISSUER, service: REGISTRY_SERVICE });
+  const check = verifyRegistryToken(await registryTokenKey(ctx.config.registryTokenKeyFile), token, { issuer: REGISTRY_ISSUER, service: REGISTRY_SERVICE });
   if (!check.ok) return refusal(check.reason);
   const { credential, access } = check.claims;
   if (credential.type === 'anonymous') return { ok: true, principal: ANONYMOUS, access };

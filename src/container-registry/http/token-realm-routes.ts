@@ -111,7 +111,7 @@ export function registerTokenRealmRoutes(app: Api, ctx: AppContext): void {
     if (query.service !== REGISTRY_SERVICE) throw errors.notFound();
     const access = await grantedAccess(ctx.db, principal, listParameter(query.scope));
     const lifetimeSeconds = ctx.config.registryTokenSeconds;
-    const { token, claims } = issueRegistryToken(await registryTokenKey(ctx.db), {
+    const { token, claims } = issueRegistryToken(await registryTokenKey(ctx.config.registryTokenKeyFile), {
       issuer: REGISTRY_ISSUER,
       service: REGISTRY_SERVICE,
       subject: subjectOf(principal),

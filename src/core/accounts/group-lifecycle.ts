@@ -17,6 +17,7 @@ import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type 
 import { deleteProjectIn } from './project-lifecycle.js';
 import { removeAccessTo } from './removed-access.js';
 import type { User } from './users.js';
+import { assertAllowedInParent, assertNoChildAbove } from './visibility-limits.js';
 
 // A group's life: created (its creator becomes its owner), renamed or moved to another path,
 // made more or less visible, transferred under another parent, deleted with everything in it.
@@ -52,6 +53,7 @@ export async function createGroup(db: Db, by: AuditedBy, input: NewGroup, creato
     if (input.parentId !== null) {
       const parent = await tx.selectFrom('namespaces').selectAll().where('id', '=', input.parentId).executeTakeFirst();
       if (!parent || parent.kind !== 'group') throw errors.notFound('404 Parent Group Not Found');
+      assertAllowedInParent(visibility, parent);
       fullPath = `${parent.full_path}/${path}`;
     }
     if (await fullPathTaken(tx, fullPath)) throw errors.badRequest(PATH_TAKEN);
@@ -91,6 +93,10 @@ export async function updateGroup(db: Db, by: AuditedBy, group: Namespace, input
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'namespaces', { id: group.id });
     const { next, changes } = applyNamePathChanges(before as NamePathFields, given);
+    if (next.visibility !== before.visibility) {
+      assertAllowedInParent(next.visibility, before.parent_id === null ? null : await getRow(tx, 'namespaces', { id: before.parent_id }));
+      await assertNoChildAbove(tx, before, next.visibility);
+    }
     const fullPath = before.parent_id === null ? next.path : `${before.full_path.slice(0, before.full_path.lastIndexOf('/'))}/${next.path}`;
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'namespaces', id: before.id })) throw errors.badRequest(PATH_TAKEN);
@@ -134,8 +140,9 @@ export async function transferGroup(db: Db, by: AuditedBy, group: Namespace, tar
       const streams = before.parent_id === null && (await tx.selectFrom('audit_stream_destinations').select('id').where('namespace_id', '=', before.id).executeTakeFirst());
       if (streams) throw errors.badRequest('Transfer failed: the group has audit event streaming destinations, which only top-level groups can have; delete them first');
     }
-    const targetPath = target === null ? null : (await getRow(tx, 'namespaces', { id: target.id })).full_path;
-    const fullPath = targetPath === null ? before.path : `${targetPath}/${before.path}`;
+    const targetGroup = target === null ? null : await getRow(tx, 'namespaces', { id: target.id });
+    assertAllowedInParent(before.visibility, targetGroup);
+    const fullPath = targetGroup === null ? before.path : `${targetGroup.full_path}/${before.path}`;
     if (await fullPathTaken(tx, fullPath, { table: 'namespaces', id: before.id })) {
       throw errors.badRequest('Transfer failed: the parent group already has a subgroup or a project with the same path');
     }

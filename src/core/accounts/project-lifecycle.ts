@@ -16,6 +16,7 @@ import { assertValidName, assertValidPath } from './paths.js';
 import { applyNamePathChanges, parseNamePathChanges, type NamePathChanges, type NamePathFields } from './name-path-changes.js';
 import type { Project } from './projects.js';
 import { removeAccessTo } from './removed-access.js';
+import { assertAllowedInParent } from './visibility-limits.js';
 
 // A project's life: created, renamed or moved to another path, made more or less visible,
 // transferred to another namespace, deleted with its packages. Its events are stored where its
@@ -50,6 +51,7 @@ export async function createProject(db: Db, by: AuditedBy, input: NewProject): P
   const fullPath = `${input.namespace.full_path}/${path}`;
   return db.transaction().execute(async (tx) => {
     if (await fullPathTaken(tx, fullPath)) throw errors.badRequest(PATH_TAKEN);
+    assertAllowedInParent(visibility, await getRow(tx, 'namespaces', { id: input.namespace.id }));
     const project = await tx
       .insertInto('projects')
       .values({
@@ -78,6 +80,7 @@ export async function updateProject(db: Db, by: AuditedBy, project: Project, inp
     const before = await getRow(tx, 'projects', { id: project.id });
     const { next, changes } = applyNamePathChanges(before as NamePathFields, given);
     const namespace = await getRow(tx, 'namespaces', { id: before.namespace_id });
+    if (next.visibility !== before.visibility) assertAllowedInParent(next.visibility, namespace);
     const fullPath = `${namespace.full_path}/${next.path}`;
     if (fullPath !== before.full_path) {
       if (await fullPathTaken(tx, fullPath, { table: 'projects', id: before.id })) throw errors.badRequest(PATH_TAKEN);
@@ -111,8 +114,9 @@ export async function transferProject(db: Db, by: AuditedBy, project: Project, t
   return db.transaction().execute(async (tx) => {
     const before = await getRow(tx, 'projects', { id: project.id });
     if (before.namespace_id === target.id) throw errors.badRequest('Project is already in this namespace');
-    const targetPath = (await getRow(tx, 'namespaces', { id: target.id })).full_path;
-    const fullPath = `${targetPath}/${before.path}`;
+    const targetNamespace = await getRow(tx, 'namespaces', { id: target.id });
+    assertAllowedInParent(before.visibility, targetNamespace);
+    const fullPath = `${targetNamespace.full_path}/${before.path}`;
     if (await fullPathTaken(tx, fullPath, { table: 'projects', id: before.id })) {
       throw errors.badRequest('Project cannot be transferred, because a project or group with the same path exists in the target namespace');
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkClaims, checkIssuer, conditionIdentifies, insecureIssuersAllowed, PUBLISHER_LIMITS, validatedPublisher, type PublisherFields } from './trusted-publisher-fields.js';
+import { checkClaims, checkIssuer, conditionIdentifies, PUBLISHER_LIMITS, validatedPublisher, type PublisherFields } from './trusted-publisher-fields.js';
 
 const GITLAB = 'https://gitlab.com';
 const GITHUB = 'https://token.actions.githubusercontent.com';
@@ -31,8 +31,6 @@ describe('trusted publisher fields', () => {
     checkIssuer('http://[::1]:9000/issuer', true);
     refused(() => checkIssuer('http://10.0.0.1:9000', true), /loopback/);
     refused(() => checkIssuer('http://gitlab.example', true), /loopback/);
-    assert.equal(insecureIssuersAllowed({ TROVE_OIDC_ALLOW_INSECURE_ISSUERS: '1' }), true);
-    assert.equal(insecureIssuersAllowed({}), false);
   });
 
   it('requires claim conditions, within limits', () => {

@@ -23,21 +23,15 @@ export const PUBLISHER_LIMITS = {
   audienceLength: 255,
 } as const;
 
-/**
- * `http://` issuers are accepted only on loopback and only with TROVE_OIDC_ALLOW_INSECURE_ISSUERS=1
- * (a CI test's own issuer). Read here until the configuration carries `oidc.allowInsecureIssuers`.
- */
-export function insecureIssuersAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.TROVE_OIDC_ALLOW_INSECURE_ISSUERS === '1';
-}
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /**
  * An https URL without credentials, query or fragment, written as URL parsing writes it (lower-case
  * host, no default port): the issuer is compared with the token's `iss` byte for byte, so a spelling
  * no token carries would silently never match. A trailing slash is kept as given, since issuers
- * differ there (GitLab and GitHub have none, some identity providers do).
+ * differ there (GitLab and GitHub have none, some identity providers do). `http://` only on
+ * loopback and only with `allowInsecure` (config.oidc.allowInsecureIssuers,
+ * TROVE_OIDC_ALLOW_INSECURE_ISSUERS=1: a CI test's own issuer).
  */
 export function checkIssuer(issuer: string, allowInsecure: boolean): void {
   const refuse = (why: string) => errors.badRequest(`issuer ${why}`);

@@ -13,7 +13,8 @@ import { systemAuditContext } from '../audit/audit-types.js';
 import { PackageService } from '../packages/package-service.js';
 import type { PublisherFields } from './trusted-publisher-fields.js';
 import { createPublisher, deletePublisher, updatePublisher, type PublisherOwner } from './trusted-publisher-store.js';
-import { audiencesOf, claimsMatch, isTrustedIssuer, matchingPublishers, publisherCovers, recordPublisherUse, type TrustedPublisher, type VerifiedIdToken } from './trusted-publishers.js';
+import type { VerifiedIdToken } from './id-token-verifier.js';
+import { audiencesOf, claimsMatch, isTrustedIssuer, matchingPublishers, publisherCovers, recordPublisherUse, type TrustedPublisher } from './trusted-publishers.js';
 
 // Matching verified ID tokens to trusted publishers, against a real database (SQLite, or PostgreSQL on that run).
 

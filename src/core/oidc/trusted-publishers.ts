@@ -2,21 +2,11 @@ import type { Db, Tx } from '../../storage/db/database.js';
 import type { TrustedPublishersTable } from '../../storage/db/schema.js';
 import { ancestorsOf } from '../accounts/namespaces.js';
 import { patternMatches } from '../packages/protection/protection-rules.js';
+import type { VerifiedIdToken } from './id-token-verifier.js';
 import { PUBLISHER_LIMITS } from './trusted-publisher-fields.js';
 
 // Which trusted publishers (SPEC §4.9) a verified OIDC ID token matches, and which issuers and
 // audiences the token verifier may accept at all. Registering publishers: trusted-publisher-store.ts.
-
-// from id-token-verifier.ts
-export interface VerifiedIdToken {
-  issuer: string;
-  subject: string;
-  audiences: string[];
-  jti: string | null;
-  issuedAt: Date;
-  expiresAt: Date;
-  claims: Record<string, unknown>;
-}
 
 export interface TrustedPublisher {
   id: number;

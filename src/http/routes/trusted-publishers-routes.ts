@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { requireApiUser } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
-import { insecureIssuersAllowed, PUBLISHER_LIMITS, type PublisherFields } from '../../core/oidc/trusted-publisher-fields.js';
+import { PUBLISHER_LIMITS, type PublisherFields } from '../../core/oidc/trusted-publisher-fields.js';
 import { createPublisher, deletePublisher, inheritedPublishers, publishersOf, updatePublisher, type PublisherOwner } from '../../core/oidc/trusted-publisher-store.js';
 import type { TrustedPublisher as PublisherRow } from '../../core/oidc/trusted-publishers.js';
 import { TrustedPublisher, type InheritedFrom } from '../../contracts/trusted-publishers.js';
@@ -55,7 +55,7 @@ function patchOf(body: Body | null): Partial<PublisherFields> {
  * publishers of the groups above it, with `inherited_from`; those are changed on the group.
  */
 export function registerTrustedPublisherRoutes(app: Api, ctx: AppContext): void {
-  const saveOptions = () => ({ allowInsecureIssuers: insecureIssuersAllowed() });
+  const saveOptions = () => ({ allowInsecureIssuers: ctx.config.oidc.allowInsecureIssuers });
 
   async function ownerFor(request: FastifyRequest, kind: PublisherOwner['kind'], ref: string, write: boolean): Promise<PublisherOwner> {
     requireApiUser(request.principal, write);

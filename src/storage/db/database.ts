@@ -31,7 +31,9 @@ import * as m023 from './migrations/023-package-legal-holds.js';
 import * as m024 from './migrations/024-soft-deleted-versions.js';
 import * as m025 from './migrations/025-container-registry.js';
 import * as m026 from './migrations/026-container-registry-governance.js';
+import * as m027 from './migrations/027-oidc-used-jtis.js';
 import * as m028 from './migrations/028-trusted-publishers.js';
+import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -105,7 +107,9 @@ const migrations = {
   '024-soft-deleted-versions': m024,
   '025-container-registry': m025,
   '026-container-registry-governance': m026,
+  '027-oidc-used-jtis': m027,
   '028-trusted-publishers': m028,
+  '031-registry-token-key-out-of-database': m031,
 };
 
 function migrator(db: Db): Migrator {

@@ -1,3 +1,4 @@
+import { AUDIT_EVENT_NAMES } from '../../../contracts/audit-event-names.js';
 import { errors } from '../../errors.js';
 import { assertUrlAllowed, DestinationAddressError, type AddressPolicy } from './destination-address.js';
 import { secretKey, SECRET_MAX_BYTES, SECRET_MIN_BYTES } from './webhook-signature.js';
@@ -9,6 +10,7 @@ export const MAX_CUSTOM_HEADERS = 20;
 const RESERVED_HEADER = /^(host|content-type|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|user-agent|webhook-.*|x-gitlab-.*)$/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const EVENT_NAME = /^[a-z0-9_]{1,128}$/;
+const KNOWN_EVENT_NAMES: ReadonlySet<string> = new Set(AUDIT_EVENT_NAMES);
 // RFC 9110 field-value: visible ASCII and obs-text (U+0080-U+00FF), with spaces and tabs only
 // between them. Anything else (control characters, U+0100 and above) Node refuses to send.
 const HEADER_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
@@ -57,6 +59,9 @@ function eventNames(value: unknown): string[] {
   if (!Array.isArray(value) || value.length > 200 || value.some((v) => typeof v !== 'string' || !EVENT_NAME.test(v))) {
     throw errors.badRequest('event_names must be an array of event names (empty for every event)');
   }
+  // A misspelt name would silently stream nothing of that kind: name what Trove does not record.
+  const unknown = (value as string[]).filter((name) => !KNOWN_EVENT_NAMES.has(name));
+  if (unknown.length > 0) throw errors.badRequest(`event_names: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an event' : 'are not events'} Trove records (docs/audit-events.md lists them)`);
   return [...new Set(value as string[])];
 }
 
