@@ -32,6 +32,7 @@ import * as m024 from './migrations/024-soft-deleted-versions.js';
 import * as m025 from './migrations/025-container-registry.js';
 import * as m026 from './migrations/026-container-registry-governance.js';
 import * as m027 from './migrations/027-oidc-used-jtis.js';
+import * as m028 from './migrations/028-trusted-publishers.js';
 import * as m030 from './migrations/030-package-file-provenance.js';
 import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
 
@@ -108,6 +109,7 @@ const migrations = {
   '025-container-registry': m025,
   '026-container-registry-governance': m026,
   '027-oidc-used-jtis': m027,
+  '028-trusted-publishers': m028,
   '030-package-file-provenance': m030,
   '031-registry-token-key-out-of-database': m031,
 };

@@ -4,6 +4,7 @@ import type { Project } from '../../accounts/projects.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { loadProjectScope, namespaceScope } from '../../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../audit/audit-types.js';
+import { fieldChanges } from '../../audit/field-changes.js';
 import { nowIso } from '../../clock.js';
 import { errors } from '../../errors.js';
 import { isProtectionLevel, MAX_PATTERN_LENGTH, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
@@ -37,11 +38,15 @@ export function fieldsOf(rule: ProtectionRule): RuleFields {
   };
 }
 
-function validated(fields: RuleFields): RuleFields {
-  const pattern = fields.package_name_pattern;
+/** A package name pattern as rules (and trusted publishers' name limits) take it, or 400. */
+export function checkNamePattern(pattern: string): void {
   if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH || !PATTERN_SYNTAX.test(pattern)) {
     throw errors.badRequest(`package_name_pattern must be 1 to ${MAX_PATTERN_LENGTH} characters: letters, digits, @ / . _ - + ~ : and * as a wildcard`);
   }
+}
+
+function validated(fields: RuleFields): RuleFields {
+  checkNamePattern(fields.package_name_pattern);
   if (fields.minimum_access_level_for_push === null && fields.minimum_access_level_for_delete === null) {
     throw errors.badRequest('minimum_access_level_for_push and minimum_access_level_for_delete cannot both be empty');
   }
@@ -95,13 +100,7 @@ async function recordRuleEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner
 }
 
 function changesBetween(before: RuleFields | null, after: RuleFields | null): Changes {
-  const changes: Changes = {};
-  for (const key of FIELD_NAMES) {
-    const from = before ? before[key] : null;
-    const to = after ? after[key] : null;
-    if (from !== to) changes[key] = { from, to };
-  }
-  return changes;
+  return fieldChanges(FIELD_NAMES, before, after);
 }
 
 export async function createRule(db: Db, audit: AuditLog, ctx: AuditContext, owner: RuleOwner, input: RuleFields): Promise<ProtectionRule> {
