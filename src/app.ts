@@ -25,6 +25,7 @@ import { readPinnedKeys } from './core/audit/verify/pinned-keys.js';
 import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
 import { jobTokenPurgeJob, OIDC_TOKEN_PURGE_JOB_NAME, oidcTokenPurgeJob } from './core/tokens/job-token-purge.js';
+import { USED_JTI_PURGE_INTERVAL_MS, USED_JTI_PURGE_JOB_NAME, usedJtiPurgeJob } from './core/oidc/used-jtis.js';
 import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
 import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
 import { EXPIRATION_JOB_INTERVAL_MS, EXPIRATION_JOB_NAME, ExpirationRunner, expirationPoliciesJob } from './container-registry/governance/expiration-runner.js';
@@ -63,6 +64,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
   jobs.register(oidcTokenPurgeJob(db, intervalOf(OIDC_TOKEN_PURGE_JOB_NAME, 60 * 60 * 1000)));
+  jobs.register(usedJtiPurgeJob(db, intervalOf(USED_JTI_PURGE_JOB_NAME, USED_JTI_PURGE_INTERVAL_MS)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
   const containerCleanup = new ExpirationRunner(db, new RegistryService(db, audit, integrity), audit);
   jobs.register(expirationPoliciesJob(db, containerCleanup, intervalOf(EXPIRATION_JOB_NAME, EXPIRATION_JOB_INTERVAL_MS)));

@@ -75,6 +75,16 @@ export interface TroveConfig {
   checkResponseContracts: boolean;
   /** Audit event streaming (docs/api.md#audit-event-streaming). */
   streaming: StreamingConfig;
+  /** Trusted publishing (SPEC §4.9). */
+  oidc: OidcConfig;
+}
+
+export interface OidcConfig {
+  /**
+   * TROVE_OIDC_ALLOW_INSECURE_ISSUERS=1: OIDC issuers may be on loopback and private networks, and
+   * http:// on loopback (tests; a self-hosted CI on a private network). Never link-local, never Trove itself.
+   */
+  allowInsecureIssuers: boolean;
 }
 
 export interface StreamingConfig {
@@ -222,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditProofMaxEvents: intFrom(env, 'TROVE_AUDIT_PROOF_MAX_EVENTS', 5_000_000, 0, 100_000_000),
     sessionTtlMs: intFrom(env, 'TROVE_SESSION_HOURS', 12, 1, 24 * 90) * 3_600_000,
     streaming: streamingFrom(env),
+    oidc: { allowInsecureIssuers: oneOf(env, 'TROVE_OIDC_ALLOW_INSECURE_ISSUERS', ['0', '1'] as const, '0') === '1' },
     checkResponseContracts: oneOf(env, 'TROVE_CHECK_RESPONSE_CONTRACTS', ['0', '1'] as const, '0') === '1',
     signInThrottle: {
       maxFailures: intFrom(env, 'TROVE_SIGN_IN_MAX_FAILURES', 10, 1, 10_000),

@@ -481,6 +481,14 @@ export interface InstanceSettingsTable {
   value: string;
 }
 
+/** The jti of every exchanged OIDC ID token, kept until the token could no longer be accepted. */
+export interface OidcUsedJtisTable {
+  issuer: string;
+  jti: string;
+  expires_at: string;
+  used_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   namespaces: NamespacesTable;
@@ -523,4 +531,5 @@ export interface Database {
   audit_stream_dead_letters: AuditStreamDeadLettersTable;
   sign_in_failures: SignInFailuresTable;
   authentication_failure_windows: AuthenticationFailureWindowsTable;
+  oidc_used_jtis: OidcUsedJtisTable;
 }
