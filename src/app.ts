@@ -34,6 +34,7 @@ import { createLogger } from './logger.js';
 import { addressPolicyOf } from './core/audit/streaming/destination-address.js';
 import { StreamingWorker } from './core/audit/streaming/delivery-worker.js';
 import { formatNamed } from './formats/index.js';
+import { IdTokenVerifier } from './core/oidc/id-token-verifier.js';
 
 export interface Trove {
   ctx: AppContext;
@@ -90,7 +91,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const auditIndexer = new AuditIndexer(db, log);
   const authenticationFailures = new AuthenticationFailures(db, audit);
   jobs.register(authenticationFailures.job(intervalOf('flush-authentication-failures', 10_000)));
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures };
+  // Issuers' keys are fetched under the SSRF policy of streaming destinations (TROVE_OIDC_ALLOW_INSECURE_ISSUERS admits loopback).
+  const idTokenVerifier = new IdTokenVerifier({ addressPolicy: addressPolicyOf(config), allowInsecureIssuers: config.oidc.allowInsecureIssuers });
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures, idTokenVerifier };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {

@@ -58,6 +58,8 @@ export const ACTIVITY_KIND_OF = {
   deploy_token_created: 'access',
   deploy_token_revoked: 'access',
   ci_job_token_issued: 'access',
+  oidc_token_exchanged: 'access',
+  oidc_token_exchange_denied: 'denied',
   user_created: 'access',
   user_updated: 'access',
   user_blocked: 'access',

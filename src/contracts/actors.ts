@@ -29,7 +29,7 @@ export const Actor = Type.Object({
   /** A cleanup policy's actions: which policy, of which project. */
   policy_id: Type.Optional(Id),
   project: Type.Optional(Type.Object({ id: Id, full_path: Type.String() })),
-  /** Only for `oidc` actors (trusted publishing): the ID token's issuer and subject. */
+  /** `oidc` actors (trusted publishing): the ID token's issuer and subject; also the claimed ones of a refused exchange. */
   issuer: Type.Optional(Type.String()),
   subject: Type.Optional(Type.String()),
   /** The trusted publisher whose conditions the ID token matched. */

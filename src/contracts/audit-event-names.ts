@@ -47,6 +47,8 @@ export const AUDIT_EVENT_NAMES = [
   'deploy_token_created',
   'deploy_token_revoked',
   'ci_job_token_issued',
+  'oidc_token_exchanged',
+  'oidc_token_exchange_denied',
   'user_created',
   'user_updated',
   'user_blocked',

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ActorSnapshot, AuditContext } from '../core/audit/audit-types.js';
 import { parseClient, viaFor } from '../core/audit/user-agent.js';
-import { oidcClaimsOf, pipelineOfOidc } from '../core/oidc/oidc-tokens.js';
+import { oidcActorOf, pipelineOfOidc } from '../core/oidc/oidc-tokens.js';
 import { pipelineOf } from '../core/tokens/job-tokens.js';
 import { ANONYMOUS, type Principal } from '../core/tokens/principal.js';
 
@@ -47,18 +47,7 @@ export function actorOf(principal: Principal): ActorSnapshot {
         token_owner_path: principal.projectPath,
       };
     case 'oidc':
-      return {
-        type: 'oidc',
-        user_id: null,
-        username: null,
-        token_id: principal.token.id,
-        token_name: `trusted publisher ${principal.token.trusted_publisher_id}`,
-        token_owner_path: principal.projectPath,
-        issuer: principal.token.issuer,
-        subject: principal.token.subject,
-        trusted_publisher_id: principal.token.trusted_publisher_id,
-        claims: oidcClaimsOf(principal.token),
-      };
+      return oidcActorOf(principal.token, principal.projectPath);
   }
 }
 

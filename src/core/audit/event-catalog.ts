@@ -173,6 +173,15 @@ export const AUDIT_EVENTS = {
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
   deploy_token_created: event({ label: 'Deploy token created', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   deploy_token_revoked: event({ label: 'Deploy token revoked', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
+  // Trusted publishing (SPEC §4.9): on the project when the refusal concerns exactly one, else on the instance.
+  oidc_token_exchanged: event({ label: 'OIDC token exchanged', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
+  oidc_token_exchange_denied: event({
+    label: 'OIDC token exchange refused',
+    category: 'credential',
+    scopes: ['Group', 'Project', 'Instance'],
+    fields: ['project', 'reason', 'credential_prefix', 'count'],
+    ocsf: { class: API, activity: 'other' },
+  }),
   ci_job_token_issued: event({ label: 'CI job token issued', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
 
   user_created: account('User created', 'create'),

@@ -1,5 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
-import type { PipelineInfo } from '../audit/audit-types.js';
+import type { ActorSnapshot, PipelineInfo } from '../audit/audit-types.js';
 import type { OidcToken } from '../tokens/principal.js';
 import { generateTokenSecret, TOKEN_PREFIX, tokenDigest } from '../tokens/token-secrets.js';
 
@@ -77,6 +77,22 @@ export async function mintOidcToken(
 
 export function oidcClaimsOf(token: OidcToken): Record<string, string | number | boolean> {
   return JSON.parse(token.claims) as Record<string, string | number | boolean>;
+}
+
+/** The audit actor of an OIDC token (SPEC §4.9): issuer, subject, publisher and the kept claims; no user. */
+export function oidcActorOf(token: OidcToken, projectPath: string): ActorSnapshot {
+  return {
+    type: 'oidc',
+    user_id: null,
+    username: null,
+    token_id: token.id,
+    token_name: `trusted publisher ${token.trusted_publisher_id}`,
+    token_owner_path: projectPath,
+    issuer: token.issuer,
+    subject: token.subject,
+    trusted_publisher_id: token.trusted_publisher_id,
+    claims: oidcClaimsOf(token),
+  };
 }
 
 function text(value: unknown): string | null {
