@@ -23,6 +23,7 @@ import { registerAuditActivityRoutes } from './routes/audit-activity-routes.js';
 import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
 import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
+import { registerTrustedPublisherRoutes } from './routes/trusted-publishers-routes.js';
 import { registerContainerTagRuleRoutes } from './routes/container-tag-rules-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
@@ -105,6 +106,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerCleanupPolicyRoutes(api, ctx);
   registerLegalHoldRoutes(api, ctx);
   registerProtectionRuleRoutes(api, ctx);
+  registerTrustedPublisherRoutes(api, ctx);
   registerContainerTagRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);

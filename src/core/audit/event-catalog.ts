@@ -168,13 +168,22 @@ export const AUDIT_EVENTS = {
     fields: ['project', 'changes'],
     ocsf: { class: ENTITY, activity: 'update' },
   }),
+  // Trusted publishers (OIDC, SPEC §4.9): a project's stored like its other events, a group's on the group.
+  trusted_publisher_created: protectionRuleEvent('Trusted publisher created', 'create'),
+  trusted_publisher_updated: protectionRuleEvent('Trusted publisher updated', 'update'),
+  trusted_publisher_deleted: protectionRuleEvent('Trusted publisher deleted', 'delete'),
 
   personal_access_token_created: event({ label: 'Personal access token created', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
   deploy_token_created: event({ label: 'Deploy token created', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   deploy_token_revoked: event({ label: 'Deploy token revoked', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
-  // Trusted publishing (SPEC §4.9): on the project when the refusal concerns exactly one, else on the instance.
+  ci_job_token_issued: event({ label: 'CI job token issued', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
+  // A CI job's OIDC ID token exchanged for a 15-minute publish token (POST /api/v4/oidc/token): the
+  // actor is `oidc` (issuer, subject, trusted publisher, identifying claims), stored on the project.
   oidc_token_exchanged: event({ label: 'OIDC token exchanged', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
+  // A refused exchange: the reason and the token's issuer and subject (never the token), stored on
+  // the project when the exchange got as far as exactly one, else on the instance; repeats of one
+  // identity, address and reason within a minute are one event with a count (as authentication_failed).
   oidc_token_exchange_denied: event({
     label: 'OIDC token exchange refused',
     category: 'credential',
@@ -182,7 +191,6 @@ export const AUDIT_EVENTS = {
     fields: ['project', 'reason', 'credential_prefix', 'count'],
     ocsf: { class: API, activity: 'other' },
   }),
-  ci_job_token_issued: event({ label: 'CI job token issued', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
 
   user_created: account('User created', 'create'),
   user_updated: account('User updated', 'update'),

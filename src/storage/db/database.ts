@@ -32,6 +32,7 @@ import * as m024 from './migrations/024-soft-deleted-versions.js';
 import * as m025 from './migrations/025-container-registry.js';
 import * as m026 from './migrations/026-container-registry-governance.js';
 import * as m027 from './migrations/027-oidc-used-jtis.js';
+import * as m028 from './migrations/028-trusted-publishers.js';
 import * as m029 from './migrations/029-oidc-tokens.js';
 
 export type Db = Kysely<Database>;
@@ -107,6 +108,7 @@ const migrations = {
   '025-container-registry': m025,
   '026-container-registry-governance': m026,
   '027-oidc-used-jtis': m027,
+  '028-trusted-publishers': m028,
   '029-oidc-tokens': m029,
 };
 

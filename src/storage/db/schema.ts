@@ -384,6 +384,24 @@ export interface PackageProtectionRulesTable {
   updated_at: string;
 }
 
+/**
+ * A trusted publisher of a project or a group (migration 028): exactly one of project_id, group_id;
+ * `claims` is JSON text of claim name → condition (src/core/oidc/trusted-publishers.ts).
+ */
+export interface TrustedPublishersTable {
+  id: Generated<number>;
+  project_id: number | null;
+  group_id: number | null;
+  issuer: string;
+  audience: string;
+  claims: string;
+  package_type: string | null;
+  package_name_pattern: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */
 export interface WebSessionsTable {
   id: Generated<number>;
@@ -525,6 +543,7 @@ export interface Database {
   package_cleanup_policies: PackageCleanupPoliciesTable;
   package_legal_holds: PackageLegalHoldsTable;
   package_protection_rules: PackageProtectionRulesTable;
+  trusted_publishers: TrustedPublishersTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;

@@ -37,11 +37,15 @@ export function fieldsOf(rule: ProtectionRule): RuleFields {
   };
 }
 
-function validated(fields: RuleFields): RuleFields {
-  const pattern = fields.package_name_pattern;
+/** A package name pattern as rules (and trusted publishers' name limits) take it, or 400. */
+export function checkNamePattern(pattern: string): void {
   if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH || !PATTERN_SYNTAX.test(pattern)) {
     throw errors.badRequest(`package_name_pattern must be 1 to ${MAX_PATTERN_LENGTH} characters: letters, digits, @ / . _ - + ~ : and * as a wildcard`);
   }
+}
+
+function validated(fields: RuleFields): RuleFields {
+  checkNamePattern(fields.package_name_pattern);
   if (fields.minimum_access_level_for_push === null && fields.minimum_access_level_for_delete === null) {
     throw errors.badRequest('minimum_access_level_for_push and minimum_access_level_for_delete cannot both be empty');
   }

@@ -29,15 +29,17 @@ export const MAX_PATTERN_LENGTH = 255;
 
 /**
  * `*` matches any run of characters, everything else itself; the whole name must match. Compared
- * without regard to case: a rule then also covers the spellings a format treats as the same name
- * (PyPI), and a protection that matches too much errs on the safe side.
+ * without regard to case by default: a rule then also covers the spellings a format treats as the
+ * same name (PyPI), and a protection that matches too much errs on the safe side. A pattern that
+ * grants something (a trusted publisher's claim condition) compares case and all: there, matching
+ * too much would be the unsafe side.
  */
-export function patternMatches(pattern: string, name: string): boolean {
+export function patternMatches(pattern: string, name: string, options: { ignoreCase?: boolean } = {}): boolean {
   const source = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  return new RegExp(`^${source}$`, 'is').test(name);
+  return new RegExp(`^${source}$`, options.ignoreCase === false ? 's' : 'is').test(name);
 }
 
 /** The rules that bind packages of `project`: its own, then those of every group above it. */
