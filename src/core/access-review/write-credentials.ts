@@ -8,8 +8,9 @@ import type { EffectiveAccess, ReviewScope } from './effective-access.js';
 // (permissions.ts scopeAllows and roleAllows): personal access tokens with `api`,
 // `write_package_registry` or `write_registry` of active users who are developers or above on one
 // of the projects, and deploy tokens with `write_package_registry` or `write_registry` of the group, the groups above it (they reach down), its subgroups and its projects. Revoked and
-// expired tokens can write nothing and are left out. Each source below lists one kind; a new kind
-// of credential that can write (OIDC trusted publishers, docs/api.md#access-review) adds its own.
+// expired tokens can write nothing and are left out; OIDC trusted publishers of the projects and
+// of the groups above and below. Each source below lists one kind; a new kind of credential that can
+// write adds its own.
 
 export const STALE_AFTER_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -88,12 +89,47 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
     }));
 };
 
+/** What a publisher's tokens may do: publish, within its package type and name pattern if it has them. */
+function publisherScopes(publisher: { package_type: string | null; package_name_pattern: string | null }): string[] {
+  return [
+    'publish',
+    ...(publisher.package_type !== null ? [`package_type:${publisher.package_type}`] : []),
+    ...(publisher.package_name_pattern !== null ? [`package_name_pattern:${publisher.package_name_pattern}`] : []),
+  ];
+}
+
 /**
- * Every kind of credential that can write packages. OIDC trusted publishers (docs/api.md#access-review) join here
- * when their table exists: kind `trusted_publisher`, owner the project, `last_used_at` their last
- * token exchange.
+ * OIDC trusted publishers (SPEC §4.9): whoever presents an ID token they match publishes. A project's
+ * own, and a group's (inherited by every project below, so those of the groups above count too);
+ * `last_used_at` is their last token exchange (a minted token is kept a day after it expires).
  */
-const CREDENTIAL_SOURCES: CredentialSource[] = [personalAccessTokens, deployTokens];
+const trustedPublishers: CredentialSource = async (db, scope) => {
+  const groupIds = [...scope.ancestorIds, ...scope.subtreeIds];
+  const projectPaths = new Map(scope.projects.map((p) => [p.id, p.full_path]));
+  const publishers = await db
+    .selectFrom('trusted_publishers')
+    .selectAll('trusted_publishers')
+    .select((eb) => eb.selectFrom('oidc_tokens').select((t) => t.fn.max('oidc_tokens.created_at').as('last')).whereRef('oidc_tokens.trusted_publisher_id', '=', 'trusted_publishers.id').as('last_used_at'))
+    .where((eb) => eb.or([eb('group_id', 'in', groupIds), ...(projectPaths.size > 0 ? [eb('project_id', 'in', [...projectPaths.keys()])] : [])]))
+    .orderBy('id')
+    .execute();
+  return publishers.map((p) => ({
+    kind: 'trusted_publisher' as const,
+    id: p.id,
+    name: `${p.issuer} ${Object.entries(JSON.parse(p.claims) as Record<string, string>).map(([claim, value]) => `${claim}=${value}`).join(', ')}`,
+    owner:
+      p.project_id !== null
+        ? { type: 'project' as const, id: p.project_id, path: projectPaths.get(p.project_id)! }
+        : { type: 'group' as const, id: p.group_id!, path: scope.namespaces.get(p.group_id!)!.full_path },
+    scopes: publisherScopes(p),
+    created_at: p.created_at,
+    expires_at: null,
+    last_used_at: p.last_used_at ?? null,
+  }));
+};
+
+/** Every kind of credential that can write packages (docs/api.md#access-review). */
+const CREDENTIAL_SOURCES: CredentialSource[] = [personalAccessTokens, deployTokens, trustedPublishers];
 
 export async function writeCredentials(db: Db, scope: ReviewScope, access: EffectiveAccess[], now: number): Promise<WriteCredential[]> {
   const rows: Row[] = [];
