@@ -14,7 +14,7 @@ import { tempDir } from '../support/temp-dir.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World } from '../support/world.js';
 
-// Trusted publishing end to end (SPEC §4.9, docs/api.md#trusted-publishing): a CI job's OIDC ID
+// Trusted publishing end to end (docs/api.md#trusted-publishing-the-token-exchange): a CI job's OIDC ID
 // token from a test issuer (GitLab CI- and GitHub Actions-shaped) is exchanged at
 // POST /api/v4/oidc/token for a 15-minute trove_oidc_ token, with which the real npm, twine, mvn
 // and skopeo publish; the events name the oidc actor and the pipeline from the claims. Each
@@ -204,6 +204,15 @@ describe('trusted publishing (OIDC)', () => {
     }
     assert.ok(!JSON.stringify(recorded).includes(replayable.split('.')[2]!), 'the ID token is never recorded');
     assert.ok(issuer.requests.length > 0 && !stranger.requests.includes('/oauth/discovery/keys'), 'keys are fetched only from trusted issuers');
+  });
+
+  it('the group\'s access review lists the trusted publishers, with their last exchange', async () => {
+    const review = await world.root.expect(200, 'GET', `/api/v4/groups/${webApp.path_with_namespace.split('/')[0]}/access_review`);
+    const listed = (review.credentials as any[]).filter((c) => c.kind === 'trusted_publisher');
+    assert.deepEqual(listed.map((c) => c.id).sort((a, b) => a - b), Object.values(publisherIds).sort((a, b) => a - b));
+    const gitlabPublisher = listed.find((c) => c.id === publisherIds.gitlab);
+    assert.deepEqual([gitlabPublisher.owner.path, gitlabPublisher.scopes, gitlabPublisher.last_used_at !== null], ['acme/web-app', ['publish'], true]);
+    assert.deepEqual(listed.find((c) => c.id === publisherIds.limited).scopes, ['publish', 'package_type:npm', 'package_name_pattern:@acme/cli*']);
   });
 
   it('refuses the minted token once it is older than 15 minutes, everywhere', async () => {

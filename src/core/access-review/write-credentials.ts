@@ -99,7 +99,7 @@ function publisherScopes(publisher: { package_type: string | null; package_name_
 }
 
 /**
- * OIDC trusted publishers (SPEC §4.9): whoever presents an ID token they match publishes. A project's
+ * OIDC trusted publishers (docs/api.md#trusted-publishers): whoever presents an ID token they match publishes. A project's
  * own, and a group's (inherited by every project below, so those of the groups above count too);
  * `last_used_at` is their last token exchange (a minted token is kept a day after it expires).
  */

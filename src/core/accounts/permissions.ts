@@ -85,7 +85,7 @@ export async function projectAccess(db: Db, principal: Principal, project: Proje
       return { visible: covers || project.visibility === 'public', level: covers ? AccessLevel.developer : AccessLevel.none };
     }
     case 'oidc':
-      // SPEC §5.1: an OIDC token acts at the developer level, on its own project only; every other project is unknown to it.
+      // An OIDC token (trusted publishing) acts at the developer level, on its own project only; every other project is unknown to it.
       return principal.token.project_id === project.id ? { visible: true, level: AccessLevel.developer } : { visible: false, level: AccessLevel.none };
   }
 }

@@ -17,7 +17,7 @@ export interface ActorSnapshot {
   /** Only for `system` actors: the mechanism, e.g. "Packages cleanup policy". */
   name?: string;
   policy_id?: number;
-  /** `oidc` actors (trusted publishing, SPEC §4.9): the ID token's issuer and subject, the matched publisher, and the identifying claims (issuer and subject also on a refused exchange). */
+  /** `oidc` actors (trusted publishing, docs/api.md#trusted-publishing-the-token-exchange): the ID token's issuer and subject, the matched publisher, and the identifying claims (issuer and subject also on a refused exchange). */
   issuer?: string;
   subject?: string;
   trusted_publisher_id?: number;

@@ -3,7 +3,7 @@ import type { ActorSnapshot, PipelineInfo } from '../audit/audit-types.js';
 import type { OidcToken } from '../tokens/principal.js';
 import { generateTokenSecret, TOKEN_PREFIX, tokenDigest } from '../tokens/token-secrets.js';
 
-/** SPEC §4.9: a minted token publishes for 15 minutes, long enough for one CI job's publish step. */
+/** A minted token publishes for 15 minutes, long enough for one CI job's publish step. */
 export const OIDC_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
 /**
@@ -79,7 +79,7 @@ export function oidcClaimsOf(token: OidcToken): Record<string, string | number |
   return JSON.parse(token.claims) as Record<string, string | number | boolean>;
 }
 
-/** The audit actor of an OIDC token (SPEC §4.9): issuer, subject, publisher and the kept claims; no user. */
+/** The audit actor of an OIDC token (docs/api.md#trusted-publishing-the-token-exchange): issuer, subject, publisher and the kept claims; no user. */
 export function oidcActorOf(token: OidcToken, projectPath: string): ActorSnapshot {
   return {
     type: 'oidc',

@@ -10,7 +10,7 @@ import type { AuthenticationFailures } from '../audit/authentication-failures.js
 import { consumeJti, OidcRefusal, type IdTokenVerifier, type VerifiedIdToken } from './id-token-verifier.js';
 import { mintOidcToken, oidcActorOf, pipelineOfOidc, type MatchedPublisher } from './oidc-tokens.js';
 
-// POST /api/v4/oidc/token (SPEC §4.9): a CI job's ID token, verified and matched to exactly one
+// POST /api/v4/oidc/token (docs/api.md#trusted-publishing-the-token-exchange): a CI job's ID token, verified and matched to exactly one
 // trusted publisher, becomes a 15-minute token that publishes to that publisher's project. The
 // used jti, the minted token and the oidc_token_exchanged event commit together; every refusal is
 // recorded as oidc_token_exchange_denied (with the reason and the token's issuer and subject, never

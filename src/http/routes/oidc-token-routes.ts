@@ -7,7 +7,7 @@ import type { AppContext } from '../app-context.js';
 import { auditContextOf } from '../request-context.js';
 
 /**
- * `POST /api/v4/oidc/token` (SPEC §4.9, docs/api.md#trusted-publishing): the ID token is the only
+ * `POST /api/v4/oidc/token` (docs/api.md#trusted-publishing-the-token-exchange): the ID token is the only
  * credential, so the route reads no other (a header a CI job sends along is ignored) and takes any
  * body: a malformed one is a refusal like the others, answered 400 and audited, not a schema error.
  */

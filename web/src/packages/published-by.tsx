@@ -29,7 +29,7 @@ export function pipelineText(pipeline: Pipeline): string {
   return `pipeline #${pipeline.id}${job} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`;
 }
 
-/** SPEC §4.9's sentence for a version published through trusted publishing (an OIDC token with its CI run's claims). */
+/** The sentence docs/api.md#trusted-publishing-the-token-exchange gives a version published through trusted publishing (an OIDC token with its CI run's claims). */
 export function trustedPublishingText(pipeline: Pipeline): string {
   return `Published by pipeline ${pipeline.id} of ${pipeline.repository ?? pipeline.project_path} at commit ${pipeline.sha.slice(0, 7)}, via trusted publishing`;
 }

@@ -12,7 +12,7 @@ import { ADMIN_LEVEL, patternMatches, protectionLevelValue, requiredLevel, rules
  * write already carries), so no write path has to remember to pass it: users, their personal access
  * tokens and CI job tokens act with the user's level on the project (admins above owners); deploy
  * tokens have none and pass only rules that allow them; OIDC tokens (trusted publishing) act at the
- * developer level (SPEC §5.1); system mechanisms (cleanup policies) never pass a rule.
+ * developer level; system mechanisms (cleanup policies) never pass a rule.
  */
 export type ProtectionSubject = { kind: 'user'; level: number } | { kind: 'deploy_token' } | { kind: 'system' };
 
