@@ -75,7 +75,7 @@ export interface TroveConfig {
   checkResponseContracts: boolean;
   /** Audit event streaming (docs/api.md#audit-event-streaming). */
   streaming: StreamingConfig;
-  /** Trusted publishing (SPEC §4.9). */
+  /** Trusted publishing (docs/architecture.md#bad-input-and-limits, OIDC ID tokens). */
   oidc: OidcConfig;
 }
 

@@ -22,7 +22,7 @@ export interface MintOptions {
   notBefore?: number;
   /** iat, seconds since the epoch (default: now). */
   iat?: number;
-  /** aud (default: the claims' aud, else "trove"). */
+  /** aud (default: the claims' aud, else the issuer's `audience` option, else "trove"). */
   audience?: string | string[];
 }
 
@@ -36,12 +36,16 @@ export interface OidcIssuer {
   githubClaims(overrides?: Record<string, unknown>): Record<string, unknown>;
   /** New keys with new kids; the JWKS serves only them from now on. */
   rotateKeys(): Promise<void>;
+  /** false: every request is answered 503 (an outage at the issuer) until set back to true. */
+  setAvailable(available: boolean): void;
   /** Requests served, by path (the discovery document, the JWKS): how often Trove fetched them. */
   requests: string[];
   close(): Promise<void>;
 }
 
 export interface IssuerOptions {
+  /** The aud of minted tokens unless the claims or `mint`'s options say otherwise (default "trove"). */
+  audience?: string | string[];
   /** The `issuer` the discovery document names (default: the issuer's own URL). */
   discoveryIssuer?: (url: string) => string;
 }
@@ -68,9 +72,11 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
   let keys = await makeKeys();
   const requests: string[] = [];
   let url = '';
+  let available = true;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', url).pathname;
     requests.push(path);
+    if (!available) return response.writeHead(503).end();
     const json = (body: unknown) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
@@ -97,7 +103,7 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
       const alg = opts.alg ?? 'RS256';
       const key = keys[alg];
       const iat = opts.iat ?? Math.floor(Date.now() / 1000);
-      const payload: Record<string, unknown> = { iss: url, aud: 'trove', jti: randomUUID(), iat, exp: iat + (opts.expiresIn ?? 300), ...claims };
+      const payload: Record<string, unknown> = { iss: url, aud: options.audience ?? 'trove', jti: randomUUID(), iat, exp: iat + (opts.expiresIn ?? 300), ...claims };
       if (opts.audience !== undefined) payload.aud = opts.audience;
       if (opts.notBefore !== undefined) payload.nbf = opts.notBefore;
       return new SignJWT(payload).setProtectedHeader({ alg, kid: opts.kid ?? key.kid, typ: 'JWT' }).sign(key.privateKey);
@@ -158,6 +164,9 @@ export async function startOidcIssuer(options: IssuerOptions = {}): Promise<Oidc
         runner_environment: 'github-hosted',
         ...overrides,
       };
+    },
+    setAvailable(value) {
+      available = value;
     },
     async rotateKeys() {
       keys = await makeKeys();

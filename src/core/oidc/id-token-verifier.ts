@@ -5,7 +5,7 @@ import { IssuerKeys, type KeySet } from './issuer-keys.js';
 import { checkClaims } from './id-token-claims.js';
 import { OidcRefusal } from './oidc-refusal.js';
 
-// Verification of the OIDC ID tokens CI jobs exchange for a publish token (SPEC §4.9). The token
+// Verification of the OIDC ID tokens CI jobs exchange for a publish token (docs/architecture.md#bad-input-and-limits). The token
 // itself is a bearer credential: it is never logged nor stored, only its issuer, subject and jti.
 
 export { OidcRefusal, type OidcRefusalReason } from './oidc-refusal.js';
@@ -25,6 +25,8 @@ export interface VerifiedIdToken {
 /** The asymmetric algorithms CI issuers sign with (GitLab: RS256; GitHub: RS256); never `none` nor HMAC. */
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256'];
 const DEFAULT_FETCH_TIMEOUT_MS = 5000;
+/** CI ID tokens are 1-2 KB; a much longer "token" is not worth decoding. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
 
 export interface VerifyOptions {
   /** Consulted before anything is fetched: keys are only ever fetched for an issuer a trusted publisher names. */
@@ -57,7 +59,7 @@ export class IdTokenVerifier {
     const issuer = payload.iss as string;
     const subject = typeof payload.sub === 'string' ? payload.sub : null;
     const refuse = (reason: OidcRefusal['reason'], message: string) => new OidcRefusal(reason, message, issuer, subject);
-    if (!ACCEPTED_ALGORITHMS.includes(algorithm)) throw refuse('unsupported_algorithm', `ID tokens signed with ${algorithm} are not accepted (only ${ACCEPTED_ALGORITHMS.join(', ')})`);
+    if (!ACCEPTED_ALGORITHMS.includes(algorithm)) throw refuse('unsupported_algorithm', `ID tokens signed with ${JSON.stringify(algorithm.slice(0, 20))} are not accepted (only ${ACCEPTED_ALGORITHMS.join(', ')})`);
     if (!(await opts.isTrustedIssuer(issuer))) throw refuse('issuer_not_trusted', `no trusted publisher names the issuer ${issuer}`);
     await this.verifySignature(idToken, issuer, refuse);
     return checkClaims(payload, { now: this.now(), audiences: await opts.audiences(issuer) });
@@ -87,16 +89,22 @@ export class IdTokenVerifier {
 function decode(idToken: string): { algorithm: string; payload: JWTPayload } {
   let header: { alg?: unknown };
   let payload: JWTPayload;
+  if (idToken.length > MAX_TOKEN_LENGTH) throw new OidcRefusal('malformed', `the ID token is longer than ${MAX_TOKEN_LENGTH} characters`);
   try {
     header = decodeProtectedHeader(idToken);
     payload = decodeJwt(idToken);
   } catch {
     throw new OidcRefusal('malformed', 'the ID token is not a signed JWT');
   }
-  if (typeof payload.iss !== 'string' || !URL.canParse(payload.iss) || !/^https?:$/.test(new URL(payload.iss).protocol)) {
-    throw new OidcRefusal('malformed', 'the ID token has no issuer URL (iss)');
-  }
+  if (!isIssuerUrl(payload.iss)) throw new OidcRefusal('malformed', 'the ID token has no issuer URL (iss)');
   return { algorithm: typeof header.alg === 'string' ? header.alg : 'none', payload };
+}
+
+/** OpenID Connect Core §2: an https URL without query or fragment (http is judged later, by the fetch policy). */
+function isIssuerUrl(iss: unknown): iss is string {
+  if (typeof iss !== 'string' || !URL.canParse(iss)) return false;
+  const url = new URL(iss);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
 }
 
 /** 'unknown_key': the key set has no key for the token's kid and algorithm (it may be newer than our copy). */

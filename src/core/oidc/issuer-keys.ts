@@ -4,10 +4,14 @@ import { assertIssuerUrlAllowed, fetchIssuerJson, IssuerFetchError, type IssuerF
 // The signing keys of trusted OIDC issuers, per process: discovery document -> jwks_uri -> JWKS,
 // kept 10 minutes. A token signed with a key we do not know makes us fetch the JWKS again (key
 // rotation at the issuer), but at most once per 30 s per issuer, so a flood of tokens with made-up
-// `kid`s cannot make Trove hammer the issuer.
+// `kid`s cannot make Trove hammer the issuer. An issuer that fails to answer is asked again after
+// 30 s at the earliest; meanwhile the keys it last published serve for up to an hour, so a short
+// outage of its key endpoint does not stop every publish.
 
 export const KEYS_TTL_MS = 10 * 60_000;
 export const REFETCH_AFTER_UNKNOWN_KID_MS = 30_000;
+export const RETRY_AFTER_FAILURE_MS = 30_000;
+export const STALE_KEYS_MAX_MS = 60 * 60_000;
 
 export type KeySet = ReturnType<typeof createLocalJWKSet>;
 
@@ -23,6 +27,8 @@ export class IssuerKeys {
   private readonly cache = new Map<string, CachedKeys>();
   /** One fetch at a time per issuer: concurrent exchanges share it. */
   private readonly inFlight = new Map<string, Promise<CachedKeys>>();
+  /** The last failed fetch per issuer, until one succeeds. */
+  private readonly failures = new Map<string, { at: number; error: IssuerFetchError }>();
 
   constructor(
     private readonly policy: IssuerFetchPolicy,
@@ -32,30 +38,54 @@ export class IssuerKeys {
   /** The issuer's current key set (fetched when not cached or older than 10 minutes). Throws IssuerFetchError. */
   async keySet(issuer: string): Promise<KeySet> {
     const cached = this.cache.get(issuer);
-    if (cached && this.now().getTime() - cached.discoveredAt < KEYS_TTL_MS) return cached.keySet;
-    return (await this.load(issuer, () => this.discover(issuer))).keySet;
+    const now = this.now().getTime();
+    if (cached && now - cached.discoveredAt < KEYS_TTL_MS) return cached.keySet;
+    const stale = cached && now - cached.discoveredAt < STALE_KEYS_MAX_MS ? cached.keySet : null;
+    const failure = this.recentFailure(issuer);
+    if (failure) {
+      if (stale) return stale;
+      throw failure;
+    }
+    try {
+      return (await this.load(issuer, () => this.discover(issuer))).keySet;
+    } catch (error) {
+      if (stale && error instanceof IssuerFetchError) return stale;
+      throw error;
+    }
   }
 
   /**
-   * After a token named a key the cached set lacks: fetches the JWKS again unless that was done in
-   * the last 30 s. Returns the new key set, or null when throttled.
+   * After a token named a key the cached set lacks: fetches the JWKS again unless that (or a failed
+   * attempt) was in the last 30 s. Returns the new key set, or null when throttled.
    */
   async refreshedKeySet(issuer: string): Promise<KeySet | null> {
     const cached = this.cache.get(issuer);
     if (!cached) return this.keySet(issuer);
-    if (this.now().getTime() - cached.fetchedAt < REFETCH_AFTER_UNKNOWN_KID_MS) return null;
+    if (this.now().getTime() - cached.fetchedAt < REFETCH_AFTER_UNKNOWN_KID_MS || this.recentFailure(issuer)) return null;
     const refreshed = await this.load(issuer, async () => ({ ...cached, ...(await this.fetchKeys(cached.jwksUri)) }));
     return refreshed.keySet;
+  }
+
+  private recentFailure(issuer: string): IssuerFetchError | null {
+    const failure = this.failures.get(issuer);
+    return failure && this.now().getTime() - failure.at < RETRY_AFTER_FAILURE_MS ? failure.error : null;
   }
 
   private load(issuer: string, fetcher: () => Promise<CachedKeys>): Promise<CachedKeys> {
     const pending = this.inFlight.get(issuer);
     if (pending) return pending;
     const loading = fetcher()
-      .then((keys) => {
-        this.cache.set(issuer, keys);
-        return keys;
-      })
+      .then(
+        (keys) => {
+          this.cache.set(issuer, keys);
+          this.failures.delete(issuer);
+          return keys;
+        },
+        (error: unknown) => {
+          if (error instanceof IssuerFetchError) this.failures.set(issuer, { at: this.now().getTime(), error });
+          throw error;
+        },
+      )
       .finally(() => this.inFlight.delete(issuer));
     this.inFlight.set(issuer, loading);
     return loading;

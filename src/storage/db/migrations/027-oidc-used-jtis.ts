@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * oidc_used_jtis: the `jti` of every OIDC ID token exchanged (SPEC §4.9), so that a token intercepted
+ * oidc_used_jtis: the `jti` of every OIDC ID token exchanged for a publish token, so that a token intercepted
  * in a CI log cannot be exchanged a second time. A row is only needed while its token could still be
  * accepted (until `exp` plus the clock leeway); the `purge-expired-oidc-jtis` job removes it after.
  */
