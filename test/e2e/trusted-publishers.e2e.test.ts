@@ -89,6 +89,11 @@ describe('trusted publishers API', () => {
       { ...gitlabPublisher, package_type: 'rubygems' },
       { ...gitlabPublisher, claims: { project_path: 'acme/app', ref: 1 } },
       { claims: { project_path: 'acme/app' } },
+      { ...gitlabPublisher, issuer: 123 },
+      { ...gitlabPublisher, issuer: 'https://gitlab.com/' + 'x'.repeat(100_000) },
+      { ...gitlabPublisher, claims: 'project_path=acme/app' },
+      { ...gitlabPublisher, claims: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`c${i}`, 'x'])) },
+      { ...gitlabPublisher, package_name_pattern: 'has space' },
     ]) {
       const res = await owner.api.post(publishers(), bad);
       assert.equal(res.status, 400, `${JSON.stringify(bad)}: ${res.text}`);

@@ -13,7 +13,8 @@ import { World, type TestUser } from '../support/world.js';
 // the project page so that a developer's real `npm publish` is refused naming the rule, holds a
 // version from its package page so that nobody can delete it, releases it, and finds each change
 // in the project's audit events under its readable label. Developers see rules they may not
-// change explained, and neither rule forms nor Hold buttons.
+// change explained, and neither rule forms nor Hold buttons. Trusted publishers are added, edited
+// and deleted from the settings page, a group's shown there as inherited.
 
 describe('web UI in Chromium: protection rules and legal holds', () => {
   let trove: RunningTrove;
@@ -125,6 +126,43 @@ describe('web UI in Chromium: protection rules and legal holds', () => {
 
     const labels = await auditLabels(page, 'Package protection rule deleted');
     for (const label of ['Package protection rule created', 'Package protection rule updated', 'Package protection rule deleted']) assert.ok(labels.includes(label), `${label} in ${labels}`);
+  });
+
+  it('lets an owner add, edit and delete a trusted publisher on the settings page; a group’s is shown inherited, read-only', async () => {
+    const publishersPath = `/api/v4/projects/${project.id}/packages/trusted_publishers`;
+    await owner.api.expect(201, 'POST', `/api/v4/groups/${group.id}/packages/trusted_publishers`, { issuer: 'https://gitlab.com', claims: { namespace_path: 'acme/*' } });
+    const page = await signedIn('olivia', '/projects/acme/web-app/-/settings');
+    const panel = page.getByRole('region', { name: 'Trusted publishers' });
+    await panel.getByText('Add a trusted publisher').click();
+    const form = panel.getByRole('form', { name: 'Add publisher' });
+    await form.getByLabel('Issuer').fill('https://gitlab.com');
+    await form.getByLabel('Claim conditions').fill('ref=main');
+    await form.getByRole('button', { name: 'Add publisher' }).click();
+    await form.getByText('claims must name the repository', { exact: false }).waitFor(); // the API's refusal, the values kept
+    await form.getByLabel('Claim conditions').fill('project_path=acme/web-app\nref=main');
+    await form.getByLabel('Format').selectOption('npm');
+    await form.getByRole('button', { name: 'Add publisher' }).click();
+    await panel.locator('tbody tr').filter({ hasText: 'project_path = acme/web-app' }).waitFor();
+    const [own] = await owner.api.expect(200, 'GET', publishersPath);
+    assert.deepEqual([own.claims, own.package_type, own.audience], [{ project_path: 'acme/web-app', ref: 'main' }, 'npm', trove.baseUrl]);
+    const inherited = panel.locator('tbody tr').filter({ hasText: 'namespace_path = acme/*' });
+    assert.match(await inherited.innerText(), /inherited from group acme/);
+    assert.equal(await inherited.getByRole('button').count(), 0, 'a group publisher is changed on its group');
+
+    await panel.getByRole('button', { name: `Edit publisher ${own.id}` }).click();
+    const edit = panel.getByRole('form', { name: `Save publisher ${own.id}` });
+    await edit.getByLabel('Claim conditions').fill('project_path=acme/web-app\nref=refs/tags/v*');
+    await edit.getByRole('button', { name: `Save publisher ${own.id}` }).click();
+    await panel.locator('tbody tr').filter({ hasText: 'ref = refs/tags/v*' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: `Delete publisher ${own.id}` }).click();
+    await panel.getByRole('button', { name: `Delete publisher ${own.id}` }).waitFor({ state: 'detached' });
+    assert.deepEqual((await owner.api.expect(200, 'GET', publishersPath)).map((p: { inherited_from: unknown }) => p.inherited_from !== null), [true]);
+
+    const labels = await auditLabels(page, 'Trusted publisher deleted');
+    for (const label of ['Trusted publisher created', 'Trusted publisher updated', 'Trusted publisher deleted']) assert.ok(labels.includes(label), `${label} in ${labels}`);
+    const devPage = await signedIn('dave', '/projects/acme/web-app/-/settings');
+    await devPage.getByRole('region', { name: 'Trusted publishers' }).getByText('Only maintainers and owners of the project acme/web-app can see its trusted publishers.').waitFor();
   });
 
   it('lets an owner hold a version from its package page; deletes are refused until she releases it', async () => {

@@ -15,5 +15,6 @@ export type { FormatPublishInstructions, FormatSettingSummary, FormatSummary, In
 export type { AuditEvent } from '../../src/contracts/audit-events.js';
 export type { AuditReport } from '../../src/contracts/audit-reports.js';
 export type { ProtectionRule } from '../../src/contracts/protection-rules.js';
+export type { TrustedPublisher } from '../../src/contracts/trusted-publishers.js';
 export type { LegalHold, PackageLegalHold } from '../../src/contracts/legal-holds.js';
 export type { AccessReview, AccessReviewCompletion, AccessReviewEntry, WriteCredential } from '../../src/contracts/access-review.js';

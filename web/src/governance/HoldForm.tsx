@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
 import { FormFooter } from './FormFooter';
+import { useFormSubmit } from './use-form-submit';
 
 export interface HoldTermsBody {
   reason: string;
@@ -8,23 +8,10 @@ export interface HoldTermsBody {
 
 /** Reason (required: a hold must say why) and reference (a case number); the API's refusal is shown here. */
 export function HoldForm({ submitLabel, onSubmit, onCancel }: { submitLabel: string; onSubmit: (terms: HoldTermsBody) => Promise<void>; onCancel?: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setError(null);
-    setBusy(true);
-    try {
-      await onSubmit({ reason: String(form.get('reason') ?? '').trim(), reference: String(form.get('reference') ?? '').trim() || null });
-    } catch (caught) {
-      setError((caught as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const read = (form: FormData): HoldTermsBody => ({ reason: String(form.get('reason') ?? '').trim(), reference: String(form.get('reference') ?? '').trim() || null });
+  const { busy, error, onSubmit: submit } = useFormSubmit(read, onSubmit);
   return (
-    <form className="hold-form" aria-label={submitLabel} onSubmit={(event) => void submit(event)}>
+    <form className="hold-form" aria-label={submitLabel} onSubmit={submit}>
       <label>
         Reason
         <input name="reason" required maxLength={1000} />

@@ -1,5 +1,4 @@
-import { useState } from 'react';
-import { api, ApiError, apiPath, enc } from '../api';
+import { ApiError, apiPath, enc } from '../api';
 import { Link, routes } from '../router';
 import { useSession } from '../session';
 import type { ProtectionRule } from '../types';
@@ -7,7 +6,9 @@ import { useAccessLevel } from '../ui/use-access-level';
 import { Empty, Loaded } from '../ui/states';
 import { useApi } from '../ui/use-api';
 import { ReadOnlyNote, tokenScopeBlock } from '../ui/write-access';
+import { EditDeleteButtons, PanelFooter } from './PanelParts';
 import { levelText, RuleForm, type RuleBody } from './RuleForm';
+import { useEditableList } from './use-editable-list';
 
 const MAINTAINER = 40;
 
@@ -18,11 +19,9 @@ const MAINTAINER = 40;
  */
 export function ProtectionRulesPanel({ kind, fullPath }: { kind: 'groups' | 'projects'; fullPath: string }) {
   const base = `/${kind}/${enc(fullPath)}/packages/protection/rules`;
-  const [rules, reload] = useApi<ProtectionRule[]>(apiPath(base, { per_page: '100' }));
+  const { items: rules, reload, editing, setEditing, error, remove, save, add } = useEditableList<ProtectionRule, RuleBody>(base);
   const level = useAccessLevel(kind, fullPath);
   const { session } = useSession();
-  const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const what = kind === 'groups' ? 'group' : 'project';
   const heading = <h2 id={`protection-rules-${kind}`}>Protection rules</h2>;
 
@@ -38,21 +37,7 @@ export function ProtectionRulesPanel({ kind, fullPath }: { kind: 'groups' | 'pro
   const writable = block === null && level !== null && level >= MAINTAINER;
   const own = (rule: ProtectionRule) => (kind === 'projects' ? rule.group_id === null : true);
 
-  const remove = async (rule: ProtectionRule) => {
-    if (!window.confirm(`Delete the protection rule for ${rule.package_name_pattern}? Its packages can then be published and deleted as without it.`)) return;
-    setError(null);
-    try {
-      await api.delete(apiPath(`${base}/${rule.id}`));
-      reload();
-    } catch (caught) {
-      setError((caught as Error).message);
-    }
-  };
-  const save = async (rule: ProtectionRule, body: RuleBody) => {
-    await api.patch(apiPath(`${base}/${rule.id}`), body);
-    setEditing(null);
-    reload();
-  };
+  const question = (rule: ProtectionRule) => `Delete the protection rule for ${rule.package_name_pattern}? Its packages can then be published and deleted as without it.`;
 
   return (
     <section className="panel" aria-labelledby={`protection-rules-${kind}`}>
@@ -101,16 +86,7 @@ export function ProtectionRulesPanel({ kind, fullPath }: { kind: 'groups' | 'pro
                         <td data-label="Delete">{levelText(rule.minimum_access_level_for_delete)}</td>
                         <td data-label="Deploy tokens">{rule.allow_deploy_tokens ? 'allowed' : 'refused'}</td>
                         <td className="actions">
-                          {writable && own(rule) && (
-                            <>
-                              <button type="button" onClick={() => setEditing(rule.id)} aria-label={`Edit rule ${rule.package_name_pattern}`}>
-                                Edit
-                              </button>
-                              <button type="button" onClick={() => void remove(rule)} aria-label={`Delete rule ${rule.package_name_pattern}`}>
-                                Delete
-                              </button>
-                            </>
-                          )}
+                          {writable && own(rule) && <EditDeleteButtons what={`rule ${rule.package_name_pattern}`} onEdit={() => setEditing(rule.id)} onDelete={() => void remove(rule, question(rule))} />}
                         </td>
                       </tr>
                     ),
@@ -121,23 +97,9 @@ export function ProtectionRulesPanel({ kind, fullPath }: { kind: 'groups' | 'pro
           )
         }
       </Loaded>
-      {error && (
-        <p className="state error" role="alert">
-          {error}
-        </p>
-      )}
-      {writable && (
-        <details className="create">
-          <summary>Add a protection rule</summary>
-          <RuleForm
-            submitLabel="Add rule"
-            onSubmit={async (body) => {
-              await api.post(apiPath(base), body);
-              reload();
-            }}
-          />
-        </details>
-      )}
+      <PanelFooter error={error} addSummary={writable ? 'Add a protection rule' : null}>
+        <RuleForm submitLabel="Add rule" onSubmit={add} />
+      </PanelFooter>
     </section>
   );
 }

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
 import { usePackageFormats } from '../packages/package-formats';
 import type { ProtectionRule } from '../types';
 import { FormFooter } from './FormFooter';
+import { useFormSubmit } from './use-form-submit';
 
 /** The levels a rule may require; "" is no requirement (GitLab's null). */
 const LEVELS = [
@@ -20,29 +20,16 @@ const level = (value: FormDataEntryValue | null) => (value ? (String(value) as P
 /** Adds a rule or edits one (`rule`); the API's refusal is shown under the form and the form keeps its values. */
 export function RuleForm({ rule, submitLabel, onSubmit, onCancel }: { rule?: ProtectionRule; submitLabel: string; onSubmit: (body: RuleBody) => Promise<void>; onCancel?: () => void }) {
   const formats = usePackageFormats();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setError(null);
-    setBusy(true);
-    try {
-      await onSubmit({
-        package_name_pattern: String(form.get('package_name_pattern') ?? '').trim(),
-        package_type: String(form.get('package_type') ?? ''),
-        minimum_access_level_for_push: level(form.get('minimum_access_level_for_push')),
-        minimum_access_level_for_delete: level(form.get('minimum_access_level_for_delete')),
-        allow_deploy_tokens: form.get('allow_deploy_tokens') === 'on',
-      });
-    } catch (caught) {
-      setError((caught as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const read = (form: FormData): RuleBody => ({
+    package_name_pattern: String(form.get('package_name_pattern') ?? '').trim(),
+    package_type: String(form.get('package_type') ?? ''),
+    minimum_access_level_for_push: level(form.get('minimum_access_level_for_push')),
+    minimum_access_level_for_delete: level(form.get('minimum_access_level_for_delete')),
+    allow_deploy_tokens: form.get('allow_deploy_tokens') === 'on',
+  });
+  const { busy, error, onSubmit: submit } = useFormSubmit(read, onSubmit);
   return (
-    <form className="rule-form" onSubmit={(event) => void submit(event)} aria-label={submitLabel}>
+    <form className="rule-form" onSubmit={submit} aria-label={submitLabel}>
       <label>
         Package name pattern (<code>*</code> matches anything)
         <input name="package_name_pattern" required maxLength={255} defaultValue={rule?.package_name_pattern ?? ''} placeholder="@acme/*" />

@@ -4,6 +4,7 @@ import { FormatSettings } from '../settings/FormatSettings';
 import { ProtectionRulesPanel } from '../governance/ProtectionRulesPanel';
 import { useSession } from '../session';
 import { TokensSection } from '../settings/TokensSection';
+import { TrustedPublishersPanel } from '../trusted-publishers/TrustedPublishersPanel';
 import { ScopeHeader } from '../ui/scope-header';
 import { tokenScopeBlock } from '../ui/write-access';
 
@@ -11,7 +12,7 @@ const DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry', 'read_
 // A new deploy token defaults to what package clients need; container registry scopes are opt-in.
 const DEFAULT_DEPLOY_SCOPES = ['read_package_registry', 'write_package_registry'];
 
-/** Owners' settings: audit switches and format settings (groups, user namespaces), a group's protection rules, and deploy tokens (groups, projects). */
+/** Owners' settings: audit switches and format settings (groups, user namespaces), a group's protection rules, trusted publishers and deploy tokens (groups, projects). */
 export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' | 'namespaces'; fullPath: string }) {
   const { session } = useSession();
   const deployTokens = (
@@ -52,6 +53,7 @@ export function SettingsPage({ kind, fullPath }: { kind: 'groups' | 'projects' |
       ) : (
         <p className="muted">Audit settings belong to the project’s group or user namespace.</p>
       )}
+      <TrustedPublishersPanel kind={kind} fullPath={fullPath} />
       {deployTokens}
     </section>
   );
