@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/storage/db/database.js';
 import { Api, basic, bearer } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
+import { launchChromium } from '../support/browser.js';
 import { Maven } from '../support/maven.js';
 import { makePackage, NpmClient } from '../support/npm-client.js';
 import { OciWorkspace } from '../support/oci-workspace.js';
@@ -12,6 +13,7 @@ import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
 import { buildProject, twineUpload } from '../support/python-client.js';
 import { tempDir } from '../support/temp-dir.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
+import { newUiPage, signInWithToken } from '../support/web-ui-browser.js';
 import { World } from '../support/world.js';
 
 // Trusted publishing end to end (docs/api.md#trusted-publishing-the-token-exchange): a CI job's OIDC ID
@@ -126,6 +128,16 @@ describe('trusted publishing (OIDC)', () => {
     }
     const pkg = (await world.root.expect(200, 'GET', `/api/v4/projects/${webApp.id}/packages?package_type=npm`)) as any[];
     assert.deepEqual([pkg[0].published_by.actor.type, pkg[0].published_by.pipeline.sha], ['oidc', 'a'.repeat(40)], 'the package page reads published_by');
+
+    const browser = await launchChromium();
+    try {
+      const page = await newUiPage(browser);
+      await page.goto(`${trove.baseUrl}/projects/acme/web-app/-/packages/${pkg[0].id}`);
+      await signInWithToken(page, trove.rootToken);
+      await page.getByText('Published by pipeline 1001 of acme/web-app at commit aaaaaaa, via trusted publishing').waitFor();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('skopeo pushes with the exchanged token as the password of any username (/jwt/auth)', async () => {
