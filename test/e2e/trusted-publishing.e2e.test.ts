@@ -218,6 +218,20 @@ describe('trusted publishing (OIDC)', () => {
     assert.ok(issuer.requests.length > 0 && !stranger.requests.includes('/oauth/discovery/keys'), 'keys are fetched only from trusted issuers');
   });
 
+  it('a group\'s publisher grants only the project the request names (a form body here)', async () => {
+    const acme = await world.root.expect(200, 'GET', '/api/v4/groups/acme');
+    const groupPublisher = await world.root.expect(201, 'POST', `/api/v4/groups/${acme.id}/packages/trusted_publishers`, { issuer: issuer.url, audience: trove.baseUrl, claims: { project_path: 'acme/monorepo' } });
+    const form = async (fields: Record<string, string>) =>
+      anonymous.request('POST', '/api/v4/oidc/token', new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const mint = () => issuer.mint(gitlab({ project_path: 'acme/monorepo' }), { audience: trove.baseUrl });
+    const unnamed = await form({ id_token: await mint() });
+    assert.deepEqual([unnamed.status, unnamed.body.error], [401, 'no_matching_publisher']);
+    const named = await form({ id_token: await mint(), project: 'acme/other' });
+    assert.equal(named.status, 200, named.text);
+    assert.deepEqual([named.body.project.full_path, named.body.trusted_publisher_id], ['acme/other', groupPublisher.id]);
+    await world.root.expect(204, 'DELETE', `/api/v4/groups/${acme.id}/packages/trusted_publishers/${groupPublisher.id}`);
+  });
+
   it('the group\'s access review lists the trusted publishers, with their last exchange', async () => {
     const review = await world.root.expect(200, 'GET', `/api/v4/groups/${webApp.path_with_namespace.split('/')[0]}/access_review`);
     const listed = (review.credentials as any[]).filter((c) => c.kind === 'trusted_publisher');
