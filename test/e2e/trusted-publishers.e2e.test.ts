@@ -137,6 +137,15 @@ describe('trusted publishers API', () => {
       ],
     );
     assert.deepEqual((await owner.api.expect(200, 'GET', `${publishers()}/${inherited.id}`)).inherited_from, { id: acme.id, full_path: 'acme' });
+    // The group's access review lists both among the credentials that can write (docs/api.md#access-review).
+    const review = await owner.api.expect(200, 'GET', `/api/v4/groups/${acme.id}/access_review`);
+    assert.deepEqual(
+      review.credentials.filter((c: any) => c.kind === 'trusted_publisher').map((c: any) => [c.id, c.name, c.owner, c.scopes, c.last_used_at, c.stale]),
+      [
+        [own.id, `${GITLAB} project_path=acme/platform/web-app ref=main ref_protected=true`, { type: 'project', id: project.id, path: 'acme/platform/web-app' }, ['write_package_registry', 'write_registry'], null, false],
+        [inherited.id, `${GITLAB} namespace_path=acme/*`, { type: 'group', id: acme.id, path: 'acme' }, ['write_package_registry', 'write_registry'], null, false],
+      ],
+    );
     assert.deepEqual((await owner.api.expect(200, 'GET', publishers('groups', platform.id))).map((p: any) => p.id), [], "a subgroup's own list");
     assert.equal((await owner.api.request('PATCH', `${publishers()}/${inherited.id}`, { audience: 'x' })).status, 404, 'changed on the group only');
     assert.equal((await owner.api.request('DELETE', `${publishers()}/${inherited.id}`)).status, 404);

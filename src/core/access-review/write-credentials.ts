@@ -8,9 +8,9 @@ import type { EffectiveAccess, ReviewScope } from './effective-access.js';
 // (permissions.ts scopeAllows and roleAllows): personal access tokens with `api`,
 // `write_package_registry` or `write_registry` of active users who are developers or above on one
 // of the projects, and deploy tokens with `write_package_registry` or `write_registry` of the group, the groups above it (they reach down), its subgroups and its projects. Revoked and
-// expired tokens can write nothing and are left out; OIDC trusted publishers of the projects and
-// of the groups above and below. Each source below lists one kind; a new kind of credential that can
-// write adds its own.
+// expired tokens can write nothing and are left out; trusted publishers of the same groups and
+// projects, whose exchanged tokens publish. Each source below lists one kind; a new kind of
+// credential that can write adds its own.
 
 export const STALE_AFTER_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,9 +56,20 @@ const personalAccessTokens: CredentialSource = async (db, _scope, access, now) =
     }));
 };
 
-const deployTokens: CredentialSource = async (db, scope, _access, now) => {
+/**
+ * The owners whose deploy tokens and trusted publishers reach the scope's projects: the group, the
+ * groups above it (they reach down), its subgroups and its projects; `ownerOf` names one for the review.
+ */
+function reachingOwners(scope: ReviewScope) {
   const groupIds = [...scope.ancestorIds, ...scope.subtreeIds];
   const projectPaths = new Map(scope.projects.map((p) => [p.id, p.full_path]));
+  const ownerOf = (kind: 'group' | 'project', id: number): Row['owner'] =>
+    kind === 'group' ? { type: 'group', id, path: scope.namespaces.get(id)!.full_path } : { type: 'project', id, path: projectPaths.get(id)! };
+  return { groupIds, projectIds: [...projectPaths.keys()], ownerOf };
+}
+
+const deployTokens: CredentialSource = async (db, scope, _access, now) => {
+  const { groupIds, projectIds, ownerOf } = reachingOwners(scope);
   const tokens = await db
     .selectFrom('deploy_tokens')
     .selectAll()
@@ -66,7 +77,7 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
     .where((eb) =>
       eb.or([
         eb.and([eb('owner_type', '=', 'namespace'), eb('owner_id', 'in', groupIds)]),
-        ...(projectPaths.size > 0 ? [eb.and([eb('owner_type', '=', 'project'), eb('owner_id', 'in', [...projectPaths.keys()])])] : []),
+        ...(projectIds.length > 0 ? [eb.and([eb('owner_type', '=', 'project'), eb('owner_id', 'in', projectIds)])] : []),
       ]),
     )
     .orderBy('id')
@@ -78,10 +89,7 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
       kind: 'deploy_token' as const,
       id: t.id,
       name: t.name,
-      owner:
-        t.owner_type === 'namespace'
-          ? { type: 'group' as const, id: t.owner_id, path: scope.namespaces.get(t.owner_id)!.full_path }
-          : { type: 'project' as const, id: t.owner_id, path: projectPaths.get(t.owner_id)! },
+      owner: ownerOf(t.owner_type === 'namespace' ? 'group' : 'project', t.owner_id),
       scopes: t.scopeList,
       created_at: t.created_at,
       expires_at: t.expires_at,
@@ -89,46 +97,40 @@ const deployTokens: CredentialSource = async (db, scope, _access, now) => {
     }));
 };
 
-/** What a publisher's tokens may do: publish, within its package type and name pattern if it has them. */
-function publisherScopes(publisher: { package_type: string | null; package_name_pattern: string | null }): string[] {
-  return [
-    'publish',
-    ...(publisher.package_type !== null ? [`package_type:${publisher.package_type}`] : []),
-    ...(publisher.package_name_pattern !== null ? [`package_name_pattern:${publisher.package_name_pattern}`] : []),
-  ];
+/** What a trusted publisher's exchanged token may write: packages, images, or both when it names no type. */
+function publisherScopes(packageType: string | null): string[] {
+  if (packageType === null) return ['write_package_registry', 'write_registry'];
+  return [packageType === 'container' ? 'write_registry' : 'write_package_registry'];
 }
 
 /**
- * OIDC trusted publishers (docs/api.md#trusted-publishers): whoever presents an ID token they match publishes. A project's
- * own, and a group's (inherited by every project below, so those of the groups above count too);
- * `last_used_at` is their last token exchange (a minted token is kept a day after it expires).
+ * Trusted publishers (docs/api.md#trusted-publishers) of the group, the groups above it (inherited
+ * down), its subgroups and its projects: named by issuer and claim conditions, last used at their
+ * last token exchange, never expiring.
  */
 const trustedPublishers: CredentialSource = async (db, scope) => {
-  const groupIds = [...scope.ancestorIds, ...scope.subtreeIds];
-  const projectPaths = new Map(scope.projects.map((p) => [p.id, p.full_path]));
-  const publishers = await db
+  const { groupIds, projectIds, ownerOf } = reachingOwners(scope);
+  const rows = await db
     .selectFrom('trusted_publishers')
-    .selectAll('trusted_publishers')
-    .select((eb) => eb.selectFrom('oidc_tokens').select((t) => t.fn.max('oidc_tokens.created_at').as('last')).whereRef('oidc_tokens.trusted_publisher_id', '=', 'trusted_publishers.id').as('last_used_at'))
-    .where((eb) => eb.or([eb('group_id', 'in', groupIds), ...(projectPaths.size > 0 ? [eb('project_id', 'in', [...projectPaths.keys()])] : [])]))
+    .selectAll()
+    .where((eb) => eb.or([eb('group_id', 'in', groupIds), ...(projectIds.length > 0 ? [eb('project_id', 'in', projectIds)] : [])]))
     .orderBy('id')
     .execute();
-  return publishers.map((p) => ({
+  return rows.map((p) => ({
     kind: 'trusted_publisher' as const,
     id: p.id,
-    name: `${p.issuer} ${Object.entries(JSON.parse(p.claims) as Record<string, string>).map(([claim, value]) => `${claim}=${value}`).join(', ')}`,
-    owner:
-      p.project_id !== null
-        ? { type: 'project' as const, id: p.project_id, path: projectPaths.get(p.project_id)! }
-        : { type: 'group' as const, id: p.group_id!, path: scope.namespaces.get(p.group_id!)!.full_path },
-    scopes: publisherScopes(p),
+    name: `${p.issuer} ${Object.entries(JSON.parse(p.claims) as Record<string, string>)
+      .map(([claim, condition]) => `${claim}=${condition}`)
+      .join(' ')}`,
+    owner: p.group_id !== null ? ownerOf('group', p.group_id) : ownerOf('project', p.project_id!),
+    scopes: publisherScopes(p.package_type),
     created_at: p.created_at,
     expires_at: null,
-    last_used_at: p.last_used_at ?? null,
+    last_used_at: p.last_used_at,
   }));
 };
 
-/** Every kind of credential that can write packages (docs/api.md#access-review). */
+/** Every kind of credential that can write packages or push images. */
 const CREDENTIAL_SOURCES: CredentialSource[] = [personalAccessTokens, deployTokens, trustedPublishers];
 
 export async function writeCredentials(db: Db, scope: ReviewScope, access: EffectiveAccess[], now: number): Promise<WriteCredential[]> {

@@ -24,6 +24,8 @@ export interface PublisherDirectory {
   isTrustedIssuer(issuer: string): Promise<boolean>;
   audiencesOf(issuer: string): Promise<string[]>;
   matchingPublishers(token: VerifiedIdToken, requested: { projectId: number } | null): Promise<Array<{ publisher: MatchedPublisher; projectId: number }>>;
+  /** Notes the exchange on the publisher, in the exchange's transaction (the access review's last use). */
+  recordUse(trx: Db, publisherId: number, at: Date): Promise<void>;
 }
 
 export interface ExchangeDeps {
@@ -108,6 +110,7 @@ async function exchange(deps: ExchangeDeps, requestCtx: AuditContext, input: Exc
   return deps.db.transaction().execute(async (tx) => {
     if (!(await consumeJti(tx, verified))) throw refuse('replayed_jti', `this ID token (jti ${verified.jti}) was exchanged before`, project);
     const { token, secret } = await mintOidcToken(tx, { projectId: project.id, publisher, verified });
+    await deps.publishers.recordUse(tx, publisher.id, new Date(token.created_at));
     const ctx: AuditContext = { ...requestCtx, actor: oidcActorOf(token, project.full_path), via: 'pipeline', pipeline: pipelineOfOidc(token) };
     await deps.audit.record(tx, ctx, {
       eventName: 'oidc_token_exchanged',

@@ -13,7 +13,7 @@ import { systemAuditContext } from '../audit/audit-types.js';
 import { PackageService } from '../packages/package-service.js';
 import type { PublisherFields } from './trusted-publisher-fields.js';
 import { createPublisher, deletePublisher, updatePublisher, type PublisherOwner } from './trusted-publisher-store.js';
-import { audiencesOf, claimsMatch, isTrustedIssuer, matchingPublishers, publisherCovers, type TrustedPublisher, type VerifiedIdToken } from './trusted-publishers.js';
+import { audiencesOf, claimsMatch, isTrustedIssuer, matchingPublishers, publisherCovers, recordPublisherUse, type TrustedPublisher, type VerifiedIdToken } from './trusted-publishers.js';
 
 // Matching verified ID tokens to trusted publishers, against a real database (SQLite, or PostgreSQL on that run).
 
@@ -83,6 +83,7 @@ describe('trusted publishers', () => {
     assert.deepEqual(await pairs(token(iss, claims), { projectId: p.id }), [[publisher.id, p.id]]);
     assert.deepEqual(await pairs(token(iss, claims, ['https://other.example'])), [], 'another audience');
     assert.deepEqual(await pairs(token(iss, claims, [])), []);
+    assert.deepEqual(await pairs(token(iss, claims, [...Array.from({ length: 50_000 }, (_, i) => `aud-${i}`), AUDIENCE])), [[publisher.id, p.id]], 'any number of audiences');
     assert.deepEqual(await pairs(token(`${iss}/`, claims)), [], 'the issuer is compared exactly');
     assert.deepEqual(await pairs(token(iss, { project_path: 'acme/app', ref_protected: 'false' })), [], 'a condition fails');
     assert.deepEqual(await pairs(token(iss, { project_path: 'acme/app' })), [], 'a claim is missing');
@@ -133,7 +134,11 @@ describe('trusted publishers', () => {
     await add({ kind: 'group', group: await group() }, { issuer: iss, audience: 'trove-ci' });
     await add({ kind: 'project', project: p }, { issuer: iss, claims: { project_path: 'acme/other' } });
     assert.equal(await isTrustedIssuer(db, iss), true);
+    const at = new Date('2026-03-01T10:00:00.000Z');
+    await db.transaction().execute((trx) => recordPublisherUse(trx, first.id, at));
+    assert.equal((await db.selectFrom('trusted_publishers').select('last_used_at').where('id', '=', first.id).executeTakeFirstOrThrow()).last_used_at, at.toISOString());
     assert.equal(await isTrustedIssuer(db, `${iss}/`), false);
+    assert.equal(await isTrustedIssuer(db, `${iss}${'x'.repeat(100_000)}`), false, 'an issuer longer than any stored');
     assert.deepEqual(await audiencesOf(db, iss), [AUDIENCE, 'trove-ci'].sort());
     await updatePublisher(db, audit, ctx, { kind: 'project', project: p }, first.id, { audience: 'changed' }, options);
     assert.deepEqual(await audiencesOf(db, iss), [AUDIENCE, 'changed', 'trove-ci'].sort());

@@ -2,6 +2,7 @@ import type { Db, Tx } from '../../storage/db/database.js';
 import type { TrustedPublishersTable } from '../../storage/db/schema.js';
 import { ancestorsOf } from '../accounts/namespaces.js';
 import { patternMatches } from '../packages/protection/protection-rules.js';
+import { PUBLISHER_LIMITS } from './trusted-publisher-fields.js';
 
 // Which trusted publishers (SPEC §4.9) a verified OIDC ID token matches, and which issuers and
 // audiences the token verifier may accept at all. Registering publishers: trusted-publisher-store.ts.
@@ -75,11 +76,24 @@ export function claimsMatch(conditions: Record<string, string>, claims: Record<s
   });
 }
 
-/** Publishers of this issuer whose audience is one of the token's and whose conditions all hold. */
+/**
+ * Publishers of this issuer whose audience is one of the token's and whose conditions all hold. The
+ * audiences are compared here rather than in SQL: a token may list any number of them.
+ */
 async function publishersMatching(db: Db | Tx, token: VerifiedIdToken): Promise<TrustedPublisher[]> {
-  if (token.audiences.length === 0) return [];
-  const rows = await db.selectFrom('trusted_publishers').selectAll().where('issuer', '=', token.issuer).where('audience', 'in', token.audiences).orderBy('id').execute();
-  return rows.map(publisherOf).filter((publisher) => claimsMatch(publisher.claims, token.claims));
+  const rows = await publishersOfIssuer(db, token.issuer).selectAll().orderBy('id').execute();
+  return rows
+    .map(publisherOf)
+    .filter((publisher) => token.audiences.includes(publisher.audience) && claimsMatch(publisher.claims, token.claims));
+}
+
+/**
+ * The publishers naming this issuer. The issuer comes from a token not verified yet: one longer
+ * than any stored issuer is looked up as an empty string, which no publisher has.
+ */
+function publishersOfIssuer(db: Db | Tx, issuer: string) {
+  const known = issuer.length <= PUBLISHER_LIMITS.issuerLength ? issuer : '';
+  return db.selectFrom('trusted_publishers').where('issuer', '=', known);
 }
 
 /** Ids of the groups above the project (its namespace first), or none for a project of a user namespace or one that no longer exists. */
@@ -112,13 +126,13 @@ export async function matchingPublishers(db: Db, token: VerifiedIdToken, request
 
 /** Whether any publisher names this issuer (exactly as its tokens' `iss`): the verifier fetches keys of no other. */
 export async function isTrustedIssuer(db: Db, issuer: string): Promise<boolean> {
-  const row = await db.selectFrom('trusted_publishers').select('id').where('issuer', '=', issuer).limit(1).executeTakeFirst();
+  const row = await publishersOfIssuer(db, issuer).select('id').limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
 /** The audiences the publishers of this issuer expect, each once: a token must be addressed to one of them. */
 export async function audiencesOf(db: Db, issuer: string): Promise<string[]> {
-  const rows = await db.selectFrom('trusted_publishers').select('audience').distinct().where('issuer', '=', issuer).orderBy('audience').execute();
+  const rows = await publishersOfIssuer(db, issuer).select('audience').distinct().orderBy('audience').execute();
   return rows.map((row) => row.audience);
 }
 
@@ -129,4 +143,9 @@ export async function audiencesOf(db: Db, issuer: string): Promise<string[]> {
 export function publisherCovers(publisher: TrustedPublisher, pkg: { format: string; name: string }): boolean {
   if (publisher.package_type !== null && publisher.package_type !== pkg.format) return false;
   return publisher.package_name_pattern === null || patternMatches(publisher.package_name_pattern, pkg.name);
+}
+
+/** Notes the publisher's token exchange, in the exchange's transaction: the access review shows its last use. */
+export async function recordPublisherUse(trx: Db | Tx, publisherId: number, at: Date): Promise<void> {
+  await trx.updateTable('trusted_publishers').set({ last_used_at: at.toISOString() }).where('id', '=', publisherId).execute();
 }

@@ -1,4 +1,4 @@
-import { audiencesOf, isTrustedIssuer, matchingPublishers } from '../../core/oidc/trusted-publishers.js';
+import { audiencesOf, isTrustedIssuer, matchingPublishers, recordPublisherUse } from '../../core/oidc/trusted-publishers.js';
 import { ExchangeRefused, exchangeIdToken, type ExchangeDeps, type ExchangeRequest } from '../../core/oidc/token-exchange.js';
 import { ANONYMOUS } from '../../core/tokens/principal.js';
 import { ExchangedOidcToken, OidcTokenRefusal } from '../../contracts/tokens.js';
@@ -21,6 +21,7 @@ export function registerOidcTokenRoutes(app: Api, ctx: AppContext): void {
       isTrustedIssuer: (issuer) => isTrustedIssuer(ctx.db, issuer),
       audiencesOf: (issuer) => audiencesOf(ctx.db, issuer),
       matchingPublishers: (token, requested) => matchingPublishers(ctx.db, token, requested),
+      recordUse: recordPublisherUse,
     },
   };
   const schema = { response: { 200: ExchangedOidcToken, 400: OidcTokenRefusal, 401: OidcTokenRefusal } };

@@ -400,6 +400,8 @@ export interface TrustedPublishersTable {
   created_by: number | null;
   created_at: string;
   updated_at: string;
+  /** Its last token exchange (recordPublisherUse), for the access review. */
+  last_used_at: string | null;
 }
 
 /** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */

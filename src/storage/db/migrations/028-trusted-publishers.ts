@@ -7,7 +7,8 @@ import { autoIdColumn, autoIdType } from '../dialect-types.js';
  * a group (inherited by every project below it), never both, and goes with it (cascade). `issuer` is
  * stored exactly as the tokens' `iss` claim spells it; `claims` is a JSON object of claim name →
  * condition (exact value or `*` glob). `created_by` names the user who registered it (users are
- * never removed, only marked deleted).
+ * never removed, only marked deleted); `last_used_at` is its last token exchange (the access review's
+ * stale credentials).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -23,6 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'integer', (c) => c.references('users.id'))
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('last_used_at', 'varchar(32)')
     .addCheckConstraint('trusted_publishers_one_owner', sql`(project_id IS NULL) <> (group_id IS NULL)`)
     .execute();
   // The token exchange looks publishers up by issuer (isTrustedIssuer, audiencesOf, matchingPublishers).
