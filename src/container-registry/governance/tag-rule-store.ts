@@ -3,6 +3,7 @@ import type { Project } from '../../core/accounts/projects.js';
 import type { AuditLog } from '../../core/audit/audit-log.js';
 import { loadProjectScope } from '../../core/audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
+import { fieldChanges } from '../../core/audit/field-changes.js';
 import { nowIso } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import type { ProtectionLevel } from '../../core/packages/protection/protection-rules.js';
@@ -70,12 +71,7 @@ async function refuseDuplicate(tx: Tx, project: Project, pattern: string, except
 type RuleEvent = 'container_tag_protection_rule_created' | 'container_tag_protection_rule_updated' | 'container_tag_protection_rule_deleted';
 
 function changesBetween(before: TagRuleFields | null, after: TagRuleFields | null): Changes {
-  const changes: Changes = {};
-  for (const key of ['tag_name_pattern', 'minimum_access_level_for_push', 'minimum_access_level_for_delete'] as const) {
-    const from = before ? before[key] : null;
-    const to = after ? after[key] : null;
-    if (from !== to) changes[key] = { from, to };
-  }
+  const changes = fieldChanges(['tag_name_pattern', 'minimum_access_level_for_push', 'minimum_access_level_for_delete'], before, after);
   const immutable = { from: before ? isImmutableRule(before) : null, to: after ? isImmutableRule(after) : null };
   if (immutable.from !== immutable.to) changes.immutable = immutable;
   return changes;

@@ -3,6 +3,7 @@ import { ancestorsOf } from '../accounts/namespaces.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { loadProjectScope, namespaceScope } from '../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../audit/audit-types.js';
+import { fieldChanges } from '../audit/field-changes.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
 import type { RuleOwner } from '../packages/protection/protection-rule-store.js';
@@ -76,13 +77,7 @@ function comparable(value: unknown): unknown {
 }
 
 function changesBetween(before: PublisherFields | null, after: PublisherFields | null): Changes {
-  const changes: Changes = {};
-  for (const key of FIELD_NAMES) {
-    const from = before ? before[key] : null;
-    const to = after ? after[key] : null;
-    if (comparable(from) !== comparable(to)) changes[key] = { from, to };
-  }
-  return changes;
+  return fieldChanges(FIELD_NAMES, before, after, (a, b) => comparable(a) === comparable(b));
 }
 
 async function refuseOverLimit(tx: Tx, owner: PublisherOwner): Promise<void> {

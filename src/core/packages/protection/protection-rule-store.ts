@@ -4,6 +4,7 @@ import type { Project } from '../../accounts/projects.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { loadProjectScope, namespaceScope } from '../../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../audit/audit-types.js';
+import { fieldChanges } from '../../audit/field-changes.js';
 import { nowIso } from '../../clock.js';
 import { errors } from '../../errors.js';
 import { isProtectionLevel, MAX_PATTERN_LENGTH, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
@@ -99,13 +100,7 @@ async function recordRuleEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner
 }
 
 function changesBetween(before: RuleFields | null, after: RuleFields | null): Changes {
-  const changes: Changes = {};
-  for (const key of FIELD_NAMES) {
-    const from = before ? before[key] : null;
-    const to = after ? after[key] : null;
-    if (from !== to) changes[key] = { from, to };
-  }
-  return changes;
+  return fieldChanges(FIELD_NAMES, before, after);
 }
 
 export async function createRule(db: Db, audit: AuditLog, ctx: AuditContext, owner: RuleOwner, input: RuleFields): Promise<ProtectionRule> {
