@@ -24,7 +24,7 @@ import { listRotationStatements } from './core/audit/seal/signing-keys.js';
 import { readPinnedKeys } from './core/audit/verify/pinned-keys.js';
 import { DownloadEventWriter } from './core/audit/download-event-writer.js';
 import { DownloadEventBuffer } from './core/audit/download-events.js';
-import { jobTokenPurgeJob } from './core/tokens/job-token-purge.js';
+import { jobTokenPurgeJob, OIDC_TOKEN_PURGE_JOB_NAME, oidcTokenPurgeJob } from './core/tokens/job-token-purge.js';
 import { USED_JTI_PURGE_INTERVAL_MS, USED_JTI_PURGE_JOB_NAME, usedJtiPurgeJob } from './core/oidc/used-jtis.js';
 import { CLEANUP_JOB_INTERVAL_MS, CLEANUP_JOB_NAME, cleanupPoliciesJob } from './core/cleanup/cleanup-job.js';
 import { CleanupRunner } from './core/cleanup/cleanup-runner.js';
@@ -34,6 +34,7 @@ import { createLogger } from './logger.js';
 import { addressPolicyOf } from './core/audit/streaming/destination-address.js';
 import { StreamingWorker } from './core/audit/streaming/delivery-worker.js';
 import { formatNamed } from './formats/index.js';
+import { IdTokenVerifier } from './core/oidc/id-token-verifier.js';
 
 export interface Trove {
   ctx: AppContext;
@@ -63,6 +64,7 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const jobs = new JobScheduler(db, log, { leaseTtlMs: config.jobLeaseMs, tickMs: Math.min(1000, Math.floor(config.jobLeaseMs / 4)) });
   const intervalOf = (name: string, fallback: number) => config.jobIntervals[name] ?? fallback;
   jobs.register(jobTokenPurgeJob(db, intervalOf('purge-expired-job-tokens', 60 * 60 * 1000)));
+  jobs.register(oidcTokenPurgeJob(db, intervalOf(OIDC_TOKEN_PURGE_JOB_NAME, 60 * 60 * 1000)));
   jobs.register(usedJtiPurgeJob(db, intervalOf(USED_JTI_PURGE_JOB_NAME, USED_JTI_PURGE_INTERVAL_MS)));
   jobs.register(cleanupPoliciesJob(db, new CleanupRunner(db, packages, audit), intervalOf(CLEANUP_JOB_NAME, CLEANUP_JOB_INTERVAL_MS)));
   const containerCleanup = new ExpirationRunner(db, new RegistryService(db, audit, integrity), audit);
@@ -89,7 +91,9 @@ export async function createTrove(config: TroveConfig): Promise<Trove> {
   const auditIndexer = new AuditIndexer(db, log);
   const authenticationFailures = new AuthenticationFailures(db, audit);
   jobs.register(authenticationFailures.job(intervalOf('flush-authentication-failures', 10_000)));
-  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures };
+  // Issuers' keys are fetched under the SSRF policy of streaming destinations (TROVE_OIDC_ALLOW_INSECURE_ISSUERS admits loopback).
+  const idTokenVerifier = new IdTokenVerifier({ addressPolicy: addressPolicyOf(config), allowInsecureIssuers: config.oidc.allowInsecureIssuers });
+  const ctx: AppContext = { config, db, blobs, audit, packages, jobs, sealer, integrity, downloadEvents, streaming, auditIndexer, authenticationFailures, idTokenVerifier };
   const bootstrap = await bootstrapRoot(db, audit, { rootPassword: config.rootPassword, rootToken: config.rootToken });
   const server = await buildServer(ctx, log);
   return {

@@ -114,7 +114,7 @@ export function registerAuditCommands(program: Command, withDatabase: WithDataba
     .option('--event-name <name>', 'only this event name (repeatable)', collect, [])
     .option('--author-username <username>')
     .option('--author <name>', 'a username or a token name')
-    .option('--token-type <type>', 'personal_access_token | deploy_token | job_token (token ids are numbered per kind)')
+    .option('--token-type <type>', 'personal_access_token | deploy_token | job_token | oidc (token ids are numbered per kind)')
     .option('--token-id <id>')
     .option('--package-name <name>')
     .option('--package-format <format>')

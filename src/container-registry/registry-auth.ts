@@ -49,6 +49,14 @@ function principalFor(principal: Principal, project: Project): Principal {
   return principal.kind === 'job_token' && principal.token.project_id !== project.id ? ANONYMOUS : principal;
 }
 
+/**
+ * An OIDC token whose trusted publisher is limited to one package type pushes images only when that
+ * type is `container` (its name pattern is about package names, not repositories).
+ */
+function trustedPublisherRefusesPush(principal: Principal, action: RegistryAction): boolean {
+  return principal.kind === 'oidc' && action === 'push' && principal.token.package_type !== null && principal.token.package_type !== 'container';
+}
+
 /** `*` (what `skopeo delete` asks for) grants every action, as in the Docker token protocol. */
 function grants(granted: RegistryAccess[], name: string, action: RegistryAction): boolean {
   return granted.some((entry) => entry.type === 'repository' && entry.name === name && (entry.actions.includes(action) || entry.actions.includes('*')));
@@ -59,6 +67,7 @@ export async function authorizeRegistry(db: Db, caller: RegistryCaller, location
   const { project } = location;
   // Rights as they are now first: a stranger learns nothing (404), whatever a token says.
   await authorizeProject(db, principalFor(caller.principal, project), project, OPERATION_OF[action], 'container_registry');
+  if (trustedPublisherRefusesPush(caller.principal, action)) throw errors.forbidden('403 Forbidden - this trusted publisher may publish only packages, not container images');
   if (caller.granted !== null && !grants(caller.granted, location.name, action)) {
     throw errors.insufficientScope(`repository:${location.name}:${action === 'pull' ? 'pull' : action === 'push' ? 'pull,push' : '*'}`);
   }
@@ -68,7 +77,7 @@ export async function authorizeRegistry(db: Db, caller: RegistryCaller, location
 export async function mayRegistry(db: Db, principal: Principal, project: Project, action: RegistryAction): Promise<boolean> {
   try {
     await authorizeProject(db, principalFor(principal, project), project, OPERATION_OF[action], 'container_registry');
-    return true;
+    return !trustedPublisherRefusesPush(principal, action);
   } catch (error) {
     if (isTroveError(error)) return false;
     throw error;

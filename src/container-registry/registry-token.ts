@@ -11,7 +11,7 @@ import type { RegistryAccess } from './registry-auth.js';
 /** The credential a registry token was issued for: looked up again when the token is used. */
 export interface RegistryCredentialRef {
   /** As the audit log names credential types; `anonymous` for a token issued without credentials. */
-  type: 'PersonalAccessToken' | 'DeployToken' | 'CiJobToken' | 'anonymous';
+  type: 'PersonalAccessToken' | 'DeployToken' | 'CiJobToken' | 'OidcToken' | 'anonymous';
   id: number | null;
 }
 

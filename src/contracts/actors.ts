@@ -10,6 +10,7 @@ export const ActorType = Type.Union([
   Type.Literal('personal_access_token'),
   Type.Literal('deploy_token'),
   Type.Literal('job_token'),
+  Type.Literal('oidc'),
   Type.Literal('system'),
   Type.Literal('anonymous'),
 ]);
@@ -28,6 +29,13 @@ export const Actor = Type.Object({
   /** A cleanup policy's actions: which policy, of which project. */
   policy_id: Type.Optional(Id),
   project: Type.Optional(Type.Object({ id: Id, full_path: Type.String() })),
+  /** `oidc` actors (trusted publishing): the ID token's issuer and subject; also the claimed ones of a refused exchange. */
+  issuer: Type.Optional(Type.String()),
+  subject: Type.Optional(Type.String()),
+  /** The trusted publisher whose conditions the ID token matched. */
+  trusted_publisher_id: Type.Optional(Id),
+  /** The claims the publisher matched and those that identify the run (pipeline, repository, commit). */
+  claims: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
 });
 export type Actor = Static<typeof Actor>;
 
@@ -39,14 +47,22 @@ export type Via = Static<typeof Via>;
 export const Client = Type.Object({ name: Type.String(), version: Nullable(Type.String()) });
 export type Client = Static<typeof Client>;
 
-/** The CI job whose job token acted. */
+/** The CI job whose job token acted, or the CI run whose OIDC ID token was exchanged (trusted publishing). */
 export const Pipeline = Type.Object({
   id: Id,
-  job_id: Id,
+  /** Null for GitHub Actions runs: their ID tokens name the run, not the job. */
+  job_id: Nullable(Id),
+  /** GitLab's project path, or GitHub's owner/repository. */
   project_path: Type.String(),
   ref: Type.String(),
   sha: Type.String(),
   url: Nullable(Type.String()),
+  /** Set for OIDC tokens: which CI system's claims filled this in. */
+  source: Type.Optional(Type.Union([Type.Literal('gitlab_ci'), Type.Literal('github_actions')])),
+  /** GitHub Actions: the workflow_ref claim. */
+  workflow: Type.Optional(Type.String()),
+  repository: Type.Optional(Type.String()),
+  run_attempt: Type.Optional(Id),
 });
 export type Pipeline = Static<typeof Pipeline>;
 

@@ -111,7 +111,7 @@ export const AuditReport = Type.Object({
     by_event_type: Type.Array(Type.Object({ event_name: Type.String(), label: Type.String(), category: Type.String(), count: Count })),
     /** project null: events about no project (group settings, members of a group, tokens of a user). */
     by_project: Type.Array(Type.Object({ project: Nullable(Type.String()), count: Count })),
-    /** user, personal_access_token, deploy_token, job_token, system, anonymous (and any kind later events carry). */
+    /** user, personal_access_token, deploy_token, job_token, oidc, system, anonymous (and any kind later events carry). */
     by_actor_kind: Type.Array(Type.Object({ kind: Type.String(), count: Count })),
     /** Each actor (a user, a named token, a pipeline's job token, a system policy) and how many events. */
     by_actor: Type.Array(Type.Object({ kind: Type.String(), label: Type.String(), count: Count })),

@@ -53,3 +53,15 @@ export const IssuedJobToken = Type.Object({
   user_id: Id,
 });
 export type IssuedJobToken = Static<typeof IssuedJobToken>;
+
+/** `POST /oidc/token` (trusted publishing): a CI job's ID token exchanged for a 15-minute publish token, shown once. */
+export const ExchangedOidcToken = Type.Object({
+  token: Type.String(),
+  expires_at: Timestamp,
+  project: Type.Object({ id: Id, full_path: Type.String() }),
+  trusted_publisher_id: Id,
+});
+export type ExchangedOidcToken = Static<typeof ExchangedOidcToken>;
+
+/** A refused exchange: `error` is the reason (as in oidc_token_exchange_denied), `message` says what to fix. */
+export const OidcTokenRefusal = Type.Object({ error: Type.String(), message: Type.String() });

@@ -7,6 +7,7 @@ import type { AuditIntegrity } from '../core/audit/integrity/audit-integrity.js'
 import type { DownloadEventBuffer } from '../core/audit/download-events.js';
 import type { StreamingWorker } from '../core/audit/streaming/delivery-worker.js';
 import type { JobScheduler } from '../core/jobs/job-scheduler.js';
+import type { IdTokenVerifier } from '../core/oidc/id-token-verifier.js';
 import type { PackageService } from '../core/packages/package-service.js';
 import type { CachedBlobStore } from '../storage/blobs/cached-blob-store.js';
 import type { Db } from '../storage/db/database.js';
@@ -33,4 +34,6 @@ export interface AppContext {
   auditIndexer: AuditIndexer;
   /** Records authentication_failed, repeated identical failures as one event a minute (docs/architecture.md#what-is-recorded). */
   authenticationFailures: AuthenticationFailures;
+  /** Verifies the OIDC ID tokens of trusted publishing; one per process, for its cache of issuers' keys. */
+  idTokenVerifier: IdTokenVerifier;
 }

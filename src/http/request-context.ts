@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ActorSnapshot, AuditContext } from '../core/audit/audit-types.js';
 import { parseClient, viaFor } from '../core/audit/user-agent.js';
+import { oidcActorOf, pipelineOfOidc } from '../core/oidc/oidc-tokens.js';
 import { pipelineOf } from '../core/tokens/job-tokens.js';
 import { ANONYMOUS, type Principal } from '../core/tokens/principal.js';
 
@@ -45,7 +46,15 @@ export function actorOf(principal: Principal): ActorSnapshot {
         token_name: `CI job ${principal.token.job_id}`,
         token_owner_path: principal.projectPath,
       };
+    case 'oidc':
+      return oidcActorOf(principal.token, principal.projectPath);
   }
+}
+
+function pipelineOfPrincipal(principal: Principal) {
+  if (principal.kind === 'job_token') return pipelineOf(principal.token, principal.projectPath);
+  if (principal.kind === 'oidc') return pipelineOfOidc(principal.token);
+  return null;
 }
 
 /** Who and how, for the audit events this request records. */
@@ -54,11 +63,11 @@ export function auditContextOf(request: FastifyRequest, principal: Principal = r
   const client = parseClient(userAgent);
   return {
     actor: actorOf(principal),
-    via: viaFor({ jobToken: principal.kind === 'job_token', webSession: request.webSession != null, userAgent, client }),
+    via: viaFor({ jobToken: principal.kind === 'job_token' || principal.kind === 'oidc', webSession: request.webSession != null, userAgent, client }),
     client,
     userAgent,
     ipAddress: request.ip ?? null,
     requestId: String(request.id),
-    pipeline: principal.kind === 'job_token' ? pipelineOf(principal.token, principal.projectPath) : null,
+    pipeline: pipelineOfPrincipal(principal),
   };
 }

@@ -24,6 +24,7 @@ import { registerCleanupPolicyRoutes } from './routes/cleanup-policy-routes.js';
 import { registerLegalHoldRoutes } from './routes/legal-hold-routes.js';
 import { registerProtectionRuleRoutes } from './routes/protection-rules-routes.js';
 import { registerTrustedPublisherRoutes } from './routes/trusted-publishers-routes.js';
+import { registerOidcTokenRoutes } from './routes/oidc-token-routes.js';
 import { registerContainerTagRuleRoutes } from './routes/container-tag-rules-routes.js';
 import { registerInstanceRoutes } from './routes/instance-routes.js';
 import { registerDeletedPackageRoutes } from './routes/deleted-package-routes.js';
@@ -107,6 +108,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerLegalHoldRoutes(api, ctx);
   registerProtectionRuleRoutes(api, ctx);
   registerTrustedPublisherRoutes(api, ctx);
+  registerOidcTokenRoutes(api, ctx);
   registerContainerTagRuleRoutes(api, ctx);
   registerAuditEventRoutes(api, ctx);
   registerAuditExportRoutes(api, ctx);

@@ -25,7 +25,7 @@ export function registryUnauthorized(ctx: AppContext): TroveError {
   return new TroveError('UNAUTHORIZED', 401, 'authentication required', { 'www-authenticate': registryChallenge(ctx.config.baseUrl, null) });
 }
 
-const TOKEN_TYPES: readonly string[] = ['PersonalAccessToken', 'DeployToken', 'CiJobToken'] satisfies TokenType[];
+const TOKEN_TYPES: readonly string[] = ['PersonalAccessToken', 'DeployToken', 'CiJobToken', 'OidcToken'] satisfies TokenType[];
 
 type Refusal = Extract<AuthOutcome, { ok: false }>;
 

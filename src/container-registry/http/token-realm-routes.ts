@@ -44,7 +44,7 @@ const ACCESS_DENIED = {
     {
       code: 'UNAUTHORIZED',
       message:
-        'HTTP Basic: Access denied. If a password was provided, Trove does not accept passwords here: use a personal access, deploy or CI job token. If a token was provided, it was either incorrect, expired, or improperly scoped.',
+        'HTTP Basic: Access denied. If a password was provided, Trove does not accept passwords here: use a personal access, deploy, CI job or OIDC (trusted publishing) token. If a token was provided, it was either incorrect, expired, or improperly scoped.',
     },
   ],
 };
@@ -70,6 +70,8 @@ function credentialRefOf(principal: Principal): RegistryCredentialRef {
       return { type: 'DeployToken', id: principal.token.id };
     case 'job_token':
       return { type: 'CiJobToken', id: principal.token.id };
+    case 'oidc':
+      return { type: 'OidcToken', id: principal.token.id };
   }
 }
 
@@ -79,6 +81,8 @@ function subjectOf(principal: Principal): string | null {
       return null;
     case 'deploy_token':
       return principal.token.username;
+    case 'oidc':
+      return principal.token.subject;
     default:
       return principal.user.username;
   }

@@ -84,6 +84,9 @@ export async function projectAccess(db: Db, principal: Principal, project: Proje
       const covers = await deployTokenCovers(db, principal, project);
       return { visible: covers || project.visibility === 'public', level: covers ? AccessLevel.developer : AccessLevel.none };
     }
+    case 'oidc':
+      // An OIDC token (trusted publishing) acts at the developer level, on its own project only; every other project is unknown to it.
+      return principal.token.project_id === project.id ? { visible: true, level: AccessLevel.developer } : { visible: false, level: AccessLevel.none };
   }
 }
 
@@ -93,6 +96,10 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
       return operation === 'read';
     case 'job_token':
       return true;
+    case 'oidc':
+      // Trusted publishing publishes (with the reads a publish needs) through package and container
+      // clients; it never deletes and never writes through the REST API.
+      return operation === 'read' || (operation === 'publish' && surface !== 'api');
     case 'deploy_token': {
       // Deploy tokens speak only to package and container clients; write implies the reads a publish
       // needs. A container delete takes a maintainer, which a deploy token never is (roleAllows).
@@ -184,7 +191,8 @@ export async function groupVisible(db: Db, principal: Principal, ns: Namespace):
     const covers = principal.token.owner_type === 'namespace' && (await ancestorsOf(db, ns)).some((a) => a.id === principal.token.owner_id);
     return { visible: covers || ns.visibility === 'public', level: AccessLevel.none };
   }
-  if (principal.kind === 'anonymous') return { visible: ns.visibility === 'public', level: AccessLevel.none };
+  // An OIDC token knows its own project only (readableProjectsBelow narrows group reads to it).
+  if (principal.kind === 'anonymous' || principal.kind === 'oidc') return { visible: ns.visibility === 'public', level: AccessLevel.none };
   const user = principal.user;
   const level = await userNamespaceLevel(db, user.id, user.is_admin === 1, ns);
   if (level > AccessLevel.none || ns.visibility !== 'private') return { visible: true, level };
@@ -272,6 +280,8 @@ export async function readableProjectsBelow(db: Db, principal: Principal, group:
           return userReads(principal.user);
         case 'job_token':
           return eb.and([eb('projects.id', '=', principal.token.project_id), userReads(principal.user)]);
+        case 'oidc':
+          return eb('projects.id', '=', principal.token.project_id);
         case 'deploy_token': {
           const covers = principal.token.owner_type === 'project' ? eb('projects.id', '=', principal.token.owner_id) : withinNamespace(eb.val(principal.token.owner_id));
           return eb.or([covers, eb('projects.visibility', '=', 'public')]);

@@ -13,7 +13,8 @@ import { followsPackageSetting } from './event-catalog.js';
 import { type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
 
 // GitLab's pseudo author ids for authors that are not users.
-const AUTHOR_ID = { anonymous: -1, deploy_token: -2, system: -3 } as const;
+// GitLab has no OIDC-minted token; Trove gives trusted publishing a pseudo author of its own.
+const AUTHOR_ID = { anonymous: -1, deploy_token: -2, system: -3, oidc: -4 } as const;
 
 function authorFields(actor: ActorSnapshot) {
   switch (actor.type) {
@@ -25,6 +26,8 @@ function authorFields(actor: ActorSnapshot) {
       return { id: AUTHOR_ID.anonymous, name: 'An unauthenticated user', class: 'Gitlab::Audit::UnauthenticatedAuthor', tokenType: null };
     case 'job_token':
       return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: 'CiJobToken' };
+    case 'oidc':
+      return { id: AUTHOR_ID.oidc, name: actor.subject ?? actor.username, class: 'TrustedPublisher', tokenType: 'OidcToken' };
     case 'personal_access_token':
       return { id: actor.user_id ?? AUTHOR_ID.anonymous, name: actor.username, class: 'User', tokenType: 'PersonalAccessToken' };
     case 'user':

@@ -30,7 +30,7 @@ export interface AuditFilters {
   /** Which of `author`'s two readings has any event at all (resolveAuthor); unset: both. */
   authorTerms?: AuthorTerms;
   tokenId?: number;
-  /** Token ids are per kind (personal, deploy, job): token_type says which kind token_id means. */
+  /** Token ids are per kind (personal, deploy, job, OIDC): token_type says which kind token_id means. */
   tokenType?: string;
   packageName?: string;
   packageFormat?: string;
@@ -57,7 +57,7 @@ function intOrFail(value: string | undefined, name: string): number | undefined 
 }
 
 export const VIA = ['web', 'api', 'package_client', 'pipeline', 'system'] as const;
-export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'] as const;
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token', 'oidc'] as const;
 
 const isOneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
 

@@ -5,7 +5,7 @@ import type { AuditEventName } from './event-catalog.js';
 
 export type Via = 'web' | 'api' | 'package_client' | 'pipeline' | 'system';
 
-export type ActorType = 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'system' | 'anonymous';
+export type ActorType = 'user' | 'personal_access_token' | 'deploy_token' | 'job_token' | 'oidc' | 'system' | 'anonymous';
 
 /** Who did it. Also stored on packages and files as their `published_by`. */
 export interface ActorSnapshot {
@@ -18,6 +18,11 @@ export interface ActorSnapshot {
   /** Only for `system` actors: the mechanism, e.g. "Packages cleanup policy". */
   name?: string;
   policy_id?: number;
+  /** `oidc` actors (trusted publishing, docs/api.md#trusted-publishing-the-token-exchange): the ID token's issuer and subject, the matched publisher, and the identifying claims (issuer and subject also on a refused exchange). */
+  issuer?: string;
+  subject?: string;
+  trusted_publisher_id?: number;
+  claims?: Record<string, string | number | boolean>;
 }
 
 export interface ClientInfo {
@@ -25,13 +30,22 @@ export interface ClientInfo {
   version: string | null;
 }
 
+/** The CI run behind a job token, or behind an OIDC token (from its claims: GitLab CI or GitHub Actions). */
 export interface PipelineInfo {
   id: number;
-  job_id: number;
+  /** Null for GitHub Actions, whose ID tokens name the run, not the job. */
+  job_id: number | null;
+  /** GitLab's project path, or GitHub's owner/repository. */
   project_path: string;
   ref: string;
   sha: string;
   url: string | null;
+  /** Absent for job tokens (Trove's own CI job tokens). */
+  source?: 'gitlab_ci' | 'github_actions';
+  /** GitHub Actions: the workflow_ref claim (owner/repo/.github/workflows/release.yml@refs/heads/main). */
+  workflow?: string;
+  repository?: string;
+  run_attempt?: number;
 }
 
 /** Who and how, for every event recorded while serving one request (or one system run). */

@@ -183,12 +183,13 @@ export const AUDIT_EVENTS = {
   // actor is `oidc` (issuer, subject, trusted publisher, identifying claims), stored on the project.
   oidc_token_exchanged: event({ label: 'OIDC token exchanged', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   // A refused exchange: the reason and the token's issuer and subject (never the token), stored on
-  // the project when the request named one, else on the instance.
+  // the project when the exchange got as far as exactly one, else on the instance; repeats of one
+  // identity, address and reason within a minute are one event with a count (as authentication_failed).
   oidc_token_exchange_denied: event({
     label: 'OIDC token exchange refused',
     category: 'credential',
     scopes: ['Group', 'Project', 'Instance'],
-    fields: ['project', 'reason'],
+    fields: ['project', 'reason', 'credential_prefix', 'count'],
     ocsf: { class: API, activity: 'other' },
   }),
 

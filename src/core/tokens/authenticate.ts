@@ -2,7 +2,8 @@ import type { Db } from '../../storage/db/database.js';
 import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { isExpired } from './expiry.js';
-import type { DeployToken, JobToken, PersonalAccessToken, Principal } from './principal.js';
+import { oidcTokenExpired } from '../oidc/oidc-tokens.js';
+import type { DeployToken, JobToken, OidcToken, PersonalAccessToken, Principal } from './principal.js';
 import { digestsEqual, TOKEN_PREFIX, tokenDigest } from './token-secrets.js';
 
 export type AuthOutcome =
@@ -29,11 +30,12 @@ export async function authenticateToken(db: Db, secret: string): Promise<AuthOut
   const digest = tokenDigest(secret);
   if (secret.startsWith(TOKEN_PREFIX.deploy)) return authenticateDeployToken(db, digest);
   if (secret.startsWith(TOKEN_PREFIX.job)) return authenticateJobToken(db, digest);
+  if (secret.startsWith(TOKEN_PREFIX.oidc)) return authenticateOidcToken(db, digest);
   return authenticatePersonalToken(db, digest);
 }
 
 /** Token types as the audit log names them. */
-export type TokenType = 'PersonalAccessToken' | 'DeployToken' | 'CiJobToken';
+export type TokenType = 'PersonalAccessToken' | 'DeployToken' | 'CiJobToken' | 'OidcToken';
 
 /**
  * The principal of a token known by its id, checked as when its secret is presented (revoked,
@@ -52,6 +54,10 @@ export async function authenticateTokenById(db: Db, type: TokenType, id: number)
     case 'CiJobToken': {
       const token = await findRow(db, 'job_tokens', { id });
       return token ? jobTokenOutcome(db, token) : failure('token not found', type);
+    }
+    case 'OidcToken': {
+      const token = await findRow(db, 'oidc_tokens', { id });
+      return token ? oidcTokenOutcome(db, token) : failure('token not found', type);
     }
   }
 }
@@ -105,4 +111,17 @@ async function jobTokenOutcome(db: Db, token: JobToken): Promise<AuthOutcome> {
   if (user.state !== 'active') return failure(`user ${user.state}`, 'CiJobToken', token.id, user.id, user.username);
   const project = await db.selectFrom('projects').select('full_path').where('id', '=', token.project_id).executeTakeFirstOrThrow();
   return { ok: true, principal: { kind: 'job_token', token, user, projectPath: project.full_path } };
+}
+
+async function authenticateOidcToken(db: Db, digest: string): Promise<AuthOutcome> {
+  const token = await findRow(db, 'oidc_tokens', { token_digest: digest });
+  if (!token || !digestsEqual(token.token_digest, digest)) return failure('token not found', 'OidcToken');
+  return oidcTokenOutcome(db, token);
+}
+
+async function oidcTokenOutcome(db: Db, token: OidcToken): Promise<AuthOutcome> {
+  // The subject names the CI identity (e.g. project_path:acme/app:ref_type:branch:ref:main) in the failure's audit event.
+  if (oidcTokenExpired(token)) return failure('token expired', 'OidcToken', token.id, null, token.subject);
+  const project = await db.selectFrom('projects').select('full_path').where('id', '=', token.project_id).executeTakeFirstOrThrow();
+  return { ok: true, principal: { kind: 'oidc', token, projectPath: project.full_path } };
 }

@@ -1,16 +1,19 @@
-import type { DeployTokensTable, JobTokensTable, PersonalAccessTokensTable } from '../../storage/db/schema.js';
+import type { DeployTokensTable, JobTokensTable, OidcTokensTable, PersonalAccessTokensTable } from '../../storage/db/schema.js';
 import type { User } from '../accounts/users.js';
 
 export type PersonalAccessToken = Omit<PersonalAccessTokensTable, 'id'> & { id: number };
 export type DeployToken = Omit<DeployTokensTable, 'id'> & { id: number };
 export type JobToken = Omit<JobTokensTable, 'id'> & { id: number };
+export type OidcToken = Omit<OidcTokensTable, 'id'> & { id: number };
 
 /** Who is calling, and with which credential. Resolved once per request by the auth hook. */
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'user'; user: User; token: PersonalAccessToken | null; scopes: string[] }
   | { kind: 'deploy_token'; token: DeployToken; ownerPath: string; scopes: string[] }
-  | { kind: 'job_token'; token: JobToken; user: User; projectPath: string };
+  | { kind: 'job_token'; token: JobToken; user: User; projectPath: string }
+  /** A token minted from a CI job's OIDC ID token (trusted publishing): one project, developer level, no user. */
+  | { kind: 'oidc'; token: OidcToken; projectPath: string };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 

@@ -1,11 +1,12 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // Token secrets: shown once, stored only as SHA-256. Prefixes follow GitLab's so that
-// secret scanners recognise leaked Trove tokens.
+// secret scanners recognise leaked Trove tokens; GitLab has no OIDC-minted token, so that one is Trove's own.
 export const TOKEN_PREFIX = {
   personal: 'glpat-',
   deploy: 'gldt-',
   job: 'glcbt-',
+  oidc: 'trove_oidc_',
 } as const;
 
 export function generateTokenSecret(prefix: string): string {

@@ -80,6 +80,7 @@ async function read(ctx: AppContext, request: Req, reply: FastifyReply) {
   if (path.kind === 'whoami') {
     if (request.principal.kind === 'anonymous') throw errors.unauthorized();
     const principal = request.principal;
+    if (principal.kind === 'oidc') return { username: principal.token.subject };
     return { username: principal.kind === 'deploy_token' ? principal.token.username : principal.user.username };
   }
   const project = await registryProject(ctx, request);

@@ -33,6 +33,7 @@ import * as m025 from './migrations/025-container-registry.js';
 import * as m026 from './migrations/026-container-registry-governance.js';
 import * as m027 from './migrations/027-oidc-used-jtis.js';
 import * as m028 from './migrations/028-trusted-publishers.js';
+import * as m029 from './migrations/029-oidc-tokens.js';
 import * as m030 from './migrations/030-package-file-provenance.js';
 import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
 
@@ -110,6 +111,7 @@ const migrations = {
   '026-container-registry-governance': m026,
   '027-oidc-used-jtis': m027,
   '028-trusted-publishers': m028,
+  '029-oidc-tokens': m029,
   '030-package-file-provenance': m030,
   '031-registry-token-key-out-of-database': m031,
 };

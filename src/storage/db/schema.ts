@@ -96,6 +96,21 @@ export interface JobTokensTable {
   created_at: string;
 }
 
+/** A token minted from a verified OIDC ID token (migration 029): publishes to one project for 15 minutes. */
+export interface OidcTokensTable {
+  id: Generated<number>;
+  token_digest: string;
+  project_id: number;
+  trusted_publisher_id: number;
+  issuer: string;
+  subject: string;
+  claims: string; // JSON object: the ID token's identifying claims
+  package_type: string | null;
+  package_name_pattern: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface PackagesTable {
   id: Generated<number>;
   project_id: number;
@@ -519,6 +534,7 @@ export interface Database {
   personal_access_tokens: PersonalAccessTokensTable;
   deploy_tokens: DeployTokensTable;
   job_tokens: JobTokensTable;
+  oidc_tokens: OidcTokensTable;
   packages: PackagesTable;
   package_files: PackageFilesTable;
   package_file_provenance: PackageFileProvenanceTable;

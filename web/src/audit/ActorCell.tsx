@@ -11,6 +11,8 @@ export function ActorCell({ actor }: { actor: Actor }) {
       return <ActorLines name={actor.username ?? '—'} detail={`${kind} “${actor.token_name}”`} />;
     case 'job_token':
       return <ActorLines name={actor.username ?? '—'} detail={`${kind} of ${actor.token_owner_path}`} />;
+    case 'oidc':
+      return <ActorLines name={actor.subject ?? '—'} detail={`${kind} of ${actor.token_owner_path}, ${actor.issuer}`} />;
     case 'system':
       return <ActorLines name={actor.name ?? 'Trove'} detail={kind} />;
     case 'anonymous':

@@ -20,12 +20,13 @@ export const ACTOR_TYPE_LABELS: Record<Actor['type'], string> = {
   personal_access_token: 'Personal access token',
   deploy_token: 'Deploy token',
   job_token: 'CI job token',
+  oidc: 'Trusted publisher (OIDC)',
   system: 'System',
   anonymous: 'Anonymous',
 };
 
 /** The token kinds the API's token_type filter takes (token ids are numbered per kind). */
-export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token'] as const satisfies readonly Actor['type'][];
+export const TOKEN_TYPES = ['personal_access_token', 'deploy_token', 'job_token', 'oidc'] as const satisfies readonly Actor['type'][];
 
 /** "package_registry_package_published" → "Package published": the label of the server's event catalog. */
 export { auditEventLabel as eventLabel } from '../../../src/core/audit/event-catalog.js';

@@ -13,6 +13,8 @@ export function actorText(actor: Actor): string {
       return `deploy token "${actor.token_name}" of ${actor.token_owner_path}`;
     case 'job_token':
       return `CI job token of ${actor.username} (${actor.token_owner_path})`;
+    case 'oidc':
+      return `trusted publisher ${actor.trusted_publisher_id} of ${actor.token_owner_path} (${actor.subject})`;
     case 'user':
       return `user ${actor.username}`;
     case 'system':
@@ -23,13 +25,25 @@ export function actorText(actor: Actor): string {
 }
 
 export function pipelineText(pipeline: Pipeline): string {
-  return `pipeline #${pipeline.id}, job #${pipeline.job_id} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`;
+  const job = pipeline.job_id === null ? '' : `, job #${pipeline.job_id}`;
+  return `pipeline #${pipeline.id}${job} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`;
+}
+
+/** The sentence docs/api.md#trusted-publishing-the-token-exchange gives a version published through trusted publishing (an OIDC token with its CI run's claims). */
+export function trustedPublishingText(pipeline: Pipeline): string {
+  return `Published by pipeline ${pipeline.id} of ${pipeline.repository ?? pipeline.project_path} at commit ${pipeline.sha.slice(0, 7)}, via trusted publishing`;
 }
 
 /** The "Published by" block of a version or a file. */
 export function PublishedByDetails({ by }: { by: PublishedBy }) {
   return (
     <dl className="published-by">
+      {by.actor.type === 'oidc' && by.pipeline && (
+        <>
+          <dt>Trusted publishing</dt>
+          <dd className="trusted-publishing">{trustedPublishingText(by.pipeline)}</dd>
+        </>
+      )}
       <dt>Actor</dt>
       <dd>
         {actorText(by.actor)}

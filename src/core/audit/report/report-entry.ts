@@ -39,12 +39,16 @@ export function actorLabel(record: Pick<AuditRecord, 'actor' | 'pipeline'>): str
       return pipeline
         ? `CI job ${pipeline.job_id} of pipeline #${pipeline.id} (${pipeline.project_path}, ${pipeline.ref} @ ${pipeline.sha.slice(0, 7)}) for ${actor.username ?? '?'}`
         : `CI job token ${quoted(actor.token_name)} for ${actor.username ?? '?'}`;
+    case 'oidc':
+      return pipeline
+        ? `trusted publisher ${actor.trusted_publisher_id ?? '?'}: pipeline #${pipeline.id} of ${pipeline.project_path} (${pipeline.ref} @ ${pipeline.sha.slice(0, 7)})`
+        : `trusted publisher ${actor.trusted_publisher_id ?? '?'}: ${actor.subject ?? '?'} of ${actor.issuer ?? '?'}`;
     case 'system':
       return systemLabel(actor);
     case 'anonymous':
       return 'anonymous';
     default:
-      // A kind recorded by a later version (an OIDC publisher): its type and whatever names it.
+      // A kind recorded by a later version: its type and whatever names it.
       return `${String(actor.type)} ${quoted(actor.token_name ?? actor.username)}`;
   }
 }
@@ -55,7 +59,7 @@ function systemLabel(actor: AuditRecord['actor']): string {
 
 /** The actor as the summary counts it: a pipeline's jobs count as that pipeline, everyone else as themselves. */
 export function actorTallyLabel(record: Pick<AuditRecord, 'actor' | 'pipeline'>): string {
-  if (record.actor.type === 'job_token' && record.pipeline) return `pipeline #${record.pipeline.id} of ${record.pipeline.project_path}`;
+  if ((record.actor.type === 'job_token' || record.actor.type === 'oidc') && record.pipeline) return `pipeline #${record.pipeline.id} of ${record.pipeline.project_path}`;
   return actorLabel(record);
 }
 

@@ -28,6 +28,7 @@ const ACTOR_KINDS: Record<string, string> = {
   personal_access_token: 'Personal access tokens',
   deploy_token: 'Deploy tokens',
   job_token: 'CI pipelines (job tokens)',
+  oidc: 'CI pipelines (trusted publishing, OIDC)',
   system: 'System (policies, Trove itself)',
   anonymous: 'Anonymous',
 };

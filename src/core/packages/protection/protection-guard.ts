@@ -5,20 +5,21 @@ import { userProjectLevel } from '../../accounts/permissions.js';
 import type { Project } from '../../accounts/projects.js';
 import type { ActorSnapshot } from '../../audit/audit-types.js';
 import { PackageWriteRefusal } from '../write-refusal.js';
-import { ADMIN_LEVEL, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
+import { ADMIN_LEVEL, patternMatches, protectionLevelValue, requiredLevel, rulesBinding, rulesFor, type ProtectedOperation, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
 
 /**
  * Who writes, as far as protection rules care. Taken from the writer's actor (the AuditContext every
  * write already carries), so no write path has to remember to pass it: users, their personal access
  * tokens and CI job tokens act with the user's level on the project (admins above owners); deploy
- * tokens have none and pass only rules that allow them; system mechanisms (cleanup policies) never
- * pass a rule.
+ * tokens have none and pass only rules that allow them; OIDC tokens (trusted publishing) act at the
+ * developer level; system mechanisms (cleanup policies) never pass a rule.
  */
 export type ProtectionSubject = { kind: 'user'; level: number } | { kind: 'deploy_token' } | { kind: 'system' };
 
 export async function subjectOf(tx: Tx, actor: ActorSnapshot, project: Project): Promise<ProtectionSubject> {
   if (actor.type === 'deploy_token') return { kind: 'deploy_token' };
   if (actor.type === 'system') return { kind: 'system' };
+  if (actor.type === 'oidc') return { kind: 'user', level: AccessLevel.developer };
   if (actor.user_id === null) return { kind: 'user', level: AccessLevel.none };
   const user = await getRow(tx, 'users', { id: actor.user_id });
   if (user.is_admin === 1) return { kind: 'user', level: ADMIN_LEVEL };
@@ -68,6 +69,26 @@ function refusal(rule: ProtectionRule, subject: ProtectionSubject, operation: Pr
   return new PackageProtectedError(message, project, pkg);
 }
 
+/** A write outside the package type or name pattern of the trusted publisher an OIDC token was minted for. */
+export class TrustedPublisherLimitError extends PackageWriteRefusal {
+  constructor(message: string, project: Project, pkg: ProtectedPackage) {
+    super('TRUSTED_PUBLISHER_LIMIT', message, project, pkg);
+  }
+}
+
+/** The publisher's limits, copied onto the OIDC token when it was minted (migration 029). */
+async function checkTrustedPublisherLimits(tx: Tx, actor: ActorSnapshot, project: Project, pkg: ProtectedPackage): Promise<void> {
+  if (actor.token_id === null) return;
+  const token = await getRow(tx, 'oidc_tokens', { id: actor.token_id });
+  const limit = `403 Forbidden - trusted publisher ${token.trusted_publisher_id} may publish only`;
+  if (token.package_type !== null && token.package_type !== pkg.format) {
+    throw new TrustedPublisherLimitError(`${limit} ${token.package_type} packages, not ${pkg.format}`, project, pkg);
+  }
+  if (token.package_name_pattern !== null && !patternMatches(token.package_name_pattern, pkg.name) && !patternMatches(token.package_name_pattern, pkg.normalized_name)) {
+    throw new TrustedPublisherLimitError(`${limit} packages named "${token.package_name_pattern}", not "${pkg.name}"`, project, pkg);
+  }
+}
+
 export function isProtectionRefusal(error: unknown): error is PackageProtectedError {
   return error instanceof PackageProtectedError;
 }
@@ -80,6 +101,7 @@ export function isProtectionRefusal(error: unknown): error is PackageProtectedEr
 export class ProtectionGuard {
   private rules: Promise<ProtectionRule[]> | undefined;
   private subject: Promise<ProtectionSubject> | undefined;
+  private readonly limitsChecked = new Set<string>();
 
   constructor(
     private readonly tx: Tx,
@@ -88,6 +110,10 @@ export class ProtectionGuard {
   ) {}
 
   async check(operation: ProtectedOperation, pkg: ProtectedPackage): Promise<void> {
+    if (this.actor.type === 'oidc' && !this.limitsChecked.has(`${pkg.format}\n${pkg.name}`)) {
+      await checkTrustedPublisherLimits(this.tx, this.actor, this.project, pkg);
+      this.limitsChecked.add(`${pkg.format}\n${pkg.name}`);
+    }
     this.rules ??= rulesBinding(this.tx, this.project);
     const binding = rulesFor(await this.rules, operation, { format: pkg.format, name: pkg.name, normalizedName: pkg.normalized_name });
     if (binding.length === 0) return;
