@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import type { BlobStore, DigestSet, PutOptions, PutResult } from './blob-store.js';
 
 /** Files up to this size are kept in memory once read; larger ones always stream from the store. */
 export const CACHED_FILE_MAX_BYTES = 1024 * 1024;
@@ -22,7 +22,7 @@ export class CachedBlobStore implements BlobStore {
     private readonly maxBytes: number,
   ) {}
 
-  put(data: Buffer | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<StoredBlob> {
+  put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options?: PutOptions<D>): Promise<PutResult<D>> {
     return this.store.put(data, options);
   }
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Db, Tx } from '../db/database.js';
 import { BlobDigests } from './blob-digests.js';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import type { BlobStore, ContentBlob, DigestSet, PutOptions, PutResult } from './blob-store.js';
 
 // Small package files kept in the database (table blob_contents) instead of the blob store.
 //
@@ -20,11 +20,11 @@ import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
 // them (src/core/packages/pending-uploads.ts).
 
 /** A blob whose bytes are written with the file row that names it, in that row's transaction. */
-export interface InlineBlob extends StoredBlob {
+export interface InlineBlob extends ContentBlob {
   inline: Buffer;
 }
 
-export function isInlineBlob(blob: StoredBlob): blob is InlineBlob {
+export function isInlineBlob<B extends ContentBlob>(blob: B): blob is B & InlineBlob {
   return Buffer.isBuffer((blob as Partial<InlineBlob>).inline);
 }
 
@@ -45,10 +45,9 @@ export class InlineBlobStore implements BlobStore {
     private readonly maxInlineBytes: number,
   ) {}
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
+  async put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions<D> = {}): Promise<PutResult<D>> {
     if (!Buffer.isBuffer(data) || this.maxInlineBytes === 0 || data.length > this.maxInlineBytes) return this.store.put(data, options);
-    const blob: InlineBlob = { ...BlobDigests.of(data, options.maxBytes), inline: data };
-    return blob;
+    return { ...BlobDigests.of(data, options.maxBytes, options.digests), inline: data };
   }
 
   private async inlineBytes(sha256: string): Promise<Buffer | undefined> {
