@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobStore, ContentBlob, DigestSet, PutOptions, PutResult } from '../../storage/blobs/blob-store.js';
+import type { BlobStore, ContentBlob, DigestSet, OpenOptions, PutOptions, PutResult } from '../../storage/blobs/blob-store.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -61,8 +61,8 @@ export class RegisteringBlobStore implements BlobStore {
     return { ...blob, uploadId };
   }
 
-  open(sha256: string): Promise<Readable> {
-    return this.store.open(sha256);
+  open(sha256: string, options?: OpenOptions): Promise<Readable> {
+    return this.store.open(sha256, options);
   }
 
   exists(sha256: string): Promise<boolean> {

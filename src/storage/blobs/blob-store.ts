@@ -41,6 +41,11 @@ export interface PutOptions<D extends DigestSet = 'all'> {
   beforePlace?: (blob: PutResult<D>) => Promise<void>;
 }
 
+export interface OpenOptions {
+  /** The blob's size, when the caller knows it from its row: a store may choose how it reads by it. */
+  size?: number;
+}
+
 /**
  * Content-addressed blob storage (key = sha256). Deliberately small: the folder store (fs/,
  * the default) and the S3-compatible store (s3/) implement it; create-blob-store.ts picks one.
@@ -52,7 +57,7 @@ export interface BlobStore {
    * an InlineBlob, whose bytes the package write inserts with its file row.
    */
   put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options?: PutOptions<D>): Promise<PutResult<D>>;
-  open(sha256: string): Promise<Readable>;
+  open(sha256: string, options?: OpenOptions): Promise<Readable>;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Db, Tx } from '../db/database.js';
 import { BlobDigests } from './blob-digests.js';
-import type { BlobStore, ContentBlob, DigestSet, PutOptions, PutResult } from './blob-store.js';
+import type { BlobStore, ContentBlob, DigestSet, OpenOptions, PutOptions, PutResult } from './blob-store.js';
 
 // Small package files kept in the database (table blob_contents) instead of the blob store.
 //
@@ -18,6 +18,9 @@ import type { BlobStore, ContentBlob, DigestSet, PutOptions, PutResult } from '.
 // An inline blob needs no pending-upload registration (PutOptions.beforePlace is not called): its
 // bytes and its file row commit together, and that transaction keeps the blob collector away from
 // them (src/core/packages/pending-uploads.ts).
+
+/** The largest TROVE_INLINE_BLOB_MAX_KB accepts: no blob above it was ever kept inline. */
+export const INLINE_BLOB_MAX_KB_LIMIT = 1024;
 
 /** A blob whose bytes are written with the file row that names it, in that row's transaction. */
 export interface InlineBlob extends ContentBlob {
@@ -55,9 +58,11 @@ export class InlineBlobStore implements BlobStore {
     return row?.data;
   }
 
-  async open(sha256: string): Promise<Readable> {
+  async open(sha256: string, options: OpenOptions = {}): Promise<Readable> {
+    // Larger than any setting ever kept inline (a container layer): no query for it.
+    if (options.size !== undefined && options.size > INLINE_BLOB_MAX_KB_LIMIT * 1024) return this.store.open(sha256, options);
     const bytes = await this.inlineBytes(sha256);
-    return bytes ? Readable.from([bytes]) : this.store.open(sha256);
+    return bytes ? Readable.from([bytes]) : this.store.open(sha256, options);
   }
 
   async exists(sha256: string): Promise<boolean> {
