@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BlobStoreSettingError, parseBlobStoreSetting, type BlobStoreConfig } from '../storage/blobs/blob-store-config.js';
+import { INLINE_BLOB_MAX_KB_LIMIT } from '../storage/blobs/inline-blob-store.js';
 
 // Configuration comes from environment variables only (documented in the README).
 // It is validated once at start so a typo fails loudly instead of at the first request.
@@ -216,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
-    inlineBlobMaxBytes: intFrom(env, 'TROVE_INLINE_BLOB_MAX_KB', blobStore.kind === 'file' ? 256 : 0, 0, 1024) * 1024,
+    inlineBlobMaxBytes: intFrom(env, 'TROVE_INLINE_BLOB_MAX_KB', blobStore.kind === 'file' ? 256 : 0, 0, INLINE_BLOB_MAX_KB_LIMIT) * 1024,
     logLevel: env.TROVE_LOG_LEVEL || 'info',
     instanceName: env.TROVE_INSTANCE_NAME || `${hostname()}:${process.pid}`,
     jobLeaseMs: intFrom(env, 'TROVE_JOB_LEASE_SECONDS', 20, 2, 3600) * 1000,

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { BlobStore, StoredBlob } from '../storage/blobs/blob-store.js';
+import type { BlobStore, ContentBlob } from '../storage/blobs/blob-store.js';
 import type { Db, Queryable } from '../storage/db/database.js';
 import type { ContainerUploadsTable } from '../storage/db/schema.js';
 import { nowIso } from '../core/clock.js';
 import { settleUpload } from '../core/packages/pending-uploads.js';
 import { errors } from '../core/errors.js';
 import { ociError } from './oci-errors.js';
-import type { LinkableBlob } from './registry-writer.js';
 
 // Blob uploads in progress (POST, PATCH..., PUT ?digest=). Each PATCH (or a PUT with a body) is
 // stored as one part: a blob in the blob store, so parts live wherever blobs live (folder or S3)
@@ -45,12 +44,30 @@ export function assertContinues(upload: UploadRow, contentRange: string | undefi
   }
 }
 
-/** Stores `data` as the upload's next part; returns the upload with its new size. `maxBytes` bounds the whole blob. */
+/** The bytes of `data`, or null when it has none: nothing to store. */
+async function nonEmpty(data: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array> | null> {
+  const chunks = data[Symbol.asyncIterator]();
+  let first = await chunks.next();
+  while (!first.done && first.value.length === 0) first = await chunks.next();
+  if (first.done) return null;
+  const head = first.value;
+  return (async function* () {
+    yield head;
+    yield* { [Symbol.asyncIterator]: () => chunks };
+  })();
+}
+
+/**
+ * Stores `data` as the upload's next part; returns the upload with its new size. `maxBytes` bounds
+ * the whole blob. A request without bytes (the PUT that closes skopeo's uploads) stores no part:
+ * no empty file written, synced and registered on the way to the blob.
+ */
 export async function appendPart(db: Db, blobs: BlobStore, upload: UploadRow, data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<UploadRow> {
   const room = maxBytes - Number(upload.received);
   if (room <= 0) throw errors.payloadTooLarge(`Blob is larger than the limit of ${maxBytes} bytes`);
-  const part = await blobs.put(data, { maxBytes: room });
-  if (part.size === 0) return upload;
+  const bytes = await nonEmpty(data);
+  if (bytes === null) return upload;
+  const part = await blobs.put(bytes, { maxBytes: room, digests: 'sha256' });
   return db.transaction().execute(async (tx) => {
     const parts = await tx.selectFrom('container_upload_parts').select((eb) => eb.fn.countAll<number>().as('count')).where('upload_uuid', '=', upload.uuid).executeTakeFirstOrThrow();
     await tx.insertInto('container_upload_parts').values({ upload_uuid: upload.uuid, position: Number(parts.count), blob_sha256: part.sha256, size: part.size }).execute();
@@ -73,7 +90,7 @@ export async function appendPart(db: Db, blobs: BlobStore, upload: UploadRow, da
  * The blob the completed upload holds, verified against `digest` (hex sha256): DIGEST_INVALID
  * and nothing linked when the bytes differ. The caller links it and ends the upload.
  */
-export async function assembleUpload(db: Db, blobs: BlobStore, upload: UploadRow, sha256: string, maxBytes: number): Promise<LinkableBlob> {
+export async function assembleUpload(db: Db, blobs: BlobStore, upload: UploadRow, sha256: string, maxBytes: number): Promise<ContentBlob> {
   const parts = await db.selectFrom('container_upload_parts').selectAll().where('upload_uuid', '=', upload.uuid).orderBy('position').execute();
   const mismatch = () => ociError('DIGEST_INVALID', 'provided digest did not match uploaded content');
   if (parts.length === 1) {
@@ -83,8 +100,9 @@ export async function assembleUpload(db: Db, blobs: BlobStore, upload: UploadRow
   async function* concatenated(): AsyncIterable<Uint8Array> {
     for (const part of parts) yield* (await blobs.open(part.blob_sha256)) as AsyncIterable<Uint8Array>;
   }
-  const whole: StoredBlob = await blobs.put(parts.length === 0 ? Buffer.alloc(0) : concatenated(), {
+  const whole: ContentBlob = await blobs.put(parts.length === 0 ? Buffer.alloc(0) : concatenated(), {
     maxBytes,
+    digests: 'sha256',
     beforePlace: async (stored) => {
       if (stored.sha256 !== sha256) throw mismatch();
     },

@@ -1,4 +1,4 @@
-import type { StoredBlob } from '../storage/blobs/blob-store.js';
+import type { ContentBlob, StoredBlob } from '../storage/blobs/blob-store.js';
 import { isInlineBlob, storeInlineBlob } from '../storage/blobs/inline-blob-store.js';
 import type { Tx } from '../storage/db/database.js';
 import type { AuditLog } from '../core/audit/audit-log.js';
@@ -16,9 +16,6 @@ import { findBlobLink, findManifest, findRepository, type ContainerManifestRow, 
 import type { RepositoryLocation } from './repository-names.js';
 
 type RegistryEventName = Extract<AuditEventName, `container_registry_${string}`>;
-
-/** A blob about to be linked into the repository: stored (or found already stored) under its sha256. */
-export type LinkableBlob = Pick<StoredBlob, 'sha256' | 'size' | 'uploadId'> | StoredBlob;
 
 export interface NewManifest {
   digest: string;
@@ -101,13 +98,14 @@ export class RegistryWriter {
   }
 
   /**
-   * Makes a stored blob part of the repository (an upload's end, a monolithic upload, a mount);
-   * the upload it completes, if any, ends in the same transaction.
+   * Makes a blob stored (or found already stored) under its sha256 part of the repository (an
+   * upload's end, a monolithic upload, a mount); the upload it completes, if any, ends in the
+   * same transaction.
    */
-  async linkBlob(digest: string, blob: LinkableBlob, completedUpload?: string): Promise<void> {
+  async linkBlob(digest: string, blob: ContentBlob, completedUpload?: string): Promise<void> {
     const repository = await this.ensureRepository();
     await settleUpload(this.tx, blob);
-    if ('md5' in blob && isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
+    if (isInlineBlob(blob)) await storeInlineBlob(this.tx, blob);
     await this.tx
       .insertInto('container_repository_blobs')
       .values({ repository_id: repository.id, digest, blob_sha256: blob.sha256, size: blob.size, linked_at: nowIso() })

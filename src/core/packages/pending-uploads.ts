@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobStore, PutOptions, StoredBlob } from '../../storage/blobs/blob-store.js';
+import type { BlobStore, ContentBlob, DigestSet, OpenOptions, PutOptions, PutResult } from '../../storage/blobs/blob-store.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
@@ -33,7 +33,7 @@ async function registerPendingUpload(db: Db, sha256: string): Promise<number> {
  * A registration that is gone lapsed after the grace period (the collector may have taken the
  * bytes): the write is refused rather than acknowledged without its bytes.
  */
-export async function settleUpload(tx: Tx, blob: Pick<StoredBlob, 'sha256' | 'uploadId'>): Promise<void> {
+export async function settleUpload(tx: Tx, blob: Pick<ContentBlob, 'sha256' | 'uploadId'>): Promise<void> {
   await tx.deleteFrom('unreferenced_blobs').where('sha256', '=', blob.sha256).execute();
   if (blob.uploadId === undefined) return;
   const ended = await tx.deleteFrom('pending_uploads').where('id', '=', blob.uploadId).executeTakeFirst();
@@ -49,9 +49,9 @@ export class RegisteringBlobStore implements BlobStore {
     private readonly db: Db,
   ) {}
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
+  async put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions<D> = {}): Promise<PutResult<D>> {
     let uploadId: number | undefined;
-    const blob = await this.store.put(data, {
+    const blob = await this.store.put<D>(data, {
       ...options,
       beforePlace: async (digests) => {
         await options.beforePlace?.(digests);
@@ -61,8 +61,8 @@ export class RegisteringBlobStore implements BlobStore {
     return { ...blob, uploadId };
   }
 
-  open(sha256: string): Promise<Readable> {
-    return this.store.open(sha256);
+  open(sha256: string, options?: OpenOptions): Promise<Readable> {
+    return this.store.open(sha256, options);
   }
 
   exists(sha256: string): Promise<boolean> {

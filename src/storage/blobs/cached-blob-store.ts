@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import type { BlobStore, DigestSet, OpenOptions, PutOptions, PutResult } from './blob-store.js';
 
 /** Files up to this size are kept in memory once read; larger ones always stream from the store. */
 export const CACHED_FILE_MAX_BYTES = 1024 * 1024;
@@ -22,12 +22,12 @@ export class CachedBlobStore implements BlobStore {
     private readonly maxBytes: number,
   ) {}
 
-  put(data: Buffer | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<StoredBlob> {
+  put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options?: PutOptions<D>): Promise<PutResult<D>> {
     return this.store.put(data, options);
   }
 
-  open(sha256: string): Promise<Readable> {
-    return this.store.open(sha256);
+  open(sha256: string, options?: OpenOptions): Promise<Readable> {
+    return this.store.open(sha256, options);
   }
 
   exists(sha256: string): Promise<boolean> {
@@ -41,7 +41,7 @@ export class CachedBlobStore implements BlobStore {
 
   /** The file's bytes when it is small enough to cache (from memory after the first read), else a stream. */
   async openForDownload(sha256: string, size: number): Promise<Buffer | Readable> {
-    if (size > CACHED_FILE_MAX_BYTES || size > this.maxBytes) return this.store.open(sha256);
+    if (size > CACHED_FILE_MAX_BYTES || size > this.maxBytes) return this.store.open(sha256, { size });
     const cached = this.#files.get(sha256);
     if (cached) {
       this.#files.delete(sha256);

@@ -7,7 +7,7 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 import { freshDatabaseUrl } from '../../../test/support/test-database.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
-import { InlineBlobStore, isInlineBlob, storeInlineBlob } from './inline-blob-store.js';
+import { INLINE_BLOB_MAX_KB_LIMIT, InlineBlobStore, isInlineBlob, storeInlineBlob } from './inline-blob-store.js';
 
 // The inline store over a real folder store and a real database (SQLite, or PostgreSQL on the
 // PostgreSQL run): small Buffers are kept in the database only once a transaction stores them,
@@ -80,6 +80,17 @@ describe('InlineBlobStore', () => {
     await blobs.remove(blob.sha256);
     await blobs.remove(streamed.sha256);
     assert.deepEqual(filesInFolder(), []);
+  });
+
+  it('opens a blob larger than any inline setting from the folder without asking the database', async () => {
+    const closed = openDatabase({ sqliteFile: join(tempDir('trove-inline-closed-'), 'closed.db') });
+    await closed.destroy();
+    const layers = new InlineBlobStore(new FsBlobStore(folder), closed, 1024);
+    const bytes = Buffer.alloc(INLINE_BLOB_MAX_KB_LIMIT * 1024 + 1, 3);
+    const blob = await layers.put((async function* () { yield bytes; })());
+    assert.ok((await collect(await layers.open(blob.sha256, { size: bytes.length }))).equals(bytes));
+    await assert.rejects(layers.open(blob.sha256)); // without its size, the database is asked
+    await blobs.remove(blob.sha256);
   });
 
   it('keeps nothing in the database when turned off (0)', async () => {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Db, Tx } from '../db/database.js';
 import { BlobDigests } from './blob-digests.js';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import type { BlobStore, ContentBlob, DigestSet, OpenOptions, PutOptions, PutResult } from './blob-store.js';
 
 // Small package files kept in the database (table blob_contents) instead of the blob store.
 //
@@ -19,12 +19,15 @@ import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
 // bytes and its file row commit together, and that transaction keeps the blob collector away from
 // them (src/core/packages/pending-uploads.ts).
 
+/** The largest TROVE_INLINE_BLOB_MAX_KB accepts: no blob above it was ever kept inline. */
+export const INLINE_BLOB_MAX_KB_LIMIT = 1024;
+
 /** A blob whose bytes are written with the file row that names it, in that row's transaction. */
-export interface InlineBlob extends StoredBlob {
+export interface InlineBlob extends ContentBlob {
   inline: Buffer;
 }
 
-export function isInlineBlob(blob: StoredBlob): blob is InlineBlob {
+export function isInlineBlob<B extends ContentBlob>(blob: B): blob is B & InlineBlob {
   return Buffer.isBuffer((blob as Partial<InlineBlob>).inline);
 }
 
@@ -45,10 +48,9 @@ export class InlineBlobStore implements BlobStore {
     private readonly maxInlineBytes: number,
   ) {}
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
+  async put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions<D> = {}): Promise<PutResult<D>> {
     if (!Buffer.isBuffer(data) || this.maxInlineBytes === 0 || data.length > this.maxInlineBytes) return this.store.put(data, options);
-    const blob: InlineBlob = { ...BlobDigests.of(data, options.maxBytes), inline: data };
-    return blob;
+    return { ...BlobDigests.of(data, options.maxBytes, options.digests), inline: data };
   }
 
   private async inlineBytes(sha256: string): Promise<Buffer | undefined> {
@@ -56,9 +58,11 @@ export class InlineBlobStore implements BlobStore {
     return row?.data;
   }
 
-  async open(sha256: string): Promise<Readable> {
+  async open(sha256: string, options: OpenOptions = {}): Promise<Readable> {
+    // Larger than any setting ever kept inline (a container layer): no query for it.
+    if (options.size !== undefined && options.size > INLINE_BLOB_MAX_KB_LIMIT * 1024) return this.store.open(sha256, options);
     const bytes = await this.inlineBytes(sha256);
-    return bytes ? Readable.from([bytes]) : this.store.open(sha256);
+    return bytes ? Readable.from([bytes]) : this.store.open(sha256, options);
   }
 
   async exists(sha256: string): Promise<boolean> {

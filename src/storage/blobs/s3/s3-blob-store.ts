@@ -12,7 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobDigests, chunksOf } from '../blob-digests.js';
 import { blobPath } from '../blob-key.js';
-import type { CollectableBlobStore, PutOptions, StoredBlob } from '../blob-store.js';
+import type { CollectableBlobStore, DigestSet, PutOptions, PutResult } from '../blob-store.js';
 import type { S3BlobStoreConfig } from '../blob-store-config.js';
 
 /** S3 copies an object in one request only up to 5 GiB (beyond it needs a multipart copy). */
@@ -72,8 +72,8 @@ export class S3BlobStore implements CollectableBlobStore {
     }
   }
 
-  async put(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<StoredBlob> {
-    const digests = new BlobDigests(options.maxBytes);
+  async put<D extends DigestSet = 'all'>(data: Buffer | AsyncIterable<Uint8Array>, options: PutOptions<D> = {}): Promise<PutResult<D>> {
+    const digests = new BlobDigests(options.maxBytes, options.digests);
     // The source's own failure (413, a client that went away) is the error to report, not
     // whatever the SDK makes of the aborted upload.
     let sourceError: unknown;
