@@ -8,9 +8,9 @@ packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel py
 missing=()
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)
-# The container registry's clients (skopeo pushes and pulls, umoci builds images offline) and the
-# reference registry the OCI conformance checks and the containers benchmark row run against.
-packages+=(skopeo umoci docker-registry)
+# The container registry's clients (skopeo and podman push and pull, umoci builds images offline)
+# and the reference registry the OCI conformance checks and the containers benchmark row run against.
+packages+=(skopeo podman umoci docker-registry)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

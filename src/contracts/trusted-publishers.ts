@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Id, Nullable, Timestamp } from './common.js';
 
-// Trusted publishers (docs/api.md#trusted-publishers, SPEC §4.9): the CI identities whose OIDC ID
+// Trusted publishers (docs/api.md#trusted-publishers): the CI identities whose OIDC ID
 // tokens POST /api/v4/oidc/token exchanges for a short-lived publish token.
 
 /** The group a project's list shows an inherited publisher from. */

@@ -169,7 +169,7 @@ export const AUDIT_EVENTS = {
     fields: ['project', 'changes'],
     ocsf: { class: ENTITY, activity: 'update' },
   }),
-  // Trusted publishers (OIDC, SPEC §4.9): a project's stored like its other events, a group's on the group.
+  // Trusted publishers (OIDC, docs/api.md#trusted-publishers): a project's stored like its other events, a group's on the group.
   trusted_publisher_created: protectionRuleEvent('Trusted publisher created', 'create'),
   trusted_publisher_updated: protectionRuleEvent('Trusted publisher updated', 'update'),
   trusted_publisher_deleted: protectionRuleEvent('Trusted publisher deleted', 'delete'),

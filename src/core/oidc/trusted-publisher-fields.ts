@@ -1,7 +1,7 @@
 import { errors } from '../errors.js';
 import { checkNamePattern } from '../packages/protection/protection-rule-store.js';
 
-// What a trusted publisher may say (SPEC §4.9, docs/api.md#trusted-publishers): checked when it is
+// What a trusted publisher may say (docs/api.md#trusted-publishers): checked when it is
 // saved, so that matching (trusted-publishers.ts) never meets a publisher that trusts too much.
 
 /** The fields a publisher's API takes; `package_type` is checked against the formats by the route's schema. */

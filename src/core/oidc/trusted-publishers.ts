@@ -5,7 +5,7 @@ import { patternMatches } from '../packages/protection/protection-rules.js';
 import type { VerifiedIdToken } from './id-token-verifier.js';
 import { PUBLISHER_LIMITS } from './trusted-publisher-fields.js';
 
-// Which trusted publishers (SPEC §4.9) a verified OIDC ID token matches, and which issuers and
+// Which trusted publishers (docs/api.md#trusted-publishers) a verified OIDC ID token matches, and which issuers and
 // audiences the token verifier may accept at all. Registering publishers: trusted-publisher-store.ts.
 
 export interface TrustedPublisher {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { autoIdColumn, autoIdType } from '../dialect-types.js';
 
 /**
- * Trusted publishers (SPEC §4.9, src/core/oidc/trusted-publishers.ts): the CI identities whose OIDC
+ * Trusted publishers (docs/api.md#trusted-publishers, src/core/oidc/trusted-publishers.ts): the CI identities whose OIDC
  * ID tokens may be exchanged for a short-lived publish token. A publisher belongs to a project or to
  * a group (inherited by every project below it), never both, and goes with it (cascade). `issuer` is
  * stored exactly as the tokens' `iss` claim spells it; `claims` is a JSON object of claim name →
