@@ -218,6 +218,28 @@ describe('trusted publishing (OIDC)', () => {
     assert.ok(issuer.requests.length > 0 && !stranger.requests.includes('/oauth/discovery/keys'), 'keys are fetched only from trusted issuers');
   });
 
+  it('refuses an issuer on a loopback or private address unless TROVE_OIDC_ALLOW_INSECURE_ISSUERS=1, before connecting to it, audited', async () => {
+    // A Trove without the opt-in: an https issuer may be registered, but its keys are never fetched from a private address.
+    const strict = await startTrove();
+    try {
+      const strictWorld = new World(strict);
+      const project = await strictWorld.project('app', (await strictWorld.group('acme')).id);
+      const privateIssuer = issuer.url.replace('http://', 'https://');
+      await strictWorld.root.expect(201, 'POST', publishers(project.id), { issuer: privateIssuer, claims: { project_path: 'acme/app' } });
+      const before = issuer.requests.length;
+      const idToken = await issuer.mint({ ...issuer.gitlabClaims({ project_path: 'acme/app' }), iss: privateIssuer }, { audience: strict.baseUrl });
+      const res = await new Api(strict.baseUrl).request('POST', '/api/v4/oidc/token', { id_token: idToken });
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.body.error, 'issuer_address_refused');
+      assert.match(res.body.message, /TROVE_OIDC_ALLOW_INSECURE_ISSUERS/);
+      assert.equal(issuer.requests.length, before, 'nothing was fetched from the private address');
+      const [event] = await strictWorld.root.expect(200, 'GET', '/api/v4/audit_events?event_name=oidc_token_exchange_denied');
+      assert.deepEqual([event.reason, event.actor.issuer, event.actor.subject], ['issuer_address_refused', privateIssuer, 'project_path:acme/app:ref_type:branch:ref:main']);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('a group\'s publisher grants only the project the request names (a form body here)', async () => {
     const acme = await world.root.expect(200, 'GET', '/api/v4/groups/acme');
     const groupPublisher = await world.root.expect(201, 'POST', `/api/v4/groups/${acme.id}/packages/trusted_publishers`, { issuer: issuer.url, audience: trove.baseUrl, claims: { project_path: 'acme/monorepo' } });
