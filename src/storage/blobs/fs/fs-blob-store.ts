@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, open as openDescriptor, type WriteStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -84,10 +85,16 @@ export class FsBlobStore implements CollectableBlobStore {
     // next bytes are read: the default 16 KiB made every 64 KiB socket chunk wait for its own
     // write through the thread pool before the next was read (a 10 MB container layer: 160 waits).
     const out = createWriteStream(tmpPath, { flags: 'wx', flush: true, highWaterMark: WRITE_BUFFER_BYTES });
+    // Always listened to: a write failing (a full disk), or one still in flight when a refused
+    // body destroys the stream, emits 'error', which unheard would end the process.
+    let writeError: Error | null = null;
+    out.on('error', (error) => (writeError ??= error));
     try {
       for await (const chunk of data) {
+        if (writeError) throw writeError;
         digests.add(chunk);
-        if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+        // events.once rejects when 'error' comes instead of 'drain'.
+        if (!out.write(chunk)) await once(out, 'drain');
       }
       out.end();
       await finished(out);
