@@ -105,6 +105,23 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
   return row && fileWithPackage(row);
 }
 
+/**
+ * A file of one package of a project, named by its digest alone (Composer's dist URL names the
+ * package and the zip's sha256, not the version). Hidden versions included, deleted ones not, as
+ * findFileByDigest; where two versions hold the same bytes, the newest.
+ */
+export async function findPackageFileByDigest(db: Db, projectId: number, format: string, normalizedName: string, sha256: string): Promise<FileWithPackage | undefined> {
+  const row = await selectFilesWithPackage(db)
+    .where('packages.project_id', '=', projectId)
+    .where('packages.status', '!=', 'pending_destruction')
+    .where('packages.format', '=', format)
+    .where('packages.normalized_name', '=', normalizedName)
+    .where('package_files.sha256', '=', sha256)
+    .orderBy('packages.id', 'desc')
+    .executeTakeFirst();
+  return row && fileWithPackage(row);
+}
+
 /** Of these projects' visible versions of a package, the newest with this version string (GitLab's rule for which project wins). */
 export async function newestVisibleVersion(db: Db, format: string, normalizedName: string, version: string, projectIds: number[]): Promise<PackageRow | undefined> {
   if (projectIds.length === 0) return undefined;
