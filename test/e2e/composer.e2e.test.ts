@@ -66,6 +66,11 @@ describe('Composer', () => {
       ['1.0.0', '1.0.0.0', createHash('sha1').update(zips['1.0.0']).digest('hex'), { 'psr-4': { 'Acme\\Greeter\\': 'src/' } }],
       ['1.1.0', '1.1.0.0', createHash('sha1').update(zips['1.1.0']).digest('hex'), { 'psr-4': { 'Acme\\Greeter\\': 'src/' } }],
     ]);
+    // The group's repository (GitLab's) and the project's list the package; Composer asks metadata-url for it.
+    for (const root of [`/api/v4/group/${group.id}/-/packages/composer`, `/api/v4/projects/${project.id}/packages/composer`]) {
+      const packagesJson = await reader.api.expect(200, 'GET', `${root}/packages.json`);
+      assert.deepEqual([packagesJson['available-packages'], packagesJson['metadata-url']], [['acme/greeter'], `${trove.baseUrl}${root}/p2/%package%.json`]);
+    }
     // No dev versions are ever published: the ~dev document Composer may ask for is not there.
     assert.equal((await reader.api.get(`/api/v4/group/${group.id}/-/packages/composer/p2/acme/greeter~dev.json`)).status, 404);
   });

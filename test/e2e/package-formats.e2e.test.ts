@@ -134,8 +134,8 @@ describe('package formats through the API', () => {
       display_name: 'Composer',
       install: [
         {
-          title: 'composer.json: the group’s repository (any group above the project)',
-          command: `"repositories": [\n  { "type": "composer", "url": "${trove.baseUrl}/api/v4/group/<GROUP_ID>/-/packages/composer/packages.json" }\n]`,
+          title: 'composer.json: the repository',
+          command: `"repositories": [\n  { "type": "composer", "url": "${packagesUrl()}/composer/packages.json" }\n]`,
         },
         { title: 'Allow the repository over plain http', command: 'composer config secure-http false' },
         { title: 'auth.json: the token', command: `composer config http-basic.${new URL(trove.baseUrl).host} __token__ <TOKEN>` },

@@ -3,10 +3,8 @@ import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat, type Project
 import { assertComposerFileName, assertComposerName, assertComposerVersion } from './composer-names.js';
 import { registerComposerRoutes } from './composer-routes.js';
 
-/** Composer reads a group's repository (every project below it): the group is the reader's choice. */
-export const GROUP_PLACEHOLDER = '<GROUP_ID>';
-
-const repositoryUrl = ({ baseUrl }: ProjectTarget) => `${baseUrl}/api/v4/group/${GROUP_PLACEHOLDER}/-/packages/composer/packages.json`;
+/** The project's repository; a group's (`/api/v4/group/:id/-/packages/composer/packages.json`) serves every project below it. */
+const repositoryUrl = (target: ProjectTarget) => `${projectPackagesUrl(target)}/composer/packages.json`;
 const host = ({ baseUrl }: ProjectTarget) => new URL(baseUrl).host;
 
 export const composerFormat: PackageFormat = {
@@ -26,7 +24,7 @@ export const composerFormat: PackageFormat = {
   instructions: {
     install: (target) => [
       {
-        title: 'composer.json: the group’s repository (any group above the project)',
+        title: 'composer.json: the repository',
         command: `"repositories": [\n  { "type": "composer", "url": "${repositoryUrl(target)}" }\n]`,
       },
       ...(target.baseUrl.startsWith('http://') ? [{ title: 'Allow the repository over plain http', command: 'composer config secure-http false' }] : []),

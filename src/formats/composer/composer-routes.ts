@@ -18,7 +18,8 @@ import { assertComposerName } from './composer-names.js';
 import { COMPOSER_PROJECT_PARAMS, COMPOSER_UPLOAD_QUERY, FORM_LIMITS, uploadComposerPackage } from './composer-upload.js';
 
 // GitLab's Composer API: the repository is read at group level (every project below the group
-// the caller may read), the dist zips are downloaded from the project that holds them.
+// the caller may read), the dist zips are downloaded from the project that holds them. Trove
+// also serves a project's own repository, with the same documents.
 
 const GROUP_PARAMS = formatParams('id');
 const PATH_PARAMS = formatParams('id', '*');
@@ -39,26 +40,33 @@ function p2Name(path: string): { name: string; dev: boolean } | null {
   return match ? { name: match[1], dev: match[2] !== undefined } : null;
 }
 
-function groupUrl(ctx: AppContext, request: GroupRequest): string {
-  return `${ctx.config.baseUrl}/api/v4/group/${encodeURIComponent(request.params.id)}/-/packages/composer`;
+/** Where a repository's documents are: a group's (GitLab's), or one project's (Trove's, for project deploy tokens and exact instructions). */
+function repositoryUrl(ctx: AppContext, kind: 'group' | 'project', id: string): string {
+  return kind === 'group'
+    ? `${ctx.config.baseUrl}/api/v4/group/${encodeURIComponent(id)}/-/packages/composer`
+    : `${ctx.config.baseUrl}/api/v4/projects/${encodeURIComponent(id)}/packages/composer`;
 }
 
 export function composerDistUrl(baseUrl: string, projectId: number, name: string, sha256: string): string {
   return `${projectPackagesUrl({ baseUrl, projectId })}/composer/archives/${name}.zip?sha=${sha256}`;
 }
 
-async function readableProjects(ctx: AppContext, request: GroupRequest): Promise<Project[]> {
-  return readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
+/** The projects a repository URL reads from: the readable ones below the group, or the one project. */
+async function projectsOf(ctx: AppContext, request: GroupRequest, kind: 'group' | 'project'): Promise<Project[]> {
+  if (kind === 'group') return readableProjectsBelow(ctx.db, request.principal, await registryGroup(ctx, request), 'registry');
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+  return [project];
 }
 
-async function servePackagesJson(ctx: AppContext, request: GroupRequest, reply: FastifyReply) {
-  const projects = await readableProjects(ctx, request);
+async function servePackagesJson(ctx: AppContext, request: GroupRequest, reply: FastifyReply, kind: 'group' | 'project') {
+  const projects = await projectsOf(ctx, request, kind);
   const names = await visiblePackageNames(ctx.db, 'composer', projects.map((p) => p.id));
-  return reply.type('application/json').send(rootDocument(groupUrl(ctx, request), names));
+  return reply.type('application/json').send(rootDocument(repositoryUrl(ctx, kind, request.params.id), names));
 }
 
-async function serveP2(ctx: AppContext, request: PathRequest, reply: FastifyReply) {
-  const projects = await readableProjects(ctx, request);
+async function serveP2(ctx: AppContext, request: PathRequest, reply: FastifyReply, kind: 'group' | 'project') {
+  const projects = await projectsOf(ctx, request, kind);
   const wanted = p2Name(request.params['*']);
   // Dev versions (branches) are never published here: Composer's ~dev document is always empty.
   if (!wanted || wanted.dev) notFound(request, 'Package');
@@ -100,7 +108,10 @@ export async function registerComposerRoutes(app: Api, ctx: AppContext): Promise
       reply.status(201).send(await uploadComposerPackage(ctx, request)),
     );
     scope.get(`${project}/archives/*`, { schema: { params: PATH_PARAMS, querystring: ARCHIVE_QUERY } }, (request, reply) => downloadArchive(ctx, request, reply));
-    scope.get(`${group}/packages.json`, { schema: { params: GROUP_PARAMS } }, (request, reply) => servePackagesJson(ctx, request, reply));
-    scope.get(`${group}/p2/*`, { schema: { params: PATH_PARAMS } }, (request, reply) => serveP2(ctx, request, reply));
+    // GitLab's repository is a group's; Trove also serves one project's, which a project deploy token can read.
+    for (const [kind, root] of [['group', group], ['project', project]] as const) {
+      scope.get(`${root}/packages.json`, { schema: { params: GROUP_PARAMS } }, (request, reply) => servePackagesJson(ctx, request, reply, kind));
+      scope.get(`${root}/p2/*`, { schema: { params: PATH_PARAMS } }, (request, reply) => serveP2(ctx, request, reply, kind));
+    }
   });
 }

@@ -5,12 +5,8 @@ import { rawRequest, type DriverContext, type FormatDriver } from '../../../test
 let counter = 0;
 const uploadUrl = (ctx: DriverContext) => `${ctx.trove.baseUrl}/api/v4/projects/${ctx.projectId}/packages/composer`;
 
-/** Composer reads a group's repository: the group of the driver's project. */
-async function repositoryUrl(ctx: DriverContext): Promise<string> {
-  const res = await fetch(`${ctx.trove.baseUrl}/api/v4/projects/${ctx.projectId}`, { headers: { 'PRIVATE-TOKEN': ctx.trove.rootToken } });
-  const project = (await res.json()) as { namespace: { id: number } };
-  return `${ctx.trove.baseUrl}/api/v4/group/${project.namespace.id}/-/packages/composer/packages.json`;
-}
+/** The project's repository (the driver's read-only token is a project deploy token, which reads no group). */
+const repositoryUrl = (ctx: DriverContext) => `${uploadUrl(ctx)}/packages.json`;
 
 /** A zip of a library named `name`, with random bytes so that every publish is new. */
 const packageZip = (name: string, extra: Record<string, string> = {}) =>
@@ -32,7 +28,7 @@ export const conformanceDriver: FormatDriver = {
   },
   addFile: null,
   async download(ctx, token, name, version) {
-    const app = new ComposerProject(await repositoryUrl(ctx), token);
+    const app = new ComposerProject(repositoryUrl(ctx), token);
     const result = await app.composer(['require', `${name}:${version}`]);
     if (result.code !== 0) throw new Error(`composer require failed: ${result.stdout}${result.stderr}`);
     return app.cachedZip(name);
