@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { ComposerProject, libraryEntries, libraryZip, publishZip, zipOf } from '../support/composer-client.js';
@@ -13,6 +13,7 @@ import { World, type TestUser } from '../support/world.js';
 // autoloader. Every refusal is audited and leaves the store as it was.
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const LIMIT = 64 * 1024;
 const DENIED = '&event_name=package_registry_package_publish_denied';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,7 +30,8 @@ describe('Composer', () => {
   const zips: Record<string, Buffer> = {};
 
   before(async () => {
-    trove = await startTrove();
+    // A small upload limit, so that the refusal past it needs no large zip.
+    trove = await startTrove({ env: { TROVE_COMPOSER_MAX_UPLOAD_BYTES: String(LIMIT) } });
     world = new World(trove);
     group = await world.group('php');
     project = await world.project('greeter', group.id);
@@ -71,6 +73,9 @@ describe('Composer', () => {
       const packagesJson = await reader.api.expect(200, 'GET', `${root}/packages.json`);
       assert.deepEqual([packagesJson['available-packages'], packagesJson['metadata-url']], [['acme/greeter'], `${trove.baseUrl}${root}/p2/%package%.json`]);
     }
+    // An anonymous caller is asked for credentials, as composer expects before it sends auth.json's.
+    const anonymous = await fetch(`${trove.baseUrl}/api/v4/group/${group.id}/-/packages/composer/p2/acme/greeter.json`);
+    assert.deepEqual([anonymous.status, anonymous.headers.get('www-authenticate')], [401, 'Basic realm="Trove"']);
     // No dev versions are ever published: the ~dev document Composer may ask for is not there.
     assert.equal((await reader.api.get(`/api/v4/group/${group.id}/-/packages/composer/p2/acme/greeter~dev.json`)).status, 404);
   });
@@ -117,6 +122,7 @@ describe('Composer', () => {
       ['duplicate version', await libraryZip({ name: 'acme/greeter', greeting: 'Again' }), '1.1.0', 403, /Duplicate package is not allowed/],
       ['same normalized version', await libraryZip({ name: 'acme/greeter', greeting: 'Again' }), '1.1', 403, /Duplicate package is not allowed/],
       ['invalid version', await libraryZip({ name: 'acme/greeter' }), 'latest', 400, /not a valid Composer version/],
+      ['over the size limit', await libraryZip({ name: 'acme/greeter', extra: { 'noise.bin': randomBytes(LIMIT).toString('base64') } }), '3.0.0', 413, /too large/i],
     ];
     for (const [what, zip, version, status, message] of cases) {
       const count = await eventCount(world.root, events(), DENIED);
