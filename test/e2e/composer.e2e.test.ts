@@ -51,9 +51,9 @@ describe('Composer', () => {
     zips['1.0.0'] = await libraryZip({ name: 'acme/greeter', greeting: 'Hello', folder: 'greeter-v1.0.0/' });
     const first = await publishZip(uploadUrl(), publisher.token, zips['1.0.0'], '1.0.0');
     assert.deepEqual([first.status, first.json], [201, { message: '201 Created' }], first.body);
-    // 1.1.0 with composer.json at the top, naming its own version.
+    // 1.1.0 with composer.json at the top, naming its own version, sent as the raw body.
     zips['1.1.0'] = await libraryZip({ name: 'acme/greeter', version: '1.1.0', greeting: 'Howdy' });
-    const second = await publishZip(uploadUrl(), publisher.token, zips['1.1.0']);
+    const second = await publishZip(uploadUrl(), publisher.token, zips['1.1.0'], undefined, true);
     assert.deepEqual([second.status, second.json], [201, { message: '201 Created' }], second.body);
 
     const event = await latestEvent(world.root, events(), 'package_registry_package_published');
@@ -115,7 +115,7 @@ describe('Composer', () => {
     });
     const before = await store();
     const traversal = await zipOf({ ...libraryEntries({ name: 'acme/evil', version: '1.0.0' }), 'aa/evil.php': '<?php' });
-    const cases: Array<[string, Buffer, string | undefined, number, RegExp]> = [
+    const cases: Array<[string, Buffer, string | undefined, number, RegExp, boolean?]> = [
       ['traversal entry', Buffer.from(traversal.toString('latin1').replaceAll('aa/evil.php', '../evil.php'), 'latin1'), undefined, 400, /unsafe path/],
       ['bad name', await libraryZip({ name: 'Acme/Greeter', version: '2.0.0' }), undefined, 400, /does not match the pattern vendor\/name/],
       ['no composer.json', await libraryZip({ name: 'acme/greeter', omitComposerJson: true }), '2.0.0', 400, /no composer\.json/],
@@ -123,10 +123,11 @@ describe('Composer', () => {
       ['same normalized version', await libraryZip({ name: 'acme/greeter', greeting: 'Again' }), '1.1', 403, /Duplicate package is not allowed/],
       ['invalid version', await libraryZip({ name: 'acme/greeter' }), 'latest', 400, /not a valid Composer version/],
       ['over the size limit', await libraryZip({ name: 'acme/greeter', extra: { 'noise.bin': randomBytes(LIMIT).toString('base64') } }), '3.0.0', 413, /too large/i],
+      ['over the size limit, raw', await libraryZip({ name: 'acme/greeter', extra: { 'noise.bin': randomBytes(LIMIT).toString('base64') } }), '3.0.0', 413, /too large/i, true],
     ];
-    for (const [what, zip, version, status, message] of cases) {
+    for (const [what, zip, version, status, message, raw] of cases) {
       const count = await eventCount(world.root, events(), DENIED);
-      const res = await publishZip(uploadUrl(), publisher.token, zip, version);
+      const res = await publishZip(uploadUrl(), publisher.token, zip, version, raw);
       assert.equal(res.status, status, `${what}: ${res.body}`);
       assert.match(res.json?.message ?? '', message, what);
       assert.equal(await eventCount(world.root, events(), DENIED), count + 1, `${what}: one publish_denied event`);

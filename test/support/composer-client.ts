@@ -62,10 +62,17 @@ export function libraryEntries(spec: LibrarySpec): Record<string, string> {
 
 export const libraryZip = (spec: LibrarySpec) => zipOf(libraryEntries(spec));
 
-/** `curl --form package=@zip [--form version=...]` as the publish instructions say, with the token in PRIVATE-TOKEN. */
-export async function publishZip(uploadUrl: string, token: string, zip: Buffer, version?: string): Promise<CurlResult> {
+/**
+ * `curl --form package=@zip [--form version=...]` as the publish instructions say, with the token
+ * in PRIVATE-TOKEN; `raw`: the zip as the body (`--data-binary`), the version in the query.
+ */
+export async function publishZip(uploadUrl: string, token: string, zip: Buffer, version?: string, raw = false): Promise<CurlResult> {
   const path = join(tempDir('trove-composer-zip-'), 'package.zip');
   writeFileSync(path, zip);
+  if (raw) {
+    const url = version !== undefined ? `${uploadUrl}?version=${encodeURIComponent(version)}` : uploadUrl;
+    return curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${token}`, '-H', 'Content-Type: application/zip', '--data-binary', `@${path}`, url]);
+  }
   const form = ['--form', `package=@${path};type=application/zip`, ...(version !== undefined ? ['--form', `version=${version}`] : [])];
   return curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${token}`, ...form, uploadUrl]);
 }

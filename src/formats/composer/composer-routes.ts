@@ -101,6 +101,10 @@ export async function registerComposerRoutes(app: Api, ctx: AppContext): Promise
     // GitLab's convention: {"message": "..."}; Composer shows it on a failed download.
     registerFormatErrorHandler(scope, ctx, 'composer', (message) => ({ message }));
     await scope.register(multipart, { limits: { ...FORM_LIMITS, fileSize: ctx.config.composerMaxUploadBytes } });
+    // The zip as the whole body, read into memory as a multipart one is (413 past the limit).
+    scope.addContentTypeParser(['application/zip', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: ctx.config.composerMaxUploadBytes }, (_request, body, done) =>
+      done(null, body),
+    );
     const project = '/api/v4/projects/:id/packages/composer';
     const group = '/api/v4/group/:id/-/packages/composer';
     const upload = { params: COMPOSER_PROJECT_PARAMS, querystring: COMPOSER_UPLOAD_QUERY, response: { 201: UploadCreated } };

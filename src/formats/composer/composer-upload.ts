@@ -15,8 +15,9 @@ import { readPackageZip } from './composer-zip.js';
 
 // GitLab publishes a Composer package from a git tag or branch of the project. Trove holds no
 // git repository, so the upload is the package itself: a zip (as `git archive --format=zip` or a
-// forge's "download zip" makes it) in the multipart field `package`, and the version in `version`
-// (GitLab's `tag` is taken as its synonym), else composer.json's "version".
+// forge's "download zip" makes it) in the multipart field `package` (curl --form), or as the raw
+// body (curl --data-binary), and the version in `version` (GitLab's `tag` is taken as its
+// synonym) as a form field or query parameter, else composer.json's "version".
 
 export const COMPOSER_PROJECT_PARAMS = formatParams('id');
 export const COMPOSER_UPLOAD_QUERY = formatQuery('version', 'tag', 'branch');
@@ -48,7 +49,7 @@ function malformed(error: unknown): unknown {
  * checked before anything reaches the blob store.
  */
 async function readForm(request: FastifyRequest, form: UploadForm): Promise<void> {
-  if (!request.isMultipart()) throw errors.badRequest('Expected a multipart/form-data upload with the zip in the "package" field (curl --form package=@my-lib.zip)');
+  if (!request.isMultipart()) throw errors.badRequest('Expected the zip in the multipart field "package" (curl --form package=@my-lib.zip) or as an application/zip body');
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
@@ -80,7 +81,9 @@ export async function uploadComposerPackage(ctx: AppContext, request: UploadRequ
   await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
 
   const form: UploadForm = { fields: {}, zip: null };
-  await readForm(request, form);
+  // A raw zip body (Content-Type application/zip or application/octet-stream) arrives whole from its parser.
+  if (Buffer.isBuffer(request.body)) form.zip = request.body;
+  else await readForm(request, form);
   const given = {
     version: form.fields.version ?? query.version,
     tag: form.fields.tag ?? query.tag,
@@ -104,7 +107,9 @@ export async function uploadComposerPackage(ctx: AppContext, request: UploadRequ
   }
 
   const existing = await listPackageVersions(ctx.db, project.id, 'composer', name);
-  if (existing.some((v) => v.version === version || (v.status !== 'pending_destruction' && parseVersionMetadata(v).version_normalized === normalized))) {
+  // A deleted version keeps its version until purged: createVersion refuses it with its own message.
+  const live = existing.filter((v) => v.status !== 'pending_destruction');
+  if (live.some((v) => v.version === version || parseVersionMetadata(v).version_normalized === normalized)) {
     throw errors.forbidden(DUPLICATE);
   }
   const blob = await ctx.blobs.put(form.zip, { maxBytes: ctx.config.composerMaxUploadBytes });
