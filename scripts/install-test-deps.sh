@@ -11,6 +11,8 @@ packages+=(nginx-light)
 # The container registry's clients (skopeo and podman push and pull, umoci builds images offline)
 # and the reference registry the OCI conformance checks and the containers benchmark row run against.
 packages+=(skopeo podman umoci docker-registry)
+# Composer installs zips with php-zip (unzip is its fallback).
+packages+=(composer php-cli php-zip unzip)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

@@ -32,6 +32,8 @@ export interface TroveConfig {
   genericMaxUploadBytes: number;
   /** Largest Maven file (streamed, never buffered; GitLab's maven_max_file_size default is 3 GiB). */
   mavenMaxUploadBytes: number;
+  /** Largest Composer package zip (TROVE_COMPOSER_MAX_UPLOAD_BYTES), held in memory while it is checked. */
+  composerMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
   containerMaxBlobBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -214,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     registryTokenSeconds: intFrom(env, 'TROVE_REGISTRY_TOKEN_SECONDS', 300, 1, 24 * 3600),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     mavenMaxUploadBytes: intFrom(env, 'TROVE_MAVEN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
+    // A zip is read whole into memory to check it (its central directory is at the end): kept small.
+    composerMaxUploadBytes: intFrom(env, 'TROVE_COMPOSER_MAX_UPLOAD_BYTES', 64 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
