@@ -1,3 +1,4 @@
+// One backend: composer's own protocol; what Composer writes do on each database is checked by the conformance suite, which runs on both.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
