@@ -56,6 +56,8 @@ describe('package formats through the API', () => {
     for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
     const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(jar.status, 201, await jar.text());
+    const goMod = await fetch(`${packagesUrl()}/go/example.com/acme/!billing/@v/v1.2.0.mod`, { method: 'PUT', body: 'module example.com/acme/Billing\n', headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(goMod.status, 201, await goMod.text());
   });
 
   after(async () => {
@@ -79,6 +81,7 @@ describe('package formats through the API', () => {
             ['maven_duplicate_exception_regex', 'regex', ''],
           ],
         ],
+        ['go', 'Go', []],
         [
           'generic',
           'Generic',
@@ -89,8 +92,8 @@ describe('package formats through the API', () => {
         ],
       ],
     );
-    assert.match(formats[3].settings[0].description, /replaces that file/);
-    assert.match(formats[3].settings[1].description, /opposite of generic_duplicates_allowed/);
+    assert.match(formats[4].settings[0].description, /replaces that file/);
+    assert.match(formats[4].settings[1].description, /opposite of generic_duplicates_allowed/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
@@ -122,15 +125,24 @@ describe('package formats through the API', () => {
       { title: 'pom.xml: the repository', command: `<repositories>\n  <repository>\n    <id>trove</id>\n    <url>${packagesUrl()}/maven</url>\n  </repository>\n</repositories>` },
     ]);
     assert.match(maven.install[3].command, /<id>trove<\/id>[\s\S]*<name>Private-Token<\/name><value><TOKEN><\/value>/);
+    assert.deepEqual(await instructionsOf('go'), {
+      package_type: 'go',
+      display_name: 'Go',
+      install: [
+        { title: 'Credentials for go (~/.netrc; go sends them only over HTTPS)', command: "printf 'machine 127.0.0.1 login <USERNAME> password <TOKEN>\\n' >> ~/.netrc" },
+        { title: 'go get', command: `GOPROXY=${packagesUrl()}/go,https://proxy.golang.org,direct GONOSUMDB=example.com/acme/Billing go get example.com/acme/Billing@v1.2.0` },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'generic']);
-    const [npm, pypi, maven, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'generic']);
+    const [npm, pypi, maven, go, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
+    assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
