@@ -11,7 +11,8 @@ import type { GoRequest } from './go-upload.js';
 import { GO_FILE_KINDS, goFileName, isPseudoVersion, parseGoPath, type GoFileKind, type GoPath } from './go-names.js';
 
 // GOPROXY reads of one project (`go help goproxy`), as GitLab serves them: @v/list, @v/<v>.info,
-// .mod, .zip, and @latest. go asks for every prefix of a module path it resolves (a package
+// .mod, .zip, and @latest. Only a .zip is a download (download events): go reads .info and .mod of
+// every module in the dependency graph to resolve versions, as npm reads packuments. go asks for every prefix of a module path it resolves (a package
 // import path's parents, /example.com/@v/list): anything that is not a module here is 404, which
 // go reads as "not this one, try the next" (any other error status stops it).
 
@@ -76,5 +77,5 @@ export async function readGo(ctx: AppContext, request: GoRequest, reply: Fastify
   const pkg = await findPackageVersion(ctx.db, project.id, 'go', module, version);
   if (!pkg || !DOWNLOADABLE.has(pkg.status)) return notFound();
   const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === goFileName(version, kind)) ?? notFound();
-  return sendPackageFile(ctx, reply, file, { project, package: pkg }, { contentType: CONTENT_TYPES[kind], attachment: kind === 'zip' });
+  return sendPackageFile(ctx, reply, file, { project, package: pkg }, { contentType: CONTENT_TYPES[kind], attachment: kind === 'zip', metadata: kind !== 'zip' });
 }
