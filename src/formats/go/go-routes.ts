@@ -1,4 +1,5 @@
 import type { ContextConfigDefault } from 'fastify';
+import { UploadCreated } from '../../contracts/package-clients.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
@@ -17,7 +18,7 @@ export async function registerGoRoutes(app: Api, ctx: AppContext): Promise<void>
     // The body of a PUT is the file itself, with any Content-Type or none.
     acceptRawBodies(scope);
     const path = '/api/v4/projects/:id/packages/go/*';
-    const upload = { params: GO_PARAMS };
+    const upload = { params: GO_PARAMS, response: { 201: UploadCreated } };
     scope.put<{ Body: RawUploadBody }, ContextConfigDefault, typeof upload>(path, { schema: upload }, (request, reply) => uploadGoFile(ctx, request, reply));
     scope.get(path, { schema: { params: GO_PARAMS } }, (request, reply) => readGo(ctx, request, reply));
   });

@@ -60,7 +60,8 @@ function byteLimit(maxBytes: number): Transform {
  * The zip is checked before anything is stored: yauzl needs random access, so the upload goes to a
  * private temporary file first, and only a zip that passes reaches the blob store.
  */
-async function receiveZip(ctx: AppContext, body: RawUploadBody, maxBytes: number, module: string, version: string): Promise<StoredBlob> {
+async function receiveZip(ctx: AppContext, request: UploadRequest, maxBytes: number, module: string, version: string): Promise<StoredBlob> {
+  const body = request.body;
   const dir = await mkdtemp(join(tmpdir(), 'trove-go-zip-'));
   try {
     const file = join(dir, 'module.zip');
@@ -68,6 +69,9 @@ async function receiveZip(ctx: AppContext, body: RawUploadBody, maxBytes: number
     try {
       await pipeline(body.iterator({ destroyOnReturn: false }), byteLimit(maxBytes), createWriteStream(file, { mode: 0o600 }));
     } catch (error) {
+      if (request.raw.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        throw errors.badRequest('Upload incomplete: the connection closed before Content-Length bytes arrived');
+      }
       // Let a client that is still sending read the refusal rather than a reset connection.
       body.resume();
       throw error;
@@ -100,7 +104,7 @@ export async function uploadGoFile(ctx: AppContext, request: UploadRequest, repl
 
   let blob: StoredBlob;
   if (kind === 'zip') {
-    blob = await receiveZip(ctx, request.body, maxBytes, module, version);
+    blob = await receiveZip(ctx, request, maxBytes, module, version);
   } else {
     const bytes = await readSmallBody(request.body, maxBytes);
     if (kind === 'info') checkGoInfo(bytes, version);
