@@ -110,6 +110,22 @@ describe('Go modules with the go command over HTTPS', () => {
     assert.equal((await curl(['--cacert', cert.cert, `${proxy}/${escapeGoPath(MODULE)}/@v/list`])).status, 401);
   });
 
+  it('shows go a version only once its three files are there, and never replaces a stored file', async () => {
+    const auth = ['--cacert', cert.cert, '-H', `PRIVATE-TOKEN: ${gina.token}`];
+    const listed = async () => (await curl([...auth, `${proxy}/${escapeGoPath(MODULE)}/@v/list`])).body;
+    const v130 = await goModuleVersion(MODULE, 'v1.3.0', greeter('v1.3.0'));
+    assert.equal((await uploadGoFile(proxy, gina.token, MODULE, 'v1.3.0', 'mod', v130.mod, ['--cacert', cert.cert])).status, 201);
+    assert.equal(await listed(), 'v1.0.0\nv1.1.0\n');
+    assert.equal((await curl([...auth, `${proxy}/${escapeGoPath(MODULE)}/@latest`])).json.Version, 'v1.1.0');
+
+    const before = await store();
+    const again = await uploadGoFile(proxy, gina.token, MODULE, 'v1.0.0', 'zip', v130.zip, ['--cacert', cert.cert]);
+    assert.equal(again.status, 403, again.body);
+    assert.match(again.json.message, /v1\.0\.0\.zip of example\.com\/Gophers\/greeter already exists/);
+    assert.deepEqual(await store(), before);
+    assert.equal((await latestEvent(world.root, events(), DENIED)).package.version, 'v1.0.0');
+  });
+
   describe('refusals: audited, nothing stored', () => {
     async function assertRefused(kind: 'info' | 'mod' | 'zip', version: string, bytes: Buffer, message: RegExp) {
       const before = await store();
