@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium
   maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
-  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
+  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java
+  golang-go)
 missing=()
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)

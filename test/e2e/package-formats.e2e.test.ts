@@ -62,6 +62,8 @@ describe('package formats through the API', () => {
     composerForm.append('package', new Blob([new Uint8Array(await libraryZip({ name: 'acme/http-client' }))]), 'http-client.zip');
     const composer = await fetch(`${packagesUrl()}/composer`, { method: 'POST', body: composerForm, headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(composer.status, 201, await composer.text());
+    const goMod = await fetch(`${packagesUrl()}/go/example.com/acme/!billing/@v/v1.2.0.mod`, { method: 'PUT', body: 'module example.com/acme/Billing\n', headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(goMod.status, 201, await goMod.text());
   });
 
   after(async () => {
@@ -85,6 +87,7 @@ describe('package formats through the API', () => {
             ['maven_duplicate_exception_regex', 'regex', ''],
           ],
         ],
+        ['go', 'Go', []],
         ['composer', 'Composer', []],
         [
           'generic',
@@ -142,16 +145,25 @@ describe('package formats through the API', () => {
         { title: 'Install', command: 'composer require acme/http-client:0.9.0' },
       ],
     });
+    assert.deepEqual(await instructionsOf('go'), {
+      package_type: 'go',
+      display_name: 'Go',
+      install: [
+        { title: 'Credentials for go (~/.netrc; go sends them only over HTTPS)', command: "printf 'machine 127.0.0.1 login <USERNAME> password <TOKEN>\\n' >> ~/.netrc" },
+        { title: 'go get', command: `GOPROXY=${packagesUrl()}/go,https://proxy.golang.org,direct GONOSUMDB=example.com/acme/Billing go get example.com/acme/Billing@v1.2.0` },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'composer', 'generic']);
-    const [npm, pypi, maven, composer, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'generic']);
+    const [npm, pypi, maven, go, composer, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
     assert.match(composer, new RegExp(`--form package=@my-lib\\.zip --form version=1\\.0\\.0 "${packagesUrl()}/composer"$`));
+    assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
