@@ -1,3 +1,4 @@
+// One backend: go's own protocol over HTTPS; what Go uploads do on each database is checked by the conformance suite, which runs on both.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
