@@ -509,6 +509,7 @@ describe('canonicalJson does what JSON.stringify does with values JSON cannot ca
     ['toJSON at the top given the empty key', { toJSON: (key: string) => [key] }],
     ['toJSON giving its own object', { a: { toJSON(): unknown { return this; }, b: 1 } }],
     ['toJSON that is not a function', { toJSON: 5, a: 1 }],
+    ['functions with a toJSON (functions are objects)', { a: Object.assign(() => 1, { toJSON: () => [5] }), b: [Object.assign(() => 1, { toJSON: (key: string) => key })], c: Object.assign(() => 1, { x: 1 }) }],
     ['toJSON giving a boxed number', { toJSON: () => Object(5) }],
     ['boxed primitives', [Object(1.5), Object('s\n'), Object(false), Object(-0)]],
     ['a boxed NaN', [Object(Number.NaN)]],

@@ -102,8 +102,13 @@ function keysOf(container: object): string[] | null {
   return keys;
 }
 
+/** Whether JSON.stringify looks for no toJSON on `value`: null, or neither an object (functions are objects too) nor a BigInt. */
+function isPrimitive(value: unknown): value is string | number | boolean | symbol | null | undefined {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'bigint');
+}
+
 /**
- * What JSON.stringify writes in place of an object or a BigInt found under `key` (a property
+ * What JSON.stringify writes in place of an object (a function too) or a BigInt found under `key` (a property
  * name, an array index, '' at the top): the result of its toJSON(key) if it has that method,
  * then a Number, String, Boolean or BigInt object unboxed as JSON.stringify unboxes it.
  */
@@ -127,7 +132,7 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
     for (let i = 0; i < array.length; i++) {
       if (i > 0) out += ',';
       const element = array[i];
-      if (element === null || (typeof element !== 'object' && typeof element !== 'bigint')) {
+      if (isPrimitive(element)) {
         out += serializePrimitive(element) ?? 'null';
         continue;
       }
@@ -142,7 +147,7 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
   let separator = '';
   for (const key of keys) {
     const value = object[key];
-    if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) {
+    if (isPrimitive(value)) {
       const text = serializePrimitive(value);
       if (text === undefined) continue;
       out += separator + keyPart(key) + text;
@@ -164,7 +169,7 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
 }
 
 function serializeFast(value: unknown): string | undefined {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return serializePrimitive(value);
+  if (isPrimitive(value)) return serializePrimitive(value);
   const resolved = resolve(value, '');
   if (resolved === null || typeof resolved !== 'object') return serializePrimitive(resolved);
   return serializeContainer(resolved, keysOf(resolved), 0);
@@ -198,10 +203,10 @@ interface Open {
  * (undefined: nothing to write), else a frame for it, entered among the open containers.
  */
 function enter(value: unknown, key: string | number, open: Open): string | undefined | Frame {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return serializePrimitive(value);
+  if (isPrimitive(value)) return serializePrimitive(value);
   // An object met again inside what its toJSON gave: JSON.stringify would call toJSON again, and
   // again (for a toJSON that gives the same each time) until its stack overflows.
-  if (typeof value === 'object' && open.wrappers.has(value)) throw circular();
+  if (typeof value !== 'bigint' && open.wrappers.has(value)) throw circular();
   const resolved = resolve(value, key);
   if (resolved === null || typeof resolved !== 'object') return serializePrimitive(resolved);
   if (open.containers.has(resolved)) throw circular();
