@@ -32,6 +32,8 @@ export interface TroveConfig {
   genericMaxUploadBytes: number;
   /** Largest Maven file (streamed, never buffered; GitLab's maven_max_file_size default is 3 GiB). */
   mavenMaxUploadBytes: number;
+  /** Largest .gem (streamed, never buffered; GitLab's rubygems_max_file_size default is 3 GiB). */
+  rubygemsMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
   containerMaxBlobBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -214,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     registryTokenSeconds: intFrom(env, 'TROVE_REGISTRY_TOKEN_SECONDS', 300, 1, 24 * 3600),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     mavenMaxUploadBytes: intFrom(env, 'TROVE_MAVEN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
+    rubygemsMaxUploadBytes: intFrom(env, 'TROVE_RUBYGEMS_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.

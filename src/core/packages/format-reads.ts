@@ -105,6 +105,26 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
   return row && fileWithPackage(row);
 }
 
+/**
+ * A file of a project's package of this format by its file name, for formats whose file names are
+ * unique within a project and name their version but cannot be split into name and version
+ * reliably (RubyGems' <name>-<version>[-<platform>].gem, where names and platforms hold '-'): the
+ * caller passes the names the file name may start with. Hidden versions included, deleted ones
+ * not, as findFileByDigest; the newest if there are several.
+ */
+export async function findFileByName(db: Db, projectId: number, format: string, normalizedNames: string[], fileName: string): Promise<FileWithPackage | undefined> {
+  if (normalizedNames.length === 0) return undefined;
+  const row = await selectFilesWithPackage(db)
+    .where('packages.project_id', '=', projectId)
+    .where('packages.status', '!=', 'pending_destruction')
+    .where('packages.format', '=', format)
+    .where('packages.normalized_name', 'in', normalizedNames)
+    .where('package_files.file_name', '=', fileName)
+    .orderBy('package_files.id', 'desc')
+    .executeTakeFirst();
+  return row && fileWithPackage(row);
+}
+
 /** Of these projects' visible versions of a package, the newest with this version string (GitLab's rule for which project wins). */
 export async function newestVisibleVersion(db: Db, format: string, normalizedName: string, version: string, projectIds: number[]): Promise<PackageRow | undefined> {
   if (projectIds.length === 0) return undefined;

@@ -1,0 +1,119 @@
+import type { ContextConfigDefault, FastifyReply } from 'fastify';
+import { authorizeProject } from '../../core/accounts/permissions.js';
+import type { Project } from '../../core/accounts/projects.js';
+import { errors } from '../../core/errors.js';
+import { findFileByName, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
+import { filesOf, type PackageFileRow } from '../../core/packages/packages.js';
+import type { Api } from '../../http/api.js';
+import type { AppContext } from '../../http/app-context.js';
+import { registerFormatErrorHandler } from '../format-errors.js';
+import { formatParams, type FormatRequest } from '../format-schemas.js';
+import { acceptRawBodies, type RawUploadBody } from '../format-upload.js';
+import { sendPackageFile } from '../package-file-download.js';
+import { registryProject } from '../registry-project.js';
+import type { GemSpec } from './rubygems-gem.js';
+import { infoDocument, md5, versionsDocument, versionText, type IndexedGem } from './rubygems-index.js';
+import { quickSpec } from './rubygems-marshal.js';
+import { assertGemFileName, assertGemName } from './rubygems-names.js';
+import { PUSH_PARAMS, pushGem } from './rubygems-push.js';
+
+const projectParams = formatParams('id');
+const nameParams = formatParams('id', 'name');
+const fileParams = formatParams('id', 'file_name');
+type ProjectReq = FormatRequest<typeof projectParams>;
+
+async function readableProject(ctx: AppContext, request: ProjectReq): Promise<Project> {
+  const project = await registryProject(ctx, request);
+  await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+  return project;
+}
+
+const specOf = (file: PackageFileRow): GemSpec => JSON.parse(file.metadata ?? 'null') as GemSpec;
+
+/** The gems of one name in a project, visible versions only, in publication order. */
+async function gemsNamed(ctx: AppContext, project: Project, name: string): Promise<IndexedGem[]> {
+  const versions = await visibleVersionsIn(ctx.db, 'rubygems', name, [project.id]);
+  const files = await filesOf(ctx.db, versions.map((v) => v.id));
+  return files.filter((f) => f.metadata !== null).map((file) => ({ spec: specOf(file), sha256: file.sha256 }));
+}
+
+/**
+ * The names a gem file name (`<name>-<version>[-<platform>]<suffix>`) may start with: each prefix
+ * that ends before a '-' followed by a digit, where a version may begin.
+ */
+function candidateNames(fileName: string): string[] {
+  const names: string[] = [];
+  for (let i = fileName.indexOf('-'); i > 0; i = fileName.indexOf('-', i + 1)) {
+    if (/[0-9]/.test(fileName[i + 1] ?? '')) names.push(fileName.slice(0, i));
+  }
+  return names.slice(0, 16);
+}
+
+/** A stored gem file by its file name, `.gem` or `.gemspec.rz`, or 404 as GitLab. */
+async function gemFile(ctx: AppContext, project: Project, fileName: string, suffix: string) {
+  const valid = assertGemFileName(fileName, suffix);
+  const gemFileName = `${valid.slice(0, -suffix.length)}.gem`;
+  const found = await findFileByName(ctx.db, project.id, 'rubygems', candidateNames(gemFileName), gemFileName);
+  if (!found || found.file.metadata === null) throw errors.notFound('404 Package Not Found');
+  return found;
+}
+
+async function versionsFile(ctx: AppContext, project: Project): Promise<string> {
+  const names = await visiblePackageNames(ctx.db, 'rubygems', [project.id]);
+  const gems = [];
+  for (const name of names) {
+    const indexed = await gemsNamed(ctx, project, name);
+    if (indexed.length > 0) gems.push({ name, versions: indexed.map((g) => versionText(g.spec)), info: infoDocument(indexed) });
+  }
+  // The newest publication is when the document last changed; clients only show it.
+  return versionsDocument(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), gems);
+}
+
+/** A compact index document, with the md5 ETag bundler checks against /versions. */
+function sendIndexDocument(reply: FastifyReply, body: string) {
+  return reply.type('text/plain; charset=utf-8').header('etag', `"${md5(body)}"`).header('cache-control', 'private, max-age=0').send(body);
+}
+
+/**
+ * RubyGems under /api/v4/projects/:id/packages/rubygems, as GitLab's paths: `gem push` (POST
+ * api/v1/gems, the token bare in Authorization) and what `gem install` and bundler read: HEAD /
+ * (a 2xx turns on the compact index), /info/<name>, /versions, the quick spec
+ * /quick/Marshal.4.8/<full name>.gemspec.rz and the gem /gems/<file name>.
+ */
+export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise<void> {
+  await app.register(async (scope: Api) => {
+    // gem push and gem install print the response body: plain text, as rubygems.org answers.
+    registerFormatErrorHandler(scope, ctx, 'rubygems', (message) => message);
+    acceptRawBodies(scope);
+    const base = '/api/v4/projects/:id/packages/rubygems';
+    const push = { params: PUSH_PARAMS };
+    scope.post<{ Body: RawUploadBody }, ContextConfigDefault, typeof push>(`${base}/api/v1/gems`, { schema: push }, (request, reply) => pushGem(ctx, request, reply));
+    for (const root of [base, `${base}/`]) {
+      scope.get(root, { schema: { params: projectParams } }, async (request, reply) => {
+        await readableProject(ctx, request);
+        return reply.type('text/plain; charset=utf-8').send('');
+      });
+    }
+    scope.get(`${base}/versions`, { schema: { params: projectParams } }, async (request, reply) => {
+      const project = await readableProject(ctx, request);
+      return sendIndexDocument(reply, await versionsFile(ctx, project));
+    });
+    scope.get(`${base}/info/:name`, { schema: { params: nameParams } }, async (request, reply) => {
+      const project = await readableProject(ctx, request);
+      const name = assertGemName(request.params.name);
+      const gems = await gemsNamed(ctx, project, name);
+      if (gems.length === 0) throw errors.notFound('404 Package Not Found');
+      return sendIndexDocument(reply, infoDocument(gems));
+    });
+    scope.get(`${base}/quick/Marshal.4.8/:file_name`, { schema: { params: fileParams } }, async (request, reply) => {
+      const project = await readableProject(ctx, request);
+      const { file } = await gemFile(ctx, project, request.params.file_name, '.gemspec.rz');
+      return reply.type('application/octet-stream').send(quickSpec(specOf(file)));
+    });
+    scope.get(`${base}/gems/:file_name`, { schema: { params: fileParams } }, async (request, reply) => {
+      const project = await readableProject(ctx, request);
+      const { file, pkg } = await gemFile(ctx, project, request.params.file_name, '.gem');
+      return sendPackageFile(ctx, reply, file, { project, package: pkg });
+    });
+  });
+}
