@@ -73,6 +73,21 @@ export async function visiblePackageNames(db: Db, format: string, projectIds: nu
   return rows.map((r) => r.normalized_name);
 }
 
+/**
+ * Every file of the visible versions of a format in these projects, with its version, oldest first:
+ * for indexes that list everything at once (RubyGems' specs.4.8.gz and /versions), in one query.
+ */
+export async function visibleFilesOfFormat(db: Db, format: string, projectIds: number[]): Promise<FileWithPackage[]> {
+  if (projectIds.length === 0) return [];
+  const rows = await selectFilesWithPackage(db)
+    .where('packages.format', '=', format)
+    .where('packages.status', '=', 'default')
+    .where('packages.project_id', 'in', projectIds)
+    .orderBy('package_files.id')
+    .execute();
+  return rows.map(fileWithPackage);
+}
+
 /** The visible versions of one package in these projects (a query to narrow and order). */
 function visibleVersions(db: Db, format: string, normalizedName: string, projectIds: number[]) {
   return db

@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { dump, RubyObject } from '@hyrious/marshal';
 import type { GemRequirement, GemSpec } from './rubygems-gem.js';
 
@@ -70,4 +70,19 @@ export function marshalSpecification(spec: GemSpec): Buffer {
 /** The `.gemspec.rz` body: zlib deflate (not gzip) of the marshalled specification. */
 export function quickSpec(spec: GemSpec): Buffer {
   return deflateSync(marshalSpecification(spec));
+}
+
+/** A gem as the legacy indexes list it: name, version, platform. */
+export interface GemTuple {
+  name: string;
+  version: string;
+  platform: string;
+}
+
+/**
+ * specs.4.8.gz, latest_specs.4.8.gz and prerelease_specs.4.8.gz: gzip of Marshal.dump of
+ * [[name, Gem::Version, platform], ...], which gem fetch and gem install without the compact index read.
+ */
+export function specsIndex(tuples: GemTuple[]): Buffer {
+  return gzipSync(dump(tuples.map((t) => [t.name, gemVersion(t.version), t.platform])));
 }

@@ -2,7 +2,7 @@ import type { ContextConfigDefault, FastifyReply } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
-import { findFileByName, visiblePackageNames, visibleVersionsIn } from '../../core/packages/format-reads.js';
+import { findFileByName, visibleFilesOfFormat, visibleVersionsIn } from '../../core/packages/format-reads.js';
 import { filesOf, type PackageFileRow } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
@@ -13,7 +13,7 @@ import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
 import type { GemSpec } from './rubygems-gem.js';
 import { infoDocument, md5, versionsDocument, versionText, type IndexedGem } from './rubygems-index.js';
-import { quickSpec } from './rubygems-marshal.js';
+import { quickSpec, specsIndex, type GemTuple } from './rubygems-marshal.js';
 import { assertGemFileName, assertGemName } from './rubygems-names.js';
 import { PUSH_PARAMS, pushGem } from './rubygems-push.js';
 
@@ -58,15 +58,50 @@ async function gemFile(ctx: AppContext, project: Project, fileName: string, suff
   return found;
 }
 
-async function versionsFile(ctx: AppContext, project: Project): Promise<string> {
-  const names = await visiblePackageNames(ctx.db, 'rubygems', [project.id]);
-  const gems = [];
-  for (const name of names) {
-    const indexed = await gemsNamed(ctx, project, name);
-    if (indexed.length > 0) gems.push({ name, versions: indexed.map((g) => versionText(g.spec)), info: infoDocument(indexed) });
+/** Every gem of the project, by name in the order first published (one query). */
+async function allGems(ctx: AppContext, project: Project): Promise<Map<string, IndexedGem[]>> {
+  const byName = new Map<string, IndexedGem[]>();
+  for (const { file, pkg } of await visibleFilesOfFormat(ctx.db, 'rubygems', [project.id])) {
+    if (file.metadata === null) continue;
+    const gems = byName.get(pkg.name) ?? [];
+    gems.push({ spec: specOf(file), sha256: file.sha256 });
+    byName.set(pkg.name, gems);
   }
+  return byName;
+}
+
+async function versionsFile(ctx: AppContext, project: Project): Promise<string> {
+  const gems = [...(await allGems(ctx, project))].map(([name, indexed]) => ({ name, versions: indexed.map((g) => versionText(g.spec)), info: infoDocument(indexed) }));
   // The newest publication is when the document last changed; clients only show it.
   return versionsDocument(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), gems);
+}
+
+const isPrerelease = (version: string) => /[A-Za-z]/.test(version);
+
+/** The legacy index files: every released gem, the newest released one per name and platform, every prerelease. */
+async function specsFile(ctx: AppContext, project: Project, which: 'specs' | 'latest_specs' | 'prerelease_specs'): Promise<Buffer> {
+  const tuples: GemTuple[] = [...(await allGems(ctx, project)).values()].flat().map(({ spec }) => ({ name: spec.name, version: spec.version, platform: spec.platform }));
+  if (which === 'prerelease_specs') return specsIndex(tuples.filter((t) => isPrerelease(t.version)));
+  const released = tuples.filter((t) => !isPrerelease(t.version));
+  if (which === 'specs') return specsIndex(released);
+  const latest = new Map<string, GemTuple>();
+  for (const tuple of released) {
+    const key = `${tuple.name} ${tuple.platform}`;
+    const known = latest.get(key);
+    if (!known || compareReleases(tuple.version, known.version) > 0) latest.set(key, tuple);
+  }
+  return specsIndex([...latest.values()]);
+}
+
+/** Gem::Version's order for released versions (numeric segments): 1.10 after 1.9, 1.0 equal to 1. */
+function compareReleases(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const difference = (x[i] ?? 0) - (y[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** A compact index document, with the md5 ETag bundler checks against /versions. */
@@ -83,7 +118,9 @@ function sendIndexDocument(reply: FastifyReply, body: string) {
 export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise<void> {
   await app.register(async (scope: Api) => {
     // gem push and gem install print the response body: plain text, as rubygems.org answers.
-    registerFormatErrorHandler(scope, ctx, 'rubygems', (message) => message);
+    registerFormatErrorHandler(scope, ctx, 'rubygems', (message, mapped) =>
+      mapped.requiredScope ? `403 Forbidden - the token needs the ${mapped.requiredScope} scope` : message,
+    );
     acceptRawBodies(scope);
     const base = '/api/v4/projects/:id/packages/rubygems';
     const push = { params: PUSH_PARAMS };
@@ -98,6 +135,13 @@ export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise
       const project = await readableProject(ctx, request);
       return sendIndexDocument(reply, await versionsFile(ctx, project));
     });
+    // The legacy index, for gem fetch and clients that do not use the compact index.
+    for (const which of ['specs', 'latest_specs', 'prerelease_specs'] as const) {
+      scope.get(`${base}/${which}.4.8.gz`, { schema: { params: projectParams } }, async (request, reply) => {
+        const project = await readableProject(ctx, request);
+        return reply.type('application/octet-stream').send(await specsFile(ctx, project, which));
+      });
+    }
     scope.get(`${base}/info/:name`, { schema: { params: nameParams } }, async (request, reply) => {
       const project = await readableProject(ctx, request);
       const name = assertGemName(request.params.name);
