@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
+import { gemBytes } from '../support/rubygems.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
@@ -56,6 +57,8 @@ describe('package formats through the API', () => {
     for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
     const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(jar.status, 201, await jar.text());
+    const gem = await fetch(`${packagesUrl()}/rubygems/api/v1/gems`, { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: dana.token } });
+    assert.equal(gem.status, 201, await gem.text());
   });
 
   after(async () => {
@@ -79,6 +82,7 @@ describe('package formats through the API', () => {
             ['maven_duplicate_exception_regex', 'regex', ''],
           ],
         ],
+        ['rubygems', 'RubyGems', []],
         [
           'generic',
           'Generic',
@@ -89,8 +93,8 @@ describe('package formats through the API', () => {
         ],
       ],
     );
-    assert.match(formats[3].settings[0].description, /replaces that file/);
-    assert.match(formats[3].settings[1].description, /opposite of generic_duplicates_allowed/);
+    assert.match(formats[4].settings[0].description, /replaces that file/);
+    assert.match(formats[4].settings[1].description, /opposite of generic_duplicates_allowed/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
@@ -122,15 +126,25 @@ describe('package formats through the API', () => {
       { title: 'pom.xml: the repository', command: `<repositories>\n  <repository>\n    <id>trove</id>\n    <url>${packagesUrl()}/maven</url>\n  </repository>\n</repositories>` },
     ]);
     assert.match(maven.install[3].command, /<id>trove<\/id>[\s\S]*<name>Private-Token<\/name><value><TOKEN><\/value>/);
+    const source = `${packagesUrl().replace('://', '://token:<TOKEN>@')}/rubygems/`;
+    assert.deepEqual(await instructionsOf('rubygems'), {
+      package_type: 'rubygems',
+      display_name: 'RubyGems',
+      install: [
+        { title: 'gem install', command: `gem install acme-cli --version 0.3.0 --clear-sources --source ${source}` },
+        { title: 'Gemfile', command: `source "${source}" do\n  gem "acme-cli", "0.3.0"\nend` },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'generic']);
-    const [npm, pypi, maven, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'rubygems', 'generic']);
+    const [npm, pypi, maven, rubygems, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
+    assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
