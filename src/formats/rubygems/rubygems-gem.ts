@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { parseDocument } from 'yaml';
 import { errors } from '../../core/errors.js';
-import { assertSafeEntryName } from '../npm/npm-tarball.js';
+import { assertSafeEntryName, readEntries } from '../tar-entries.js';
 import { assertGemName, assertGemPlatform, assertGemVersion } from './rubygems-names.js';
 
 // A .gem is a plain (uncompressed) tar holding metadata.gz (the gzipped YAML of the
@@ -122,34 +122,15 @@ export async function readGemSpec(gem: Readable | Buffer, onIdentity?: GemIdenti
   const extract = tar.extract();
   let metadata: Buffer | null = null;
   let hasData = false;
-  extract.on('entry', (header, stream, next) => {
-    stream.on('error', () => undefined);
-    const fail = (error: Error) => {
-      stream.resume();
-      extract.destroy(error);
-    };
-    try {
-      assertSafeEntryName(header.name);
+  readEntries(extract, {
+    accept(header) {
+      assertSafeEntryName(header.name, 'Gem');
       if (header.type !== 'file') throw errors.badRequest(`Gem entry "${header.name}" is a ${header.type}, not a file`);
-    } catch (error) {
-      return fail(error as Error);
-    }
-    const isMetadata = header.name === 'metadata.gz';
-    if (header.name === 'data.tar.gz') hasData = true;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (data: unknown) => {
-      const chunk = data as Buffer;
-      size += chunk.length;
-      if (isMetadata && size <= MAX_METADATA_GZ_BYTES) chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (isMetadata) {
-        if (size > MAX_METADATA_GZ_BYTES) return fail(errors.badRequest('metadata.gz in the gem is too large'));
-        metadata = Buffer.concat(chunks);
-      }
-      next();
-    });
+      if (header.name === 'data.tar.gz') hasData = true;
+      return header.name === 'metadata.gz' ? MAX_METADATA_GZ_BYTES : 0;
+    },
+    kept: (_name, data) => (metadata = data),
+    tooLarge: () => errors.badRequest('metadata.gz in the gem is too large'),
   });
   try {
     await pipeline(Buffer.isBuffer(gem) ? Readable.from([gem]) : gem, extract);
