@@ -102,6 +102,17 @@ describe('RubyGems through gem and bundler', () => {
     }
   });
 
+  it('answers GitLab’s dependency API with a list Ruby’s Marshal loads', async () => {
+    const url = `${gemHost(trove.baseUrl, project.id)}/api/v1/dependencies?gems=probe-app,probe_base`;
+    const res = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`token:${reader.token}`).toString('base64')}` } });
+    assert.equal(res.status, 200);
+    const dump = join(tempDir('trove-gem-deps-'), 'dependencies.bin');
+    writeFileSync(dump, new Uint8Array(await res.arrayBuffer()));
+    const loaded = await GemHome.create().ruby(['-e', 'puts Marshal.load(File.binread(ARGV[0])).map { |g| [g[:name], g[:number], g[:platform], g[:dependencies]].inspect }', dump]);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.deepEqual(loaded.stdout.trim().split('\n'), ['["probe-app", "0.2.0", "ruby", [["probe_base", "~> 0.1"]]]', '["probe_base", "0.1.0", "ruby", []]']);
+  });
+
   it('bundle install takes the gems from a Gemfile source block and bundle exec runs them', async () => {
     const home = GemHome.create();
     const dir = tempDir('trove-bundle-');

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { load, RubyObject } from '@hyrious/marshal';
 import { specYaml } from '../../../test/support/rubygems.js';
 import { specFromYaml } from './rubygems-gem.js';
-import { quickSpec } from './rubygems-marshal.js';
+import { dependencyList, quickSpec } from './rubygems-marshal.js';
 
 // Ruby itself loads these (the e2e test's gem install reads them); here the structure
 // Gem::Specification._load expects is checked by reading the bytes back.
@@ -31,5 +31,11 @@ describe('quick specs (.gemspec.rz)', () => {
     const [[operator, required]] = (requirement.userMarshal as unknown[][])[0] as [string, RubyObject][];
     assert.deepEqual([operator, required.userMarshal], ['~>', ['0.1']]);
     assert.deepEqual(array[17], ['MIT']);
+  });
+
+  it('answers the dependency API with symbol-keyed hashes of runtime dependencies', () => {
+    const spec = specFromYaml(specYaml('probe_app', '0.2.0', { probe_base: '~> 0.1' }));
+    const list = load(dependencyList([{ spec }]), { hashSymbolKeysToString: true }) as unknown[];
+    assert.deepEqual(list, [{ name: 'probe_app', number: '0.2.0', platform: 'ruby', dependencies: [['probe_base', '~> 0.1']] }]);
   });
 });

@@ -86,3 +86,20 @@ export interface GemTuple {
 export function specsIndex(tuples: GemTuple[]): Buffer {
   return gzipSync(dump(tuples.map((t) => [t.name, gemVersion(t.version), t.platform])));
 }
+
+/**
+ * The dependency API's answer (GET api/v1/dependencies?gems=a,b): Marshal.dump of
+ * [{name:, number:, platform:, dependencies: [[name, "~> 0.1, >= 0.1.2"], ...]}, ...], symbol
+ * keys, runtime dependencies only, as rubygems.org and GitLab answer.
+ */
+export function dependencyList(gems: Array<{ spec: GemSpec }>): Buffer {
+  const entries = gems.map(({ spec }) => ({
+    name: spec.name,
+    number: spec.version,
+    platform: spec.platform,
+    dependencies: spec.dependencies
+      .filter((dependency) => dependency.type === 'runtime')
+      .map((dependency) => [dependency.name, dependency.requirement.map(([operator, version]) => `${operator} ${version}`).join(', ')]),
+  }));
+  return Buffer.from(dump(entries, { hashStringKeysToSymbol: true }));
+}

@@ -7,19 +7,20 @@ import { filesOf, type PackageFileRow } from '../../core/packages/packages.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
-import { formatParams, type FormatRequest } from '../format-schemas.js';
+import { formatParams, formatQuery, type FormatRequest } from '../format-schemas.js';
 import { acceptRawBodies, type RawUploadBody } from '../format-upload.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
 import type { GemSpec } from './rubygems-gem.js';
 import { infoDocument, md5, versionsDocument, versionText, type IndexedGem } from './rubygems-index.js';
-import { quickSpec, specsIndex, type GemTuple } from './rubygems-marshal.js';
+import { dependencyList, quickSpec, specsIndex, type GemTuple } from './rubygems-marshal.js';
 import { assertGemFileName, assertGemName } from './rubygems-names.js';
 import { PUSH_PARAMS, pushGem } from './rubygems-push.js';
 
 const projectParams = formatParams('id');
 const nameParams = formatParams('id', 'name');
 const fileParams = formatParams('id', 'file_name');
+const dependenciesQuery = formatQuery('gems');
 type ProjectReq = FormatRequest<typeof projectParams>;
 
 async function readableProject(ctx: AppContext, request: ProjectReq): Promise<Project> {
@@ -58,29 +59,32 @@ async function gemFile(ctx: AppContext, project: Project, fileName: string, suff
   return found;
 }
 
-/** Every gem of the project, by name in the order first published (one query). */
-async function allGems(ctx: AppContext, project: Project): Promise<Map<string, IndexedGem[]>> {
+/** Every gem of the project, by name in the order first published (one query), and when the newest was stored. */
+async function allGems(ctx: AppContext, project: Project): Promise<{ byName: Map<string, IndexedGem[]>; newest: string }> {
   const byName = new Map<string, IndexedGem[]>();
+  let newest = '1970-01-01T00:00:00Z';
   for (const { file, pkg } of await visibleFilesOfFormat(ctx.db, 'rubygems', [project.id])) {
     if (file.metadata === null) continue;
     const gems = byName.get(pkg.name) ?? [];
     gems.push({ spec: specOf(file), sha256: file.sha256 });
     byName.set(pkg.name, gems);
+    if (file.created_at > newest) newest = file.created_at;
   }
-  return byName;
+  return { byName, newest };
 }
 
 async function versionsFile(ctx: AppContext, project: Project): Promise<string> {
-  const gems = [...(await allGems(ctx, project))].map(([name, indexed]) => ({ name, versions: indexed.map((g) => versionText(g.spec)), info: infoDocument(indexed) }));
-  // The newest publication is when the document last changed; clients only show it.
-  return versionsDocument(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), gems);
+  const { byName, newest } = await allGems(ctx, project);
+  const gems = [...byName].map(([name, indexed]) => ({ name, versions: indexed.map((g) => versionText(g.spec)), info: infoDocument(indexed) }));
+  // When the newest gem was stored: the document (and its ETag) stays the same until the gems change.
+  return versionsDocument(newest.replace(/\.\d{3}Z$/, 'Z'), gems);
 }
 
 const isPrerelease = (version: string) => /[A-Za-z]/.test(version);
 
 /** The legacy index files: every released gem, the newest released one per name and platform, every prerelease. */
 async function specsFile(ctx: AppContext, project: Project, which: 'specs' | 'latest_specs' | 'prerelease_specs'): Promise<Buffer> {
-  const tuples: GemTuple[] = [...(await allGems(ctx, project)).values()].flat().map(({ spec }) => ({ name: spec.name, version: spec.version, platform: spec.platform }));
+  const tuples: GemTuple[] = [...(await allGems(ctx, project)).byName.values()].flat().map(({ spec }) => ({ name: spec.name, version: spec.version, platform: spec.platform }));
   if (which === 'prerelease_specs') return specsIndex(tuples.filter((t) => isPrerelease(t.version)));
   const released = tuples.filter((t) => !isPrerelease(t.version));
   if (which === 'specs') return specsIndex(released);
@@ -142,6 +146,16 @@ export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise
         return reply.type('application/octet-stream').send(await specsFile(ctx, project, which));
       });
     }
+    // GitLab's dependency API, for clients that read no compact index: without ?gems= an empty 200.
+    scope.get(`${base}/api/v1/dependencies`, { schema: { params: projectParams, querystring: dependenciesQuery } }, async (request, reply) => {
+      const project = await readableProject(ctx, request);
+      const names = [request.query.gems ?? []].flat().flatMap((list) => list.split(',')).filter((name) => name !== '');
+      if (names.length === 0) return reply.send('');
+      if (names.length > 200) throw errors.badRequest('Too many gems requested: 200 at the most');
+      const gems: IndexedGem[] = [];
+      for (const name of names) gems.push(...(await gemsNamed(ctx, project, assertGemName(name))));
+      return reply.type('application/octet-stream').send(dependencyList(gems));
+    });
     scope.get(`${base}/info/:name`, { schema: { params: nameParams } }, async (request, reply) => {
       const project = await readableProject(ctx, request);
       const name = assertGemName(request.params.name);
