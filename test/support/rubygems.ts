@@ -68,6 +68,8 @@ export interface GemSource {
   dependencies?: Record<string, string>;
   /** The body of lib/<name>.rb. */
   code?: string;
+  /** A platform gem ("x86_64-linux"); none: a pure Ruby gem. */
+  platform?: string;
 }
 
 /** Writes a gem's sources (gemspec and lib/<name>.rb) and runs the real `gem build`: the .gem's path. */
@@ -79,11 +81,11 @@ export async function buildGem(source: GemSource, home: GemHome = GemHome.create
   writeFileSync(
     join(dir, `${source.name}.gemspec`),
     `Gem::Specification.new do |s|\n  s.name = ${JSON.stringify(source.name)}\n  s.version = ${JSON.stringify(source.version)}\n  s.summary = "Test gem ${source.name}"\n` +
-      `  s.authors = ["Trove tests"]\n  s.license = "MIT"\n  s.files = ["lib/${source.name}.rb"]\n  s.required_ruby_version = ">= 2.7"\n${dependencies.join('')}end\n`,
+      `  s.authors = ["Trove tests"]\n  s.license = "MIT"\n  s.files = ["lib/${source.name}.rb"]\n  s.required_ruby_version = ">= 2.7"\n${source.platform ? `  s.platform = ${JSON.stringify(source.platform)}\n` : ''}${dependencies.join('')}end\n`,
   );
   const built = await home.gem(['build', `${source.name}.gemspec`], dir);
   if (built.code !== 0) throw new Error(`gem build failed: ${built.stdout}${built.stderr}`);
-  return join(dir, `${source.name}-${source.version}.gem`);
+  return join(dir, `${source.name}-${source.version}${source.platform ? `-${source.platform}` : ''}.gem`);
 }
 
 /** Ruby's module name for a gem name: probe_hello → ProbeHello. */
