@@ -105,15 +105,17 @@ export async function visibleVersionsIn(db: Db, format: string, normalizedName: 
   return visibleVersions(db, format, normalizedName, projectIds).orderBy('id').execute();
 }
 
-/**
- * A file of a project's package of this format, named by its digest and file name (hidden
- * versions included, as their links were handed out; deleted ones not, until restored).
- */
-export async function findFileByDigest(db: Db, projectId: number, format: string, sha256: string, fileName: string): Promise<FileWithPackage | undefined> {
-  const row = await selectFilesWithPackage(db)
+/** Files of a project's packages of this format that a download link may name: hidden versions included, as their links were handed out; deleted ones not, until restored. */
+function downloadableFiles(db: Db, projectId: number, format: string) {
+  return selectFilesWithPackage(db)
     .where('packages.project_id', '=', projectId)
     .where('packages.status', '!=', 'pending_destruction')
-    .where('packages.format', '=', format)
+    .where('packages.format', '=', format);
+}
+
+/** A file of a project's package of this format, named by its digest and file name (see downloadableFiles). */
+export async function findFileByDigest(db: Db, projectId: number, format: string, sha256: string, fileName: string): Promise<FileWithPackage | undefined> {
+  const row = await downloadableFiles(db, projectId, format)
     .where('package_files.sha256', '=', sha256)
     .where('package_files.file_name', '=', fileName)
     .executeTakeFirst();
@@ -124,15 +126,12 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
  * A file of a project's package of this format by its file name, for formats whose file names are
  * unique within a project and name their version but cannot be split into name and version
  * reliably (RubyGems' <name>-<version>[-<platform>].gem, where names and platforms hold '-'): the
- * caller passes the names the file name may start with. Hidden versions included, deleted ones
- * not, as findFileByDigest; the newest if there are several.
+ * caller passes the names the file name may start with. As findFileByDigest (downloadableFiles);
+ * the newest if there are several.
  */
 export async function findFileByName(db: Db, projectId: number, format: string, normalizedNames: string[], fileName: string): Promise<FileWithPackage | undefined> {
   if (normalizedNames.length === 0) return undefined;
-  const row = await selectFilesWithPackage(db)
-    .where('packages.project_id', '=', projectId)
-    .where('packages.status', '!=', 'pending_destruction')
-    .where('packages.format', '=', format)
+  const row = await downloadableFiles(db, projectId, format)
     .where('packages.normalized_name', 'in', normalizedNames)
     .where('package_files.file_name', '=', fileName)
     .orderBy('package_files.id', 'desc')
