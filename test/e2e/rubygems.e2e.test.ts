@@ -20,6 +20,8 @@ const PUBLISHED = 'package_registry_package_published';
 const DOWNLOADED = 'package_registry_package_downloaded';
 const DENIED = 'package_registry_package_publish_denied';
 
+const LIMIT = 64 * 1024;
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('RubyGems through gem and bundler', () => {
@@ -42,7 +44,8 @@ describe('RubyGems through gem and bundler', () => {
   }
 
   before(async () => {
-    trove = await startTrove();
+    // Small enough for a refused upload to be cheap, large enough for the test gems (a few KB).
+    trove = await startTrove({ env: { TROVE_RUBYGEMS_MAX_UPLOAD_BYTES: String(LIMIT) } });
     world = new World(trove);
     group = await world.group('acme');
     project = await world.project('gems', group.id);
@@ -126,7 +129,7 @@ describe('RubyGems through gem and bundler', () => {
     assert.match(readFileSync(join(dir, 'Gemfile.lock'), 'utf8'), /probe_base \(0\.1\.0\)/);
   });
 
-  it('refuses a repush, a traversal name, a broken archive and a wrong token, with the store unchanged', async () => {
+  it('refuses a repush, a traversal name, a broken archive, a gem over the size limit and a wrong token, with the store unchanged', async () => {
     const before = await storeSnapshot();
     const pusher = GemHome.create();
     const repush = await pusher.gem(['push', base, '--host', gemHost(trove.baseUrl, project.id)], undefined, { GEM_HOST_API_KEY: developer.token });
@@ -145,6 +148,11 @@ describe('RubyGems through gem and bundler', () => {
       const denied = await latestEvent(world.root, events(), DENIED);
       assert.deepEqual([denied.actor.token_name, denied.package?.name ?? null, denied.outcome], ['dana-laptop', name, 'failure']);
     }
+
+    const large = await fetch(pushUrl(), { method: 'POST', headers: { authorization: developer.token, 'content-type': 'application/octet-stream' }, body: new Uint8Array(LIMIT + 1) });
+    assert.equal(large.status, 413);
+    assert.match(await large.text(), new RegExp(`larger than the limit of ${LIMIT} bytes`));
+    assert.equal((await latestEvent(world.root, events(), DENIED)).reason, `File is larger than the limit of ${LIMIT} bytes`);
 
     const wrong = await pusher.gem(['push', base, '--host', gemHost(trove.baseUrl, project.id)], undefined, { GEM_HOST_API_KEY: 'glpat-RUBYnot-a-real-token-0123' });
     assert.notEqual(wrong.code, 0);
