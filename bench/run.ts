@@ -4,7 +4,9 @@ import { figure, atMost, type Figure } from './figures.js';
 import { seed } from './fixtures.js';
 import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
+import { composerFigures } from './scenarios/composer.js';
 import { containerFigures } from './scenarios/containers.js';
+import { goFigures } from './scenarios/go.js';
 import { mavenFigures } from './scenarios/maven.js';
 import { rubygemsFigures } from './scenarios/rubygems.js';
 import { auditScale } from './scenarios/audit-scale.js';
@@ -16,7 +18,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,rubygems,containers,evidence-pack]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,containers,evidence-pack]`
 // (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
@@ -74,6 +76,14 @@ if (has('evidence-pack')) {
 if (has('maven')) {
   log('Maven: mvn against Trove and nginx');
   figures.push(...(await mavenFigures(config, log)));
+}
+if (has('go')) {
+  log('Go: go mod download from Trove, audit events on vs off');
+  figures.push(...(await goFigures(config, log)));
+}
+if (has('composer')) {
+  log('Composer: composer install from Trove, audit events on and off');
+  figures.push(...(await composerFigures(config, log)));
 }
 if (has('rubygems')) {
   log('RubyGems: gem install from Trove, audit events on and off');

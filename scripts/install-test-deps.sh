@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel python3-venv curl chromium
   maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
-  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
+  libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java
+  golang-go)
 missing=()
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)
@@ -13,6 +14,8 @@ packages+=(ruby bundler)
 # The container registry's clients (skopeo and podman push and pull, umoci builds images offline)
 # and the reference registry the OCI conformance checks and the containers benchmark row run against.
 packages+=(skopeo podman umoci docker-registry)
+# Composer installs zips with php-zip (unzip is its fallback).
+packages+=(composer php-cli php-zip unzip)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

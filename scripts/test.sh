@@ -22,9 +22,15 @@ drop_dead_test_databases() {
   node --import tsx test/support/drop-test-databases.ts || echo "warning: could not drop old test databases" >&2
 }
 # A unit test (next to the code) that opens no database checks the same code on every backend: it
-# runs on the first backend only. End-to-end tests (test/) start servers, so they run on each.
-touches_database() {
-  case "$1" in src/*) grep -qE "test-database|trove-process|startTrove|TROVE_TEST_POSTGRES_URL" "$1" ;; *) true ;; esac
+# runs on the first backend only. End-to-end tests (test/) start servers, so they run on each,
+# unless the file says on a line of its own, `// One backend: <why>`: what it checks is the same on
+# every backend (a browser driving the web UI, a client's own protocol quirks), and what its writes
+# do to each database is checked by other files that run on both (the API tests, the conformance suite).
+runs_on_every_backend() {
+  case "$1" in
+    src/*) grep -qE "test-database|trove-process|startTrove|TROVE_TEST_POSTGRES_URL" "$1" ;;
+    *) ! grep -q "^// One backend: " "$1" ;;
+  esac
 }
 first_backend=1
 for backend in ${TROVE_TEST_BACKENDS:-sqlite postgres}; do
@@ -37,7 +43,7 @@ for backend in ${TROVE_TEST_BACKENDS:-sqlite postgres}; do
   fi
   run=()
   for f in "${files[@]}"; do
-    if [ "$first_backend" = 1 ] || touches_database "$f"; then run+=("$f"); fi
+    if [ "$first_backend" = 1 ] || runs_on_every_backend "$f"; then run+=("$f"); fi
   done
   first_backend=0
   [ "${#run[@]}" -gt 0 ] || continue

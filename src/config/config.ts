@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BlobStoreSettingError, parseBlobStoreSetting, type BlobStoreConfig } from '../storage/blobs/blob-store-config.js';
@@ -10,6 +11,11 @@ export interface TroveConfig {
   port: number;
   dataDir: string;
   baseUrl: string;
+  /**
+   * TROVE_TLS_CERT / TROVE_TLS_KEY: PEM files; when both are set Trove serves HTTPS on its port
+   * (Go sends credentials only over HTTPS). Undefined: plain HTTP.
+   */
+  tls: TlsFiles | undefined;
   databaseFile: string;
   /** postgres://user:pass@host:5432/db selects PostgreSQL; unset means the embedded SQLite file. */
   databaseUrl?: string;
@@ -32,6 +38,8 @@ export interface TroveConfig {
   genericMaxUploadBytes: number;
   /** Largest Maven file (streamed, never buffered; GitLab's maven_max_file_size default is 3 GiB). */
   mavenMaxUploadBytes: number;
+  /** Largest Composer package zip (TROVE_COMPOSER_MAX_UPLOAD_BYTES), held in memory while it is checked. */
+  composerMaxUploadBytes: number;
   /** Largest .gem (streamed, never buffered; GitLab's rubygems_max_file_size default is 3 GiB). */
   rubygemsMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
@@ -82,6 +90,11 @@ export interface TroveConfig {
   streaming: StreamingConfig;
   /** Trusted publishing (docs/architecture.md#bad-input-and-limits, OIDC ID tokens). */
   oidc: OidcConfig;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 export interface OidcConfig {
@@ -183,12 +196,28 @@ function blobStoreFrom(env: NodeJS.ProcessEnv, defaultDir: string): BlobStoreCon
   }
 }
 
+/** Both files or neither: one alone is a half-done setup that would otherwise serve plain HTTP unnoticed. */
+function tlsFrom(env: NodeJS.ProcessEnv): TlsFiles | undefined {
+  const cert = env.TROVE_TLS_CERT || undefined;
+  const key = env.TROVE_TLS_KEY || undefined;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    throw new ConfigError(`TROVE_TLS_CERT and TROVE_TLS_KEY must be set together (only ${cert ? 'TROVE_TLS_CERT' : 'TROVE_TLS_KEY'} is set)`);
+  }
+  const files = { certFile: resolve(cert), keyFile: resolve(key) };
+  for (const [name, file] of [['TROVE_TLS_CERT', files.certFile], ['TROVE_TLS_KEY', files.keyFile]] as const) {
+    if (!existsSync(file)) throw new ConfigError(`${name} names ${file}, which does not exist`);
+  }
+  return files;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   const host = env.TROVE_HOST || '127.0.0.1';
   const port = intFrom(env, 'TROVE_PORT', 8080, 0, 65535);
   const dataDir = resolve(env.TROVE_DATA_DIR || './data');
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
-  const baseUrl = (env.TROVE_BASE_URL || `http://${hostForUrl}:${port}`).replace(/\/+$/, '');
+  const tls = tlsFrom(env);
+  const baseUrl = (env.TROVE_BASE_URL || `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError(`TROVE_BASE_URL must start with http:// or https://`);
   // An empty value means unset, as for every other variable (TROVE_ROOT_TOKEN=${X:-} in a compose file).
   if (env.TROVE_ROOT_TOKEN && env.TROVE_ROOT_TOKEN.length < 20) {
@@ -203,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     port,
     dataDir,
     baseUrl,
+    tls,
     databaseFile: resolve(dataDir, 'trove.db'),
     databaseUrl: databaseUrlFrom(env),
     blobDir: resolve(dataDir, 'blobs'),
@@ -216,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     registryTokenSeconds: intFrom(env, 'TROVE_REGISTRY_TOKEN_SECONDS', 300, 1, 24 * 3600),
     genericMaxUploadBytes: intFrom(env, 'TROVE_GENERIC_MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1024, 2 ** 40),
     mavenMaxUploadBytes: intFrom(env, 'TROVE_MAVEN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
+    // A zip is read whole into memory to check it (its central directory is at the end): kept small.
+    composerMaxUploadBytes: intFrom(env, 'TROVE_COMPOSER_MAX_UPLOAD_BYTES', 64 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rubygemsMaxUploadBytes: intFrom(env, 'TROVE_RUBYGEMS_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,

@@ -15,6 +15,9 @@ export interface DownloadSource {
  * others streamed from the blob store (never read into memory whole); with its size
  * and its sha256 as a strong ETag. `attachment` adds Content-Disposition for clients such as
  * curl -OJ and browsers; file names reaching here were validated by the format (no quotes).
+ * `contentType` for protocols that name one (Go's .info is JSON); octet-stream otherwise.
+ * `metadata`: a stored file the client reads to resolve versions rather than to install (Go's
+ * .info and .mod, fetched for every module in the dependency graph), served without a download event.
  *
  * Every format's file download comes through here, so this is where download events
  * (`package_registry_package_downloaded`, src/core/audit/download-events.ts) are recorded: when the
@@ -27,12 +30,12 @@ export async function sendPackageFile(
   reply: FastifyReply,
   file: PackageFileRow,
   source: DownloadSource,
-  options: { attachment?: boolean } = {},
+  options: { attachment?: boolean; contentType?: string; metadata?: boolean } = {},
 ) {
   const request = reply.request;
-  const recording = request.method === 'GET' ? await ctx.downloadEvents.recordingFor(source.project) : null;
+  const recording = request.method === 'GET' && !options.metadata ? await ctx.downloadEvents.recordingFor(source.project) : null;
   const body = await ctx.blobs.openForDownload(file.sha256, file.size);
-  reply.type('application/octet-stream').header('content-length', String(file.size)).header('etag', `"${file.sha256}"`);
+  reply.type(options.contentType ?? 'application/octet-stream').header('content-length', String(file.size)).header('etag', `"${file.sha256}"`);
   if (options.attachment) reply.header('content-disposition', `attachment; filename="${file.file_name}"`);
   if (recording) {
     const audit = auditContextOf(request);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerContainerRegistryRoutes } from '../container-registry/http/registry-routes.js';
 import { FORMATS } from '../formats/index.js';
@@ -74,6 +75,8 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 1000 },
+    // TROVE_TLS_CERT/KEY: HTTPS on the same port (read at start, so a change needs a restart).
+    ...(ctx.config.tls ? { https: { cert: readFileSync(ctx.config.tls.certFile), key: readFileSync(ctx.config.tls.keyFile) } } : {}),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

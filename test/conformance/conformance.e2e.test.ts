@@ -39,6 +39,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     let groupId: number;
     const events = () => `/api/v4/groups/${groupId}/audit_events`;
     const name = driver.newName();
+    const version = driver.version ?? '1.0.0';
     let published: SentFile[] = [];
     let packageId: number;
 
@@ -70,13 +71,13 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     });
 
     it('audits a publish through the real client with actor, via, client and file digests', async () => {
-      const { outcome, files } = await driver.publish(ctx, publisher.token, name, '1.0.0');
+      const { outcome, files } = await driver.publish(ctx, publisher.token, name, version);
       assert.equal(outcome.code, 0, outcome.output);
       published = files;
       const event = await latestEvent(world.root, events(), 'package_registry_package_published');
       assert.equal(event.outcome, 'success');
       assert.equal(event.package.format, driver.format);
-      assert.equal(event.package.version, '1.0.0');
+      assert.equal(event.package.version, version);
       assert.deepEqual(
         { type: event.actor.type, user: event.actor.user_id, token: event.actor.token_name },
         { type: 'personal_access_token', user: publisher.id, token: 'publisher-laptop' },
@@ -91,7 +92,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     });
 
     it('audits a second file added to the version', { skip: driver.addFile ? false : `${driver.format} has one file per version` }, async () => {
-      const { outcome, file } = await driver.addFile!(ctx, publisher.token, name, '1.0.0');
+      const { outcome, file } = await driver.addFile!(ctx, publisher.token, name, version);
       assert.equal(outcome.code, 0, outcome.output);
       published.push(file);
       const event = await latestEvent(world.root, events(), 'package_registry_package_file_added');
@@ -104,14 +105,14 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     it('downloads byte-identical files through the real client', async () => {
       assert.ok(published.length > 0);
       for (const file of published) {
-        const bytes = await driver.download(ctx, readOnly.token, name, '1.0.0', file);
+        const bytes = await driver.download(ctx, readOnly.token, name, version, file);
         assert.equal(sha256(bytes), sha256(file.bytes), file.fileName);
       }
     });
 
     it('refuses a publish with a read-only deploy token (403) and audits publish_denied', async () => {
       const before = await storeSnapshot(world.root);
-      const { outcome } = await driver.publish(ctx, readOnly.token, driver.newName(), '1.0.0');
+      const { outcome } = await driver.publish(ctx, readOnly.token, driver.newName(), version);
       assert.notEqual(outcome.code, 0, 'the client must report the refusal');
       assert.match(outcome.output, /403|Forbidden/i);
       const event = await latestEvent(world.root, events(), 'package_registry_package_publish_denied');
@@ -131,7 +132,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
       it(`refuses the package name ${JSON.stringify(badName)} with the store unchanged`, async () => {
         const before = await storeSnapshot(world.root);
         const total = Number((await world.root.get(`${events()}?per_page=1`)).headers.get('x-total'));
-        const status = await driver.publishRaw(ctx, publisher.token, badName, '1.0.0');
+        const status = await driver.publishRaw(ctx, publisher.token, badName, version);
         assert.ok(status >= 400 && status < 500, `status ${status}`);
         assert.deepEqual(await storeSnapshot(world.root), before);
         const denied = await world.root.get(`${events()}?per_page=1`);
@@ -144,7 +145,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     for (const badFileName of driver.badFileNames) {
       it(`refuses the file name ${JSON.stringify(badFileName)} with the store unchanged`, async () => {
         const before = await storeSnapshot(world.root);
-        const status = await driver.publishRaw(ctx, publisher.token, driver.newName(), '1.0.0', badFileName);
+        const status = await driver.publishRaw(ctx, publisher.token, driver.newName(), version, badFileName);
         assert.ok(status >= 400 && status < 500, `status ${status}`);
         assert.deepEqual(await storeSnapshot(world.root), before);
         const event = await latestEvent(world.root, events(), 'package_registry_package_publish_denied');
@@ -168,7 +169,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
       assert.deepEqual([purged.package.id, purged.actor.type], [packageId, 'system']);
       const remaining = await storedBlobs(trove);
       for (const file of published) assert.ok(!remaining.includes(sha256(file.bytes)), `blob of ${file.fileName} removed`);
-      await assert.rejects(driver.download(ctx, maintainer.token, name, '1.0.0', published[0]));
+      await assert.rejects(driver.download(ctx, maintainer.token, name, version, published[0]));
     });
   });
 }

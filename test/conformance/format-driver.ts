@@ -30,6 +30,8 @@ export interface FormatDriver {
   clientName: string;
   /** `via` for a personal access token outside CI. */
   via: 'package_client' | 'api';
+  /** The version the suite publishes: 1.0.0 unless the format spells versions otherwise (Go: v1.0.0). */
+  version?: string;
   /** A fresh valid package name (unique per call). */
   newName(): string;
   /** Publishes a new version with one file through the real client. */

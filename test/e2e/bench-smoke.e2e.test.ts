@@ -1,3 +1,4 @@
+// One backend: the benchmark runs Trove on its embedded default (SQLite).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// One backend: skopeo's and podman's own requests; the OCI conformance suite, which runs on both databases, pushes and pulls with skopeo too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Api, basic } from '../support/api.js';

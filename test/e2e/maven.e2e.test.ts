@@ -1,3 +1,4 @@
+// One backend: mvn's own protocol; what Maven writes do on each database is checked by the conformance suite, which runs on both.
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

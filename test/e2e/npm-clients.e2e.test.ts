@@ -1,3 +1,4 @@
+// One backend: pnpm's and yarn's own requests; what npm-format writes do on each database is checked by npm-lifecycle and the conformance suite.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
+import { libraryZip } from '../support/composer-client.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { gemBytes } from '../support/rubygems.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
@@ -57,6 +58,13 @@ describe('package formats through the API', () => {
     for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
     const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(jar.status, 201, await jar.text());
+    const composerForm = new FormData();
+    composerForm.append('version', '0.9.0');
+    composerForm.append('package', new Blob([new Uint8Array(await libraryZip({ name: 'acme/http-client' }))]), 'http-client.zip');
+    const composer = await fetch(`${packagesUrl()}/composer`, { method: 'POST', body: composerForm, headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(composer.status, 201, await composer.text());
+    const goMod = await fetch(`${packagesUrl()}/go/example.com/acme/!billing/@v/v1.2.0.mod`, { method: 'PUT', body: 'module example.com/acme/Billing\n', headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(goMod.status, 201, await goMod.text());
     const gem = await fetch(`${packagesUrl()}/rubygems/api/v1/gems`, { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: dana.token } });
     assert.equal(gem.status, 201, await gem.text());
   });
@@ -82,6 +90,8 @@ describe('package formats through the API', () => {
             ['maven_duplicate_exception_regex', 'regex', ''],
           ],
         ],
+        ['go', 'Go', []],
+        ['composer', 'Composer', []],
         ['rubygems', 'RubyGems', []],
         [
           'generic',
@@ -93,8 +103,8 @@ describe('package formats through the API', () => {
         ],
       ],
     );
-    assert.match(formats[4].settings[0].description, /replaces that file/);
-    assert.match(formats[4].settings[1].description, /opposite of generic_duplicates_allowed/);
+    assert.match(formats[6].settings[0].description, /replaces that file/);
+    assert.match(formats[6].settings[1].description, /opposite of generic_duplicates_allowed/);
   });
 
   it('serves each format’s install steps for a version, with the instance’s URL and the project id', async () => {
@@ -126,6 +136,27 @@ describe('package formats through the API', () => {
       { title: 'pom.xml: the repository', command: `<repositories>\n  <repository>\n    <id>trove</id>\n    <url>${packagesUrl()}/maven</url>\n  </repository>\n</repositories>` },
     ]);
     assert.match(maven.install[3].command, /<id>trove<\/id>[\s\S]*<name>Private-Token<\/name><value><TOKEN><\/value>/);
+    assert.deepEqual(await instructionsOf('composer'), {
+      package_type: 'composer',
+      display_name: 'Composer',
+      install: [
+        {
+          title: 'composer.json: the repository',
+          command: `"repositories": [\n  { "type": "composer", "url": "${packagesUrl()}/composer/packages.json" }\n]`,
+        },
+        { title: 'Allow the repository over plain http', command: 'composer config secure-http false' },
+        { title: 'auth.json: the token', command: `composer config http-basic.${new URL(trove.baseUrl).host} __token__ <TOKEN>` },
+        { title: 'Install', command: 'composer require acme/http-client:0.9.0' },
+      ],
+    });
+    assert.deepEqual(await instructionsOf('go'), {
+      package_type: 'go',
+      display_name: 'Go',
+      install: [
+        { title: 'Credentials for go (~/.netrc; go sends them only over HTTPS)', command: "printf 'machine 127.0.0.1 login <USERNAME> password <TOKEN>\\n' >> ~/.netrc" },
+        { title: 'go get', command: `GOPROXY=${packagesUrl()}/go,https://proxy.golang.org,direct GONOSUMDB=example.com/acme/Billing go get example.com/acme/Billing@v1.2.0` },
+      ],
+    });
     const source = `${packagesUrl().replace('://', '://token:<TOKEN>@')}/rubygems/`;
     assert.deepEqual(await instructionsOf('rubygems'), {
       package_type: 'rubygems',
@@ -139,11 +170,13 @@ describe('package formats through the API', () => {
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'rubygems', 'generic']);
-    const [npm, pypi, maven, rubygems, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'generic']);
+    const [npm, pypi, maven, go, composer, rubygems, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
+    assert.match(composer, new RegExp(`--form package=@my-lib\\.zip --form version=1\\.0\\.0 "${packagesUrl()}/composer"$`));
+    assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);

@@ -1,3 +1,4 @@
+// One backend: the clients' own protocol (build, twine, pip); what PyPI writes do on each database is checked by pypi-refusals and the conformance suite.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';

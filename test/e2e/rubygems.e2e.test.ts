@@ -1,3 +1,4 @@
+// One backend: gem's and bundler's own protocol; what RubyGems writes do on each database is checked by the conformance suite, which runs on both.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// One backend: a browser driving the web UI; the API underneath is tested on both databases by the API tests.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';

@@ -1,3 +1,4 @@
+// One backend: a browser driving the web UI; the API underneath is tested on both databases by the API tests.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { buildWebUiData, OWNER_PASSWORD, type WebUiData } from '../support/web-u
 // real server, with data from real npm publishes. A group owner signs in, reads who published a
 // version, filters and exports the group's audit log, changes the audit setting and sees its
 // event; CSRF and sign-out are checked from inside the page; the bootstrap admin signs in with
-// its token. 10-20 s per backend (machine load decides), so it runs on SQLite and PostgreSQL.
+// its token. 10-20 s (machine load decides).
 
 const shot = (name: string) => join(ARTIFACTS, `web-ui-${TEST_BACKEND}-${name}.png`);
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { removeTempDir, tempDir } from './temp-dir.js';
 import { freshDatabaseUrl } from './test-database.js';
+import { trustInThisProcess, type TestCertificate } from './tls.js';
 
 export { tempDir } from './temp-dir.js';
 
@@ -43,7 +44,8 @@ export async function freePort(): Promise<number> {
 /** Data folders that stop() removed: starting a Trove on one again is a mistake in the test. */
 const removedByStop = new Set<string>();
 
-export async function startTrove(options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[] } = {}): Promise<RunningTrove> {
+/** `tls`: serve HTTPS with this certificate (TROVE_TLS_CERT/KEY); baseUrl is then https:// and this process trusts it. */
+export async function startTrove(options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[]; tls?: TestCertificate } = {}): Promise<RunningTrove> {
   if (options.dataDir && removedByStop.has(options.dataDir)) {
     throw new Error(`${options.dataDir} was removed by stop() of the Trove that made it: to restart on a data folder, make it with join(tempDir(), 'data') and pass it as dataDir to both`);
   }
@@ -67,6 +69,7 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
       TROVE_CHECK_RESPONSE_CONTRACTS: '1',
       TROVE_INSTANCE_NAME: instanceName,
       ...(databaseUrl ? { TROVE_DATABASE_URL: databaseUrl } : {}),
+      ...(options.tls ? { TROVE_TLS_CERT: options.tls.cert, TROVE_TLS_KEY: options.tls.key } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +77,8 @@ export async function startTrove(options: { env?: Record<string, string>; dataDi
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  if (options.tls) await trustInThisProcess(options.tls.cert);
   // Only a bound on a start that hangs: generous, as a busy CI machine (two cores, parallel tests)
   // may take many seconds to load the server.
   const deadline = Date.now() + 90_000;

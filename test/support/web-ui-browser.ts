@@ -35,3 +35,15 @@ export async function auditRows(page: Page, atLeast = 1) {
   await rows.nth(atLeast - 1).waitFor();
   return rows;
 }
+
+/**
+ * The rows of the audit table once every one of them shows `text`: after a filter change, the rows of
+ * the filter before it are gone (a first row alone may still be one of them).
+ */
+export async function auditRowsAllShowing(page: Page, text: string) {
+  await page.waitForFunction((wanted) => {
+    const rows = [...document.querySelectorAll('table.audit tbody tr')];
+    return rows.length > 0 && rows.every((row) => (row.textContent ?? '').includes(wanted));
+  }, text);
+  return page.locator('table.audit tbody tr');
+}

@@ -113,12 +113,23 @@ function downloadableFiles(db: Db, projectId: number, format: string) {
     .where('packages.format', '=', format);
 }
 
-/** A file of a project's package of this format, named by its digest and file name (see downloadableFiles). */
+/** The files of a project's packages of this format with these bytes (see downloadableFiles). */
+function filesByDigest(db: Db, projectId: number, format: string, sha256: string) {
+  return downloadableFiles(db, projectId, format).where('package_files.sha256', '=', sha256);
+}
+
+/** A file of a project's package of this format, named by its digest and file name. */
 export async function findFileByDigest(db: Db, projectId: number, format: string, sha256: string, fileName: string): Promise<FileWithPackage | undefined> {
-  const row = await downloadableFiles(db, projectId, format)
-    .where('package_files.sha256', '=', sha256)
-    .where('package_files.file_name', '=', fileName)
-    .executeTakeFirst();
+  const row = await filesByDigest(db, projectId, format, sha256).where('package_files.file_name', '=', fileName).executeTakeFirst();
+  return row && fileWithPackage(row);
+}
+
+/**
+ * A file of one package of a project, named by its digest alone (Composer's dist URL names the
+ * package and the zip's sha256, not the version); where two versions hold the same bytes, the newest.
+ */
+export async function findPackageFileByDigest(db: Db, projectId: number, format: string, normalizedName: string, sha256: string): Promise<FileWithPackage | undefined> {
+  const row = await filesByDigest(db, projectId, format, sha256).where('packages.normalized_name', '=', normalizedName).orderBy('packages.id', 'desc').executeTakeFirst();
   return row && fileWithPackage(row);
 }
 

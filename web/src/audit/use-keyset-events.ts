@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiRequest, nextLink } from '../api';
 import type { AuditEvent } from '../types';
 
@@ -12,27 +12,35 @@ export interface KeysetEvents {
   reload(): void;
 }
 
+/** What has been loaded, and for which path: rows of another filter are never shown under this one. */
+interface Loaded {
+  path: string | null;
+  events: AuditEvent[];
+  next: string | null;
+}
+
 /**
  * Audit events newest first, with the API's keyset pagination (pagination=keyset, Link rel="next"):
  * each further page is an index range scan below the last id, as fast at millions of events as at ten.
  */
 export function useKeysetEvents(path: string | null): KeysetEvents {
-  const [events, setEvents] = useState<AuditEvent[]>([]);
-  const [next, setNext] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState<Loaded>({ path: null, events: [], next: null });
   const [state, setState] = useState<KeysetEvents['state']>('loading');
   const [error, setError] = useState<Error | null>(null);
   const [generation, setGeneration] = useState(0);
+  // The path being shown now: a page that answers after the filters changed is dropped.
+  const currentPath = useRef(path);
+  currentPath.current = path;
 
   useEffect(() => {
     if (path === null) return;
     let current = true;
     setState('loading');
-    setEvents([]);
+    setLoaded({ path, events: [], next: null });
     apiRequest<AuditEvent[]>('GET', path).then(
       (page) => {
         if (!current) return;
-        setEvents(page.items);
-        setNext(nextLink(page.headers));
+        setLoaded({ path, events: page.items, next: nextLink(page.headers) });
         setState('ready');
       },
       (caught: Error) => {
@@ -47,20 +55,25 @@ export function useKeysetEvents(path: string | null): KeysetEvents {
   }, [path, generation]);
 
   const loadMore = useCallback(() => {
+    const { path: forPath, next } = loaded;
     if (!next) return;
     setState('loading');
     apiRequest<AuditEvent[]>('GET', next).then(
       (page) => {
-        setEvents((previous) => [...previous, ...page.items]);
-        setNext(nextLink(page.headers));
+        if (currentPath.current !== forPath) return;
+        setLoaded((previous) => (previous.path === forPath ? { path: forPath, events: [...previous.events, ...page.items], next: nextLink(page.headers) } : previous));
         setState('ready');
       },
       (caught: Error) => {
+        if (currentPath.current !== forPath) return;
         setError(caught);
         setState('error');
       },
     );
-  }, [next]);
+  }, [loaded]);
 
-  return { events, state, error, hasMore: next !== null, loadMore, reload: useCallback(() => setGeneration((n) => n + 1), []) };
+  const reload = useCallback(() => setGeneration((n) => n + 1), []);
+  // Between a filter change and the effect that loads it, the rows of the old filter are not this list's.
+  if (loaded.path !== path) return { events: [], state: 'loading', error: null, hasMore: false, loadMore, reload };
+  return { events: loaded.events, state, error, hasMore: loaded.next !== null, loadMore, reload };
 }

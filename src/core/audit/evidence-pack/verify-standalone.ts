@@ -10,18 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { runPackVerifier, type PackVerifierArgs } from './pack-verifier-cli.js';
 
-// Node 18 lacks String.prototype.isWellFormed (ES2024), which the bundled `canonicalize` calls for
-// values nested deeper than canonical-json.ts's fast path: a lone UTF-16 surrogate is what it finds.
-if (typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed !== 'function') {
-  Object.defineProperty(String.prototype, 'isWellFormed', {
-    value(this: string) {
-      return !/\p{Surrogate}/u.test(String(this));
-    },
-    configurable: true,
-    writable: true,
-  });
-}
-
 function parseArgs(argv: string[]): PackVerifierArgs | string {
   const args: PackVerifierArgs = { folder: dirname(fileURLToPath(import.meta.url)), trustedKeyFiles: [], json: false };
   for (let i = 0; i < argv.length; i++) {

@@ -1,32 +1,39 @@
 // RFC 8785 (JSON Canonicalization Scheme) and the leaf hash of an audit record (docs/architecture.md#tamper-evidence).
 //
-// canonicalJson writes exactly what the JCS reference implementation for JavaScript, the npm
-// package `canonicalize` (5.1.0), writes; the test compares the two byte for byte on every record
-// shape Trove writes and on tens of thousands of generated values, edge cases included. What
-// RFC 8785 prescribes: properties sorted by UTF-16 code units (§3.2.3), no whitespace, numbers
-// as ECMAScript's Number::toString writes them (JSON.stringify's form), strings as JSON.stringify
-// writes them, and no lone surrogates (I-JSON). Like `canonicalize` it follows JSON.stringify for
-// everything else: toJSON() is called (again while its result has one, which JSON.stringify does
-// not do), boxed primitives are unboxed, properties whose value is undefined, a function or a
-// symbol are left out and such array elements are written as null; NaN, ±Infinity, BigInt and
-// cycles throw, with `canonicalize`'s messages.
+// canonicalJson(value) is JSON.stringify(value) with what RFC 8785 adds: the properties of every
+// object sorted by their UTF-16 code units (§3.2.3), and no lone surrogate (§3.2.2.2), NaN or
+// ±Infinity (§3.2.2.3), which JSON.stringify would write as an escape or as null: those throw.
+// The rest is JSON.stringify's, which RFC 8785 adopts: no whitespace, numbers as ECMAScript's
+// Number::toString writes them, strings with JSON.stringify's escapes. Records are JSON values
+// (plain objects and arrays, strings, finite numbers, booleans, null; the verifier's come from
+// JSON.parse); for any other value canonicalJson does what JSON.stringify does, so no stored
+// record depends on a rule of its own: toJSON(key) is called once, Number, String, Boolean and
+// BigInt objects are unboxed, a property whose value is undefined, a function or a symbol is left
+// out and such an array element (a hole too) is written as null, a BigInt throws a TypeError, and
+// a top-level value without a JSON form throws a TypeError instead of giving undefined. A cycle
+// throws 'Circular reference detected', as does an object met again inside what its toJSON gave
+// (JSON.stringify would call toJSON again until its stack overflows). The test compares it with
+// an independent reference built on JSON.stringify, on RFC 8785's examples, every record shape
+// Trove writes and tens of thousands of generated values, edge cases included.
 //
-// It is on the hot path of every audit event (download events included), where `canonicalize`
-// cost ~10.5 µs a record, three times JSON.stringify. What this one does differently:
+// It is on the hot path of every audit event (download events included): ~4.5 µs a record, less
+// than half what the JCS reference implementation for JavaScript takes (docs/performance.md#audit-records).
+// What makes it fast:
 // - a string without quote, backslash or control character is written between quotes as it is
 //   (one regular-expression test; JSON.stringify of a short string costs more than the rest);
 // - `"name":` of property names is cached (records use a few dozen names);
 // - numbers are written by `'' + n` (identical to JSON.stringify(n) for finite n, ten times cheaper);
-// - few keys are sorted by insertion sort; containers recurse instead of keeping an explicit stack.
-// Recursion needs a depth limit, and it tracks no set of open containers to find cycles: a value
-// nested deeper than FAST_DEPTH (any cycle becomes one; no record Trove writes comes close) is
-// serialized again from the start by `canonicalize` itself (an explicit stack, a set of open
-// containers). In that rare case getters and toJSON methods of the first levels run twice.
-import canonicalize from 'canonicalize';
+// - few keys are sorted by insertion sort; containers recurse, without a set of open containers.
+// Recursion needs a depth limit, so that fast path gives up on a value nested deeper than
+// FAST_DEPTH (any cycle becomes one; no record Trove writes comes close), and serializeDeep writes
+// it again from the start with an explicit stack and a set of open containers: as deep as memory
+// allows, never a stack overflow. In that rare case getters and toJSON methods of the first levels
+// run twice.
 import * as crypto from 'node:crypto';
+import { types } from 'node:util';
 
 const FAST_DEPTH = 100;
-/** Thrown by the fast path when a value nests deeper than FAST_DEPTH (or chains as many toJSON calls). */
+/** Thrown by the fast path when a value nests deeper than FAST_DEPTH. */
 const TOO_DEEP = Symbol('nested deeper than FAST_DEPTH');
 
 // ES2024's String.prototype.isWellFormed (Node 20 has it; TypeScript's ES2022 lib does not declare
@@ -45,7 +52,7 @@ function serializeString(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
 }
 
-/** null, boolean, number, string; undefined for undefined, functions and symbols (JSON.stringify's answer). */
+/** A value that is not an object (or null): its JSON, or undefined for undefined, functions and symbols (left out). */
 function serializePrimitive(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
@@ -57,9 +64,11 @@ function serializePrimitive(value: unknown): string | undefined {
       return value ? 'true' : 'false';
     case 'object':
       return 'null';
+    case 'bigint':
+      // Its toJSON, if BigInt.prototype has one, was called by resolve.
+      throw new TypeError('Do not know how to serialize a BigInt');
     default:
-      // undefined, functions and symbols give undefined; a BigInt throws (or uses BigInt.prototype.toJSON).
-      return JSON.stringify(value);
+      return undefined;
   }
 }
 
@@ -93,18 +102,28 @@ function keysOf(container: object): string[] | null {
   return keys;
 }
 
-/** What an object stands for in JSON: its toJSON() result (again while that has one), boxed primitives unboxed. */
-function resolve(object: object): unknown {
-  let value: unknown = object;
-  for (let calls = 0; value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function'; calls++) {
-    if (calls === FAST_DEPTH) throw TOO_DEEP;
-    value = (value as { toJSON(): unknown }).toJSON();
-  }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) value = value.valueOf();
-  return value;
+/** Whether JSON.stringify looks for no toJSON on `value`: null, or neither an object (functions are objects too) nor a BigInt. */
+function isPrimitive(value: unknown): value is string | number | boolean | symbol | null | undefined {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'bigint');
 }
 
-/** One array or object (keys from keysOf, read before the property that holds it is written, as canonicalize does). */
+/**
+ * What JSON.stringify writes in place of an object (a function too) or a BigInt found under `key` (a property
+ * name, an array index, '' at the top): the result of its toJSON(key) if it has that method,
+ * then a Number, String, Boolean or BigInt object unboxed as JSON.stringify unboxes it.
+ */
+function resolve(value: object | bigint, key: string | number): unknown {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  const resolved: unknown = typeof toJSON === 'function' ? toJSON.call(value, typeof key === 'number' ? String(key) : key) : value;
+  if (resolved === null || typeof resolved !== 'object' || !types.isBoxedPrimitive(resolved)) return resolved;
+  if (types.isNumberObject(resolved)) return +(resolved as unknown as number); // ToNumber, as JSON.stringify
+  if (types.isStringObject(resolved)) return String(resolved); // ToString
+  if (types.isBooleanObject(resolved)) return Boolean.prototype.valueOf.call(resolved);
+  if (types.isBigIntObject(resolved)) return BigInt.prototype.valueOf.call(resolved);
+  return resolved; // a Symbol object: an object without own properties
+}
+
+/** One array or object (its keys from keysOf). */
 function serializeContainer(container: object, keys: string[] | null, depth: number): string {
   if (depth === FAST_DEPTH) throw TOO_DEEP;
   if (keys === null) {
@@ -113,11 +132,11 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
     for (let i = 0; i < array.length; i++) {
       if (i > 0) out += ',';
       const element = array[i];
-      if (element === null || typeof element !== 'object') {
-        out += element === undefined || typeof element === 'function' || typeof element === 'symbol' ? 'null' : serializePrimitive(element);
+      if (isPrimitive(element)) {
+        out += serializePrimitive(element) ?? 'null';
         continue;
       }
-      const resolved = resolve(element);
+      const resolved = resolve(element, i);
       if (resolved === null || typeof resolved !== 'object') out += serializePrimitive(resolved) ?? 'null';
       else out += serializeContainer(resolved, keysOf(resolved), depth + 1);
     }
@@ -128,11 +147,12 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
   let separator = '';
   for (const key of keys) {
     const value = object[key];
-    if (value === null || typeof value !== 'object') {
-      if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-      out += separator + keyPart(key) + serializePrimitive(value);
+    if (isPrimitive(value)) {
+      const text = serializePrimitive(value);
+      if (text === undefined) continue;
+      out += separator + keyPart(key) + text;
     } else {
-      const resolved = resolve(value);
+      const resolved = resolve(value, key);
       if (resolved === null || typeof resolved !== 'object') {
         const text = serializePrimitive(resolved);
         if (text === undefined) continue;
@@ -149,10 +169,102 @@ function serializeContainer(container: object, keys: string[] | null, depth: num
 }
 
 function serializeFast(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return serializePrimitive(value);
-  const resolved = resolve(value);
+  if (isPrimitive(value)) return serializePrimitive(value);
+  const resolved = resolve(value, '');
   if (resolved === null || typeof resolved !== 'object') return serializePrimitive(resolved);
   return serializeContainer(resolved, keysOf(resolved), 0);
+}
+
+/** An array or object being written by serializeDeep. */
+interface Frame {
+  container: object;
+  /** null for an array, else its property names in order. */
+  keys: string[] | null;
+  /** The next element or key to write. */
+  index: number;
+  /** Whether a member has been written (a comma goes before the next one). */
+  written: boolean;
+  /** The object whose toJSON gave this container (not the container itself), running as long as it is open. */
+  wrapper: object | null;
+}
+
+function circular(): Error {
+  return new Error('Circular reference detected');
+}
+
+/** The containers being written and the objects whose toJSON gave one of them. */
+interface Open {
+  containers: Set<object>;
+  wrappers: Set<object>;
+}
+
+/**
+ * The value found under `key`, resolved as in the fast path: its JSON if it is no container
+ * (undefined: nothing to write), else a frame for it, entered among the open containers.
+ */
+function enter(value: unknown, key: string | number, open: Open): string | undefined | Frame {
+  if (isPrimitive(value)) return serializePrimitive(value);
+  // An object met again inside what its toJSON gave: JSON.stringify would call toJSON again, and
+  // again (for a toJSON that gives the same each time) until its stack overflows.
+  if (typeof value !== 'bigint' && open.wrappers.has(value)) throw circular();
+  const resolved = resolve(value, key);
+  if (resolved === null || typeof resolved !== 'object') return serializePrimitive(resolved);
+  if (open.containers.has(resolved)) throw circular();
+  open.containers.add(resolved);
+  // resolve gives another object only through toJSON.
+  const wrapper = resolved === value ? null : (value as object);
+  if (wrapper !== null) open.wrappers.add(wrapper);
+  return { container: resolved, keys: keysOf(resolved), index: 0, written: false, wrapper };
+}
+
+/** The same text as the fast path, for values of any depth: an explicit stack instead of recursion. */
+function serializeDeep(value: unknown): string | undefined {
+  const open: Open = { containers: new Set(), wrappers: new Set() };
+  const root = enter(value, '', open);
+  if (root === undefined || typeof root === 'string') return root;
+  let out = root.keys === null ? '[' : '{';
+  const stack: Frame[] = [root];
+  next: while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.keys === null) {
+      const array = frame.container as unknown[];
+      while (frame.index < array.length) {
+        const i = frame.index++;
+        if (i > 0) out += ',';
+        const child = enter(array[i], i, open);
+        if (child === undefined || typeof child === 'string') {
+          out += child ?? 'null';
+          continue;
+        }
+        out += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue next;
+      }
+      out += ']';
+    } else {
+      const object = frame.container as Record<string, unknown>;
+      while (frame.index < frame.keys.length) {
+        const key = frame.keys[frame.index++];
+        const child = enter(object[key], key, open);
+        if (child === undefined) continue;
+        out += (frame.written ? ',' : '') + keyPart(key);
+        frame.written = true;
+        if (typeof child === 'string') {
+          out += child;
+          continue;
+        }
+        out += child.keys === null ? '[' : '{';
+        stack.push(child);
+        continue next;
+      }
+      out += '}';
+    }
+    // Done: a later sibling may hold the same object again (not a cycle).
+    open.containers.delete(frame.container);
+    if (frame.wrapper !== null) open.wrappers.delete(frame.wrapper);
+    stack.pop();
+  }
+  return out;
 }
 
 export function canonicalJson(value: unknown): string {
@@ -161,7 +273,7 @@ export function canonicalJson(value: unknown): string {
     text = serializeFast(value);
   } catch (error) {
     if (error !== TOO_DEEP) throw error;
-    text = canonicalize(value);
+    text = serializeDeep(value);
   }
   if (text === undefined) throw new TypeError(`${typeof value} has no JSON representation`);
   return text;
