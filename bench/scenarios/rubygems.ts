@@ -5,7 +5,7 @@ import { gemBytes, GemHome, gemSource } from '../../test/support/rubygems.js';
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
-import { startTroveServer, type TroveBenchServer } from '../servers.js';
+import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // RubyGems against Trove: `gem install` of a gem set (one gem depending on all the others) from a
 // project whose group records package and download events, against the same set in a group that
@@ -13,7 +13,6 @@ import { startTroveServer, type TroveBenchServer } from '../servers.js';
 // reads the compact index, every quick spec and every .gem from Trove.
 
 const DOWNLOADED = 'package_registry_package_downloaded';
-const PACKAGE_SCOPES = ['read_package_registry', 'write_package_registry'];
 
 /** The set: bench_set_01..N-1 and bench_set_main depending on all of them. */
 function gemSet(size: number): Array<{ name: string; dependencies: Record<string, string> }> {
@@ -29,19 +28,16 @@ interface GemGroup {
 
 /** A group with these package settings, a project holding the set (pushed as gem push does), and its read source. */
 async function gemGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>, size: number): Promise<GemGroup> {
-  const group = await trove.world.group(path);
-  const project = await trove.world.project('gems', group.id);
-  await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
-  const token = await trove.world.deployToken('groups', group.id, `${path}-deploy`, PACKAGE_SCOPES);
+  const side = await settingsSide(trove.world, path, 'gems', settings);
   for (const gem of gemSet(size)) {
-    const res = await fetch(`${trove.base}/api/v4/projects/${project.id}/packages/rubygems/api/v1/gems`, {
+    const res = await fetch(`${trove.base}/api/v4/projects/${side.projectId}/packages/rubygems/api/v1/gems`, {
       method: 'POST',
-      headers: { authorization: token.token, 'content-type': 'application/octet-stream' },
+      headers: { authorization: side.token, 'content-type': 'application/octet-stream' },
       body: new Uint8Array(await gemBytes(gem.name, '1.0.0', gem.dependencies)),
     });
     if (res.status !== 201) throw new Error(`push of ${gem.name} to ${path}: ${res.status} ${await res.text()}`);
   }
-  return { groupId: group.id, source: gemSource(trove.base, project.id, token.token) };
+  return { groupId: side.groupId, source: gemSource(trove.base, side.projectId, side.token) };
 }
 
 /** One `gem install bench_set_main` into a fresh GEM_HOME: gems installed per second. */
