@@ -8,6 +8,7 @@ import { composerFigures } from './scenarios/composer.js';
 import { containerFigures } from './scenarios/containers.js';
 import { goFigures } from './scenarios/go.js';
 import { mavenFigures } from './scenarios/maven.js';
+import { rubygemsFigures } from './scenarios/rubygems.js';
 import { auditScale } from './scenarios/audit-scale.js';
 import { evidencePack } from './scenarios/evidence-pack.js';
 import { npmInstallTree } from './scenarios/npm-install.js';
@@ -17,7 +18,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,containers,evidence-pack]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,containers,evidence-pack]`
 // (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
@@ -83,6 +84,10 @@ if (has('go')) {
 if (has('composer')) {
   log('Composer: composer install from Trove, audit events on and off');
   figures.push(...(await composerFigures(config, log)));
+}
+if (has('rubygems')) {
+  log('RubyGems: gem install from Trove, audit events on and off');
+  figures.push(...(await rubygemsFigures(config, log)));
 }
 if (has('containers')) {
   log('containers: skopeo and manifest GETs against Trove and docker-registry');

@@ -48,3 +48,20 @@ export async function startTroveServer(env: Record<string, string> = {}, nodeArg
 }
 
 export const authHeader = (server: BenchServer) => ({ authorization: `Bearer ${server.token}` });
+
+/** The side of an A/B row that compares package settings: a project in a new group with these settings, and a read/write deploy token of the group. */
+export interface SettingsSide {
+  groupId: number;
+  projectId: number;
+  /** A deploy token of the group with read_package_registry and write_package_registry. */
+  token: string;
+}
+
+/** A new group `path` of `world` with these package settings (`package_audit_events`, ...), a project `projectPath` in it and a deploy token of the group. */
+export async function settingsSide(world: World, path: string, projectPath: string, settings: Record<string, string>): Promise<SettingsSide> {
+  const group = await world.group(path);
+  const project = await world.project(projectPath, group.id);
+  await world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
+  const token = await world.deployToken('groups', group.id, `${path}-deploy`, ['read_package_registry', 'write_package_registry']);
+  return { groupId: group.id, projectId: project.id, token: token.token };
+}

@@ -9,6 +9,8 @@ packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel py
 missing=()
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)
+# RubyGems: gem (with Ruby) and bundler.
+packages+=(ruby bundler)
 # The container registry's clients (skopeo and podman push and pull, umoci builds images offline)
 # and the reference registry the OCI conformance checks and the containers benchmark row run against.
 packages+=(skopeo podman umoci docker-registry)

@@ -4,7 +4,7 @@ import { ComposerProject, libraryZip } from '../../test/support/composer-client.
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
-import { startTroveServer, type TroveBenchServer } from '../servers.js';
+import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // Composer against Trove: `composer install` of a set of packages from a group's repository
 // (packages.json, one p2 document and one dist zip per package), with package audit and download
@@ -12,7 +12,6 @@ import { startTroveServer, type TroveBenchServer } from '../servers.js';
 // (test/support/composer-client.ts), so each round downloads every zip.
 
 const DOWNLOADED = 'package_registry_package_downloaded';
-const PACKAGE_SCOPES = ['read_package_registry', 'write_package_registry'];
 const packageNames = (size: number) => Array.from({ length: size }, (_, i) => `bench/lib-${i}`);
 
 interface ComposerSource {
@@ -23,18 +22,15 @@ interface ComposerSource {
 
 /** A project in a new group with these package settings, holding `size` packages; a deploy token of the group. */
 async function composerGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>, size: number): Promise<ComposerSource> {
-  const group = await trove.world.group(path);
-  const project = await trove.world.project('php', group.id);
-  await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
-  const token = (await trove.world.deployToken('groups', group.id, `${path}-deploy`, PACKAGE_SCOPES)).token;
+  const { groupId, projectId, token } = await settingsSide(trove.world, path, 'php', settings);
   for (const [i, name] of packageNames(size).entries()) {
     const form = new FormData();
     form.append('version', '1.0.0');
     form.append('package', new Blob([new Uint8Array(await libraryZip({ name, namespace: `Bench\\Lib${i}` }))]), 'package.zip');
-    const res = await fetch(`${trove.base}/api/v4/projects/${project.id}/packages/composer`, { method: 'POST', body: form, headers: { 'Deploy-Token': token } });
+    const res = await fetch(`${trove.base}/api/v4/projects/${projectId}/packages/composer`, { method: 'POST', body: form, headers: { 'Deploy-Token': token } });
     if (res.status !== 201) throw new Error(`publishing ${name}: ${res.status} ${await res.text()}`);
   }
-  return { groupId: group.id, repository: `${trove.base}/api/v4/group/${group.id}/-/packages/composer/packages.json`, token };
+  return { groupId, repository: `${trove.base}/api/v4/group/${groupId}/-/packages/composer/packages.json`, token };
 }
 
 /** One `composer install` of every package, cold: packages per second. */

@@ -8,7 +8,7 @@ import type { BenchConfig } from '../config.js';
 import { abFigure, atLeast, atMost, median, type Figure, type Rounds } from '../figures.js';
 import { consumerPom, treeFiles, treeJarPaths, uploadToRepository, writeReactor, writeRepositoryFolder } from '../maven-artifacts.js';
 import { startNginx, type StaticServer } from '../nginx.js';
-import { startTroveServer, type TroveBenchServer } from '../servers.js';
+import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // Maven against Trove. `mvn` resolving a dependency tree with a cold local repository, Trove's
 // group endpoint against the same files as static files on nginx (the floor no repository server
@@ -91,11 +91,8 @@ async function resolveTree(config: BenchConfig, trove: TroveBenchServer): Promis
 
 /** A project in a new group of `trove` with the given package settings, and a deploy token of the group. */
 async function mavenGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>): Promise<{ groupId: number; source: MavenSource }> {
-  const group = await trove.world.group(path);
-  const project = await trove.world.project('maven', group.id);
-  await trove.world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, settings);
-  const token = await trove.world.deployToken('groups', group.id, `${path}-deploy`, PACKAGE_SCOPES);
-  return { groupId: group.id, source: { repository: `${trove.base}/api/v4/projects/${project.id}/packages/maven/`, credential: { header: 'Deploy-Token', token: token.token } } };
+  const side = await settingsSide(trove.world, path, 'maven', settings);
+  return { groupId: side.groupId, source: { repository: `${trove.base}/api/v4/projects/${side.projectId}/packages/maven/`, credential: { header: 'Deploy-Token', token: side.token } } };
 }
 
 /**

@@ -40,6 +40,8 @@ export interface TroveConfig {
   mavenMaxUploadBytes: number;
   /** Largest Composer package zip (TROVE_COMPOSER_MAX_UPLOAD_BYTES), held in memory while it is checked. */
   composerMaxUploadBytes: number;
+  /** Largest .gem (streamed, never buffered; GitLab's rubygems_max_file_size default is 3 GiB). */
+  rubygemsMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
   containerMaxBlobBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -246,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     mavenMaxUploadBytes: intFrom(env, 'TROVE_MAVEN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     // A zip is read whole into memory to check it (its central directory is at the end): kept small.
     composerMaxUploadBytes: intFrom(env, 'TROVE_COMPOSER_MAX_UPLOAD_BYTES', 64 * 1024 * 1024, 1024, 2 * 1024 ** 3),
+    rubygemsMaxUploadBytes: intFrom(env, 'TROVE_RUBYGEMS_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.

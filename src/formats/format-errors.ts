@@ -3,7 +3,7 @@ import { findProject } from '../core/accounts/projects.js';
 import type { Api } from '../http/api.js';
 import type { AppContext } from '../http/app-context.js';
 import { recordDenial, type AttemptDescription } from '../http/denials.js';
-import { sendError } from '../http/error-handler.js';
+import { sendError, type HttpError } from '../http/error-handler.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,7 +47,7 @@ export function registerFormatErrorHandler(
   scope: Api,
   ctx: AppContext,
   format: string,
-  shape: (message: string) => unknown,
+  shape: (message: string, mapped: HttpError) => unknown,
 ): void {
   scope.decorateRequest('packageAttempt', null);
   scope.setErrorHandler(async (error, request, reply) => {

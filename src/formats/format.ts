@@ -25,7 +25,8 @@ export interface PackageFormat {
   /**
    * Credential headers the format's clients send beyond GitLab's (PRIVATE-TOKEN, JOB-TOKEN,
    * Deploy-Token, Authorization), lowercase: NuGet's `x-nuget-apikey`. Honoured only on this
-   * format's own routes.
+   * format's own routes. `authorization` takes the token bare in that header, with no scheme (gem
+   * push's `Authorization: <key>`); Bearer and Basic keep their meaning.
    */
   credentialHeaders: readonly string[];
   /** Name, version and file-name rules: each returns the valid value or throws a 400. */

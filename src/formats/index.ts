@@ -5,9 +5,10 @@ import { goFormat } from './go/go-format.js';
 import { mavenFormat } from './maven/maven-format.js';
 import { npmFormat } from './npm/npm-format.js';
 import { pypiFormat } from './pypi/pypi-format.js';
+import { rubygemsFormat } from './rubygems/rubygems-format.js';
 
 /** Every package format Trove serves, in the order the web UI lists them: the one list a new format is added to. */
-export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, goFormat, composerFormat, genericFormat];
+export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, goFormat, composerFormat, rubygemsFormat, genericFormat];
 
 /** The format named `name` (a package's `format` column, a `package_type` filter), if Trove serves it. */
 export function formatNamed(name: string): PackageFormat | undefined {

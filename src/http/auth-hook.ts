@@ -17,10 +17,13 @@ const GITLAB_TOKEN_HEADERS = ['private-token', 'job-token', 'deploy-token'];
 /**
  * The credential in whichever header GitLab accepts it: PRIVATE-TOKEN, JOB-TOKEN, Deploy-Token,
  * Bearer, or Basic's password; then the headers the matched route's format declares (NuGet's
- * X-NuGet-ApiKey), which no other route reads.
+ * X-NuGet-ApiKey), which no other route reads. A format that declares `authorization` takes the
+ * token bare in that header, with no scheme (`gem push` sends `Authorization: <key>`), on its own
+ * routes only; Bearer and Basic keep their meaning there.
  */
 export function credentialOf(request: FastifyRequest): string | null {
-  for (const header of [...GITLAB_TOKEN_HEADERS, ...routeCredentialHeaders(request)]) {
+  const formatHeaders = routeCredentialHeaders(request);
+  for (const header of [...GITLAB_TOKEN_HEADERS, ...formatHeaders.filter((h) => h !== 'authorization')]) {
     const value = request.headers[header];
     if (typeof value === 'string' && value !== '') return value.trim();
   }
@@ -35,6 +38,7 @@ export function credentialOf(request: FastifyRequest): string | null {
     const password = colon >= 0 ? decoded.slice(colon + 1) : '';
     return password === '' ? null : password;
   }
+  if (rest.length === 0 && scheme !== '' && formatHeaders.includes('authorization')) return scheme;
   return null;
 }
 

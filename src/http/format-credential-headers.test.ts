@@ -24,6 +24,16 @@ const apiKeyFormat: PackageFormat = {
   },
 };
 
+/** A format whose client sends the token bare in Authorization, as gem push does. */
+const bareAuthorizationFormat: PackageFormat = {
+  ...npmFormat,
+  name: 'barefmt',
+  credentialHeaders: ['authorization'],
+  async register(app) {
+    app.get('/api/v4/projects/:id/packages/barefmt/*', async (request) => seen(request));
+  },
+};
+
 const otherFormat: PackageFormat = {
   ...npmFormat,
   name: 'otherfmt',
@@ -41,7 +51,7 @@ describe('format credential headers', () => {
     app = Fastify();
     app.get('/api/v4/projects/:id/packages', async (request) => seen(request));
     app.setNotFoundHandler(async (request) => seen(request));
-    for (const format of [apiKeyFormat, otherFormat]) await registerPackageClientRoutes(app, {} as AppContext, format);
+    for (const format of [apiKeyFormat, bareAuthorizationFormat, otherFormat]) await registerPackageClientRoutes(app, {} as AppContext, format);
     await app.ready();
   });
 
@@ -58,6 +68,15 @@ describe('format credential headers', () => {
     assert.deepEqual(await get('/api/v4/projects/1/packages', { 'x-test-apikey': 'secret' }), { credential: null, packageClient: false });
     assert.deepEqual(await get('/api/v4/projects/1/packages/otherfmt/x', { 'x-test-apikey': 'secret' }), { credential: null, packageClient: true });
     assert.deepEqual(await get('/api/v4/no-such-route', { 'x-test-apikey': 'secret' }), { credential: null, packageClient: false });
+  });
+
+  it('reads a bare Authorization token only on a format that declares it, where Basic and Bearer keep their meaning', async () => {
+    const basic = `Basic ${Buffer.from('user:basic-secret').toString('base64')}`;
+    assert.deepEqual(await get('/api/v4/projects/1/packages/barefmt/x', { authorization: 'bare-secret' }), { credential: 'bare-secret', packageClient: true });
+    assert.deepEqual(await get('/api/v4/projects/1/packages/barefmt/x', { authorization: basic }), { credential: 'basic-secret', packageClient: true });
+    assert.deepEqual(await get('/api/v4/projects/1/packages/barefmt/x', { authorization: 'Bearer bearer-secret' }), { credential: 'bearer-secret', packageClient: true });
+    assert.deepEqual(await get('/api/v4/projects/1/packages/otherfmt/x', { authorization: 'bare-secret' }), { credential: null, packageClient: true });
+    assert.deepEqual(await get('/api/v4/projects/1/packages', { authorization: 'bare-secret' }), { credential: null, packageClient: false });
   });
 
   it('still reads GitLab’s headers everywhere, before a format’s own', async () => {

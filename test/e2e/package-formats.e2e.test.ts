@@ -5,6 +5,7 @@ import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
 import { libraryZip } from '../support/composer-client.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
+import { gemBytes } from '../support/rubygems.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
@@ -64,6 +65,8 @@ describe('package formats through the API', () => {
     assert.equal(composer.status, 201, await composer.text());
     const goMod = await fetch(`${packagesUrl()}/go/example.com/acme/!billing/@v/v1.2.0.mod`, { method: 'PUT', body: 'module example.com/acme/Billing\n', headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(goMod.status, 201, await goMod.text());
+    const gem = await fetch(`${packagesUrl()}/rubygems/api/v1/gems`, { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: dana.token } });
+    assert.equal(gem.status, 201, await gem.text());
   });
 
   after(async () => {
@@ -89,6 +92,7 @@ describe('package formats through the API', () => {
         ],
         ['go', 'Go', []],
         ['composer', 'Composer', []],
+        ['rubygems', 'RubyGems', []],
         [
           'generic',
           'Generic',
@@ -154,17 +158,27 @@ describe('package formats through the API', () => {
         { title: 'go get', command: `GOPROXY=${packagesUrl()}/go,https://proxy.golang.org,direct GONOSUMDB=example.com/acme/Billing go get example.com/acme/Billing@v1.2.0` },
       ],
     });
+    const source = `${packagesUrl().replace('://', '://token:<TOKEN>@')}/rubygems/`;
+    assert.deepEqual(await instructionsOf('rubygems'), {
+      package_type: 'rubygems',
+      display_name: 'RubyGems',
+      install: [
+        { title: 'gem install', command: `gem install acme-cli --version 0.3.0 --clear-sources --source ${source}` },
+        { title: 'Gemfile', command: `source "${source}" do\n  gem "acme-cli", "0.3.0"\nend` },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'generic']);
-    const [npm, pypi, maven, go, composer, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'generic']);
+    const [npm, pypi, maven, go, composer, rubygems, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
     assert.match(composer, new RegExp(`--form package=@my-lib\\.zip --form version=1\\.0\\.0 "${packagesUrl()}/composer"$`));
     assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
+    assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');

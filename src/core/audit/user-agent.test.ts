@@ -47,6 +47,11 @@ describe('parseClient', () => {
     assert.deepEqual(parseClient(UA.pip), { name: 'pip', version: '23.0.1' });
   });
 
+  it('reads gem past the bare "Ruby, " Net::HTTP puts before it', () => {
+    assert.deepEqual(parseClient('Ruby, RubyGems/3.3.15 x86_64-linux Ruby/3.1.2 (2022-04-12 patchlevel 20)'), { name: 'RubyGems', version: '3.3.15' });
+    assert.deepEqual(parseClient('Ruby'), { name: 'Ruby', version: null });
+  });
+
   it('keeps a product without a version', () => {
     assert.deepEqual(parseClient('Go-http-client'), { name: 'Go-http-client', version: null });
     assert.deepEqual(parseClient('  curl/7.88.1  '), { name: 'curl', version: '7.88.1' });

@@ -28,6 +28,10 @@ export function parseClient(userAgent: string | null | undefined): ClientInfo | 
   if (!userAgent) return null;
   const match = PRODUCT.exec(userAgent.trim());
   if (!match) return null;
+  // gem 3.3 sends "Ruby, RubyGems/3.3.15 x86_64-linux Ruby/3.1.2 (...)": Net::HTTP's bare default,
+  // then its own. A bare product followed by a comma gives way to the product after it.
+  const rest = userAgent.trim().slice(match[0].length);
+  if (match[2] === undefined && /^,\s*\S/.test(rest)) return parseClient(rest.replace(/^,\s*/, '')) ?? { name: match[1], version: null };
   if (match[1] === 'Mozilla') {
     for (const [name, pattern] of BROWSERS) {
       const browser = pattern.exec(userAgent);

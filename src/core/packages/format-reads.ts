@@ -73,6 +73,21 @@ export async function visiblePackageNames(db: Db, format: string, projectIds: nu
   return rows.map((r) => r.normalized_name);
 }
 
+/**
+ * Every file of the visible versions of a format in these projects, with its version, oldest first:
+ * for indexes that list everything at once (RubyGems' specs.4.8.gz and /versions), in one query.
+ */
+export async function visibleFilesOfFormat(db: Db, format: string, projectIds: number[]): Promise<FileWithPackage[]> {
+  if (projectIds.length === 0) return [];
+  const rows = await selectFilesWithPackage(db)
+    .where('packages.format', '=', format)
+    .where('packages.status', '=', 'default')
+    .where('packages.project_id', 'in', projectIds)
+    .orderBy('package_files.id')
+    .execute();
+  return rows.map(fileWithPackage);
+}
+
 /** The visible versions of one package in these projects (a query to narrow and order). */
 function visibleVersions(db: Db, format: string, normalizedName: string, projectIds: number[]) {
   return db
@@ -90,13 +105,17 @@ export async function visibleVersionsIn(db: Db, format: string, normalizedName: 
   return visibleVersions(db, format, normalizedName, projectIds).orderBy('id').execute();
 }
 
-/** The files of a project's packages of this format with these bytes (hidden versions included, as their links were handed out; deleted ones not, until restored). */
-function filesByDigest(db: Db, projectId: number, format: string, sha256: string) {
+/** Files of a project's packages of this format that a download link may name: hidden versions included, as their links were handed out; deleted ones not, until restored. */
+function downloadableFiles(db: Db, projectId: number, format: string) {
   return selectFilesWithPackage(db)
     .where('packages.project_id', '=', projectId)
     .where('packages.status', '!=', 'pending_destruction')
-    .where('packages.format', '=', format)
-    .where('package_files.sha256', '=', sha256);
+    .where('packages.format', '=', format);
+}
+
+/** The files of a project's packages of this format with these bytes (see downloadableFiles). */
+function filesByDigest(db: Db, projectId: number, format: string, sha256: string) {
+  return downloadableFiles(db, projectId, format).where('package_files.sha256', '=', sha256);
 }
 
 /** A file of a project's package of this format, named by its digest and file name. */
@@ -111,6 +130,23 @@ export async function findFileByDigest(db: Db, projectId: number, format: string
  */
 export async function findPackageFileByDigest(db: Db, projectId: number, format: string, normalizedName: string, sha256: string): Promise<FileWithPackage | undefined> {
   const row = await filesByDigest(db, projectId, format, sha256).where('packages.normalized_name', '=', normalizedName).orderBy('packages.id', 'desc').executeTakeFirst();
+  return row && fileWithPackage(row);
+}
+
+/**
+ * A file of a project's package of this format by its file name, for formats whose file names are
+ * unique within a project and name their version but cannot be split into name and version
+ * reliably (RubyGems' <name>-<version>[-<platform>].gem, where names and platforms hold '-'): the
+ * caller passes the names the file name may start with. As findFileByDigest (downloadableFiles);
+ * the newest if there are several.
+ */
+export async function findFileByName(db: Db, projectId: number, format: string, normalizedNames: string[], fileName: string): Promise<FileWithPackage | undefined> {
+  if (normalizedNames.length === 0) return undefined;
+  const row = await downloadableFiles(db, projectId, format)
+    .where('packages.normalized_name', 'in', normalizedNames)
+    .where('package_files.file_name', '=', fileName)
+    .orderBy('package_files.id', 'desc')
+    .executeTakeFirst();
   return row && fileWithPackage(row);
 }
 

@@ -5,6 +5,7 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import ssri from 'ssri';
 import tar from 'tar-stream';
 import { errors } from '../../core/errors.js';
+import { assertSafeEntryName, readEntries } from '../tar-entries.js';
 import { isJsonObject } from './npm-json.js';
 
 const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
@@ -15,13 +16,6 @@ const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 // and small ones that unpack to more than this (a gzip bomb), stream with the unpacked-size limit.
 const INFLATE_AT_ONCE_MAX_BYTES = 1024 * 1024;
 
-/** Refuses absolute paths, `..` segments, NUL and Windows drive or backslash tricks in a tar entry name. */
-export function assertSafeEntryName(name: string): void {
-  if (name.includes('\0') || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\')) {
-    throw errors.badRequest(`Tarball entry "${name}" has an unsafe path`);
-  }
-  if (name.split('/').some((segment) => segment === '..')) throw errors.badRequest(`Tarball entry "${name}" escapes the package folder`);
-}
 
 /** Checks the tarball against the manifest's dist.integrity and dist.shasum. */
 export function assertIntegrity(tarball: Buffer, dist: { integrity?: unknown; shasum?: unknown }): void {
@@ -43,40 +37,17 @@ export function assertIntegrity(tarball: Buffer, dist: { integrity?: unknown; sh
 export async function readTarballManifest(tarball: Buffer, maxUnpackedBytes: number): Promise<Record<string, unknown>> {
   const extract = tar.extract();
   let manifestText: string | null = null;
-  extract.on('entry', (header, stream, next) => {
-    // Destroying `extract` also destroys this entry stream with the same error; untar or the
-    // pipeline below reports it. Without a listener that 'error' event is unhandled and kills the
-    // server process.
-    stream.on('error', () => undefined);
-    const fail = (error: Error) => {
-      stream.resume();
-      extract.destroy(error);
-    };
-    try {
+  readEntries(extract, {
+    accept(header) {
       assertSafeEntryName(header.name);
       if (header.type !== 'file' && header.type !== 'directory') {
         throw errors.badRequest(`Tarball entry "${header.name}" is a ${header.type}; links and special files are not allowed`);
       }
-    } catch (error) {
-      fail(error as Error);
-      return;
-    }
-    const isManifest = /^[^/]+\/package\.json$/.test(header.name) && (manifestText === null || header.name === 'package/package.json');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (data: unknown) => {
-      const chunk = data as Buffer;
-      size += chunk.length;
-      if (isManifest && size <= MAX_PACKAGE_JSON_BYTES) chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (isManifest) {
-        if (size > MAX_PACKAGE_JSON_BYTES) return fail(errors.badRequest('package.json in the tarball is too large'));
-        manifestText = Buffer.concat(chunks).toString('utf8');
-      }
-      next();
-    });
-    stream.on('error', fail);
+      const isManifest = /^[^/]+\/package\.json$/.test(header.name) && (manifestText === null || header.name === 'package/package.json');
+      return isManifest ? MAX_PACKAGE_JSON_BYTES : 0;
+    },
+    kept: (_name, data) => (manifestText = data.toString('utf8')),
+    tooLarge: () => errors.badRequest('package.json in the tarball is too large'),
   });
   try {
     const inflated = inflateIfSmall(tarball, maxUnpackedBytes);
