@@ -1,11 +1,12 @@
 import type { PackageFormat } from './format.js';
+import { debianFormat } from './debian/debian-format.js';
 import { genericFormat } from './generic/generic-format.js';
 import { mavenFormat } from './maven/maven-format.js';
 import { npmFormat } from './npm/npm-format.js';
 import { pypiFormat } from './pypi/pypi-format.js';
 
 /** Every package format Trove serves, in the order the web UI lists them: the one list a new format is added to. */
-export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, genericFormat];
+export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, debianFormat, genericFormat];
 
 /** The format named `name` (a package's `format` column, a `package_type` filter), if Trove serves it. */
 export function formatNamed(name: string): PackageFormat | undefined {

@@ -129,3 +129,32 @@ export async function projectIdsWithPackage(db: Db, format: string, normalizedNa
   const rows = await query.groupBy('packages.project_id').orderBy('newest', 'desc').execute();
   return rows.map((row) => row.project_id);
 }
+
+/**
+ * Every file of the visible versions of a format in a project, oldest first: the archive-wide
+ * indexes a format serves (Debian's Packages files) list them all.
+ */
+export async function visibleFilesOfFormat(db: Db, projectId: number, format: string): Promise<FileWithPackage[]> {
+  const rows = await selectFilesWithPackage(db)
+    .where('packages.project_id', '=', projectId)
+    .where('packages.format', '=', format)
+    .where('packages.status', '=', 'default')
+    .orderBy('package_files.id')
+    .execute();
+  return rows.map(fileWithPackage);
+}
+
+/**
+ * When a format's packages in a project last changed (a version published, deleted, hidden or
+ * restored, a file added: each moves the version's updated_at): the date of the indexes made from
+ * them, so that the same packages give the same documents. Undefined when the project has none.
+ */
+export async function lastFormatChange(db: Db, projectId: number, format: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('packages')
+    .select((eb) => eb.fn.max('updated_at').as('at'))
+    .where('project_id', '=', projectId)
+    .where('format', '=', format)
+    .executeTakeFirst();
+  return typeof row?.at === 'string' ? row.at : undefined;
+}
