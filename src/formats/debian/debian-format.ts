@@ -11,8 +11,8 @@ const CODENAME = '<codename>';
 
 const keyFile = ({ projectId }: ProjectTarget) => `/etc/apt/keyrings/trove-${projectId}.asc`;
 
-/** auth.conf(5) names the machine as host[:port]/path, without the scheme. */
-const authMachine = (target: ProjectTarget) => `${projectPackagesUrl(target)}/debian`.replace(/^https?:\/\//, '');
+/** auth.conf(5) names the machine as host[:port]/path; apt sends credentials over plain http only to an entry that says http://. */
+const authMachine = (target: ProjectTarget) => `${projectPackagesUrl(target)}/debian`.replace(/^https:\/\//, '');
 
 export const debianFormat: PackageFormat = {
   name: 'debian',
