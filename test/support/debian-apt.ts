@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
 import { tempDir } from './temp-dir.js';
 
 // The real Debian tools against a Trove on 127.0.0.1: dpkg-deb builds a package, apt-get resolves,
@@ -66,6 +68,8 @@ export class AptSandbox {
   constructor(
     readonly sourceLine: string,
     authConf: string,
+    /** The architectures apt installs for, the first the native one. */
+    readonly architectures: string[] = ['amd64'],
   ) {
     for (const sub of ['state/lists/partial', 'cache/archives/partial', 'log', 'etc/parts', 'root/var/lib/dpkg/info', 'root/var/lib/dpkg/updates']) mkdirSync(join(this.dir, sub), { recursive: true });
     writeFileSync(join(this.dir, 'etc/sources.list'), `${sourceLine}\n`);
@@ -94,8 +98,8 @@ export class AptSandbox {
       ...o(`Dir::Log=${join(this.dir, 'log')}`),
       ...o('Debug::NoLocking=1'),
       ...o('APT::Sandbox::User=root'),
-      ...o('APT::Architecture=amd64'),
-      ...o('APT::Architectures::=amd64'),
+      ...o(`APT::Architecture=${this.architectures[0]}`),
+      ...this.architectures.flatMap((architecture) => o(`APT::Architectures::=${architecture}`)),
       ...o('Acquire::Languages=none'),
       ...o('Acquire::Retries=0'),
       ...o('Acquire::http::Proxy=DIRECT'),
@@ -136,4 +140,27 @@ export class AptSandbox {
 /** auth.conf(5) for apt: machine [http://]host:port/path login password (apt uses it over plain http only when the entry says http://). */
 export function aptAuthConf(baseUrl: string, path: string, token: string): string {
   return `machine ${baseUrl.replace(/^https:\/\//, '')}${path} login trove password ${token}\n`;
+}
+
+function arMember(name: string, data: Buffer): Buffer {
+  const header = `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'100644'.padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
+  return Buffer.concat([Buffer.from(header, 'latin1'), data, data.length % 2 ? Buffer.from('\n') : Buffer.alloc(0)]);
+}
+
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, size: Buffer.byteLength(content) }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A .deb written byte by byte (ar, gzipped control and data archives), with any control text: for
+ * the hostile packages dpkg-deb refuses to build. `controlMember` names the control archive member.
+ */
+export async function rawDeb(control: string, controlMember = 'control.tar.gz'): Promise<Buffer> {
+  const controlTar = gzipSync(await tarOf({ './control': control }));
+  return Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n')), arMember(controlMember, controlTar), arMember('data.tar.gz', gzipSync(await tarOf({})))]);
 }

@@ -4,29 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { controlField, parseControl } from './debian-control.js';
+import { rawDeb } from '../../../test/support/debian-apt.js';
 import { readDebControl } from './debian-deb.js';
-
-function arMember(name: string, data: Buffer): Buffer {
-  const header = `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'100644'.padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
-  return Buffer.concat([Buffer.from(header, 'latin1'), data, data.length % 2 ? Buffer.from('\n') : Buffer.alloc(0)]);
-}
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name, size: Buffer.byteLength(content) }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function deb(control: string, memberName = 'control.tar.gz'): Promise<Buffer> {
-  const controlTar = gzipSync(await tarOf({ './': '', './control': control }));
-  return Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n')), arMember(memberName, controlTar), arMember('data.tar.gz', gzipSync(await tarOf({})))]);
-}
 
 /** A source that hands the bytes over in small chunks, as a network stream would. */
 async function* chunked(bytes: Buffer, size = 7) {
@@ -37,7 +17,7 @@ const CONTROL = 'Package: trove-hello\nVersion: 1:1.0-1\nArchitecture: all\nMain
 
 describe('.deb control', () => {
   it('reads the control fields of a .deb, chunk by chunk, continuation lines kept', async () => {
-    const fields = await readDebControl(chunked(await deb(CONTROL)));
+    const fields = await readDebControl(chunked(await rawDeb(CONTROL)));
     assert.equal(controlField(fields, 'package'), 'trove-hello');
     assert.equal(controlField(fields, 'Version'), '1:1.0-1');
     assert.equal(controlField(fields, 'Depends'), 'libc6 (>= 2.0)');
@@ -46,10 +26,10 @@ describe('.deb control', () => {
 
   it('refuses what is not a .deb, a zstd control archive, and a control file without fields', async () => {
     await assert.rejects(readDebControl(chunked(Buffer.from('PK\u0003\u0004 not an ar archive'))), /not an ar archive/);
-    await assert.rejects(readDebControl(chunked(await deb(CONTROL, 'control.tar.zst'))), /zst is not supported.*-Zxz/);
-    await assert.rejects(readDebControl(chunked(await deb(CONTROL, 'data.tar.gz'))), /unexpected member/);
-    await assert.rejects(readDebControl(chunked(Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n'))]))), /no control archive/);
-    await assert.rejects(readDebControl(chunked(await deb('this is not a control file\n'))), /malformed line/);
+    await assert.rejects(readDebControl(chunked(await rawDeb(CONTROL, 'control.tar.zst'))), /zst is not supported.*-Zxz/);
+    await assert.rejects(readDebControl(chunked(await rawDeb(CONTROL, 'data.tar.gz'))), /unexpected member/);
+    await assert.rejects(readDebControl(chunked((await rawDeb(CONTROL)).subarray(0, 8 + 60 + 4))), /no control archive/);
+    await assert.rejects(readDebControl(chunked(await rawDeb('this is not a control file\n'))), /malformed line/);
   });
 
   it('parses control paragraphs: repeated fields and control characters are refused', () => {
