@@ -6,7 +6,7 @@ import { npmFormat } from './npm/npm-format.js';
 import { pypiFormat } from './pypi/pypi-format.js';
 
 /** Every package format Trove serves, in the order the web UI lists them: the one list a new format is added to. */
-export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, debianFormat, genericFormat];
+export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, genericFormat, debianFormat];
 
 /** The format named `name` (a package's `format` column, a `package_type` filter), if Trove serves it. */
 export function formatNamed(name: string): PackageFormat | undefined {

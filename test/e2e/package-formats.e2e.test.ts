@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
+import { rawDeb } from '../support/debian-apt.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
@@ -56,6 +57,10 @@ describe('package formats through the API', () => {
     for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
     const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
     assert.equal(jar.status, 201, await jar.text());
+    await world.root.expect(201, 'POST', `/api/v4/projects/${project.id}/debian_distributions`, { codename: 'stable' });
+    const deb = await rawDeb('Package: acme-cli\nVersion: 1.2.0-1\nArchitecture: all\nMaintainer: A <a@example.com>\nDescription: cli\n');
+    const debUpload = await fetch(`${packagesUrl()}/debian/acme-cli_1.2.0-1_all.deb?distribution=stable&component=main`, { method: 'PUT', body: new Uint8Array(deb), headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(debUpload.status, 201, await debUpload.text());
   });
 
   after(async () => {
@@ -87,6 +92,7 @@ describe('package formats through the API', () => {
             ['generic_duplicate_exception_regex', 'regex', ''],
           ],
         ],
+        ['debian', 'Debian', []],
       ],
     );
     assert.match(formats[3].settings[0].description, /replaces that file/);
@@ -122,16 +128,35 @@ describe('package formats through the API', () => {
       { title: 'pom.xml: the repository', command: `<repositories>\n  <repository>\n    <id>trove</id>\n    <url>${packagesUrl()}/maven</url>\n  </repository>\n</repositories>` },
     ]);
     assert.match(maven.install[3].command, /<id>trove<\/id>[\s\S]*<name>Private-Token<\/name><value><TOKEN><\/value>/);
+    const debian = await instructionsOf('debian');
+    const host = packagesUrl().replace('https://', '');
+    assert.deepEqual(debian, {
+      package_type: 'debian',
+      display_name: 'Debian',
+      install: [
+        {
+          title: 'Signing key of the distribution',
+          command: `sudo curl --fail --header "PRIVATE-TOKEN: <TOKEN>" --output /etc/apt/keyrings/trove-${project.id}.asc "${trove.baseUrl}/api/v4/projects/${project.id}/debian_distributions/<codename>/key.asc"`,
+        },
+        {
+          title: 'apt credentials',
+          command: `printf 'machine ${host}/debian login trove password <TOKEN>\\n' | sudo tee /etc/apt/auth.conf.d/trove-${project.id}.conf && sudo chmod 600 /etc/apt/auth.conf.d/trove-${project.id}.conf`,
+        },
+        { title: 'apt source', command: `echo "deb [signed-by=/etc/apt/keyrings/trove-${project.id}.asc] ${packagesUrl()}/debian <codename> main" | sudo tee /etc/apt/sources.list.d/trove-${project.id}.list` },
+        { title: 'apt-get', command: 'sudo apt-get update && sudo apt-get install acme-cli=1.2.0-1' },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'generic']);
-    const [npm, pypi, maven, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'generic', 'debian']);
+    const [npm, pypi, maven, generic, debian] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
+    assert.match(debian, new RegExp(`--data "codename=stable&architectures=amd64" ".*/projects/${project.id}/debian_distributions"\n.*--upload-file my-tool_1\\.0\\.0_amd64\\.deb ".*/debian/my-tool_1\\.0\\.0_amd64\\.deb\\?distribution=stable&component=main"$`));
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
     for (const path of [`/api/v4/projects/${project.id}/package_formats`, `/api/v4/projects/${project.id}/packages/${pkg.id}/instructions`]) {
