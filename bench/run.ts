@@ -5,6 +5,7 @@ import { seed } from './fixtures.js';
 import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
 import { containerFigures } from './scenarios/containers.js';
+import { debianFigures } from './scenarios/debian.js';
 import { mavenFigures } from './scenarios/maven.js';
 import { auditScale } from './scenarios/audit-scale.js';
 import { evidencePack } from './scenarios/evidence-pack.js';
@@ -15,7 +16,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,containers,evidence-pack]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,containers,debian,evidence-pack]`
 // (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
@@ -73,6 +74,10 @@ if (has('evidence-pack')) {
 if (has('maven')) {
   log('Maven: mvn against Trove and nginx');
   figures.push(...(await mavenFigures(config, log)));
+}
+if (has('debian')) {
+  log('Debian: apt-get from Trove, audit events on vs off');
+  figures.push(...(await debianFigures(config, log)));
 }
 if (has('containers')) {
   log('containers: skopeo and manifest GETs against Trove and docker-registry');

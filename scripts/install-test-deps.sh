@@ -6,8 +6,8 @@ packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel py
   maven default-jdk-headless libmaven-deploy-plugin-java libmaven-install-plugin-java
   libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java)
 missing=()
-# Debian packages: dpkg-deb builds them, apt-get installs them from Trove, gpgv checks Release signatures.
-packages+=(dpkg-dev apt gpgv gnupg)
+# Debian packages (dpkg-deb and apt-get come with every Debian system): gpg and gpgv check Release signatures.
+packages+=(gpgv gnupg)
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)
 # The container registry's clients (skopeo and podman push and pull, umoci builds images offline)
