@@ -17,18 +17,11 @@ import { generateDistributionKey } from './debian-signing.js';
 
 export type DistributionRow = Omit<DebianDistributionsTable, 'id'> & { id: number };
 
-/** What a client may set: GitLab's distribution attributes. */
-export interface DistributionFields {
-  codename: string;
-  suite: string | null;
-  origin: string | null;
-  label: string | null;
-  version: string | null;
-  description: string | null;
-  valid_time_duration_seconds: number | null;
+/** What a client may set: GitLab's distribution attributes, the lists as arrays of names. */
+export type DistributionFields = Pick<DistributionRow, 'codename' | 'suite' | 'origin' | 'label' | 'version' | 'description' | 'valid_time_duration_seconds'> & {
   components: string[];
   architectures: string[];
-}
+};
 
 const FIELD_NAMES = ['codename', 'suite', 'origin', 'label', 'version', 'description', 'valid_time_duration_seconds', 'components', 'architectures'] as const;
 const MAX_PER_PROJECT = 100;
