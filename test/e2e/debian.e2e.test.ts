@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +19,7 @@ import { World, type TestUser } from '../support/world.js';
 // dpkg installs it into a private root. Who did what is in the audit trail; refusals store nothing.
 
 const DENIED = 'package_registry_package_publish_denied';
+const MAX_UPLOAD = 256 * 1024;
 
 describe('Debian packages with apt and dpkg', () => {
   let trove: RunningTrove;
@@ -46,7 +48,8 @@ describe('Debian packages with apt and dpkg', () => {
   }
 
   before(async () => {
-    trove = await startTrove();
+    // A small upload limit, so that the size refusal needs no large file.
+    trove = await startTrove({ env: { TROVE_DEBIAN_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } });
     world = new World(trove);
     group = await world.group('deb-team');
     project = await world.project('tools', group.id);
@@ -86,7 +89,9 @@ describe('Debian packages with apt and dpkg', () => {
     const key = readFileSync(await keyFileOf('tools'), 'utf8');
     assert.match(key, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
     // The private key is in the database only encrypted: its armor never appears there.
-    const db = readFileSync(join(trove.dataDir, 'trove.db')).toString('latin1');
+    // (the database file and its write-ahead log, where recent rows are; the public key shows where to look)
+    const db = readdirSync(trove.dataDir).filter((f) => f.startsWith('trove.db')).map((f) => readFileSync(join(trove.dataDir, f)).toString('latin1')).join('');
+    assert.ok(db.includes('BEGIN PGP PUBLIC KEY BLOCK'), 'the rows are in these files');
     assert.ok(!db.includes('BEGIN PGP PRIVATE KEY BLOCK'), 'no clear private key in the database');
   });
 
@@ -157,7 +162,7 @@ describe('Debian packages with apt and dpkg', () => {
     assert.notEqual(result.code, 0, 'nothing to install from an unverified source');
   });
 
-  it('refuses a traversal file name, a bad control file and an unknown distribution: audited, nothing stored', async () => {
+  it('refuses a traversal file name, a bad control file, a file over the limit and an unknown distribution: audited, nothing stored', async () => {
     const before = { packages: await packagesText(), blobs: await fileBlobs(world.root, [project.id]) };
     const denials = await eventCount(world.root, events(), `&event_name=${DENIED}`);
     const good = readFileSync(await buildDeb({ name: 'trove-good', version: '1.0' }, work));
@@ -172,10 +177,14 @@ describe('Debian packages with apt and dpkg', () => {
     assert.equal(notDeb.status, 400, notDeb.body);
     assert.match(notDeb.json.message, /not an ar archive/);
 
+    const large = await buildDeb({ name: 'trove-large', version: '1.0', files: { '/usr/share/trove-large/blob': randomBytes(MAX_UPLOAD).toString('base64') } }, work);
+    const tooLarge = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', large, uploadUrl('trove-large_1.0_all.deb')]);
+    assert.equal(tooLarge.status, 413, tooLarge.body);
+
     const unknown = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', writeTemp('good.deb', good), uploadUrl('trove-good_1.0_all.deb', '?distribution=nowhere&component=main')]);
     assert.equal(unknown.status, 404, unknown.body);
 
-    assert.equal(await eventCount(world.root, events(), `&event_name=${DENIED}`), denials + 4);
+    assert.equal(await eventCount(world.root, events(), `&event_name=${DENIED}`), denials + 5);
     const denied = await latestEvent(world.root, events(), DENIED);
     assert.deepEqual([denied.outcome, denied.actor.token_name], ['failure', 'devon-laptop']);
     assert.deepEqual({ packages: await packagesText(), blobs: await fileBlobs(world.root, [project.id]) }, before);
