@@ -7,6 +7,7 @@ import { peakRssOf } from './processes.js';
 import { composerFigures } from './scenarios/composer.js';
 import { containerFigures } from './scenarios/containers.js';
 import { goFigures } from './scenarios/go.js';
+import { debianFigures } from './scenarios/debian.js';
 import { mavenFigures } from './scenarios/maven.js';
 import { rubygemsFigures } from './scenarios/rubygems.js';
 import { auditScale } from './scenarios/audit-scale.js';
@@ -18,7 +19,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,containers,evidence-pack]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,debian,containers,evidence-pack]`
 // (evidence-pack only runs when named: it writes and seals a log of its own)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
@@ -88,6 +89,10 @@ if (has('composer')) {
 if (has('rubygems')) {
   log('RubyGems: gem install from Trove, audit events on and off');
   figures.push(...(await rubygemsFigures(config, log)));
+}
+if (has('debian')) {
+  log('Debian: apt-get from Trove, audit events on vs off');
+  figures.push(...(await debianFigures(config, log)));
 }
 if (has('containers')) {
   log('containers: skopeo and manifest GETs against Trove and docker-registry');

@@ -42,6 +42,8 @@ export interface TroveConfig {
   composerMaxUploadBytes: number;
   /** Largest .gem (streamed, never buffered; GitLab's rubygems_max_file_size default is 3 GiB). */
   rubygemsMaxUploadBytes: number;
+  /** Largest Debian package file (TROVE_DEBIAN_MAX_UPLOAD_BYTES; GitLab's debian_max_file_size default is 3 GiB). */
+  debianMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
   containerMaxBlobBytes: number;
   /** Memory for recently downloaded small package files (TROVE_BLOB_CACHE_MB; 0 turns the cache off). */
@@ -72,6 +74,8 @@ export interface TroveConfig {
   auditKeyDir: string;
   /** The secret that signs container registry tokens, outside the database. */
   registryTokenKeyFile: string;
+  /** The key that encrypts the Debian distributions' private signing keys in the database, outside it. */
+  debianSigningKeyFile: string;
   /** A folder every checkpoint is appended to (docs/architecture.md#tamper-evidence checkpoint mirrors); unset = none. */
   auditCheckpointMirrorDir: string | undefined;
   /** TROVE_AUDIT_TRUSTED_KEYS: keys (or key files) the operator pinned; the self-check holds checkpoints to them. */
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     // A zip is read whole into memory to check it (its central directory is at the end): kept small.
     composerMaxUploadBytes: intFrom(env, 'TROVE_COMPOSER_MAX_UPLOAD_BYTES', 64 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rubygemsMaxUploadBytes: intFrom(env, 'TROVE_RUBYGEMS_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
+    debianMaxUploadBytes: intFrom(env, 'TROVE_DEBIAN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,
     // With a bucket configured, every package file goes to the bucket unless asked otherwise.
@@ -264,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     auditOrigin: env.TROVE_AUDIT_ORIGIN || undefined,
     auditKeyDir: resolve(env.TROVE_AUDIT_KEY_DIR || resolve(dataDir, 'audit-keys')),
     registryTokenKeyFile: resolve(env.TROVE_REGISTRY_TOKEN_KEY_FILE || resolve(dataDir, 'secrets', 'registry-token.key')),
+    debianSigningKeyFile: resolve(env.TROVE_DEBIAN_SIGNING_KEY_FILE || resolve(dataDir, 'secrets', 'debian-signing.key')),
     auditCheckpointMirrorDir: env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR ? resolve(env.TROVE_AUDIT_CHECKPOINT_MIRROR_DIR) : undefined,
     auditTrustedKeys: env.TROVE_AUDIT_TRUSTED_KEYS?.trim() || undefined,
     sealEveryEvents: intFrom(env, 'TROVE_AUDIT_SEAL_EVERY_EVENTS', 1000, 1, 10_000_000),

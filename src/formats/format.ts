@@ -23,6 +23,12 @@ export interface PackageFormat {
    */
   register(app: Api, ctx: AppContext): Promise<void>;
   /**
+   * REST API routes of the format, beside the client protocol (Debian's distributions under
+   * /api/v4/projects/:id/debian_distributions): registered with the other REST routes (web sessions
+   * accepted, GitLab's error bodies), not as package-client endpoints. Most formats have none.
+   */
+  registerApi?(app: Api, ctx: AppContext): void;
+  /**
    * Credential headers the format's clients send beyond GitLab's (PRIVATE-TOKEN, JOB-TOKEN,
    * Deploy-Token, Authorization), lowercase: NuGet's `x-nuget-apikey`. Honoured only on this
    * format's own routes. `authorization` takes the token bare in that header, with no scheme (gem

@@ -1,5 +1,6 @@
 import { composerFormat } from './composer/composer-format.js';
 import type { PackageFormat } from './format.js';
+import { debianFormat } from './debian/debian-format.js';
 import { genericFormat } from './generic/generic-format.js';
 import { goFormat } from './go/go-format.js';
 import { mavenFormat } from './maven/maven-format.js';
@@ -8,7 +9,7 @@ import { pypiFormat } from './pypi/pypi-format.js';
 import { rubygemsFormat } from './rubygems/rubygems-format.js';
 
 /** Every package format Trove serves, in the order the web UI lists them: the one list a new format is added to. */
-export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, goFormat, composerFormat, rubygemsFormat, genericFormat];
+export const FORMATS: readonly PackageFormat[] = [npmFormat, pypiFormat, mavenFormat, goFormat, composerFormat, rubygemsFormat, debianFormat, genericFormat];
 
 /** The format named `name` (a package's `format` column, a `package_type` filter), if Trove serves it. */
 export function formatNamed(name: string): PackageFormat | undefined {

@@ -122,6 +122,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   registerAuditIntegrityRoutes(api, ctx);
   registerAuditReportRoutes(api, ctx);
   registerAuditActivityRoutes(api, ctx);
+  for (const format of FORMATS) format.registerApi?.(api, ctx);
   for (const format of FORMATS) await registerPackageClientRoutes(api, ctx, format);
   registerTokenRealmRoutes(api, ctx);
   await registerContainerRegistryRoutes(api, ctx);

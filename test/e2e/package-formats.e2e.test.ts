@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
 import { libraryZip } from '../support/composer-client.js';
+import { rawDeb } from '../support/debian-apt.js';
 import { packageTarball, publishBody } from '../support/npm-publish-body.js';
 import { gemBytes } from '../support/rubygems.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
@@ -67,6 +68,10 @@ describe('package formats through the API', () => {
     assert.equal(goMod.status, 201, await goMod.text());
     const gem = await fetch(`${packagesUrl()}/rubygems/api/v1/gems`, { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: dana.token } });
     assert.equal(gem.status, 201, await gem.text());
+    await world.root.expect(201, 'POST', `/api/v4/projects/${project.id}/debian_distributions`, { codename: 'stable' });
+    const deb = await rawDeb('Package: acme-cli\nVersion: 1.2.0-1\nArchitecture: all\nMaintainer: A <a@example.com>\nDescription: cli\n');
+    const debUpload = await fetch(`${packagesUrl()}/debian/acme-cli_1.2.0-1_all.deb?distribution=stable&component=main`, { method: 'PUT', body: new Uint8Array(deb), headers: { 'PRIVATE-TOKEN': dana.token } });
+    assert.equal(debUpload.status, 201, await debUpload.text());
   });
 
   after(async () => {
@@ -93,6 +98,7 @@ describe('package formats through the API', () => {
         ['go', 'Go', []],
         ['composer', 'Composer', []],
         ['rubygems', 'RubyGems', []],
+        ['debian', 'Debian', []],
         [
           'generic',
           'Generic',
@@ -167,12 +173,30 @@ describe('package formats through the API', () => {
         { title: 'Gemfile', command: `source "${source}" do\n  gem "acme-cli", "0.3.0"\nend` },
       ],
     });
+    const debian = await instructionsOf('debian');
+    const host = packagesUrl().replace('https://', '');
+    assert.deepEqual(debian, {
+      package_type: 'debian',
+      display_name: 'Debian',
+      install: [
+        {
+          title: 'Signing key of the distribution',
+          command: `sudo curl --fail --header "PRIVATE-TOKEN: <TOKEN>" --output /etc/apt/keyrings/trove-${project.id}.asc "${trove.baseUrl}/api/v4/projects/${project.id}/debian_distributions/<codename>/key.asc"`,
+        },
+        {
+          title: 'apt credentials',
+          command: `printf 'machine ${host}/debian login trove password <TOKEN>\\n' | sudo tee /etc/apt/auth.conf.d/trove-${project.id}.conf && sudo chmod 600 /etc/apt/auth.conf.d/trove-${project.id}.conf`,
+        },
+        { title: 'apt source', command: `echo "deb [signed-by=/etc/apt/keyrings/trove-${project.id}.asc] ${packagesUrl()}/debian <codename> main" | sudo tee /etc/apt/sources.list.d/trove-${project.id}.list` },
+        { title: 'apt-get', command: 'sudo apt-get update && sudo apt-get install acme-cli=1.2.0-1' },
+      ],
+    });
   });
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'generic']);
-    const [npm, pypi, maven, go, composer, rubygems, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'debian', 'generic']);
+    const [npm, pypi, maven, go, composer, rubygems, debian, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
@@ -180,6 +204,7 @@ describe('package formats through the API', () => {
     assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
+    assert.match(debian, new RegExp(`--data "codename=stable&architectures=amd64" ".*/projects/${project.id}/debian_distributions"\n.*--upload-file my-tool_1\\.0\\.0_amd64\\.deb ".*/debian/my-tool_1\\.0\\.0_amd64\\.deb\\?distribution=stable&component=main"$`));
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
     for (const path of [`/api/v4/projects/${project.id}/package_formats`, `/api/v4/projects/${project.id}/packages/${pkg.id}/instructions`]) {

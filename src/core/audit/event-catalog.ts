@@ -173,6 +173,11 @@ export const AUDIT_EVENTS = {
   trusted_publisher_created: protectionRuleEvent('Trusted publisher created', 'create'),
   trusted_publisher_updated: protectionRuleEvent('Trusted publisher updated', 'update'),
   trusted_publisher_deleted: protectionRuleEvent('Trusted publisher deleted', 'delete'),
+  // A project's Debian distribution (its Release fields, components, architectures and signing key's
+  // fingerprint): what apt trusts and what a Release file lists.
+  package_registry_debian_distribution_created: protectionRuleEvent('Debian distribution created', 'create'),
+  package_registry_debian_distribution_updated: protectionRuleEvent('Debian distribution updated', 'update'),
+  package_registry_debian_distribution_deleted: protectionRuleEvent('Debian distribution deleted', 'delete'),
 
   personal_access_token_created: event({ label: 'Personal access token created', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   personal_access_token_revoked: event({ label: 'Personal access token revoked', category: 'credential', scopes: ['User'], fields: ['changes'], ocsf: { class: ENTITY, activity: 'disable' } }),

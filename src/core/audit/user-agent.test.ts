@@ -31,6 +31,8 @@ describe('parseClient', () => {
     assert.deepEqual(parseClient(UA.twine), { name: 'twine', version: '4.0.2' });
     assert.deepEqual(parseClient(UA.maven), { name: 'Apache-Maven', version: '3.9.6' });
     assert.deepEqual(parseClient(UA.curl), { name: 'curl', version: '8.5.0' });
+    assert.deepEqual(parseClient('Debian APT-HTTP/1.3 (2.6.1)'), { name: 'Debian APT-HTTP', version: '1.3' });
+    assert.equal(isPackageClient(parseClient('Debian APT-HTTP/1.3 (2.6.1)')), true);
   });
 
   it('names the browser behind "Mozilla/5.0" (web UI sessions)', () => {

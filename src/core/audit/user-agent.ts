@@ -7,11 +7,15 @@ import type { ClientInfo, Via } from './audit-types.js';
 const PACKAGE_CLIENTS = new Set([
   'npm', 'pnpm', 'yarn', 'bun', 'pip', 'twine', 'poetry', 'uv', 'pdm', 'Apache-Maven', 'Apache-HttpClient', 'Gradle',
   'Ruby', 'RubyGems', 'bundler', 'cargo', 'Go-http-client', 'Composer', 'NuGet',
+  // apt says "Debian APT-HTTP/1.3 (2.6.1)" (parseClient keeps the two words together).
+  'Debian APT-HTTP', 'dput',
   // Container clients: skopeo, podman and buildah (containers/image), docker and containerd, oras, crane.
   'skopeo', 'containers', 'podman', 'buildah', 'docker', 'containerd', 'oras', 'go-containerregistry',
 ]);
 
 const PRODUCT = /^([A-Za-z][A-Za-z0-9._+-]*)(?:\/([^\s;()]+))?/;
+// apt's User-Agent puts its product after the word "Debian" (or its vendor's): "Debian APT-HTTP/1.3 (2.6.1)".
+const APT = /^([A-Za-z]+ APT-[A-Z]+)\/([^\s;()]+)/;
 
 // Every browser starts with "Mozilla/5.0"; the browser itself is a later token, most specific first
 // (Edge and Opera also say Chrome; Chrome also says Safari). Safari's version is in "Version/".
@@ -26,6 +30,8 @@ const BROWSERS: Array<[name: string, pattern: RegExp]> = [
 
 export function parseClient(userAgent: string | null | undefined): ClientInfo | null {
   if (!userAgent) return null;
+  const apt = APT.exec(userAgent.trim());
+  if (apt) return { name: apt[1], version: apt[2] };
   const match = PRODUCT.exec(userAgent.trim());
   if (!match) return null;
   // gem 3.3 sends "Ruby, RubyGems/3.3.15 x86_64-linux Ruby/3.1.2 (...)": Net::HTTP's bare default,

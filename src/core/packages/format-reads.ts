@@ -75,7 +75,7 @@ export async function visiblePackageNames(db: Db, format: string, projectIds: nu
 
 /**
  * Every file of the visible versions of a format in these projects, with its version, oldest first:
- * for indexes that list everything at once (RubyGems' specs.4.8.gz and /versions), in one query.
+ * for indexes that list everything at once (RubyGems' specs.4.8.gz and /versions, Debian's Packages), in one query.
  */
 export async function visibleFilesOfFormat(db: Db, format: string, projectIds: number[]): Promise<FileWithPackage[]> {
   if (projectIds.length === 0) return [];
@@ -173,4 +173,19 @@ export async function projectIdsWithPackage(db: Db, format: string, normalizedNa
   if (below !== undefined) query = query.where(fullPathAtOrBelow('projects.full_path', below));
   const rows = await query.groupBy('packages.project_id').orderBy('newest', 'desc').execute();
   return rows.map((row) => row.project_id);
+}
+
+/**
+ * When a format's packages in a project last changed (a version published, deleted, hidden or
+ * restored, a file added: each moves the version's updated_at): the date of the indexes made from
+ * them, so that the same packages give the same documents. Undefined when the project has none.
+ */
+export async function lastFormatChange(db: Db, projectId: number, format: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('packages')
+    .select((eb) => eb.fn.max('updated_at').as('at'))
+    .where('project_id', '=', projectId)
+    .where('format', '=', format)
+    .executeTakeFirst();
+  return typeof row?.at === 'string' ? row.at : undefined;
 }

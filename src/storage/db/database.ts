@@ -36,6 +36,7 @@ import * as m028 from './migrations/028-trusted-publishers.js';
 import * as m029 from './migrations/029-oidc-tokens.js';
 import * as m030 from './migrations/030-package-file-provenance.js';
 import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
+import * as m032 from './migrations/032-debian-distributions.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -114,6 +115,7 @@ const migrations = {
   '029-oidc-tokens': m029,
   '030-package-file-provenance': m030,
   '031-registry-token-key-out-of-database': m031,
+  '032-debian-distributions': m032,
 };
 
 function migrator(db: Db): Migrator {

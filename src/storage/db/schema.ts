@@ -421,6 +421,28 @@ export interface TrustedPublishersTable {
   last_used_at: string | null;
 }
 
+/** A Debian distribution of a project (migration 032); components and architectures are JSON arrays of names. */
+export interface DebianDistributionsTable {
+  id: Generated<number>;
+  project_id: number;
+  codename: string;
+  suite: string | null;
+  origin: string | null;
+  label: string | null;
+  version: string | null;
+  description: string | null;
+  valid_time_duration_seconds: number | null;
+  components: string;
+  architectures: string;
+  /** The signing key's public half, ASCII-armored (served as key.asc). */
+  public_key: string;
+  key_fingerprint: string;
+  /** The private half, AES-256-GCM under the key in TROVE_DEBIAN_SIGNING_KEY_FILE (debian-signing.ts). */
+  encrypted_private_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */
 export interface WebSessionsTable {
   id: Generated<number>;
@@ -564,6 +586,7 @@ export interface Database {
   package_legal_holds: PackageLegalHoldsTable;
   package_protection_rules: PackageProtectionRulesTable;
   trusted_publishers: TrustedPublishersTable;
+  debian_distributions: DebianDistributionsTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;

@@ -1,0 +1,204 @@
+import type { Project } from '../../core/accounts/projects.js';
+import type { AuditLog } from '../../core/audit/audit-log.js';
+import { loadProjectScope } from '../../core/audit/audit-scope.js';
+import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
+import { fieldChanges } from '../../core/audit/field-changes.js';
+import { nowIso } from '../../core/clock.js';
+import { errors } from '../../core/errors.js';
+import type { Db, Tx } from '../../storage/db/database.js';
+import type { DebianDistributionsTable } from '../../storage/db/schema.js';
+import { assertArchitecture, assertComponent, assertDistributionName } from './debian-names.js';
+import { generateDistributionKey } from './debian-signing.js';
+
+// A project's Debian distributions (GitLab's project_debian_distributions): the Release file's
+// fields, the components and architectures its indexes are made for, and its signing key. The table
+// belongs to this format alone (migration 032), so its queries live here. Every change is audited in
+// its transaction, with each field's from/to, as the other project settings are.
+
+export type DistributionRow = Omit<DebianDistributionsTable, 'id'> & { id: number };
+
+/** What a client may set: GitLab's distribution attributes, the lists as arrays of names. */
+export type DistributionFields = Pick<DistributionRow, 'codename' | 'suite' | 'origin' | 'label' | 'version' | 'description' | 'valid_time_duration_seconds'> & {
+  components: string[];
+  architectures: string[];
+};
+
+const FIELD_NAMES = ['codename', 'suite', 'origin', 'label', 'version', 'description', 'valid_time_duration_seconds', 'components', 'architectures'] as const;
+const MAX_PER_PROJECT = 100;
+const MAX_LIST = 50;
+/** GitLab's minimum: a Release valid for less than a day would expire between two updates. */
+export const MIN_VALID_TIME_SECONDS = 24 * 3600;
+
+export function fieldsOf(row: DistributionRow): DistributionFields {
+  return {
+    codename: row.codename,
+    suite: row.suite,
+    origin: row.origin,
+    label: row.label,
+    version: row.version,
+    description: row.description,
+    valid_time_duration_seconds: row.valid_time_duration_seconds,
+    components: JSON.parse(row.components) as string[],
+    architectures: JSON.parse(row.architectures) as string[],
+  };
+}
+
+/** The API's view of a distribution (GitLab's, plus the signing key's fingerprint). */
+export function distributionToApi(row: DistributionRow) {
+  return { id: row.id, ...fieldsOf(row), key_fingerprint: row.key_fingerprint, created_at: row.created_at, updated_at: row.updated_at };
+}
+
+/** One line of Release text: no line breaks in the one-line fields, printable text only. */
+function oneLine(what: string, value: string | null, max = 255): string | null {
+  if (value === null || value === '') return null;
+  if (value.length > max || /[\u0000-\u001f\u007f]/.test(value)) throw errors.badRequest(`${what} is invalid`);
+  return value;
+}
+
+function sortedUnique(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** Checks the fields as GitLab does; "all" is always an architecture, "main" the component when none is given. */
+export function validatedFields(input: DistributionFields): DistributionFields {
+  const codename = assertDistributionName(input.codename);
+  const suite = input.suite === null || input.suite === '' ? null : assertDistributionName(input.suite);
+  if (suite === codename) throw errors.badRequest('suite must differ from codename');
+  const valid = input.valid_time_duration_seconds;
+  if (valid !== null && (!Number.isInteger(valid) || valid < MIN_VALID_TIME_SECONDS || valid > 10 * 365 * 86_400)) {
+    throw errors.badRequest(`valid_time_duration_seconds must be at least ${MIN_VALID_TIME_SECONDS}`);
+  }
+  if (input.components.length > MAX_LIST || input.architectures.length > MAX_LIST) throw errors.badRequest(`At most ${MAX_LIST} components and architectures`);
+  const components = sortedUnique(input.components.map(assertComponent));
+  return {
+    codename,
+    suite,
+    origin: oneLine('origin', input.origin),
+    label: oneLine('label', input.label),
+    version: oneLine('version', input.version),
+    description: oneLine('description', input.description, 1000),
+    valid_time_duration_seconds: valid,
+    components: components.length > 0 ? components : ['main'],
+    architectures: sortedUnique(['all', ...input.architectures.map(assertArchitecture)]),
+  };
+}
+
+export async function distributionsOf(db: Db, projectId: number): Promise<DistributionRow[]> {
+  return db.selectFrom('debian_distributions').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+}
+
+/** The distribution a client names by codename, or else by suite (apt's sources.list may say either). */
+export async function findDistribution(db: Db | Tx, projectId: number, name: string): Promise<DistributionRow | undefined> {
+  const rows = await db
+    .selectFrom('debian_distributions')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('codename', '=', name), eb('suite', '=', name)]))
+    .execute();
+  return rows.find((row) => row.codename === name) ?? rows[0];
+}
+
+async function byCodename(tx: Tx, projectId: number, codename: string): Promise<DistributionRow> {
+  const row = await tx.selectFrom('debian_distributions').selectAll().where('project_id', '=', projectId).where('codename', '=', codename).executeTakeFirst();
+  if (!row) throw errors.notFound('404 Distribution Not Found');
+  return row;
+}
+
+type DistributionEvent = 'package_registry_debian_distribution_created' | 'package_registry_debian_distribution_updated' | 'package_registry_debian_distribution_deleted';
+
+async function recordEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, project: Project, eventName: DistributionEvent, row: DistributionRow, changes: Changes): Promise<void> {
+  const verb = eventName.slice('package_registry_debian_distribution_'.length);
+  await audit.record(tx, ctx, {
+    eventName,
+    scope: await loadProjectScope(tx, project),
+    project: { id: project.id, full_path: project.full_path },
+    target: { id: row.id, type: 'DebianDistribution', details: `${project.full_path}: ${row.codename}` },
+    customMessage: `Debian distribution ${row.codename} ${verb} on ${project.full_path} (signing key ${row.key_fingerprint})`,
+    changes,
+  });
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function changesBetween(before: DistributionFields | null, after: DistributionFields | null): Changes {
+  return fieldChanges(FIELD_NAMES, before, after, sameValue);
+}
+
+/** Creates the distribution with a new signing key; the key's fingerprint is part of the audited change. */
+export async function createDistribution(db: Db, audit: AuditLog, ctx: AuditContext, kekFile: string, project: Project, input: DistributionFields): Promise<DistributionRow> {
+  const fields = validatedFields(input);
+  const key = await generateDistributionKey(kekFile, `${project.full_path} ${fields.codename} (Trove Debian distribution)`);
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('debian_distributions').select(['id', 'codename', 'suite']).where('project_id', '=', project.id).execute();
+    if (existing.length >= MAX_PER_PROJECT) throw errors.badRequest(`A project can have at most ${MAX_PER_PROJECT} distributions`);
+    const names = new Set(existing.flatMap((d) => [d.codename, d.suite]));
+    if (names.has(fields.codename) || (fields.suite !== null && names.has(fields.suite))) throw errors.badRequest('codename or suite is already taken');
+    const at = nowIso();
+    const row = await tx
+      .insertInto('debian_distributions')
+      .values({
+        project_id: project.id,
+        ...fields,
+        components: JSON.stringify(fields.components),
+        architectures: JSON.stringify(fields.architectures),
+        public_key: key.publicKey,
+        key_fingerprint: key.fingerprint,
+        encrypted_private_key: key.encryptedPrivateKey,
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_created', row, {
+      ...changesBetween(null, fields),
+      key_fingerprint: { from: null, to: key.fingerprint },
+    });
+    return row;
+  });
+}
+
+/** Applies the fields given; the codename names the distribution and stays. A change that changes nothing records nothing. */
+export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, codename: string, patch: Partial<DistributionFields>): Promise<DistributionRow> {
+  return db.transaction().execute(async (tx) => {
+    const row = await byCodename(tx, project.id, codename);
+    const before = fieldsOf(row);
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<DistributionFields>;
+    if (defined.codename !== undefined && defined.codename !== row.codename) throw errors.badRequest('codename cannot be changed');
+    const after = validatedFields({ ...before, ...defined });
+    const changes = changesBetween(before, after);
+    if (Object.keys(changes).length === 0) return row;
+    if (after.suite !== null && after.suite !== before.suite) {
+      const taken = await tx
+        .selectFrom('debian_distributions')
+        .select('id')
+        .where('project_id', '=', project.id)
+        .where('id', '!=', row.id)
+        .where((eb) => eb.or([eb('codename', '=', after.suite!), eb('suite', '=', after.suite!)]))
+        .executeTakeFirst();
+      if (taken) throw errors.badRequest('suite is already taken');
+    }
+    const updated = await tx
+      .updateTable('debian_distributions')
+      .set({ ...after, components: JSON.stringify(after.components), architectures: JSON.stringify(after.architectures), updated_at: nowIso() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_updated', updated, changes);
+    return updated;
+  });
+}
+
+/**
+ * Removes the distribution and its key. Its packages stay (they are the project's, audited, and
+ * deleted through the packages API); they are in no index until a distribution of that codename exists again.
+ */
+export async function deleteDistribution(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, codename: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const row = await byCodename(tx, project.id, codename);
+    await tx.deleteFrom('debian_distributions').where('id', '=', row.id).execute();
+    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_deleted', row, {
+      ...changesBetween(fieldsOf(row), null),
+      key_fingerprint: { from: row.key_fingerprint, to: null },
+    });
+  });
+}

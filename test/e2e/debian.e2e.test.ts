@@ -1,0 +1,221 @@
+// One backend: apt's and dpkg's own protocol; what Debian uploads do on each database is checked by the conformance suite, which runs on both.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { rawRequest } from '../conformance/format-driver.js';
+import { eventCount, latestEvent } from '../support/audit.js';
+import { AptSandbox, aptAuthConf, buildDeb, run } from '../support/debian-apt.js';
+import { curl, sha256 } from '../support/generic-curl.js';
+import { fileBlobs } from '../support/stored-blobs.js';
+import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
+import { waitFor } from '../support/webhook-receiver.js';
+import { World, type TestUser } from '../support/world.js';
+
+// Debian packages with the real tools: dpkg-deb builds a .deb, curl uploads it to a distribution
+// created through the API, apt-get (isolated from the machine's configuration) verifies the
+// distribution's signed InRelease with the key Trove serves, resolves and downloads the package, and
+// dpkg installs it into a private root. Who did what is in the audit trail; refusals store nothing.
+
+const DENIED = 'package_registry_package_publish_denied';
+const MAX_UPLOAD = 256 * 1024;
+
+describe('Debian packages with apt and dpkg', () => {
+  let trove: RunningTrove;
+  let world: World;
+  let group: { id: number; full_path: string };
+  let project: { id: number; path_with_namespace: string };
+  let maya: TestUser;
+  let dev: TestUser;
+  let reader: { token: string; username: string };
+  const work = tempDir('trove-debian-e2e-');
+  const events = () => `/api/v4/projects/${project.id}/audit_events`;
+  const distributions = () => `/api/v4/projects/${project.id}/debian_distributions`;
+  const debianRoot = () => `/api/v4/projects/${project.id}/packages/debian`;
+  const uploadUrl = (fileName: string, query = '?distribution=tools&component=main') => `${trove.baseUrl}${debianRoot()}/${fileName}${query}`;
+  const packagesText = async () => (await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?per_page=100`)).map((p: any) => `${p.name}@${p.version}`).sort();
+
+  /** An apt sandbox trusting `keyFile` for the project's Debian source, reading with the deploy token. */
+  const sandbox = (keyFile: string, distribution = 'tools') =>
+    new AptSandbox(`deb [signed-by=${keyFile}] ${trove.baseUrl}${debianRoot()} ${distribution} main`, aptAuthConf(trove.baseUrl, debianRoot(), reader.token));
+
+  async function keyFileOf(codename: string): Promise<string> {
+    const path = join(work, `${codename}.asc`);
+    const res = await curl(['--fail', '-H', `Deploy-Token: ${reader.token}`, '-o', path, `${trove.baseUrl}${distributions()}/${codename}/key.asc`]);
+    assert.equal(res.code, 0, res.stderr);
+    return path;
+  }
+
+  before(async () => {
+    // A small upload limit, so that the size refusal needs no large file.
+    trove = await startTrove({ env: { TROVE_DEBIAN_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } });
+    world = new World(trove);
+    group = await world.group('deb-team');
+    project = await world.project('tools', group.id);
+    maya = await world.user('maya', ['api'], 'maya-laptop');
+    dev = await world.user('devon', ['api'], 'devon-laptop');
+    await world.addMember('groups', group.id, maya, 40);
+    await world.addMember('groups', group.id, dev, 30);
+    reader = await world.deployToken('projects', project.id, 'apt-reader', ['read_package_registry']);
+    await world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, { package_download_events: 'enabled' });
+  });
+
+  after(async () => {
+    await trove?.stop();
+  });
+
+  it('creates, changes and lists distributions (maintainers only), each change audited, with a signing key per distribution', async () => {
+    const body = { codename: 'tools', suite: 'stable', origin: 'Deb Team', description: 'Team tools', valid_time_duration_seconds: 86_400, architectures: ['amd64'] };
+    const refused = await dev.api.post(distributions(), body);
+    assert.equal(refused.status, 403, refused.text);
+
+    const created = await maya.api.expect(201, 'POST', distributions(), body);
+    assert.deepEqual([created.codename, created.suite, created.components, created.architectures], ['tools', 'stable', ['main'], ['all', 'amd64']]);
+    assert.match(created.key_fingerprint, /^[0-9A-F]{40}$/);
+    const event = await latestEvent(world.root, events(), 'package_registry_debian_distribution_created');
+    assert.deepEqual([event.actor.username, event.actor.token_name], ['maya', 'maya-laptop']);
+    assert.deepEqual(event.changes.architectures, { from: null, to: ['all', 'amd64'] });
+    assert.deepEqual(event.changes.key_fingerprint, { from: null, to: created.key_fingerprint });
+
+    const changed = await maya.api.expect(200, 'PUT', `${distributions()}/tools`, { description: 'Tools of the team' });
+    assert.equal(changed.description, 'Tools of the team');
+    const update = await latestEvent(world.root, events(), 'package_registry_debian_distribution_updated');
+    assert.deepEqual(update.changes, { description: { from: 'Team tools', to: 'Tools of the team' } });
+
+    await maya.api.expect(201, 'POST', distributions(), { codename: 'other' });
+    const listed = await dev.api.expect(200, 'GET', distributions());
+    assert.deepEqual(listed.map((d: any) => d.codename), ['tools', 'other']);
+    const key = readFileSync(await keyFileOf('tools'), 'utf8');
+    assert.match(key, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    // The private key is in the database only encrypted: its armor never appears there.
+    // (the database file and its write-ahead log, where recent rows are; the public key shows where to look)
+    const db = readdirSync(trove.dataDir).filter((f) => f.startsWith('trove.db')).map((f) => readFileSync(join(trove.dataDir, f)).toString('latin1')).join('');
+    assert.ok(db.includes('BEGIN PGP PUBLIC KEY BLOCK'), 'the rows are in these files');
+    assert.ok(!db.includes('BEGIN PGP PRIVATE KEY BLOCK'), 'no clear private key in the database');
+  });
+
+  it('publishes a .deb with curl, audited with actor, token and client', async () => {
+    const deb = await buildDeb({ name: 'trove-hello', version: '1.0-1', files: { '/usr/share/trove-hello/hello.txt': 'hello from Trove\n' } }, work);
+    const up = await curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', deb, uploadUrl('trove-hello_1.0-1_all.deb')]);
+    assert.equal(up.code, 0, up.body + up.stderr);
+    assert.equal(up.status, 201);
+    const event = await latestEvent(world.root, events(), 'package_registry_package_published');
+    assert.deepEqual([event.actor.type, event.actor.username, event.actor.token_name], ['personal_access_token', 'devon', 'devon-laptop']);
+    assert.deepEqual([event.via, event.client?.name], ['api', 'curl']);
+    assert.deepEqual(event.package, {
+      id: event.package.id, format: 'debian', name: 'trove-hello', version: '1.0-1',
+      files: [{ file_name: 'trove-hello_1.0-1_all.deb', size: readFileSync(deb).length, sha256: sha256(readFileSync(deb)) }],
+    });
+    // A second package depending on the first, for apt to resolve.
+    const app = await buildDeb({ name: 'trove-app', version: '2:0.9~rc1+dfsg-3', architecture: 'amd64', control: 'Depends: trove-hello (>= 1.0)', files: { '/usr/share/trove-app/app.txt': 'app\n' }, compression: 'gzip' }, work);
+    const second = await curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', app, uploadUrl('trove-app_0.9~rc1+dfsg-3_amd64.deb')]);
+    assert.equal(second.code, 0, second.body + second.stderr);
+  });
+
+  it('apt-get verifies the signed InRelease, resolves and downloads, dpkg installs; downloads are audited as apt’s', async () => {
+    const keyFile = await keyFileOf('tools');
+    const apt = sandbox(keyFile);
+    const update = await apt.update();
+    assert.equal(update.code, 0, update.stdout + update.stderr);
+    assert.doesNotMatch(update.stdout + update.stderr, /^(W|E):/m, update.stdout + update.stderr);
+    assert.ok(apt.lists().some((f) => f.endsWith('_dists_tools_InRelease')), apt.lists().join(' '));
+
+    const { result, debs } = await apt.download(['trove-app']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(debs.map((d) => d.split('/').pop()).sort(), ['trove-app_2%3a0.9~rc1+dfsg-3_amd64.deb', 'trove-hello_1.0-1_all.deb']);
+    const installed = await apt.installInRoot(debs);
+    assert.equal(installed.code, 0, installed.stdout + installed.stderr);
+    assert.equal(apt.file('usr/share/trove-hello/hello.txt'), 'hello from Trove\n');
+    assert.equal(apt.file('usr/share/trove-app/app.txt'), 'app\n');
+
+    const downloads = await waitFor('apt’s two download events', async () => {
+      const found = await world.root.expect(200, 'GET', `${events()}?event_name=package_registry_package_downloaded&per_page=100`);
+      return found.length >= 2 ? found : null;
+    });
+    assert.deepEqual(downloads.map((e: any) => e.package.name).sort(), ['trove-app', 'trove-hello']);
+    for (const download of downloads) {
+      assert.deepEqual([download.actor.type, download.actor.token_name, download.client?.name, download.via], ['deploy_token', 'apt-reader', 'Debian APT-HTTP', 'package_client']);
+    }
+
+    // The same Release verifies with gpgv and the distribution's key, detached (Release.gpg) as well.
+    const release = join(work, 'Release');
+    const signature = join(work, 'Release.gpg');
+    const keyring = join(work, 'tools.gpg');
+    for (const [file, out] of [['Release', release], ['Release.gpg', signature]]) {
+      const got = await curl(['--fail', '-H', `Deploy-Token: ${reader.token}`, '-o', out, `${trove.baseUrl}${debianRoot()}/dists/stable/${file}`]);
+      assert.equal(got.code, 0, got.stderr);
+    }
+    assert.equal((await run('gpg', ['--batch', '--yes', '--dearmor', '-o', keyring, keyFile])).code, 0);
+    const verified = await run('gpgv', ['--keyring', keyring, signature, release]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(readFileSync(release, 'utf8'), /^Suite: stable\nCodename: tools\nDate: .+ UTC\nValid-Until: .+ UTC\n/m);
+  });
+
+  it('apt-get refuses the distribution when the key it trusts is not the one that signed', async () => {
+    const apt = sandbox(await keyFileOf('other'));
+    const update = await apt.update();
+    const output = update.stdout + update.stderr;
+    assert.match(output, /NO_PUBKEY|signatures couldn't be verified/, output);
+    assert.ok(!apt.lists().some((f) => f.includes('Packages')), 'no index accepted');
+    const { result } = await apt.download(['trove-hello']);
+    assert.notEqual(result.code, 0, 'nothing to install from an unverified source');
+  });
+
+  it('refuses a traversal file name, a bad control file, a file over the limit and an unknown distribution: audited, nothing stored', async () => {
+    const before = { packages: await packagesText(), blobs: await fileBlobs(world.root, [project.id]) };
+    const denials = await eventCount(world.root, events(), `&event_name=${DENIED}`);
+    const good = readFileSync(await buildDeb({ name: 'trove-good', version: '1.0' }, work));
+    const traversal = await rawRequest('PUT', `${trove.baseUrl}${debianRoot()}/..%2F..%2Fevil.deb?distribution=tools&component=main`, { 'PRIVATE-TOKEN': dev.token }, good);
+    assert.equal(traversal, 400);
+
+    const badName = readFileSync(await buildDebWithBadName());
+    const badControl = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--data-binary', `@${writeTemp('bad.deb', badName)}`, '-X', 'PUT', uploadUrl('bad_1.0_all.deb')]);
+    assert.equal(badControl.status, 400, badControl.body);
+    assert.match(badControl.json.message, /Package name "Bad_Name" is invalid/);
+    const notDeb = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--data-binary', `@${writeTemp('fake.deb', gzipSync(Buffer.from('not a deb')))}`, '-X', 'PUT', uploadUrl('fake_1.0_all.deb')]);
+    assert.equal(notDeb.status, 400, notDeb.body);
+    assert.match(notDeb.json.message, /not an ar archive/);
+
+    const large = await buildDeb({ name: 'trove-large', version: '1.0', files: { '/usr/share/trove-large/blob': randomBytes(MAX_UPLOAD).toString('base64') } }, work);
+    const tooLarge = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', large, uploadUrl('trove-large_1.0_all.deb')]);
+    assert.equal(tooLarge.status, 413, tooLarge.body);
+
+    const unknown = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', writeTemp('good.deb', good), uploadUrl('trove-good_1.0_all.deb', '?distribution=nowhere&component=main')]);
+    assert.equal(unknown.status, 404, unknown.body);
+
+    assert.equal(await eventCount(world.root, events(), `&event_name=${DENIED}`), denials + 5);
+    const denied = await latestEvent(world.root, events(), DENIED);
+    assert.deepEqual([denied.outcome, denied.actor.token_name], ['failure', 'devon-laptop']);
+    assert.deepEqual({ packages: await packagesText(), blobs: await fileBlobs(world.root, [project.id]) }, before);
+  });
+
+  it('deletes a distribution (audited); its index is gone', async () => {
+    await maya.api.expect(204, 'DELETE', `${distributions()}/other`);
+    const event = await latestEvent(world.root, events(), 'package_registry_debian_distribution_deleted');
+    assert.equal(event.changes.codename.from, 'other');
+    const gone = await curl(['-H', `Deploy-Token: ${reader.token}`, `${trove.baseUrl}${debianRoot()}/dists/other/InRelease`]);
+    assert.equal(gone.status, 404);
+  });
+
+  function writeTemp(name: string, bytes: Buffer): string {
+    const path = join(work, name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  /** dpkg-deb refuses to build a package named against policy: build a good one and rename it in its control file. */
+  async function buildDebWithBadName(): Promise<string> {
+    const dir = tempDir('trove-deb-bad-');
+    const deb = await buildDeb({ name: 'good-name', version: '1.0', compression: 'gzip' }, dir);
+    const unpacked = join(dir, 'unpacked');
+    assert.equal((await run('dpkg-deb', ['-R', deb, unpacked])).code, 0);
+    const controlPath = join(unpacked, 'DEBIAN', 'control');
+    writeFileSync(controlPath, readFileSync(controlPath, 'utf8').replace('Package: good-name', 'Package: Bad_Name'));
+    const out = join(dir, 'bad.deb');
+    const built = await run('dpkg-deb', ['--nocheck', '-Zgzip', '--root-owner-group', '--build', unpacked, out]);
+    assert.equal(built.code, 0, built.stderr);
+    return out;
+  }
+});

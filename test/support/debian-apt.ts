@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { tempDir } from './temp-dir.js';
+
+// The real Debian tools against a Trove on 127.0.0.1: dpkg-deb builds a package, apt-get resolves,
+// verifies and downloads it from Trove as an apt source (isolated from the machine's own apt
+// configuration, keys, lists and status), dpkg installs it into a private root.
+
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], env: Record<string, string> = {}): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) || 1 : 0, stdout, stderr });
+    });
+  });
+}
+
+export interface DebSpec {
+  name: string;
+  version: string;
+  architecture?: string;
+  /** Extra control lines ("Depends: other"). */
+  control?: string;
+  /** Files the package ships, by absolute path. */
+  files?: Record<string, string>;
+  /** dpkg-deb's compression of the archive members (xz by default, as Debian's). */
+  compression?: 'xz' | 'gzip';
+}
+
+/** Builds the .deb with dpkg-deb --build and returns its path (named as dpkg-name would, the epoch left out). */
+export async function buildDeb(spec: DebSpec, dir = tempDir('trove-deb-build-')): Promise<string> {
+  const root = join(dir, `${spec.name}-root`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  const architecture = spec.architecture ?? 'all';
+  const control = [
+    `Package: ${spec.name}`,
+    `Version: ${spec.version}`,
+    `Architecture: ${architecture}`,
+    'Maintainer: Trove Tests <tests@example.com>',
+    ...(spec.control ? [spec.control] : []),
+    `Description: ${spec.name} for Trove's tests`,
+    ' Installed from a Trove Debian distribution.',
+  ].join('\n');
+  writeFileSync(join(root, 'DEBIAN', 'control'), `${control}\n`);
+  for (const [path, content] of Object.entries(spec.files ?? { [`/usr/share/${spec.name}/hello.txt`]: `hello from ${spec.name} ${spec.version}\n` })) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  const out = join(dir, `${spec.name}_${spec.version.replace(/^\d+:/, '')}_${architecture}.deb`);
+  const built = await run('dpkg-deb', [`-Z${spec.compression ?? 'xz'}`, '--root-owner-group', '--build', root, out]);
+  if (built.code !== 0) throw new Error(`dpkg-deb failed: ${built.stderr}`);
+  return out;
+}
+
+/** An apt configuration of its own: sources, auth.conf, lists, cache and dpkg status in one folder. */
+export class AptSandbox {
+  readonly dir = tempDir('trove-apt-');
+  readonly root = join(this.dir, 'root');
+
+  constructor(
+    readonly sourceLine: string,
+    authConf: string,
+    /** The architectures apt installs for, the first the native one. */
+    readonly architectures: string[] = ['amd64'],
+  ) {
+    for (const sub of ['state/lists/partial', 'cache/archives/partial', 'log', 'etc/parts', 'root/var/lib/dpkg/info', 'root/var/lib/dpkg/updates']) mkdirSync(join(this.dir, sub), { recursive: true });
+    writeFileSync(join(this.dir, 'etc/sources.list'), `${sourceLine}\n`);
+    writeFileSync(join(this.dir, 'etc/apt.conf'), '');
+    writeFileSync(join(this.dir, 'etc/auth.conf'), authConf, { mode: 0o600 });
+    writeFileSync(join(this.dir, 'state/status'), '');
+    writeFileSync(join(this.dir, 'root/var/lib/dpkg/status'), '');
+    writeFileSync(join(this.dir, 'root/var/lib/dpkg/available'), '');
+  }
+
+  private options(): string[] {
+    const o = (setting: string) => ['-o', setting];
+    return [
+      ...o(`Dir::Etc::SourceList=${join(this.dir, 'etc/sources.list')}`),
+      // Empty folders and absent files: none of the machine's sources, credentials, keys or pins.
+      ...o(`Dir::Etc::SourceParts=${join(this.dir, 'etc/parts')}`),
+      ...o(`Dir::Etc::netrc=${join(this.dir, 'etc/auth.conf')}`),
+      ...o(`Dir::Etc::netrcparts=${join(this.dir, 'etc/parts')}`),
+      ...o(`Dir::Etc::Trusted=${join(this.dir, 'etc/no-trusted.gpg')}`),
+      ...o(`Dir::Etc::TrustedParts=${join(this.dir, 'etc/parts')}`),
+      ...o(`Dir::Etc::Preferences=${join(this.dir, 'etc/no-preferences')}`),
+      ...o(`Dir::Etc::PreferencesParts=${join(this.dir, 'etc/parts')}`),
+      ...o(`Dir::State=${join(this.dir, 'state')}`),
+      ...o(`Dir::State::status=${join(this.dir, 'state/status')}`),
+      ...o(`Dir::Cache=${join(this.dir, 'cache')}`),
+      ...o(`Dir::Log=${join(this.dir, 'log')}`),
+      ...o('Debug::NoLocking=1'),
+      ...o('APT::Sandbox::User=root'),
+      ...o(`APT::Architecture=${this.architectures[0]}`),
+      ...this.architectures.flatMap((architecture) => o(`APT::Architectures::=${architecture}`)),
+      ...o('Acquire::Languages=none'),
+      ...o('Acquire::Retries=0'),
+      ...o('Acquire::http::Proxy=DIRECT'),
+      ...o('APT::Get::List-Cleanup=0'),
+    ];
+  }
+
+  apt(args: string[]): Promise<ToolResult> {
+    return run('apt-get', [...this.options(), ...args], { APT_CONFIG: join(this.dir, 'etc/apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' });
+  }
+
+  update(): Promise<ToolResult> {
+    return this.apt(['update']);
+  }
+
+  /** apt-get install --download-only: resolves and downloads into the sandbox's cache; returns the downloaded .deb paths. */
+  async download(names: string[]): Promise<{ result: ToolResult; debs: string[] }> {
+    const result = await this.apt(['install', '--download-only', '--yes', '--no-install-recommends', ...names]);
+    const archives = join(this.dir, 'cache/archives');
+    return { result, debs: readdirSync(archives).filter((f) => f.endsWith('.deb')).map((f) => join(archives, f)) };
+  }
+
+  /** dpkg -i of downloaded packages into the sandbox's private root, as root of nothing but that folder. */
+  installInRoot(debs: string[]): Promise<ToolResult> {
+    return run('dpkg', [`--root=${this.root}`, `--admindir=${join(this.root, 'var/lib/dpkg')}`, '--log=/dev/null', '--force-not-root', '--force-bad-path', '--force-script-chrootless', '--no-triggers', '-i', ...debs]);
+  }
+
+  file(path: string): string {
+    return readFileSync(join(this.root, path), 'utf8');
+  }
+
+  /** The lists apt stored (InRelease, Packages) after an update. */
+  lists(): string[] {
+    return readdirSync(join(this.dir, 'state/lists')).filter((f) => f !== 'partial' && f !== 'lock');
+  }
+}
+
+/** auth.conf(5) for apt: machine [http://]host:port/path login password (apt uses it over plain http only when the entry says http://). */
+export function aptAuthConf(baseUrl: string, path: string, token: string): string {
+  return `machine ${baseUrl.replace(/^https:\/\//, '')}${path} login trove password ${token}\n`;
+}
+
+function arMember(name: string, data: Buffer): Buffer {
+  const header = `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'100644'.padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
+  return Buffer.concat([Buffer.from(header, 'latin1'), data, data.length % 2 ? Buffer.from('\n') : Buffer.alloc(0)]);
+}
+
+async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, size: Buffer.byteLength(content) }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A .deb written byte by byte (ar, gzipped control and data archives), with any control text: for
+ * the hostile packages dpkg-deb refuses to build. `controlMember` names the control archive member.
+ */
+export async function rawDeb(control: string, controlMember = 'control.tar.gz'): Promise<Buffer> {
+  const controlTar = gzipSync(await tarOf({ './control': control }));
+  return Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n')), arMember(controlMember, controlTar), arMember('data.tar.gz', gzipSync(await tarOf({})))]);
+}
