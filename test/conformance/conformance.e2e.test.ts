@@ -12,8 +12,9 @@ import type { DriverContext, FormatDriver, SentFile } from './format-driver.js';
 
 // One suite, every format (STYLE habit 5): whatever the protocol, a publish is audited with the
 // right actor/via/client, a second file is audited, a delete through the packages API is audited,
-// downloads are byte-identical, hostile names are refused with the store unchanged, and a
-// read-only deploy token cannot publish.
+// downloads are byte-identical, hostile names are refused with the store unchanged, a read-only
+// deploy token cannot publish, a protection rule refuses the format's own publish path, and a
+// legal hold keeps a version from being deleted.
 
 /** Every format in the list, with the driver in its folder (src/formats/<name>/<name>.conformance.ts). */
 const DRIVERS = await Promise.all(
@@ -152,6 +153,33 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
         assert.equal(event.actor.token_name, 'publisher-laptop');
       });
     }
+
+    it('refuses a publish through the real client where a protection rule names the package, with the store unchanged', async () => {
+      const protectedName = driver.newName();
+      const rule = await maintainer.api.expect(201, 'POST', `/api/v4/projects/${ctx.projectId}/packages/protection/rules`, {
+        package_name_pattern: protectedName,
+        package_type: driver.format,
+        minimum_access_level_for_push: 'maintainer',
+      });
+      try {
+        const before = await storeSnapshot(world.root);
+        const { outcome } = await driver.publish(ctx, publisher.token, protectedName, version);
+        assert.notEqual(outcome.code, 0, 'the client must report the refusal');
+        assert.deepEqual(await storeSnapshot(world.root), before);
+        const event = await latestEvent(world.root, events(), 'package_registry_package_publish_denied');
+        assert.equal(event.actor.token_name, 'publisher-laptop');
+        assert.match(JSON.stringify(event.details), new RegExp(`protection rule ${rule.id}`));
+      } finally {
+        await maintainer.api.expect(204, 'DELETE', `/api/v4/projects/${ctx.projectId}/packages/protection/rules/${rule.id}`);
+      }
+    });
+
+    it('keeps a version under legal hold from being deleted, until the hold is released', async () => {
+      await world.root.expect(200, 'PUT', `/api/v4/projects/${ctx.projectId}/packages/${packageId}/legal_hold`, { reason: 'Conformance', reference: driver.format });
+      assert.equal((await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`)).status, 403);
+      assert.equal((await world.root.get(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`)).status, 200);
+      assert.equal((await world.root.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}/legal_hold`)).status, 204);
+    });
 
     it('audits a delete through the packages API, and once the version is purged the collector removes the files', async () => {
       const res = await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`);
