@@ -3,10 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
-import { libraryZip } from '../support/composer-client.js';
-import { rawDeb } from '../support/debian-apt.js';
-import { packageTarball, publishBody } from '../support/npm-publish-body.js';
-import { gemBytes } from '../support/rubygems.js';
+import { publishOneOfEachFormat } from '../support/format-samples.js';
 import { assertOnlyFileBlobsStored, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
@@ -43,35 +40,7 @@ describe('package formats through the API', () => {
     project = await world.project('web-app', group.id);
     dana = await world.user('dana', ['api'], 'dana-laptop');
     await world.addMember('groups', group.id, dana, 30);
-    const npm = await fetch(`${packagesUrl()}/npm/@acme%2fui-kit`, {
-      method: 'PUT',
-      body: JSON.stringify(publishBody('@acme/ui-kit', '1.4.0', await packageTarball('@acme/ui-kit', '1.4.0'))),
-      headers: { 'PRIVATE-TOKEN': dana.token, 'content-type': 'application/json' },
-    });
-    assert.equal(npm.status, 200, await npm.text());
-    const wheel = Buffer.from('wheel bytes');
-    const form = new FormData();
-    const fields = { ':action': 'file_upload', protocol_version: '1', name: 'Acme.Tools', version: '2.0.0', filetype: 'bdist_wheel', pyversion: 'py3', metadata_version: '2.1', sha256_digest: sha256(wheel) };
-    for (const [key, value] of Object.entries(fields)) form.append(key, value);
-    form.append('content', new Blob([wheel]), 'acme_tools-2.0.0-py3-none-any.whl');
-    const pypi = await fetch(`${packagesUrl()}/pypi`, { method: 'POST', body: form, headers: { authorization: `Basic ${Buffer.from(`__token__:${dana.token}`).toString('base64')}` } });
-    assert.equal(pypi.status, 201, await pypi.text());
-    for (const file of ['tool-linux', 'tool-darwin']) assert.equal((await putGeneric(file, randomBytes(64))).status, 201);
-    const jar = await fetch(`${packagesUrl()}/maven/com/acme/billing/3.1.0/billing-3.1.0.jar`, { method: 'PUT', body: new Uint8Array(randomBytes(64)), headers: { 'PRIVATE-TOKEN': dana.token } });
-    assert.equal(jar.status, 201, await jar.text());
-    const composerForm = new FormData();
-    composerForm.append('version', '0.9.0');
-    composerForm.append('package', new Blob([new Uint8Array(await libraryZip({ name: 'acme/http-client' }))]), 'http-client.zip');
-    const composer = await fetch(`${packagesUrl()}/composer`, { method: 'POST', body: composerForm, headers: { 'PRIVATE-TOKEN': dana.token } });
-    assert.equal(composer.status, 201, await composer.text());
-    const goMod = await fetch(`${packagesUrl()}/go/example.com/acme/!billing/@v/v1.2.0.mod`, { method: 'PUT', body: 'module example.com/acme/Billing\n', headers: { 'PRIVATE-TOKEN': dana.token } });
-    assert.equal(goMod.status, 201, await goMod.text());
-    const gem = await fetch(`${packagesUrl()}/rubygems/api/v1/gems`, { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: dana.token } });
-    assert.equal(gem.status, 201, await gem.text());
-    await world.root.expect(201, 'POST', `/api/v4/projects/${project.id}/debian_distributions`, { codename: 'stable' });
-    const deb = await rawDeb('Package: acme-cli\nVersion: 1.2.0-1\nArchitecture: all\nMaintainer: A <a@example.com>\nDescription: cli\n');
-    const debUpload = await fetch(`${packagesUrl()}/debian/acme-cli_1.2.0-1_all.deb?distribution=stable&component=main`, { method: 'PUT', body: new Uint8Array(deb), headers: { 'PRIVATE-TOKEN': dana.token } });
-    assert.equal(debUpload.status, 201, await debUpload.text());
+    await publishOneOfEachFormat(trove.baseUrl, project.id, dana.token, world.root);
   });
 
   after(async () => {

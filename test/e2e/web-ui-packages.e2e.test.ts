@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
 import { launchChromium } from '../support/browser.js';
+import { publishOneOfEachFormat } from '../support/format-samples.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { auditRows, newUiPage, signInWithPassword, signInWithToken } from '../support/web-ui-browser.js';
 import { OWNER_PASSWORD } from '../support/web-ui-data.js';
@@ -90,6 +91,24 @@ describe('web UI in Chromium: packages, members, tokens and settings', () => {
     await rows.getByRole('link', { name: 'tool' }).click();
     await page.getByText('This version is hidden: lists show it only when asked for that status.').waitFor();
     assert.deepEqual(await page.getByRole('article').locator('h3').allInnerTexts(), ['1.1.0', '1.0.0']);
+  });
+
+  it('shows each format’s install steps on its package page, exactly as the API gives them', async () => {
+    const samples = await world.project('one-of-each', group.id);
+    await publishOneOfEachFormat(trove.baseUrl, samples.id, owner.token, world.root);
+    const formats = (await world.root.expect(200, 'GET', '/api/v4/package_formats')).map((f: { name: string }) => f.name);
+    const packages = await world.root.expect(200, 'GET', `/api/v4/projects/${samples.id}/packages?per_page=100`);
+    assert.deepEqual(packages.map((p: { package_type: string }) => p.package_type).sort(), [...formats].sort());
+    const page = await signedIn('olivia', `/projects/${samples.path_with_namespace}`);
+    for (const pkg of packages) {
+      const expected = await world.root.expect(200, 'GET', `/api/v4/projects/${samples.id}/packages/${pkg.id}/instructions`);
+      assert.ok(expected.install.length > 0, pkg.package_type);
+      await page.goto(`${trove.baseUrl}/projects/${samples.path_with_namespace}/-/packages/${pkg.id}`);
+      const install = page.getByRole('region', { name: 'Install' });
+      await install.locator('pre').first().waitFor();
+      assert.deepEqual(await install.locator('pre').allInnerTexts(), expected.install.map((step: { command: string }) => step.command), pkg.package_type);
+      assert.deepEqual(await install.locator('.copy-head span').allInnerTexts(), expected.install.map((step: { title: string }) => step.title), pkg.package_type);
+    }
   });
 
   it('shows a deprecated version as deprecated, with its message, in the list and on its page', async () => {
