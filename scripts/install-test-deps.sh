@@ -7,8 +7,9 @@ packages=(twine python3-gitlab python3-build python3-setuptools python3-wheel py
   libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-dependency-plugin-java
   golang-go)
 missing=()
-# Debian packages (dpkg-deb and apt-get come with every Debian system): gpg and gpgv check Release signatures.
-packages+=(gpgv gnupg)
+# Debian packages (dpkg-deb and apt-get come with every Debian system): gpg and gpgv check Release signatures,
+# dput uploads with a .changes.
+packages+=(gpgv gnupg dput)
 # The benchmark's Maven smoke run: nginx serves the same files as Trove, the floor of the resolve row.
 packages+=(nginx-light)
 # RubyGems: gem (with Ruby) and bundler.

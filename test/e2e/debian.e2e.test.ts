@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { rawRequest } from '../conformance/format-driver.js';
 import { eventCount, latestEvent } from '../support/audit.js';
-import { AptSandbox, aptAuthConf, buildDeb, run } from '../support/debian-apt.js';
+import { AptSandbox, aptAuthConf, buildDeb, changesFor, dput, run } from '../support/debian-apt.js';
 import { curl, sha256 } from '../support/generic-curl.js';
 import { fileBlobs } from '../support/stored-blobs.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
@@ -189,6 +189,65 @@ describe('Debian packages with apt and dpkg', () => {
     const denied = await latestEvent(world.root, events(), DENIED);
     assert.deepEqual([denied.outcome, denied.actor.token_name], ['failure', 'devon-laptop']);
     assert.deepEqual({ packages: await packagesText(), blobs: await fileBlobs(world.root, [project.id]) }, before);
+  });
+
+  /** Builds `name` 1.0-1 in a folder of its own with its .changes (dput writes its .upload log beside it). */
+  async function debWithChanges(name: string, distribution: string, sha256Of?: (deb: string) => string) {
+    const dir = tempDir(`trove-dput-${name}-`);
+    const deb = await buildDeb({ name, version: '1.0-1', files: { [`/usr/share/${name}/hello.txt`]: `${name} via dput\n` } }, dir);
+    const changes = join(dir, `${name}_1.0-1_all.changes`);
+    writeFileSync(changes, changesFor({ source: name, version: '1.0-1', distribution, debs: [deb], sha256Of }));
+    return { deb, changes };
+  }
+  const dputAs = (user: TestUser, changes: string) => dput({ baseUrl: trove.baseUrl, incoming: debianRoot(), login: user.username, password: user.token, changes });
+
+  it('dput uploads a .deb to incoming, then its .changes publishes it to the distribution it names; apt installs it; audited as dput’s', async () => {
+    const { changes } = await debWithChanges('trove-dput', 'stable');
+    const up = await dputAs(dev, changes);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /Uploading trove-dput_1\.0-1_all\.deb: need authentication\.\n.*done\./s);
+
+    const published = await latestEvent(world.root, events(), 'package_registry_package_published');
+    assert.deepEqual([published.package.name, published.package.version, published.package.files[0].file_name], ['trove-dput', '1.0-1', 'trove-dput_1.0-1_all.deb']);
+    assert.deepEqual([published.actor.username, published.actor.token_name, published.client?.name, published.via], ['devon', 'devon-laptop', 'dput', 'package_client']);
+    // The file left incoming in the same write.
+    const moved = await latestEvent(world.root, events(), 'package_registry_package_file_deleted');
+    assert.deepEqual([moved.package.name, moved.package.files[0].file_name, moved.client?.name], ['incoming', 'trove-dput_1.0-1_all.deb', 'dput']);
+    assert.ok((await packagesText()).includes('trove-dput@1.0-1'));
+    assert.ok(!(await packagesText()).some((p: string) => p.startsWith('incoming@')), 'incoming is not listed');
+
+    const apt = sandbox(await keyFileOf('tools'));
+    const update = await apt.update();
+    assert.equal(update.code, 0, update.stdout + update.stderr);
+    const { result, debs } = await apt.download(['trove-dput']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const installed = await apt.installInRoot(debs);
+    assert.equal(installed.code, 0, installed.stdout + installed.stderr);
+    assert.equal(apt.file('usr/share/trove-dput/hello.txt'), 'trove-dput via dput\n');
+  });
+
+  it('refuses a .changes whose checksum differs, that names an unknown distribution or a file not uploaded: audited, nothing published', async () => {
+    const before = await packagesText();
+    const denials = await eventCount(world.root, events(), `&event_name=${DENIED}`);
+    // dput itself checks the MD5 only: a wrong SHA256 reaches Trove, which refuses the .changes.
+    const wrong = await debWithChanges('trove-wrong', 'tools', () => '0'.repeat(64));
+    const up = await dputAs(dev, wrong.changes);
+    assert.notEqual(up.code, 0, up.stdout);
+    assert.match(up.stdout, /trove-wrong_1\.0-1_all\.deb: done\.[\s\S]*trove-wrong_1\.0-1_all\.changes: Upload failed: 400/, up.stdout);
+    const denied = await latestEvent(world.root, events(), DENIED);
+    assert.deepEqual([denied.actor.token_name, denied.client?.name], ['devon-laptop', 'dput']);
+    assert.match(JSON.stringify(denied), /SHA256 checksum is not the one trove-wrong_1\.0-1_all\.changes gives/);
+
+    // With curl: an unknown distribution, a file never uploaded.
+    const put = (name: string, text: string) => curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--data-binary', `@${writeTemp(name, Buffer.from(text))}`, '-X', 'PUT', `${trove.baseUrl}${debianRoot()}/${name}`]);
+    const nowhere = await put('nowhere_1.0-1_all.changes', readFileSync(wrong.changes, 'utf8').replace('Distribution: tools', 'Distribution: nowhere'));
+    assert.equal(nowhere.status, 404, nowhere.body);
+    const missing = await put('missing_1.0-1_all.changes', changesFor({ source: 'trove-missing', version: '1.0-1', distribution: 'tools', debs: [await buildDeb({ name: 'trove-missing', version: '1.0-1' }, tempDir('trove-missing-'))] }));
+    assert.equal(missing.status, 400, missing.body);
+    assert.match(missing.json.message, /trove-missing_1\.0-1_all\.deb is listed in missing_1\.0-1_all\.changes but was not uploaded/);
+
+    assert.equal(await eventCount(world.root, events(), `&event_name=${DENIED}`), denials + 3);
+    assert.deepEqual(await packagesText(), before);
   });
 
   it('deletes a distribution (audited); its index is gone', async () => {

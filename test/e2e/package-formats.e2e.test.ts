@@ -173,7 +173,7 @@ describe('package formats through the API', () => {
     assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
-    assert.match(debian, new RegExp(`--data "codename=stable&architectures=amd64" ".*/projects/${project.id}/debian_distributions"\n.*--upload-file my-tool_1\\.0\\.0_amd64\\.deb ".*/debian/my-tool_1\\.0\\.0_amd64\\.deb\\?distribution=stable&component=main"$`));
+    assert.match(debian, new RegExp(`--data "codename=stable&architectures=amd64" ".*/projects/${project.id}/debian_distributions"\n.*--upload-file my-tool_1\\.0\\.0_amd64\\.deb ".*/debian/my-tool_1\\.0\\.0_amd64\\.deb\\?distribution=stable&component=main"\n.*incoming = /api/v4/projects/${project.id}/packages/debian\\\\n.*\\| setsid dput trove my-tool_1\\.0\\.0_amd64\\.changes$`));
     const outsider = await world.user('olga', ['api']);
     const pkg = await packageOf('npm');
     for (const path of [`/api/v4/projects/${project.id}/package_formats`, `/api/v4/projects/${project.id}/packages/${pkg.id}/instructions`]) {

@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { tempDir } from './temp-dir.js';
@@ -163,4 +164,53 @@ async function tarOf(files: Record<string, string>): Promise<Buffer> {
 export async function rawDeb(control: string, controlMember = 'control.tar.gz'): Promise<Buffer> {
   const controlTar = gzipSync(await tarOf({ './control': control }));
   return Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n')), arMember(controlMember, controlTar), arMember('data.tar.gz', gzipSync(await tarOf({})))]);
+}
+
+/**
+ * A .changes for binary packages, as dpkg-genchanges writes one (unsigned): each .deb with its size,
+ * section and MD5, SHA1 and SHA256. `sha256Of` lets a test give a wrong checksum.
+ */
+export function changesFor(spec: { source: string; version: string; distribution: string; section?: string; debs: string[]; sha256Of?: (deb: string) => string }): string {
+  const facts = spec.debs.map((path) => {
+    const bytes = readFileSync(path);
+    const digest = (algorithm: string) => createHash(algorithm).update(bytes).digest('hex');
+    return { name: basename(path), size: bytes.length, md5: digest('md5'), sha1: digest('sha1'), sha256: spec.sha256Of?.(path) ?? digest('sha256') };
+  });
+  return [
+    'Format: 1.8',
+    'Date: Mon, 07 Dec 2026 04:00:00 +0000',
+    `Source: ${spec.source}`,
+    `Binary: ${spec.source}`,
+    'Architecture: all',
+    `Version: ${spec.version}`,
+    `Distribution: ${spec.distribution}`,
+    'Urgency: medium',
+    'Maintainer: Trove Tests <tests@example.com>',
+    `Description:\n ${spec.source} - Trove's tests`,
+    `Changes:\n ${spec.source} (${spec.version}) ${spec.distribution}; urgency=medium\n .\n   * Uploaded with dput.`,
+    'Checksums-Sha1:', ...facts.map((f) => ` ${f.sha1} ${f.size} ${f.name}`),
+    'Checksums-Sha256:', ...facts.map((f) => ` ${f.sha256} ${f.size} ${f.name}`),
+    'Files:', ...facts.map((f) => ` ${f.md5} ${f.size} ${spec.section ?? 'utils'} optional ${f.name}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * dput's http method with a configuration of its own (dput -c): it PUTs each listed file, then the
+ * .changes, to <incoming>/<file name>. On a 401 it asks for the password with Python's getpass;
+ * without a controlling terminal (setsid) getpass reads it from stdin, which is how it is given here.
+ */
+export function dput(spec: { baseUrl: string; incoming: string; login: string; password: string; changes: string }): Promise<ToolResult> {
+  const config = join(dirname(spec.changes), 'dput.cf');
+  const host = new URL(spec.baseUrl).host;
+  writeFileSync(config, `[trove]\nmethod = http\nfqdn = ${host}\nincoming = ${spec.incoming}\nlogin = ${spec.login}\nallow_unsigned_uploads = 1\n`);
+  return new Promise((resolve) => {
+    const child = spawn('dput', ['-c', config, '-u', 'trove', spec.changes], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(`${spec.password}\n`);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }

@@ -54,6 +54,10 @@ export const debianFormat: PackageFormat = {
         title: '.deb: curl',
         command: `curl --fail --header "PRIVATE-TOKEN: ${TOKEN_PLACEHOLDER}" --upload-file my-tool_1.0.0_amd64.deb "${projectPackagesUrl(target)}/debian/my-tool_1.0.0_amd64.deb?distribution=stable&component=main"`,
       },
+      {
+        title: '.changes: dput (the .debs it lists, then the .changes; the token is the password)',
+        command: `printf '[trove]\\nmethod = ${new URL(target.baseUrl).protocol.replace(':', '')}\\nfqdn = ${new URL(target.baseUrl).host}\\nincoming = ${new URL(projectPackagesUrl(target)).pathname}/debian\\nlogin = <username>\\nallow_unsigned_uploads = 1\\n' >> ~/.dput.cf && echo "${TOKEN_PLACEHOLDER}" | setsid dput trove my-tool_1.0.0_amd64.changes`,
+      },
     ],
   },
 };

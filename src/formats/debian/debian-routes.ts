@@ -4,7 +4,7 @@ import type { AppContext } from '../../http/app-context.js';
 import { registerFormatErrorHandler } from '../format-errors.js';
 import { acceptRawBodies, type RawUploadBody } from '../format-upload.js';
 import { DEBIAN_DIST_PARAMS, DEBIAN_POOL_PARAMS, readDists, readPool } from './debian-reads.js';
-import { DEBIAN_UPLOAD_PARAMS, DEBIAN_UPLOAD_QUERY, uploadDeb } from './debian-upload.js';
+import { DEBIAN_UPLOAD_PARAMS, DEBIAN_UPLOAD_QUERY, uploadDebianFile } from './debian-upload.js';
 
 /**
  * GitLab's Debian project API: the upload of a .deb, and apt's reads (dists/ and pool/). HEAD
@@ -17,7 +17,7 @@ export async function registerDebianRoutes(app: Api, ctx: AppContext): Promise<v
     acceptRawBodies(scope);
     const root = '/api/v4/projects/:id/packages/debian';
     const upload = { params: DEBIAN_UPLOAD_PARAMS, querystring: DEBIAN_UPLOAD_QUERY };
-    scope.put<{ Body: RawUploadBody }, ContextConfigDefault, typeof upload>(`${root}/:file_name`, { schema: upload }, (request, reply) => uploadDeb(ctx, request, reply));
+    scope.put<{ Body: RawUploadBody }, ContextConfigDefault, typeof upload>(`${root}/:file_name`, { schema: upload }, (request, reply) => uploadDebianFile(ctx, request, reply));
     scope.get(`${root}/dists/*`, { schema: { params: DEBIAN_DIST_PARAMS } }, (request, reply) => readDists(ctx, request, reply));
     scope.get(`${root}/pool/:distribution/:letter/:package_name/:package_version/:file_name`, { schema: { params: DEBIAN_POOL_PARAMS } }, (request, reply) => readPool(ctx, request, reply));
   });
