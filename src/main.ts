@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { createTrove } from './app.js';
 import { listenProblem, portProblem } from './http/port-probe.js';
+import { compileRemainingValidators } from './http/schemas.js';
 
 /** `npm start` / `trove serve`: load config -> build app -> listen; SIGTERM/SIGINT close cleanly. */
 export async function serve(): Promise<void> {
@@ -48,6 +49,10 @@ export async function serve(): Promise<void> {
     await trove.close().catch(() => undefined);
     process.exit(1);
   }
+  compileRemainingValidators().catch((error: Error) => {
+    log.fatal({ err: error }, 'a route schema does not compile');
+    process.exit(1);
+  });
   trove.ctx.jobs.start();
   trove.ctx.streaming.start();
   trove.ctx.auditIndexer.start();

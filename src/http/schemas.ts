@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { VALID_ACCESS_LEVELS, VISIBILITIES } from '../core/accounts/access-levels.js';
@@ -28,8 +28,62 @@ declare module 'fastify' {
   }
 }
 
+/** Validators no request has needed yet (see deferredValidator). */
+const uncompiled = new Set<() => ValidateFunction>();
+
+/**
+ * The validator of one route's schema, compiled when the route first validates a request or when
+ * compileRemainingValidators gets to it, whichever comes first: compiling the schemas of every
+ * route is about a second of CPU, which would otherwise come before a (re)started Trove answers.
+ */
+function deferredValidator(ajv: Ajv, schema: object) {
+  let validate: ValidateFunction | undefined;
+  const compile = (): ValidateFunction => {
+    validate ??= ajv.compile(schema);
+    uncompiled.delete(compile);
+    return validate;
+  };
+  uncompiled.add(compile);
+  // Fastify reads a failed validation's errors from the function it was given.
+  const check = Object.assign(
+    (data: unknown) => {
+      const compiled = compile();
+      const valid = compiled(data);
+      check.errors = compiled.errors;
+      return valid;
+    },
+    { errors: undefined as ValidateFunction['errors'] },
+  );
+  return check;
+}
+
+/**
+ * Compiles the validators no request has needed yet, a few at a time between requests, once the
+ * server answers. A schema that does not compile still stops Trove (the promise rejects), a moment
+ * after it started instead of before.
+ */
+export function compileRemainingValidators(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = () => {
+      try {
+        let compiled = 0;
+        for (const compile of uncompiled) {
+          compile();
+          if (++compiled === 8) break;
+        }
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (uncompiled.size === 0) resolve();
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  });
+}
+
 export function registerSchemaValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => deferredValidator(httpPart === 'body' ? exact : coercing, schema));
   // As in GitLab, a write is authenticated before its parameters are looked at: without a
   // credential it is a 401 (with a read-only one a 403), whatever the body holds.
   app.addHook('preValidation', async (request) => {

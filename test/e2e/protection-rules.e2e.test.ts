@@ -73,7 +73,7 @@ describe('package protection rules', () => {
     for (const bad of [
       { ...good, package_name_pattern: 'has space' },
       { ...good, package_name_pattern: '' },
-      { ...good, package_type: 'rubygems' },
+      { ...good, package_type: 'nuget' },
       { ...good, minimum_access_level_for_push: 'developer' },
       { ...good, minimum_access_level_for_push: null },
       { package_type: 'npm', minimum_access_level_for_push: 'owner' },

@@ -86,7 +86,7 @@ describe('trusted publishers API', () => {
       { issuer: 'https://token.actions.githubusercontent.com', claims: { workflow: 'release' } },
       { issuer: 'http://ci.example', claims: { sub: 'x' } },
       { issuer: 'https://GitLab.com', claims: { project_path: 'acme/app' } },
-      { ...gitlabPublisher, package_type: 'rubygems' },
+      { ...gitlabPublisher, package_type: 'nuget' },
       { ...gitlabPublisher, claims: { project_path: 'acme/app', ref: 1 } },
       { claims: { project_path: 'acme/app' } },
       { ...gitlabPublisher, issuer: 123 },

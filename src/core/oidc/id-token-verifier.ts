@@ -1,7 +1,7 @@
-import { compactVerify, decodeJwt, decodeProtectedHeader, errors, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { AddressPolicy } from '../audit/streaming/destination-address.js';
 import { IssuerFetchError } from './issuer-fetch.js';
-import { IssuerKeys, type KeySet } from './issuer-keys.js';
+import { IssuerKeys, joseLibrary, type KeySet } from './issuer-keys.js';
 import { checkClaims } from './id-token-claims.js';
 import { OidcRefusal } from './oidc-refusal.js';
 
@@ -55,7 +55,7 @@ export class IdTokenVerifier {
 
   /** Throws OidcRefusal; see VerifyOptions for what is fetched when. */
   async verify(idToken: string, opts: VerifyOptions): Promise<VerifiedIdToken> {
-    const { algorithm, payload } = decode(idToken);
+    const { algorithm, payload } = await decode(idToken);
     const issuer = payload.iss as string;
     const subject = typeof payload.sub === 'string' ? payload.sub : null;
     const refuse = (reason: OidcRefusal['reason'], message: string) => new OidcRefusal(reason, message, issuer, subject);
@@ -86,10 +86,11 @@ export class IdTokenVerifier {
   }
 }
 
-function decode(idToken: string): { algorithm: string; payload: JWTPayload } {
+async function decode(idToken: string): Promise<{ algorithm: string; payload: JWTPayload }> {
   let header: { alg?: unknown };
   let payload: JWTPayload;
   if (idToken.length > MAX_TOKEN_LENGTH) throw new OidcRefusal('malformed', `the ID token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  const { decodeJwt, decodeProtectedHeader } = await joseLibrary();
   try {
     header = decodeProtectedHeader(idToken);
     payload = decodeJwt(idToken);
@@ -109,6 +110,7 @@ function isIssuerUrl(iss: unknown): iss is string {
 
 /** 'unknown_key': the key set has no key for the token's kid and algorithm (it may be newer than our copy). */
 async function verifyWith(idToken: string, keySet: KeySet): Promise<'verified' | 'bad_signature' | 'unknown_key'> {
+  const { compactVerify, errors } = await joseLibrary();
   try {
     await compactVerify(idToken, keySet, { algorithms: ACCEPTED_ALGORITHMS });
     return 'verified';

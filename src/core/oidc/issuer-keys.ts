@@ -1,4 +1,5 @@
-import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import type { createLocalJWKSet, JSONWebKeySet } from 'jose';
+import { lazyModule } from '../../lazy-module.js';
 import { assertIssuerUrlAllowed, fetchIssuerJson, IssuerFetchError, type IssuerFetchPolicy } from './issuer-fetch.js';
 
 // The signing keys of trusted OIDC issuers, per process: discovery document -> jwks_uri -> JWKS,
@@ -14,6 +15,9 @@ export const RETRY_AFTER_FAILURE_MS = 30_000;
 export const STALE_KEYS_MAX_MS = 60 * 60_000;
 
 export type KeySet = ReturnType<typeof createLocalJWKSet>;
+
+/** jose, loaded when a trusted publisher's token is first checked. */
+export const joseLibrary = lazyModule(() => import('jose'));
 
 interface CachedKeys {
   jwksUri: URL;
@@ -108,6 +112,7 @@ export class IssuerKeys {
 
   private async fetchKeys(jwksUri: URL): Promise<{ keySet: KeySet; fetchedAt: number }> {
     const jwks = await fetchIssuerJson(jwksUri, this.policy);
+    const { createLocalJWKSet } = await joseLibrary();
     try {
       return { keySet: createLocalJWKSet(jwks as JSONWebKeySet), fetchedAt: this.now().getTime() };
     } catch {

@@ -1,5 +1,8 @@
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+import { lazyModule } from '../../lazy-module.js';
 import { errors } from '../../core/errors.js';
+
+const yauzlLibrary = lazyModule(async () => (await import('yauzl')).default);
 
 // Reading an uploaded package zip: every entry name is checked (the consumer's Composer extracts
 // them into vendor/), and composer.json is read from the top of the zip, or from its single top
@@ -39,7 +42,8 @@ export function assertEntryName(name: string): void {
   if (segments.some((s) => s === '' || s === '.' || s === '..')) bad();
 }
 
-function openZip(bytes: Buffer): Promise<ZipFile> {
+async function openZip(bytes: Buffer): Promise<ZipFile> {
+  const yauzl = await yauzlLibrary();
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(bytes, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: true }, (error, zip) => {
       if (error || !zip) reject(errors.badRequest(`The upload is not a readable zip: ${error?.message ?? 'no zip'}`));

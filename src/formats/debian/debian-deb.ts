@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { errors } from '../../core/errors.js';
+import { lazyRequire } from '../../lazy-module.js';
 import { parseControl, type ControlFields } from './debian-control.js';
 
 // A .deb (deb(5)) is an ar archive: "debian-binary" ("2.0\n"), then control.tar[.gz|.xz|.zst], then
@@ -10,7 +10,7 @@ import { parseControl, type ControlFields } from './debian-control.js';
 // kilobytes; the tiny ar reader below pulls exactly the bytes it needs from the stream.
 
 // xz-decompress is a CommonJS bundle whose exports Node's ESM loader cannot see by name.
-const { XzReadableStream } = createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress');
+const xzDecompress = lazyRequire<typeof import('xz-decompress')>('xz-decompress');
 
 const AR_MAGIC = '!<arch>\n';
 const HEADER_BYTES = 60;
@@ -77,6 +77,7 @@ async function decompress(name: string, bytes: Buffer): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
+      const { XzReadableStream } = xzDecompress();
       const stream = new XzReadableStream(Readable.toWeb(Readable.from([bytes])) as ReadableStream<Uint8Array>);
       for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
         size += chunk.length;

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import * as openpgp from 'openpgp';
+import type { PrivateKey } from 'openpgp';
+import { lazyModule } from '../../lazy-module.js';
 import { secretKeyFile } from '../../storage/secrets/secret-key-file.js';
 
 // Each distribution signs its Release files with its own OpenPGP key (Ed25519, a v4 key as gpgv and
@@ -8,6 +9,8 @@ import { secretKeyFile } from '../../storage/secrets/secret-key-file.js';
 // (TROVE_DEBIAN_SIGNING_KEY_FILE), and the ciphertext is bound to the key's fingerprint (the GCM
 // additional data), so a ciphertext moved onto another distribution's row does not decrypt. A reader
 // of the database alone, or of a backup, cannot sign a Release file apt would trust.
+
+const openpgpLibrary = lazyModule(() => import('openpgp'));
 
 const ENCRYPTION_VERSION = 'v1';
 const IV_BYTES = 12;
@@ -44,6 +47,7 @@ export function decryptPrivateKey(kek: Buffer, stored: string, fingerprint: stri
 
 /** A new signing key for a distribution, its private half encrypted under the key in `kekFile`. */
 export async function generateDistributionKey(kekFile: string, userId: string): Promise<DistributionKey> {
+  const openpgp = await openpgpLibrary();
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'ed25519Legacy',
@@ -57,12 +61,12 @@ export async function generateDistributionKey(kekFile: string, userId: string): 
 
 // Parsed private keys by fingerprint: decrypting and parsing on every apt-get update would cost more
 // than the signature itself.
-const unlocked = new Map<string, Promise<openpgp.PrivateKey>>();
+const unlocked = new Map<string, Promise<PrivateKey>>();
 
-async function signingKey(kekFile: string, key: Pick<DistributionKey, 'fingerprint' | 'encryptedPrivateKey'>): Promise<openpgp.PrivateKey> {
+async function signingKey(kekFile: string, key: Pick<DistributionKey, 'fingerprint' | 'encryptedPrivateKey'>): Promise<PrivateKey> {
   let found = unlocked.get(key.fingerprint);
   if (!found) {
-    found = (async () => openpgp.readPrivateKey({ armoredKey: decryptPrivateKey(await keyEncryptionKey(kekFile), key.encryptedPrivateKey, key.fingerprint) }))();
+    found = (async () => (await openpgpLibrary()).readPrivateKey({ armoredKey: decryptPrivateKey(await keyEncryptionKey(kekFile), key.encryptedPrivateKey, key.fingerprint) }))();
     found.catch(() => unlocked.delete(key.fingerprint));
     unlocked.set(key.fingerprint, found);
   }
@@ -71,12 +75,14 @@ async function signingKey(kekFile: string, key: Pick<DistributionKey, 'fingerpri
 
 /** InRelease: the Release text clear-signed. */
 export async function clearSign(kekFile: string, key: Pick<DistributionKey, 'fingerprint' | 'encryptedPrivateKey'>, text: string): Promise<string> {
+  const openpgp = await openpgpLibrary();
   const message = await openpgp.createCleartextMessage({ text });
   return openpgp.sign({ message, signingKeys: await signingKey(kekFile, key) });
 }
 
 /** Release.gpg: an armored detached signature of the Release bytes. */
 export async function detachedSign(kekFile: string, key: Pick<DistributionKey, 'fingerprint' | 'encryptedPrivateKey'>, text: string): Promise<string> {
+  const openpgp = await openpgpLibrary();
   const message = await openpgp.createMessage({ binary: Buffer.from(text, 'utf8') });
   return openpgp.sign({ message, signingKeys: await signingKey(kekFile, key), detached: true });
 }

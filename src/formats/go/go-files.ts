@@ -1,6 +1,9 @@
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+import { lazyModule } from '../../lazy-module.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { checkGoFilePath } from './go-names.js';
+
+const yauzlLibrary = lazyModule(async () => (await import('yauzl')).default);
 
 // The three files of a Go module version as `go help goproxy` defines them, checked as the go
 // command checks what a proxy serves (golang.org/x/mod/zip CheckZip, modfile's module directive,
@@ -62,7 +65,8 @@ export function checkGoMod(bytes: Buffer, module: string): void {
   if (named !== module) refuse('.mod', `its module directive names ${named}, not ${module}`);
 }
 
-function openZip(path: string): Promise<ZipFile> {
+async function openZip(path: string): Promise<ZipFile> {
+  const yauzl = await yauzlLibrary();
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: true }, (error, zip) => (error ? reject(error) : resolve(zip)));
   });

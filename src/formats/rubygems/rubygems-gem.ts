@@ -2,10 +2,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { parseDocument } from 'yaml';
 import { errors } from '../../core/errors.js';
+import { lazyRequire } from '../../lazy-module.js';
 import { assertSafeEntryName, readEntries } from '../tar-entries.js';
 import { assertGemName, assertGemPlatform, assertGemVersion } from './rubygems-names.js';
+
+const yamlLibrary = lazyRequire<typeof import('yaml')>('yaml');
 
 // A .gem is a plain (uncompressed) tar holding metadata.gz (the gzipped YAML of the
 // Gem::Specification, with Ruby's !ruby/object:Gem::... tags), data.tar.gz (the files) and
@@ -82,7 +84,7 @@ function dependencyOf(value: unknown): GemDependency {
 
 /** The Gem::Specification YAML of metadata.gz (Ruby tags are read as plain mappings, every scalar as text). */
 export function specFromYaml(yaml: string, onIdentity: GemIdentityListener = () => undefined): GemSpec {
-  const doc = parseDocument(yaml, { schema: 'failsafe', logLevel: 'silent', uniqueKeys: false });
+  const doc = yamlLibrary().parseDocument(yaml, { schema: 'failsafe', logLevel: 'silent', uniqueKeys: false });
   if (doc.errors.length > 0) invalidSpec(`metadata is not YAML (${doc.errors[0].message.split('\n')[0]})`);
   const spec: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isObject(spec)) invalidSpec('metadata is not a Gem::Specification');
