@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Api } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
-import { assertOnlyFileBlobsStored, fileBlobs, storedBlobs } from '../support/stored-blobs.js';
+import { assertOnlyFileBlobsStored, fileBlobs, packageList, storedBlobs } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { FORMATS } from '../../src/formats/index.js';
@@ -49,8 +49,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
      * Bytes a refused upload stored are the blob collector's to remove (checked after the delete below).
      */
     async function storeSnapshot(api: Api) {
-      const packages = await api.get(`/api/v4/projects/${ctx.projectId}/packages?per_page=100`);
-      return { packages: packages.text, blobs: await fileBlobs(api, [ctx.projectId]) };
+      return { packages: await packageList(api, ctx.projectId), blobs: await fileBlobs(api, [ctx.projectId]) };
     }
 
     before(async () => {

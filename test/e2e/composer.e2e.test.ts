@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { ComposerProject, libraryEntries, libraryZip, publishZip, zipOf } from '../support/composer-client.js';
 import { curlVersion } from '../support/generic-curl.js';
-import { fileBlobs } from '../support/stored-blobs.js';
+import { fileBlobs, packageList } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -111,7 +111,7 @@ describe('Composer', () => {
 
   it('refuses unsafe, nameless and duplicate packages with GitLab’s JSON error, audited, nothing stored', async () => {
     const store = async () => ({
-      packages: (await world.root.get(`/api/v4/projects/${project.id}/packages?per_page=100`)).text,
+      packages: await packageList(world.root, project.id),
       blobs: await fileBlobs(world.root, [project.id]),
     });
     const before = await store();

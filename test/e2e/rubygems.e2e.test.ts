@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { allEvents } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
 import { buildGem, gemBytes, gemHost, GemHome, gemSource } from '../support/rubygems.js';
-import { fileBlobs } from '../support/stored-blobs.js';
+import { fileBlobs, packageList } from '../support/stored-blobs.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -40,8 +40,7 @@ describe('RubyGems through gem and bundler', () => {
 
   /** Packages and the blobs of their files: a refusal leaves both as they were. */
   async function storeSnapshot() {
-    const packages = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?per_page=100`);
-    return { packages: JSON.stringify(packages), blobs: await fileBlobs(world.root, [project.id]) };
+    return { packages: await packageList(world.root, project.id), blobs: await fileBlobs(world.root, [project.id]) };
   }
 
   before(async () => {
