@@ -44,8 +44,25 @@ export async function freePort(): Promise<number> {
 /** Data folders that stop() removed: starting a Trove on one again is a mistake in the test. */
 const removedByStop = new Set<string>();
 
-/** `tls`: serve HTTPS with this certificate (TROVE_TLS_CERT/KEY); baseUrl is then https:// and this process trusts it. */
-export async function startTrove(options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[]; tls?: TestCertificate } = {}): Promise<RunningTrove> {
+type StartOptions = { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[]; tls?: TestCertificate };
+
+/**
+ * `tls`: serve HTTPS with this certificate (TROVE_TLS_CERT/KEY); baseUrl is then https:// and this process trusts it.
+ * The port freePort() hands out may be taken before the server binds it (by another test's server,
+ * or as the local port of any outgoing connection): Trove then refuses to start on it, and a new
+ * port is tried.
+ */
+export async function startTrove(options: StartOptions = {}): Promise<RunningTrove> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTroveOnce(options);
+    } catch (error) {
+      if (attempt === 3 || !/trove exited with 1:[\s\S]*is already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startTroveOnce(options: StartOptions): Promise<RunningTrove> {
   if (options.dataDir && removedByStop.has(options.dataDir)) {
     throw new Error(`${options.dataDir} was removed by stop() of the Trove that made it: to restart on a data folder, make it with join(tempDir(), 'data') and pass it as dataDir to both`);
   }
