@@ -164,6 +164,27 @@ describe('soft delete and restore', () => {
     await maintainer.api.expect(201, 'POST', `${packages()}/${pkg.id}/restore`);
     await maintainer.api.expect(404, 'POST', `${packages()}/${pkg.id}/restore`);
   });
+
+  it('purges a deleted version on request: owners and admins only, never a live or held version; audited with the caller and reason', async () => {
+    const pkg = await publishNpm('@acme/leaked', '1.0.0');
+    const purge = (api: typeof world.root, body?: object) => api.request('POST', `${packages()}/${pkg.id}/purge`, body);
+    assert.equal((await purge(world.root)).status, 404, 'a live version is deleted first');
+    await maintainer.api.expect(204, 'DELETE', `${packages()}/${pkg.id}`);
+    assert.equal((await purge(maintainer.api)).status, 403, 'a maintainer may delete and restore, not purge');
+    const denied = await latestEvent(world.root, events(), DENIED);
+    assert.deepEqual([denied.actor.username, denied.package.name], ['max', '@acme/leaked']);
+    await world.root.expect(200, 'PUT', `${packages()}/${pkg.id}/legal_hold`, { reason: 'Investigation', reference: 'CASE-1' });
+    assert.equal((await purge(world.root)).status, 403, 'a legal hold stops a purge');
+    await world.root.expect(204, 'DELETE', `${packages()}/${pkg.id}/legal_hold`);
+
+    assert.equal((await purge(world.root, { reason: 'token leaked in package.json' })).status, 204);
+    const purged = await latestEvent(world.root, events(), PURGED);
+    assert.deepEqual([purged.package.name, purged.actor.type, purged.actor.username, purged.via], ['@acme/leaked', 'personal_access_token', 'root', 'api']);
+    assert.match(JSON.stringify(purged), /token leaked in package\.json/);
+    assert.equal((await world.root.request('POST', `${packages()}/${pkg.id}/restore`)).status, 404, 'nothing to restore');
+    const deleted = await world.root.expect(200, 'GET', `${packages()}?status=deleted`);
+    assert.ok(!deleted.some((p: any) => p.id === pkg.id));
+  });
 });
 
 describe('purge of deleted versions after the restore window', () => {

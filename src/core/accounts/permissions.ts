@@ -12,7 +12,11 @@ import type { Project } from './projects.js';
 //   1. may this principal know the project exists?  no -> 404 (401 for anonymous registry clients)
 //   2. does the credential's scope and the caller's role allow the operation?  no -> 403
 
-export type Operation = 'read' | 'publish' | 'delete';
+/**
+ * `purge`: removing a deleted version before its restore window ends (it can no longer be
+ * restored): owners and admins, through the REST API with a user's credential only.
+ */
+export type Operation = 'read' | 'publish' | 'delete' | 'purge';
 /**
  * `registry`: package-manager endpoints; `api`: the REST API; `container_registry`: the OCI registry
  * (/v2/ and its token realm). Tokens carry different scopes for each.
@@ -95,7 +99,7 @@ function scopeAllows(principal: Principal, operation: Operation, surface: Surfac
     case 'anonymous':
       return operation === 'read';
     case 'job_token':
-      return true;
+      return operation !== 'purge';
     case 'oidc':
       // Trusted publishing publishes (with the reads a publish needs) through package and container
       // clients; it never deletes and never writes through the REST API.
@@ -141,6 +145,8 @@ function roleAllows(principal: Principal, project: Project, level: number, opera
       return level >= AccessLevel.developer;
     case 'delete':
       return level >= AccessLevel.maintainer;
+    case 'purge':
+      return level >= AccessLevel.owner;
   }
 }
 

@@ -329,6 +329,17 @@ export class PackageWriter {
     this.event('package_registry_package_purged', pkg, files, message, null, reason);
   }
 
+  /**
+   * Purges a deleted version on request, before its restore window ends (a leaked secret must not
+   * wait 30 days): a delete for the protection rules, stopped by a legal hold as the job is.
+   * `reason` is the requester's, recorded with the event.
+   */
+  async purgeDeletedVersion(pkg: PackageRow, reason: string | null): Promise<void> {
+    if (pkg.status !== 'pending_destruction') throw errors.notFound('404 Deleted package not found');
+    await this.protection.check('delete', pkg);
+    await this.purgeVersion(pkg, `${pkg.format} package purged`, reason ?? 'purged on request before its restore window ended');
+  }
+
   /** The version with this id as this transaction sees it (the purge job's re-read), or undefined. */
   async currentVersion(id: number): Promise<PackageRow | undefined> {
     return this.tx.selectFrom('packages').selectAll().where('id', '=', id).where('project_id', '=', this.project.id).executeTakeFirst();

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { authorizeProject, readableProjectsBelow } from '../../core/accounts/permissions.js';
+import { authorizeProject, readableProjectsBelow, type Operation } from '../../core/accounts/permissions.js';
 import { findProject, type Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
 import { seesHoldTerms } from '../../core/packages/legal-hold/legal-holds.js';
@@ -15,7 +15,7 @@ import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { flagValue, isoTimestamp, listQuery, paginateArray, parsePaging, queryFlag, queryOf, setPageHeaders, sortedListQuery } from '../pagination.js';
-import { paramsOf } from '../schemas.js';
+import { bodyOf, paramsOf } from '../schemas.js';
 import { auditContextOf } from '../request-context.js';
 import { auditingDenials, type AttemptDescription } from '../denials.js';
 
@@ -136,25 +136,33 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   });
 
   /**
-   * The two REST deletes share one path: find the project, then (inside the denial audit, so that a
-   * refusal is recorded also when it is a 404 for a caller who may not see the project, as npm writes
-   * are) check visibility, load the package, check delete rights, and run the write.
+   * The REST writes on one version (delete, file delete, restore, purge) share one path: find the
+   * project, then (inside the denial audit, so that a refusal is recorded also when it is a 404 for a
+   * caller who may not see the project, as npm writes are) check visibility, load the package (a
+   * deleted one only for restore and purge), check the caller's rights, and run the write.
    */
-  async function deleteWithAudit(request: FastifyRequest, params: PackageParams, write: (pkg: PackageRow, project: Project) => Promise<void>): Promise<void> {
+  async function writeWithAudit<T>(
+    request: FastifyRequest,
+    params: PackageParams,
+    rights: { operation: Operation; deleted?: boolean },
+    write: (pkg: PackageRow, project: Project) => Promise<T>,
+  ): Promise<T> {
     const project = await findProject(ctx.db, params.id);
     if (!project) throw errors.notFound('404 Project Not Found');
     const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
-    await auditingDenials(ctx, request, project, attempt, async () => {
+    return auditingDenials(ctx, request, project, attempt, async () => {
       await visibleProject(ctx, request, params.id);
-      const pkg = await packageInProject(ctx.db, project, idParam(params.package_id, 'Package'));
+      const pkg = await packageInProject(ctx.db, project, idParam(params.package_id, 'Package'), rights.deleted ?? false);
       Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
-      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
-      await write(pkg, project);
+      await authorizeProject(ctx.db, request.principal, project, rights.operation, 'api');
+      return write(pkg, project);
     });
   }
 
   app.delete('/api/v4/projects/:id/packages/:package_id', { schema: { params: byPackage } }, async (request, reply) => {
-    await deleteWithAudit(request, request.params, (pkg, project) => ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)));
+    await writeWithAudit(request, request.params, { operation: 'delete' }, (pkg, project) =>
+      ctx.packages.write(auditContextOf(request), project, (w) => w.deleteVersion(pkg)),
+    );
     return reply.status(204).send();
   });
 
@@ -162,14 +170,7 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
   // as package_restored; a refusal is recorded as publish_denied, as a delete's is.
   const restoreSchema = { params: byPackage, response: { 201: Package } };
   app.post('/api/v4/projects/:id/packages/:package_id/restore', { schema: restoreSchema }, async (request, reply) => {
-    const project = await findProject(ctx.db, request.params.id);
-    if (!project) throw errors.notFound('404 Project Not Found');
-    const attempt: AttemptDescription = { format: 'unknown', name: null, version: null };
-    const restored = await auditingDenials(ctx, request, project, attempt, async () => {
-      await visibleProject(ctx, request, request.params.id);
-      const pkg = await packageInProject(ctx.db, project, idParam(request.params.package_id, 'Package'), true);
-      Object.assign(attempt, { format: pkg.format, name: pkg.name, version: pkg.version });
-      await authorizeProject(ctx.db, request.principal, project, 'delete', 'api');
+    const restored = await writeWithAudit(request, request.params, { operation: 'delete', deleted: true }, async (pkg, project) => {
       await ctx.packages.write(auditContextOf(request), project, (w) => w.restoreVersion(pkg));
       return packageInProject(ctx.db, project, pkg.id);
     });
@@ -177,8 +178,18 @@ export function registerPackagesRoutes(app: Api, ctx: AppContext): void {
     return reply.status(201).send(json);
   });
 
+  // A purge on request removes a deleted version for good before its restore window ends: owners and
+  // admins only (nothing can bring it back), audited as package_purged with the caller and the reason.
+  const purgeSchema = { params: byPackage, body: bodyOf({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }) };
+  app.post('/api/v4/projects/:id/packages/:package_id/purge', { schema: purgeSchema }, async (request, reply) => {
+    await writeWithAudit(request, request.params, { operation: 'purge', deleted: true }, (pkg, project) =>
+      ctx.packages.write(auditContextOf(request), project, (w) => w.purgeDeletedVersion(pkg, request.body?.reason ?? null)),
+    );
+    return reply.status(204).send();
+  });
+
   app.delete('/api/v4/projects/:id/packages/:package_id/package_files/:file_id', { schema: { params: byFile } }, async (request, reply) => {
-    await deleteWithAudit(request, request.params, async (pkg, project) => {
+    await writeWithAudit(request, request.params, { operation: 'delete' }, async (pkg, project) => {
       const fileId = idParam(request.params.file_id, 'Package file');
       const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.id === fileId);
       if (!file) throw errors.notFound('404 Package file Not Found');
