@@ -15,3 +15,6 @@ export function lazyRequire<T>(specifier: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= createRequire(import.meta.url)(specifier) as T);
 }
+
+/** yauzl, the zip reader of the formats whose uploads are zips (Go module zips, Composer dists). */
+export const yauzlLibrary = lazyModule(async () => (await import('yauzl')).default);

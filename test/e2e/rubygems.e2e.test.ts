@@ -20,6 +20,7 @@ import { World, type TestUser } from '../support/world.js';
 const PUBLISHED = 'package_registry_package_published';
 const DOWNLOADED = 'package_registry_package_downloaded';
 const DENIED = 'package_registry_package_publish_denied';
+const DELETED = 'package_registry_package_deleted';
 
 const LIMIT = 64 * 1024;
 
@@ -31,6 +32,7 @@ describe('RubyGems through gem and bundler', () => {
   let group: { id: number; full_path: string };
   let project: { id: number; path_with_namespace: string };
   let developer: TestUser;
+  let maintainer: TestUser;
   let reader: { id: number; token: string };
   let base: string;
   let app: string;
@@ -51,6 +53,8 @@ describe('RubyGems through gem and bundler', () => {
     project = await world.project('gems', group.id);
     developer = await world.user('dana', ['api'], 'dana-laptop');
     await world.addMember('groups', group.id, developer, 30);
+    maintainer = await world.user('mira', ['api'], 'mira-yank');
+    await world.addMember('groups', group.id, maintainer, 40);
     reader = await world.deployToken('projects', project.id, 'reader', ['read_package_registry']);
     await world.root.expect(200, 'PUT', `/api/v4/groups/${group.id}/packages/settings`, { package_download_events: 'enabled' });
     const home = GemHome.create();
@@ -160,6 +164,40 @@ describe('RubyGems through gem and bundler', () => {
     const failed = await latestEvent(world.root, '/api/v4/audit_events', 'authentication_failed');
     assert.equal(failed.client.name, 'RubyGems');
     assert.deepEqual(await storeSnapshot(), before);
+  });
+
+  it('gem yank soft-deletes a version (maintainer only, audited), gem install no longer finds it, a restore brings it back', async () => {
+    const host = gemHost(trove.baseUrl, project.id);
+    const gem = await buildGem({ name: 'probe_yank', version: '1.0.0' });
+    const pushed = await GemHome.create().gem(['push', gem, '--host', host], undefined, { GEM_HOST_API_KEY: developer.token });
+    assert.equal(pushed.code, 0, pushed.stdout + pushed.stderr);
+    const [pkg] = await world.root.expect(200, 'GET', `/api/v4/projects/${project.id}/packages?package_name=probe_yank`);
+    const install = () => GemHome.create().gem(['install', 'probe_yank', '--clear-sources', '--source', gemSource(trove.baseUrl, project.id, reader.token), '--no-document']);
+    const yank = (token: string) => GemHome.create().gem(['yank', 'probe_yank', '-v', '1.0.0', '--host', host], undefined, { GEM_HOST_API_KEY: token });
+
+    // gem prints the answer and exits 0 whatever the status: the text says what happened.
+    const refused = await yank(developer.token);
+    assert.match(refused.stdout, /403 Forbidden/);
+    const denied = await latestEvent(world.root, events(), DENIED);
+    assert.deepEqual([denied.package.name, denied.package.version, denied.actor.token_name, denied.client.name], ['probe_yank', '1.0.0', 'dana-laptop', 'RubyGems']);
+    assert.equal((await install()).code, 0, 'the refused yank left the gem installable');
+
+    const yanked = await yank(maintainer.token);
+    assert.equal(yanked.code, 0, yanked.stdout + yanked.stderr);
+    assert.match(yanked.stdout, /Successfully deleted gem: probe_yank \(1\.0\.0\)/);
+    const deleted = await latestEvent(world.root, events(), DELETED);
+    assert.deepEqual([deleted.package.name, deleted.package.version, deleted.package.files[0].file_name], ['probe_yank', '1.0.0', 'probe_yank-1.0.0.gem']);
+    assert.deepEqual([deleted.actor.username, deleted.actor.token_name, deleted.via], ['mira', 'mira-yank', 'package_client']);
+    assert.deepEqual(deleted.client, { name: 'RubyGems', version: gemVersion });
+    const gone = await install();
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stdout + gone.stderr, /Could not find a valid gem 'probe_yank'/);
+    assert.match((await yank(maintainer.token)).stdout, /does not exist/);
+
+    await world.root.expect(201, 'POST', `/api/v4/projects/${project.id}/packages/${pkg.id}/restore`);
+    const back = await install();
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    assert.match(back.stdout, /Successfully installed probe_yank-1\.0\.0/);
   });
 
   /** Download events are written in batches: wait for `count` of them (newest first). */

@@ -1,8 +1,6 @@
 import type { Entry, ZipFile } from 'yauzl';
-import { lazyModule } from '../../lazy-module.js';
+import { yauzlLibrary } from '../../lazy-module.js';
 import { errors } from '../../core/errors.js';
-
-const yauzlLibrary = lazyModule(async () => (await import('yauzl')).default);
 
 // Reading an uploaded package zip: every entry name is checked (the consumer's Composer extracts
 // them into vendor/), and composer.json is read from the top of the zip, or from its single top

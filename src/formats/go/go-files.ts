@@ -1,9 +1,7 @@
 import type { Entry, ZipFile } from 'yauzl';
-import { lazyModule } from '../../lazy-module.js';
+import { yauzlLibrary } from '../../lazy-module.js';
 import { errors, isTroveError } from '../../core/errors.js';
 import { checkGoFilePath } from './go-names.js';
-
-const yauzlLibrary = lazyModule(async () => (await import('yauzl')).default);
 
 // The three files of a Go module version as `go help goproxy` defines them, checked as the go
 // command checks what a proxy serves (golang.org/x/mod/zip CheckZip, modfile's module directive,

@@ -16,6 +16,7 @@ import { infoDocument, md5, versionsDocument, versionText, type IndexedGem } fro
 import { dependencyList, quickSpec, specsIndex, type GemTuple } from './rubygems-marshal.js';
 import { assertGemFileName, assertGemName } from './rubygems-names.js';
 import { PUSH_PARAMS, pushGem } from './rubygems-push.js';
+import { YANK_PARAMS, YANK_QUERY, yankGem } from './rubygems-yank.js';
 
 const projectParams = formatParams('id');
 const nameParams = formatParams('id', 'name');
@@ -115,9 +116,10 @@ function sendIndexDocument(reply: FastifyReply, body: string) {
 
 /**
  * RubyGems under /api/v4/projects/:id/packages/rubygems, as GitLab's paths: `gem push` (POST
- * api/v1/gems, the token bare in Authorization) and what `gem install` and bundler read: HEAD /
- * (a 2xx turns on the compact index), /info/<name>, /versions, the quick spec
- * /quick/Marshal.4.8/<full name>.gemspec.rz and the gem /gems/<file name>.
+ * api/v1/gems, the token bare in Authorization), `gem yank` (DELETE api/v1/gems/yank, which GitLab
+ * lacks) and what `gem install` and bundler read: HEAD / (a 2xx turns on the compact index),
+ * /info/<name>, /versions, the quick spec /quick/Marshal.4.8/<full name>.gemspec.rz and the gem
+ * /gems/<file name>.
  */
 export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise<void> {
   await app.register(async (scope: Api) => {
@@ -129,6 +131,8 @@ export async function registerRubygemsRoutes(app: Api, ctx: AppContext): Promise
     const base = '/api/v4/projects/:id/packages/rubygems';
     const push = { params: PUSH_PARAMS };
     scope.post<{ Body: RawUploadBody }, ContextConfigDefault, typeof push>(`${base}/api/v1/gems`, { schema: push }, (request, reply) => pushGem(ctx, request, reply));
+    const yank = { params: YANK_PARAMS, querystring: YANK_QUERY };
+    scope.delete<{ Body: RawUploadBody }, ContextConfigDefault, typeof yank>(`${base}/api/v1/gems/yank`, { schema: yank }, (request, reply) => yankGem(ctx, request, reply));
     for (const root of [base, `${base}/`]) {
       scope.get(root, { schema: { params: projectParams } }, async (request, reply) => {
         await readableProject(ctx, request);
