@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Api } from '../support/api.js';
+import { Api } from '../support/api.js';
 import { latestEvent } from '../support/audit.js';
 import { fastBlobGc } from '../support/background-jobs.js';
-import { assertOnlyFileBlobsStored, fileBlobs, packageList, storedBlobs } from '../support/stored-blobs.js';
+import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
+import { assertOnlyFileBlobsStored, storedBlobs, storeSnapshot as snapshotOf } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 import { FORMATS } from '../../src/formats/index.js';
@@ -13,8 +14,9 @@ import type { DriverContext, FormatDriver, SentFile } from './format-driver.js';
 // One suite, every format (STYLE habit 5): whatever the protocol, a publish is audited with the
 // right actor/via/client, a second file is audited, a delete through the packages API is audited,
 // downloads are byte-identical, hostile names are refused with the store unchanged, a read-only
-// deploy token cannot publish, a protection rule refuses the format's own publish path, and a
-// legal hold keeps a version from being deleted.
+// deploy token cannot publish, a protection rule refuses the format's own publish path, a CI job
+// publishes with the token its OIDC ID token is exchanged for (trusted publishing), a legal hold
+// keeps a version from being deleted, and a deleted version is restored to the format's client.
 
 /** Every format in the list, with the driver in its folder (src/formats/<name>/<name>.conformance.ts). */
 const DRIVERS = await Promise.all(
@@ -44,20 +46,27 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
     let published: SentFile[] = [];
     let packageId: number;
 
-    /**
-     * Packages and the blobs of their files as they are now: refusals must leave both untouched.
-     * Bytes a refused upload stored are the blob collector's to remove (checked after the delete below).
-     */
-    async function storeSnapshot(api: Api) {
-      return { packages: await packageList(api, ctx.projectId), blobs: await fileBlobs(api, [ctx.projectId]) };
-    }
+    let issuer: OidcIssuer;
+    let trustedPublisherId: number;
+    /** What refusals must leave untouched (bytes a refused upload stored are checked after the delete below). */
+    const storeSnapshot = (api: Api) => snapshotOf(api, ctx.projectId);
 
     before(async () => {
-      trove = await startTrove({ env: fastBlobGc() });
+      // A day's restore window, so that the restore below never races the purge job; the delete at
+      // the end purges on request.
+      trove = await startTrove({ env: { ...fastBlobGc(), TROVE_RESTORE_SECONDS: '86400', TROVE_OIDC_ALLOW_INSECURE_ISSUERS: '1' } });
       world = new World(trove);
+      issuer = await startOidcIssuer();
       const group = await world.group(`conf-${driver.format}`);
       groupId = group.id;
       const project = await world.project('app', group.id);
+      trustedPublisherId = (
+        await world.root.expect(201, 'POST', `/api/v4/projects/${project.id}/packages/trusted_publishers`, {
+          issuer: issuer.url,
+          audience: trove.baseUrl,
+          claims: { project_path: `ci/${driver.format}-release` },
+        })
+      ).id;
       ctx = { trove, projectId: project.id };
       publisher = await world.user(`pub-${driver.format}`, ['api'], 'publisher-laptop');
       maintainer = await world.user(`maint-${driver.format}`, ['api'], 'maintainer-token');
@@ -68,6 +77,7 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
 
     after(async () => {
       await trove?.stop();
+      await issuer?.close();
     });
 
     it('audits a publish through the real client with actor, via, client and file digests', async () => {
@@ -173,6 +183,19 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
       }
     });
 
+    it('publishes through the real client with the token a CI job\'s OIDC ID token is exchanged for, audited with the pipeline', async () => {
+      const claims = issuer.gitlabClaims({ project_path: `ci/${driver.format}-release`, pipeline_id: '7007' });
+      const exchanged = await new Api(trove.baseUrl).expect(200, 'POST', '/api/v4/oidc/token', { id_token: await issuer.mint(claims, { audience: trove.baseUrl }) });
+      const pipelineName = driver.newName();
+      const { outcome } = await driver.publish(ctx, exchanged.token, pipelineName, version);
+      assert.equal(outcome.code, 0, outcome.output);
+      const event = await latestEvent(world.root, events(), 'package_registry_package_published');
+      assert.deepEqual(
+        [event.package.name, event.actor.type, event.actor.trusted_publisher_id, event.via, event.pipeline?.id, event.client?.name],
+        [pipelineName, 'oidc', trustedPublisherId, 'pipeline', 7007, driver.clientName],
+      );
+    });
+
     it('keeps a version under legal hold from being deleted, until the hold is released', async () => {
       await world.root.expect(200, 'PUT', `/api/v4/projects/${ctx.projectId}/packages/${packageId}/legal_hold`, { reason: 'Conformance', reference: driver.format });
       assert.equal((await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`)).status, 403);
@@ -180,7 +203,16 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
       assert.equal((await world.root.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}/legal_hold`)).status, 204);
     });
 
-    it('audits a delete through the packages API, and once the version is purged the collector removes the files', async () => {
+    it('restores a deleted version: the client cannot download it, then gets the same bytes again', async () => {
+      await maintainer.api.expect(204, 'DELETE', `/api/v4/projects/${ctx.projectId}/packages/${packageId}`);
+      await assert.rejects(driver.download(ctx, maintainer.token, name, version, published[0]));
+      await maintainer.api.expect(201, 'POST', `/api/v4/projects/${ctx.projectId}/packages/${packageId}/restore`);
+      const event = await latestEvent(world.root, events(), 'package_registry_package_restored');
+      assert.deepEqual([event.package.id, event.actor.token_name], [packageId, 'maintainer-token']);
+      assert.deepEqual(await driver.download(ctx, maintainer.token, name, version, published[0]), published[0].bytes);
+    });
+
+    it('audits a delete through the packages API and a purge on request, after which the collector removes the files', async () => {
       const res = await maintainer.api.delete(`/api/v4/projects/${ctx.projectId}/packages/${packageId}`);
       assert.equal(res.status, 204, res.text);
       const event = await latestEvent(world.root, events(), 'package_registry_package_deleted');
@@ -191,9 +223,10 @@ for (const { format, driver } of DRIVERS.filter((d) => !only || d.format.name ==
         [...event.package.files.map((f: { sha256: string }) => f.sha256)].sort(),
         published.map((f) => sha256(f.bytes)).sort(),
       );
-      await assertOnlyFileBlobsStored(trove, world.root, [ctx.projectId]);
+      await world.root.expect(204, 'POST', `/api/v4/projects/${ctx.projectId}/packages/${packageId}/purge`, { reason: 'conformance' });
       const purged = await latestEvent(world.root, events(), 'package_registry_package_purged');
-      assert.deepEqual([purged.package.id, purged.actor.type], [packageId, 'system']);
+      assert.deepEqual([purged.package.id, purged.actor.type], [packageId, 'personal_access_token']);
+      await assertOnlyFileBlobsStored(trove, world.root, [ctx.projectId]);
       const remaining = await storedBlobs(trove);
       for (const file of published) assert.ok(!remaining.includes(sha256(file.bytes)), `blob of ${file.fileName} removed`);
       await assert.rejects(driver.download(ctx, maintainer.token, name, version, published[0]));

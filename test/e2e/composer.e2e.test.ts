@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventCount, latestEvent } from '../support/audit.js';
 import { ComposerProject, libraryEntries, libraryZip, publishZip, zipOf } from '../support/composer-client.js';
 import { curlVersion } from '../support/generic-curl.js';
-import { fileBlobs, packageList } from '../support/stored-blobs.js';
+import { storeSnapshot } from '../support/stored-blobs.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -110,10 +110,7 @@ describe('Composer', () => {
   });
 
   it('refuses unsafe, nameless and duplicate packages with GitLab’s JSON error, audited, nothing stored', async () => {
-    const store = async () => ({
-      packages: await packageList(world.root, project.id),
-      blobs: await fileBlobs(world.root, [project.id]),
-    });
+    const store = () => storeSnapshot(world.root, project.id);
     const before = await store();
     const traversal = await zipOf({ ...libraryEntries({ name: 'acme/evil', version: '1.0.0' }), 'aa/evil.php': '<?php' });
     const cases: Array<[string, Buffer, string | undefined, number, RegExp, boolean?]> = [

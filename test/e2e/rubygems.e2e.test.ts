@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { allEvents } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
 import { buildGem, gemBytes, gemHost, GemHome, gemSource } from '../support/rubygems.js';
-import { fileBlobs, packageList } from '../support/stored-blobs.js';
+import { storeSnapshot } from '../support/stored-blobs.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -39,11 +39,6 @@ describe('RubyGems through gem and bundler', () => {
   let gemVersion: string;
   const events = () => `/api/v4/groups/${group.id}/audit_events`;
   const pushUrl = () => `${gemHost(trove.baseUrl, project.id)}/api/v1/gems`;
-
-  /** Packages and the blobs of their files: a refusal leaves both as they were. */
-  async function storeSnapshot() {
-    return { packages: await packageList(world.root, project.id), blobs: await fileBlobs(world.root, [project.id]) };
-  }
 
   before(async () => {
     // Small enough for a refused upload to be cheap, large enough for the test gems (a few KB).
@@ -134,7 +129,7 @@ describe('RubyGems through gem and bundler', () => {
   });
 
   it('refuses a repush, a traversal name, a broken archive, a gem over the size limit and a wrong token, with the store unchanged', async () => {
-    const before = await storeSnapshot();
+    const before = await storeSnapshot(world.root, project.id);
     const pusher = GemHome.create();
     const repush = await pusher.gem(['push', base, '--host', gemHost(trove.baseUrl, project.id)], undefined, { GEM_HOST_API_KEY: developer.token });
     assert.notEqual(repush.code, 0);
@@ -163,7 +158,7 @@ describe('RubyGems through gem and bundler', () => {
     assert.match(wrong.stdout + wrong.stderr, /401 Unauthorized/);
     const failed = await latestEvent(world.root, '/api/v4/audit_events', 'authentication_failed');
     assert.equal(failed.client.name, 'RubyGems');
-    assert.deepEqual(await storeSnapshot(), before);
+    assert.deepEqual(await storeSnapshot(world.root, project.id), before);
   });
 
   it('gem yank soft-deletes a version (maintainer only, audited), gem install no longer finds it, a restore brings it back', async () => {

@@ -61,3 +61,11 @@ export async function packageList(root: Api, projectId: number): Promise<string>
   const packages = await root.expect(200, 'GET', `/api/v4/projects/${projectId}/packages?per_page=100`);
   return JSON.stringify(packages.map(({ downloads: _downloads, last_downloaded_at: _last, ...rest }: Record<string, unknown>) => rest));
 }
+
+/**
+ * A project's packages and the blobs of their files as they are now: what a refused write must
+ * leave untouched. Bytes a refused upload stored are the blob collector's to remove.
+ */
+export async function storeSnapshot(root: Api, projectId: number): Promise<{ packages: string; blobs: string[] }> {
+  return { packages: await packageList(root, projectId), blobs: await fileBlobs(root, [projectId]) };
+}
