@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { allEvents, publishOk } from '../support/audit-e2e.js';
+import { latestEvent } from '../support/audit.js';
 import { launchChromium } from '../support/browser.js';
 import { makeConsumer, NpmClient } from '../support/npm-client.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
@@ -137,6 +138,20 @@ describe('web UI in Chromium: deleted versions and restore', () => {
     assert.equal(new URL(page.url()).pathname, `/projects/acme/web-app/-/packages/${id}`);
     assert.equal(await page.getByText('was deleted by').count(), 0);
     assert.equal((await owner.api.expect(200, 'GET', `${packages()}/${id}`)).status, 'default');
+  });
+
+  it('lets the owner purge a deleted version for good from its page, with the reason the audit log records', async () => {
+    const id = await publishedAndDeleted('@acme/leaky', '1.0.0', owner);
+    const page = await signedIn('olivia', `/projects/acme/web-app/-/packages/${id}`);
+    const note = page.getByRole('note').filter({ hasText: 'Version 1.0.0 was deleted by' });
+    page.once('dialog', (dialog) => void dialog.accept('npm token in .npmrc'));
+    await note.getByRole('button', { name: 'Purge @acme/leaky@1.0.0' }).click();
+    await note.getByRole('status').filter({ hasText: 'Purged for good' }).waitFor();
+    const deleted = await owner.api.expect(200, 'GET', `${packages()}?status=deleted`);
+    assert.ok(!deleted.some((p: { id: number }) => p.id === id), 'no longer restorable');
+    const event = await latestEvent(world.root, `/api/v4/projects/${project.id}/audit_events`, 'package_registry_package_purged');
+    assert.deepEqual([event.package.id, event.actor.username, event.via], [id, 'olivia', 'web']);
+    assert.match(JSON.stringify(event), /npm token in \.npmrc/);
   });
 
   it('shows developers the deleted versions, with who deleted them, but no Restore', async () => {
