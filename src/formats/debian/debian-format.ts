@@ -1,7 +1,7 @@
 import { normalizeNothing } from '../format-names.js';
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat, type ProjectTarget } from '../format.js';
 import { registerDebianDistributionRoutes } from './debian-distribution-routes.js';
-import { assertDebianFileName, assertDebianName, assertDebianVersion } from './debian-names.js';
+import { assertDebianName, assertDebianVersion, assertUploadFileName } from './debian-names.js';
 import { registerDebianRoutes } from './debian-routes.js';
 
 const unknownToString = (assert: (value: string) => string) => (value: unknown) => assert(typeof value === 'string' ? value : '');
@@ -24,7 +24,7 @@ export const debianFormat: PackageFormat = {
     normalize: normalizeNothing,
     assertName: unknownToString(assertDebianName),
     assertVersion: unknownToString(assertDebianVersion),
-    assertFileName: unknownToString(assertDebianFileName),
+    assertFileName: unknownToString(assertUploadFileName),
   },
   // A .deb is published once; another architecture is another file of the version.
   replacesFiles: false,
