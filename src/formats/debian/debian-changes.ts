@@ -91,6 +91,15 @@ export function addChecksums(what: string, fields: Map<string, string>, files: M
   for (const [fileName, sum] of checksums(what, fields, 'Checksums-Sha256', 64, files)) files.get(fileName)!.sha256 = sum;
 }
 
+/** Which of a listed file's size and checksums the stored file does not have (an unlisted SHA is not compared), or null. */
+export function mismatchOf(listed: ListedFile, stored: { size: number; md5: string; sha1: string; sha256: string }): string | null {
+  if (listed.size !== stored.size) return 'size';
+  if (listed.md5 !== stored.md5) return 'MD5 checksum';
+  if (listed.sha1 !== undefined && listed.sha1 !== stored.sha1) return 'SHA1 checksum';
+  if (listed.sha256 !== undefined && listed.sha256 !== stored.sha256) return 'SHA256 checksum';
+  return null;
+}
+
 /** Parses a .changes file (clear-signed or not); refuses one that lacks what an upload needs. */
 export function parseChanges(text: string): Changes {
   const fields = parseControl(stripClearSignature(text));

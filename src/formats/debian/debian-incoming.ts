@@ -7,7 +7,7 @@ import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDeclaredSize, readSmallBody, receiveRawUpload } from '../format-upload.js';
 import { registryProject } from '../registry-project.js';
-import { componentOf, parseChanges } from './debian-changes.js';
+import { componentOf, mismatchOf, parseChanges } from './debian-changes.js';
 import { assertComponent, assertDebianFileName, assertDistributionName, assertUploadFileName } from './debian-names.js';
 import { publishItems, type PublishItem } from './debian-publish.js';
 import { prepareSourceFiles, type ReceivedFile } from './debian-source.js';
@@ -75,13 +75,9 @@ async function processChanges(ctx: AppContext, request: UploadRequest, reply: Fa
     assertUploadFileName(listed.name);
     const file = waiting.find((candidate) => candidate.file_name === listed.name);
     if (!file) throw errors.badRequest(`${listed.name} is listed in ${changesName} but was not uploaded`);
-    const mismatch =
-      Number(file.size) !== listed.size ? 'size' :
-      file.md5 !== listed.md5 ? 'MD5 checksum' :
-      listed.sha1 !== undefined && file.sha1 !== listed.sha1 ? 'SHA1 checksum' :
-      listed.sha256 !== undefined && file.sha256 !== listed.sha256 ? 'SHA256 checksum' : null;
-    if (mismatch) throw errors.badRequest(`${listed.name}: the uploaded file's ${mismatch} is not the one ${changesName} gives`);
     const blob = { sha256: file.sha256, size: Number(file.size), sha1: file.sha1, md5: file.md5, sha512: file.sha512 };
+    const mismatch = mismatchOf(listed, blob);
+    if (mismatch) throw errors.badRequest(`${listed.name}: the uploaded file's ${mismatch} is not the one ${changesName} gives`);
     taken.push(file);
     if (!listed.name.endsWith('.deb')) {
       others.push({ listed, blob });

@@ -5,7 +5,7 @@ import type { StoredBlob } from '../../storage/blobs/blob-store.js';
 import type { AppContext } from '../../http/app-context.js';
 import { readSmallBody } from '../format-upload.js';
 import { parseBuildinfo } from './debian-buildinfo.js';
-import { componentOf, type Changes, type ChangesFile, type ListedFile } from './debian-changes.js';
+import { componentOf, mismatchOf, type Changes, type ChangesFile } from './debian-changes.js';
 import type { DistributionRow } from './debian-distributions.js';
 import { parseDsc, type Dsc } from './debian-dsc.js';
 import { assertComponent, assertDebianName, assertDebianVersion, assertUploadFileName } from './debian-names.js';
@@ -40,16 +40,6 @@ async function textOf(ctx: AppContext, file: ReceivedFile): Promise<string> {
   return (await readSmallBody(await ctx.blobs.open(file.blob.sha256, { size: file.blob.size }), MAX_CONTROL_BYTES)).toString('utf8');
 }
 
-/** The .dsc's own size and checksums of a file, against the file received. */
-function checkAgainstDsc(dscName: string, listed: ListedFile, blob: StoredBlob): void {
-  const mismatch =
-    listed.size !== blob.size ? 'size' :
-    listed.md5 !== blob.md5 ? 'MD5 checksum' :
-    listed.sha1 !== undefined && listed.sha1 !== blob.sha1 ? 'SHA1 checksum' :
-    listed.sha256 !== undefined && listed.sha256 !== blob.sha256 ? 'SHA256 checksum' : null;
-  if (mismatch) throw errors.badRequest(`${listed.name}: its ${mismatch} is not the one ${dscName} gives`);
-}
-
 /** The .dsc of the upload, checked against the .changes and the files received; null when the upload has none. */
 async function dscOf(ctx: AppContext, changes: Changes, received: ReceivedFile[]): Promise<{ file: ReceivedFile; dsc: Dsc } | null> {
   const dscFiles = received.filter((file) => file.listed.name.endsWith('.dsc'));
@@ -68,7 +58,8 @@ async function dscOf(ctx: AppContext, changes: Changes, received: ReceivedFile[]
     const part = parts.find((candidate) => candidate.listed.name === listed.name);
     // An upload without the orig tarball (dpkg-genchanges -sd) would need it from another version: refused.
     if (!part) throw errors.badRequest(`${listed.name} is listed in ${file.listed.name} but not in the .changes file`);
-    checkAgainstDsc(file.listed.name, listed, part.blob);
+    const mismatch = mismatchOf(listed, part.blob);
+    if (mismatch) throw errors.badRequest(`${listed.name}: its ${mismatch} is not the one ${file.listed.name} gives`);
   }
   const extra = parts.find((part) => !dsc.files.some((listed) => listed.name === part.listed.name));
   if (extra) throw errors.badRequest(`${extra.listed.name} is listed in the .changes file but not in ${file.listed.name}`);
