@@ -55,7 +55,7 @@ export const debianFormat: PackageFormat = {
         command: `curl --fail --header "PRIVATE-TOKEN: ${TOKEN_PLACEHOLDER}" --upload-file my-tool_1.0.0_amd64.deb "${projectPackagesUrl(target)}/debian/my-tool_1.0.0_amd64.deb?distribution=stable&component=main"`,
       },
       {
-        title: '.changes: dput (the .debs it lists, then the .changes; the token is the password)',
+        title: '.changes: dput (the files it lists: .debs, or a source package and its .buildinfo; then the .changes; the token is the password)',
         command: `printf '[trove]\\nmethod = ${new URL(target.baseUrl).protocol.replace(':', '')}\\nfqdn = ${new URL(target.baseUrl).host}\\nincoming = ${new URL(projectPackagesUrl(target)).pathname}/debian\\nlogin = <username>\\nallow_unsigned_uploads = 1\\n' >> ~/.dput.cf && echo "${TOKEN_PLACEHOLDER}" | setsid dput trove my-tool_1.0.0_amd64.changes`,
       },
     ],
