@@ -1,13 +1,13 @@
 // One backend: apt's and dpkg's own protocol; what Debian uploads do on each database is checked by the conformance suite, which runs on both.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { rawRequest } from '../conformance/format-driver.js';
 import { eventCount, latestEvent } from '../support/audit.js';
-import { AptSandbox, aptAuthConf, buildDeb, changesFor, dput, run } from '../support/debian-apt.js';
+import { AptSandbox, aptAuthConf, buildDeb, buildSourcePackage, changesFor, clearSignInPlace, dput, run } from '../support/debian-apt.js';
 import { curl, sha256 } from '../support/generic-curl.js';
 import { fileBlobs } from '../support/stored-blobs.js';
 import { startTrove, tempDir, type RunningTrove } from '../support/trove-process.js';
@@ -224,6 +224,55 @@ describe('Debian packages with apt and dpkg', () => {
     const installed = await apt.installInRoot(debs);
     assert.equal(installed.code, 0, installed.stdout + installed.stderr);
     assert.equal(apt.file('usr/share/trove-dput/hello.txt'), 'trove-dput via dput\n');
+  });
+
+  it('dput uploads a source package (dpkg-buildpackage -S, signed .changes): one audited write; apt-get source downloads and unpacks it; the .buildinfo is in the pool', async () => {
+    const built = await buildSourcePackage({ name: 'trove-src', upstream: '1.0', revision: '1', distribution: 'tools', files: { 'hello.txt': 'hello from a source package\n' } });
+    const names = ['trove-src_1.0-1.dsc', 'trove-src_1.0.orig.tar.gz', 'trove-src_1.0-1.debian.tar.xz', 'trove-src_1.0-1_source.buildinfo'];
+    const before = await packagesText();
+
+    // A .dsc whose Files does not match its tarball, under a .changes that matches everything uploaded: refused, nothing published.
+    const bad = tempDir('trove-src-bad-');
+    for (const name of names) copyFileSync(join(built.dir, name), join(bad, name));
+    const dscText = readFileSync(join(bad, names[0]), 'utf8');
+    const origMd5 = createHash('md5').update(readFileSync(join(bad, names[1]))).digest('hex');
+    writeFileSync(join(bad, names[0]), dscText.replace(origMd5, '0'.repeat(32)));
+    const badChanges = join(bad, 'trove-src_1.0-1_source.changes');
+    writeFileSync(badChanges, changesFor({ source: 'trove-src', version: '1.0-1', distribution: 'tools', debs: names.map((name) => join(bad, name)) }));
+    // As dput sends them (each file, the .changes last), with curl: quicker.
+    for (const path of [...names.map((name) => join(bad, name)), badChanges]) {
+      const put = await curl(['-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', path, `${trove.baseUrl}${debianRoot()}/${path.split('/').pop()}`]);
+      assert.equal(put.status, path === badChanges ? 400 : 201, put.body);
+      if (path === badChanges) assert.match(put.json.message, /trove-src_1\.0\.orig\.tar\.gz: its MD5 checksum is not the one trove-src_1\.0-1\.dsc gives/);
+    }
+    assert.deepEqual(await packagesText(), before);
+
+    await clearSignInPlace(built.changes);
+    assert.match(readFileSync(built.changes, 'utf8'), /^-----BEGIN PGP SIGNED MESSAGE-----/);
+    const up = await dputAs(dev, built.changes);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    const published = await latestEvent(world.root, events(), 'package_registry_package_published');
+    assert.deepEqual([published.package.name, published.package.version], ['trove-src', '1.0-1']);
+    assert.deepEqual([published.actor.username, published.actor.token_name, published.client?.name], ['devon', 'devon-laptop', 'dput']);
+    const expected = names.map((name) => ({ file_name: name, size: readFileSync(join(built.dir, name)).length, sha256: sha256(readFileSync(join(built.dir, name))) }));
+    const sorted = (files: any[]) => [...files].sort((a, b) => a.file_name.localeCompare(b.file_name));
+    assert.deepEqual(sorted(published.package.files), sorted(expected));
+
+    const keyFile = await keyFileOf('tools');
+    const lines = ['deb', 'deb-src'].map((kind) => `${kind} [signed-by=${keyFile}] ${trove.baseUrl}${debianRoot()} tools main`).join('\n');
+    const apt = new AptSandbox(lines, aptAuthConf(trove.baseUrl, debianRoot(), reader.token));
+    const update = await apt.update();
+    assert.equal(update.code, 0, update.stdout + update.stderr);
+    assert.doesNotMatch(update.stdout + update.stderr, /^(W|E):/m, update.stdout + update.stderr);
+    const into = tempDir('trove-apt-source-');
+    const source = await apt.source('trove-src', into);
+    assert.equal(source.code, 0, source.stdout + source.stderr);
+    assert.equal(readFileSync(join(into, 'trove-src-1.0', 'hello.txt'), 'utf8'), 'hello from a source package\n');
+    assert.match(readFileSync(join(into, 'trove-src-1.0', 'debian', 'changelog'), 'utf8'), /^trove-src \(1\.0-1\) tools;/);
+
+    const buildinfo = await curl(['--fail', '-H', `Deploy-Token: ${reader.token}`, `${trove.baseUrl}${debianRoot()}/pool/tools/t/trove-src/1.0-1/${names[3]}`]);
+    assert.equal(buildinfo.code, 0, buildinfo.stderr);
+    assert.equal(buildinfo.body, readFileSync(join(built.dir, names[3]), 'utf8'));
   });
 
   it('refuses a .changes whose checksum differs, that names an unknown distribution or a file not uploaded: audited, nothing published', async () => {

@@ -16,9 +16,9 @@ export interface ToolResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], env: Record<string, string> = {}): Promise<ToolResult> {
+export function run(command: string, args: string[], env: Record<string, string> = {}, cwd?: string): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(command, args, { maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ...env }, cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) || 1 : 0, stdout, stderr });
     });
   });
@@ -108,8 +108,13 @@ export class AptSandbox {
     ];
   }
 
-  apt(args: string[]): Promise<ToolResult> {
-    return run('apt-get', [...this.options(), ...args], { APT_CONFIG: join(this.dir, 'etc/apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' });
+  apt(args: string[], cwd?: string): Promise<ToolResult> {
+    return run('apt-get', [...this.options(), ...args], { APT_CONFIG: join(this.dir, 'etc/apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' }, cwd);
+  }
+
+  /** apt-get source: downloads a source package's .dsc and files into `dir` and unpacks it there with dpkg-source. */
+  source(name: string, dir: string): Promise<ToolResult> {
+    return this.apt(['source', name], dir);
   }
 
   update(): Promise<ToolResult> {
@@ -213,4 +218,44 @@ export function dput(spec: { baseUrl: string; incoming: string; login: string; p
     child.stdin.end(`${spec.password}\n`);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/**
+ * A tiny real source package (3.0 quilt: an orig tarball and a debian/ folder) built with
+ * `dpkg-buildpackage -S -us -uc` in a folder of its own: .dsc, .orig.tar.gz, .debian.tar.xz,
+ * _source.buildinfo and _source.changes beside it. Returns the folder and the .changes path.
+ */
+export async function buildSourcePackage(spec: { name: string; upstream: string; revision: string; distribution: string; files: Record<string, string> }): Promise<{ dir: string; changes: string }> {
+  const dir = tempDir(`trove-src-${spec.name}-`);
+  const tree = join(dir, `${spec.name}-${spec.upstream}`);
+  const version = `${spec.upstream}-${spec.revision}`;
+  for (const [path, content] of Object.entries(spec.files)) {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    writeFileSync(join(tree, path), content);
+  }
+  const tarred = await run('tar', ['-czf', `${spec.name}_${spec.upstream}.orig.tar.gz`, `${spec.name}-${spec.upstream}`], {}, dir);
+  if (tarred.code !== 0) throw new Error(`tar failed: ${tarred.stderr}`);
+  mkdirSync(join(tree, 'debian/source'), { recursive: true });
+  const debian: Record<string, string> = {
+    control: `Source: ${spec.name}\nSection: utils\nPriority: optional\nMaintainer: Trove Tests <tests@example.com>\nStandards-Version: 4.6.2\nRules-Requires-Root: no\n\nPackage: ${spec.name}\nArchitecture: all\nDescription: ${spec.name} for Trove's tests\n A source package.\n`,
+    changelog: `${spec.name} (${version}) ${spec.distribution}; urgency=medium\n\n  * Uploaded with dput.\n\n -- Trove Tests <tests@example.com>  Mon, 07 Dec 2026 04:00:00 +0000\n`,
+    rules: '#!/usr/bin/make -f\n%:\n\t@true\n',
+    'source/format': '3.0 (quilt)\n',
+  };
+  for (const [path, content] of Object.entries(debian)) writeFileSync(join(tree, 'debian', path), content, { mode: path === 'rules' ? 0o755 : 0o644 });
+  // -d: the build dependencies (debhelper and the like) need not be installed for a source-only build.
+  const built = await run('dpkg-buildpackage', ['-S', '-us', '-uc', '-d'], { LC_ALL: 'C' }, tree);
+  if (built.code !== 0) throw new Error(`dpkg-buildpackage failed: ${built.stdout}${built.stderr}`);
+  return { dir, changes: join(dir, `${spec.name}_${version}_source.changes`) };
+}
+
+/** Clear-signs a file in place with a new key in a keyring of its own, as debsign signs a .changes. */
+export async function clearSignInPlace(path: string): Promise<void> {
+  const home = tempDir('trove-gpg-');
+  const gpg = (args: string[]) => run('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args]);
+  const key = await gpg(['--quick-gen-key', 'Trove Tests <tests@example.com>', 'ed25519', 'sign', 'never']);
+  if (key.code !== 0) throw new Error(`gpg --quick-gen-key failed: ${key.stderr}`);
+  const signed = await gpg(['--yes', '--clearsign', '--output', `${path}.asc`, path]);
+  if (signed.code !== 0) throw new Error(`gpg --clearsign failed: ${signed.stderr}`);
+  writeFileSync(path, readFileSync(`${path}.asc`));
 }

@@ -1,7 +1,7 @@
 import { normalizeNothing } from '../format-names.js';
 import { projectPackagesUrl, TOKEN_PLACEHOLDER, type PackageFormat, type ProjectTarget } from '../format.js';
 import { registerDebianDistributionRoutes } from './debian-distribution-routes.js';
-import { assertDebianFileName, assertDebianName, assertDebianVersion } from './debian-names.js';
+import { assertDebianName, assertDebianVersion, assertUploadFileName } from './debian-names.js';
 import { registerDebianRoutes } from './debian-routes.js';
 
 const unknownToString = (assert: (value: string) => string) => (value: unknown) => assert(typeof value === 'string' ? value : '');
@@ -24,7 +24,7 @@ export const debianFormat: PackageFormat = {
     normalize: normalizeNothing,
     assertName: unknownToString(assertDebianName),
     assertVersion: unknownToString(assertDebianVersion),
-    assertFileName: unknownToString(assertDebianFileName),
+    assertFileName: unknownToString(assertUploadFileName),
   },
   // A .deb is published once; another architecture is another file of the version.
   replacesFiles: false,
@@ -55,7 +55,7 @@ export const debianFormat: PackageFormat = {
         command: `curl --fail --header "PRIVATE-TOKEN: ${TOKEN_PLACEHOLDER}" --upload-file my-tool_1.0.0_amd64.deb "${projectPackagesUrl(target)}/debian/my-tool_1.0.0_amd64.deb?distribution=stable&component=main"`,
       },
       {
-        title: '.changes: dput (the .debs it lists, then the .changes; the token is the password)',
+        title: '.changes: dput (the files it lists: .debs, or a source package and its .buildinfo; then the .changes; the token is the password)',
         command: `printf '[trove]\\nmethod = ${new URL(target.baseUrl).protocol.replace(':', '')}\\nfqdn = ${new URL(target.baseUrl).host}\\nincoming = ${new URL(projectPackagesUrl(target)).pathname}/debian\\nlogin = <username>\\nallow_unsigned_uploads = 1\\n' >> ~/.dput.cf && echo "${TOKEN_PLACEHOLDER}" | setsid dput trove my-tool_1.0.0_amd64.changes`,
       },
     ],

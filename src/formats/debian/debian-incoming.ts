@@ -7,13 +7,16 @@ import { auditContextOf } from '../../http/request-context.js';
 import { noteAttempt } from '../format-errors.js';
 import { assertDeclaredSize, readSmallBody, receiveRawUpload } from '../format-upload.js';
 import { registryProject } from '../registry-project.js';
-import { componentOf, parseChanges } from './debian-changes.js';
-import { assertComponent, assertDebianFileName, assertDistributionName } from './debian-names.js';
-import { checkComponent, distributionOf, prepareDeb, writeDeb, type PreparedDeb, type UploadRequest } from './debian-upload.js';
+import { componentOf, mismatchOf, parseChanges } from './debian-changes.js';
+import { assertComponent, assertDebianFileName, assertDistributionName, assertUploadFileName } from './debian-names.js';
+import { publishItems, type PublishItem } from './debian-publish.js';
+import { prepareSourceFiles, type ReceivedFile } from './debian-source.js';
+import { checkComponent, distributionOf, prepareDeb, type PreparedDeb, type UploadRequest } from './debian-upload.js';
 
 // GitLab's upload flow for dput: the files of an upload are PUT without a distribution and wait in
 // the project's "incoming" package, which no index lists and no pool path serves; the .changes
-// file, PUT last, publishes the .debs it lists into the distribution it names, once every listed
+// file, PUT last, publishes the files it lists (.debs, and a source package's .dsc, tarballs and
+// .buildinfo: debian-source.ts) into the distribution it names, once every listed
 // file is in incoming with the size and checksums the .changes gives. The publish and the removal
 // of the files from incoming are one audited write: a refusal changes nothing.
 
@@ -23,14 +26,14 @@ export const INCOMING = { name: 'incoming', version: 'incoming' } as const;
 const MAX_CHANGES_BYTES = 1024 * 1024;
 const CHANGES_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+~-]*\.changes$/;
 
-/** PUT .../packages/debian/:file_name without a distribution: a .deb waits in incoming, a .changes publishes. */
+/** PUT .../packages/debian/:file_name without a distribution: a .deb or source file waits in incoming, a .changes publishes. */
 export async function uploadIncoming(ctx: AppContext, request: UploadRequest, reply: FastifyReply) {
   noteAttempt(request, { format: 'debian', name: null, version: null });
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'publish', 'registry');
   const requested = request.params.file_name;
   if (requested.endsWith('.changes')) return processChanges(ctx, request, reply);
-  const fileName = assertDebianFileName(requested);
+  const fileName = assertUploadFileName(requested);
   const maxBytes = ctx.config.debianMaxUploadBytes;
   assertDeclaredSize(request, maxBytes);
   const blob = await receiveRawUpload(ctx, request, request.body, maxBytes);
@@ -66,24 +69,23 @@ async function processChanges(ctx: AppContext, request: UploadRequest, reply: Fa
   const incoming = await findPackageVersion(ctx.db, project.id, 'debian', INCOMING.name, INCOMING.version);
   const waiting = incoming ? await filesOf(ctx.db, [incoming.id]) : [];
   const debs: PreparedDeb[] = [];
+  const others: ReceivedFile[] = [];
   const taken: PackageFileRow[] = [];
   for (const listed of changes.files) {
-    if (!listed.name.endsWith('.deb')) {
-      throw errors.badRequest(`${listed.name}: only binary uploads are supported, the files a .changes lists must be .deb files`);
-    }
+    assertUploadFileName(listed.name);
     const file = waiting.find((candidate) => candidate.file_name === listed.name);
     if (!file) throw errors.badRequest(`${listed.name} is listed in ${changesName} but was not uploaded`);
-    const mismatch =
-      Number(file.size) !== listed.size ? 'size' :
-      file.md5 !== listed.md5 ? 'MD5 checksum' :
-      listed.sha1 !== undefined && file.sha1 !== listed.sha1 ? 'SHA1 checksum' :
-      listed.sha256 !== undefined && file.sha256 !== listed.sha256 ? 'SHA256 checksum' : null;
+    const blob = { sha256: file.sha256, size: Number(file.size), sha1: file.sha1, md5: file.md5, sha512: file.sha512 };
+    const mismatch = mismatchOf(listed, blob);
     if (mismatch) throw errors.badRequest(`${listed.name}: the uploaded file's ${mismatch} is not the one ${changesName} gives`);
+    taken.push(file);
+    if (!listed.name.endsWith('.deb')) {
+      others.push({ listed, blob });
+      continue;
+    }
     const component = assertComponent(componentOf(listed));
     checkComponent(distribution, component);
-    const blob = { sha256: file.sha256, size: Number(file.size), sha1: file.sha1, md5: file.md5, sha512: file.sha512 };
     debs.push(await prepareDeb(ctx, request, project, distribution, component, assertDebianFileName(listed.name), blob));
-    taken.push(file);
   }
   const seen = new Set<string>();
   for (const deb of debs) {
@@ -91,10 +93,14 @@ async function processChanges(ctx: AppContext, request: UploadRequest, reply: Fa
     if (seen.has(key)) throw errors.badRequest(`${changesName} lists ${deb.name} ${deb.version} twice; upload one architecture per .changes`);
     seen.add(key);
   }
+  const items: PublishItem[] = [
+    ...debs.map((deb) => ({ name: deb.name, version: deb.version, description: deb.description, existing: deb.existing, file: { fileName: deb.fileName, blob: deb.blob, metadata: deb.metadata } })),
+    ...(await prepareSourceFiles(ctx, project, distribution, changes, others)),
+  ];
   // Every listed file was found in incoming, so incoming exists.
   if (!incoming) throw errors.badRequest(`${changesName} lists no file`);
   await ctx.packages.write(auditContextOf(request), project, async (writer) => {
-    for (const deb of debs) await writeDeb(writer, deb);
+    await publishItems(writer, items);
     for (const file of taken) await writer.deleteFile(incoming, file);
   });
   return reply.status(201).send({ message: '201 Created' });

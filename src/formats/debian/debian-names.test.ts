@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertArchitecture, assertComponent, assertDebianFileName, assertDebianName, assertDebianVersion, assertDistributionName, poolLetter } from './debian-names.js';
+import { assertArchitecture, assertComponent, assertDebianFileName, assertDebianName, assertDebianVersion, assertDistributionName, assertUploadFileName, poolLetter } from './debian-names.js';
 
 describe('Debian names', () => {
   it('follows policy for package names', () => {
@@ -28,6 +28,11 @@ describe('Debian names', () => {
     assert.equal(assertDebianFileName('hello_1.0-1_amd64.deb'), 'hello_1.0-1_amd64.deb');
     assert.equal(assertDebianFileName('hello_1.0~rc1+dfsg_all.deb'), 'hello_1.0~rc1+dfsg_all.deb');
     for (const bad of ['../evil.deb', '..', 'a/b.deb', 'a\\b.deb', 'x..deb', '.deb', 'hello.txt', 'nul\u0000.deb', 'tab\t.deb']) assert.throws(() => assertDebianFileName(bad), /invalid/, bad);
+  });
+
+  it('takes a source package\'s and a build\'s file names, without separators or traversal', () => {
+    for (const good of ['hello_1.0-1_amd64.deb', 'hello_1.0-1.dsc', 'hello_1.0.orig.tar.gz', 'hello_1.0.orig.tar.gz.asc', 'hello_1.0.orig-docs.tar.xz', 'hello_1.0-1.debian.tar.xz', 'hello_1.0-1.diff.gz', 'hello_1.0-1_source.buildinfo']) assert.equal(assertUploadFileName(good), good);
+    for (const bad of ['../evil.dsc', 'a/b.tar.gz', 'x..dsc', '.dsc', 'hello.tar', 'hello.changes', 'hello.diff.gz.asc', 'nul\u0000.dsc']) assert.throws(() => assertUploadFileName(bad), /invalid/, bad);
   });
 
   it('puts lib packages under their four-letter folder', () => {

@@ -19,6 +19,9 @@ const COMPONENT = /^[a-z-]+$/;
 // The file as dpkg-deb and dpkg-name name it (<name>_<version>_<arch>.deb, the epoch dropped or as %3a), or any
 // plain name: letters, digits and "._+~-", never "..", ending in .deb.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+~-]*\.deb$/;
+// The other files of an upload (dpkg-source, dpkg-genbuildinfo): the source control file, its
+// tarballs (with an upstream signature beside the orig tarball), a 1.0 format's diff, the build record.
+const SOURCE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+~-]*\.(?:dsc|buildinfo|diff\.gz|tar\.(?:gz|xz|bz2|lzma)(?:\.asc)?)$/;
 
 function invalid(what: string, value: string): never {
   throw errors.badRequest(`${what} ${JSON.stringify(value.slice(0, 100))} is invalid`);
@@ -56,6 +59,14 @@ export function assertComponent(component: string): string {
 export function assertDebianFileName(fileName: string): string {
   if (fileName.length > MAX_LENGTH || fileName.includes('..') || !FILE_NAME.test(fileName)) {
     throw errors.badRequest(`File name ${JSON.stringify(fileName.slice(0, 100))} is invalid: only .deb files named with letters, digits and "._+~-" can be uploaded`);
+  }
+  return fileName;
+}
+
+/** Any file an upload may hold: a .deb, or a source package's or build's file (.dsc, its tarballs, .buildinfo). */
+export function assertUploadFileName(fileName: string): string {
+  if (fileName.length > MAX_LENGTH || fileName.includes('..') || !(FILE_NAME.test(fileName) || SOURCE_FILE_NAME.test(fileName))) {
+    throw errors.badRequest(`File name ${JSON.stringify(fileName.slice(0, 100))} is invalid: only .deb, .dsc, .buildinfo and source tarball names of letters, digits and "._+~-" can be uploaded`);
   }
   return fileName;
 }

@@ -9,13 +9,15 @@ import { formatParams, type FormatRequest } from '../format-schemas.js';
 import { sendPackageFile } from '../package-file-download.js';
 import { registryProject } from '../registry-project.js';
 import { fieldsOf, findDistribution, type DistributionRow } from './debian-distributions.js';
-import { assertArchitecture, assertComponent, assertDebianFileName, assertDebianName, assertDebianVersion, assertDistributionName, poolLetter } from './debian-names.js';
+import { assertArchitecture, assertComponent, assertDebianName, assertDebianVersion, assertDistributionName, assertUploadFileName, poolLetter } from './debian-names.js';
 import { indexFiles, indexPath, releaseDate, releaseText, type IndexedDeb } from './debian-release.js';
 import { clearSign, detachedSign } from './debian-signing.js';
+import { dscsOf, sourcesIndexFiles, sourcesPath } from './debian-sources-index.js';
 import type { DebFileMetadata } from './debian-upload.js';
 
 // apt's reads, at GitLab's paths: dists/<distribution>/{Release,Release.gpg,InRelease}, the Packages
-// indexes under dists/<distribution>/<component>/binary-<arch>/, and the files under pool/.
+// indexes under dists/<distribution>/<component>/binary-<arch>/, the Sources indexes under
+// dists/<distribution>/<component>/source/, and the files under pool/.
 
 export const DEBIAN_DIST_PARAMS = formatParams('id', '*');
 export const DEBIAN_POOL_PARAMS = formatParams('id', 'distribution', 'letter', 'package_name', 'package_version', 'file_name');
@@ -37,6 +39,15 @@ function metadataOf(entry: FileWithPackage): DebFileMetadata | null {
   }
 }
 
+/** The distribution a published file (.deb, or a source package's file) is in. */
+function distributionOfFile(metadata: string | null): string | undefined {
+  try {
+    return (JSON.parse(metadata ?? 'null') as { distribution?: string } | null)?.distribution;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The .debs published to this distribution, as its indexes list them. */
 async function debsOf(ctx: AppContext, project: Project, distribution: DistributionRow): Promise<IndexedDeb[]> {
   const debs: IndexedDeb[] = [];
@@ -53,6 +64,7 @@ async function debsOf(ctx: AppContext, project: Project, distribution: Distribut
 async function archiveOf(ctx: AppContext, project: Project, distribution: DistributionRow) {
   const fields = fieldsOf(distribution);
   const files = indexFiles(fields, await debsOf(ctx, project, distribution));
+  for (const [path, bytes] of sourcesIndexFiles(fields, await dscsOf(ctx, project, distribution))) files.set(path, bytes);
   const lastChange = [distribution.updated_at, (await lastFormatChange(ctx.db, project.id, 'debian')) ?? distribution.updated_at];
   return { files, release: releaseText(fields, files, releaseDate(lastChange, new Date())) };
 }
@@ -71,6 +83,9 @@ export function parseDistPath(rest: string): DistPath {
     const component = assertComponent(file[0]);
     const architecture = assertArchitecture(file[1].slice('binary-'.length));
     return { kind: 'index', distribution, path: indexPath(component, architecture, file[2].endsWith('.gz')) };
+  }
+  if (file.length === 3 && file[1] === 'source' && /^Sources(\.gz)?$/.test(file[2])) {
+    return { kind: 'index', distribution, path: sourcesPath(assertComponent(file[0]), file[2].endsWith('.gz')) };
   }
   throw errors.notFound('404 Not Found');
 }
@@ -99,20 +114,20 @@ export async function readDists(ctx: AppContext, request: DistRequest, reply: Fa
   }
 }
 
-/** pool/<distribution>/<letter>/<name>/<version>/<file>: a .deb of that distribution, its download audited. */
+/** pool/<distribution>/<letter>/<name>/<version>/<file>: a .deb or source package file of that distribution, its download audited. */
 export async function readPool(ctx: AppContext, request: PoolRequest, reply: FastifyReply) {
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
   const { distribution: distributionName, letter, package_name, package_version, file_name } = request.params;
   const name = assertDebianName(package_name);
   const version = assertDebianVersion(package_version);
-  const fileName = assertDebianFileName(file_name);
+  const fileName = assertUploadFileName(file_name);
   if (letter !== poolLetter(name)) notFound(request, 'Package file');
   const distribution = await findDistribution(ctx.db, project.id, assertDistributionName(distributionName));
   if (!distribution) notFound(request, 'Distribution');
   const pkg = await findPackageVersion(ctx.db, project.id, 'debian', name, version);
   if (!pkg || pkg.status !== 'default') notFound(request, 'Package');
-  const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === fileName && metadataOf({ file: f, pkg })?.distribution === distribution.codename);
+  const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === fileName && distributionOfFile(f.metadata) === distribution.codename);
   if (!file) notFound(request, 'Package file');
   return sendPackageFile(ctx, reply, file, { project, package: pkg });
 }
