@@ -65,6 +65,19 @@ function registerFormBodyParser(app: FastifyInstance): void {
   });
 }
 
+/**
+ * A NUL in a query parameter is refused with 400 before any route reads it: PostgreSQL text cannot
+ * hold one (its filters would fail with a 500), and no name, path or filter value has one.
+ */
+function refuseNulInQuery(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) throw errors.badRequest(`${name} is invalid: it contains a NUL character`);
+    }
+  });
+}
+
 export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
@@ -83,6 +96,7 @@ export async function buildServer(ctx: AppContext, log: FastifyBaseLogger): Prom
   });
   registerGitLabWire(app);
   registerFormBodyParser(app);
+  refuseNulInQuery(app);
   registerSchemaValidation(app);
   registerResponseContracts(app, ctx.config.checkResponseContracts);
   registerErrorHandler(app, await registerWebUi(app));

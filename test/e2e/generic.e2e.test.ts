@@ -222,6 +222,11 @@ describe('generic packages with curl', () => {
     // A NUL in the name is kept visible in the record (PostgreSQL text cannot hold it).
     const nul = await world.root.get(`${events()}?event_name=${DENIED}&package_name=${encodeURIComponent('a\\u0000b')}`);
     assert.equal(nul.body.length, 1, nul.text);
+    // A real NUL in a filter is refused on both backends (PostgreSQL text cannot hold one).
+    for (const filter of ['package_name', 'author_username', 'event_name']) {
+      const refused = await world.root.get(`${events()}?${filter}=a%00b`);
+      assert.deepEqual([refused.status, refused.body.message], [400, `${filter} is invalid: it contains a NUL character`]);
+    }
   });
 
   it('leaves nothing behind when the upload breaks off before Content-Length bytes', async () => {
