@@ -45,7 +45,8 @@ export async function readSmallBody(body: RawUploadBody, maxBytes: number): Prom
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       body.resume();
-      throw errors.badRequest(`Body is larger than ${maxBytes} bytes`);
+      // The same answer as a Content-Length that declares too much (assertDeclaredSize).
+      throw errors.payloadTooLarge(`File is larger than the limit of ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }

@@ -128,11 +128,11 @@ describe('Go modules with the go command over HTTPS', () => {
   });
 
   describe('refusals: audited, nothing stored', () => {
-    async function assertRefused(kind: 'info' | 'mod' | 'zip', version: string, bytes: Buffer, message: RegExp) {
+    async function assertRefused(kind: 'info' | 'mod' | 'zip', version: string, bytes: Buffer, message: RegExp, status = 400, curlArgs: string[] = []) {
       const before = await store();
       const denials = await eventCount(world.root, events(), `&event_name=${DENIED}`);
-      const result = await uploadGoFile(proxy, gina.token, MODULE, version, kind, bytes, ['--cacert', cert.cert]);
-      assert.equal(result.status, 400, result.body);
+      const result = await uploadGoFile(proxy, gina.token, MODULE, version, kind, bytes, ['--cacert', cert.cert, ...curlArgs]);
+      assert.equal(result.status, status, result.body);
       assert.match(result.json.message, message);
       assert.deepEqual(await store(), before);
       assert.equal(await eventCount(world.root, events(), `&event_name=${DENIED}`), denials + 1);
@@ -149,6 +149,10 @@ describe('Go modules with the go command over HTTPS', () => {
 
     it('a go.mod whose module line names another module', async () => {
       await assertRefused('mod', 'v1.2.0', Buffer.from('module example.com/someone/else\n'), /names example\.com\/someone\/else, not example\.com\/Gophers\/greeter/);
+    });
+
+    it('an .info over its limit sent without Content-Length (chunked): 413, as when Content-Length declares it', async () => {
+      await assertRefused('info', 'v1.2.0', Buffer.alloc(65 * 1024, 0x20), /larger than the limit of 65536 bytes/, 413, ['-H', 'Transfer-Encoding: chunked']);
     });
 
     it('a version that is not a canonical semantic version with its v', async () => {
