@@ -70,6 +70,7 @@ export const ACTIVITY_KIND_OF = {
   member_added: 'access',
   member_access_level_changed: 'access',
   member_removed: 'access',
+  member_change_denied: 'access',
   access_review_completed: 'access',
   group_visibility_changed: 'access',
   project_visibility_changed: 'access',

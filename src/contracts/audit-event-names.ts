@@ -75,6 +75,7 @@ export const AUDIT_EVENT_NAMES = [
   'member_added',
   'member_access_level_changed',
   'member_removed',
+  'member_change_denied',
   'access_review_completed',
   'audit_events_exported',
   'audit_event_streaming_destination_created',

@@ -145,7 +145,8 @@ describe('membership changes are audited', () => {
     assert.equal((await world.root.get('/api/v4/groups/never')).status, 404);
   });
 
-  it('a refused change (last owner, a level above your own) changes nothing and records nothing', async () => {
+  it('a refused change (last owner, a level above your own) changes nothing; each refusal is recorded as member_change_denied', async () => {
+    const deniedBefore = (await allEvents(world.root, `/api/v4/groups/${acme.id}/audit_events`, '&event_name=member_change_denied')).length;
     const before = await memberEvents('groups', acme.id);
     const demoteLast = await owner.api.put(`/api/v4/groups/${acme.id}/members/${owner.id}`, { access_level: 40 });
     assert.equal(demoteLast.status, 403);
@@ -159,5 +160,14 @@ describe('membership changes are audited', () => {
     assert.equal((await owner.api.expect(200, 'GET', `/api/v4/groups/${acme.id}/members/${maintainer.id}`)).access_level, 40);
     assert.equal((await owner.api.get(`/api/v4/groups/${acme.id}/members/${dev.id}`)).status, 404);
     assert.deepEqual(await memberEvents('groups', acme.id), before);
+    const denied = (await allEvents(world.root, `/api/v4/groups/${acme.id}/audit_events`, '&event_name=member_change_denied')).slice(deniedBefore);
+    const seen = denied.map((e: any) => [e.actor.username, e.details.target_details, e.changes.access_level.to, e.outcome]);
+    assert.deepEqual(seen.sort(), [
+      ['mike', 'dora', 50, 'failure'],
+      ['mike', 'mike', 50, 'failure'],
+      ['olga', 'olga', null, 'failure'],
+      ['olga', 'olga', 40, 'failure'],
+    ]);
+    assert.ok(denied.every((e: any) => /403 Forbidden/.test(e.reason)), 'each says why');
   });
 });

@@ -1,7 +1,7 @@
 import type { Member, MemberAccessLevel } from '../../contracts/members.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
-import { getRow } from '../../storage/db/row-lookup.js';
+import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import type { AuditedBy } from '../audit/audit-log.js';
 import { groupSubject, projectSubject, type SubjectAudit } from '../audit/audit-scope.js';
 import type { AuditEventName } from '../audit/event-catalog.js';
@@ -145,7 +145,7 @@ async function sourceSubject(db: Db, source: MemberSource): Promise<SubjectAudit
   return { ...projectSubject(project, namespace), path: project.full_path };
 }
 
-type MemberEvent = Extract<AuditEventName, `member_${string}`>;
+type MemberEvent = Extract<AuditEventName, 'member_added' | 'member_access_level_changed' | 'member_removed'>;
 
 function describe(event: MemberEvent, username: string, path: string, before: MemberValues | null, after: MemberValues | null): string {
   const expiry = (values: MemberValues) => (values.expiresAt ? ` until ${values.expiresAt}` : '');
@@ -174,6 +174,34 @@ async function recordMemberEvent(
       access_level: { from: before?.accessLevel ?? null, to: after?.accessLevel ?? null },
       expires_at: { from: before?.expiresAt ?? null, to: after?.expiresAt ?? null },
     },
+  });
+}
+
+/** What a refused membership change tried: add, change (to `accessLevel`) or remove `userId`. */
+export interface MemberChangeAttempt {
+  action: 'add' | 'change' | 'remove';
+  userId: number;
+  accessLevel: number | null;
+}
+
+/**
+ * Records a refused membership change as member_change_denied, in its own transaction (the change's
+ * rolled back): escalation attempts are what an access review asks about.
+ */
+export async function recordMemberChangeDenied(db: Db, by: AuditedBy, source: MemberSource, attempt: MemberChangeAttempt, reason: string): Promise<void> {
+  const subject = await sourceSubject(db, source);
+  const user = await findRow(db, 'users', { id: attempt.userId });
+  const username = user?.username ?? `user ${attempt.userId}`;
+  const level = attempt.accessLevel === null ? '' : ` as ${accessLevelName(attempt.accessLevel)}`;
+  await by.audit.recordAlone(db, by.ctx, {
+    eventName: 'member_change_denied',
+    outcome: 'failure',
+    reason,
+    scope: subject.scope,
+    project: subject.project,
+    target: { id: attempt.userId, type: 'User', details: username },
+    customMessage: `Refused to ${attempt.action} ${username}${level} on ${subject.path}`,
+    changes: { access_level: { from: null, to: attempt.accessLevel } },
   });
 }
 

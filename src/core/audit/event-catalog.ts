@@ -218,6 +218,9 @@ export const AUDIT_EVENTS = {
   member_added: memberEvent('Member added', 'other'),
   member_access_level_changed: memberEvent('Member access level changed', 'other'),
   member_removed: memberEvent('Member removed', 'other'),
+  // A refused add, change or remove of a membership (a level above the caller's own, the last
+  // owner, a caller who does not manage members): who tried, whom, which level, and why.
+  member_change_denied: event({ label: 'Member change refused', category: 'access', scopes: PROJECT_SCOPES, fields: ['project', 'changes', 'reason'], ocsf: { class: API, activity: 'other' } }),
   access_review_completed: groupEvent('Access review completed', 'other'),
 
   audit_events_exported: event({

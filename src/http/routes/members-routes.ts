@@ -7,15 +7,17 @@ import {
   listAllMembers,
   listMembers,
   memberToApi,
+  recordMemberChangeDenied,
   removeMember,
   updateMember,
   type CallerLevel,
+  type MemberChangeAttempt,
   type MemberSource,
 } from '../../core/accounts/members.js';
 import { parseMemberExpiry } from '../../core/accounts/member-expiry.js';
 import { requireApiUser, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
-import { errors } from '../../core/errors.js';
+import { errors, TroveError } from '../../core/errors.js';
 import { Member } from '../../contracts/members.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
@@ -56,6 +58,16 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
   return { source: { type: 'project', id: project.id }, level, levelIn: (db) => userProjectLevel(db, caller.id, caller.admin, project) };
 };
 
+/** Runs a membership change; a refusal (403) is recorded as member_change_denied, then answered. */
+async function auditingRefusal<T>(ctx: AppContext, request: FastifyRequest, source: MemberSource, attempt: MemberChangeAttempt, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof TroveError && error.statusCode === 403) await recordMemberChangeDenied(ctx.db, auditedBy(ctx, request), source, attempt, error.message);
+    throw error;
+  }
+}
+
 function registerFor(app: Api, ctx: AppContext, prefix: string, load: SourceLoader): void {
   const base = ctx.config.baseUrl;
 
@@ -95,7 +107,9 @@ function registerFor(app: Api, ctx: AppContext, prefix: string, load: SourceLoad
     const expiresAt = parseMemberExpiry(request.body?.expires_at) ?? null;
     const user = await findUserById(ctx.db, Number(request.body?.user_id));
     if (!user) throw errors.notFound('404 User Not Found');
-    await addMember(ctx.db, auditedBy(ctx, request), source, user, { accessLevel: level, expiresAt }, callerLevel);
+    await auditingRefusal(ctx, request, source, { action: 'add', userId: user.id, accessLevel: level }, () =>
+      addMember(ctx.db, auditedBy(ctx, request), source, user, { accessLevel: level, expiresAt }, callerLevel),
+    );
     return reply.status(201).send(memberToApi((await findMemberRow(ctx.db, source, user.id))!, base));
   });
 
@@ -105,14 +119,17 @@ function registerFor(app: Api, ctx: AppContext, prefix: string, load: SourceLoad
     const level = assertAccessLevel(request.body?.access_level);
     const expiresAt = parseMemberExpiry(request.body?.expires_at);
     const userId = idParam(request.params.user_id, 'Member');
-    const member = await updateMember(ctx.db, auditedBy(ctx, request), source, levelIn, userId, { accessLevel: level, expiresAt });
+    const member = await auditingRefusal(ctx, request, source, { action: 'change', userId, accessLevel: level }, () =>
+      updateMember(ctx.db, auditedBy(ctx, request), source, levelIn, userId, { accessLevel: level, expiresAt }),
+    );
     return memberToApi(member, base);
   });
 
   app.delete(`${prefix}/:id/members/:user_id`, { schema: { params: byMember } }, async (request, reply) => {
     requireApiUser(request.principal, true);
     const { source, levelIn } = await load(ctx, request, request.params.id);
-    await removeMember(ctx.db, auditedBy(ctx, request), source, levelIn, idParam(request.params.user_id, 'Member'));
+    const userId = idParam(request.params.user_id, 'Member');
+    await auditingRefusal(ctx, request, source, { action: 'remove', userId, accessLevel: null }, () => removeMember(ctx.db, auditedBy(ctx, request), source, levelIn, userId));
     return reply.status(204).send();
   });
 }
