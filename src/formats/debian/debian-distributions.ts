@@ -119,6 +119,13 @@ export async function findDistribution(db: Db | Tx, owner: DistributionOwner | n
   return rows.find((row) => row.codename === name) ?? rows[0];
 }
 
+/** The distributions of this codename among these projects' (a group distribution's sources), by project id. */
+export async function projectDistributionsNamed(db: Db, projectIds: number[], codename: string): Promise<Map<number, DistributionRow>> {
+  if (projectIds.length === 0) return new Map();
+  const rows = await db.selectFrom('debian_distributions').selectAll().where('project_id', 'in', projectIds).where('codename', '=', codename).execute();
+  return new Map(rows.map((row) => [row.project_id, row]));
+}
+
 async function byCodename(tx: Tx, owner: DistributionOwner, codename: string): Promise<DistributionRow> {
   const { table, column, id } = ownerTable(owner);
   const row = await tx.selectFrom(table).selectAll().where(column, '=', id).where('codename', '=', codename).executeTakeFirst();
