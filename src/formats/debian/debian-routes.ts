@@ -8,7 +8,7 @@ import { DEBIAN_DIST_PARAMS, DEBIAN_POOL_PARAMS, readDists, readPool } from './d
 import { DEBIAN_UPLOAD_PARAMS, DEBIAN_UPLOAD_QUERY, uploadDebianFile } from './debian-upload.js';
 
 /**
- * GitLab's Debian project API: the upload of a .deb, and apt's reads (dists/ and pool/). HEAD
+ * GitLab's Debian project and group API: the upload of a .deb, and apt's reads (dists/ and pool/). HEAD
  * answers come from the GET routes, without a body and without a download event.
  */
 export async function registerDebianRoutes(app: Api, ctx: AppContext): Promise<void> {
