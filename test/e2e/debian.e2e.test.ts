@@ -313,6 +313,7 @@ describe('Debian packages with apt and dpkg', () => {
     assert.doesNotMatch(ritaIndex.body, /trove-secret/);
     assert.match((await curl(['-H', `PRIVATE-TOKEN: ${maya.token}`, index])).body, /^Package: trove-secret$/m);
     assert.equal((await curl(['-H', `PRIVATE-TOKEN: ${rita.token}`, secretPool])).status, 404);
+    assert.equal((await curl([index])).status, 401, 'anonymous callers are asked for credentials');
     assert.equal((await curl(['-o', '/dev/null', '-H', `PRIVATE-TOKEN: ${maya.token}`, secretPool])).status, 200);
 
     // The Release verifies with the group distribution's key, not with a project's.
@@ -324,7 +325,8 @@ describe('Debian packages with apt and dpkg', () => {
     const keyring = join(work, 'group-tools.gpg');
     assert.equal((await run('gpg', ['--batch', '--yes', '--dearmor', '-o', keyring, keyFile])).code, 0);
     assert.equal((await run('gpgv', ['--keyring', keyring, signature, release])).code, 0);
-    const projectKeyring = join(work, 'tools.gpg');
+    const projectKeyring = join(work, 'project-tools.gpg');
+    assert.equal((await run('gpg', ['--batch', '--yes', '--dearmor', '-o', projectKeyring, await keyFileOf('tools')])).code, 0);
     assert.notEqual((await run('gpgv', ['--keyring', projectKeyring, signature, release])).code, 0, 'the project key did not sign it');
 
     // apt's download from the group source is audited on the project, as the project source's.
