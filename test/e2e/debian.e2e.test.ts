@@ -307,6 +307,85 @@ describe('Debian packages with apt and dpkg', () => {
     assert.equal(gone.status, 404);
   });
 
+  it('a group distribution serves its projects’ and subgroups’ packages of that codename to apt, signed with its own key, only from projects the reader may read', async () => {
+    // "tools" already has trove-app and trove-hello in its distribution "tools"; a project in a subgroup
+    // and a project the reader may not read publish to a distribution "tools" of their own.
+    const sub = await world.group('deb-apps', group.id);
+    const apps = await world.project('apps', sub.id);
+    const secret = await world.project('secret', group.id);
+    const rita = await world.user('rita', ['read_package_registry'], 'rita-apt');
+    await world.addMember('projects', project.id, rita, 20);
+    await world.addMember('groups', sub.id, rita, 20);
+    for (const [target, name] of [[apps, 'trove-apps'], [secret, 'trove-secret']] as const) {
+      await maya.api.expect(201, 'POST', `/api/v4/projects/${target.id}/debian_distributions`, { codename: 'tools' });
+      const deb = await buildDeb({ name, version: '1.0', files: { [`/usr/share/${name}/hello.txt`]: `${name} from the group\n` } }, work);
+      const up = await curl(['--fail-with-body', '-H', `PRIVATE-TOKEN: ${dev.token}`, '--upload-file', deb, `${trove.baseUrl}/api/v4/projects/${target.id}/packages/debian/${name}_1.0_all.deb?distribution=tools&component=main`]);
+      assert.equal(up.code, 0, up.body + up.stderr);
+    }
+
+    const groupDistributions = `/api/v4/groups/${group.id}/-/debian_distributions`;
+    assert.equal((await dev.api.post(groupDistributions, { codename: 'tools' })).status, 403);
+    const created = await maya.api.expect(201, 'POST', groupDistributions, { codename: 'tools', architectures: ['amd64'], description: 'Team' });
+    await maya.api.expect(200, 'PUT', `${groupDistributions}/tools`, { description: 'The team’s tools' });
+    const projectKey = await world.root.expect(200, 'GET', `${distributions()}/tools`);
+    assert.notEqual(created.key_fingerprint, projectKey.key_fingerprint, 'a key of its own');
+    const groupEvents = `/api/v4/groups/${group.id}/audit_events`;
+    const createdEvent = await latestEvent(world.root, groupEvents, 'package_registry_debian_distribution_created');
+    const updatedEvent = await latestEvent(world.root, groupEvents, 'package_registry_debian_distribution_updated');
+    for (const event of [createdEvent, updatedEvent]) {
+      assert.deepEqual([event.entity_type, event.entity_id, event.actor.username, event.details.target_type], ['Group', group.id, 'maya', 'DebianGroupDistribution']);
+    }
+    assert.deepEqual(createdEvent.changes.key_fingerprint, { from: null, to: created.key_fingerprint });
+    assert.deepEqual(updatedEvent.changes, { description: { from: 'Team', to: 'The team’s tools' } });
+
+    const groupRoot = `/api/v4/groups/${group.id}/-/packages/debian`;
+    const keyFile = join(work, 'group-tools.asc');
+    const key = await curl(['--fail', '-H', `PRIVATE-TOKEN: ${rita.token}`, '-o', keyFile, `${trove.baseUrl}${groupDistributions}/tools/key.asc`]);
+    assert.equal(key.code, 0, key.stderr);
+    const apt = new AptSandbox(`deb [signed-by=${keyFile}] ${trove.baseUrl}${groupRoot} tools main`, aptAuthConf(trove.baseUrl, groupRoot, rita.token));
+    const update = await apt.update();
+    assert.equal(update.code, 0, update.stdout + update.stderr);
+    assert.doesNotMatch(update.stdout + update.stderr, /^(W|E):/m, update.stdout + update.stderr);
+    const { result, debs } = await apt.download(['trove-app', 'trove-apps']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(debs.map((d) => d.split('/').pop()).sort(), ['trove-app_2%3a0.9~rc1+dfsg-3_amd64.deb', 'trove-apps_1.0_all.deb', 'trove-hello_1.0-1_all.deb']);
+    const installed = await apt.installInRoot(debs);
+    assert.equal(installed.code, 0, installed.stdout + installed.stderr);
+    assert.equal(apt.file('usr/share/trove-apps/hello.txt'), 'trove-apps from the group\n');
+    assert.equal(apt.file('usr/share/trove-hello/hello.txt'), 'hello from Trove\n');
+
+    // The project the reader may not read is in nobody's index but its readers', and its pool path is not found.
+    const secretPool = `${trove.baseUrl}${groupRoot}/pool/tools/${secret.id}/t/trove-secret/1.0/trove-secret_1.0_all.deb`;
+    const index = `${trove.baseUrl}${groupRoot}/dists/tools/main/binary-all/Packages`;
+    const ritaIndex = await curl(['-H', `PRIVATE-TOKEN: ${rita.token}`, index]);
+    assert.match(ritaIndex.body, new RegExp(`^Filename: pool/tools/${apps.id}/t/trove-apps/1\\.0/trove-apps_1\\.0_all\\.deb$`, 'm'));
+    assert.doesNotMatch(ritaIndex.body, /trove-secret/);
+    assert.match((await curl(['-H', `PRIVATE-TOKEN: ${maya.token}`, index])).body, /^Package: trove-secret$/m);
+    assert.equal((await curl(['-H', `PRIVATE-TOKEN: ${rita.token}`, secretPool])).status, 404);
+    assert.equal((await curl([index])).status, 401, 'anonymous callers are asked for credentials');
+    assert.equal((await curl(['-o', '/dev/null', '-H', `PRIVATE-TOKEN: ${maya.token}`, secretPool])).status, 200);
+
+    // The Release verifies with the group distribution's key, not with a project's.
+    const release = join(work, 'group-Release');
+    const signature = join(work, 'group-Release.gpg');
+    for (const [file, out] of [['Release', release], ['Release.gpg', signature]]) {
+      assert.equal((await curl(['--fail', '-H', `PRIVATE-TOKEN: ${rita.token}`, '-o', out, `${trove.baseUrl}${groupRoot}/dists/tools/${file}`])).code, 0);
+    }
+    const keyring = join(work, 'group-tools.gpg');
+    assert.equal((await run('gpg', ['--batch', '--yes', '--dearmor', '-o', keyring, keyFile])).code, 0);
+    assert.equal((await run('gpgv', ['--keyring', keyring, signature, release])).code, 0);
+    const projectKeyring = join(work, 'project-tools.gpg');
+    assert.equal((await run('gpg', ['--batch', '--yes', '--dearmor', '-o', projectKeyring, await keyFileOf('tools')])).code, 0);
+    assert.notEqual((await run('gpgv', ['--keyring', projectKeyring, signature, release])).code, 0, 'the project key did not sign it');
+
+    // apt's download from the group source is audited on the project, as the project source's.
+    const download = await waitFor('rita’s download of trove-hello', async () => {
+      const found = await world.root.expect(200, 'GET', `${events()}?event_name=package_registry_package_downloaded&per_page=100`);
+      return found.find((e: any) => e.actor.token_name === 'rita-apt' && e.package.name === 'trove-hello') ?? null;
+    });
+    assert.deepEqual([download.actor.username, download.client?.name, download.via], ['rita', 'Debian APT-HTTP', 'package_client']);
+  });
+
   function writeTemp(name: string, bytes: Buffer): string {
     const path = join(work, name);
     writeFileSync(path, bytes);

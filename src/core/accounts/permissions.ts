@@ -223,6 +223,22 @@ export async function groupVisible(db: Db, principal: Principal, ns: Namespace):
 }
 
 /**
+ * Throws the right 401/403/404 unless the principal may read what a group itself holds for package
+ * clients (a group-level Debian distribution and its key): the group visible to it, and a credential
+ * whose scope reads on the surface. Which packages it then sees is readableProjectsBelow's answer.
+ */
+export async function authorizeGroupRead(db: Db, principal: Principal, group: Namespace, surface: Surface): Promise<void> {
+  if (!(await groupVisible(db, principal, group)).visible) {
+    if (principal.kind === 'anonymous' && surface !== 'api') throw errors.unauthorized();
+    throw errors.notFound('404 Group Not Found');
+  }
+  if (!scopeAllows(principal, 'read', surface)) {
+    if (principal.kind === 'anonymous') throw errors.unauthorized();
+    throw errors.insufficientScope(scopesFor('read', surface));
+  }
+}
+
+/**
  * Projects in the group and its subgroups whose packages the principal may read, for group-level
  * views, by id: exactly those authorizeProject(principal, project, 'read', surface) lets through,
  * selected by one query (the conditions below restate projectAccess and roleAllows in SQL).

@@ -173,7 +173,7 @@ export const AUDIT_EVENTS = {
   trusted_publisher_created: protectionRuleEvent('Trusted publisher created', 'create'),
   trusted_publisher_updated: protectionRuleEvent('Trusted publisher updated', 'update'),
   trusted_publisher_deleted: protectionRuleEvent('Trusted publisher deleted', 'delete'),
-  // A project's Debian distribution (its Release fields, components, architectures and signing key's
+  // A project's or group's Debian distribution (its Release fields, components, architectures and signing key's
   // fingerprint): what apt trusts and what a Release file lists.
   package_registry_debian_distribution_created: protectionRuleEvent('Debian distribution created', 'create'),
   package_registry_debian_distribution_updated: protectionRuleEvent('Debian distribution updated', 'update'),

@@ -1,16 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
-import { authorizeProject, requireApiUser } from '../../core/accounts/permissions.js';
-import type { Project } from '../../core/accounts/projects.js';
+import { authorizeGroupRead, authorizeProject, requireApiUser } from '../../core/accounts/permissions.js';
 import { errors } from '../../core/errors.js';
 import type { Api } from '../../http/api.js';
 import type { AppContext } from '../../http/app-context.js';
-import { visibleProject } from '../../http/loaders.js';
+import { visibleGroup, visibleProject } from '../../http/loaders.js';
 import { listQuery, paginateArray } from '../../http/pagination.js';
 import { auditContextOf } from '../../http/request-context.js';
 import { bodyOf, nullableText, paramsOf, text, type Static } from '../../http/schemas.js';
-import { registryProject } from '../registry-project.js';
+import { registryGroup, registryProject } from '../registry-project.js';
 import {
   createDistribution,
   deleteDistribution,
@@ -19,10 +18,11 @@ import {
   findDistribution,
   updateDistribution,
   type DistributionFields,
+  type DistributionOwner,
 } from './debian-distributions.js';
 
-// GitLab's project-level Debian distributions API (docs/api.md#debian): reads for whoever may read
-// the project's packages, changes for its maintainers and owners, each change audited.
+// GitLab's Debian distributions API, of a project and of a group (docs/api.md#debian): reads for
+// whoever may read the owner's packages, changes for its maintainers and owners, each change audited.
 
 // A list is an array of names, or (as a form field) one string of names separated by spaces or commas.
 const nameList = Type.Unsafe<string[] | string>({ anyOf: [{ type: 'array', items: { type: 'string', maxLength: 255 }, maxItems: 50 }, { type: 'string', maxLength: 2000 }] });
@@ -39,7 +39,7 @@ const distributionBody = {
 };
 const newDistribution = bodyOf(distributionBody, ['codename']);
 const distributionChange = bodyOf(distributionBody);
-const byProject = paramsOf('id');
+const byOwner = paramsOf('id');
 const byCodename = paramsOf('id', 'codename');
 type Body = NonNullable<Static<typeof distributionChange>>;
 
@@ -70,44 +70,70 @@ function patchOf(body: Body | null): Partial<DistributionFields> {
   };
 }
 
-export function registerDebianDistributionRoutes(app: Api, ctx: AppContext): void {
-  const path = '/api/v4/projects/:id/debian_distributions';
+type OwnerRequest = FastifyRequest & { params: { id: string } };
 
+/** Where an owner's distributions are, and who may read and change them. */
+interface OwnerRoutes {
+  path: string;
+  /** Reads: whoever may read the owner's packages (deploy and job tokens included, as apt's setup needs key.asc). */
+  readable(request: OwnerRequest): Promise<DistributionOwner>;
   /** Changes: an API user (token with the api scope, or a web session) who is a maintainer or owner. */
-  async function writableProject(request: FastifyRequest, ref: string): Promise<Project> {
-    requireApiUser(request.principal, true);
-    const { project, level } = await visibleProject(ctx, request, ref);
-    if (level < AccessLevel.maintainer) throw errors.forbidden();
-    return project;
-  }
+  writable(request: OwnerRequest): Promise<DistributionOwner>;
+}
 
-  /** Reads: whoever may read the project's packages (deploy and job tokens included, as apt's setup needs key.asc). */
-  async function readableProject(request: FastifyRequest & { params: { id: string } }): Promise<Project> {
-    const project = await registryProject(ctx, request);
-    await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
-    return project;
-  }
+export function registerDebianDistributionRoutes(app: Api, ctx: AppContext): void {
+  registerDistributionRoutes(app, ctx, {
+    path: '/api/v4/projects/:id/debian_distributions',
+    async readable(request) {
+      const project = await registryProject(ctx, request);
+      await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
+      return { kind: 'project', project };
+    },
+    async writable(request) {
+      requireApiUser(request.principal, true);
+      const { project, level } = await visibleProject(ctx, request, request.params.id);
+      if (level < AccessLevel.maintainer) throw errors.forbidden();
+      return { kind: 'project', project };
+    },
+  });
+  // A group's: its apt source serves the packages its projects (and its subgroups') published to a distribution of the same codename.
+  registerDistributionRoutes(app, ctx, {
+    path: '/api/v4/groups/:id/-/debian_distributions',
+    async readable(request) {
+      const group = await registryGroup(ctx, request);
+      await authorizeGroupRead(ctx.db, request.principal, group, 'registry');
+      return { kind: 'group', group };
+    },
+    async writable(request) {
+      requireApiUser(request.principal, true);
+      const { group, level } = await visibleGroup(ctx, request, request.params.id);
+      if (level < AccessLevel.maintainer) throw errors.forbidden();
+      return { kind: 'group', group };
+    },
+  });
+}
 
-  async function found(project: Project, codename: string) {
-    const row = await findDistribution(ctx.db, project.id, codename);
+function registerDistributionRoutes(app: Api, ctx: AppContext, { path, readable, writable }: OwnerRoutes): void {
+  async function found(owner: DistributionOwner, codename: string) {
+    const row = await findDistribution(ctx.db, owner, codename);
     if (!row || row.codename !== codename) throw errors.notFound('404 Distribution Not Found');
     return row;
   }
 
-  app.get(path, { schema: { params: byProject, querystring: listQuery() } }, async (request, reply) => {
-    const project = await readableProject(request);
-    return paginateArray(request, reply, ctx.config.baseUrl, (await distributionsOf(ctx.db, project.id)).map(distributionToApi));
+  app.get(path, { schema: { params: byOwner, querystring: listQuery() } }, async (request, reply) => {
+    const owner = await readable(request);
+    return paginateArray(request, reply, ctx.config.baseUrl, (await distributionsOf(ctx.db, owner)).map(distributionToApi));
   });
 
-  app.get(`${path}/:codename`, { schema: { params: byCodename } }, async (request) => distributionToApi(await found(await readableProject(request), request.params.codename)));
+  app.get(`${path}/:codename`, { schema: { params: byCodename } }, async (request) => distributionToApi(await found(await readable(request), request.params.codename)));
 
   app.get(`${path}/:codename/key.asc`, { schema: { params: byCodename } }, async (request, reply) => {
-    const distribution = await found(await readableProject(request), request.params.codename);
+    const distribution = await found(await readable(request), request.params.codename);
     return reply.type('text/plain; charset=utf-8').send(distribution.public_key);
   });
 
-  app.post(path, { schema: { params: byProject, body: newDistribution } }, async (request, reply) => {
-    const project = await writableProject(request, request.params.id);
+  app.post(path, { schema: { params: byOwner, body: newDistribution } }, async (request, reply) => {
+    const owner = await writable(request);
     const patch = patchOf(request.body);
     const fields: DistributionFields = {
       codename: patch.codename ?? '',
@@ -120,18 +146,18 @@ export function registerDebianDistributionRoutes(app: Api, ctx: AppContext): voi
       components: patch.components ?? [],
       architectures: patch.architectures ?? [],
     };
-    const row = await createDistribution(ctx.db, ctx.audit, auditContextOf(request), ctx.config.debianSigningKeyFile, project, fields);
+    const row = await createDistribution(ctx.db, ctx.audit, auditContextOf(request), ctx.config.debianSigningKeyFile, owner, fields);
     return reply.status(201).send(distributionToApi(row));
   });
 
   app.put(`${path}/:codename`, { schema: { params: byCodename, body: distributionChange } }, async (request) => {
-    const project = await writableProject(request, request.params.id);
-    return distributionToApi(await updateDistribution(ctx.db, ctx.audit, auditContextOf(request), project, request.params.codename, patchOf(request.body)));
+    const owner = await writable(request);
+    return distributionToApi(await updateDistribution(ctx.db, ctx.audit, auditContextOf(request), owner, request.params.codename, patchOf(request.body)));
   });
 
   app.delete(`${path}/:codename`, { schema: { params: byCodename } }, async (request, reply) => {
-    const project = await writableProject(request, request.params.id);
-    await deleteDistribution(ctx.db, ctx.audit, auditContextOf(request), project, request.params.codename);
+    const owner = await writable(request);
+    await deleteDistribution(ctx.db, ctx.audit, auditContextOf(request), owner, request.params.codename);
     return reply.status(204).send();
   });
 }

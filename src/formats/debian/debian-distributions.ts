@@ -1,6 +1,7 @@
+import type { Namespace } from '../../core/accounts/namespaces.js';
 import type { Project } from '../../core/accounts/projects.js';
 import type { AuditLog } from '../../core/audit/audit-log.js';
-import { loadProjectScope } from '../../core/audit/audit-scope.js';
+import { loadProjectScope, namespaceScope } from '../../core/audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
 import { fieldChanges } from '../../core/audit/field-changes.js';
 import { nowIso } from '../../core/clock.js';
@@ -10,12 +11,30 @@ import type { DebianDistributionsTable } from '../../storage/db/schema.js';
 import { assertArchitecture, assertComponent, assertDistributionName } from './debian-names.js';
 import { generateDistributionKey } from './debian-signing.js';
 
-// A project's Debian distributions (GitLab's project_debian_distributions): the Release file's
-// fields, the components and architectures its indexes are made for, and its signing key. The table
-// belongs to this format alone (migration 032), so its queries live here. Every change is audited in
-// its transaction, with each field's from/to, as the other project settings are.
+// Debian distributions of a project or of a group (GitLab's project_ and group_debian_distributions):
+// the Release file's fields, the components and architectures its indexes are made for, and its
+// signing key. The tables belong to this format alone (migrations 032 and 033, the same columns but
+// the owner's), so their queries live here. Every change is audited in its transaction, with each
+// field's from/to, as the owner's other settings are: a project's on the project's scope, a group's
+// on the group.
 
-export type DistributionRow = Omit<DebianDistributionsTable, 'id'> & { id: number };
+export type DistributionRow = Omit<DebianDistributionsTable, 'id' | 'project_id'> & { id: number };
+
+/** Whose distributions: a project's (its apt source serves its packages) or a group's (those of the projects below it). */
+export type DistributionOwner = { kind: 'project'; project: Project } | { kind: 'group'; group: Namespace };
+
+/**
+ * The owner's table and column (a number is a project's id). Both tables have the same columns but
+ * the owner's, so one query serves both: it is typed as the project table's, with the owner's column.
+ */
+function ownerTable(owner: DistributionOwner | number) {
+  if (typeof owner === 'number') return { table: 'debian_distributions' as const, column: 'project_id' as const, id: owner };
+  return owner.kind === 'project'
+    ? { table: 'debian_distributions' as const, column: 'project_id' as const, id: owner.project.id }
+    : { table: 'debian_group_distributions' as 'debian_distributions', column: 'group_id' as 'project_id', id: owner.group.id };
+}
+
+const ownerPath = (owner: DistributionOwner) => (owner.kind === 'project' ? owner.project.full_path : owner.group.full_path);
 
 /** What a client may set: GitLab's distribution attributes, the lists as arrays of names. */
 export type DistributionFields = Pick<DistributionRow, 'codename' | 'suite' | 'origin' | 'label' | 'version' | 'description' | 'valid_time_duration_seconds'> & {
@@ -24,7 +43,7 @@ export type DistributionFields = Pick<DistributionRow, 'codename' | 'suite' | 'o
 };
 
 const FIELD_NAMES = ['codename', 'suite', 'origin', 'label', 'version', 'description', 'valid_time_duration_seconds', 'components', 'architectures'] as const;
-const MAX_PER_PROJECT = 100;
+const MAX_PER_OWNER = 100;
 const MAX_LIST = 50;
 /** GitLab's minimum: a Release valid for less than a day would expire between two updates. */
 export const MIN_VALID_TIME_SECONDS = 24 * 3600;
@@ -83,37 +102,48 @@ export function validatedFields(input: DistributionFields): DistributionFields {
   };
 }
 
-export async function distributionsOf(db: Db, projectId: number): Promise<DistributionRow[]> {
-  return db.selectFrom('debian_distributions').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+export async function distributionsOf(db: Db, owner: DistributionOwner | number): Promise<DistributionRow[]> {
+  const { table, column, id } = ownerTable(owner);
+  return db.selectFrom(table).selectAll().where(column, '=', id).orderBy('id').execute();
 }
 
 /** The distribution a client names by codename, or else by suite (apt's sources.list may say either). */
-export async function findDistribution(db: Db | Tx, projectId: number, name: string): Promise<DistributionRow | undefined> {
+export async function findDistribution(db: Db | Tx, owner: DistributionOwner | number, name: string): Promise<DistributionRow | undefined> {
+  const { table, column, id } = ownerTable(owner);
   const rows = await db
-    .selectFrom('debian_distributions')
+    .selectFrom(table)
     .selectAll()
-    .where('project_id', '=', projectId)
+    .where(column, '=', id)
     .where((eb) => eb.or([eb('codename', '=', name), eb('suite', '=', name)]))
     .execute();
   return rows.find((row) => row.codename === name) ?? rows[0];
 }
 
-async function byCodename(tx: Tx, projectId: number, codename: string): Promise<DistributionRow> {
-  const row = await tx.selectFrom('debian_distributions').selectAll().where('project_id', '=', projectId).where('codename', '=', codename).executeTakeFirst();
+/** The distributions of this codename among these projects' (a group distribution's sources), by project id. */
+export async function projectDistributionsNamed(db: Db, projectIds: number[], codename: string): Promise<Map<number, DistributionRow>> {
+  if (projectIds.length === 0) return new Map();
+  const rows = await db.selectFrom('debian_distributions').selectAll().where('project_id', 'in', projectIds).where('codename', '=', codename).execute();
+  return new Map(rows.map((row) => [row.project_id, row]));
+}
+
+async function byCodename(tx: Tx, owner: DistributionOwner, codename: string): Promise<DistributionRow> {
+  const { table, column, id } = ownerTable(owner);
+  const row = await tx.selectFrom(table).selectAll().where(column, '=', id).where('codename', '=', codename).executeTakeFirst();
   if (!row) throw errors.notFound('404 Distribution Not Found');
   return row;
 }
 
 type DistributionEvent = 'package_registry_debian_distribution_created' | 'package_registry_debian_distribution_updated' | 'package_registry_debian_distribution_deleted';
 
-async function recordEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, project: Project, eventName: DistributionEvent, row: DistributionRow, changes: Changes): Promise<void> {
+async function recordEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: DistributionOwner, eventName: DistributionEvent, row: DistributionRow, changes: Changes): Promise<void> {
   const verb = eventName.slice('package_registry_debian_distribution_'.length);
+  const path = ownerPath(owner);
   await audit.record(tx, ctx, {
     eventName,
-    scope: await loadProjectScope(tx, project),
-    project: { id: project.id, full_path: project.full_path },
-    target: { id: row.id, type: 'DebianDistribution', details: `${project.full_path}: ${row.codename}` },
-    customMessage: `Debian distribution ${row.codename} ${verb} on ${project.full_path} (signing key ${row.key_fingerprint})`,
+    scope: owner.kind === 'project' ? await loadProjectScope(tx, owner.project) : namespaceScope(owner.group),
+    project: owner.kind === 'project' ? { id: owner.project.id, full_path: owner.project.full_path } : null,
+    target: { id: row.id, type: owner.kind === 'project' ? 'DebianDistribution' : 'DebianGroupDistribution', details: `${path}: ${row.codename}` },
+    customMessage: `Debian distribution ${row.codename} ${verb} on ${path} (signing key ${row.key_fingerprint})`,
     changes,
   });
 }
@@ -125,19 +155,20 @@ function changesBetween(before: DistributionFields | null, after: DistributionFi
 }
 
 /** Creates the distribution with a new signing key; the key's fingerprint is part of the audited change. */
-export async function createDistribution(db: Db, audit: AuditLog, ctx: AuditContext, kekFile: string, project: Project, input: DistributionFields): Promise<DistributionRow> {
+export async function createDistribution(db: Db, audit: AuditLog, ctx: AuditContext, kekFile: string, owner: DistributionOwner, input: DistributionFields): Promise<DistributionRow> {
   const fields = validatedFields(input);
-  const key = await generateDistributionKey(kekFile, `${project.full_path} ${fields.codename} (Trove Debian distribution)`);
+  const { table, column, id } = ownerTable(owner);
+  const key = await generateDistributionKey(kekFile, `${ownerPath(owner)} ${fields.codename} (Trove Debian distribution)`);
   return db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('debian_distributions').select(['id', 'codename', 'suite']).where('project_id', '=', project.id).execute();
-    if (existing.length >= MAX_PER_PROJECT) throw errors.badRequest(`A project can have at most ${MAX_PER_PROJECT} distributions`);
+    const existing = await tx.selectFrom(table).select(['id', 'codename', 'suite']).where(column, '=', id).execute();
+    if (existing.length >= MAX_PER_OWNER) throw errors.badRequest(`A ${owner.kind} can have at most ${MAX_PER_OWNER} distributions`);
     const names = new Set(existing.flatMap((d) => [d.codename, d.suite]));
     if (names.has(fields.codename) || (fields.suite !== null && names.has(fields.suite))) throw errors.badRequest('codename or suite is already taken');
     const at = nowIso();
     const row = await tx
-      .insertInto('debian_distributions')
+      .insertInto(table)
       .values({
-        project_id: project.id,
+        [column]: id,
         ...fields,
         components: JSON.stringify(fields.components),
         architectures: JSON.stringify(fields.architectures),
@@ -149,7 +180,7 @@ export async function createDistribution(db: Db, audit: AuditLog, ctx: AuditCont
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_created', row, {
+    await recordEvent(tx, audit, ctx, owner, 'package_registry_debian_distribution_created', row, {
       ...changesBetween(null, fields),
       key_fingerprint: { from: null, to: key.fingerprint },
     });
@@ -158,9 +189,10 @@ export async function createDistribution(db: Db, audit: AuditLog, ctx: AuditCont
 }
 
 /** Applies the fields given; the codename names the distribution and stays. A change that changes nothing records nothing. */
-export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, codename: string, patch: Partial<DistributionFields>): Promise<DistributionRow> {
+export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditContext, owner: DistributionOwner, codename: string, patch: Partial<DistributionFields>): Promise<DistributionRow> {
+  const { table, column, id } = ownerTable(owner);
   return db.transaction().execute(async (tx) => {
-    const row = await byCodename(tx, project.id, codename);
+    const row = await byCodename(tx, owner, codename);
     const before = fieldsOf(row);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<DistributionFields>;
     if (defined.codename !== undefined && defined.codename !== row.codename) throw errors.badRequest('codename cannot be changed');
@@ -169,21 +201,21 @@ export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditCont
     if (Object.keys(changes).length === 0) return row;
     if (after.suite !== null && after.suite !== before.suite) {
       const taken = await tx
-        .selectFrom('debian_distributions')
+        .selectFrom(table)
         .select('id')
-        .where('project_id', '=', project.id)
+        .where(column, '=', id)
         .where('id', '!=', row.id)
         .where((eb) => eb.or([eb('codename', '=', after.suite!), eb('suite', '=', after.suite!)]))
         .executeTakeFirst();
       if (taken) throw errors.badRequest('suite is already taken');
     }
     const updated = await tx
-      .updateTable('debian_distributions')
+      .updateTable(table)
       .set({ ...after, components: JSON.stringify(after.components), architectures: JSON.stringify(after.architectures), updated_at: nowIso() })
       .where('id', '=', row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_updated', updated, changes);
+    await recordEvent(tx, audit, ctx, owner, 'package_registry_debian_distribution_updated', updated, changes);
     return updated;
   });
 }
@@ -192,11 +224,11 @@ export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditCont
  * Removes the distribution and its key. Its packages stay (they are the project's, audited, and
  * deleted through the packages API); they are in no index until a distribution of that codename exists again.
  */
-export async function deleteDistribution(db: Db, audit: AuditLog, ctx: AuditContext, project: Project, codename: string): Promise<void> {
+export async function deleteDistribution(db: Db, audit: AuditLog, ctx: AuditContext, owner: DistributionOwner, codename: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    const row = await byCodename(tx, project.id, codename);
-    await tx.deleteFrom('debian_distributions').where('id', '=', row.id).execute();
-    await recordEvent(tx, audit, ctx, project, 'package_registry_debian_distribution_deleted', row, {
+    const row = await byCodename(tx, owner, codename);
+    await tx.deleteFrom(ownerTable(owner).table).where('id', '=', row.id).execute();
+    await recordEvent(tx, audit, ctx, owner, 'package_registry_debian_distribution_deleted', row, {
       ...changesBetween(fieldsOf(row), null),
       key_fingerprint: { from: row.key_fingerprint, to: null },
     });

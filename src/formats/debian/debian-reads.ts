@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeProject } from '../../core/accounts/permissions.js';
 import type { Project } from '../../core/accounts/projects.js';
 import { errors } from '../../core/errors.js';
@@ -25,12 +25,12 @@ type DistRequest = FormatRequest<typeof DEBIAN_DIST_PARAMS>;
 type PoolRequest = FormatRequest<typeof DEBIAN_POOL_PARAMS>;
 
 /** Not here, or not for this caller: anonymous callers are asked for credentials (apt sends them only after a 401). */
-function notFound(request: DistRequest | PoolRequest, what: string): never {
+export function notFound(request: FastifyRequest, what: string): never {
   if (request.principal.kind === 'anonymous') throw errors.unauthorized();
   throw errors.notFound(`404 ${what} Not Found`);
 }
 
-function metadataOf(entry: FileWithPackage): DebFileMetadata | null {
+export function metadataOf(entry: FileWithPackage): DebFileMetadata | null {
   try {
     const metadata = JSON.parse(entry.file.metadata ?? 'null') as DebFileMetadata | null;
     return metadata && Array.isArray(metadata.control) ? metadata : null;
@@ -49,7 +49,7 @@ function distributionOfFile(metadata: string | null): string | undefined {
 }
 
 /** The .debs published to this distribution, as its indexes list them. */
-async function debsOf(ctx: AppContext, project: Project, distribution: DistributionRow): Promise<IndexedDeb[]> {
+export async function debsOf(ctx: AppContext, project: Project, distribution: DistributionRow): Promise<IndexedDeb[]> {
   const debs: IndexedDeb[] = [];
   for (const entry of await visibleFilesOfFormat(ctx.db, 'debian', [project.id])) {
     const metadata = metadataOf(entry);
@@ -96,7 +96,18 @@ export async function readDists(ctx: AppContext, request: DistRequest, reply: Fa
   const path = parseDistPath(request.params['*']);
   const distribution = await findDistribution(ctx.db, project.id, path.distribution);
   if (!distribution) notFound(request, 'Distribution');
-  const { files, release } = await archiveOf(ctx, project, distribution);
+  return sendDistFile(ctx, request, reply, path, distribution, await archiveOf(ctx, project, distribution));
+}
+
+/** The file of dists/ the path names, from the distribution's archive documents; Release signed with the distribution's key. */
+export async function sendDistFile(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: DistPath,
+  distribution: Pick<DistributionRow, 'key_fingerprint' | 'encrypted_private_key'>,
+  { files, release }: { files: Map<string, Buffer>; release: string },
+) {
   const kek = ctx.config.debianSigningKeyFile;
   const key = { fingerprint: distribution.key_fingerprint, encryptedPrivateKey: distribution.encrypted_private_key };
   switch (path.kind) {
@@ -118,13 +129,21 @@ export async function readDists(ctx: AppContext, request: DistRequest, reply: Fa
 export async function readPool(ctx: AppContext, request: PoolRequest, reply: FastifyReply) {
   const project = await registryProject(ctx, request);
   await authorizeProject(ctx.db, request.principal, project, 'read', 'registry');
-  const { distribution: distributionName, letter, package_name, package_version, file_name } = request.params;
+  const distribution = await findDistribution(ctx.db, project.id, assertDistributionName(request.params.distribution));
+  if (!distribution) notFound(request, 'Distribution');
+  return sendPoolFile(ctx, request, reply, project, distribution);
+}
+
+/** What a pool path names below its distribution (and, in a group's pool, its project). */
+export type PoolFileRequest = FastifyRequest & { params: { letter: string; package_name: string; package_version: string; file_name: string } };
+
+/** The file of the project's distribution a pool path names, its download audited. */
+export async function sendPoolFile(ctx: AppContext, request: PoolFileRequest, reply: FastifyReply, project: Project, distribution: DistributionRow) {
+  const { letter, package_name, package_version, file_name } = request.params;
   const name = assertDebianName(package_name);
   const version = assertDebianVersion(package_version);
   const fileName = assertUploadFileName(file_name);
   if (letter !== poolLetter(name)) notFound(request, 'Package file');
-  const distribution = await findDistribution(ctx.db, project.id, assertDistributionName(distributionName));
-  if (!distribution) notFound(request, 'Distribution');
   const pkg = await findPackageVersion(ctx.db, project.id, 'debian', name, version);
   if (!pkg || pkg.status !== 'default') notFound(request, 'Package');
   const file = (await filesOf(ctx.db, [pkg.id])).find((f) => f.file_name === fileName && distributionOfFile(f.metadata) === distribution.codename);

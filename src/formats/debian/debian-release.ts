@@ -22,13 +22,15 @@ export interface IndexedDeb {
   sha256: string;
   /** The control file's fields as uploaded, in their order. */
   control: Array<[string, string]>;
+  /** In a group distribution's index, the project the file is in: its pool path names it (GitLab's group pool). */
+  projectId?: number;
 }
 
 /** Fields the archive writes itself: a client's own value for them is dropped. */
 const ARCHIVE_FIELDS = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256', 'sha512', 'description-md5']);
 
-export function poolPath(codename: string, name: string, version: string, fileName: string): string {
-  return `pool/${codename}/${poolLetter(name)}/${name}/${version}/${fileName}`;
+export function poolPath(codename: string, name: string, version: string, fileName: string, projectId?: number): string {
+  return `pool/${codename}/${projectId === undefined ? '' : `${projectId}/`}${poolLetter(name)}/${name}/${version}/${fileName}`;
 }
 
 /** One paragraph of a Packages index: the control fields, then where the file is and its digests. */
@@ -38,7 +40,7 @@ export function packageStanza(codename: string, deb: IndexedDeb): string {
   if (!has('section')) lines.push(controlLine('Section', 'misc'));
   if (!has('priority')) lines.push(controlLine('Priority', 'optional'));
   lines.push(
-    controlLine('Filename', poolPath(codename, deb.name, deb.version, deb.fileName)),
+    controlLine('Filename', poolPath(codename, deb.name, deb.version, deb.fileName, deb.projectId)),
     controlLine('Size', String(deb.size)),
     controlLine('MD5sum', deb.md5),
     controlLine('SHA1', deb.sha1),

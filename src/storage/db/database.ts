@@ -37,6 +37,7 @@ import * as m029 from './migrations/029-oidc-tokens.js';
 import * as m030 from './migrations/030-package-file-provenance.js';
 import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
 import * as m032 from './migrations/032-debian-distributions.js';
+import * as m033 from './migrations/033-debian-group-distributions.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -116,6 +117,7 @@ const migrations = {
   '030-package-file-provenance': m030,
   '031-registry-token-key-out-of-database': m031,
   '032-debian-distributions': m032,
+  '033-debian-group-distributions': m033,
 };
 
 function migrator(db: Db): Migrator {

@@ -443,6 +443,9 @@ export interface DebianDistributionsTable {
   updated_at: string;
 }
 
+/** A Debian distribution of a group (migration 033): a project distribution's fields, owned by a group. */
+export type DebianGroupDistributionsTable = Omit<DebianDistributionsTable, 'project_id'> & { group_id: number };
+
 /** A web UI session; the cookie holds the secret, the database only its SHA-256 (migration 008). */
 export interface WebSessionsTable {
   id: Generated<number>;
@@ -587,6 +590,7 @@ export interface Database {
   package_protection_rules: PackageProtectionRulesTable;
   trusted_publishers: TrustedPublishersTable;
   debian_distributions: DebianDistributionsTable;
+  debian_group_distributions: DebianGroupDistributionsTable;
   web_sessions: WebSessionsTable;
   audit_stream_destinations: AuditStreamDestinationsTable;
   audit_stream_outbox: AuditStreamOutboxTable;
