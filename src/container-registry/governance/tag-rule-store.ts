@@ -3,7 +3,7 @@ import type { Project } from '../../core/accounts/projects.js';
 import type { AuditLog } from '../../core/audit/audit-log.js';
 import { loadProjectScope } from '../../core/audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
-import { fieldChanges } from '../../core/audit/field-changes.js';
+import { fieldChanges, patchedFields } from '../../core/audit/field-changes.js';
 import { nowIso } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import type { ProtectionLevel } from '../../core/packages/protection/protection-rules.js';
@@ -113,8 +113,7 @@ export async function updateTagRule(db: Db, audit: AuditLog, ctx: AuditContext, 
     const rule = await tagRuleOf(tx, project, ruleId);
     if (isImmutableRule(rule)) throw errors.unprocessable('Immutable tag rules cannot be updated');
     const before = fieldsOf(rule);
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<TagRuleFields>;
-    const after = validated({ ...before, ...defined });
+    const after = validated(patchedFields(before, patch));
     if (isImmutableRule(after)) throw errors.unprocessable('A protected tag rule cannot become immutable; create an immutable rule instead');
     const changes = changesBetween(before, after);
     if (Object.keys(changes).length === 0) return rule;

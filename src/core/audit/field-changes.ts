@@ -19,3 +19,9 @@ export function fieldChanges<F extends object>(
   }
   return changes;
 }
+
+/** A settings record with a PATCH applied: the fields given replace the record's; undefined ones keep it. */
+export function patchedFields<F extends object>(before: F, patch: Partial<F>): F {
+  const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<F>;
+  return { ...before, ...given };
+}

@@ -1,12 +1,11 @@
 import type { Db, Tx } from '../../storage/db/database.js';
 import { ancestorsOf } from '../accounts/namespaces.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { loadProjectScope, namespaceScope } from '../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../audit/audit-types.js';
-import { fieldChanges } from '../audit/field-changes.js';
+import { fieldChanges, patchedFields } from '../audit/field-changes.js';
+import { settingsOwnerAudit, settingsOwnerPath, type SettingsOwner } from '../audit/settings-owner.js';
 import { nowIso } from '../clock.js';
 import { errors } from '../errors.js';
-import type { RuleOwner } from '../packages/protection/protection-rule-store.js';
 import { PUBLISHER_LIMITS, validatedPublisher, type PublisherFields } from './trusted-publisher-fields.js';
 import { publisherOf, type TrustedPublisher } from './trusted-publishers.js';
 
@@ -14,7 +13,7 @@ import { publisherOf, type TrustedPublisher } from './trusted-publishers.js';
 // change is audited with before/after in its transaction.
 
 /** Whose publishers: a project's own, or a group's (inherited by every project below it). */
-export type PublisherOwner = RuleOwner;
+export type PublisherOwner = SettingsOwner;
 
 const FIELD_NAMES = ['issuer', 'audience', 'claims', 'package_type', 'package_name_pattern'] as const;
 
@@ -58,12 +57,11 @@ export async function publisherOfOwner(db: Db | Tx, owner: PublisherOwner, publi
 type PublisherEvent = 'trusted_publisher_created' | 'trusted_publisher_updated' | 'trusted_publisher_deleted';
 
 async function recordPublisherEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: PublisherOwner, eventName: PublisherEvent, publisher: TrustedPublisher, changes: Changes): Promise<void> {
-  const path = owner.kind === 'project' ? owner.project.full_path : owner.group.full_path;
+  const path = settingsOwnerPath(owner);
   const verb = eventName.slice('trusted_publisher_'.length);
   await audit.record(tx, ctx, {
     eventName,
-    scope: owner.kind === 'project' ? await loadProjectScope(tx, owner.project) : namespaceScope(owner.group),
-    project: owner.kind === 'project' ? { id: owner.project.id, full_path: owner.project.full_path } : null,
+    ...(await settingsOwnerAudit(tx, owner)),
     target: { id: publisher.id, type: 'TrustedPublisher', details: `${path}: ${publisher.issuer}` },
     customMessage: `Trusted publisher ${publisher.id} (${publisher.issuer}) ${verb} on ${path}`,
     changes,
@@ -108,8 +106,7 @@ export async function updatePublisher(db: Db, audit: AuditLog, ctx: AuditContext
   return db.transaction().execute(async (tx) => {
     const publisher = await publisherOfOwner(tx, owner, publisherId);
     const before = fieldsOf(publisher);
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<PublisherFields>;
-    const after = validatedPublisher({ ...before, ...defined }, options);
+    const after = validatedPublisher(patchedFields(before, patch), options);
     const changes = changesBetween(before, after);
     if (Object.keys(changes).length === 0) return publisher;
     const row = await tx

@@ -1,9 +1,7 @@
-import type { Namespace } from '../../core/accounts/namespaces.js';
-import type { Project } from '../../core/accounts/projects.js';
 import type { AuditLog } from '../../core/audit/audit-log.js';
-import { loadProjectScope, namespaceScope } from '../../core/audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../core/audit/audit-types.js';
-import { fieldChanges } from '../../core/audit/field-changes.js';
+import { fieldChanges, patchedFields } from '../../core/audit/field-changes.js';
+import { settingsOwnerAudit, settingsOwnerPath, type SettingsOwner } from '../../core/audit/settings-owner.js';
 import { nowIso } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import type { Db, Tx } from '../../storage/db/database.js';
@@ -21,7 +19,7 @@ import { generateDistributionKey } from './debian-signing.js';
 export type DistributionRow = Omit<DebianDistributionsTable, 'id' | 'project_id'> & { id: number };
 
 /** Whose distributions: a project's (its apt source serves its packages) or a group's (those of the projects below it). */
-export type DistributionOwner = { kind: 'project'; project: Project } | { kind: 'group'; group: Namespace };
+export type DistributionOwner = SettingsOwner;
 
 /**
  * The owner's table and column (a number is a project's id). Both tables have the same columns but
@@ -34,7 +32,7 @@ function ownerTable(owner: DistributionOwner | number) {
     : { table: 'debian_group_distributions' as 'debian_distributions', column: 'group_id' as 'project_id', id: owner.group.id };
 }
 
-const ownerPath = (owner: DistributionOwner) => (owner.kind === 'project' ? owner.project.full_path : owner.group.full_path);
+const ownerPath = settingsOwnerPath;
 
 /** What a client may set: GitLab's distribution attributes, the lists as arrays of names. */
 export type DistributionFields = Pick<DistributionRow, 'codename' | 'suite' | 'origin' | 'label' | 'version' | 'description' | 'valid_time_duration_seconds'> & {
@@ -140,8 +138,7 @@ async function recordEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: Di
   const path = ownerPath(owner);
   await audit.record(tx, ctx, {
     eventName,
-    scope: owner.kind === 'project' ? await loadProjectScope(tx, owner.project) : namespaceScope(owner.group),
-    project: owner.kind === 'project' ? { id: owner.project.id, full_path: owner.project.full_path } : null,
+    ...(await settingsOwnerAudit(tx, owner)),
     target: { id: row.id, type: owner.kind === 'project' ? 'DebianDistribution' : 'DebianGroupDistribution', details: `${path}: ${row.codename}` },
     customMessage: `Debian distribution ${row.codename} ${verb} on ${path} (signing key ${row.key_fingerprint})`,
     changes,
@@ -194,9 +191,8 @@ export async function updateDistribution(db: Db, audit: AuditLog, ctx: AuditCont
   return db.transaction().execute(async (tx) => {
     const row = await byCodename(tx, owner, codename);
     const before = fieldsOf(row);
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<DistributionFields>;
-    if (defined.codename !== undefined && defined.codename !== row.codename) throw errors.badRequest('codename cannot be changed');
-    const after = validatedFields({ ...before, ...defined });
+    if (patch.codename !== undefined && patch.codename !== row.codename) throw errors.badRequest('codename cannot be changed');
+    const after = validatedFields(patchedFields(before, patch));
     const changes = changesBetween(before, after);
     if (Object.keys(changes).length === 0) return row;
     if (after.suite !== null && after.suite !== before.suite) {

@@ -1,10 +1,8 @@
 import type { Db, Tx } from '../../../storage/db/database.js';
-import type { Namespace } from '../../accounts/namespaces.js';
-import type { Project } from '../../accounts/projects.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { loadProjectScope, namespaceScope } from '../../audit/audit-scope.js';
 import type { AuditContext, Changes } from '../../audit/audit-types.js';
-import { fieldChanges } from '../../audit/field-changes.js';
+import { fieldChanges, patchedFields } from '../../audit/field-changes.js';
+import { settingsOwnerAudit, settingsOwnerPath, type SettingsOwner } from '../../audit/settings-owner.js';
 import { nowIso } from '../../clock.js';
 import { errors } from '../../errors.js';
 import { isProtectionLevel, MAX_PATTERN_LENGTH, type ProtectionLevel, type ProtectionRule } from './protection-rules.js';
@@ -12,7 +10,7 @@ import { isProtectionLevel, MAX_PATTERN_LENGTH, type ProtectionLevel, type Prote
 // Reading and changing protection rules; every change is audited with before/after in its transaction.
 
 /** Whose rules: a project's own, or a group's (inherited by every project below it). */
-export type RuleOwner = { kind: 'project'; project: Project } | { kind: 'group'; group: Namespace };
+export type RuleOwner = SettingsOwner;
 
 /** The fields a rule's API takes; `package_type` is checked against the formats by the route's schema. */
 export interface RuleFields {
@@ -87,12 +85,11 @@ async function refuseDuplicate(tx: Tx, owner: RuleOwner, fields: RuleFields, exc
 type RuleEvent = 'package_protection_rule_created' | 'package_protection_rule_updated' | 'package_protection_rule_deleted';
 
 async function recordRuleEvent(tx: Tx, audit: AuditLog, ctx: AuditContext, owner: RuleOwner, eventName: RuleEvent, rule: ProtectionRule, changes: Changes): Promise<void> {
-  const path = owner.kind === 'project' ? owner.project.full_path : owner.group.full_path;
+  const path = settingsOwnerPath(owner);
   const verb = eventName.slice('package_protection_rule_'.length);
   await audit.record(tx, ctx, {
     eventName,
-    scope: owner.kind === 'project' ? await loadProjectScope(tx, owner.project) : namespaceScope(owner.group),
-    project: owner.kind === 'project' ? { id: owner.project.id, full_path: owner.project.full_path } : null,
+    ...(await settingsOwnerAudit(tx, owner)),
     target: { id: rule.id, type: 'Packages::Protection::Rule', details: `${path}/${rule.package_type}:${rule.package_name_pattern}` },
     customMessage: `Package protection rule ${rule.id} (${rule.package_type} "${rule.package_name_pattern}") ${verb} on ${path}`,
     changes,
@@ -124,8 +121,7 @@ export async function updateRule(db: Db, audit: AuditLog, ctx: AuditContext, own
   return db.transaction().execute(async (tx) => {
     const rule = await ruleOf(tx, owner, ruleId);
     const before = fieldsOf(rule);
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<RuleFields>;
-    const after = validated({ ...before, ...defined });
+    const after = validated(patchedFields(before, patch));
     const changes = changesBetween(before, after);
     if (Object.keys(changes).length === 0) return rule;
     await refuseDuplicate(tx, owner, after, rule.id);
