@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import pg from 'pg';
-import { testDatabaseName } from '../../test/support/test-database.js';
+import { freshDatabaseOn } from '../../test/support/test-database.js';
 import { startTrove, tempDir, type RunningTrove } from '../../test/support/trove-process.js';
 import type { BenchConfig } from '../config.js';
 import { above, atLeast, figureOfRounds, type Figure, type Target } from '../figures.js';
@@ -35,17 +34,7 @@ async function freshPostgresDatabase(): Promise<string> {
   const serverUrl = (await run('bash', [join(import.meta.dirname, '../../scripts/postgres-test-server.sh')])).trim();
   // test-database.ts drops this process's databases at exit on the server this variable names.
   process.env.TROVE_TEST_POSTGRES_URL = serverUrl;
-  const name = testDatabaseName('trove_t_');
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return freshDatabaseOn(serverUrl);
 }
 
 /** `count` Troves on one PostgreSQL database and one data (blob) folder, started one after the other. */
