@@ -66,6 +66,15 @@ export interface BenchConfig {
   containerLayerBytes: number;
   /** Debian row: .debs apt-get downloads per round (each side). */
   debianPackages: number;
+  /**
+   * Scale-out row (`--only=scale-out`): rounds (each measures every setup once per figure, after
+   * `warmupRounds`), the concurrent publisher counts, publishes per measurement (spread over the
+   * publishers) and the connections of its read figures.
+   */
+  scaleOutRounds: number;
+  scaleOutPublishers: number[];
+  scaleOutPublishes: number;
+  scaleOutReadConnections: number;
   scenarios: Set<string>;
 }
 
@@ -76,9 +85,9 @@ export function configFrom(argv: string[]): BenchConfig {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
-    full: { rounds: 5, warmupRounds: 1, troveOnlyPublishWarmupRounds: 2, troveOnlyRounds: 15, troveOnlyPublishes: 1000, troveOnlyPublishChunk: 50, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, concurrentPublishRounds: 15, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 15, goModules: 20, goRounds: 15, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20 },
-    quick: { rounds: 3, warmupRounds: 0, troveOnlyPublishWarmupRounds: 1, troveOnlyRounds: 3, troveOnlyPublishes: 100, troveOnlyPublishChunk: 10, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, concurrentPublishRounds: 3, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 3, goModules: 20, goRounds: 7, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20 },
-    smoke: { rounds: 1, warmupRounds: 0, troveOnlyPublishWarmupRounds: 0, troveOnlyRounds: 1, troveOnlyPublishes: 4, troveOnlyPublishChunk: 2, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, concurrentPublishRounds: 1, genericUploadBytes: 2 ** 20, auditEvents: 1000, mavenTreeSize: 4, mavenDeployModules: 3, mavenResolveRounds: 1, goModules: 3, goRounds: 1, composerPackages: 3, rubygemsSetSize: 3, debianPackages: 3, containerLayerBytes: 256 * 2 ** 10 },
+    full: { rounds: 5, warmupRounds: 1, troveOnlyPublishWarmupRounds: 2, troveOnlyRounds: 15, troveOnlyPublishes: 1000, troveOnlyPublishChunk: 50, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, concurrentPublishRounds: 15, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 15, goModules: 20, goRounds: 15, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 5, scaleOutPublishers: [8, 32], scaleOutPublishes: 256, scaleOutReadConnections: 32 },
+    quick: { rounds: 3, warmupRounds: 0, troveOnlyPublishWarmupRounds: 1, troveOnlyRounds: 3, troveOnlyPublishes: 100, troveOnlyPublishChunk: 10, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, concurrentPublishRounds: 3, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 3, goModules: 20, goRounds: 7, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 3, scaleOutPublishers: [8, 32], scaleOutPublishes: 64, scaleOutReadConnections: 32 },
+    smoke: { rounds: 1, warmupRounds: 0, troveOnlyPublishWarmupRounds: 0, troveOnlyRounds: 1, troveOnlyPublishes: 4, troveOnlyPublishChunk: 2, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, concurrentPublishRounds: 1, genericUploadBytes: 2 ** 20, auditEvents: 1000, mavenTreeSize: 4, mavenDeployModules: 3, mavenResolveRounds: 1, goModules: 3, goRounds: 1, composerPackages: 3, rubygemsSetSize: 3, debianPackages: 3, containerLayerBytes: 256 * 2 ** 10, scaleOutRounds: 1, scaleOutPublishers: [8, 32], scaleOutPublishes: 32, scaleOutReadConnections: 8 },
   };
   return { mode, scenarios, ...sizes[mode] };
 }

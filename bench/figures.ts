@@ -5,7 +5,7 @@
 export interface Target {
   /** What the target constrains: the ratio, or Trove's own value (e.g. p95 in ms). */
   on: 'ratio' | 'value';
-  op: '>=' | '<=';
+  op: '>=' | '>' | '<=';
   limit: number;
 }
 
@@ -39,7 +39,7 @@ export const percentile = (xs: number[], p: number): number => {
 export function figure(name: string, unit: string, trove: number, peer: number | null, target: Target | null, extra: Partial<Figure> = {}): Figure {
   const ratio = extra.ratio !== undefined ? extra.ratio : peer === null || peer === 0 ? null : trove / peer;
   const checked = target?.on === 'ratio' ? ratio : trove;
-  const pass = target === null || checked === null ? null : target.op === '>=' ? checked >= target.limit : checked <= target.limit;
+  const pass = target === null || checked === null ? null : target.op === '>=' ? checked >= target.limit : target.op === '>' ? checked > target.limit : checked <= target.limit;
   return { name, unit, trove, peer, ratio, target, pass, ...extra };
 }
 
@@ -104,7 +104,7 @@ export async function abFigure(
   return figureOfRounds(name, unit, samples, target, extra);
 }
 
-function figureOfRounds(name: string, unit: string, samples: { a: number[]; b: number[] }, target: Target | null, extra: Partial<Figure>): Figure {
+export function figureOfRounds(name: string, unit: string, samples: { a: number[]; b: number[] }, target: Target | null, extra: Partial<Figure>): Figure {
   const roundRatios = samples.a.map((a, i) => a / samples.b[i]!);
   const [a, b] = [median(samples.a), median(samples.b)];
   return figure(name, unit, a, b, target, { samples: { trove: samples.a, peer: samples.b }, roundRatios, ratio: median(roundRatios), ratioOfMedians: a / b, ...extra });
@@ -119,4 +119,6 @@ export async function pairedFigure(name: string, unit: string, plan: Rounds, rou
 }
 
 export const atLeast = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '>=', limit });
+/** The ratio must exceed `limit` (e.g. more processes must do more than fewer). */
+export const above = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '>', limit });
 export const atMost = (limit: number, on: Target['on'] = 'ratio'): Target => ({ on, op: '<=', limit });

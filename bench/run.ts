@@ -15,12 +15,14 @@ import { evidencePack } from './scenarios/evidence-pack.js';
 import { npmInstallTree } from './scenarios/npm-install.js';
 import { publishThroughput } from './scenarios/publish.js';
 import { registryReads } from './scenarios/registry-reads.js';
+import { scaleOut } from './scenarios/scale-out.js';
 import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,debian,containers,evidence-pack]`
-// (evidence-pack only runs when named: it writes and seals a log of its own)
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,debian,containers,evidence-pack,scale-out]`
+// (evidence-pack only runs when named: it writes and seals a log of its own; scale-out too: it
+// starts a PostgreSQL server, four Troves and three nginx, and adds minutes to the full run)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
 // bench/results/<date>-<mode>.json (or TROVE_BENCH_RESULTS_DIR).
 
@@ -97,6 +99,10 @@ if (has('debian')) {
 if (has('containers')) {
   log('containers: skopeo and manifest GETs against Trove and docker-registry');
   figures.push(...(await containerFigures(config, log)));
+}
+if (has('scale-out')) {
+  log('scale-out: embedded against PostgreSQL with 1, 2 and 3 processes behind nginx');
+  figures.push(...(await scaleOut(config, log)));
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(renderTable(figures, 'Verdaccio 6.8.0 / nginx / docker-registry (or off)'));

@@ -27,7 +27,11 @@ export interface TroveBenchServer extends BenchServer {
  * so that every read is authorised as on Verdaccio.
  */
 export async function startTroveServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<TroveBenchServer> {
-  const trove = await startTrove({ env: { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', ...env }, nodeArgs });
+  return benchServerOn(await startTrove({ env: { TROVE_DATABASE_URL: '', TROVE_LOG_LEVEL: 'warn', ...env }, nodeArgs }));
+}
+
+/** The bench group, project and publisher on a running Trove (the first of several on one database). */
+export async function benchServerOn(trove: RunningTrove): Promise<TroveBenchServer> {
   const world = new World(trove);
   const group = await world.group('bench');
   const project = await world.project('registry', group.id);

@@ -17,7 +17,7 @@ function num(value: number | null): string {
 function targetText(figure: Figure): string {
   const t = figure.target;
   if (!t) return '-';
-  const op = t.op === '>=' ? '≥' : '≤';
+  const op = t.op === '>=' ? '≥' : t.op === '>' ? '>' : '≤';
   return t.on === 'ratio' ? `${op} ${t.limit}×` : `${op} ${t.limit} ${figure.unit}`;
 }
 

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=dist/.built-from-sources
-inputs=(src web scripts/build.sh tsconfig.json tsconfig.build.json package.json package-lock.json)
-if [ -f "$stamp" ] && [ -f dist/main.js ] && [ -z "$(find "${inputs[@]}" -newer "$stamp" -print -quit)" ]; then
+inputs=(src web scripts/build.sh scripts/bundle-server.mjs tsconfig.json tsconfig.build.json package.json package-lock.json)
+if [ -f "$stamp" ] && [ -f dist/main.js ] && [ -f dist/server.mjs ] && [ -z "$(find "${inputs[@]}" -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
 mkdir -p dist

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
 node_modules/.bin/tsc -p tsconfig.build.json --outDir "$out"
+# The server and its dependencies in one file, OUT/server.mjs, which `npm start` runs: a start then
+# reads one file instead of ~1500 (scripts/bundle-server.mjs). OUT/main.js serves as well.
+node scripts/bundle-server.mjs "$out"
 # The evidence pack's standalone verifier: the verifier's own modules bundled into one file that
 # needs only Node 18+ (src/core/audit/evidence-pack/verify-standalone.ts), put into every pack.
 node_modules/.bin/esbuild src/core/audit/evidence-pack/verify-standalone.ts --bundle --platform=node --format=esm --target=node18 \

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -32,11 +32,13 @@ interface Spawned {
 }
 
 /**
- * Runs dist/main.js like `npm start` does. startTrove() always sets TROVE_ROOT_TOKEN (an empty
- * one is a configuration error), so the first-start path with a generated token needs its own spawn.
+ * Runs dist/main.js, or dist/server.mjs (the same server bundled into one file, what `npm start`
+ * runs). startTrove() always sets TROVE_ROOT_TOKEN (an empty one is a configuration error), so the
+ * first-start path with a generated token needs its own spawn.
  */
-function spawnTrove(env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, [join(REPO_ROOT, DIST, 'main.js')], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+type Entry = 'main.js' | 'server.mjs';
+function spawnTrove(env: Record<string, string>, entry: Entry = 'main.js'): Spawned {
+  const child = spawn(process.execPath, [join(REPO_ROOT, DIST, entry)], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -46,9 +48,9 @@ function spawnTrove(env: Record<string, string>): Spawned {
 }
 
 /** Starts Trove on a fresh port with the data folder given; resolves once /-/health answers. */
-async function startOn(dataDir: string, extra: Record<string, string> = {}): Promise<Spawned & { baseUrl: string; port: number }> {
+async function startOn(dataDir: string, extra: Record<string, string> = {}, entry: Entry = 'main.js'): Promise<Spawned & { baseUrl: string; port: number }> {
   const port = await freePort();
-  const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(port), TROVE_DATA_DIR: dataDir, TROVE_LOG_LEVEL: 'info', ...extra });
+  const spawned = spawnTrove({ TROVE_HOST: '127.0.0.1', TROVE_PORT: String(port), TROVE_DATA_DIR: dataDir, TROVE_LOG_LEVEL: 'info', ...extra }, entry);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -118,10 +120,11 @@ async function postgresTables(url: string): Promise<string[]> {
 
 /**
  * First start prints root's token once; a second start on the same database does not, creates no
- * second root and accepts the first token. `secondDataDir` is where the second start runs.
+ * second root and accepts the first token. `secondDataDir` is where the second start runs, from
+ * dist/main.js; the first runs from `firstEntry`.
  */
-async function firstThenSecondStart(dataDir: string, secondDataDir: string, dbEnv: Record<string, string>): Promise<void> {
-  const first = await startOn(dataDir, dbEnv);
+async function firstThenSecondStart(dataDir: string, secondDataDir: string, dbEnv: Record<string, string>, firstEntry: Entry = 'main.js'): Promise<void> {
+  const first = await startOn(dataDir, dbEnv, firstEntry);
   try {
     const tokens = first.stdout().match(TOKEN_PATTERN) ?? [];
     assert.equal(tokens.length, 1, `expected one token on stdout:\n${first.stdout()}`);
@@ -141,6 +144,13 @@ async function firstThenSecondStart(dataDir: string, secondDataDir: string, dbEn
     assert.equal(me.body.is_admin, true);
     const wrong = await new Api(first.baseUrl, privateToken(`${tokens[0].slice(0, -1)}${tokens[0].endsWith('x') ? 'y' : 'x'}`)).get('/api/v4/user');
     assert.equal(wrong.status, 401);
+    // Files found relative to the server's modules (package.json, the web UI): also from the bundle.
+    const version = await new Api(first.baseUrl, privateToken(tokens[0])).get('/api/v4/version');
+    assert.equal(version.status, 200, version.text);
+    assert.equal(version.body.version, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    const home = await fetch(`${first.baseUrl}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /<div id="root">/);
   } finally {
     assert.equal(await sigterm(first), 0, first.stderr());
   }
@@ -176,11 +186,11 @@ describe('first start', () => {
   // The embedded default keeps everything in the data folder: only the SQLite run can start
   // without TROVE_DATABASE_URL and mean it. The PostgreSQL run tests the same on its database below.
   it(
-    'prints a working root token once, says where it listens, and stops cleanly on SIGTERM (embedded SQLite in the data folder)',
+    'prints a working root token once, says where it listens, and stops cleanly on SIGTERM (embedded SQLite in the data folder; first from the bundle `npm start` runs)',
     { skip: TEST_BACKEND === 'postgres' ? 'the embedded SQLite default: the PostgreSQL run tests first/second start on a PostgreSQL database instead' : false },
     async () => {
       const dataDir = join(tempDir(), 'data');
-      await firstThenSecondStart(dataDir, dataDir, {});
+      await firstThenSecondStart(dataDir, dataDir, {}, 'server.mjs');
     },
   );
 

@@ -40,16 +40,20 @@ function dropOwnDatabases(): void {
 
 /** A new, empty PostgreSQL database for one Trove (undefined on the SQLite run). */
 export async function freshDatabaseUrl(): Promise<string | undefined> {
-  if (!TEST_POSTGRES_URL) return undefined;
+  return TEST_POSTGRES_URL ? freshDatabaseOn(TEST_POSTGRES_URL) : undefined;
+}
+
+/** A new, empty database of this process on the PostgreSQL server `serverUrl` names, dropped when the process ends (with TROVE_TEST_POSTGRES_URL naming that server then). */
+export async function freshDatabaseOn(serverUrl: string): Promise<string> {
   const name = testDatabaseName('trove_t_');
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(`create database ${name}`);
   } finally {
     await client.end();
   }
-  const url = new URL(TEST_POSTGRES_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
