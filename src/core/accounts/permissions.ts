@@ -150,17 +150,22 @@ function roleAllows(principal: Principal, project: Project, level: number, opera
   }
 }
 
-/** Throws the right 401/403/404 unless the principal may perform `operation` on the project's packages. */
-export async function authorizeProject(db: Db, principal: Principal, project: Project, operation: Operation, surface: Surface): Promise<void> {
-  const access = await projectAccess(db, principal, project);
-  if (!access.visible) {
+/** Questions 1 and 2 above: 404 (401 for anonymous registry clients) if unseen, then the credential's scope. */
+function assertVisibleAndScoped(principal: Principal, visible: boolean, notFound: string, operation: Operation, surface: Surface): void {
+  if (!visible) {
     if (principal.kind === 'anonymous' && surface !== 'api') throw errors.unauthorized();
-    throw errors.notFound('404 Project Not Found');
+    throw errors.notFound(notFound);
   }
   if (!scopeAllows(principal, operation, surface)) {
     if (principal.kind === 'anonymous') throw errors.unauthorized();
     throw errors.insufficientScope(scopesFor(operation, surface));
   }
+}
+
+/** Throws the right 401/403/404 unless the principal may perform `operation` on the project's packages. */
+export async function authorizeProject(db: Db, principal: Principal, project: Project, operation: Operation, surface: Surface): Promise<void> {
+  const access = await projectAccess(db, principal, project);
+  assertVisibleAndScoped(principal, access.visible, '404 Project Not Found', operation, surface);
   if (!roleAllows(principal, project, access.level, operation)) {
     if (principal.kind === 'anonymous') throw errors.unauthorized();
     throw errors.forbidden();
@@ -228,14 +233,7 @@ export async function groupVisible(db: Db, principal: Principal, ns: Namespace):
  * whose scope reads on the surface. Which packages it then sees is readableProjectsBelow's answer.
  */
 export async function authorizeGroupRead(db: Db, principal: Principal, group: Namespace, surface: Surface): Promise<void> {
-  if (!(await groupVisible(db, principal, group)).visible) {
-    if (principal.kind === 'anonymous' && surface !== 'api') throw errors.unauthorized();
-    throw errors.notFound('404 Group Not Found');
-  }
-  if (!scopeAllows(principal, 'read', surface)) {
-    if (principal.kind === 'anonymous') throw errors.unauthorized();
-    throw errors.insufficientScope(scopesFor('read', surface));
-  }
+  assertVisibleAndScoped(principal, (await groupVisible(db, principal, group)).visible, '404 Group Not Found', 'read', surface);
 }
 
 /**

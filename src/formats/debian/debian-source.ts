@@ -8,7 +8,7 @@ import { parseBuildinfo } from './debian-buildinfo.js';
 import { componentOf, mismatchOf, type Changes, type ChangesFile } from './debian-changes.js';
 import type { DistributionRow } from './debian-distributions.js';
 import { parseDsc, type Dsc } from './debian-dsc.js';
-import { assertComponent, assertDebianName, assertDebianVersion, assertUploadFileName } from './debian-names.js';
+import { assertComponent, assertDebianName, assertDebianVersion } from './debian-names.js';
 import type { PublishItem } from './debian-publish.js';
 import { checkComponent } from './debian-upload.js';
 
@@ -75,7 +75,6 @@ export async function prepareSourceFiles(ctx: AppContext, project: Project, dist
   if (received.length === 0) return [];
   const name = assertDebianName(changes.source);
   const version = assertDebianVersion(changes.version);
-  for (const file of received) assertUploadFileName(file.listed.name);
   const source = await dscOf(ctx, changes, received);
   for (const file of received.filter((candidate) => candidate.listed.name.endsWith('.buildinfo'))) {
     const buildinfo = parseBuildinfo(await textOf(ctx, file));
