@@ -12,7 +12,7 @@ import { fieldsOf, findDistribution, type DistributionRow } from './debian-distr
 import { assertArchitecture, assertComponent, assertDebianName, assertDebianVersion, assertDistributionName, assertUploadFileName, poolLetter } from './debian-names.js';
 import { indexFiles, indexPath, releaseDate, releaseText, type IndexedDeb } from './debian-release.js';
 import { clearSign, detachedSign } from './debian-signing.js';
-import { dscsOf, sourcesIndexFiles, sourcesPath } from './debian-sources-index.js';
+import { dscsIn, sourcesIndexFiles, sourcesPath } from './debian-sources-index.js';
 import type { DebFileMetadata } from './debian-upload.js';
 
 // apt's reads, at GitLab's paths: dists/<distribution>/{Release,Release.gpg,InRelease}, the Packages
@@ -50,8 +50,13 @@ function distributionOfFile(metadata: string | null): string | undefined {
 
 /** The .debs published to this distribution, as its indexes list them. */
 export async function debsOf(ctx: AppContext, project: Project, distribution: DistributionRow): Promise<IndexedDeb[]> {
+  return debsIn(await visibleFilesOfFormat(ctx.db, 'debian', [project.id]), distribution);
+}
+
+/** The .debs among a project's Debian files (as visibleFilesOfFormat lists them) published to this distribution. */
+function debsIn(entries: FileWithPackage[], distribution: DistributionRow): IndexedDeb[] {
   const debs: IndexedDeb[] = [];
-  for (const entry of await visibleFilesOfFormat(ctx.db, 'debian', [project.id])) {
+  for (const entry of entries) {
     const metadata = metadataOf(entry);
     if (!metadata || metadata.distribution !== distribution.codename) continue;
     const { file, pkg } = entry;
@@ -63,8 +68,10 @@ export async function debsOf(ctx: AppContext, project: Project, distribution: Di
 /** The distribution's index files and its Release text, made from its packages as they are now. */
 async function archiveOf(ctx: AppContext, project: Project, distribution: DistributionRow) {
   const fields = fieldsOf(distribution);
-  const files = indexFiles(fields, await debsOf(ctx, project, distribution));
-  for (const [path, bytes] of sourcesIndexFiles(fields, await dscsOf(ctx, project, distribution))) files.set(path, bytes);
+  // One read of the project's files serves both the Packages and the Sources indexes.
+  const entries = await visibleFilesOfFormat(ctx.db, 'debian', [project.id]);
+  const files = indexFiles(fields, debsIn(entries, distribution));
+  for (const [path, bytes] of sourcesIndexFiles(fields, dscsIn(entries, distribution))) files.set(path, bytes);
   const lastChange = [distribution.updated_at, (await lastFormatChange(ctx.db, project.id, 'debian')) ?? distribution.updated_at];
   return { files, release: releaseText(fields, files, releaseDate(lastChange, new Date())) };
 }

@@ -1,7 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { Project } from '../../core/accounts/projects.js';
-import { visibleFilesOfFormat } from '../../core/packages/format-reads.js';
-import type { AppContext } from '../../http/app-context.js';
+import type { FileWithPackage } from '../../core/packages/packages.js';
 import { controlLine } from './debian-control.js';
 import type { DistributionFields, DistributionRow } from './debian-distributions.js';
 import { poolLetter } from './debian-names.js';
@@ -63,10 +61,10 @@ export function sourcesIndexFiles(distribution: DistributionFields, dscs: Indexe
   return files;
 }
 
-/** The .dsc files published to this distribution. */
-export async function dscsOf(ctx: AppContext, project: Project, distribution: DistributionRow): Promise<IndexedDsc[]> {
+/** The .dsc files among a project's Debian files (as visibleFilesOfFormat lists them) published to this distribution. */
+export function dscsIn(entries: FileWithPackage[], distribution: DistributionRow): IndexedDsc[] {
   const dscs: IndexedDsc[] = [];
-  for (const { file, pkg } of await visibleFilesOfFormat(ctx.db, 'debian', [project.id])) {
+  for (const { file, pkg } of entries) {
     let metadata: Partial<SourceFileMetadata> | null;
     try {
       metadata = JSON.parse(file.metadata ?? 'null') as Partial<SourceFileMetadata> | null;
