@@ -78,7 +78,7 @@ export async function completeAccessReview(db: Db, by: AuditedBy, group: Namespa
     const { summary } = await buildAccessReview(tx, group);
     const who = by.ctx.actor.username ?? 'unknown';
     const counts = `${summary.members} members (${summary.access_entries} project accesses), ${summary.credentials} credentials that can write, ${summary.stale_credentials} stale`;
-    const record = await by.audit.record(tx, by.ctx, {
+    const record = await by.audit.recordNumbered(tx, by.ctx, {
       eventName: COMPLETED,
       scope: namespaceScope(group),
       target: { id: group.id, type: 'Group', details: group.full_path },

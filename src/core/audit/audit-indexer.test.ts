@@ -6,6 +6,7 @@ import { freshDatabaseUrl } from '../../../test/support/test-database.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { migrateToLatest, openDatabase, type Db } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
+import { lastAuditSeq } from '../../storage/db/audit-append.js';
 import { AuditIndexer } from './audit-indexer.js';
 import { AuditLog } from './audit-log.js';
 import { countEvents, listEvents, listStoredEventsOldestFirst, partsInOrder, type AuditFilters, type AuditView } from './audit-query.js';
@@ -92,8 +93,11 @@ describe('audit filter indexes brought up to date after the commit', () => {
   async function write(count: number, oneTransaction = false): Promise<void> {
     const events = Array.from({ length: count }, () => event());
     const record = async (batch: typeof events) => {
-      const records = await db.transaction().execute((tx) => audit.recordBatch(tx, batch));
-      records.forEach((r, i) => written.push({ id: r.id, ...batch[i]!.expected }));
+      const count = await db.transaction().execute((tx) => audit.recordBatch(tx, batch));
+      // Nothing else writes: the batch took the newest ids, in its order (on PostgreSQL, at its commit).
+      const last = await lastAuditSeq(db);
+      assert.equal(count, batch.length);
+      batch.forEach((e, i) => written.push({ id: last - count + 1 + i, ...e.expected }));
     };
     if (oneTransaction) await record(events);
     else for (const e of events) await record([e]);

@@ -1,4 +1,4 @@
-import { lastUsedAuditSeq, lockAuditAppend } from '../../storage/db/audit-append.js';
+import { lastUsedAuditSeq, lockAuditAppend, PENDING_SEQ_MARKER_PREFIX } from '../../storage/db/audit-append.js';
 import type { Db, Tx } from '../../storage/db/database.js';
 import { isPostgres } from '../../storage/db/dialect-types.js';
 import { insertRows } from '../../storage/db/row-lookup.js';
@@ -7,7 +7,7 @@ import { markIndexedAtInsert } from './audit-indexer.js';
 import { canonicalJson, leafHashOfText } from './seal/canonical-json.js';
 import { effectiveSetting, type InstanceDefaults } from './audit-settings.js';
 import { OutboxSignal } from './streaming/outbox-signal.js';
-import { queueForStreaming } from './streaming/stream-outbox.js';
+import { queueForStreaming, streamDestinationsOf } from './streaming/stream-outbox.js';
 import { uuidV7 } from './uuid-v7.js';
 import { followsPackageSetting } from './event-catalog.js';
 import { type ActorSnapshot, type AuditContext, type AuditEventInput, type AuditRecord } from './audit-types.js';
@@ -43,6 +43,9 @@ function authorFields(actor: ActorSnapshot) {
  */
 const IMMEDIATE_INDEX_BATCH = 50;
 
+/** About 18 bound values per row: 200 rows stay far below both databases' parameter limits. */
+const ROWS_PER_INSERT = 200;
+
 function indexedAtInsert(tx: Tx, events: number): 0 | 1 {
   return isPostgres(tx) || events >= IMMEDIATE_INDEX_BATCH ? 1 : 0;
 }
@@ -74,26 +77,41 @@ export class AuditLog {
     return setting.value === 'enabled';
   }
 
-  /** Records the event inside `tx`; returns null when the scope's setting turns package events off. */
-  async record(tx: Tx, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
-    if (followsPackageSetting(input.eventName) && !(await this.packageEventsEnabled(tx, input.scope.settingNamespaceId))) {
-      return null;
-    }
-    const seq = (await this.lastSeq(tx)) + 1;
-    const { record, row } = this.build(seq, ctx, input, indexedAtInsert(tx, 1));
-    await insertRows(tx, 'audit_events', [row]);
-    await this.queueForStreaming(tx, [record]);
-    return record;
+  /**
+   * Records the event inside `tx`; false when the scope's setting turns package events off.
+   * On PostgreSQL the event gets its seq when `tx` commits (migration 034), so concurrent writers
+   * do not wait for one another's transactions; use `recordNumbered` when the seq is needed before.
+   */
+  async record(tx: Tx, ctx: AuditContext, input: AuditEventInput): Promise<boolean> {
+    return (await this.recordBatch(tx, [{ ctx, input }])) === 1;
   }
 
   /**
    * Records many events inside `tx` exactly as `record` would one after the other (same setting
-   * check, same lock, contiguous seq in the given order), with one setting lookup per scope and
-   * multi-row inserts: the batched download events (download-events.ts). Returns those recorded.
+   * check, contiguous seq in the given order), with one setting lookup per scope and multi-row
+   * inserts: a package write's events, the batched download events. Returns how many were recorded.
    */
-  async recordBatch(tx: Tx, events: { ctx: AuditContext; input: AuditEventInput }[]): Promise<AuditRecord[]> {
+  async recordBatch(tx: Tx, events: { ctx: AuditContext; input: AuditEventInput }[]): Promise<number> {
+    const kept = await this.enabledOf(tx, events);
+    if (kept.length === 0) return 0;
+    if (isPostgres(tx)) await this.writePending(tx, kept);
+    else await this.append(tx, kept);
+    return kept.length;
+  }
+
+  /**
+   * Records the event inside `tx` with its seq known now: takes the append lock, held until `tx`
+   * ends (an export's upper bound, an alarm's event). Returns null when the setting turns it off.
+   */
+  async recordNumbered(tx: Tx, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
+    const kept = await this.enabledOf(tx, [{ ctx, input }]);
+    return kept.length === 0 ? null : (await this.append(tx, kept))[0]!;
+  }
+
+  /** The events whose scope's setting does not turn them off (one lookup per scope). */
+  private async enabledOf<T extends { input: AuditEventInput }>(tx: Tx, events: T[]): Promise<T[]> {
     const enabled = new Map<number | null, boolean>();
-    const kept: typeof events = [];
+    const kept: T[] = [];
     for (const event of events) {
       if (followsPackageSetting(event.input.eventName)) {
         const key = event.input.scope.settingNamespaceId;
@@ -102,18 +120,41 @@ export class AuditLog {
       }
       kept.push(event);
     }
-    if (kept.length === 0) return [];
+    return kept;
+  }
+
+  /** Appends the events to audit_events with their seqs, under the append lock (held until `tx` ends). */
+  private async append(tx: Tx, events: { ctx: AuditContext; input: AuditEventInput }[]): Promise<AuditRecord[]> {
     let seq = await this.lastSeq(tx);
-    const indexed = indexedAtInsert(tx, kept.length);
-    const built = kept.map((event) => this.build(++seq, event.ctx, event.input, indexed));
-    // 18 bound values per row: 200 rows stay far below both databases' parameter limits.
-    for (let i = 0; i < built.length; i += 200) {
-      await insertRows(tx, 'audit_events', built.slice(i, i + 200).map((b) => b.row));
+    const indexed = indexedAtInsert(tx, events.length);
+    const built = events.map((event) => this.build(++seq, event.ctx, event.input, indexed));
+    for (let i = 0; i < built.length; i += ROWS_PER_INSERT) {
+      await insertRows(tx, 'audit_events', built.slice(i, i + ROWS_PER_INSERT).map((b) => b.row));
     }
     if (indexed === 1 && !isPostgres(tx)) await markIndexedAtInsert(tx, built[0]!.row.id, seq);
     const records = built.map((b) => b.record);
     await this.queueForStreaming(tx, records);
     return records;
+  }
+
+  /**
+   * PostgreSQL: the events as their commit will append them, in this order, each with a marker
+   * where its seq goes and the streaming destinations that get it (migration 034).
+   */
+  private async writePending(tx: Tx, events: { ctx: AuditContext; input: AuditEventInput }[]): Promise<void> {
+    const contents = events.map((event) => this.content(event.ctx, event.input));
+    const destinations = await streamDestinationsOf(tx, contents);
+    const rows = contents.map((content, i) => {
+      const marker = PENDING_SEQ_MARKER_PREFIX + content.uuid;
+      return {
+        ...this.filterColumns(content, events[i]!.ctx),
+        record: canonicalJson({ ...content, id: marker, seq: marker }),
+        stream_destinations: destinations[i]!.length > 0 ? destinations[i]!.join(',') : null,
+      };
+    });
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await insertRows(tx, 'audit_events_pending', rows.slice(i, i + ROWS_PER_INSERT));
+    const streamed = [...new Set(destinations.flat())];
+    if (streamed.length > 0) this.outboxSignal.notify(streamed);
   }
 
   /** The streaming outbox rows of these events, in the same transaction (docs/architecture.md#the-one-write-path, docs/api.md#audit-event-streaming). */
@@ -131,11 +172,27 @@ export class AuditLog {
 
   /** The stored record of one event and its audit_events row. */
   private build(seq: number, ctx: AuditContext, input: AuditEventInput, indexed: 0 | 1) {
-    const author = authorFields(ctx.actor);
-    const record: AuditRecord = {
+    const record: AuditRecord = { id: seq, seq, ...this.content(ctx, input) };
+    // Stored as its canonical JSON, the very text the leaf hashes: a verifier that finds the
+    // leaf by hashing the text as it is need not parse and re-serialize it (record-check.ts).
+    const text = canonicalJson(record);
+    const row = {
       id: seq,
-      uuid: uuidV7(),
       seq,
+      ...this.filterColumns(record, ctx),
+      record: text,
+      // The Merkle leaf of this record (docs/architecture.md#tamper-evidence): SHA-256(0x00 || RFC 8785 JSON of the stored record).
+      leaf_hash: leafHashOfText(text),
+      indexed,
+    };
+    return { record, row };
+  }
+
+  /** Everything an event's record holds but its id and seq. */
+  private content(ctx: AuditContext, input: AuditEventInput): Omit<AuditRecord, 'id' | 'seq'> {
+    const author = authorFields(ctx.actor);
+    return {
+      uuid: uuidV7(),
       event_name: input.eventName,
       outcome: input.outcome ?? 'success',
       reason: input.reason ?? null,
@@ -168,13 +225,12 @@ export class AuditLog {
       request_id: ctx.requestId,
       ip_address: ctx.ipAddress,
     };
-    // Stored as its canonical JSON, the very text the leaf hashes: a verifier that finds the
-    // leaf by hashing the text as it is need not parse and re-serialize it (record-check.ts).
-    const text = canonicalJson(record);
-    const row = {
-      id: seq,
+  }
+
+  /** The columns an event is filtered and indexed by. */
+  private filterColumns(record: Omit<AuditRecord, 'id' | 'seq'>, ctx: AuditContext) {
+    return {
       uuid: record.uuid,
-      seq,
       event_name: record.event_name,
       outcome: record.outcome,
       author_id: record.author_id,
@@ -189,16 +245,11 @@ export class AuditLog {
       package_name: record.package?.name ?? null,
       via: record.via,
       created_at: record.created_at,
-      record: text,
-      // The Merkle leaf of this record (docs/architecture.md#tamper-evidence): SHA-256(0x00 || RFC 8785 JSON of the stored record).
-      leaf_hash: leafHashOfText(text),
-      indexed,
     };
-    return { record, row };
   }
 
   /** Records a single event in a transaction of its own (credential, auth and denial events). */
   async recordAlone(db: Db, ctx: AuditContext, input: AuditEventInput): Promise<AuditRecord | null> {
-    return db.transaction().execute((tx) => this.record(tx, ctx, input));
+    return db.transaction().execute((tx) => this.recordNumbered(tx, ctx, input));
   }
 }

@@ -55,7 +55,7 @@ if (isWorkerFor(ROLE)) {
     }
     queuedForStreaming = false;
     const batch = JSON.parse(job.batch) as PendingDownloadEvent[];
-    const written = await db.transaction().execute(async (tx) => (await audit.recordBatch(tx, batch)).length);
+    const written = await db.transaction().execute((tx) => audit.recordBatch(tx, batch));
     return { written, queuedForStreaming };
   });
 }

@@ -7,8 +7,17 @@ import { selectFixedShape } from './row-lookup.js';
 // safe if appends are serialised until commit:
 // - SQLite: one connection per process, and Kysely runs one transaction at a time on it;
 // - PostgreSQL: several connections and processes, so a transaction-scoped advisory lock
-//   makes every append wait for the previous appender to commit or roll back.
-const AUDIT_APPEND_LOCK = 0x7472_6f76; // "trov"
+//   makes every append wait for the previous appender to commit or roll back. A package write's
+//   events take it only inside their COMMIT (migration 034); the few writes that must know their
+//   event's seq before commit (an export's upper bound, an alarm's event) take it at once.
+export const AUDIT_APPEND_LOCK = 0x7472_6f76; // "trov"
+
+/**
+ * PostgreSQL: an event written to audit_events_pending has the JSON string
+ * `"pending-seq-<its uuid>"` for its id and seq, which its commit replaces with the seq (migration 034).
+ * The uuid is made after the request's input was read, so no value a caller supplies can be that string.
+ */
+export const PENDING_SEQ_MARKER_PREFIX = 'pending-seq-';
 
 export async function lockAuditAppend(tx: Tx): Promise<void> {
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`.execute(tx);

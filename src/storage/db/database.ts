@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './schema.js';
 import { cachingStatements, ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { preparingPool } from './prepared-statements.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-package-file-metadata.js';
 import * as m003 from './migrations/003-append-only-and-jobs.js';
@@ -38,6 +39,7 @@ import * as m030 from './migrations/030-package-file-provenance.js';
 import * as m031 from './migrations/031-registry-token-key-out-of-database.js';
 import * as m032 from './migrations/032-debian-distributions.js';
 import * as m033 from './migrations/033-debian-group-distributions.js';
+import * as m034 from './migrations/034-audit-sequenced-at-commit.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -82,7 +84,7 @@ function loadPg(): typeof pg {
 
 function openPostgres(url: string): Db {
   const pool = new (loadPg().Pool)({ connectionString: url, max: 10 });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 }
 
 const migrations = {
@@ -118,6 +120,7 @@ const migrations = {
   '031-registry-token-key-out-of-database': m031,
   '032-debian-distributions': m032,
   '033-debian-group-distributions': m033,
+  '034-audit-sequenced-at-commit': m034,
 };
 
 function migrator(db: Db): Migrator {

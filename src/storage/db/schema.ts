@@ -322,6 +322,16 @@ export interface AuditEventsTable {
   indexed: Generated<number>;
 }
 
+/**
+ * PostgreSQL only: an audit event written in a transaction that has not committed yet; its commit
+ * gives it its seq and moves it to audit_events (migration 034). `record` has a marker for id and seq.
+ */
+export interface AuditEventsPendingTable extends Omit<AuditEventsTable, 'id' | 'seq' | 'leaf_hash' | 'indexed'> {
+  pending_id: Generated<number>;
+  /** The ids of the streaming destinations that get the event, comma-separated, or null. */
+  stream_destinations: string | null;
+}
+
 /** SQLite only: every audit event up to this id is in the filter indexes (migration 012). */
 export interface AuditIndexProgressTable {
   id: number;
@@ -578,6 +588,7 @@ export interface Database {
   container_uploads: ContainerUploadsTable;
   container_upload_parts: ContainerUploadPartsTable;
   audit_events: AuditEventsTable;
+  audit_events_pending: AuditEventsPendingTable;
   audit_index_progress: AuditIndexProgressTable;
   instance_settings: InstanceSettingsTable;
   namespace_format_settings: NamespaceFormatSettingsTable;

@@ -195,7 +195,7 @@ export class AuditIntegrity {
       await lockAuditAppend(tx); // one alarm, however many processes find the same fault
       const open = await tx.selectFrom('audit_integrity_alarms').select(['id', 'raised_at', 'reason', 'checkpoint_tree_size', 'event_seq']).where('acknowledged_at', 'is', null).limit(1).executeTakeFirst();
       if (open) return { ...open, checkpoint_tree_size: Number(open.checkpoint_tree_size), event_seq: open.event_seq === null ? null : Number(open.event_seq) };
-      const event = await this.audit.record(tx, systemAuditContext('Audit log self-check'), {
+      const event = await this.audit.recordNumbered(tx, systemAuditContext('Audit log self-check'), {
         eventName: 'audit_integrity_alarm',
         outcome: 'failure',
         reason,

@@ -12,7 +12,7 @@ import type { AuditRecord } from '../audit-types.js';
  * The top-level group an event belongs to: a Group entity's full path starts with it (projects in
  * groups record into their parent group, docs/architecture.md#scope-and-visibility). Other entities reach instance destinations only.
  */
-function rootGroupPath(record: AuditRecord): string | null {
+function rootGroupPath(record: Pick<AuditRecord, 'entity_type' | 'details'>): string | null {
   if (record.entity_type !== 'Group' || !record.details.entity_path) return null;
   return record.details.entity_path.split('/')[0];
 }
@@ -39,18 +39,29 @@ async function destinationsFor(tx: Tx, rootPath: string | null): Promise<{ id: n
   return rows.map((row) => ({ id: row.id, eventNames: JSON.parse(row.event_names) as string[] }));
 }
 
-/** Queues each record for every active destination whose scope and event-name filter match it; returns those destinations. */
-export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<number[]> {
+/** For each record, the active destinations whose scope and event-name filter match it. */
+export async function streamDestinationsOf(tx: Tx, records: readonly Pick<AuditRecord, 'entity_type' | 'details' | 'event_name'>[]): Promise<number[][]> {
   const byRoot = new Map<string | null, Awaited<ReturnType<typeof destinationsFor>>>();
-  const rows: { destination_id: number; seq: number; attempts: number; next_attempt_at: string; last_error: null }[] = [];
+  const matching: number[][] = [];
   for (const record of records) {
     const root = rootGroupPath(record);
     if (!byRoot.has(root)) byRoot.set(root, await destinationsFor(tx, root));
-    for (const destination of byRoot.get(root)!) {
-      if (destination.eventNames.length > 0 && !destination.eventNames.includes(record.event_name)) continue;
-      rows.push({ destination_id: destination.id, seq: record.seq, attempts: 0, next_attempt_at: record.created_at, last_error: null });
-    }
+    matching.push(
+      byRoot
+        .get(root)!
+        .filter((destination) => destination.eventNames.length === 0 || destination.eventNames.includes(record.event_name))
+        .map((destination) => destination.id),
+    );
   }
+  return matching;
+}
+
+/** Queues each record for every active destination that gets it (streamDestinationsOf); returns those destinations. */
+export async function queueForStreaming(tx: Tx, records: AuditRecord[]): Promise<number[]> {
+  const destinations = await streamDestinationsOf(tx, records);
+  const rows = records.flatMap((record, i) =>
+    destinations[i]!.map((destination_id) => ({ destination_id, seq: record.seq, attempts: 0, next_attempt_at: record.created_at, last_error: null })),
+  );
   // Compiled once per row count (row-lookup.ts): a publish to a group with a destination writes one.
   for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) await insertRows(tx, 'audit_stream_outbox', rows.slice(i, i + OUTBOX_ROWS_PER_INSERT));
   return [...new Set(rows.map((row) => row.destination_id))];
