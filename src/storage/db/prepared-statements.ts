@@ -12,12 +12,17 @@ import type pg from 'pg';
 // query of a shape that varies without end (a list of values of any length) beyond it runs
 // unnamed, as before. Statements without parameters may hold several commands (migrations), which
 // only the simple protocol takes: they run unnamed.
+//
+// A prepared `select *` fails once its table's columns change ("cached plan must not change
+// result type"), as when a newer Trove process migrates the database while this one still runs:
+// that one query fails, and its text gets a new name, prepared again on first use.
 
 /** Distinct texts named per process; about 25 shapes make a publish, a few hundred cover every route. */
 const MAX_NAMED = 2000;
 
 export class StatementNames {
   private readonly names = new Map<string, string>();
+  private renamed = 0;
 
   nameOf(text: string): string | undefined {
     let name = this.names.get(text);
@@ -27,6 +32,16 @@ export class StatementNames {
     }
     return name;
   }
+
+  /** Gives the text a new name when it is next used (its plan went stale). */
+  forget(text: string): void {
+    if (this.names.has(text)) this.names.set(text, `trove_renamed_${++this.renamed}`);
+  }
+}
+
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared. */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
 }
 
 /** A pool whose clients run parameterised queries as named prepared statements (see above). */
@@ -39,7 +54,12 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         query: ((textOrCursor: unknown, parameters?: readonly unknown[]) => {
           if (typeof textOrCursor === 'string' && parameters && parameters.length > 0) {
             const name = names.nameOf(textOrCursor);
-            if (name) return client.query({ name, text: textOrCursor, values: parameters as unknown[] });
+            if (name) {
+              return client.query({ name, text: textOrCursor, values: parameters as unknown[] }).catch((error: unknown) => {
+                if (isStalePlan(error)) names.forget(textOrCursor);
+                throw error;
+              });
+            }
           }
           return client.query(textOrCursor as string, parameters as unknown[]);
         }) as unknown as PostgresPoolClient['query'],
