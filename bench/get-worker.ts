@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { withCpuUse } from './cpu.js';
 
 // The GET load generator, run as its own process: `connections` keep-alive connections, each
 // sending the next request as soon as the previous answer's body is read, for `seconds`.
@@ -6,13 +7,15 @@ import { Agent, request } from 'node:http';
 // near 950 answers/s on a 77 KB gzip body here, below what either server delivers, so the tarball
 // figure measured autocannon, not the servers (a plain Node server answering the same bytes: 940/s
 // with autocannon, 16,600/s when the body was all one byte). argv[2]: JSON of GetJob.
-// Prints {"requests": n, "non2xx": n, "errors": n, "seconds": s}.
+// Prints {"requests": n, "non2xx": n, "errors": n, "seconds": s} (and "cpu" when asked).
 
 export interface GetJob {
   url: string;
   headers: Record<string, string>;
   connections: number;
   seconds: number;
+  /** When given, also prints where the machine's CPU went meanwhile (cpu.ts), these pids apart. */
+  cpuOfPids?: number[];
 }
 
 const job = JSON.parse(process.argv[2]) as GetJob;
@@ -35,13 +38,15 @@ function once(): Promise<void> {
   });
 }
 
-const started = process.hrtime.bigint();
-const deadline = Date.now() + job.seconds * 1000;
-await Promise.all(
-  Array.from({ length: job.connections }, async () => {
-    while (Date.now() < deadline) await once();
-  }),
-);
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const measured = await withCpuUse(job.cpuOfPids, async () => {
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + job.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: job.connections }, async () => {
+      while (Date.now() < deadline) await once();
+    }),
+  );
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+});
 agent.destroy();
-process.stdout.write(JSON.stringify({ ...counts, seconds }) + '\n');
+process.stdout.write(JSON.stringify({ ...counts, ...measured }) + '\n');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { CpuUse } from './cpu.js';
 import type { GetJob } from './get-worker.js';
 import { AUTOCANNON_BIN } from './peer.js';
 import { run } from './processes.js';
@@ -42,8 +43,20 @@ export async function getRate(load: GetLoad): Promise<number> {
 
 /** The same for a package file (binary body): see get-worker.ts for why not autocannon. */
 export async function fileGetRate(load: GetLoad): Promise<number> {
-  const job: GetJob = load;
-  return rateOf(load, JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'get-worker.ts'), JSON.stringify(job)])) as GetOutcome);
+  return (await fileGetMeasured(load)).rate;
+}
+
+/** A measured rate, and where the machine's CPU went meanwhile when the job named pids (cpu.ts). */
+export interface Measured {
+  rate: number;
+  requests: number;
+  cpu?: CpuUse;
+}
+
+/** fileGetRate, with the CPU use of `job.cpuOfPids` and of PostgreSQL when given. */
+export async function fileGetMeasured(job: GetJob): Promise<Measured> {
+  const out = JSON.parse(await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'get-worker.ts'), JSON.stringify(job)])) as GetOutcome & { cpu?: CpuUse };
+  return { rate: rateOf(job, out), requests: out.requests, cpu: out.cpu };
 }
 
 const runPublishWorker = async (job: PublishJob | InterleavedPublishJob): Promise<unknown> =>
@@ -51,8 +64,13 @@ const runPublishWorker = async (job: PublishJob | InterleavedPublishJob): Promis
 
 /** Publishes per second of a publish job (see publish-worker.ts). */
 export async function publishRate(job: PublishJob): Promise<number> {
-  const out = (await runPublishWorker(job)) as { publishes: number; seconds: number };
-  return out.publishes / out.seconds;
+  return (await publishMeasured(job)).rate;
+}
+
+/** publishRate, with the CPU use of `job.cpuOfPids` and of PostgreSQL when given. */
+export async function publishMeasured(job: PublishJob): Promise<Measured> {
+  const out = (await runPublishWorker(job)) as { publishes: number; seconds: number; cpu?: CpuUse };
+  return { rate: out.publishes / out.seconds, requests: out.publishes, cpu: out.cpu };
 }
 
 /** Publishes per second of each side of an interleaved publish job (see publish-worker.ts). */

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { withCpuUse } from './cpu.js';
 import { PUBLISH_HEADERS, publishBodyFor, publishRequestBytes } from './fixtures.js';
 
 // The publish load generator, run as its own process (like autocannon for reads) so that the
@@ -7,7 +8,7 @@ import { PUBLISH_HEADERS, publishBodyFor, publishRequestBytes } from './fixtures
 // about 0.4 ms of client CPU per publish, where fetch() took 1.4-1.6 ms (against a server that
 // answers at once). On two cores the client's CPU is taken from the server under test, and it
 // hid most of the difference between the servers. argv[2]: JSON of PublishJob or InterleavedPublishJob.
-// Prints {"publishes": n, "seconds": s}, or for an interleaved job {"rates": [a, b]} (publishes/s).
+// Prints {"publishes": n, "seconds": s} (and "cpu" when asked), or for an interleaved job {"rates": [a, b]} (publishes/s).
 
 export interface PublishJob {
   registry: string;
@@ -15,6 +16,8 @@ export interface PublishJob {
   /** One package per publisher; each publishes `versions` new versions one after the other. */
   packages: string[];
   versions: number;
+  /** When given, also prints where the machine's CPU went meanwhile (cpu.ts), these pids apart. */
+  cpuOfPids?: number[];
 }
 
 /** One publisher on one server, which may be a group of it. */
@@ -81,9 +84,11 @@ if ('interleave' in job) {
   agent.destroy();
   process.stdout.write(JSON.stringify({ rates: seconds.map((s) => job.versions / s) }) + '\n');
 } else {
-  const started = process.hrtime.bigint();
-  await Promise.all(targets.map((_, p) => publishVersions(p, 0, job.versions)));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const measured = await withCpuUse(job.cpuOfPids, async () => {
+    const started = process.hrtime.bigint();
+    await Promise.all(targets.map((_, p) => publishVersions(p, 0, job.versions)));
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  });
   agent.destroy();
-  process.stdout.write(JSON.stringify({ publishes: targets.length * job.versions, seconds }) + '\n');
+  process.stdout.write(JSON.stringify({ publishes: targets.length * job.versions, ...measured }) + '\n');
 }

@@ -4,7 +4,8 @@ import { startTrove, tempDir, type RunningTrove } from '../../test/support/trove
 import type { BenchConfig } from '../config.js';
 import { above, atLeast, figureOfRounds, type Figure, type Target } from '../figures.js';
 import { MANY, BIG, seed } from '../fixtures.js';
-import { fileGetRate, publishRate } from '../load.js';
+import type { CpuUse } from '../cpu.js';
+import { fileGetMeasured, publishMeasured, type Measured } from '../load.js';
 import { startNginxBalancer, type StaticServer } from '../nginx.js';
 import { run } from '../processes.js';
 import { benchServerOn, startTroveServer, type BenchServer, type TroveBenchServer } from '../servers.js';
@@ -17,6 +18,9 @@ import { benchServerOn, startTroveServer, type BenchServer, type TroveBenchServe
 // so that a ratio (median of the rounds' own ratios) compares measurements seconds apart on this
 // shared machine. The embedded default is measured without a balancer, as it is deployed.
 // Every server runs as in production: response contract checks off (the test suite turns them on).
+// Per figure and setup, the row also logs how busy the machine was and the CPU milliseconds per
+// request of Trove's processes, PostgreSQL's and the load generator's (cpu.ts): on a small machine
+// they tell a figure bounded by its cores from one bounded by Trove.
 
 const TROVE_ENV = { TROVE_LOG_LEVEL: 'warn', TROVE_CHECK_RESPONSE_CONTRACTS: '0' };
 const ROOT_TOKEN = 'glpat-bench-scale-out-root-abcdefghij';
@@ -27,6 +31,8 @@ const PROCESS_COUNTS = [1, 2, 3] as const;
 interface Setup {
   label: string;
   server: BenchServer;
+  /** The Trove processes serving it. */
+  pids: number[];
 }
 
 /** The PostgreSQL server of the test suite (scripts/postgres-test-server.sh) and a fresh database on it, dropped when this process ends. */
@@ -47,21 +53,35 @@ async function startPostgresTroves(databaseUrl: string, count: number): Promise<
 
 /** Each measurement publishes to fresh package names, so that every setup starts it from the same state. */
 let measurement = 0;
-function publishes(setup: Setup, publishers: number, total: number): Promise<number> {
+function publishes(setup: Setup, publishers: number, total: number): Promise<Measured> {
   const round = measurement++;
   const packages = Array.from({ length: publishers }, (_, p) => `bench-scale-m${round}-p${p}`);
-  return publishRate({ registry: setup.server.registry, token: setup.server.token, packages, versions: Math.max(1, Math.round(total / publishers)) });
+  return publishMeasured({ registry: setup.server.registry, token: setup.server.token, packages, versions: Math.max(1, Math.round(total / publishers)), cpuOfPids: setup.pids });
 }
 
-function reads(config: BenchConfig, setup: Setup, path: string, accept?: string): Promise<number> {
+function reads(config: BenchConfig, setup: Setup, path: string, accept?: string): Promise<Measured> {
   const headers: Record<string, string> = { authorization: `Bearer ${setup.server.token}`, ...(accept ? { accept } : {}) };
-  return fileGetRate({ url: `${setup.server.registry}${path}`, headers, connections: config.scaleOutReadConnections, seconds: config.loadSeconds });
+  return fileGetMeasured({ url: `${setup.server.registry}${path}`, headers, connections: config.scaleOutReadConnections, seconds: config.loadSeconds, cpuOfPids: setup.pids });
+}
+
+/**
+ * Where the two cores went per request in the measured rounds of one figure and setup: how busy
+ * the machine was, and the CPU milliseconds per request of Trove's processes, PostgreSQL's and
+ * the load generator's. Shows whether a figure is bounded by the machine rather than by Trove.
+ */
+function cpuLine(label: string, measured: Measured[]): string {
+  const withCpu = measured.filter((m) => m.cpu);
+  if (withCpu.length === 0) return `${label}: no CPU figures`;
+  const requests = withCpu.reduce((sum, m) => sum + m.requests, 0);
+  const perRequest = (pick: (cpu: CpuUse) => number) => ((1000 * withCpu.reduce((sum, m) => sum + pick(m.cpu!), 0)) / requests).toFixed(2);
+  const busy = (100 * withCpu.reduce((sum, m) => sum + m.cpu!.machineBusy, 0)) / withCpu.length;
+  return `${label}: machine ${busy.toFixed(0)} % busy; CPU ms per request: Trove ${perRequest((c) => c.processSeconds)}, PostgreSQL ${perRequest((c) => c.postgresSeconds)}, load generator ${perRequest((c) => c.loadSeconds)}`;
 }
 
 interface Metric {
   name: string;
   unit: string;
-  measure: (setup: Setup) => Promise<number>;
+  measure: (setup: Setup) => Promise<Measured>;
   /** Targets of "N processes / embedded" by N. */
   againstEmbedded: Partial<Record<number, Target>>;
   /** From this many processes on, each added process must add throughput (reads: from 2; publishes: 3 must beat 2). */
@@ -77,12 +97,12 @@ export async function scaleOut(config: BenchConfig, log: (line: string) => void)
     const troves = await startPostgresTroves(databaseUrl, Math.max(...PROCESS_COUNTS));
     for (const trove of troves) stops.push(async () => void (await trove.stop()));
     const first = await benchServerOn(troves[0]);
-    const setups: Setup[] = [{ label: 'embedded', server: embedded }];
+    const setups: Setup[] = [{ label: 'embedded', server: embedded, pids: [embedded.pid] }];
     for (const count of PROCESS_COUNTS) {
       const balancer: StaticServer = await startNginxBalancer(troves.slice(0, count).map((t) => `127.0.0.1:${t.port}`));
       stops.push(balancer.stop);
       const registry = `${balancer.base}/api/v4/projects/${first.projectId}/packages/npm/`;
-      setups.push({ label: `${count}`, server: { ...first, base: balancer.base, registry } });
+      setups.push({ label: `${count}`, server: { ...first, base: balancer.base, registry }, pids: troves.slice(0, count).map((t) => t.process.pid!) });
     }
     log(`scale-out: embedded ${embedded.base}; PostgreSQL ${databaseUrl.replace(/\/[^/]*$/, '/…')}, processes ${troves.map((t) => t.port).join(', ')}, balancers ${setups.slice(1).map((s) => s.server.base).join(', ')}; seeding`);
     // The same packages on both databases, the PostgreSQL one through its 3-process balancer.
@@ -112,19 +132,24 @@ export async function scaleOut(config: BenchConfig, log: (line: string) => void)
       },
     ];
 
-    // samples[metric][setup]: one value per round.
+    // samples[metric][setup]: one value per round (and where the CPU went meanwhile).
     const samples = metrics.map(() => setups.map(() => [] as number[]));
+    const cpu = metrics.map(() => setups.map(() => [] as Measured[]));
     for (let round = -config.warmupRounds; round < config.scaleOutRounds; round++) {
       const order = round % 2 === 0 ? [0, 1, 2, 3] : [3, 2, 1, 0];
       log(`scale-out round ${round < 0 ? 'warm-up' : round + 1}/${config.scaleOutRounds}`);
       for (const [m, metric] of metrics.entries()) {
         for (const s of order) {
           const value = await metric.measure(setups[s]);
-          if (round >= 0) samples[m][s].push(value);
+          if (round >= 0) samples[m][s].push(value.rate);
+          if (round >= 0) cpu[m][s].push(value);
         }
       }
     }
 
+    for (const [m, metric] of metrics.entries()) {
+      for (const [s, setup] of setups.entries()) log(cpuLine(`scale-out CPU: ${metric.name}, ${s === 0 ? 'embedded' : `PostgreSQL ${setup.label} process${s > 1 ? 'es' : ''}`}`, cpu[m][s]));
+    }
     const figures: Figure[] = [];
     const name = (metric: Metric, count: number, baseline: string) => `scale-out: ${metric.name}, PostgreSQL ${count} process${count > 1 ? 'es' : ''} / ${baseline}`;
     for (const [m, metric] of metrics.entries()) {
