@@ -20,7 +20,7 @@ import type pg from 'pg';
 /** Distinct texts named per process; about 25 shapes make a publish, a few hundred cover every route. */
 const MAX_NAMED = 2000;
 
-export class StatementNames {
+class StatementNames {
   private readonly names = new Map<string, string>();
   private renamed = 0;
 
