@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { namespaceOfProject } from '../core/accounts/namespace-reads.js';
-import { findGroup, findNamespace, isRowId, type Namespace } from '../core/accounts/namespaces.js';
+import { findGroup, findNamespace, isRowId, namespaceOfProject, type Namespace } from '../core/accounts/namespaces.js';
 import { groupVisible, projectAccess } from '../core/accounts/permissions.js';
 import { findProject, type Project } from '../core/accounts/projects.js';
 import { errors } from '../core/errors.js';

@@ -1,7 +1,6 @@
 import type { Db } from '../../storage/db/database.js';
-import { getRow } from '../../storage/db/row-lookup.js';
 import type { Principal } from '../tokens/principal.js';
-import type { Namespace } from './namespaces.js';
+import { namespaceOfProject, type Namespace } from './namespaces.js';
 import { groupVisible, projectAccess } from './permissions.js';
 import type { Project } from './projects.js';
 
@@ -47,11 +46,6 @@ export async function visibleProjects(db: Db, principal: Principal, filter: { se
     if ((await projectAccess(db, principal, project)).visible) visible.push(project);
   }
   return visible;
-}
-
-/** The namespace a project is in. */
-export async function namespaceOfProject(db: Db, project: Project): Promise<Namespace> {
-  return getRow(db, 'namespaces', { id: project.namespace_id });
 }
 
 /** The namespaces the projects are in, by id (each read once). */

@@ -30,6 +30,31 @@ export async function findGroup(db: Db, ref: string | number): Promise<Namespace
   return ns?.kind === 'group' ? ns : undefined;
 }
 
+/**
+ * The namespace a project is in, and that namespace's chain up to the root, read once per project
+ * row: one request asks for them in its permission check, the protection rules, the duplicate
+ * settings and the audit scope, each a round trip on PostgreSQL. Keyed by the row object, so a
+ * project read again (the next request, or after a transfer) reads its namespaces again; a read
+ * that failed is not kept.
+ */
+const chainsOfProjectRows = new WeakMap<object, { namespaceId: number; chain: Promise<Namespace[]> }>();
+
+export function namespaceChainOfProject(db: Db, project: { namespace_id: number }): Promise<Namespace[]> {
+  const known = chainsOfProjectRows.get(project);
+  if (known && known.namespaceId === project.namespace_id) return known.chain;
+  const chain = getRow(db, 'namespaces', { id: project.namespace_id }).then((ns) => ancestorsOf(db, ns));
+  chainsOfProjectRows.set(project, { namespaceId: project.namespace_id, chain });
+  chain.catch(() => {
+    if (chainsOfProjectRows.get(project)?.chain === chain) chainsOfProjectRows.delete(project);
+  });
+  return chain;
+}
+
+/** The namespace a project is in (read once per project row, as its chain). */
+export async function namespaceOfProject(db: Db, project: { namespace_id: number }): Promise<Namespace> {
+  return (await namespaceChainOfProject(db, project))[0]!;
+}
+
 /** The namespace itself first, then its parent, up to the root. */
 export async function ancestorsOf(db: Db, ns: Namespace): Promise<Namespace[]> {
   const chain = [ns];

@@ -1,11 +1,10 @@
 import { sql, type Expression } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
-import { findRow, getRow } from '../../storage/db/row-lookup.js';
 import { errors } from '../errors.js';
 import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
 import { AccessLevel } from './access-levels.js';
-import { activeMembership, membershipActive, todayUtc } from './member-expiry.js';
-import { ancestorsOf, fullPathAtOrBelow, subtreeNamespaceIds, type Namespace } from './namespaces.js';
+import { activeMembership, todayUtc } from './member-expiry.js';
+import { ancestorsOf, fullPathAtOrBelow, namespaceChainOfProject, subtreeNamespaceIds, type Namespace } from './namespaces.js';
 import type { Project } from './projects.js';
 
 // Authorization in one place. Two questions, in order:
@@ -49,19 +48,29 @@ export async function userNamespaceLevel(db: Db, userId: number, isAdminUser: bo
   return groupMemberLevel(db, userId, await ancestorsOf(db, ns));
 }
 
+/** A user's level on a project: a direct membership, one inherited from its groups, or owning its personal namespace (one query). */
 export async function userProjectLevel(db: Db, userId: number, isAdminUser: boolean, project: Project): Promise<number> {
   if (isAdminUser) return AccessLevel.owner;
-  const ns = await getRow(db, 'namespaces', { id: project.namespace_id });
-  const inherited = await userNamespaceLevel(db, userId, false, ns);
-  const direct = await findRow(db, 'members', { source_type: 'project', source_id: project.id, user_id: userId });
-  const directLevel = direct && membershipActive(direct.expires_at) ? direct.access_level : AccessLevel.none;
-  return Math.max(inherited, directLevel);
+  const chain = await namespaceChainOfProject(db, project);
+  const ns = chain[0]!;
+  if (ns.kind === 'user' && ns.owner_user_id === userId) return AccessLevel.owner;
+  const groupIds = ns.kind === 'group' ? chain.map((group) => group.id) : [];
+  const row = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.max('access_level').as('level'))
+    .where('user_id', '=', userId)
+    .where(activeMembership)
+    .where((eb) => {
+      const direct = eb.and([eb('source_type', '=', 'project'), eb('source_id', '=', project.id)]);
+      return groupIds.length === 0 ? direct : eb.or([direct, eb.and([eb('source_type', '=', 'namespace'), eb('source_id', 'in', groupIds)])]);
+    })
+    .executeTakeFirst();
+  return Number(row?.level ?? AccessLevel.none);
 }
 
 async function deployTokenCovers(db: Db, principal: Extract<Principal, { kind: 'deploy_token' }>, project: Project): Promise<boolean> {
   if (principal.token.owner_type === 'project') return principal.token.owner_id === project.id;
-  const ns = await getRow(db, 'namespaces', { id: project.namespace_id });
-  return (await ancestorsOf(db, ns)).some((a) => a.id === principal.token.owner_id);
+  return (await namespaceChainOfProject(db, project)).some((a) => a.id === principal.token.owner_id);
 }
 
 export interface ProjectAccess {

@@ -1,6 +1,5 @@
 import type { Db } from '../../storage/db/database.js';
-import { getRow } from '../../storage/db/row-lookup.js';
-import type { Namespace } from '../accounts/namespaces.js';
+import { namespaceOfProject, type Namespace } from '../accounts/namespaces.js';
 import type { Project } from '../accounts/projects.js';
 import type { AuditScope } from './audit-types.js';
 
@@ -16,8 +15,7 @@ export function projectScope(project: Project, namespace: Namespace): AuditScope
 }
 
 export async function loadProjectScope(db: Db, project: Project): Promise<AuditScope> {
-  const namespace = await getRow(db, 'namespaces', { id: project.namespace_id });
-  return projectScope(project, namespace);
+  return projectScope(project, await namespaceOfProject(db, project));
 }
 
 /** Events about a namespace itself (settings, deploy tokens): a group, or the user owning a personal namespace. */

@@ -1,6 +1,6 @@
 import type { Db } from '../../storage/db/database.js';
 import type { Project } from '../accounts/projects.js';
-import { getRow } from '../../storage/db/row-lookup.js';
+import { namespaceOfProject } from '../accounts/namespaces.js';
 import { matchingInputs, RegexTimeoutError } from '../cleanup/sandboxed-regex.js';
 import { formatSettingsOf, type BooleanFormatSetting, type RegexFormatSetting } from './format-settings.js';
 
@@ -42,7 +42,7 @@ export function duplicateAllowed(rule: DuplicateRule, name: string, version: str
 
 /** Both settings in effect for the project's namespace (set there, on the nearest namespace above, or the defaults), read at once. */
 export async function duplicateRuleFor(db: Db, project: Project, settings: DuplicateSettings): Promise<DuplicateRule> {
-  const namespace = await getRow(db, 'namespaces', { id: project.namespace_id });
+  const namespace = await namespaceOfProject(db, project);
   const values = await formatSettingsOf(db, namespace, [settings.allowed, settings.exceptionRegex]);
   return { allowed: values[`${settings.allowed.key}_effective`] as boolean, exceptionRegex: values[`${settings.exceptionRegex.key}_effective`] as string };
 }

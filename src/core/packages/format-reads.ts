@@ -1,4 +1,6 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
+import { isPostgres } from '../../storage/db/dialect-types.js';
 import { fullPathAtOrBelow } from '../accounts/namespaces.js';
 import { fileWithPackage, selectFilesWithPackage, type FileWithPackage, type PackageRow } from './packages.js';
 
@@ -6,41 +8,40 @@ import { fileWithPackage, selectFilesWithPackage, type FileWithPackage, type Pac
 // packument's change marks), so that no format queries the database itself. Each is one query
 // over the indexed (project_id, format, normalized_name) columns, whatever the number of rows.
 
-/** What a package's documents depend on besides the stored manifests: its versions, files and tags, each with what marks a change. */
+/**
+ * What a package's documents depend on besides the stored manifests, as three texts: its versions
+ * (id, status, updated_at: each write path sets updated_at when it changes a version's metadata
+ * or status), its files (id, version) and its tags (name, version, updated_at), each in a stable
+ * order. Any change to one of them changes its text.
+ */
 export interface PackageChangeMarks {
-  versions: Pick<PackageRow, 'id' | 'status' | 'updated_at'>[];
-  files: { id: number; package_id: number }[];
-  tags: { tag: string; package_id: number; updated_at: string }[];
+  versions: string;
+  files: string;
+  tags: string;
 }
 
-/** Every version, file and tag of one package in a project, each in a stable order (id; tags by name). */
+/** `expression` of every row, joined by ';' in `order`: string_agg on PostgreSQL, group_concat on SQLite. */
+function joinedInOrder(db: Db, expression: RawBuilder<string>, order: RawBuilder<unknown>): RawBuilder<string | null> {
+  return isPostgres(db) ? sql`string_agg(${expression}, ';' order by ${order})` : sql`group_concat(${expression}, ';' order by ${order})`;
+}
+
+/**
+ * The change marks of one package in a project, in one query that answers one row (the database
+ * joins the rows: on PostgreSQL a package of hundreds of versions was hundreds of rows to send and
+ * parse for every packument read).
+ */
 export async function packageChangeMarks(db: Db, projectId: number, format: string, normalizedName: string): Promise<PackageChangeMarks> {
-  const versions = await db
-    .selectFrom('packages')
-    .select(['id', 'status', 'updated_at'])
-    .where('project_id', '=', projectId)
-    .where('format', '=', format)
-    .where('normalized_name', '=', normalizedName)
-    .orderBy('id')
-    .execute();
-  const files = await db
-    .selectFrom('package_files')
-    .innerJoin('packages', 'packages.id', 'package_files.package_id')
-    .select(['package_files.id as id', 'package_files.package_id as package_id'])
-    .where('packages.project_id', '=', projectId)
-    .where('packages.format', '=', format)
-    .where('packages.normalized_name', '=', normalizedName)
-    .orderBy('package_files.id')
-    .execute();
-  const tags = await db
-    .selectFrom('package_tags')
-    .select(['tag', 'package_id', 'updated_at'])
-    .where('project_id', '=', projectId)
-    .where('format', '=', format)
-    .where('normalized_name', '=', normalizedName)
-    .orderBy('tag')
-    .execute();
-  return { versions, files, tags };
+  const ofPackage = (table: string) =>
+    sql`${sql.ref(`${table}.project_id`)} = ${projectId} and ${sql.ref(`${table}.format`)} = ${format} and ${sql.ref(`${table}.normalized_name`)} = ${normalizedName}`;
+  const versions = joinedInOrder(db, sql`cast(id as varchar) || ':' || status || ':' || updated_at`, sql`id`);
+  const files = joinedInOrder(db, sql`cast(package_files.id as varchar) || ':' || cast(package_files.package_id as varchar)`, sql`package_files.id`);
+  const tags = joinedInOrder(db, sql`tag || ':' || cast(package_id as varchar) || ':' || updated_at`, sql`tag`);
+  const { rows } = await sql<{ versions: string | null; files: string | null; tags: string | null }>`select
+    (select ${versions} from packages where ${ofPackage('packages')}) as versions,
+    (select ${files} from package_files inner join packages on packages.id = package_files.package_id where ${ofPackage('packages')}) as files,
+    (select ${tags} from package_tags where ${ofPackage('package_tags')}) as tags`.execute(db);
+  const row = rows[0]!;
+  return { versions: row.versions ?? '', files: row.files ?? '', tags: row.tags ?? '' };
 }
 
 /** Of these projects, the id of the one that most recently published a visible version of the package (undefined: none did). */

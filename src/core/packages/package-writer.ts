@@ -147,19 +147,8 @@ export class PackageWriter {
   /** A new version with its first file(s): `package_published`. */
   async createVersion(input: NewVersion): Promise<PackageRow> {
     await this.protection.check('push', { format: input.format, name: input.name, normalized_name: input.normalizedName, version: input.version });
-    // A deleted version keeps its name and version until purged: a clear refusal rather than a constraint error.
-    const deleted = await this.tx
-      .selectFrom('packages')
-      .selectAll()
-      .where('project_id', '=', this.project.id)
-      .where('format', '=', input.format)
-      .where('normalized_name', '=', input.normalizedName)
-      .where('version', '=', input.version)
-      .where('status', '=', 'pending_destruction')
-      .executeTakeFirst();
-    if (deleted) this.assertNotDeleted(deleted);
     const at = nowIso();
-    const pkg = await this.tx
+    const inserted = await this.tx
       .insertInto('packages')
       .values({
         project_id: this.project.id,
@@ -173,12 +162,32 @@ export class PackageWriter {
         created_at: at,
         updated_at: at,
       })
+      .onConflict((conflict) => conflict.doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    const pkg = inserted ?? (await this.refuseTakenVersion(input));
     const files: PackageFileRow[] = [];
     for (const file of input.files) files.push(await this.insertFile(pkg, file, at));
     this.event('package_registry_package_published', pkg, files, `${input.format} package published`, null, undefined, PackageWriter.provenanceRefs(input.files));
     return pkg;
+  }
+
+  /**
+   * The version's name and version are taken: by a deleted version, which keeps them until purged
+   * (a clear refusal), or by a concurrent publish of the same version. Asked only when the insert
+   * found them taken, so that a publish costs no lookup of its own.
+   */
+  private async refuseTakenVersion(input: NewVersion): Promise<never> {
+    const taken = await this.tx
+      .selectFrom('packages')
+      .selectAll()
+      .where('project_id', '=', this.project.id)
+      .where('format', '=', input.format)
+      .where('normalized_name', '=', input.normalizedName)
+      .where('version', '=', input.version)
+      .executeTakeFirst();
+    if (taken) this.assertNotDeleted(taken);
+    throw errors.conflict('Conflict: a concurrent request created the same resource');
   }
 
   /** Another file for an existing version (a second wheel, a jar next to a pom): `package_file_added`. */
@@ -358,19 +367,19 @@ export class PackageWriter {
     this.assertNotDeleted(pkg);
     await this.protection.check('push', pkg);
     const at = nowIso();
+    // The tag with the version it points at now (the event's `from`), in one query.
     const existing = await this.tx
       .selectFrom('package_tags')
-      .selectAll()
-      .where('project_id', '=', this.project.id)
-      .where('format', '=', pkg.format)
-      .where('normalized_name', '=', pkg.normalized_name)
-      .where('tag', '=', tag)
+      .leftJoin('packages', 'packages.id', 'package_tags.package_id')
+      .select(['package_tags.id', 'package_tags.package_id', 'packages.version as previous_version'])
+      .where('package_tags.project_id', '=', this.project.id)
+      .where('package_tags.format', '=', pkg.format)
+      .where('package_tags.normalized_name', '=', pkg.normalized_name)
+      .where('package_tags.tag', '=', tag)
       .executeTakeFirst();
     if (existing?.package_id === pkg.id) return;
-    let previousVersion: string | null = null;
+    const previousVersion = existing?.previous_version ?? null;
     if (existing) {
-      const previous = await this.tx.selectFrom('packages').select('version').where('id', '=', existing.package_id).executeTakeFirst();
-      previousVersion = previous?.version ?? null;
       await this.tx.updateTable('package_tags').set({ package_id: pkg.id, updated_at: at }).where('id', '=', existing.id).execute();
     } else {
       await this.tx

@@ -26,12 +26,8 @@ export function renderJson(body: unknown): RenderedJson {
  * is loaded, so a write in between can only make the cached document newer than its fingerprint.
  */
 export async function packumentFingerprint(db: Db, projectId: number, name: string): Promise<string> {
-  const hash = createHash('sha1');
   const { versions, files, tags } = await packageChangeMarks(db, projectId, 'npm', name);
-  for (const v of versions) hash.update(`v${v.id}:${v.status}:${v.updated_at};`);
-  for (const f of files) hash.update(`f${f.id}:${f.package_id};`);
-  for (const t of tags) hash.update(`t${t.tag}:${t.package_id}:${t.updated_at};`);
-  return hash.digest('base64url');
+  return createHash('sha1').update(`v${versions}|f${files}|t${tags}`).digest('base64url');
 }
 
 /** Bounded by the size of the documents it holds (least recently used goes first). */

@@ -4,8 +4,7 @@ import { expirationPolicyOf, expirationPolicyToApi, updateExpirationPolicy } fro
 import { auditContextOf } from '../request-context.js';
 import { AccessLevel } from '../../core/accounts/access-levels.js';
 import { deleteGroup, transferGroup, updateGroup } from '../../core/accounts/group-lifecycle.js';
-import { namespaceOfProject } from '../../core/accounts/namespace-reads.js';
-import { findNamespace, groupToApi, type Namespace } from '../../core/accounts/namespaces.js';
+import { findNamespace, groupToApi, namespaceOfProject, type Namespace } from '../../core/accounts/namespaces.js';
 import { requireApiUser, userNamespaceLevel } from '../../core/accounts/permissions.js';
 import { deleteProject, transferProject, updateProject } from '../../core/accounts/project-lifecycle.js';
 import { projectToApi } from '../../core/accounts/projects.js';

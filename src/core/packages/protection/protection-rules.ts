@@ -1,8 +1,7 @@
 import type { Db, Tx } from '../../../storage/db/database.js';
 import type { PackageProtectionRulesTable } from '../../../storage/db/schema.js';
-import { getRow } from '../../../storage/db/row-lookup.js';
 import { AccessLevel } from '../../accounts/access-levels.js';
-import { ancestorsOf } from '../../accounts/namespaces.js';
+import { namespaceChainOfProject } from '../../accounts/namespaces.js';
 import type { Project } from '../../accounts/projects.js';
 
 // What a package protection rule is and which rules bind a project's package (docs/api.md#package-protection-rules).
@@ -44,8 +43,8 @@ export function patternMatches(pattern: string, name: string, options: { ignoreC
 
 /** The rules that bind packages of `project`: its own, then those of every group above it. */
 export async function rulesBinding(db: Db | Tx, project: Project): Promise<ProtectionRule[]> {
-  const namespace = await getRow(db, 'namespaces', { id: project.namespace_id });
-  const groupIds = namespace.kind === 'group' ? (await ancestorsOf(db, namespace)).map((ns) => ns.id) : [];
+  const chain = await namespaceChainOfProject(db, project);
+  const groupIds = chain[0]!.kind === 'group' ? chain.map((ns) => ns.id) : [];
   return db
     .selectFrom('package_protection_rules')
     .selectAll()
