@@ -24,7 +24,12 @@ export function membershipActive(expiresAt: string | null): boolean {
   return expiresAt === null || expiresAt >= todayUtc();
 }
 
+/** SQL condition: the membership row has not expired by `today` (YYYY-MM-DD). */
+export function activeMembershipOn(today: string) {
+  return (eb: ExpressionBuilder<Database, 'members'>) => eb.or([eb('members.expires_at', 'is', null), eb('members.expires_at', '>=', today)]);
+}
+
 /** SQL condition: the membership row has not expired. */
 export function activeMembership(eb: ExpressionBuilder<Database, 'members'>) {
-  return eb.or([eb('members.expires_at', 'is', null), eb('members.expires_at', '>=', todayUtc())]);
+  return activeMembershipOn(todayUtc())(eb);
 }

@@ -1,9 +1,10 @@
 import { sql, type Expression } from 'kysely';
 import type { Db } from '../../storage/db/database.js';
+import { selectFixedShape } from '../../storage/db/row-lookup.js';
 import { errors } from '../errors.js';
 import { isAdmin, principalHasScope, type Principal } from '../tokens/principal.js';
 import { AccessLevel } from './access-levels.js';
-import { activeMembership, todayUtc } from './member-expiry.js';
+import { activeMembership, activeMembershipOn, todayUtc } from './member-expiry.js';
 import { ancestorsOf, fullPathAtOrBelow, namespaceChainOfProject, subtreeNamespaceIds, type Namespace } from './namespaces.js';
 import type { Project } from './projects.js';
 
@@ -55,16 +56,22 @@ export async function userProjectLevel(db: Db, userId: number, isAdminUser: bool
   const ns = chain[0]!;
   if (ns.kind === 'user' && ns.owner_user_id === userId) return AccessLevel.owner;
   const groupIds = ns.kind === 'group' ? chain.map((group) => group.id) : [];
-  const row = await db
-    .selectFrom('members')
-    .select((eb) => eb.fn.max('access_level').as('level'))
-    .where('user_id', '=', userId)
-    .where(activeMembership)
-    .where((eb) => {
-      const direct = eb.and([eb('source_type', '=', 'project'), eb('source_id', '=', project.id)]);
-      return groupIds.length === 0 ? direct : eb.or([direct, eb.and([eb('source_type', '=', 'namespace'), eb('source_id', 'in', groupIds)])]);
-    })
-    .executeTakeFirst();
+  // Compiled once per depth of the group chain: every request of a user asks it.
+  const [row] = await selectFixedShape(
+    db,
+    `user's project level, ${groupIds.length} groups`,
+    () =>
+      db
+        .selectFrom('members')
+        .select((eb) => eb.fn.max('access_level').as('level'))
+        .where('user_id', '=', 0)
+        .where(activeMembershipOn(''))
+        .where((eb) => {
+          const direct = eb.and([eb('source_type', '=', 'project'), eb('source_id', '=', 0)]);
+          return groupIds.length === 0 ? direct : eb.or([direct, eb.and([eb('source_type', '=', 'namespace'), eb('source_id', 'in', groupIds)])]);
+        }),
+    [userId, todayUtc(), 'project', project.id, ...(groupIds.length === 0 ? [] : ['namespace', ...groupIds])],
+  );
   return Number(row?.level ?? AccessLevel.none);
 }
 

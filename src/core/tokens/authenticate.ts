@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { User } from '../accounts/users.js';
 import type { Db } from '../../storage/db/database.js';
-import { findRow, getRow } from '../../storage/db/row-lookup.js';
+import { findRow, getRow, selectFixedShape } from '../../storage/db/row-lookup.js';
 import { nowIso } from '../clock.js';
 import { isExpired } from './expiry.js';
 import { oidcTokenExpired } from '../oidc/oidc-tokens.js';
@@ -72,9 +72,18 @@ const userColumnsComplete: [UserColumnLeftOut] extends [never] ? true : never = 
 
 /** A personal access token by its digest, with its user: one query, as every request with a token makes it. */
 async function personalTokenWithUser(db: Db, digest: string): Promise<{ token: PersonalAccessToken; user: User } | undefined> {
-  const userColumns = sql.join(USER_COLUMNS.map((column) => sql`u.${sql.ref(column)} as ${sql.ref(`user__${column}`)}`));
-  const { rows } = await sql<Record<string, unknown>>`select t.*, ${userColumns} from personal_access_tokens t inner join users u on u.id = t.user_id where t.token_digest = ${digest}`.execute(db);
-  const row = rows[0];
+  const [row] = await selectFixedShape<Record<string, unknown>>(
+    db,
+    'personal access token with its user',
+    () =>
+      db
+        .selectFrom('personal_access_tokens')
+        .innerJoin('users', 'users.id', 'personal_access_tokens.user_id')
+        .selectAll('personal_access_tokens')
+        .select(USER_COLUMNS.map((column) => sql.ref(`users.${column}`).as(`user__${column}`)))
+        .where('personal_access_tokens.token_digest', '=', ''),
+    [digest],
+  );
   if (!row) return undefined;
   const user: Record<string, unknown> = {};
   const token: Record<string, unknown> = {};
