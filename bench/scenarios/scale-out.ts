@@ -75,7 +75,10 @@ function cpuLine(label: string, measured: Measured[]): string {
   const requests = withCpu.reduce((sum, m) => sum + m.requests, 0);
   const perRequest = (pick: (cpu: CpuUse) => number) => ((1000 * withCpu.reduce((sum, m) => sum + pick(m.cpu!), 0)) / requests).toFixed(2);
   const busy = (100 * withCpu.reduce((sum, m) => sum + m.cpu!.machineBusy, 0)) / withCpu.length;
-  return `${label}: machine ${busy.toFixed(0)} % busy; CPU ms per request: Trove ${perRequest((c) => c.processSeconds)}, PostgreSQL ${perRequest((c) => c.postgresSeconds)}, load generator ${perRequest((c) => c.loadSeconds)}`;
+  // What the setup would do with every core busy at the same CPU per request: a setup that already
+  // keeps the cores busy cannot pass another's ceiling by adding processes.
+  const ceiling = withCpu.reduce((sum, m) => sum + m.rate / Math.max(0.01, m.cpu!.machineBusy), 0) / withCpu.length;
+  return `${label}: machine ${busy.toFixed(0)} % busy (all cores busy: ${ceiling.toFixed(0)}/s); CPU ms per request: Trove ${perRequest((c) => c.processSeconds)}, PostgreSQL ${perRequest((c) => c.postgresSeconds)}, load generator ${perRequest((c) => c.loadSeconds)}`;
 }
 
 interface Metric {

@@ -83,7 +83,10 @@ function loadPg(): typeof pg {
 }
 
 function openPostgres(url: string): Db {
-  const pool = new (loadPg().Pool)({ connectionString: url, max: 10 });
+  // An idle connection is kept for five minutes (pg's default is ten seconds): a new one costs a
+  // PostgreSQL backend's start-up and preparing every statement again (prepared-statements.ts),
+  // which a burst of requests after a pause of a few seconds paid over and over.
+  const pool = new (loadPg().Pool)({ connectionString: url, max: 10, idleTimeoutMillis: 300_000 });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 }
 
