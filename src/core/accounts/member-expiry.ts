@@ -20,10 +20,6 @@ export function parseMemberExpiry(value: string | null | undefined): string | nu
   return value;
 }
 
-export function membershipActive(expiresAt: string | null): boolean {
-  return expiresAt === null || expiresAt >= todayUtc();
-}
-
 /** SQL condition: the membership row has not expired by `today` (YYYY-MM-DD). */
 export function activeMembershipOn(today: string) {
   return (eb: ExpressionBuilder<Database, 'members'>) => eb.or([eb('members.expires_at', 'is', null), eb('members.expires_at', '>=', today)]);

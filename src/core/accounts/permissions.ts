@@ -290,7 +290,7 @@ export async function readableProjectsBelow(db: Db, principal: Principal, group:
               .select('members.id')
               .where('members.user_id', '=', userId)
               .where('members.access_level', '>=', AccessLevel.reporter)
-              .where((m) => m.or([m('members.expires_at', 'is', null), m('members.expires_at', '>=', todayUtc())]))
+              .where(activeMembershipOn(todayUtc()))
               .where((m) =>
                 m.or([
                   m.and([m('members.source_type', '=', 'project'), m('members.source_id', '=', m.ref('projects.id'))]),

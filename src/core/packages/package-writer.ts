@@ -10,7 +10,7 @@ import { errors } from '../errors.js';
 import { assertNotHeld } from './legal-hold/legal-hold-guard.js';
 import { ProtectionGuard } from './protection/protection-guard.js';
 import { provenanceRef, type ProvenanceDocument, type ProvenanceRef } from './provenance.js';
-import { filesOf, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
+import { filesOf, findPackageVersion, packageRef, type PackageFileRow, type PackageRow, type PublishedBy } from './packages.js';
 import { settleUpload } from './pending-uploads.js';
 
 type PackageEventName = Extract<AuditEventName, `package_registry_package_${string}`>;
@@ -178,14 +178,7 @@ export class PackageWriter {
    * found them taken, so that a publish costs no lookup of its own.
    */
   private async refuseTakenVersion(input: NewVersion): Promise<never> {
-    const taken = await this.tx
-      .selectFrom('packages')
-      .selectAll()
-      .where('project_id', '=', this.project.id)
-      .where('format', '=', input.format)
-      .where('normalized_name', '=', input.normalizedName)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
+    const taken = await findPackageVersion(this.tx, this.project.id, input.format, input.normalizedName, input.version);
     if (taken) this.assertNotDeleted(taken);
     throw errors.conflict('Conflict: a concurrent request created the same resource');
   }
