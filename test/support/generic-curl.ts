@@ -91,7 +91,7 @@ export async function registryState(api: Api, projectId: number, dataDir: string
 /** Resident memory of a process in bytes (Linux). */
 export function rssBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  if (!match) throw new Error(`process ${pid} has exited (no VmRSS): out of memory?`);
   return Number(match[1]) * 1024;
 }
 
