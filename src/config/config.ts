@@ -42,6 +42,8 @@ export interface TroveConfig {
   composerMaxUploadBytes: number;
   /** Largest .gem (streamed, never buffered; GitLab's rubygems_max_file_size default is 3 GiB). */
   rubygemsMaxUploadBytes: number;
+  /** Largest .crate in a cargo publish (streamed, never buffered; crates.io's limit is 10 MiB, raised here for private crates). */
+  cargoMaxUploadBytes: number;
   /** Largest Debian package file (TROVE_DEBIAN_MAX_UPLOAD_BYTES; GitLab's debian_max_file_size default is 3 GiB). */
   debianMaxUploadBytes: number;
   /** TROVE_CONTAINER_MAX_BLOB_BYTES: the largest container image blob (layer) an upload may store. */
@@ -253,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     // A zip is read whole into memory to check it (its central directory is at the end): kept small.
     composerMaxUploadBytes: intFrom(env, 'TROVE_COMPOSER_MAX_UPLOAD_BYTES', 64 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rubygemsMaxUploadBytes: intFrom(env, 'TROVE_RUBYGEMS_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
+    cargoMaxUploadBytes: intFrom(env, 'TROVE_CARGO_MAX_UPLOAD_BYTES', 100 * 1024 ** 2, 1024, 2 ** 40),
     debianMaxUploadBytes: intFrom(env, 'TROVE_DEBIAN_MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     containerMaxBlobBytes: intFrom(env, 'TROVE_CONTAINER_MAX_BLOB_BYTES', 3 * 1024 ** 3, 1024, 2 ** 40),
     blobCacheBytes: intFrom(env, 'TROVE_BLOB_CACHE_MB', 32, 0, 65_536) * 1024 * 1024,

@@ -23,10 +23,17 @@ export function assertDeclaredSize(request: FastifyRequest, maxBytes: number): v
  * connection. Node's parser ends the body at Content-Length, so a body shorter than declared can
  * only show up as a connection that closed early.
  */
-export async function receiveRawUpload(ctx: AppContext, request: FastifyRequest, body: RawUploadBody, maxBytes: number): Promise<StoredBlob> {
+export async function receiveRawUpload(
+  ctx: AppContext,
+  request: FastifyRequest,
+  body: RawUploadBody,
+  maxBytes: number,
+  /** The part of the body that is the file, when the body frames it (cargo's publish); else the whole body. */
+  source?: AsyncIterable<Buffer>,
+): Promise<StoredBlob> {
   if (body === undefined) return ctx.blobs.put(Buffer.alloc(0), { maxBytes });
   try {
-    return await ctx.blobs.put(body.iterator({ destroyOnReturn: false }), { maxBytes });
+    return await ctx.blobs.put(source ?? body.iterator({ destroyOnReturn: false }), { maxBytes });
   } catch (error) {
     if (request.raw.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
       throw errors.badRequest('Upload incomplete: the connection closed before Content-Length bytes arrived');

@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { allEvents } from '../support/audit-e2e.js';
+import { eventsOnceWritten } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
 import { buildGem, gemBytes, gemHost, GemHome, gemSource } from '../support/rubygems.js';
 import { storeSnapshot } from '../support/stored-blobs.js';
@@ -95,7 +94,7 @@ describe('RubyGems through gem and bundler', () => {
     // The installed .gem files are the pushed bytes.
     for (const gem of [base, app]) assert.ok(readFileSync(join(home.gemHome, 'cache', basename(gem))).equals(readFileSync(gem)), basename(gem));
 
-    const downloads = await waitForEvents(DOWNLOADED, 2);
+    const downloads = await eventsOnceWritten(world.root, events(), DOWNLOADED, 2);
     assert.deepEqual(downloads.map((e) => e.package.files[0].file_name).sort(), ['probe-app-0.2.0.gem', 'probe_base-0.1.0.gem']);
     for (const event of downloads) {
       assert.deepEqual([event.actor.type, event.actor.token_name], ['deploy_token', 'reader']);
@@ -194,17 +193,4 @@ describe('RubyGems through gem and bundler', () => {
     assert.equal(back.code, 0, back.stdout + back.stderr);
     assert.match(back.stdout, /Successfully installed probe_yank-1\.0\.0/);
   });
-
-  /** Download events are written in batches: wait for `count` of them (newest first). */
-  async function waitForEvents(eventName: string, count: number): Promise<any[]> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const found = await allEvents(world.root, events(), `&event_name=${eventName}`);
-      if (found.length >= count || Date.now() > deadline) {
-        assert.equal(found.length, count);
-        return found;
-      }
-      await sleep(50);
-    }
-  }
 });

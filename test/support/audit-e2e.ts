@@ -47,3 +47,19 @@ export function jsonlRecords(text: string): any[] {
   const parsed = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
   return parsed.length > 0 && 'audit_export' in parsed[0] ? parsed.slice(1) : parsed;
 }
+
+/**
+ * Download events are written in batches: waits until a listing holds `count` events named
+ * `eventName` (failing if it holds another number after 15 s), and returns them newest first.
+ */
+export async function eventsOnceWritten(api: Api, listPath: string, eventName: string, count: number): Promise<any[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = await allEvents(api, listPath, `&event_name=${eventName}`);
+    if (found.length >= count || Date.now() > deadline) {
+      assert.equal(found.length, count);
+      return found;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

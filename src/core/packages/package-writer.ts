@@ -414,6 +414,25 @@ export class PackageWriter {
     });
   }
 
+  /**
+   * Yanks a version or takes the yank back (cargo yank, --undo): a yanked version stays
+   * downloadable for the lockfiles that name it but is offered to no new resolution. Kept as
+   * `yanked` in the version's metadata; for the protection rules a yank is a delete, and its undo
+   * a push (as a restore is).
+   */
+  async setYanked(pkg: PackageRow, yanked: boolean): Promise<void> {
+    this.assertNotDeleted(pkg);
+    await this.protection.check(yanked ? 'delete' : 'push', pkg);
+    const metadata = JSON.parse(pkg.metadata) as Record<string, unknown>;
+    const previous = metadata.yanked === true;
+    if (previous === yanked) return;
+    if (yanked) metadata.yanked = true;
+    else delete metadata.yanked;
+    const changed: PackageRow = { ...pkg, metadata: JSON.stringify(metadata), updated_at: nowIso() };
+    await this.tx.updateTable('packages').set({ metadata: changed.metadata, updated_at: changed.updated_at }).where('id', '=', pkg.id).execute();
+    this.event('package_registry_package_metadata_updated', changed, [], `${pkg.format} package ${yanked ? 'yanked' : 'unyanked'}`, { yanked: { from: previous, to: yanked } });
+  }
+
   /** Sets or clears a deprecation message kept in the version's metadata (npm deprecate). */
   async setDeprecation(pkg: PackageRow, message: string | null): Promise<void> {
     this.assertNotDeleted(pkg);

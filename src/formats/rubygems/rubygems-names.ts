@@ -1,4 +1,5 @@
 import { errors } from '../../core/errors.js';
+import { printableValue } from '../format-names.js';
 
 // RubyGems' rules (Gem::Specification's VALID_NAME_PATTERN, Gem::Version's canonical form,
 // Gem::Platform's cpu-os-version triple), narrowed where a loose value would be unsafe here: a
@@ -22,14 +23,14 @@ export const RUBY_PLATFORM = 'ruby';
 
 export function assertGemName(name: unknown): string {
   if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || !NAME.test(name) || name.includes('..')) {
-    throw errors.badRequest(`Invalid gem name ${JSON.stringify(printable(name))}: letters, digits, ".", "-" and "_", with at least one letter`);
+    throw errors.badRequest(`Invalid gem name ${JSON.stringify(printableValue(name))}: letters, digits, ".", "-" and "_", with at least one letter`);
   }
   return name;
 }
 
 export function assertGemVersion(version: unknown): string {
   if (typeof version !== 'string' || version.length > MAX_VERSION_LENGTH || !VERSION.test(version)) {
-    throw errors.badRequest(`Invalid gem version ${JSON.stringify(printable(version))}`);
+    throw errors.badRequest(`Invalid gem version ${JSON.stringify(printableValue(version))}`);
   }
   return version;
 }
@@ -37,7 +38,7 @@ export function assertGemVersion(version: unknown): string {
 export function assertGemPlatform(platform: unknown): string {
   if (platform === undefined || platform === null || platform === '') return RUBY_PLATFORM;
   if (typeof platform !== 'string' || platform.length > MAX_PLATFORM_LENGTH || !PLATFORM.test(platform)) {
-    throw errors.badRequest(`Invalid gem platform ${JSON.stringify(printable(platform))}`);
+    throw errors.badRequest(`Invalid gem platform ${JSON.stringify(printableValue(platform))}`);
   }
   return platform;
 }
@@ -55,13 +56,7 @@ export function gemFullName(name: string, version: string, platform: string): st
 export function assertGemFileName(fileName: unknown, suffix = '.gem'): string {
   const fullName = typeof fileName === 'string' && fileName.endsWith(suffix) ? fileName.slice(0, -suffix.length) : '';
   if (fullName.length > MAX_NAME_LENGTH + MAX_VERSION_LENGTH + MAX_PLATFORM_LENGTH + 2 || !/^[A-Za-z0-9_][A-Za-z0-9._-]*-[0-9][A-Za-z0-9._-]*$/.test(fullName) || fullName.includes('..')) {
-    throw errors.badRequest(`Invalid gem file name ${JSON.stringify(printable(fileName))}`);
+    throw errors.badRequest(`Invalid gem file name ${JSON.stringify(printableValue(fileName))}`);
   }
   return `${fullName}${suffix}`;
-}
-
-/** A value from a request, shortened and with control characters visible, for an error message. */
-function printable(value: unknown): string {
-  const text = typeof value === 'string' ? value : String(value);
-  return text.slice(0, 100).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

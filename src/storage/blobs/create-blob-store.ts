@@ -10,7 +10,7 @@ export async function createBlobStore(config: TroveConfig): Promise<CollectableB
   const setting = config.blobStore;
   if (setting.kind === 'file') return new FsBlobStore(setting.dir);
   const { S3_SINGLE_COPY_LIMIT, S3BlobStore } = await import('./s3/s3-blob-store.js');
-  const largest = Math.max(config.maxUploadBytes, config.genericMaxUploadBytes, config.mavenMaxUploadBytes, config.composerMaxUploadBytes, config.rubygemsMaxUploadBytes, config.debianMaxUploadBytes, config.containerMaxBlobBytes);
+  const largest = Math.max(config.maxUploadBytes, config.genericMaxUploadBytes, config.mavenMaxUploadBytes, config.composerMaxUploadBytes, config.rubygemsMaxUploadBytes, config.cargoMaxUploadBytes, config.debianMaxUploadBytes, config.containerMaxBlobBytes);
   if (largest > S3_SINGLE_COPY_LIMIT) {
     // An upload is copied from its temporary key to its content address in one CopyObject.
     throw new ConfigError(`upload limits above ${S3_SINGLE_COPY_LIMIT} bytes (5 GiB) are not supported with an s3:// TROVE_BLOB_STORE, got ${largest}`);
