@@ -67,6 +67,7 @@ describe('package formats through the API', () => {
         ['go', 'Go', []],
         ['composer', 'Composer', []],
         ['rubygems', 'RubyGems', []],
+        ['cargo', 'Cargo', []],
         ['debian', 'Debian', []],
         [
           'generic',
@@ -142,6 +143,16 @@ describe('package formats through the API', () => {
         { title: 'Gemfile', command: `source "${source}" do\n  gem "acme-cli", "0.3.0"\nend` },
       ],
     });
+    const cargoRegistry = `# ~/.cargo/config.toml\n[registries.trove]\nindex = "sparse+${packagesUrl()}/cargo/index/"\n[registry]\nglobal-credential-providers = ["cargo:token"]`;
+    assert.deepEqual(await instructionsOf('cargo'), {
+      package_type: 'cargo',
+      display_name: 'Cargo',
+      install: [
+        { title: 'Cargo registry', command: cargoRegistry },
+        { title: 'Cargo.toml', command: '[dependencies]\nacme-sdk = { version = "0.4.0", registry = "trove" }' },
+        { title: 'cargo build', command: 'CARGO_REGISTRIES_TROVE_TOKEN=<TOKEN> cargo build' },
+      ],
+    });
     const debian = await instructionsOf('debian');
     const host = packagesUrl().replace('https://', '');
     assert.deepEqual(debian, {
@@ -164,14 +175,15 @@ describe('package formats through the API', () => {
 
   it('serves the publish steps of every format for a project, and neither list to who may not read it', async () => {
     const formats = await dana.api.expect(200, 'GET', `/api/v4/projects/${project.id}/package_formats`);
-    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'debian', 'generic']);
-    const [npm, pypi, maven, go, composer, rubygems, debian, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
+    assert.deepEqual(formats.map((f: { name: string }) => f.name), ['npm', 'pypi', 'maven', 'go', 'composer', 'rubygems', 'cargo', 'debian', 'generic']);
+    const [npm, pypi, maven, go, composer, rubygems, cargo, debian, generic] = formats.map((f: { publish: Array<{ command: string }> }) => f.publish.map((step) => step.command).join('\n'));
     assert.ok(npm.startsWith(`registry=${packagesUrl()}/npm/\n`), npm);
     assert.match(pypi, new RegExp(`twine upload --repository-url ${packagesUrl()}/pypi dist/\\*$`));
     assert.match(maven, new RegExp(`<distributionManagement>[\\s\\S]*<url>${packagesUrl()}/maven</url>[\\s\\S]*mvn deploy$`));
     assert.match(composer, new RegExp(`--form package=@my-lib\\.zip --form version=1\\.0\\.0 "${packagesUrl()}/composer"$`));
     assert.match(go, new RegExp(`--upload-file "\\$VERSION\\.\\$f" "${packagesUrl()}/go/\\$ESCAPED/@v/\\$VERSION\\.\\$f"; done$`));
     assert.equal(rubygems, `GEM_HOST_API_KEY=<TOKEN> gem push my_gem-1.0.0.gem --host ${packagesUrl()}/rubygems`);
+    assert.match(cargo, new RegExp(`index = "sparse\\+${packagesUrl()}/cargo/index/"[\\s\\S]*\nCARGO_REGISTRIES_TROVE_TOKEN=<TOKEN> cargo publish --registry trove$`));
     assert.match(generic, /--upload-file my-tool\.tar\.gz ".*\/generic\/my-tool\/1\.0\.0\/my-tool\.tar\.gz"$/);
     assert.match(debian, new RegExp(`--data "codename=stable&architectures=amd64" ".*/projects/${project.id}/debian_distributions"\n.*--upload-file my-tool_1\\.0\\.0_amd64\\.deb ".*/debian/my-tool_1\\.0\\.0_amd64\\.deb\\?distribution=stable&component=main"\n.*incoming = /api/v4/projects/${project.id}/packages/debian\\\\n.*\\| setsid dput trove my-tool_1\\.0\\.0_amd64\\.changes$`));
     const outsider = await world.user('olga', ['api']);

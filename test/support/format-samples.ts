@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { libraryZip } from './composer-client.js';
 import { rawDeb } from './debian-apt.js';
 import { packageTarball, publishBody } from './npm-publish-body.js';
+import { crateBytes, publishBody as cratePublishBody, publishMetadata } from './cargo.js';
 import { gemBytes } from './rubygems.js';
 import type { Api } from './api.js';
 
@@ -35,6 +36,8 @@ export async function publishOneOfEachFormat(baseUrl: string, projectId: number,
   await send('/composer', { method: 'POST', body: composerForm }, 201);
   await send('/go/example.com/acme/!billing/@v/v1.2.0.mod', { method: 'PUT', body: 'module example.com/acme/Billing\n' }, 201);
   await send('/rubygems/api/v1/gems', { method: 'POST', body: new Uint8Array(await gemBytes('acme-cli', '0.3.0')), headers: { authorization: token } }, 201);
+  const crate = cratePublishBody(publishMetadata('acme-sdk', '0.4.0'), await crateBytes('acme-sdk', '0.4.0'));
+  await send('/cargo/api/v1/crates/new', { method: 'PUT', body: new Uint8Array(crate), headers: { authorization: token } }, 200);
   await root.expect(201, 'POST', `/api/v4/projects/${projectId}/debian_distributions`, { codename: 'stable' });
   const deb = await rawDeb('Package: acme-cli\nVersion: 1.2.0-1\nArchitecture: all\nMaintainer: A <a@example.com>\nDescription: cli\n');
   await send('/debian/acme-cli_1.2.0-1_all.deb?distribution=stable&component=main', { method: 'PUT', body: new Uint8Array(deb) }, 201);
