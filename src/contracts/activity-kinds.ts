@@ -59,6 +59,7 @@ export const ACTIVITY_KIND_OF = {
   deploy_token_created: 'access',
   deploy_token_revoked: 'access',
   ci_job_token_issued: 'access',
+  token_change_denied: 'access',
   oidc_token_exchanged: 'access',
   user_created: 'access',
   user_updated: 'access',

@@ -53,6 +53,7 @@ export const AUDIT_EVENT_NAMES = [
   'deploy_token_created',
   'deploy_token_revoked',
   'ci_job_token_issued',
+  'token_change_denied',
   'oidc_token_exchanged',
   'oidc_token_exchange_denied',
   'user_created',

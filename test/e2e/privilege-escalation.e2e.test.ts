@@ -150,6 +150,12 @@ describe('who may do what', () => {
       assert.match(res.body.message, /administrator/);
       const issued = await allEvents(world.root, '/api/v4/audit_events', '&event_name=ci_job_token_issued');
       assert.equal(issued.length, 0, 'no token was issued');
+      const [denied] = await allEvents(world.root, `/api/v4/projects/${app.id}/audit_events`, '&event_name=token_change_denied');
+      assert.deepEqual(
+        [denied.outcome, denied.actor.username, denied.details.target_type, denied.details.target_details, denied.changes.kind.to, denied.project.id],
+        ['failure', 'mia', 'User', 'root', 'ci_job_token', app.id],
+      );
+      assert.match(denied.reason, /only an administrator may issue a job token for another user/);
     });
 
     it('a maintainer mints for themself (named or not); an administrator may name anyone', async () => {
@@ -159,6 +165,43 @@ describe('who may do what', () => {
       assert.equal(named.user_id, mia.id);
       const byAdmin = await world.root.expect(201, 'POST', `/api/v4/projects/${app.id}/ci/job_tokens`, { ...jobBody, user_id: rita.id });
       assert.equal(byAdmin.user_id, rita.id);
+    });
+  });
+
+  describe('tokens', () => {
+    const refusals = async (path: string) => allEvents(world.root, path, '&event_name=token_change_denied');
+
+    it('refuses a reporter a project deploy token, a maintainer a group one, and a user a token for someone else; each refusal recorded where it was tried', async () => {
+      const body = { name: 'sneaky', scopes: ['write_package_registry'] };
+      assert.equal((await rita.api.post(`/api/v4/projects/${app.id}/deploy_tokens`, body)).status, 403);
+      assert.equal((await mia.api.post(`/api/v4/groups/${corp.id}/deploy_tokens`, body)).status, 403);
+      assert.equal((await rita.api.post(`/api/v4/users/${olga.id}/personal_access_tokens`, body)).status, 403);
+      const [onProject] = await refusals(`/api/v4/projects/${app.id}/audit_events`);
+      assert.deepEqual([onProject.actor.username, onProject.custom_message ?? onProject.details.custom_message, onProject.changes.scopes.to], ['rita', 'Refused to create deploy token "sneaky"', ['write_package_registry']]);
+      const onGroup = (await refusals(`/api/v4/groups/${corp.id}/audit_events`)).filter((e) => e.actor.username === 'mia' && e.changes.kind.to === 'deploy_token');
+      assert.equal(onGroup.length, 1);
+      assert.equal(onGroup[0].entity_type, 'Group');
+      const onInstance = (await refusals('/api/v4/audit_events')).filter((e) => e.entity_type === 'Instance');
+      assert.deepEqual(
+        onInstance.map((e) => [e.actor.username, e.changes.kind.to, e.details.target_details]),
+        [['rita', 'personal_access_token', 'olga']],
+      );
+      const created = await allEvents(world.root, '/api/v4/audit_events', '&event_name=deploy_token_created');
+      assert.equal(created.filter((e) => e.actor.username !== 'olga').length, 0, 'no token was created');
+    });
+
+    it('records a refused revoke, and lists and reads of tokens stay unrecorded 403s', async () => {
+      const token = await olga.api.expect(201, 'POST', `/api/v4/projects/${app.id}/deploy_tokens`, { name: 'ci-reader', scopes: ['read_package_registry'] });
+      const before = (await refusals(`/api/v4/projects/${app.id}/audit_events`)).length;
+      assert.equal((await rita.api.get(`/api/v4/projects/${app.id}/deploy_tokens`)).status, 403);
+      assert.equal((await rita.api.get(`/api/v4/projects/${app.id}/deploy_tokens/${token.id}`)).status, 403);
+      assert.equal((await rita.api.delete(`/api/v4/projects/${app.id}/deploy_tokens/${token.id}`)).status, 403);
+      const after = await refusals(`/api/v4/projects/${app.id}/audit_events`);
+      assert.equal(after.length, before + 1);
+      assert.deepEqual([after[0].actor.username, after[0].changes.action.to, after[0].details.target_details], ['rita', 'revoke', `deploy token "${token.id}"`]);
+      const outsider = await world.user('ozzy');
+      assert.equal((await outsider.api.post(`/api/v4/projects/${app.id}/deploy_tokens`, { name: 'x', scopes: ['read_package_registry'] })).status, 404, 'an outsider learns nothing, and nothing is recorded against the project');
+      assert.equal((await refusals(`/api/v4/projects/${app.id}/audit_events`)).length, before + 1);
     });
   });
 

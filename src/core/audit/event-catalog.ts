@@ -184,6 +184,13 @@ export const AUDIT_EVENTS = {
   deploy_token_created: event({ label: 'Deploy token created', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
   deploy_token_revoked: event({ label: 'Deploy token revoked', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'disable' } }),
   ci_job_token_issued: event({ label: 'CI job token issued', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),
+  token_change_denied: event({
+    label: 'Token change refused',
+    category: 'credential',
+    scopes: ['Instance', ...PROJECT_SCOPES],
+    fields: ['project', 'changes', 'reason'],
+    ocsf: { class: API, activity: 'other' },
+  }),
   // A CI job's OIDC ID token exchanged for a 15-minute publish token (POST /api/v4/oidc/token): the
   // actor is `oidc` (issuer, subject, trusted publisher, identifying claims), stored on the project.
   oidc_token_exchanged: event({ label: 'OIDC token exchanged', category: 'credential', scopes: PROJECT_SCOPES, fields: ['project', 'changes'], ocsf: { class: ENTITY, activity: 'create' } }),

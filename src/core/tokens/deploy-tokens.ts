@@ -23,7 +23,8 @@ function ownerId(owner: DeployTokenOwner): number {
   return owner.type === 'namespace' ? owner.namespace.id : owner.project.id;
 }
 
-function ownerAudit(owner: DeployTokenOwner): SubjectAudit {
+/** Where the events of an owner's deploy tokens are stored. */
+export function ownerAudit(owner: DeployTokenOwner): SubjectAudit {
   return owner.type === 'namespace' ? groupSubject(owner.namespace) : projectSubject(owner.project, owner.namespace);
 }
 

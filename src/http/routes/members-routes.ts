@@ -17,13 +17,14 @@ import {
 import { parseMemberExpiry } from '../../core/accounts/member-expiry.js';
 import { requireApiUser, userNamespaceLevel, userProjectLevel } from '../../core/accounts/permissions.js';
 import { findUserById } from '../../core/accounts/users.js';
-import { errors, TroveError } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { Member } from '../../contracts/members.js';
 import type { Api } from '../api.js';
 import type { AppContext } from '../app-context.js';
 import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { auditedBy } from '../audited-by.js';
+import { recordingRefusal } from '../recorded-refusal.js';
 import { accessLevel, bodyOf, id, paramsOf } from '../schemas.js';
 
 /** GitLab's member `expires_at`: a date, or empty/null for none. */
@@ -59,13 +60,8 @@ const projectSource: SourceLoader = async (ctx, request, ref) => {
 };
 
 /** Runs a membership change; a refusal (403) is recorded as member_change_denied, then answered. */
-async function auditingRefusal<T>(ctx: AppContext, request: FastifyRequest, source: MemberSource, attempt: MemberChangeAttempt, change: () => Promise<T>): Promise<T> {
-  try {
-    return await change();
-  } catch (error) {
-    if (error instanceof TroveError && error.statusCode === 403) await recordMemberChangeDenied(ctx.db, auditedBy(ctx, request), source, attempt, error.message);
-    throw error;
-  }
+function auditingRefusal<T>(ctx: AppContext, request: FastifyRequest, source: MemberSource, attempt: MemberChangeAttempt, change: () => Promise<T>): Promise<T> {
+  return recordingRefusal(change, (reason) => recordMemberChangeDenied(ctx.db, auditedBy(ctx, request), source, attempt, reason));
 }
 
 function registerFor(app: Api, ctx: AppContext, prefix: string, load: SourceLoader): void {

@@ -9,6 +9,7 @@ import {
   deployTokenToApi,
   findDeployToken,
   listDeployTokens,
+  ownerAudit,
   revokeDeployToken,
   type DeployTokenOwner,
 } from '../../core/tokens/deploy-tokens.js';
@@ -21,6 +22,8 @@ import {
   revokePersonalAccessToken,
 } from '../../core/tokens/personal-access-tokens.js';
 import { isAdmin } from '../../core/tokens/principal.js';
+import { recordTokenChangeDenied, type TokenChangeAttempt } from '../../core/tokens/token-refusals.js';
+import { projectSubject, type SubjectAudit } from '../../core/audit/audit-scope.js';
 import { DEPLOY_TOKEN_SCOPES, PERSONAL_TOKEN_SCOPES } from '../../core/tokens/scopes.js';
 import { DeployToken, IssuedJobToken, PersonalAccessToken } from '../../contracts/tokens.js';
 import type { Api } from '../api.js';
@@ -29,6 +32,7 @@ import { idParam, visibleGroup, visibleProject } from '../loaders.js';
 import { listQuery, paginateArray } from '../pagination.js';
 import { bodyOf, expiresAt, listOf, name, nullableText, optionalId, paramsOf, positiveInteger, text, type Static } from '../schemas.js';
 import { auditContextOf } from '../request-context.js';
+import { recordingRefusal } from '../recorded-refusal.js';
 
 const byId = paramsOf('id');
 const byToken = paramsOf('id', 'token_id');
@@ -48,6 +52,10 @@ const tokensQuery = listQuery({ user_id: Type.Integer({ minimum: 1, maximum: Num
 export function registerTokenRoutes(app: Api, ctx: AppContext): void {
   const base = ctx.config.baseUrl;
 
+  /** Runs a token change; a refusal (403) is recorded as token_change_denied on `subject` (null: the instance), then answered. */
+  const auditingRefusal = <T>(request: FastifyRequest, subject: SubjectAudit | null, attempt: TokenChangeAttempt, change: () => Promise<T>): Promise<T> =>
+    recordingRefusal(change, (reason) => recordTokenChangeDenied(ctx.db, ctx.audit, auditContextOf(request), subject, attempt, reason));
+
   async function createPat(request: FastifyRequest, body: Static<typeof newPersonalToken>, user: User) {
     const { token, secret } = await createPersonalAccessToken(ctx.db, ctx.audit, auditContextOf(request), user, {
       name: body?.name,
@@ -64,8 +72,11 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
 
   const forUser = { params: byId, body: newPersonalToken, response: { 201: PersonalAccessToken } };
   app.post('/api/v4/users/:id/personal_access_tokens', { schema: forUser }, async (request, reply) => {
-    requireAdmin(request.principal);
-    const user = await findUserById(ctx.db, idParam(request.params.id, 'User'));
+    const userId = idParam(request.params.id, 'User');
+    const named = isAdmin(request.principal) ? undefined : await findUserById(ctx.db, userId);
+    const attempt: TokenChangeAttempt = { action: 'create', kind: 'personal_access_token', token: request.body?.name ?? null, scopes: request.body?.scopes ?? null, forUser: { id: userId, username: named?.username ?? null } };
+    await auditingRefusal(request, null, attempt, async () => requireAdmin(request.principal));
+    const user = await findUserById(ctx.db, userId);
     if (!user) throw errors.notFound('404 User Not Found');
     return reply.status(201).send(await createPat(request, request.body, user));
   });
@@ -96,39 +107,44 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
     return reply.status(204).send();
   });
 
-  // Deploy tokens: group owners manage a group's, project maintainers a project's.
-  type OwnerLoader = (request: FastifyRequest, ref: string) => Promise<DeployTokenOwner>;
+  // Deploy tokens: group owners manage a group's, project maintainers a project's. A caller who
+  // sees the group or project but may not manage its tokens gets 403 (recorded for a change).
+  type OwnerLoader = (request: FastifyRequest, ref: string) => Promise<{ owner: DeployTokenOwner; manages: boolean }>;
   const groupOwner: OwnerLoader = async (request, ref) => {
     const { group, level } = await visibleGroup(ctx, request, ref);
-    if (level < AccessLevel.owner) throw errors.forbidden();
-    return { type: 'namespace', namespace: group };
+    return { owner: { type: 'namespace', namespace: group }, manages: level >= AccessLevel.owner };
   };
   const projectOwner: OwnerLoader = async (request, ref) => {
     const { project, namespace, level } = await visibleProject(ctx, request, ref);
-    if (level < AccessLevel.maintainer) throw errors.forbidden();
-    return { type: 'project', project, namespace };
+    return { owner: { type: 'project', project, namespace }, manages: level >= AccessLevel.maintainer };
+  };
+  const assertManages = ({ owner, manages }: { owner: DeployTokenOwner; manages: boolean }): DeployTokenOwner => {
+    if (!manages) throw errors.forbidden();
+    return owner;
   };
 
   for (const [prefix, loadOwner] of [['/api/v4/groups', groupOwner], ['/api/v4/projects', projectOwner]] as const) {
     const list = { params: byId, querystring: listQuery(), response: { 200: Type.Array(DeployToken) } };
     app.get(`${prefix}/:id/deploy_tokens`, { schema: list }, async (request, reply) => {
       requireApiUser(request.principal, false);
-      const owner = await loadOwner(request, request.params.id);
+      const owner = assertManages(await loadOwner(request, request.params.id));
       const tokens = await listDeployTokens(ctx.db, owner);
       return paginateArray(request, reply, base, tokens).map((t) => deployTokenToApi(t));
     });
 
     app.post(`${prefix}/:id/deploy_tokens`, { schema: { params: byId, body: newDeployToken, response: { 201: DeployToken } } }, async (request, reply) => {
       requireApiUser(request.principal, true);
-      const owner = await loadOwner(request, request.params.id);
+      const loaded = await loadOwner(request, request.params.id);
       const body = request.body ?? {};
+      const attempt: TokenChangeAttempt = { action: 'create', kind: 'deploy_token', token: body.name ?? null, scopes: body.scopes ?? null, forUser: null };
+      const owner = await auditingRefusal(request, ownerAudit(loaded.owner), attempt, async () => assertManages(loaded));
       const { token, secret } = await createDeployToken(ctx.db, ctx.audit, auditContextOf(request), owner, body);
       return reply.status(201).send(deployTokenToApi(token, secret));
     });
 
     app.get(`${prefix}/:id/deploy_tokens/:token_id`, { schema: { params: byToken, response: { 200: DeployToken } } }, async (request) => {
       requireApiUser(request.principal, false);
-      const owner = await loadOwner(request, request.params.id);
+      const owner = assertManages(await loadOwner(request, request.params.id));
       const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id, 'Deploy Token'));
       if (!token) throw errors.notFound('404 Deploy Token Not Found');
       return deployTokenToApi(token);
@@ -136,7 +152,9 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
 
     app.delete(`${prefix}/:id/deploy_tokens/:token_id`, { schema: { params: byToken } }, async (request, reply) => {
       requireApiUser(request.principal, true);
-      const owner = await loadOwner(request, request.params.id);
+      const loaded = await loadOwner(request, request.params.id);
+      const attempt: TokenChangeAttempt = { action: 'revoke', kind: 'deploy_token', token: request.params.token_id, scopes: null, forUser: null };
+      const owner = await auditingRefusal(request, ownerAudit(loaded.owner), attempt, async () => assertManages(loaded));
       const token = await findDeployToken(ctx.db, owner, idParam(request.params.token_id, 'Deploy Token'));
       if (!token) throw errors.notFound('404 Deploy Token Not Found');
       if (!token.revoked) await revokeDeployToken(ctx.db, ctx.audit, auditContextOf(request), owner, token);
@@ -149,16 +167,23 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
   app.post('/api/v4/projects/:id/ci/job_tokens', { schema: jobToken }, async (request, reply) => {
     const principal = requireApiUser(request.principal, true);
     const { project, namespace, level } = await visibleProject(ctx, request, request.params.id);
-    if (level < AccessLevel.maintainer) throw errors.forbidden();
     const body = request.body ?? {};
-    let triggeredBy = principal.user;
-    if (body.user_id !== undefined && body.user_id !== null && Number(body.user_id) !== principal.user.id) {
+    const namesOther = body.user_id !== undefined && body.user_id !== null && Number(body.user_id) !== principal.user.id;
+    const named = namesOther ? await findUserById(ctx.db, Number(body.user_id)) : undefined;
+    const attempt: TokenChangeAttempt = {
+      action: 'create',
+      kind: 'ci_job_token',
+      token: `pipeline ${body.pipeline_id}, job ${body.job_id}`,
+      scopes: null,
+      forUser: namesOther ? { id: Number(body.user_id), username: named?.username ?? null } : null,
+    };
+    await auditingRefusal(request, projectSubject(project, namespace), attempt, async () => {
+      if (level < AccessLevel.maintainer) throw errors.forbidden();
       // The token carries the named user's rights: naming someone else is an administrator's act (docs/api.md#common-rules).
-      if (!isAdmin(principal)) throw errors.forbidden('403 Forbidden - only an administrator may issue a job token for another user');
-      const user = await findUserById(ctx.db, Number(body.user_id));
-      if (!user) throw errors.notFound('404 User Not Found');
-      triggeredBy = user;
-    }
+      if (namesOther && !isAdmin(principal)) throw errors.forbidden('403 Forbidden - only an administrator may issue a job token for another user');
+    });
+    if (namesOther && !named) throw errors.notFound('404 User Not Found');
+    const triggeredBy = named ?? principal.user;
     const { token, secret } = await issueJobToken(ctx.db, ctx.audit, auditContextOf(request), project, namespace, triggeredBy, body);
     return reply.status(201).send({ id: token.id, token: secret, expires_at: token.expires_at, project_id: project.id, user_id: triggeredBy.id });
   });
