@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Api, privateToken } from '../../test/support/api.js';
-import { eventCount } from '../../test/support/audit.js';
 import { AptSandbox, aptAuthConf, buildDeb } from '../../test/support/debian-apt.js';
 import { removeTempDir, tempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
+import { checkDownloadEvents } from '../download-events.js';
 import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
 import { startTroveServer, type TroveBenchServer } from '../servers.js';
 
@@ -11,8 +11,6 @@ import { startTroveServer, type TroveBenchServer } from '../servers.js';
 // (apt verifies the signed InRelease, fetches the Packages indexes, then every .deb), from a group
 // with package audit events (and download events) on and one with them off. The ratio is what the
 // audit trail of reads costs apt.
-
-const DOWNLOADED = 'package_registry_package_downloaded';
 
 interface DebianSource {
   groupId: number;
@@ -93,14 +91,7 @@ export async function debianFigures(config: BenchConfig, log: (line: string) => 
     );
     // The "on" side recorded a download event per .deb, the "off" side none (events are written in batches: give them a moment).
     const root = new Api(trove.base, privateToken(trove.trove.rootToken));
-    const expected = (plan.rounds + plan.warmupRounds) * names.length;
-    let recorded = 0;
-    for (let tries = 0; tries < 40 && recorded < expected; tries++) {
-      recorded = await eventCount(root, `/api/v4/groups/${on.groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
-      if (recorded < expected) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    const leaked = await eventCount(root, `/api/v4/groups/${off.groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
-    if (recorded !== expected || leaked !== 0) throw new Error(`apt downloads: ${recorded} of ${expected} download events recorded with audit events on, ${leaked} with them off`);
+    const recorded = await checkDownloadEvents(root, 'apt downloads', { on: on.groupId, off: off.groupId }, (plan.rounds + plan.warmupRounds) * names.length);
     return [{ ...result, note: `${recorded} download events recorded` }];
   } finally {
     removeTempDir(build);

@@ -7,14 +7,13 @@ import { removeTempDir, tempDir, withTempDir } from '../../test/support/temp-dir
 import { startTrove, type RunningTrove } from '../../test/support/trove-process.js';
 import { World } from '../../test/support/world.js';
 import type { BenchConfig } from '../config.js';
+import { checkDownloadEvents } from '../download-events.js';
 import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
 
 // Go modules against Trove: `go mod download` of a consumer's `goModules` dependencies with a cold
 // module cache, from a project whose group has package audit events (here: download events) on,
 // against the same modules in a group that has them off. go sends credentials only over HTTPS, so
 // this Trove serves HTTPS with a self-signed certificate, and every go request carries a token.
-
-const DOWNLOADED = 'package_registry_package_downloaded';
 
 /** A module's source: a few files of a few KiB, as a small library has. */
 function sourceOf(index: number): Record<string, string> {
@@ -90,17 +89,8 @@ export async function goFigures(config: BenchConfig, log: (line: string) => void
       atLeast(0.9),
     );
     // The "on" side really recorded downloads (a .zip per module per run), the "off" side none.
-    // Download events are written in batches: wait for them.
     const root = new Api(trove.baseUrl, privateToken(trove.rootToken));
-    const count$ = (groupId: number) => root.get(`/api/v4/groups/${groupId}/audit_events?event_name=${DOWNLOADED}&per_page=1`).then((r) => Number(r.headers.get('x-total')));
-    const runs = plan.rounds + plan.warmupRounds;
-    let recorded = 0;
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-      recorded = await count$(on.groupId);
-      if (recorded >= runs * count) break;
-    }
-    const leaked = await count$(off.groupId);
-    if (recorded < runs * count || leaked !== 0) throw new Error(`go mod download: ${recorded} download events with audit events on (at least ${runs * count} expected), ${leaked} with them off`);
+    const recorded = await checkDownloadEvents(root, 'go mod download', { on: on.groupId, off: off.groupId }, (plan.rounds + plan.warmupRounds) * count);
     return [{ ...result, note: `${recorded} download events recorded` }];
   } finally {
     await trove.stop();

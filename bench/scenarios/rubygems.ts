@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, privateToken } from '../../test/support/api.js';
-import { eventCount } from '../../test/support/audit.js';
 import { gemBytes, GemHome, gemSource } from '../../test/support/rubygems.js';
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
+import { checkDownloadEvents } from '../download-events.js';
 import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
 import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
@@ -11,8 +10,6 @@ import { settingsSide, startTroveServer, type TroveBenchServer } from '../server
 // project whose group records package and download events, against the same set in a group that
 // records none. Each install runs in a fresh HOME and GEM_HOME (test/support/rubygems.ts), so it
 // reads the compact index, every quick spec and every .gem from Trove.
-
-const DOWNLOADED = 'package_registry_package_downloaded';
 
 /** The set: bench_set_01..N-1 and bench_set_main depending on all of them. */
 function gemSet(size: number): Array<{ name: string; dependencies: Record<string, string> }> {
@@ -72,15 +69,7 @@ async function installAuditOnOff(config: BenchConfig, trove: TroveBenchServer): 
   );
   // The "on" side recorded a download event per gem installed (they are written in batches), the "off" side none.
   const root = new Api(trove.base, privateToken(trove.trove.rootToken));
-  const expected = (plan.rounds + plan.warmupRounds) * size;
-  const count = (groupId: number) => eventCount(root, `/api/v4/groups/${groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
-  let recorded = await count(on.groupId);
-  for (let waited = 0; recorded < expected && waited < 100; waited++) {
-    await sleep(100);
-    recorded = await count(on.groupId);
-  }
-  const leaked = await count(off.groupId);
-  if (recorded !== expected || leaked !== 0) throw new Error(`gem install: ${recorded} of ${expected} download events recorded with events on, ${leaked} with them off`);
+  const recorded = await checkDownloadEvents(root, 'gem install', { on: on.groupId, off: off.groupId }, (plan.rounds + plan.warmupRounds) * size);
   return { ...result, note: `${recorded} download events recorded` };
 }
 
