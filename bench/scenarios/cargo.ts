@@ -4,8 +4,8 @@ import { Api, privateToken } from '../../test/support/api.js';
 import { CargoHome, cargoRegistry, crateBytes, publishBody, publishMetadata, writeCrate } from '../../test/support/cargo.js';
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
-import { checkDownloadEvents } from '../download-events.js';
-import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
+import { dependentSet, downloadEventsFigure } from '../download-events.js';
+import type { Figure } from '../figures.js';
 import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // Cargo against Trove: `cargo fetch` of a consumer depending on one crate of a set (which depends
@@ -13,12 +13,6 @@ import { settingsSide, startTroveServer, type TroveBenchServer } from '../server
 // same set in a group that records none. Each fetch runs in a fresh HOME and CARGO_HOME
 // (test/support/cargo.ts), so it reads config.json and every crate's file of the sparse index and
 // downloads every .crate from Trove, the token bare in Authorization (the projects are private).
-
-/** The set: bench_set_01..N-1 and bench_set_main depending on all of them. */
-function crateSet(size: number): Array<{ name: string; dependencies: string[] }> {
-  const leaves = Array.from({ length: size - 1 }, (_, i) => ({ name: `bench_set_${String(i + 1).padStart(2, '0')}`, dependencies: [] }));
-  return [...leaves, { name: 'bench_set_main', dependencies: leaves.map((leaf) => leaf.name) }];
-}
 
 /** A dependency in cargo's publish metadata: a normal one, on a version of this registry. */
 const dependency = (name: string) => ({ name, version_req: '^1.0', features: [], optional: false, default_features: true, target: null, kind: 'normal', registry: null, explicit_name_in_toml: null });
@@ -32,7 +26,7 @@ interface CrateGroup {
 /** A group with these package settings, a project holding the set (published as cargo publish sends it), and a deploy token. */
 async function crateGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>, size: number): Promise<CrateGroup> {
   const side = await settingsSide(trove.world, path, 'crates', settings);
-  for (const crate of crateSet(size)) {
+  for (const crate of dependentSet(size)) {
     const body = publishBody(publishMetadata(crate.name, '1.0.0', { deps: crate.dependencies.map(dependency) }), await crateBytes(crate.name, '1.0.0'));
     const res = await fetch(`${cargoRegistry(trove.base, side.projectId)}/api/v1/crates/new`, { method: 'PUT', headers: { authorization: side.token }, body: new Uint8Array(body) });
     if (res.status !== 200) throw new Error(`publish of ${crate.name} to ${path}: ${res.status} ${await res.text()}`);
@@ -70,19 +64,14 @@ async function fetchAuditOnOff(config: BenchConfig, trove: TroveBenchServer): Pr
   const size = config.cargoSetSize;
   const on = await crateGroup(trove, 'cargo-audit-on', { package_audit_events: 'enabled', package_download_events: 'enabled' }, size);
   const off = await crateGroup(trove, 'cargo-audit-off', { package_audit_events: 'disabled', package_download_events: 'disabled' }, size);
-  const plan: Rounds = { rounds: config.rounds, warmupRounds: Math.max(1, config.warmupRounds) };
-  const result = await abFigure(
-    `Trove only: cargo fetch of a ${size}-crate set, fresh CARGO_HOME, package and download events on / off`,
-    'crate/s',
-    plan,
-    fetchRate(trove, size, on),
-    fetchRate(trove, size, off),
-    atLeast(0.9),
-  );
-  // The "on" side recorded a download event per .crate fetched, the "off" side none.
+  const figure = {
+    name: `Trove only: cargo fetch of a ${size}-crate set, fresh CARGO_HOME, package and download events on / off`,
+    unit: 'crate/s',
+    plan: { rounds: config.rounds, warmupRounds: Math.max(1, config.warmupRounds) },
+  };
+  // The "on" side records a download event per .crate fetched, the "off" side none.
   const root = new Api(trove.base, privateToken(trove.trove.rootToken));
-  const recorded = await checkDownloadEvents(root, 'cargo fetch', { on: on.groupId, off: off.groupId }, (plan.rounds + plan.warmupRounds) * size);
-  return { ...result, note: `${recorded} download events recorded` };
+  return downloadEventsFigure(root, 'cargo fetch', figure, { groupId: on.groupId, rate: fetchRate(trove, size, on) }, { groupId: off.groupId, rate: fetchRate(trove, size, off) }, size);
 }
 
 export async function cargoFigures(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {

@@ -2,8 +2,8 @@ import { Api, privateToken } from '../../test/support/api.js';
 import { ComposerProject, libraryZip } from '../../test/support/composer-client.js';
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
-import { checkDownloadEvents } from '../download-events.js';
-import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
+import { downloadEventsFigure } from '../download-events.js';
+import type { Figure } from '../figures.js';
 import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // Composer against Trove: `composer install` of a set of packages from a group's repository
@@ -58,18 +58,13 @@ export async function composerFigures(config: BenchConfig, log: (line: string) =
     log(`composer install of ${size} packages with audit events on vs off`);
     const on = await composerGroup(trove, 'composer-audit-on', { package_audit_events: 'enabled', package_download_events: 'enabled' }, size);
     const off = await composerGroup(trove, 'composer-audit-off', { package_audit_events: 'disabled' }, size);
-    const plan: Rounds = { rounds: config.rounds, warmupRounds: config.warmupRounds };
-    const result = await abFigure(
-      `Trove only: composer install of ${size} packages, cold cache, audit and download events on / off`,
-      'package/s',
-      plan,
-      installRate(on, size),
-      installRate(off, size),
-      atLeast(0.9),
-    );
     const root = new Api(trove.base, privateToken(trove.trove.rootToken));
-    const recorded = await checkDownloadEvents(root, 'composer install', { on: on.groupId, off: off.groupId }, (plan.rounds + plan.warmupRounds) * size);
-    return [{ ...result, note: `${recorded} download events recorded` }];
+    const figure = {
+      name: `Trove only: composer install of ${size} packages, cold cache, audit and download events on / off`,
+      unit: 'package/s',
+      plan: { rounds: config.rounds, warmupRounds: config.warmupRounds },
+    };
+    return [await downloadEventsFigure(root, 'composer install', figure, { groupId: on.groupId, rate: installRate(on, size) }, { groupId: off.groupId, rate: installRate(off, size) }, size)];
   } finally {
     await trove.stop();
   }
