@@ -62,6 +62,8 @@ export interface BenchConfig {
   composerPackages: number;
   /** RubyGems row: gems in the set gem install installs (one depending on all the others). */
   rubygemsSetSize: number;
+  /** Cargo row: crates in the set cargo fetch downloads (one depending on all the others). */
+  cargoSetSize: number;
   /** Containers rows: bytes of each of the image's 5 layers (incompressible, so also the bytes on the wire). */
   containerLayerBytes: number;
   /** Debian row: .debs apt-get downloads per round (each side). */
@@ -78,16 +80,16 @@ export interface BenchConfig {
   scenarios: Set<string>;
 }
 
-export const ALL_SCENARIOS = ['reads', 'publish', 'install', 'trove-only', 'audit-scale', 'maven', 'go', 'composer', 'rubygems', 'debian', 'containers'] as const;
+export const ALL_SCENARIOS = ['reads', 'publish', 'install', 'trove-only', 'audit-scale', 'maven', 'go', 'composer', 'rubygems', 'cargo', 'debian', 'containers'] as const;
 
 export function configFrom(argv: string[]): BenchConfig {
   const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = new Set<string>(only ?? (mode === 'smoke' ? ['reads', 'publish', 'install'] : ALL_SCENARIOS));
   const sizes: Record<Mode, Omit<BenchConfig, 'mode' | 'scenarios'>> = {
-    full: { rounds: 5, warmupRounds: 1, troveOnlyPublishWarmupRounds: 2, troveOnlyRounds: 15, troveOnlyPublishes: 1000, troveOnlyPublishChunk: 50, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, concurrentPublishRounds: 15, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 15, goModules: 20, goRounds: 15, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 5, scaleOutPublishers: [8, 32], scaleOutPublishes: 256, scaleOutReadConnections: 32 },
-    quick: { rounds: 3, warmupRounds: 0, troveOnlyPublishWarmupRounds: 1, troveOnlyRounds: 3, troveOnlyPublishes: 100, troveOnlyPublishChunk: 10, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, concurrentPublishRounds: 3, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 3, goModules: 20, goRounds: 7, composerPackages: 20, rubygemsSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 3, scaleOutPublishers: [8, 32], scaleOutPublishes: 64, scaleOutReadConnections: 32 },
-    smoke: { rounds: 1, warmupRounds: 0, troveOnlyPublishWarmupRounds: 0, troveOnlyRounds: 1, troveOnlyPublishes: 4, troveOnlyPublishChunk: 2, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, concurrentPublishRounds: 1, genericUploadBytes: 2 ** 20, auditEvents: 1000, mavenTreeSize: 4, mavenDeployModules: 3, mavenResolveRounds: 1, goModules: 3, goRounds: 1, composerPackages: 3, rubygemsSetSize: 3, debianPackages: 3, containerLayerBytes: 256 * 2 ** 10, scaleOutRounds: 1, scaleOutPublishers: [8, 32], scaleOutPublishes: 32, scaleOutReadConnections: 8 },
+    full: { rounds: 5, warmupRounds: 1, troveOnlyPublishWarmupRounds: 2, troveOnlyRounds: 15, troveOnlyPublishes: 1000, troveOnlyPublishChunk: 50, loadSeconds: 3, connections: [10, 50], manyVersions: 200, sequentialPublishes: 200, concurrentPublishers: 8, publishesPerPublisher: 25, concurrentPublishRounds: 15, genericUploadBytes: 2 ** 30, auditEvents: 1_000_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 15, goModules: 20, goRounds: 15, composerPackages: 20, rubygemsSetSize: 20, cargoSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 5, scaleOutPublishers: [8, 32], scaleOutPublishes: 256, scaleOutReadConnections: 32 },
+    quick: { rounds: 3, warmupRounds: 0, troveOnlyPublishWarmupRounds: 1, troveOnlyRounds: 3, troveOnlyPublishes: 100, troveOnlyPublishChunk: 10, loadSeconds: 1, connections: [10, 50], manyVersions: 200, sequentialPublishes: 40, concurrentPublishers: 8, publishesPerPublisher: 5, concurrentPublishRounds: 3, genericUploadBytes: 256 * 2 ** 20, auditEvents: 100_000, mavenTreeSize: 30, mavenDeployModules: 50, mavenResolveRounds: 3, goModules: 20, goRounds: 7, composerPackages: 20, rubygemsSetSize: 20, cargoSetSize: 20, debianPackages: 20, containerLayerBytes: 10 * 2 ** 20, scaleOutRounds: 3, scaleOutPublishers: [8, 32], scaleOutPublishes: 64, scaleOutReadConnections: 32 },
+    smoke: { rounds: 1, warmupRounds: 0, troveOnlyPublishWarmupRounds: 0, troveOnlyRounds: 1, troveOnlyPublishes: 4, troveOnlyPublishChunk: 2, loadSeconds: 1, connections: [10], manyVersions: 3, sequentialPublishes: 3, concurrentPublishers: 2, publishesPerPublisher: 2, concurrentPublishRounds: 1, genericUploadBytes: 2 ** 20, auditEvents: 1000, mavenTreeSize: 4, mavenDeployModules: 3, mavenResolveRounds: 1, goModules: 3, goRounds: 1, composerPackages: 3, rubygemsSetSize: 3, cargoSetSize: 3, debianPackages: 3, containerLayerBytes: 256 * 2 ** 10, scaleOutRounds: 1, scaleOutPublishers: [8, 32], scaleOutPublishes: 32, scaleOutReadConnections: 8 },
   };
   return { mode, scenarios, ...sizes[mode] };
 }

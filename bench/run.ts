@@ -5,6 +5,7 @@ import { seed } from './fixtures.js';
 import { ensurePeerInstalled, startVerdaccio } from './peer.js';
 import { peakRssOf } from './processes.js';
 import { composerFigures } from './scenarios/composer.js';
+import { cargoFigures } from './scenarios/cargo.js';
 import { containerFigures } from './scenarios/containers.js';
 import { goFigures } from './scenarios/go.js';
 import { debianFigures } from './scenarios/debian.js';
@@ -20,7 +21,7 @@ import { troveOnly } from './scenarios/trove-only.js';
 import { startTroveServer, type BenchServer } from './servers.js';
 import { machine, renderTable, writeResults } from './table.js';
 
-// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,debian,containers,evidence-pack,scale-out]`
+// `npm run bench [-- --quick | --smoke] [--only=reads,publish,install,trove-only,audit-scale,maven,go,composer,rubygems,cargo,debian,containers,evidence-pack,scale-out]`
 // (evidence-pack only runs when named: it writes and seals a log of its own; scale-out too: it
 // starts a PostgreSQL server, four Troves and three nginx, and adds minutes to the full run)
 // Trove against Verdaccio on this machine in this run; prints one table and writes
@@ -91,6 +92,10 @@ if (has('composer')) {
 if (has('rubygems')) {
   log('RubyGems: gem install from Trove, audit events on and off');
   figures.push(...(await rubygemsFigures(config, log)));
+}
+if (has('cargo')) {
+  log('Cargo: cargo fetch from Trove, audit events on and off');
+  figures.push(...(await cargoFigures(config, log)));
 }
 if (has('debian')) {
   log('Debian: apt-get from Trove, audit events on vs off');

@@ -7,14 +7,13 @@ import { removeTempDir, tempDir, withTempDir } from '../../test/support/temp-dir
 import { startTrove, type RunningTrove } from '../../test/support/trove-process.js';
 import { World } from '../../test/support/world.js';
 import type { BenchConfig } from '../config.js';
-import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
+import { downloadEventsFigure } from '../download-events.js';
+import type { Figure } from '../figures.js';
 
 // Go modules against Trove: `go mod download` of a consumer's `goModules` dependencies with a cold
 // module cache, from a project whose group has package audit events (here: download events) on,
 // against the same modules in a group that has them off. go sends credentials only over HTTPS, so
 // this Trove serves HTTPS with a self-signed certificate, and every go request carries a token.
-
-const DOWNLOADED = 'package_registry_package_downloaded';
 
 /** A module's source: a few files of a few KiB, as a small library has. */
 function sourceOf(index: number): Record<string, string> {
@@ -79,29 +78,15 @@ export async function goFigures(config: BenchConfig, log: (line: string) => void
     log(`go: publishing ${count} modules to each of two groups (audit events on, off)`);
     const on = await goSide(trove, world, cert.cert, 'go-audit-on', { package_audit_events: 'enabled', package_download_events: 'enabled' }, count);
     const off = await goSide(trove, world, cert.cert, 'go-audit-off', { package_audit_events: 'disabled', package_download_events: 'enabled' }, count);
-    const plan: Rounds = { rounds: config.goRounds, warmupRounds: Math.max(1, config.warmupRounds) };
     log(`go mod download of ${count} modules, cold module cache, audit events on vs off`);
-    const result = await abFigure(
-      `Trove only: go mod download of ${count} modules over HTTPS, cold module cache, download events on / audit events off`,
-      'module/s',
-      plan,
-      downloadRate(on, cert.cert, count),
-      downloadRate(off, cert.cert, count),
-      atLeast(0.9),
-    );
-    // The "on" side really recorded downloads (a .zip per module per run), the "off" side none.
-    // Download events are written in batches: wait for them.
+    const figure = {
+      name: `Trove only: go mod download of ${count} modules over HTTPS, cold module cache, download events on / audit events off`,
+      unit: 'module/s',
+      plan: { rounds: config.goRounds, warmupRounds: Math.max(1, config.warmupRounds) },
+    };
+    // The "on" side records a download event per module .zip and run, the "off" side none.
     const root = new Api(trove.baseUrl, privateToken(trove.rootToken));
-    const count$ = (groupId: number) => root.get(`/api/v4/groups/${groupId}/audit_events?event_name=${DOWNLOADED}&per_page=1`).then((r) => Number(r.headers.get('x-total')));
-    const runs = plan.rounds + plan.warmupRounds;
-    let recorded = 0;
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-      recorded = await count$(on.groupId);
-      if (recorded >= runs * count) break;
-    }
-    const leaked = await count$(off.groupId);
-    if (recorded < runs * count || leaked !== 0) throw new Error(`go mod download: ${recorded} download events with audit events on (at least ${runs * count} expected), ${leaked} with them off`);
-    return [{ ...result, note: `${recorded} download events recorded` }];
+    return [await downloadEventsFigure(root, 'go mod download', figure, { groupId: on.groupId, rate: downloadRate(on, cert.cert, count) }, { groupId: off.groupId, rate: downloadRate(off, cert.cert, count) }, count)];
   } finally {
     await trove.stop();
     removeTempDir(certDir);

@@ -1,25 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, privateToken } from '../../test/support/api.js';
-import { eventCount } from '../../test/support/audit.js';
 import { gemBytes, GemHome, gemSource } from '../../test/support/rubygems.js';
 import { removeTempDir } from '../../test/support/temp-dir.js';
 import type { BenchConfig } from '../config.js';
-import { abFigure, atLeast, type Figure, type Rounds } from '../figures.js';
+import { dependentSet, downloadEventsFigure } from '../download-events.js';
+import type { Figure } from '../figures.js';
 import { settingsSide, startTroveServer, type TroveBenchServer } from '../servers.js';
 
 // RubyGems against Trove: `gem install` of a gem set (one gem depending on all the others) from a
 // project whose group records package and download events, against the same set in a group that
 // records none. Each install runs in a fresh HOME and GEM_HOME (test/support/rubygems.ts), so it
 // reads the compact index, every quick spec and every .gem from Trove.
-
-const DOWNLOADED = 'package_registry_package_downloaded';
-
-/** The set: bench_set_01..N-1 and bench_set_main depending on all of them. */
-function gemSet(size: number): Array<{ name: string; dependencies: Record<string, string> }> {
-  const leaves = Array.from({ length: size - 1 }, (_, i) => ({ name: `bench_set_${String(i + 1).padStart(2, '0')}`, dependencies: {} }));
-  const main = { name: 'bench_set_main', dependencies: Object.fromEntries(leaves.map((leaf) => [leaf.name, '>= 1.0'])) };
-  return [...leaves, main];
-}
 
 interface GemGroup {
   groupId: number;
@@ -29,11 +19,11 @@ interface GemGroup {
 /** A group with these package settings, a project holding the set (pushed as gem push does), and its read source. */
 async function gemGroup(trove: TroveBenchServer, path: string, settings: Record<string, string>, size: number): Promise<GemGroup> {
   const side = await settingsSide(trove.world, path, 'gems', settings);
-  for (const gem of gemSet(size)) {
+  for (const gem of dependentSet(size)) {
     const res = await fetch(`${trove.base}/api/v4/projects/${side.projectId}/packages/rubygems/api/v1/gems`, {
       method: 'POST',
       headers: { authorization: side.token, 'content-type': 'application/octet-stream' },
-      body: new Uint8Array(await gemBytes(gem.name, '1.0.0', gem.dependencies)),
+      body: new Uint8Array(await gemBytes(gem.name, '1.0.0', Object.fromEntries(gem.dependencies.map((name) => [name, '>= 1.0'])))),
     });
     if (res.status !== 201) throw new Error(`push of ${gem.name} to ${path}: ${res.status} ${await res.text()}`);
   }
@@ -61,27 +51,14 @@ async function installAuditOnOff(config: BenchConfig, trove: TroveBenchServer): 
   const size = config.rubygemsSetSize;
   const on = await gemGroup(trove, 'gems-audit-on', { package_audit_events: 'enabled', package_download_events: 'enabled' }, size);
   const off = await gemGroup(trove, 'gems-audit-off', { package_audit_events: 'disabled', package_download_events: 'disabled' }, size);
-  const plan: Rounds = { rounds: config.rounds, warmupRounds: Math.max(1, config.warmupRounds) };
-  const result = await abFigure(
-    `Trove only: gem install of a ${size}-gem set, fresh GEM_HOME, package and download events on / off`,
-    'gem/s',
-    plan,
-    installRate(size, on),
-    installRate(size, off),
-    atLeast(0.9),
-  );
-  // The "on" side recorded a download event per gem installed (they are written in batches), the "off" side none.
+  const figure = {
+    name: `Trove only: gem install of a ${size}-gem set, fresh GEM_HOME, package and download events on / off`,
+    unit: 'gem/s',
+    plan: { rounds: config.rounds, warmupRounds: Math.max(1, config.warmupRounds) },
+  };
+  // The "on" side records a download event per gem installed, the "off" side none.
   const root = new Api(trove.base, privateToken(trove.trove.rootToken));
-  const expected = (plan.rounds + plan.warmupRounds) * size;
-  const count = (groupId: number) => eventCount(root, `/api/v4/groups/${groupId}/audit_events`, `&event_name=${DOWNLOADED}`);
-  let recorded = await count(on.groupId);
-  for (let waited = 0; recorded < expected && waited < 100; waited++) {
-    await sleep(100);
-    recorded = await count(on.groupId);
-  }
-  const leaked = await count(off.groupId);
-  if (recorded !== expected || leaked !== 0) throw new Error(`gem install: ${recorded} of ${expected} download events recorded with events on, ${leaked} with them off`);
-  return { ...result, note: `${recorded} download events recorded` };
+  return downloadEventsFigure(root, 'gem install', figure, { groupId: on.groupId, rate: installRate(size, on) }, { groupId: off.groupId, rate: installRate(size, off) }, size);
 }
 
 export async function rubygemsFigures(config: BenchConfig, log: (line: string) => void): Promise<Figure[]> {
