@@ -125,7 +125,9 @@ describe('audit event streaming: SSRF guard without TROVE_STREAMING_ALLOW_PRIVAT
   let receiver: WebhookReceiver;
 
   before(async () => {
-    trove = await startTrove({ env: { TROVE_STREAMING_POLL_MS: '100' } });
+    // No sealing: a checkpoint is queued for every destination, and one sealed while the test runs
+    // (every 10 s by default; a busy machine makes that likelier) would count in the backlog below.
+    trove = await startTrove({ env: { TROVE_STREAMING_POLL_MS: '100', TROVE_AUDIT_SEAL_EVERY_MS: '86400000', TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000' } });
     receiver = await WebhookReceiver.start();
   });
 
