@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openFaultInjector } from '../support/fault-injection.js';
-import { createDestination, destinationsPath, eventsAfter, startStreamingTrove, toggleSetting } from '../support/streaming.js';
+import { createDestination, destinationsPath, eventsAfter, startStreamingTrove, STREAMING_ENV, toggleSetting } from '../support/streaming.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { sleep, waitFor, WebhookReceiver } from '../support/webhook-receiver.js';
 import { World, type TestUser } from '../support/world.js';
@@ -125,9 +125,8 @@ describe('audit event streaming: SSRF guard without TROVE_STREAMING_ALLOW_PRIVAT
   let receiver: WebhookReceiver;
 
   before(async () => {
-    // No sealing: a checkpoint is queued for every destination, and one sealed while the test runs
-    // (every 10 s by default; a busy machine makes that likelier) would count in the backlog below.
-    trove = await startTrove({ env: { TROVE_STREAMING_POLL_MS: '100', TROVE_AUDIT_SEAL_EVERY_MS: '86400000', TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000' } });
+    // Without TROVE_STREAMING_ALLOW_PRIVATE, and (as STREAMING_ENV) no checkpoint sealed into the backlog counted below.
+    trove = await startTrove({ env: { TROVE_STREAMING_POLL_MS: '100', TROVE_AUDIT_SEAL_EVERY_MS: STREAMING_ENV.TROVE_AUDIT_SEAL_EVERY_MS, TROVE_AUDIT_SEAL_EVERY_EVENTS: STREAMING_ENV.TROVE_AUDIT_SEAL_EVERY_EVENTS } });
     receiver = await WebhookReceiver.start();
   });
 

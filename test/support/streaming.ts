@@ -3,8 +3,15 @@ import { startTrove, type RunningTrove } from './trove-process.js';
 
 // Shared by the audit streaming end-to-end tests (test/e2e/audit-streaming-*.e2e.test.ts).
 
-/** Loopback receivers allowed, fast retries, short timeouts and lease: a Trove for streaming tests. */
+/**
+ * Loopback receivers allowed, fast retries, short timeouts and lease: a Trove for streaming tests.
+ * No sealing: each checkpoint is queued for every destination, so one sealed while a test runs
+ * (every 10 s by default, likelier on a busy machine) would change the backlogs and deliveries it
+ * counts. The checkpoint mirror tests turn sealing back on.
+ */
 export const STREAMING_ENV: Record<string, string> = {
+  TROVE_AUDIT_SEAL_EVERY_MS: '86400000',
+  TROVE_AUDIT_SEAL_EVERY_EVENTS: '10000000',
   TROVE_STREAMING_ALLOW_PRIVATE: '1',
   TROVE_STREAMING_RETRY_SCHEDULE_MS: '20,40,80',
   TROVE_STREAMING_TIMEOUT_MS: '1000',
