@@ -192,5 +192,10 @@ describe('Cargo through cargo', () => {
     const owners = await home().cargo(['owner', '--registry', REGISTRY, '--list', 'probe_base'], home().home, developer.token);
     assert.notEqual(owners.code, 0);
     assert.match(owners.stderr, /Trove has no crate owners: developers of the project publish, maintainers yank/);
+    const added = await home().cargo(['owner', '--registry', REGISTRY, '--add', 'mira', 'probe_base'], home().home, developer.token);
+    assert.notEqual(added.code, 0);
+    assert.match(added.stderr, /manage them as project members/);
+    const denied = await latestEvent(world.root, events(), DENIED);
+    assert.deepEqual([denied.package.name, denied.actor.token_name, denied.client.name], ['probe_base', 'dana-laptop', 'cargo']);
   });
 });

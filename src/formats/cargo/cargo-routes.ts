@@ -105,8 +105,12 @@ async function searchCrates(ctx: AppContext, request: FormatRequest<typeof PROJE
   return reply.send({ crates, meta: { total: names.length } });
 }
 
-/** Owners are a crates.io notion: Trove's publish and yank rights come from project membership. */
-function ownersRefused(): never {
+/**
+ * Owners are a crates.io notion: Trove's publish and yank rights come from project membership.
+ * An attempt to add or remove one is a refused write, audited as such with the crate's name.
+ */
+function ownersRefused(request: FormatRequest<typeof CRATE_PARAMS>): never {
+  noteAttempt(request, { format: 'cargo', name: request.params.name, version: null });
   throw errors.badRequest('Trove has no crate owners: developers of the project publish, maintainers yank; manage them as project members');
 }
 
@@ -135,7 +139,7 @@ export async function registerCargoRoutes(app: Api, ctx: AppContext): Promise<vo
     scope.delete<{ Body: RawUploadBody }, ContextConfigDefault, typeof version>(`${base}/api/v1/crates/:name/:version/yank`, { schema: version }, (request, reply) => yankCrate(ctx, request, reply, true));
     scope.put<{ Body: RawUploadBody }, ContextConfigDefault, typeof version>(`${base}/api/v1/crates/:name/:version/unyank`, { schema: version }, (request, reply) => yankCrate(ctx, request, reply, false));
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-      scope.route({ method, url: `${base}/api/v1/crates/:name/owners`, schema: { params: CRATE_PARAMS }, handler: ownersRefused });
+      scope.route({ method, url: `${base}/api/v1/crates/:name/owners`, schema: { params: CRATE_PARAMS }, handler: (request) => ownersRefused(request) });
     }
   });
 }
