@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { ClientResult } from './npm-client.js';
@@ -17,8 +17,15 @@ import { tempDir } from './trove-process.js';
 /** The registry's name in config.toml and in Cargo.toml's `registry = ...`. */
 export const REGISTRY = 'trove';
 
-const RUSTUP_HOME = process.env.RUSTUP_HOME ?? join(homedir(), '.rustup');
-const CARGO = process.env.TROVE_TEST_CARGO ?? join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin', 'cargo');
+/** rustup's cargo (its CARGO_HOME's bin/cargo), else the first cargo on PATH; TROVE_TEST_CARGO names another. */
+const CARGO =
+  process.env.TROVE_TEST_CARGO ??
+  [join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin', 'cargo'), ...(process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => join(dir, 'cargo'))].find((path) =>
+    existsSync(path),
+  ) ??
+  'cargo';
+/** Where rustup keeps its toolchains: beside the .cargo folder that holds its cargo proxy. */
+const RUSTUP_HOME = process.env.RUSTUP_HOME ?? (basename(dirname(dirname(CARGO))) === '.cargo' ? join(dirname(dirname(dirname(CARGO))), '.rustup') : join(homedir(), '.rustup'));
 
 /** The project's registry URL (its web API; the sparse index is under /index/). */
 export function cargoRegistry(baseUrl: string, projectId: number): string {
