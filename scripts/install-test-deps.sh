@@ -19,6 +19,9 @@ packages+=(ruby bundler)
 packages+=(skopeo podman umoci docker-registry)
 # Composer installs zips with php-zip (unzip is its fallback).
 packages+=(composer php-cli php-zip unzip)
+# Cargo's tests need rustup's cargo (1.74 or newer reads sparse registries that require a token);
+# Debian 12's cargo is 1.65, so it is not installed from here.
+command -v cargo >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ] || echo "warning: no cargo found: the Cargo tests need rustup's cargo 1.74 or newer (https://rustup.rs)" >&2
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
