@@ -25,7 +25,7 @@ class FramedBody {
   private bufferedBytes = 0;
   private readonly chunks: AsyncIterator<Buffer>;
 
-  constructor(body: Readable) {
+  constructor(private readonly body: Readable) {
     this.chunks = body.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
@@ -40,6 +40,15 @@ class FramedBody {
     this.buffered = all.length > bytes ? [all.subarray(bytes)] : [];
     this.bufferedBytes = all.length - bytes;
     return all.subarray(0, bytes);
+  }
+
+  /**
+   * Drains what is left unread, for a refusal before the crate was read, so the client gets the
+   * answer rather than a reset. The iterator lets go of the stream first: while it listens, resume() does nothing.
+   */
+  async drain(): Promise<void> {
+    await this.chunks.return?.();
+    this.body.resume();
   }
 
   async *rest(): AsyncGenerator<Buffer> {
@@ -94,9 +103,16 @@ export async function publishCrate(ctx: AppContext, request: PublishRequest, rep
   assertDeclaredSize(request, maxBytes + MAX_METADATA_BYTES + 8);
   if (request.body === undefined) throw errors.badRequest('The request has no body: cargo publish sends the metadata and the .crate');
   const framed = new FramedBody(request.body);
-  const crate = await readMetadata(framed, (name, version) => noteAttempt(request, { format: 'cargo', name, version }));
-  const crateLength = (await framed.take(4, 'the crate length')).readUInt32LE(0);
-  if (crateLength > maxBytes) throw errors.payloadTooLarge(`File is larger than the limit of ${maxBytes} bytes`);
+  let crate: PublishedCrate;
+  let crateLength: number;
+  try {
+    crate = await readMetadata(framed, (name, version) => noteAttempt(request, { format: 'cargo', name, version }));
+    crateLength = (await framed.take(4, 'the crate length')).readUInt32LE(0);
+    if (crateLength > maxBytes) throw errors.payloadTooLarge(`File is larger than the limit of ${maxBytes} bytes`);
+  } catch (error) {
+    await framed.drain();
+    throw error;
+  }
   const blob = await receiveRawUpload(ctx, request, request.body, maxBytes, framed.rest());
   if (blob.size !== crateLength) throw errors.badRequest(`The publish body holds ${blob.size} bytes of crate where its length says ${crateLength}`);
   await assertCrateArchive(await ctx.blobs.openForDownload(blob.sha256, blob.size), crate.name, crate.version);
