@@ -2,12 +2,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventsOnceWritten } from '../support/audit-e2e.js';
 import { latestEvent } from '../support/audit.js';
 import { CargoHome, cargoRegistry, cargoVersion, crateBytes, publishBody, publishMetadata, REGISTRY, writeCrate } from '../support/cargo.js';
 import { storeSnapshot } from '../support/stored-blobs.js';
+import { waitFor } from '../support/webhook-receiver.js';
 import { startTrove, type RunningTrove } from '../support/trove-process.js';
 import { World, type TestUser } from '../support/world.js';
 
@@ -151,6 +154,15 @@ describe('Cargo through cargo', () => {
       const denied = await latestEvent(world.root, events(), DENIED);
       assert.deepEqual([denied.reason, denied.actor.token_name, denied.client.name], [errors[0].detail, 'dana-laptop', 'cargo']);
     }
+    // A client that goes away inside the metadata: a refusal with the reason, not a server error.
+    const socket = connect(trove.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const path = new URL(publishUrl()).pathname;
+    socket.end(`PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${developer.token}\r\nUser-Agent: cargo/${version}\r\nContent-Length: 4096\r\n\r\n\u0064\u0000\u0000\u0000{"name":`);
+    socket.on('error', () => undefined);
+    socket.resume();
+    await once(socket, 'close');
+    await waitFor('the refusal of the broken-off publish', async () => /Upload incomplete/.test((await latestEvent(world.root, events(), DENIED)).reason));
     assert.deepEqual(await storeSnapshot(world.root, project.id), before);
   });
 

@@ -31,7 +31,9 @@ class FramedBody {
 
   async take(bytes: number, what: string): Promise<Buffer> {
     while (this.bufferedBytes < bytes) {
-      const next = await this.chunks.next();
+      const next = await this.chunks.next().catch(() => {
+        throw errors.badRequest('Upload incomplete: the connection closed before the publish body arrived');
+      });
       if (next.done) throw errors.badRequest(`The publish body ends inside ${what}`);
       this.buffered.push(next.value);
       this.bufferedBytes += next.value.length;
