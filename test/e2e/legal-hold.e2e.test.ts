@@ -239,7 +239,7 @@ describe('legal hold', () => {
       [versionHold, { reason: 'x'.repeat(1001) }],
       [versionHold, { reason: 'ok', reference: 'r'.repeat(256) }],
       [versionHold, { reason: 42 }],
-      [`${packagesPath(project.id)}/legal_holds`, { package_type: 'cargo', package_name: 'x', reason: 'ok' }],
+      [`${packagesPath(project.id)}/legal_holds`, { package_type: 'nuget', package_name: 'x', reason: 'ok' }],
       [`${packagesPath(project.id)}/legal_holds`, { package_type: 'npm', reason: 'ok' }],
       [`${packagesPath(project.id)}/legal_holds`, { package_type: 'npm', package_name: '../etc', reason: 'ok' }],
       [`/api/v4/projects/${project.id}/legal_hold`, { reference: 'CASE-1' }],
