@@ -16,9 +16,10 @@ export const isYanked = (pkg: PackageRow) => (JSON.parse(pkg.metadata) as { yank
 
 /** A crate's index file: a line per version that has its .crate, in publication order. */
 export function indexFile(versions: PackageRow[], files: PackageFileRow[]): string {
+  const crateOf = new Map(files.filter((f) => f.metadata !== null).map((f) => [f.package_id, f]));
   const lines: string[] = [];
   for (const pkg of versions) {
-    const file = files.find((f) => f.package_id === pkg.id && f.metadata !== null);
+    const file = crateOf.get(pkg.id);
     if (!file) continue;
     lines.push(`${indexLine(pkg.name, pkg.version, file.sha256, isYanked(pkg), JSON.parse(file.metadata!) as IndexFields)}\n`);
   }

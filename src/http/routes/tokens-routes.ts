@@ -73,10 +73,9 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
   const forUser = { params: byId, body: newPersonalToken, response: { 201: PersonalAccessToken } };
   app.post('/api/v4/users/:id/personal_access_tokens', { schema: forUser }, async (request, reply) => {
     const userId = idParam(request.params.id, 'User');
-    const named = isAdmin(request.principal) ? undefined : await findUserById(ctx.db, userId);
-    const attempt: TokenChangeAttempt = { action: 'create', kind: 'personal_access_token', token: request.body?.name ?? null, scopes: request.body?.scopes ?? null, forUser: { id: userId, username: named?.username ?? null } };
-    await auditingRefusal(request, null, attempt, async () => requireAdmin(request.principal));
     const user = await findUserById(ctx.db, userId);
+    const attempt: TokenChangeAttempt = { action: 'create', kind: 'personal_access_token', token: request.body?.name ?? null, scopes: request.body?.scopes ?? null, forUser: { id: userId, username: user?.username ?? null } };
+    await auditingRefusal(request, null, attempt, async () => requireAdmin(request.principal));
     if (!user) throw errors.notFound('404 User Not Found');
     return reply.status(201).send(await createPat(request, request.body, user));
   });
